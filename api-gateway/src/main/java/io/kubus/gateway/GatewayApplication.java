@@ -1,0 +1,12 @@
+package io.kubus.gateway;
+
+import io.micronaut.runtime.Micronaut;
+
+public final class GatewayApplication {
+    private GatewayApplication() {
+    }
+
+    public static void main(String[] args) {
+        Micronaut.run(GatewayApplication.class, args);
+    }
+}

@@ -1,0 +1,2 @@
+package io.kubus.schema;
+final class Placeholder {}

@@ -1,0 +1,2 @@
+package io.kubus.broker;
+final class P {}
