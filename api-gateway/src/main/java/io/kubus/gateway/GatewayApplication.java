@@ -2,11 +2,15 @@ package io.kubus.gateway;
 
 import io.micronaut.runtime.Micronaut;
 
+/** Runs the api-gateway on its own; the launcher starts the same way in a shared JVM. */
 public final class GatewayApplication {
+    /** The Micronaut environment whose configuration file ({@code application-api-gateway.yml}) this service reads. */
+    public static final String ENVIRONMENT = "api-gateway";
+
     private GatewayApplication() {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(GatewayApplication.class, args);
+        Micronaut.build(args).mainClass(GatewayApplication.class).environments(ENVIRONMENT).start();
     }
 }

@@ -1,0 +1,118 @@
+package io.kubus.gateway.api;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.api.model.StatusDetails;
+import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
+import io.kubus.schema.ResourceType;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A request the API refuses, carrying the Kubernetes {@code Status} that is sent back. The reasons and messages
+ * follow k8s.io/apimachinery/pkg/api/errors, because kubectl prints them and scripts match on them.
+ */
+public final class ApiException extends RuntimeException {
+    private final transient Status status;
+
+    private ApiException(Status status) {
+        super(status.getMessage(), null, false, false);
+        this.status = status;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public int code() {
+        return status.getCode();
+    }
+
+    public static ApiException of(int code, String reason, String message, StatusDetails details) {
+        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+                .withMessage(message).withDetails(details).withNewMetadata().endMetadata().build());
+    }
+
+    public static ApiException notFound(ResourceType type, String name) {
+        return of(404, "NotFound", type.qualifiedPlural() + " \"" + name + "\" not found",
+                details(type, name).build());
+    }
+
+    public static ApiException notFound(String message) {
+        return of(404, "NotFound", message, null);
+    }
+
+    public static ApiException alreadyExists(ResourceType type, String name) {
+        return of(409, "AlreadyExists", type.qualifiedPlural() + " \"" + name + "\" already exists",
+                details(type, name).build());
+    }
+
+    /** An optimistic-concurrency failure: the caller's resourceVersion is stale. */
+    public static ApiException conflict(ResourceType type, String name, String why) {
+        return of(409, "Conflict", "Operation cannot be fulfilled on " + type.qualifiedPlural() + " \"" + name
+                + "\": " + why, details(type, name).build());
+    }
+
+    public static ApiException badRequest(String message) {
+        return of(400, "BadRequest", message, null);
+    }
+
+    public static ApiException forbidden(ResourceType type, String name, String message) {
+        return of(403, "Forbidden", message, details(type, name).build());
+    }
+
+    public static ApiException methodNotAllowed(String message) {
+        return of(405, "MethodNotAllowed", message, null);
+    }
+
+    public static ApiException notAcceptable(String message) {
+        return of(406, "NotAcceptable", message, null);
+    }
+
+    public static ApiException tooLarge(String message) {
+        return of(413, "RequestEntityTooLarge", message, null);
+    }
+
+    public static ApiException unsupportedMediaType(String message) {
+        return of(415, "UnsupportedMediaType", message, null);
+    }
+
+    public static ApiException gone(String message) {
+        return of(410, "Expired", message, null);
+    }
+
+    public static ApiException internal(String message) {
+        return of(500, "InternalError", "Internal error occurred: " + message, null);
+    }
+
+    public static ApiException serviceUnavailable(String message) {
+        return of(503, "ServiceUnavailable", message, null);
+    }
+
+    /**
+     * 422 Invalid, in the form kubectl renders as {@code The Pod "x" is invalid: spec.containers[0].image: Required value}.
+     */
+    public static ApiException invalid(ResourceType type, String name, List<StatusCause> causes) {
+        String summary = causes.stream().map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ")
+                + c.getMessage()).collect(Collectors.joining(", "));
+        String message = type.kind() + " \"" + name + "\" is invalid: "
+                + (causes.size() > 1 ? "[" + summary + "]" : summary);
+        StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(type.group())
+                .withKind(type.kind()).withCauses(causes).build();
+        return of(422, "Invalid", message, details);
+    }
+
+    public static StatusCause cause(String reason, String field, String message) {
+        StatusCause c = new StatusCause();
+        c.setReason(reason);
+        c.setField(field);
+        c.setMessage(message);
+        return c;
+    }
+
+    private static StatusDetailsBuilder details(ResourceType type, String name) {
+        return new StatusDetailsBuilder().withName(name).withGroup(type.group()).withKind(type.plural());
+    }
+}

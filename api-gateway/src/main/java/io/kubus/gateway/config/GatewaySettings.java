@@ -1,0 +1,58 @@
+package io.kubus.gateway.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+
+/** Tunables of the api-gateway; the defaults suit the local cluster. */
+@ConfigurationProperties("kubus.gateway")
+public class GatewaySettings {
+    /** Largest request body accepted, as kube-apiserver's 3 MiB limit. */
+    private int maxRequestBytes = 3 * 1024 * 1024;
+    /** Change events kept in memory to serve watches that start from an older resourceVersion. */
+    private int watchCacheEvents = 50_000;
+    /** Events buffered per watcher before a slow watcher is cut off (it then re-lists, as informers do). */
+    private int watcherBuffer = 10_000;
+    /** Most outbox rows one relay round sends. */
+    private int relayBatch = 500;
+    /** How often the relay looks at the outbox when no local write woke it (rows of other gateways, retries). */
+    private long relayPollMillis = 500;
+
+    public int getMaxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    public void setMaxRequestBytes(int maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public int getWatchCacheEvents() {
+        return watchCacheEvents;
+    }
+
+    public void setWatchCacheEvents(int watchCacheEvents) {
+        this.watchCacheEvents = watchCacheEvents;
+    }
+
+    public int getWatcherBuffer() {
+        return watcherBuffer;
+    }
+
+    public void setWatcherBuffer(int watcherBuffer) {
+        this.watcherBuffer = watcherBuffer;
+    }
+
+    public int getRelayBatch() {
+        return relayBatch;
+    }
+
+    public void setRelayBatch(int relayBatch) {
+        this.relayBatch = relayBatch;
+    }
+
+    public long getRelayPollMillis() {
+        return relayPollMillis;
+    }
+
+    public void setRelayPollMillis(long relayPollMillis) {
+        this.relayPollMillis = relayPollMillis;
+    }
+}

@@ -1,0 +1,55 @@
+package io.kubus.gateway.outbox;
+
+import io.kubus.gateway.config.KafkaSettings;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import jakarta.inject.Singleton;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Makes sure every kind's change topic exists before anything is published to it or read from it. */
+@Singleton
+public class ChangeTopics {
+    private final KafkaSettings settings;
+    private volatile boolean ensured;
+
+    public ChangeTopics(KafkaSettings settings) {
+        this.settings = settings;
+    }
+
+    public List<String> names() {
+        return ResourceTypes.all().stream().map(ResourceType::topic).toList();
+    }
+
+    public void ensure() throws InterruptedException {
+        if (ensured) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.getBootstrapServers()))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = names().stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, settings.getPartitions(), settings.getReplicationFactor())).toList();
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create change topics: " + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+            ensured = true;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + settings.getBootstrapServers() + " does not answer: " + e, e);
+        }
+    }
+}

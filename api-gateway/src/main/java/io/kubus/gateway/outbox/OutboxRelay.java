@@ -1,0 +1,165 @@
+package io.kubus.gateway.outbox;
+
+import io.kubus.gateway.config.GatewaySettings;
+import io.kubus.gateway.config.KafkaSettings;
+import io.kubus.gateway.store.OutboxSignal;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.kubus.schema.event.ChangeEvent;
+import io.kubus.schema.event.WatchEventType;
+import io.kubus.schema.KubusJson;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Publishes outbox rows to the change topics in resourceVersion order, at least once: a row is deleted only in the
+ * transaction that follows Kafka's acknowledgement, and only one gateway relays at a time (the relay lock row), so
+ * a gateway that dies mid-batch leaves its rows for the next relay round of any gateway.
+ */
+@Context
+@Requires(property = "kubus.gateway.relay.enabled", notEquals = "false")
+public class OutboxRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+    private final TransactionOperations<Connection> tx;
+    private final OutboxSignal signal;
+    private final GatewaySettings settings;
+    private final ChangeTopics topics;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Thread thread;
+    private final AtomicLong published = new AtomicLong();
+    private volatile boolean running = true;
+
+    public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
+                       KafkaSettings kafka, ChangeTopics topics) {
+        this.tx = tx;
+        this.signal = signal;
+        this.settings = settings;
+        this.topics = topics;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.CLIENT_ID_CONFIG, "kubus-outbox-relay"),
+                new StringSerializer(), new ByteArraySerializer());
+        this.thread = Thread.ofPlatform().daemon().name("outbox-relay").start(this::run);
+    }
+
+    /** Events published since start; for metrics and tests. */
+    public long published() {
+        return published.get();
+    }
+
+    private void run() {
+        long backoff = 100;
+        while (running) {
+            try {
+                topics.ensure();
+                int sent = relayOnce();
+                backoff = 100;
+                if (sent < settings.getRelayBatch()) {
+                    signal.await(settings.getRelayPollMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warn("outbox relay round failed, retrying in {} ms: {}", backoff, e.toString());
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    /** One round: lock, read a batch in order, publish, wait for acks, delete. Returns the rows sent. */
+    int relayOnce() {
+        return tx.executeWrite(status -> {
+            Connection c = status.getConnection();
+            try (PreparedStatement lock = c.prepareStatement("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE")) {
+                lock.executeQuery().close();
+            }
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            long last = -1;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT resource_version, topic, record_key, event_type, ce_type, event_time, body FROM outbox ORDER BY resource_version LIMIT ?")) {
+                ps.setInt(1, settings.getRelayBatch());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        last = rs.getLong(1);
+                        ChangeEvent event = new ChangeEvent(WatchEventType.valueOf(rs.getString(4)), rs.getString(2),
+                                rs.getString(3), last, Instant.parse(rs.getString(6)), rs.getString(5),
+                                (ObjectNode) KubusJson.json().readTree(rs.getString(7)));
+                        acks.add(producer.send(toRecord(event)));
+                    }
+                }
+            }
+            if (acks.isEmpty()) {
+                return 0;
+            }
+            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM outbox WHERE resource_version <= ?")) {
+                del.setLong(1, last);
+                del.executeUpdate();
+            }
+            published.addAndGet(acks.size());
+            return acks.size();
+        });
+    }
+
+    static ProducerRecord<String, byte[]> toRecord(ChangeEvent event) {
+        RecordHeaders headers = new RecordHeaders();
+        event.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        return new ProducerRecord<>(event.topic(), null, event.key(), event.value(), headers);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,238 @@
+package io.kubus.gateway.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.event.ChangeEvent;
+import io.kubus.schema.event.WatchEventType;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The only code that touches the database. Every write runs in one transaction that stores the object with a new
+ * resourceVersion and appends its change event to the outbox, so an event exists exactly when the change does.
+ */
+@Singleton
+public class ObjectStore {
+    private final TransactionOperations<Connection> tx;
+    private final OutboxSignal outboxSignal;
+    private final Clock clock;
+
+    public ObjectStore(TransactionOperations<Connection> tx, OutboxSignal outboxSignal, Clock clock) {
+        this.tx = tx;
+        this.outboxSignal = outboxSignal;
+        this.clock = clock;
+    }
+
+    public Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
+        return tx.executeRead(status -> Optional.ofNullable(select(status.getConnection(), type, namespace, name, false)));
+    }
+
+    /** The newest resourceVersion committed. */
+    public long currentVersion() {
+        return tx.executeRead(status -> {
+            try (PreparedStatement ps = status.getConnection().prepareStatement(
+                    "SELECT current_version FROM resource_version WHERE id = 1")) {
+                return readVersion(ps);
+            }
+        });
+    }
+
+    /**
+     * Lists one kind, in one namespace or all ({@code namespace == null}), consistent at the returned version: the
+     * version row's lock waits for writers in flight and holds new ones back until the list is read.
+     */
+    public ObjectList list(ResourceType type, @Nullable String namespace) {
+        return tx.executeWrite(status -> {
+            Connection c = status.getConnection();
+            long version;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT current_version FROM resource_version WHERE id = 1 FOR UPDATE")) {
+                version = readVersion(ps);
+            }
+            String sql = "SELECT body FROM api_object WHERE resource = ?"
+                    + (namespace == null ? "" : " AND namespace = ?") + " ORDER BY namespace, name";
+            List<ObjectNode> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, key(type));
+                if (namespace != null) {
+                    ps.setString(2, namespace);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(parse(rs.getString(1)));
+                    }
+                }
+            }
+            return new ObjectList(items, version);
+        });
+    }
+
+    /**
+     * Reads the object under a row lock, lets {@code decide} choose what to do with it, and applies that with a new
+     * resourceVersion and an outbox event, all in one transaction. {@code decide} may throw to refuse the write;
+     * then nothing is stored or published.
+     */
+    public WriteResult write(ResourceType type, String namespace, String name,
+                             Function<ObjectNode, WriteOutcome> decide) {
+        WriteResult result = tx.executeWrite(status -> {
+            Connection c = status.getConnection();
+            ObjectNode current = select(c, type, namespace, name, true);
+            WriteOutcome outcome = decide.apply(current == null ? null : current.deepCopy());
+            return switch (outcome) {
+                case WriteOutcome.Keep keep -> new WriteResult(current, null);
+                case WriteOutcome.Put put -> {
+                    long version = nextVersion(c);
+                    ObjectNode obj = put.object();
+                    ((ObjectNode) obj.with("metadata")).put("resourceVersion", Long.toString(version));
+                    if (current == null) {
+                        insert(c, type, namespace, name, obj, version);
+                    } else {
+                        update(c, type, namespace, name, obj, version);
+                    }
+                    WatchEventType change = current == null ? WatchEventType.ADDED : WatchEventType.MODIFIED;
+                    appendOutbox(c, type, change, obj, version);
+                    yield new WriteResult(obj, change);
+                }
+                case WriteOutcome.Remove remove -> {
+                    if (current == null) {
+                        yield new WriteResult(null, null);
+                    }
+                    long version = nextVersion(c);
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "DELETE FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
+                        ps.setString(1, key(type));
+                        ps.setString(2, namespace);
+                        ps.setString(3, name);
+                        ps.executeUpdate();
+                    }
+                    current.with("metadata").put("resourceVersion", Long.toString(version));
+                    appendOutbox(c, type, WatchEventType.DELETED, current, version);
+                    yield new WriteResult(current, WatchEventType.DELETED);
+                }
+            };
+        });
+        if (result.change() != null) {
+            outboxSignal.signal();
+        }
+        return result;
+    }
+
+    private static String key(ResourceType type) {
+        return type.group() + "/" + type.version() + "/" + type.plural();
+    }
+
+    private static ObjectNode select(Connection c, ResourceType type, String namespace, String name, boolean lock)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+            ps.setString(1, key(type));
+            ps.setString(2, namespace == null ? "" : namespace);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? parse(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    private static long nextVersion(Connection c) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement(
+                "UPDATE resource_version SET current_version = current_version + 1 WHERE id = 1")) {
+            up.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_version FROM resource_version WHERE id = 1")) {
+            return readVersion(ps);
+        }
+    }
+
+    private static long readVersion(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("resource_version row missing: the schema is not migrated");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    private static void insert(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
+                               long version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO api_object (resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, key(type));
+            ps.setString(2, namespace == null ? "" : namespace);
+            ps.setString(3, name);
+            ps.setString(4, obj.path("metadata").path("uid").asText(""));
+            ps.setLong(5, version);
+            ps.setString(6, KubusJson.write(obj));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (isUniqueViolation(e)) {
+                throw new DuplicateObjectException(type, name);
+            }
+            throw e;
+        }
+    }
+
+    private static void update(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
+                               long version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE api_object SET resource_version = ?, body = ? WHERE resource = ? AND namespace = ? AND name = ?")) {
+            ps.setLong(1, version);
+            ps.setString(2, KubusJson.write(obj));
+            ps.setString(3, key(type));
+            ps.setString(4, namespace == null ? "" : namespace);
+            ps.setString(5, name);
+            ps.executeUpdate();
+        }
+    }
+
+    private void appendOutbox(Connection c, ResourceType type, WatchEventType change, ObjectNode obj, long version)
+            throws SQLException {
+        ObjectNode published = obj;
+        if (type == ResourceTypes.SECRETS) {
+            // Secrets never travel in events: consumers that need the data read it from the gateway.
+            published = obj.deepCopy();
+            published.remove("data");
+            published.remove("stringData");
+        }
+        ChangeEvent event = ChangeEvent.of(type, change, version, Instant.now(clock), published);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO outbox (resource_version, topic, record_key, event_type, ce_type, event_time, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, version);
+            ps.setString(2, event.topic());
+            ps.setString(3, event.key());
+            ps.setString(4, change.name());
+            ps.setString(5, event.ceType());
+            ps.setString(6, event.time().toString());
+            ps.setString(7, KubusJson.write(published));
+            ps.executeUpdate();
+        }
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        // 23505 is unique_violation in both PostgreSQL and H2.
+        return "23505".equals(e.getSQLState());
+    }
+
+    static ObjectNode parse(String json) {
+        try {
+            return (ObjectNode) KubusJson.json().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored object is not JSON", e);
+        }
+    }
+}

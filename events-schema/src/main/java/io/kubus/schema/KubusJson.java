@@ -1,0 +1,51 @@
+package io.kubus.schema;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The one Jackson configuration every Kubus part uses for API objects, so that JSON written by the
+ * gateway, carried on Kafka and read by a consumer is byte-for-byte the same shape. Immutable once built.
+ */
+public final class KubusJson {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
+
+    private KubusJson() {
+    }
+
+    /** The JSON mapper; thread-safe, do not reconfigure. */
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** The YAML mapper, for manifests and {@code application/yaml} responses. */
+    public static ObjectMapper yaml() {
+        return YAML;
+    }
+
+    /** Compact JSON of any model object; the object model guarantees it serialises. */
+    public static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getName(), e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.kubus.schema;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The built-in kinds Kubus serves and publishes, with their Kubernetes names. */
+public final class ResourceTypes {
+    private static final List<String> ALL = List.of("all");
+
+    public static final ResourceType NAMESPACES = core("Namespace", "namespaces", false, List.of("ns"), List.of(), Set.of("status", "finalize"), Namespace.class);
+    public static final ResourceType NODES = core("Node", "nodes", false, List.of("no"), List.of(), Set.of("status"), Node.class);
+    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "log", "exec"), Pod.class);
+    public static final ResourceType EVENTS = core("Event", "events", true, List.of("ev"), List.of(), Set.of(), Event.class);
+    public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status"), Service.class);
+    public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), Endpoints.class);
+    public static final ResourceType SECRETS = core("Secret", "secrets", true, List.of(), List.of(), Set.of(), Secret.class);
+    public static final ResourceType CONFIGMAPS = core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(), ConfigMap.class);
+    public static final ResourceType REPLICATIONCONTROLLERS = core("ReplicationController", "replicationcontrollers", true, List.of("rc"), ALL, Set.of("status", "scale"), ReplicationController.class);
+    public static final ResourceType PERSISTENTVOLUMECLAIMS = core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), List.of(), Set.of("status"), PersistentVolumeClaim.class);
+    public static final ResourceType PERSISTENTVOLUMES = core("PersistentVolume", "persistentvolumes", false, List.of("pv"), List.of(), Set.of("status"), PersistentVolume.class);
+    public static final ResourceType DEPLOYMENTS = apps("Deployment", "deployments", List.of("deploy"), Set.of("status", "scale"), Deployment.class);
+    public static final ResourceType REPLICASETS = apps("ReplicaSet", "replicasets", List.of("rs"), Set.of("status", "scale"), ReplicaSet.class);
+    public static final ResourceType STATEFULSETS = apps("StatefulSet", "statefulsets", List.of("sts"), Set.of("status", "scale"), StatefulSet.class);
+    public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
+    public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
+    public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
+
+    private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
+            SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
+            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS);
+
+    private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
+
+    static {
+        for (ResourceType t : BUILT_IN) {
+            BY_PATH.put(t.group() + "/" + t.version() + "/" + t.plural(), t);
+        }
+    }
+
+    private ResourceTypes() {
+    }
+
+    public static List<ResourceType> all() {
+        return BUILT_IN;
+    }
+
+    /** The kind served at {@code group/version/plural}, if any. */
+    public static Optional<ResourceType> byPath(String group, String version, String plural) {
+        return Optional.ofNullable(BY_PATH.get(group + "/" + version + "/" + plural));
+    }
+
+    /** The kind with this apiVersion and kind, if any. */
+    public static Optional<ResourceType> byKind(String apiVersion, String kind) {
+        return BUILT_IN.stream().filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind)).findFirst();
+    }
+
+    private static ResourceType core(String kind, String plural, boolean namespaced, List<String> shortNames,
+                                     List<String> categories, Set<String> sub, Class<? extends HasMetadata> type) {
+        return new ResourceType("", "v1", kind, plural, namespaced, shortNames, categories, sub, type);
+    }
+
+    private static ResourceType apps(String kind, String plural, List<String> shortNames, Set<String> sub,
+                                     Class<? extends HasMetadata> type) {
+        return new ResourceType("apps", "v1", kind, plural, true, shortNames, ALL, sub, type);
+    }
+
+    private static ResourceType batch(String kind, String plural, List<String> shortNames, Set<String> sub,
+                                      Class<? extends HasMetadata> type) {
+        return new ResourceType("batch", "v1", kind, plural, true, shortNames, ALL, sub, type);
+    }
+}
