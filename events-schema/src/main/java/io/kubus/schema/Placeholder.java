@@ -1,2 +1,0 @@
-package io.kubus.schema;
-final class Placeholder {}
