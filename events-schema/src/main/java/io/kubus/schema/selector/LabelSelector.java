@@ -7,6 +7,7 @@ import io.kubus.schema.validation.Names;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -167,9 +168,12 @@ public final class LabelSelector {
             return List.of();
         }
         List<FieldProblem> problems = new ArrayList<>();
-        new TreeMap<>(labels).forEach((k, v) -> {
-            for (String msg : Names.qualifiedName(k)) {
-                problems.add(FieldProblem.invalid(fieldPath, k, msg));
+        // Null-tolerant ordering: a null key (possible in a Java map, not in JSON) is reported as "".
+        TreeMap<String, String> sorted = new TreeMap<>(Comparator.nullsFirst(Comparator.<String>naturalOrder()));
+        sorted.putAll(labels);
+        sorted.forEach((k, v) -> {
+            for (String msg : Names.qualifiedName(nn(k))) {
+                problems.add(FieldProblem.invalid(fieldPath, nn(k), msg));
             }
             for (String msg : Names.labelValue(nn(v))) {
                 problems.add(FieldProblem.invalid(fieldPath, nn(v), msg));

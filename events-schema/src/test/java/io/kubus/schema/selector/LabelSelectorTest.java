@@ -345,6 +345,10 @@ class LabelSelectorTest {
                 + "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"), problems.get(0));
         assertEquals("metadata.labels", problems.get(1).field());
         assertTrue(problems.get(1).message().startsWith("Invalid value: \"bad-\": a valid label must be"));
+        Map<String, String> nullKey = new HashMap<>();
+        nullKey.put(null, "v");
+        assertEquals("Invalid value: \"\": name part must be non-empty",
+                LabelSelector.validateLabels(nullKey, "metadata.labels").getFirst().message());
         List<FieldProblem> tooLong = LabelSelector.validateLabels(Map.of("a", "x".repeat(64)), "spec.template");
         assertEquals("Invalid value: \"" + "x".repeat(64) + "\": must be no more than 63 characters",
                 tooLong.getFirst().message());
