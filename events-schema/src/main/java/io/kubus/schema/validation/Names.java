@@ -1,0 +1,155 @@
+package io.kubus.schema.validation;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Kubernetes name validators (k8s.io/apimachinery/pkg/util/validation). Each returns the list of
+ * Kubernetes' own error detail strings; an empty list means the value is valid. Callers wrap the strings
+ * into {@link FieldProblem}s with their own field path.
+ */
+public final class Names {
+
+    public static final int DNS1123_LABEL_MAX_LENGTH = 63;
+    public static final int DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+    public static final int QUALIFIED_NAME_MAX_LENGTH = 63;
+    public static final int LABEL_VALUE_MAX_LENGTH = 63;
+
+    static final String QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+    static final String LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?";
+    static final String DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    static final String DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
+
+    private static final String QUALIFIED_NAME_ERR = "must consist of alphanumeric characters, '-', '_' or '.', "
+            + "and must start and end with an alphanumeric character";
+    private static final String LABEL_VALUE_ERR = "a valid label must be an empty string or consist of alphanumeric "
+            + "characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+    private static final String DNS1123_LABEL_ERR = "a lowercase RFC 1123 label must consist of lower case "
+            + "alphanumeric characters or '-', and must start and end with an alphanumeric character";
+    private static final String DNS1123_SUBDOMAIN_ERR = "a lowercase RFC 1123 subdomain must consist of lower case "
+            + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+
+    // Pattern.matches() is a whole-input match, which is what Go's "^...$" (no multiline) means.
+    private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
+    private static final Pattern LABEL_VALUE = Pattern.compile(LABEL_VALUE_FMT);
+    private static final Pattern DNS1123_LABEL = Pattern.compile(DNS1123_LABEL_FMT);
+    private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN_FMT);
+
+    private Names() {
+    }
+
+    /** Kubernetes {@code IsDNS1123Subdomain}: most object names (≤253, lowercase, dots allowed). */
+    public static List<String> dns1123Subdomain(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(2);
+        if (byteLength(v) > DNS1123_SUBDOMAIN_MAX_LENGTH) {
+            errs.add(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+        }
+        if (!DNS1123_SUBDOMAIN.matcher(v).matches()) {
+            errs.add(regexError(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, "example.com"));
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsDNS1123Label}: namespaces, service names (≤63, lowercase, no dots). */
+    public static List<String> dns1123Label(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(2);
+        if (byteLength(v) > DNS1123_LABEL_MAX_LENGTH) {
+            errs.add(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+        }
+        if (!DNS1123_LABEL.matcher(v).matches()) {
+            // A valid subdomain that is not a valid label can only be failing because of its dots;
+            // Kubernetes says so rather than printing the generic regex message.
+            if (DNS1123_SUBDOMAIN.matcher(v).matches()) {
+                errs.add("must not contain dots");
+            } else {
+                errs.add(regexError(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, "my-name", "123-abc"));
+            }
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsQualifiedName}: label and annotation keys, {@code [prefix/]name}. */
+    public static List<String> qualifiedName(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(2);
+        String[] parts = v.split("/", -1);
+        String name;
+        switch (parts.length) {
+            case 1 -> name = parts[0];
+            case 2 -> {
+                String prefix = parts[0];
+                name = parts[1];
+                if (prefix.isEmpty()) {
+                    errs.add("prefix part " + emptyError());
+                } else {
+                    for (String msg : dns1123Subdomain(prefix)) {
+                        errs.add("prefix part " + msg);
+                    }
+                }
+            }
+            default -> {
+                return List.of("a qualified name "
+                        + regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
+                        + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+            }
+        }
+        if (name.isEmpty()) {
+            errs.add("name part " + emptyError());
+        } else if (byteLength(name) > QUALIFIED_NAME_MAX_LENGTH) {
+            errs.add("name part " + maxLenError(QUALIFIED_NAME_MAX_LENGTH));
+        }
+        if (!QUALIFIED_NAME.matcher(name).matches()) {
+            errs.add("name part " + regexError(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"));
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsValidLabelValue}: may be empty, otherwise like a qualified name's name part. */
+    public static List<String> labelValue(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(2);
+        if (byteLength(v) > LABEL_VALUE_MAX_LENGTH) {
+            errs.add(maxLenError(LABEL_VALUE_MAX_LENGTH));
+        }
+        if (!LABEL_VALUE.matcher(v).matches()) {
+            errs.add(regexError(LABEL_VALUE_ERR, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
+        }
+        return List.copyOf(errs);
+    }
+
+    static String emptyError() {
+        return "must be non-empty";
+    }
+
+    static String maxLenError(int length) {
+        return "must be no more than " + length + " characters";
+    }
+
+    // Same text (including its odd ",  or" spacing) as Kubernetes' RegexError, so messages compare equal.
+    static String regexError(String msg, String fmt, String... examples) {
+        if (examples.length == 0) {
+            return msg + " (regex used for validation is '" + fmt + "')";
+        }
+        StringBuilder sb = new StringBuilder(msg).append(" (e.g. ");
+        for (int i = 0; i < examples.length; i++) {
+            if (i > 0) {
+                sb.append(" or ");
+            }
+            sb.append('\'').append(examples[i]).append("', ");
+        }
+        return sb.append("regex used for validation is '").append(fmt).append("')").toString();
+    }
+
+    // Kubernetes counts bytes (Go len), not UTF-16 units.
+    private static int byteLength(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}
