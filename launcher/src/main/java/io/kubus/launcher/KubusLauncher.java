@@ -23,7 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code DIR/state.properties}, and on shutdown (SIGTERM, Ctrl-C) stops the gateway before the broker,
  * because Kafka clients of a stopped broker retry for about 30 s.
  *
- * <p>Only one launcher runs on a data directory at a time ({@code DIR/kubus.lock}).
+ * <p>Only one launcher runs on a data directory at a time ({@code DIR/kubus.lock}). {@code DIR/kubus.pid} exists
+ * from the moment the directory is taken, {@code DIR/state.properties} once the cluster is up; both go on shutdown.
  */
 public final class KubusLauncher implements AutoCloseable {
 
@@ -94,6 +95,7 @@ public final class KubusLauncher implements AutoCloseable {
             Files.createDirectories(options.dataDir());
             lock();
             Files.deleteIfExists(options.stateFile());
+            ClusterFiles.writeAtomically(options.pidFile(), ProcessHandle.current().pid() + "\n");
             log.info("Starting Kubus in {}", options.dataDir());
             broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
             Files.createDirectories(options.databaseFile().getParent());
@@ -185,10 +187,12 @@ public final class KubusLauncher implements AutoCloseable {
                     }
                 }
                 if (lock != null) {
-                    try {
-                        Files.deleteIfExists(options.stateFile());
-                    } catch (IOException e) {
-                        log.warn("Cannot delete {}", options.stateFile(), e);
+                    for (Path file : new Path[] {options.stateFile(), options.pidFile()}) {
+                        try {
+                            Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            log.warn("Cannot delete {}", file, e);
+                        }
                     }
                 }
             } finally {

@@ -92,6 +92,10 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, boolean 
         return dataDir.resolve("state.properties");
     }
 
+    public Path pidFile() {
+        return dataDir.resolve("kubus.pid");
+    }
+
     public Path lockFile() {
         return dataDir.resolve("kubus.lock");
     }
