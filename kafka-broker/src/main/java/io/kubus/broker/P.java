@@ -1,2 +1,0 @@
-package io.kubus.broker;
-final class P {}

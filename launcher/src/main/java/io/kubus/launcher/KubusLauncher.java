@@ -1,0 +1,248 @@
+package io.kubus.launcher;
+
+import io.kubus.broker.EmbeddedKafkaBroker;
+import io.kubus.gateway.GatewayApplication;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.EmbeddedApplication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The one-command local cluster: starts the embedded Kafka broker (data in {@code DIR/kafka}), then the
+ * api-gateway in the same JVM on an H2 file database ({@code DIR/db}), writes {@code DIR/kubeconfig} and
+ * {@code DIR/state.properties}, and on shutdown (SIGTERM, Ctrl-C) stops the gateway before the broker,
+ * because Kafka clients of a stopped broker retry for about 30 s.
+ *
+ * <p>Only one launcher runs on a data directory at a time ({@code DIR/kubus.lock}). {@code DIR/kubus.pid} exists
+ * from the moment the directory is taken, {@code DIR/state.properties} once the cluster is up; both go on shutdown.
+ */
+public final class KubusLauncher implements AutoCloseable {
+
+    /** Exit code when the arguments are wrong. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit code when another launcher runs on the same data directory. */
+    public static final int EXIT_ALREADY_RUNNING = 3;
+
+    private static final String LOGBACK_CONFIG = "kubus-launcher-logback.xml";
+
+    private final LauncherOptions options;
+    private final Logger log = LoggerFactory.getLogger(KubusLauncher.class);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object lifecycle = new Object();
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private EmbeddedKafkaBroker broker;
+    private ApplicationContext gateway;
+    private boolean closed;
+
+    public KubusLauncher(LauncherOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+        }
+        LauncherOptions options;
+        try {
+            options = LauncherOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("kubus: " + e.getMessage());
+            System.err.print(LauncherOptions.USAGE);
+            System.exit(EXIT_USAGE);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(LauncherOptions.USAGE);
+            return;
+        }
+        KubusLauncher launcher = new KubusLauncher(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "kubus-shutdown"));
+        try {
+            launcher.start();
+        } catch (AlreadyRunningException e) {
+            System.err.println("kubus: " + e.getMessage());
+            System.exit(EXIT_ALREADY_RUNNING);
+            return;
+        } catch (RuntimeException | IOException e) {
+            launcher.log.error("Kubus did not start", e);
+            System.err.println("kubus: did not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        System.out.print(launcher.welcome());
+        System.out.flush();
+        launcher.awaitStopped();
+    }
+
+    /** Starts the broker, then the gateway, then writes the kubeconfig and the state file. */
+    public void start() throws IOException {
+        long t0 = System.nanoTime();
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("closed");
+            }
+            Files.createDirectories(options.dataDir());
+            lock();
+            Files.deleteIfExists(options.stateFile());
+            ClusterFiles.writeAtomically(options.pidFile(), ProcessHandle.current().pid() + "\n");
+            log.info("Starting Kubus in {}", options.dataDir());
+            broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
+            Files.createDirectories(options.databaseFile().getParent());
+            gateway = startGateway(broker.bootstrapServers());
+            ClusterFiles.writeKubeconfig(options.kubeconfig(), options.apiUrl());
+            ClusterFiles.writeState(options.stateFile(), ProcessHandle.current().pid(), options.apiUrl(),
+                    broker.bootstrapServers(), options.dataDir());
+        }
+        log.info("Kubus started in {} ms: API {}, Kafka {}", (System.nanoTime() - t0) / 1_000_000,
+                options.apiUrl(), broker.bootstrapServers());
+    }
+
+    private ApplicationContext startGateway(String kafkaBootstrap) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("micronaut.server.port", options.apiPort());
+        props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
+        props.put("datasources.default.url", options.jdbcUrl());
+        props.put("datasources.default.driver-class-name", "org.h2.Driver");
+        props.put("datasources.default.username", "sa");
+        props.put("datasources.default.password", "");
+        // Built like io.micronaut.runtime.Micronaut#start, but without Micronaut's own JVM shutdown hook:
+        // that hook would stop the gateway concurrently with ours, so the broker could stop first.
+        ApplicationContext ctx = ApplicationContext.builder()
+                .mainClass(GatewayApplication.class)
+                .environments("api-gateway")
+                .properties(props)
+                .banner(false)
+                .start();
+        try {
+            ctx.findBean(EmbeddedApplication.class).ifPresent(EmbeddedApplication::start);
+            return ctx;
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** What the user reads after the start. */
+    public String welcome() {
+        Path kubeconfig = options.kubeconfig();
+        return """
+
+                Kubus is running.
+                  API:         %s
+                  Kafka:       %s
+                  kubeconfig:  %s
+                  data:        %s
+
+                Next:
+                  export KUBECONFIG=%s; kubectl get nodes
+
+                """.formatted(options.apiUrl(), broker.bootstrapServers(), kubeconfig, options.dataDir(), kubeconfig);
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the gateway, then the broker; removes the state file and releases the data directory. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean started = gateway != null || broker != null;
+            if (started) {
+                log.info("Stopping Kubus");
+            }
+            try {
+                if (gateway != null) {
+                    try {
+                        gateway.close();
+                    } catch (RuntimeException e) {
+                        log.warn("Stopping the api-gateway failed", e);
+                    }
+                }
+                if (broker != null) {
+                    try {
+                        broker.close();
+                    } catch (RuntimeException e) {
+                        log.warn("Stopping the Kafka broker failed", e);
+                    }
+                }
+                if (lock != null) {
+                    for (Path file : new Path[] {options.stateFile(), options.pidFile()}) {
+                        try {
+                            Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            log.warn("Cannot delete {}", file, e);
+                        }
+                    }
+                }
+            } finally {
+                unlock();
+                if (started) {
+                    log.info("Kubus stopped");
+                }
+                stopped.countDown();
+            }
+        }
+    }
+
+    private void lock() throws IOException {
+        Path file = options.lockFile();
+        lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close();
+            lockChannel = null;
+            throw e;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new AlreadyRunningException("another Kubus runs on " + options.dataDir()
+                    + " (see " + options.stateFile() + "); stop it with ./kubus down --data " + options.dataDir());
+        }
+    }
+
+    private void unlock() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            log.warn("Cannot release {}", options.lockFile(), e);
+        } finally {
+            lock = null;
+            lockChannel = null;
+        }
+    }
+
+    /** Another launcher holds the data directory. */
+    public static final class AlreadyRunningException extends IllegalStateException {
+        public AlreadyRunningException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.kubus.launcher;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LauncherOptionsTest {
+
+    @Test
+    void defaults() {
+        LauncherOptions o = LauncherOptions.parse();
+        assertEquals(Path.of(".kubus").toAbsolutePath().normalize(), o.dataDir());
+        assertEquals(6443, o.apiPort());
+        assertEquals(0, o.kafkaPort());
+        assertFalse(o.help());
+        assertEquals("http://127.0.0.1:6443", o.apiUrl());
+        assertEquals(o.dataDir().resolve("kafka"), o.kafkaDir());
+    }
+
+    @Test
+    void bothArgumentForms() {
+        LauncherOptions o = LauncherOptions.parse("--data", "/tmp/k", "--port=16443", "--kafka-port", "19092");
+        assertEquals(Path.of("/tmp/k"), o.dataDir());
+        assertEquals(16443, o.apiPort());
+        assertEquals(19092, o.kafkaPort());
+        assertEquals("jdbc:h2:file:/tmp/k/db/kubus;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
+                o.jdbcUrl());
+    }
+
+    @Test
+    void badArgumentsSayWhatIsWrong() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--port"))
+                .getMessage().contains("--port needs a value"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--port", "x"))
+                .getMessage().contains("port number"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--port", "70000"))
+                .getMessage().contains("between 0 and 65535"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--bogus"))
+                .getMessage().contains("unknown argument"));
+    }
+
+    @Test
+    void kubeconfigAndStateFile(@TempDir Path dir) throws Exception {
+        ClusterFiles.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:16443");
+        String kubeconfig = Files.readString(dir.resolve("kubeconfig"));
+        assertTrue(kubeconfig.contains("server: http://127.0.0.1:16443\n"));
+        assertTrue(kubeconfig.contains("current-context: kubus\n"));
+        assertTrue(kubeconfig.contains("  user: {}\n"));
+
+        ClusterFiles.writeState(dir.resolve("state.properties"), 42, "http://127.0.0.1:16443", "127.0.0.1:9092", dir);
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(dir.resolve("state.properties"))) {
+            p.load(in);
+        }
+        assertEquals("42", p.getProperty("pid"));
+        assertEquals("http://127.0.0.1:16443", p.getProperty("api.url"));
+        assertEquals("127.0.0.1:9092", p.getProperty("kafka.bootstrap"));
+        assertFalse(Files.exists(dir.resolve("state.properties.tmp")));
+    }
+}
