@@ -1,0 +1,96 @@
+package io.kubus.gateway.api;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.kubus.schema.KubusJson;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Error;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
+import io.micronaut.http.exceptions.HttpStatusException;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/** Every error leaves the gateway as a Kubernetes Status with the matching HTTP code, whatever raised it. */
+@Controller
+public class ApiErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+    static HttpResponse<?> respond(ApiException e) {
+        Status status = e.status();
+        status.setKind("Status");
+        status.setApiVersion("v1");
+        return HttpResponse.status(HttpStatus.valueOf(e.code()))
+                .body(KubusJson.write(status).getBytes(StandardCharsets.UTF_8))
+                .contentType("application/json").header("Cache-Control", "no-cache, private");
+    }
+
+    @Error(global = true, status = HttpStatus.NOT_FOUND)
+    public HttpResponse<?> notFound(HttpRequest<?> request) {
+        return respond(ApiException.notFound("the server could not find the requested resource"));
+    }
+
+    @Error(global = true, status = HttpStatus.METHOD_NOT_ALLOWED)
+    public HttpResponse<?> methodNotAllowed(HttpRequest<?> request) {
+        return respond(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
+    }
+
+    @Error(global = true, exception = ContentLengthExceededException.class)
+    public HttpResponse<?> tooLarge(HttpRequest<?> request, ContentLengthExceededException e) {
+        return respond(ApiException.tooLarge("the request is too large: " + e.getMessage()));
+    }
+
+    @Error(global = true, exception = UnsatisfiedRouteException.class)
+    public HttpResponse<?> unsatisfied(HttpRequest<?> request, UnsatisfiedRouteException e) {
+        return respond(ApiException.badRequest(e.getMessage()));
+    }
+
+    @Error(global = true, exception = HttpStatusException.class)
+    public HttpResponse<?> httpStatus(HttpRequest<?> request, HttpStatusException e) {
+        return respond(ApiException.of(e.getStatus().getCode(), e.getStatus().getReason().replace(" ", ""),
+                e.getMessage(), null));
+    }
+
+    @Error(global = true, exception = Throwable.class)
+    public HttpResponse<?> unexpected(HttpRequest<?> request, Throwable e) {
+        ApiException api = unwrap(e);
+        if (api != null) {
+            return respond(api);
+        }
+        if (e instanceof io.micronaut.http.exceptions.HttpException he && he.getMessage() != null
+                && he.getMessage().contains("too large")) {
+            return respond(ApiException.tooLarge(he.getMessage()));
+        }
+        LOG.error("unexpected error serving {} {}", request.getMethod(), request.getPath(), e);
+        return respond(ApiException.internal(e.toString()));
+    }
+
+    private static ApiException unwrap(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApiException api) {
+                return api;
+            }
+            if (t instanceof io.kubus.gateway.store.DuplicateObjectException dup) {
+                return ApiException.alreadyExists(dup.type(), dup.name());
+            }
+        }
+        return null;
+    }
+
+    /** ApiExceptions thrown from controllers, including through the store's transaction wrapper. */
+    @Singleton
+    @Requires(classes = ApiException.class)
+    static class Handler implements ExceptionHandler<ApiException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
+            return respond(exception);
+        }
+    }
+}

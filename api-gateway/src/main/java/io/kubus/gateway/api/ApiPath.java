@@ -1,0 +1,67 @@
+package io.kubus.gateway.api;
+
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The target of a resource request, parsed from the path below {@code /api/v1} or {@code /apis/GROUP/VERSION}:
+ * {@code [namespaces/NS/]PLURAL[/NAME[/SUBRESOURCE]]}, optionally behind the legacy {@code watch/} prefix.
+ *
+ * @param type        the kind
+ * @param namespace   the namespace from the URL, null when none was given (cluster-scoped, or all namespaces)
+ * @param name        the object name, null for the collection
+ * @param subresource status, scale, binding, log, ... or null
+ * @param legacyWatch the path began with {@code watch/}
+ */
+public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable String name,
+                      @Nullable String subresource, boolean legacyWatch) {
+
+    /**
+     * @param group   "" for the core group
+     * @param version API version
+     * @param rest    the path after the group version, without a leading slash
+     */
+    public static ApiPath parse(String group, String version, String rest) {
+        List<String> parts = Arrays.stream(rest.split("/")).filter(s -> !s.isEmpty()).toList();
+        boolean watch = false;
+        if (!parts.isEmpty() && parts.getFirst().equals("watch")) {
+            watch = true;
+            parts = parts.subList(1, parts.size());
+        }
+        String namespace = null;
+        // namespaces/NS/PLURAL... addresses an object in a namespace, unless PLURAL is not a kind of this group
+        // version, in which case it is a subresource of the Namespace NS (namespaces/NS/status).
+        if (parts.size() >= 3 && parts.get(0).equals("namespaces")
+                && ResourceTypes.byPath(group, version, parts.get(2)).isPresent()) {
+            namespace = parts.get(1);
+            parts = parts.subList(2, parts.size());
+        }
+        if (parts.isEmpty() || parts.size() > 3) {
+            throw notFound(group, version, rest);
+        }
+        ResourceType type = ResourceTypes.byPath(group, version, parts.get(0))
+                .orElseThrow(() -> notFound(group, version, rest));
+        if (namespace != null && !type.namespaced()) {
+            throw notFound(group, version, rest);
+        }
+        String name = parts.size() >= 2 ? parts.get(1) : null;
+        String sub = parts.size() == 3 ? parts.get(2) : null;
+        if (sub != null && !type.hasSubresource(sub)) {
+            throw notFound(group, version, rest);
+        }
+        return new ApiPath(type, namespace, name, sub, watch);
+    }
+
+    /** The namespace the object lives in: the URL's for namespaced kinds, "" for cluster-scoped ones. */
+    public String storeNamespace() {
+        return type.namespaced() ? (namespace == null ? "" : namespace) : "";
+    }
+
+    private static ApiException notFound(String group, String version, String rest) {
+        return ApiException.notFound("the server could not find the requested resource");
+    }
+}

@@ -1,0 +1,48 @@
+package io.kubus.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.selector.FieldSelector;
+import io.kubus.schema.selector.LabelSelector;
+import io.kubus.schema.selector.SelectorException;
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.Map;
+
+/** The namespace, label selector and field selector of a list or watch, checked once and applied per object. */
+record ObjectFilter(@Nullable String namespace, LabelSelector labels, FieldSelector fields) {
+
+    static ObjectFilter of(ResourceType type, @Nullable String namespace, Query query) {
+        try {
+            LabelSelector labels = LabelSelector.parse(nullToEmpty(query.get("labelSelector")));
+            FieldSelector fields = FieldSelector.parse(nullToEmpty(query.get("fieldSelector")));
+            fields.requireSupported(FieldSelectable.fields(type), type.plural());
+            return new ObjectFilter(namespace, labels, fields);
+        } catch (SelectorException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    /** Whether a selector may stop matching an object that changes (a watch must then send DELETED or ADDED). */
+    boolean selective() {
+        return !labels.isEverything() || !fields.fields().stream().allMatch(f -> f.equals("metadata.name")
+                || f.equals("metadata.namespace"));
+    }
+
+    boolean matches(ObjectNode object) {
+        if (namespace != null && !namespace.equals(object.path("metadata").path("namespace").asText(""))) {
+            return false;
+        }
+        JsonNode labelNode = object.path("metadata").path("labels");
+        @SuppressWarnings("unchecked")
+        Map<String, String> labelMap = labelNode.isObject()
+                ? KubusJson.json().convertValue(labelNode, Map.class) : Map.of();
+        return labels.matches(labelMap) && fields.matches(object);
+    }
+
+    private static String nullToEmpty(@Nullable String s) {
+        return s == null ? "" : s;
+    }
+}

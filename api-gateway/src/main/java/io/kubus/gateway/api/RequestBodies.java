@@ -1,0 +1,101 @@
+package io.kubus.gateway.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/** Decodes request bodies (JSON, or YAML under a YAML content type) and refuses what cannot be an object. */
+@Singleton
+public class RequestBodies {
+
+    /** A JSON document of any shape; a missing Content-Type means JSON (kubectl scale sends none). */
+    public JsonNode json(@Nullable String contentType, @Nullable byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("the request body is empty: an object is required");
+        }
+        String ct = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        boolean yaml = ct.endsWith("yaml");
+        if (!ct.isEmpty() && !yaml && !ct.equals("application/json") && !ct.endsWith("+json")
+                && !ct.equals("*/*") && !ct.equals("text/plain")) {
+            throw ApiException.unsupportedMediaType("the body of the request was in an unknown format - accepted "
+                    + "media types include: application/json, application/yaml");
+        }
+        try {
+            JsonNode node = yaml ? KubusJson.yaml().readTree(body) : KubusJson.json().readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw ApiException.badRequest("the request body is empty: an object is required");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not valid " + (yaml ? "YAML" : "JSON") + ": "
+                    + e.getOriginalMessage() + locationOf(e));
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** An API object of {@code type}: its kind and apiVersion, when given, must name this URL's kind. */
+    public ObjectNode object(ResourceType type, @Nullable String contentType, @Nullable byte[] body) {
+        JsonNode node = json(contentType, body);
+        if (!(node instanceof ObjectNode obj)) {
+            throw ApiException.badRequest("the body must be a JSON object describing a " + type.kind() + ", not "
+                    + node.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        String kind = text(obj, "kind");
+        String apiVersion = text(obj, "apiVersion");
+        if (kind != null && !kind.equals(type.kind())) {
+            throw ApiException.badRequest(kind + " in version \"" + (apiVersion == null ? "" : apiVersion)
+                    + "\" cannot be handled as a " + type.kind() + ": the kind in the body does not match the URL");
+        }
+        if (apiVersion != null && !apiVersion.equals(type.apiVersion())) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion
+                    + ") does not match the expected API version (" + type.apiVersion() + ")");
+        }
+        if (obj.has("metadata") && !obj.get("metadata").isObject() && !obj.get("metadata").isNull()) {
+            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+                    + type.kind() + ": metadata must be an object");
+        }
+        return obj;
+    }
+
+    /** An autoscaling/v1 Scale. */
+    public ObjectNode scale(@Nullable String contentType, @Nullable byte[] body) {
+        JsonNode node = json(contentType, body);
+        if (!(node instanceof ObjectNode obj) || (obj.has("kind") && !"Scale".equals(obj.path("kind").asText()))) {
+            throw ApiException.badRequest("the body must be an autoscaling/v1 Scale");
+        }
+        return obj;
+    }
+
+    /** A patch document: JSON patch is an array, every other kind an object. */
+    public JsonNode patch(PatchType type, @Nullable byte[] body) {
+        JsonNode node = json(type == PatchType.APPLY ? "application/yaml" : "application/json", body);
+        if (type == PatchType.JSON ? !node.isArray() : !node.isObject()) {
+            throw ApiException.badRequest("the patch must be a JSON " + (type == PatchType.JSON ? "array" : "object"));
+        }
+        return node;
+    }
+
+    private static @Nullable String text(ObjectNode obj, String field) {
+        JsonNode n = obj.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw ApiException.badRequest(field + " must be a string");
+        }
+        return n.asText();
+    }
+
+    private static String locationOf(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
+    }
+}

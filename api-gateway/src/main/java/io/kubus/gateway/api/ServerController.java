@@ -1,0 +1,123 @@
+package io.kubus.gateway.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.WatchCache;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** /version, the health endpoints, and the minimal OpenAPI v3 that lets kubectl's strict validation hand over to us. */
+@Controller
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class ServerController {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ObjectStore store;
+    private final WatchCache watchCache;
+    private final Map<String, ObjectNode> openApiByPath = new LinkedHashMap<>();
+    private final ObjectNode openApiRoot;
+
+    public ServerController(ObjectStore store, WatchCache watchCache) {
+        this.store = store;
+        this.watchCache = watchCache;
+        for (ResourceType t : ResourceTypes.all()) {
+            String key = t.groupVersionPath().substring(1);
+            ObjectNode doc = openApiByPath.computeIfAbsent(key, k -> {
+                ObjectNode d = NODES.objectNode();
+                d.put("openapi", "3.0.0");
+                d.putObject("info").put("title", "Kubus").put("version", "v1.32.0");
+                d.putObject("paths");
+                return d;
+            });
+            // kubectl looks for a PATCH operation of the object's GVK that accepts fieldValidation; when it finds
+            // one it leaves unknown-field checking to the server (kubectl-1.32-protocol.md §3).
+            ObjectNode patch = ((ObjectNode) doc.get("paths")).putObject("/" + key
+                    + (t.namespaced() ? "/namespaces/{namespace}/" : "/") + t.plural() + "/{name}").putObject("patch");
+            ObjectNode gvk = patch.putObject("x-kubernetes-group-version-kind");
+            gvk.put("group", t.group());
+            gvk.put("version", t.version());
+            gvk.put("kind", t.kind());
+            ArrayNode params = patch.putArray("parameters");
+            params.addObject().put("name", "fieldValidation").put("in", "query");
+            params.addObject().put("name", "fieldManager").put("in", "query");
+            params.addObject().put("name", "dryRun").put("in", "query");
+        }
+        openApiRoot = NODES.objectNode();
+        ObjectNode paths = openApiRoot.putObject("paths");
+        openApiByPath.forEach((key, doc) -> paths.putObject(key).put("serverRelativeURL",
+                "/openapi/v3/" + key + "?hash=" + Integer.toHexString(KubusJson.write(doc).hashCode()).toUpperCase()));
+    }
+
+    @Get(uri = "/version", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> version() {
+        ObjectNode v = NODES.objectNode();
+        v.put("major", "1");
+        v.put("minor", "32");
+        v.put("gitVersion", "v1.32.0");
+        v.put("gitCommit", "kubus");
+        v.put("gitTreeState", "clean");
+        v.put("buildDate", "2026-11-22T00:00:00Z");
+        v.put("goVersion", "java" + Runtime.version().feature());
+        v.put("compiler", "kubus");
+        v.put("platform", System.getProperty("os.name").toLowerCase() + "/" + System.getProperty("os.arch"));
+        return Discovery.json(v, "application/json");
+    }
+
+    @Get(uri = "/healthz", produces = MediaType.TEXT_PLAIN)
+    public HttpResponse<?> healthz() {
+        return readyz();
+    }
+
+    @Get(uri = "/livez", produces = MediaType.TEXT_PLAIN)
+    public HttpResponse<?> livez() {
+        return text(HttpStatus.OK, "ok");
+    }
+
+    /** Ready when the database answers and the watch cache follows the change topics. */
+    @Get(uri = "/readyz", produces = MediaType.TEXT_PLAIN)
+    public HttpResponse<?> readyz() {
+        try {
+            store.currentVersion();
+        } catch (RuntimeException e) {
+            return text(HttpStatus.SERVICE_UNAVAILABLE, "[-]database failed: " + e.getMessage());
+        }
+        if (!watchCache.isReady()) {
+            return text(HttpStatus.SERVICE_UNAVAILABLE, "[-]watch-cache not following the change topics yet");
+        }
+        return text(HttpStatus.OK, "ok");
+    }
+
+    @Get(uri = "/openapi/v3", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> openApiRoot() {
+        return Discovery.json(openApiRoot, "application/json");
+    }
+
+    @Get(uri = "/openapi/v3/{+path}", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> openApi(@PathVariable String path) {
+        ObjectNode doc = openApiByPath.get(path);
+        if (doc == null) {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
+        return Discovery.json(doc, "application/json");
+    }
+
+    private static HttpResponse<?> text(HttpStatus status, String body) {
+        return HttpResponse.status(status).body(body.getBytes(StandardCharsets.UTF_8)).contentType(MediaType.TEXT_PLAIN)
+                .header("Cache-Control", "no-cache, private");
+    }
+}

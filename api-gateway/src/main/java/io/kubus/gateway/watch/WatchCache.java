@@ -1,0 +1,237 @@
+package io.kubus.gateway.watch;
+
+import io.kubus.gateway.api.ApiException;
+import io.kubus.gateway.config.GatewaySettings;
+import io.kubus.gateway.config.KafkaSettings;
+import io.kubus.gateway.outbox.ChangeTopics;
+import io.kubus.gateway.store.ObjectStore;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.event.ChangeEvent;
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves HTTP watches from the change topics (DESIGN.md: watchers are fed by the same stream as everyone else).
+ * Every gateway reads every partition of every change topic, keeps the latest events in memory, and hands each new
+ * event to the watches of its kind. A watch may start from any resourceVersion still in memory; older ones get
+ * 410 Gone, and the client re-lists, as with kube-apiserver's watch cache.
+ */
+@Context
+public class WatchCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);
+
+    private final GatewaySettings settings;
+    private final ChangeTopics topics;
+    private final ObjectStore store;
+    private final KafkaSettings kafka;
+    private final Object lock = new Object();
+    private final ArrayDeque<ChangeEvent> recent = new ArrayDeque<>();
+    /** Newest version seen per object (topic + key): drops the duplicates at-least-once delivery brings. */
+    private final Map<String, Long> newestPerObject = new HashMap<>();
+    private final Map<String, List<Registration>> byTopic = new HashMap<>();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean running = true;
+    /** Every event with a version above this one is in {@link #recent} or still to come. */
+    private long floor = Long.MAX_VALUE;
+
+    public WatchCache(GatewaySettings settings, ChangeTopics topics, ObjectStore store, KafkaSettings kafka) {
+        this.settings = settings;
+        this.topics = topics;
+        this.store = store;
+        this.kafka = kafka;
+        this.thread = Thread.ofPlatform().daemon().name("watch-cache").start(this::run);
+    }
+
+    /** True once the cache follows the topics; /readyz waits for it. */
+    public boolean isReady() {
+        return ready.getCount() == 0;
+    }
+
+    public boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
+        return ready.await(timeout, unit);
+    }
+
+    /**
+     * Starts a watch of one kind: replays the remembered events newer than {@code fromVersion}, then delivers live
+     * ones. Replay and registration happen under one lock with delivery, so no event is missed or sent twice.
+     */
+    public AutoCloseable watch(ResourceType type, long fromVersion, WatchListener listener) {
+        try {
+            if (!awaitReady(30, TimeUnit.SECONDS)) {
+                throw ApiException.serviceUnavailable("the watch cache is not ready yet");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.serviceUnavailable("interrupted");
+        }
+        Registration reg = new Registration(type.topic(), listener);
+        synchronized (lock) {
+            if (fromVersion < floor) {
+                throw ApiException.gone("too old resource version: " + fromVersion + " (" + floor + ")");
+            }
+            List<ChangeEvent> replay = new ArrayList<>();
+            for (ChangeEvent e : recent) {
+                if (e.topic().equals(reg.topic) && e.resourceVersion() > fromVersion) {
+                    replay.add(e);
+                }
+            }
+            replay.sort(Comparator.comparingLong(ChangeEvent::resourceVersion));
+            for (ChangeEvent e : replay) {
+                if (!listener.onEvent(e)) {
+                    return () -> { };
+                }
+            }
+            byTopic.computeIfAbsent(reg.topic, t -> new ArrayList<>()).add(reg);
+        }
+        return () -> remove(reg);
+    }
+
+    private void remove(Registration reg) {
+        synchronized (lock) {
+            List<Registration> regs = byTopic.get(reg.topic);
+            if (regs != null) {
+                regs.remove(reg);
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                follow();
+            } catch (WakeupException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warn("watch cache lost the change topics, reconnecting: {}", e.toString());
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void follow() throws InterruptedException {
+        topics.ensure();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG, "kubus-watch-cache"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics.names()) {
+                for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+            c.assign(partitions);
+            c.seekToEnd(partitions);
+            partitions.forEach(c::position);
+            // Positions are fixed before the version is read: any change committed after this version is
+            // published after these positions, so the cache sees every event newer than its floor.
+            long start = store.currentVersion();
+            synchronized (lock) {
+                // After a reconnect events may have been missed: forget older ones and end the open watches,
+                // whose clients re-list and watch again, as they do when kube-apiserver restarts.
+                recent.clear();
+                floor = start;
+                endAll();
+            }
+            ready.countDown();
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    accept(r);
+                }
+            }
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> r) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header h : r.headers()) {
+            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        ChangeEvent event;
+        try {
+            event = ChangeEvent.parse(r.topic(), r.key(), headers, r.value());
+        } catch (RuntimeException e) {
+            LOG.warn("skipping a record that is not a change event on {}: {}", r.topic(), e.toString());
+            return;
+        }
+        synchronized (lock) {
+            String objectKey = r.topic() + "|" + r.key();
+            Long newest = newestPerObject.get(objectKey);
+            if (event.resourceVersion() <= floor || (newest != null && event.resourceVersion() <= newest)) {
+                return;
+            }
+            newestPerObject.put(objectKey, event.resourceVersion());
+            recent.addLast(event);
+            while (recent.size() > settings.getWatchCacheEvents()) {
+                floor = Math.max(floor, recent.removeFirst().resourceVersion());
+            }
+            List<Registration> regs = byTopic.get(event.topic());
+            if (regs != null) {
+                regs.removeIf(reg -> !reg.listener.onEvent(event));
+            }
+        }
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            endAll();
+        }
+    }
+
+    private void endAll() {
+        byTopic.values().forEach(regs -> regs.forEach(r -> r.listener.onEvent(null)));
+        byTopic.clear();
+    }
+
+    private record Registration(String topic, WatchListener listener) {
+    }
+}
