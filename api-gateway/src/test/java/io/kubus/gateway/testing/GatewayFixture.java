@@ -1,0 +1,194 @@
+package io.kubus.gateway.testing;
+
+import io.kubus.broker.EmbeddedKafkaBroker;
+import io.kubus.gateway.GatewayApplication;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A real api-gateway for tests: an in-process KRaft broker, an H2 database, and the gateway's HTTP server on a free
+ * port, started the way the launcher starts it. Close it to stop the gateway, then the broker.
+ */
+public final class GatewayFixture implements AutoCloseable {
+    private final EmbeddedKafkaBroker broker;
+    private final boolean ownsBroker;
+    private final ApplicationContext context;
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private GatewayFixture(EmbeddedKafkaBroker broker, boolean ownsBroker, ApplicationContext context) {
+        this.broker = broker;
+        this.ownsBroker = ownsBroker;
+        this.context = context;
+        this.baseUrl = "http://127.0.0.1:" + context.getBean(EmbeddedServer.class).getPort();
+    }
+
+    /** A gateway on a fresh in-memory H2 database and its own broker. */
+    public static GatewayFixture start() {
+        return start(EmbeddedKafkaBroker.startTemporary(), true, h2InMemory(), Map.of());
+    }
+
+    public static String h2InMemory() {
+        return "jdbc:h2:mem:kubus-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    public static GatewayFixture start(EmbeddedKafkaBroker broker, boolean ownsBroker, String jdbcUrl,
+                                       Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(datasource(jdbcUrl));
+        props.put("micronaut.server.port", -1);
+        props.put("kubus.kafka.bootstrap-servers", broker.bootstrapServers());
+        props.putAll(extra);
+        ApplicationContext ctx = ApplicationContext.builder()
+                .mainClass(GatewayApplication.class)
+                .environments(GatewayApplication.ENVIRONMENT, "test")
+                .properties(props)
+                .start();
+        try {
+            ctx.getBean(EmbeddedServer.class).start();
+            GatewayFixture f = new GatewayFixture(broker, ownsBroker, ctx);
+            f.awaitReady();
+            return f;
+        } catch (RuntimeException e) {
+            ctx.close();
+            if (ownsBroker) {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The datasource settings for a JDBC URL: H2 or PostgreSQL (user and password from the test environment). */
+    public static Map<String, Object> datasource(String jdbcUrl) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("datasources.default.url", jdbcUrl);
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            props.put("datasources.default.driver-class-name", "org.postgresql.Driver");
+            props.put("datasources.default.username", TestPostgres.user());
+            props.put("datasources.default.password", TestPostgres.password());
+        } else {
+            props.put("datasources.default.driver-class-name", "org.h2.Driver");
+            props.put("datasources.default.username", "sa");
+            props.put("datasources.default.password", "");
+        }
+        return props;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (request("GET", "/readyz", null, null).status() == 200) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the gateway did not become ready in 60 s");
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    public String kafkaBootstrap() {
+        return broker.bootstrapServers();
+    }
+
+    public ApplicationContext context() {
+        return context;
+    }
+
+    /** Writes a kubeconfig for this gateway, as the launcher does, and returns its path. */
+    public Path writeKubeconfig(Path dir) {
+        return Kubeconfigs.write(dir, baseUrl);
+    }
+
+    public Reply request(String method, String path, String contentType, String body) {
+        return request(method, path, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    public Reply request(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body(), r.headers().map());
+        } catch (IOException e) {
+            return new Reply(-1, e.toString(), Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+        if (ownsBroker) {
+            broker.close();
+        }
+    }
+
+    /** An HTTP answer. */
+    public record Reply(int status, String body, Map<String, java.util.List<String>> headers) {
+    }
+
+    /** Writes kubeconfig files for tests. */
+    public static final class Kubeconfigs {
+        private Kubeconfigs() {
+        }
+
+        public static Path write(Path dir, String server) {
+            try {
+                Files.createDirectories(dir);
+                Path file = dir.resolve("kubeconfig");
+                Files.writeString(file, """
+                        apiVersion: v1
+                        kind: Config
+                        clusters:
+                        - name: kubus
+                          cluster:
+                            server: %s
+                        users:
+                        - name: kubus
+                          user: {}
+                        contexts:
+                        - name: kubus
+                          context:
+                            cluster: kubus
+                            user: kubus
+                            namespace: default
+                        current-context: kubus
+                        """.formatted(server));
+                return file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
