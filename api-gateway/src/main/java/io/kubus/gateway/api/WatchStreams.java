@@ -69,7 +69,8 @@ public class WatchStreams {
                 sink.tryEmitComplete();
                 return false;
             }
-            Item item = transition(event, filter, matching);
+            Item item = filter.selective() ? transition(event, filter, matching)
+                    : filter.matches(event.object()) ? new Item(event.type(), event.object(), event.resourceVersion()) : null;
             if (item == null) {
                 return true;
             }
