@@ -609,7 +609,7 @@ public final class GatewayBenchmark {
 
         // Markdown.
         StringBuilder md = new StringBuilder("# Gateway benchmark\n\n");
-        md.append("`./kubus bench ").append(String.join(" ", opt.args)).append("` at ")
+        md.append("`").append(("./kubus bench " + String.join(" ", opt.args)).strip()).append("` at ")
                 .append(LocalDateTime.now().withNano(0)).append(". ").append(env).append("\n\n");
         md.append("| ").append(String.join(" | ", head)).append(" |\n|");
         for (int i = 0; i < head.length; i++) {
