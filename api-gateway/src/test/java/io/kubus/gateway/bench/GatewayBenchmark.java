@@ -1,0 +1,768 @@
+package io.kubus.gateway.bench;
+
+import io.kubus.broker.EmbeddedKafkaBroker;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.schema.ResourceTypes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * Throughput and latency of the api-gateway on an H2 file database, next to a floor measured in the same run and
+ * the same JVM: raw JDBC inserts, one row per transaction, into a separate H2 file database with the same URL flags.
+ *
+ * <p>Not a test: a main class, run with {@code ./kubus bench [--clients N] [--seconds S] [--warmup S]}. It starts a
+ * real gateway with {@link GatewayFixture} (embedded Kafka broker, HTTP on a free port) and drives it over HTTP/1.1
+ * with keep-alive, one {@link HttpClient} (one connection) per client thread. Each phase runs N closed-loop clients
+ * for a warm-up, then measures for the given time; latencies are per request, from send to the whole body read.
+ *
+ * <p>Phases: the JDBC floor; create (POST of small ConfigMaps); get (GET of a ConfigMap by name, among those created);
+ * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); and the latency from a create's
+ * response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer}, under the create load and
+ * with one client. The table goes to stdout and, as Markdown, to {@code target/bench-results.md}.
+ */
+public final class GatewayBenchmark {
+    private static final String H2_FLAGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    private static final String NS_CREATE = "bench";
+    private static final String NS_EVENTS = "bench-events";
+    private static final String JSON = "application/json";
+
+    private final Options opt;
+    private final List<Result> results = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private String floorUrl;
+
+    private GatewayBenchmark(Options opt) {
+        this.opt = opt;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options opt;
+        try {
+            opt = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (opt.help) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        new GatewayBenchmark(opt).run();
+        // Kafka and Netty leave non-daemon threads behind on some paths; the run is over.
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------ the run
+
+    private void run() throws Exception {
+        Path dir = Path.of("target", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                .toAbsolutePath();
+        Files.createDirectories(dir);
+        String gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
+        floorUrl = "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS;
+        log("data under " + dir + " (clients " + opt.clients + ", warm-up " + opt.warmupSeconds + " s, measure "
+                + opt.seconds + " s per phase)");
+
+        long t0 = System.nanoTime();
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
+        try (GatewayFixture gw = GatewayFixture.start(broker, true, gatewayUrl, Map.of())) {
+            log("gateway up at " + gw.baseUrl() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            opt.baseUrl = gw.baseUrl();
+            measurePhases(gw);
+        } finally {
+            broker.close();
+            if (!opt.keep) {
+                deleteRecursively(dir);
+            }
+        }
+        report();
+    }
+
+    private void measurePhases(GatewayFixture gw) throws Exception {
+        try (Gateway g = new Gateway(gw.baseUrl())) {
+            g.createNamespace(NS_CREATE);
+            g.createNamespace(NS_EVENTS);
+
+            // The floor writes rows as large as what the gateway stores for one small ConfigMap.
+            String sample = g.get("/api/v1/namespaces/" + NS_CREATE + "/configmaps/"
+                    + g.create(NS_CREATE, "sample").name());
+            int rowBytes = sample.getBytes(StandardCharsets.UTF_8).length;
+            notes.add("ConfigMap request body " + configMap("cm-0-0").length + " B; stored object (and JDBC floor row body) "
+                    + rowBytes + " B.");
+
+            Result floor = jdbcFloor(opt, sample);
+            results.add(floor);
+
+            try (EventWatch events = new EventWatch(gw.kafkaBootstrap(), ResourceTypes.CONFIGMAPS.topic())) {
+                Queue created = new Queue();
+                Result create = measure("create ConfigMap (POST)", floor, (c, seq, rec) -> {
+                    Gateway.Created r = c.create(NS_CREATE, "cm-" + c.id + "-" + seq);
+                    if (rec) {
+                        created.add(r.name());
+                        events.expect(NS_CREATE + "/" + r.name(), r.respondedAt());
+                    }
+                });
+                results.add(create);
+                results.add(events.result("event lag under create load: response → Kafka", NS_CREATE + "/"));
+
+                String[] names = created.toArray();
+                if (names.length == 0) {
+                    throw new IllegalStateException("no ConfigMap was created");
+                }
+                results.add(measure("get ConfigMap (GET by name)", null, (c, seq, rec) ->
+                        c.get("/api/v1/namespaces/" + NS_CREATE + "/configmaps/"
+                                + names[ThreadLocalRandom.current().nextInt(names.length)])));
+
+                for (int size : opt.listSizes) {
+                    String ns = "bench-list-" + size;
+                    fill(g, ns, size);
+                    results.add(measure("list " + size + " ConfigMaps (GET list)", null,
+                            (c, seq, rec) -> c.get("/api/v1/namespaces/" + ns + "/configmaps")));
+                }
+
+                // One client: the latency of a lone writer, without waiting on the others' locks.
+                Options one = opt.withClients(1);
+                Result floor1 = floor;
+                if (opt.clients != 1) {
+                    floor1 = jdbcFloor(one, sample);
+                    results.add(floor1);
+                }
+                results.add(measure(one, "create ConfigMap (POST)", floor1, (c, seq, rec) -> {
+                    Gateway.Created r = c.create(NS_EVENTS, "ev-" + seq);
+                    if (rec) {
+                        events.expect(NS_EVENTS + "/" + r.name(), r.respondedAt());
+                    }
+                }));
+                results.add(events.result("event latency, 1 client: response → Kafka", NS_EVENTS + "/"));
+            }
+        }
+    }
+
+    /** Creates {@code size} ConfigMaps in a new namespace, with all clients. */
+    private void fill(Gateway g, String ns, int size) throws Exception {
+        g.createNamespace(ns);
+        AtomicLong next = new AtomicLong();
+        runClients(opt.clients, c -> {
+            for (long i = next.getAndIncrement(); i < size; i = next.getAndIncrement()) {
+                c.create(ns, "cm-" + i);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ the floor: raw JDBC into H2
+
+    private Result jdbcFloor(Options o, String body) throws Exception {
+        String url = floorUrl;
+        try (Connection admin = DriverManager.getConnection(url, "sa", "");
+             Statement st = admin.createStatement()) {
+            // The gateway's api_object table.
+            st.execute("""
+                    CREATE TABLE IF NOT EXISTS api_object (
+                        resource VARCHAR(200) NOT NULL,
+                        namespace VARCHAR(63) NOT NULL,
+                        name VARCHAR(253) NOT NULL,
+                        uid VARCHAR(36) NOT NULL,
+                        resource_version BIGINT NOT NULL,
+                        body TEXT NOT NULL,
+                        PRIMARY KEY (resource, namespace, name)
+                    )""");
+            AtomicLong version = new AtomicLong(o.clients * 1_000_000_000L);
+            Connection[] conns = new Connection[o.clients];
+            PreparedStatement[] stmts = new PreparedStatement[o.clients];
+            try {
+                for (int i = 0; i < o.clients; i++) {
+                    conns[i] = DriverManager.getConnection(url, "sa", "");
+                    conns[i].setAutoCommit(true);
+                    stmts[i] = conns[i].prepareStatement("INSERT INTO api_object "
+                            + "(resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)");
+                }
+                return measure(o, "JDBC floor: INSERT, autocommit", null, (c, seq, rec) -> {
+                    PreparedStatement ps = stmts[c.id];
+                    ps.setString(1, "v1/configmaps");
+                    ps.setString(2, NS_CREATE);
+                    ps.setString(3, "cm-" + o.clients + "-" + c.id + "-" + seq);
+                    ps.setString(4, UUID.randomUUID().toString());
+                    ps.setLong(5, version.incrementAndGet());
+                    ps.setString(6, body);
+                    if (ps.executeUpdate() != 1) {
+                        throw new IllegalStateException("insert did not insert");
+                    }
+                });
+            } finally {
+                for (Connection conn : conns) {
+                    if (conn != null) {
+                        conn.close();
+                    }
+                }
+                st.execute("SHUTDOWN");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ measuring
+
+    @FunctionalInterface
+    interface Op {
+        /** One operation of client {@code c}; {@code seq} counts its operations; {@code rec} when measured. */
+        void run(Client c, long seq, boolean rec) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface ClientBody {
+        void run(Client c) throws Exception;
+    }
+
+    private Result measure(String name, Result floor, Op op) throws Exception {
+        return measure(opt, name, floor, op);
+    }
+
+    /**
+     * Runs {@code op} in a closed loop on {@code o.clients} threads: {@code o.warmupSeconds} unrecorded, then
+     * {@code o.seconds} recorded.
+     */
+    private Result measure(Options o, String name, Result floor, Op op) throws Exception {
+        log(String.format(Locale.ROOT, "%-36s warm-up %d s, measure %d s, %d client(s) ...", name, o.warmupSeconds,
+                o.seconds, o.clients));
+        long start = System.nanoTime();
+        long measureFrom = start + o.warmupSeconds * 1_000_000_000L;
+        long measureTo = measureFrom + o.seconds * 1_000_000_000L;
+        Latencies[] lat = new Latencies[o.clients];
+        long[] lastEnd = new long[o.clients];
+        runClients(o.clients, c -> {
+            Latencies l = new Latencies();
+            lat[c.id] = l;
+            long seq = 0;
+            long now = System.nanoTime();
+            while (now < measureTo) {
+                boolean rec = now >= measureFrom;
+                op.run(c, seq++, rec);
+                long end = System.nanoTime();
+                if (rec) {
+                    l.add(end - now);
+                    lastEnd[c.id] = end;
+                }
+                now = end;
+            }
+        });
+        Latencies all = Latencies.merge(lat);
+        long end = Arrays.stream(lastEnd).max().orElse(measureTo);
+        double seconds = Math.max(end, measureTo) - measureFrom;
+        Result r = Result.of(name, o.clients, all, seconds / 1e9, floor);
+        log("  " + r.summary());
+        return r;
+    }
+
+    private void runClients(int n, ClientBody body) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(n);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Client c = new Client(i);
+            threads.add(Thread.ofPlatform().name("bench-client-" + i).start(() -> {
+                try {
+                    body.run(c);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    c.close();
+                    done.countDown();
+                }
+            }));
+        }
+        done.await();
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a benchmark client failed: " + failure.get(), failure.get());
+        }
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    /** One benchmark client: its own HttpClient, so its own keep-alive connection. */
+    final class Client extends Gateway {
+        final int id;
+
+        Client(int id) {
+            super(opt.baseUrl);
+            this.id = id;
+        }
+    }
+
+    static class Gateway implements AutoCloseable {
+        private final String base;
+        private final HttpClient http;
+
+        Gateway(String base) {
+            this.base = base;
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+        }
+
+        record Created(String name, long respondedAt) {
+        }
+
+        Created create(String ns, String name) throws IOException, InterruptedException {
+            send("POST", "/api/v1/namespaces/" + ns + "/configmaps", configMap(name), 201);
+            return new Created(name, System.nanoTime());
+        }
+
+        void createNamespace(String ns) throws IOException, InterruptedException {
+            send("POST", "/api/v1/namespaces",
+                    ("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}")
+                            .getBytes(StandardCharsets.UTF_8), 201);
+        }
+
+        String get(String path) throws IOException, InterruptedException {
+            return send("GET", path, null, 200);
+        }
+
+        private String send(String method, String path, byte[] body, int expect) throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                    .header("Accept", JSON)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (body != null) {
+                b.header("Content-Type", JSON);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != expect && !(expect == 201 && r.statusCode() == 200)) {
+                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        }
+
+        @Override
+        public void close() {
+            http.close();
+        }
+    }
+
+    static byte[] configMap(String name) {
+        return ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name
+                + "\",\"labels\":{\"app\":\"bench\"}},\"data\":{\"greeting\":\"hello, world\",\"replicas\":\"3\","
+                + "\"config.properties\":\"mode=fast\\nlevel=info\\n\"}}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ Kafka
+
+    /** Reads the change topic from its end and matches events to the create responses they follow. */
+    static final class EventWatch implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Map<String, Long> seen = new ConcurrentHashMap<>();
+        private final Map<String, Long> expected = new ConcurrentHashMap<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread poller;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        EventWatch(String bootstrap, String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+            consumer = new KafkaConsumer<>(p);
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(PartitionInfo::partition).map(i -> new TopicPartition(topic, i)).toList();
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position); // resolve the end offsets now, before any create
+            poller = Thread.ofPlatform().name("bench-event-consumer").start(this::poll);
+        }
+
+        private void poll() {
+            try {
+                while (running.get()) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        if (r.key() != null) {
+                            seen.putIfAbsent(r.key(), now);
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                consumer.close();
+            }
+        }
+
+        void expect(String key, long respondedAt) {
+            expected.put(key, respondedAt);
+        }
+
+        /** Waits (up to 60 s) for the events of the expected keys under {@code prefix}, and reports their latency. */
+        Result result(String name, String prefix) throws InterruptedException {
+            List<String> keys = expected.keySet().stream().filter(k -> k.startsWith(prefix)).toList();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && failure.get() == null
+                    && !keys.stream().allMatch(seen::containsKey)) {
+                Thread.sleep(20);
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("the event consumer failed: " + failure.get(), failure.get());
+            }
+            Latencies l = new Latencies();
+            int early = 0;
+            int missing = 0;
+            for (String k : keys) {
+                Long at = seen.get(k);
+                if (at == null) {
+                    missing++;
+                    continue;
+                }
+                long d = at - expected.get(k);
+                if (d < 0) {
+                    early++;
+                    d = 0;
+                }
+                l.add(d);
+            }
+            Result r = Result.events(name, l, missing, early);
+            log("  " + r.summary());
+            return r;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            poller.join(10_000);
+        }
+    }
+
+    // ------------------------------------------------------------------ numbers
+
+    /** A growable array of latencies in nanoseconds. */
+    static final class Latencies {
+        private long[] v = new long[1024];
+        private int n;
+
+        void add(long nanos) {
+            if (n == v.length) {
+                v = Arrays.copyOf(v, n * 2);
+            }
+            v[n++] = nanos;
+        }
+
+        static Latencies merge(Latencies[] parts) {
+            Latencies all = new Latencies();
+            for (Latencies p : parts) {
+                if (p != null) {
+                    for (int i = 0; i < p.n; i++) {
+                        all.add(p.v[i]);
+                    }
+                }
+            }
+            return all;
+        }
+
+        long[] sorted() {
+            long[] s = Arrays.copyOf(v, n);
+            Arrays.sort(s);
+            return s;
+        }
+    }
+
+    /** One row of the table. {@code opsPerSecond} is NaN where it means nothing (event latency). */
+    record Result(String name, int clients, long count, double opsPerSecond, double p50, double p99, double max,
+                  Result floor, String note) {
+
+        static Result of(String name, int clients, Latencies l, double seconds, Result floor) {
+            long[] s = l.sorted();
+            return new Result(name, clients, s.length, s.length / seconds, pct(s, 50), pct(s, 99), ms(last(s)), floor, "");
+        }
+
+        static Result events(String name, Latencies l, int missing, int early) {
+            long[] s = l.sorted();
+            String note = (missing > 0 ? missing + " event(s) not seen in 60 s; " : "")
+                    + (early > 0 ? early + " event(s) read before the HTTP response (counted as 0)" : "");
+            return new Result(name, 0, s.length, Double.NaN, pct(s, 50), pct(s, 99), ms(last(s)), null,
+                    note.replaceAll("; $", ""));
+        }
+
+        private static long last(long[] s) {
+            return s.length == 0 ? 0 : s[s.length - 1];
+        }
+
+        /** Nearest-rank percentile, in ms. */
+        private static double pct(long[] s, double p) {
+            if (s.length == 0) {
+                return Double.NaN;
+            }
+            int rank = (int) Math.ceil(p / 100.0 * s.length);
+            return ms(s[Math.clamp(rank - 1, 0, s.length - 1)]);
+        }
+
+        private static double ms(long nanos) {
+            return nanos / 1e6;
+        }
+
+        String ops() {
+            return Double.isNaN(opsPerSecond) ? "—" : String.format(Locale.ROOT, "%,.0f", opsPerSecond);
+        }
+
+        String vsFloor() {
+            if (floor == null) {
+                return "—";
+            }
+            return String.format(Locale.ROOT, "%s of its ops/s, p50 ×%s", percent(opsPerSecond / floor.opsPerSecond),
+                    times(p50 / floor.p50));
+        }
+
+        String summary() {
+            return String.format(Locale.ROOT, "%s ops, %s ops/s, p50 %s ms, p99 %s ms, max %s ms%s", count, ops(),
+                    fmt(p50), fmt(p99), fmt(max), note.isEmpty() ? "" : " (" + note + ")");
+        }
+    }
+
+    static String percent(double ratio) {
+        return String.format(Locale.ROOT, ratio < 0.1 ? "%.2f%%" : "%.0f%%", ratio * 100);
+    }
+
+    static String times(double ratio) {
+        return String.format(Locale.ROOT, ratio < 10 ? "%.1f" : "%.0f", ratio);
+    }
+
+    static String fmt(double ms) {
+        if (Double.isNaN(ms)) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, ms < 10 ? "%.2f" : ms < 100 ? "%.1f" : "%.0f", ms);
+    }
+
+    private void report() throws IOException {
+        String[] head = {"operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "vs JDBC floor"};
+        List<String[]> rows = new ArrayList<>();
+        for (Result r : results) {
+            rows.add(new String[]{r.name(), r.clients() == 0 ? "—" : Integer.toString(r.clients()),
+                    Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.vsFloor()});
+        }
+        String env = String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, %s %s; clients %d, warm-up %d s, measured %d s per phase.",
+                Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("os.name"), System.getProperty("os.arch"),
+                opt.clients, opt.warmupSeconds, opt.seconds);
+        for (Result r : results) {
+            if (!r.note().isEmpty()) {
+                notes.add(r.name() + ": " + r.note() + ".");
+            }
+        }
+
+        // Plain text.
+        int[] w = new int[head.length];
+        Stream.concat(Stream.<String[]>of(head), rows.stream()).forEach(row -> {
+            for (int i = 0; i < row.length; i++) {
+                w[i] = Math.max(w[i], row[i].length());
+            }
+        });
+        StringBuilder out = new StringBuilder("\n");
+        appendRow(out, head, w);
+        StringBuilder rule = new StringBuilder();
+        for (int i = 0; i < w.length; i++) {
+            rule.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
+        }
+        out.append(rule).append('\n');
+        rows.forEach(row -> appendRow(out, row, w));
+        out.append('\n').append(env).append('\n');
+        notes.forEach(n -> out.append(n).append('\n'));
+        System.out.print(out);
+
+        // Markdown.
+        StringBuilder md = new StringBuilder("# Gateway benchmark\n\n");
+        md.append("`").append(("./kubus bench " + String.join(" ", opt.args)).strip()).append("` at ")
+                .append(LocalDateTime.now().withNano(0)).append(". ").append(env).append("\n\n");
+        md.append("| ").append(String.join(" | ", head)).append(" |\n|");
+        for (int i = 0; i < head.length; i++) {
+            md.append(i == 0 ? "---|" : "---:|");
+        }
+        md.append('\n');
+        rows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+        md.append('\n');
+        notes.forEach(n -> md.append("- ").append(n).append('\n'));
+        md.append("""
+                - The JDBC floor inserts rows of the stored object's size into a copy of the `api_object` table in a \
+                separate H2 file database with the gateway's URL flags, one row per transaction (autocommit), one \
+                connection per client, measured at the same concurrency as the gateway row it is compared with. \
+                The gateway's create also takes the global resourceVersion row lock, writes an outbox row, and \
+                serves HTTP and JSON. H2 in file mode does not sync to disk at each commit (the MVStore writes \
+                committed changes in the background), so this floor is CPU and locking, not the disk.
+                - Latency is per request, from send to the whole response read, over HTTP/1.1 keep-alive, one \
+                connection per client; p50/p99 are nearest-rank percentiles of all measured requests.
+                - Event latency: from the create's HTTP response to the change event read from the Kafka topic by a \
+                plain KafkaConsumer.
+                """);
+        Path file = Path.of(opt.out).toAbsolutePath();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, md);
+        System.out.println("\nMarkdown: " + file);
+    }
+
+    private static void appendRow(StringBuilder out, String[] row, int[] w) {
+        for (int i = 0; i < row.length; i++) {
+            String cell = row[i];
+            String pad = " ".repeat(w[i] - cell.length());
+            out.append(i == 0 ? "" : "  ").append(i == 0 || i == row.length - 1 ? cell + pad : pad + cell);
+        }
+        out.append('\n');
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /** Names of created ConfigMaps, for the get phase. */
+    static final class Queue {
+        private final ConcurrentLinkedQueue<String> q = new ConcurrentLinkedQueue<>();
+
+        void add(String s) {
+            q.add(s);
+        }
+
+        String[] toArray() {
+            return q.toArray(String[]::new);
+        }
+    }
+
+    static void log(String msg) {
+        System.out.println("[bench] " + msg);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            log("could not delete " + dir + ": " + e);
+        }
+    }
+
+    /** Command-line options. */
+    static final class Options {
+        static final String USAGE = """
+                usage: ./kubus bench [--clients N] [--seconds S] [--warmup S] [--list-sizes 100,1000] [--out FILE] [--keep]
+                  --clients N       concurrent clients (threads, one keep-alive connection each), default 8
+                  --seconds S       measured seconds per phase, default 5
+                  --warmup S        unmeasured warm-up seconds before each phase, default 2
+                  --list-sizes L    namespace sizes for the list phase, comma-separated, default 100,1000
+                  --out FILE        the Markdown table, default target/bench-results.md
+                  --keep            keep the H2 databases under target/bench-*""";
+
+        String[] args = new String[0];
+        int clients = 8;
+        int seconds = 5;
+        int warmupSeconds = 2;
+        int[] listSizes = {100, 1000};
+        String out = "target/bench-results.md";
+        boolean keep;
+        boolean help;
+        String baseUrl;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            o.args = args.clone();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                String value = null;
+                int eq = a.indexOf('=');
+                if (a.startsWith("--") && eq > 0) {
+                    value = a.substring(eq + 1);
+                    a = a.substring(0, eq);
+                }
+                String name = a;
+                switch (name) {
+                    case "--clients", "--seconds", "--warmup", "--list-sizes", "--out" -> {
+                        if (value == null) {
+                            if (i + 1 >= args.length) {
+                                throw new IllegalArgumentException(a + " needs a value");
+                            }
+                            value = args[++i];
+                        }
+                        switch (a) {
+                            case "--clients" -> o.clients = positive(a, value, 1);
+                            case "--seconds" -> o.seconds = positive(a, value, 1);
+                            case "--warmup" -> o.warmupSeconds = positive(a, value, 0);
+                            case "--list-sizes" -> o.listSizes = value.isBlank() ? new int[0]
+                                    : Arrays.stream(value.split(",")).mapToInt(s -> positive(name, s.trim(), 1)).toArray();
+                            default -> o.out = value;
+                        }
+                    }
+                    case "--keep" -> o.keep = true;
+                    case "-h", "--help" -> o.help = true;
+                    default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+                }
+            }
+            return o;
+        }
+
+        private static int positive(String name, String value, int min) {
+            try {
+                int v = Integer.parseInt(value);
+                if (v >= min) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new IllegalArgumentException(name + " must be an integer >= " + min + ", not '" + value + "'");
+        }
+
+        Options withClients(int n) {
+            Options o = new Options();
+            o.args = args;
+            o.clients = n;
+            o.seconds = seconds;
+            o.warmupSeconds = warmupSeconds;
+            o.listSizes = listSizes;
+            o.out = out;
+            o.keep = keep;
+            o.baseUrl = baseUrl;
+            return o;
+        }
+    }
+}
