@@ -99,7 +99,8 @@ public final class GatewayBenchmark {
                 .toAbsolutePath();
         Files.createDirectories(dir);
         String gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
-        floorUrl = "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS;
+        // The gateway makes H2 write every commit to its file before answering (H2Durability); the floor does the same.
+        floorUrl = "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS + ";WRITE_DELAY=0";
         log("data under " + dir + " (clients " + opt.clients + ", warm-up " + opt.warmupSeconds + " s, measure "
                 + opt.seconds + " s per phase)");
 
