@@ -1,0 +1,110 @@
+package io.kubus.gateway.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.schema.ResourceType;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The update-only rules (ValidateXUpdate): what may not change once an object exists. */
+final class UpdateRules {
+    private static final String POD_FORBIDDEN = "pod updates may not change fields other than `spec.containers[*].image`,"
+            + "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+            + "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+    private static final Set<String> STATEFULSET_MUTABLE = Set.of("replicas", "ordinals", "template", "updateStrategy",
+            "persistentVolumeClaimRetentionPolicy", "minReadySeconds");
+
+    private UpdateRules() {
+    }
+
+    static void validate(ResourceType type, ObjectNode now, ObjectNode old, Errors errs) {
+        switch (type.kind()) {
+            case "Pod" -> pod(now.path("spec"), old.path("spec"), errs);
+            case "Deployment", "ReplicaSet", "DaemonSet", "Job" -> immutable(now, old, "selector", errs);
+            case "StatefulSet" -> statefulSet(now, old, errs);
+            default -> {
+                // other kinds are freely updatable beyond what create validation checks
+            }
+        }
+    }
+
+    private static void immutable(ObjectNode now, ObjectNode old, String field, Errors errs) {
+        JsonNode before = old.path("spec").path(field);
+        JsonNode after = now.path("spec").path(field);
+        if (!before.equals(after)) {
+            errs.invalid("spec." + field, new Validation.GoValue("v1.LabelSelector" + after), "field is immutable");
+        }
+    }
+
+    private static void statefulSet(ObjectNode now, ObjectNode old, Errors errs) {
+        ObjectNode a = now.path("spec").deepCopy();
+        ObjectNode b = old.path("spec").deepCopy();
+        a.remove(STATEFULSET_MUTABLE);
+        b.remove(STATEFULSET_MUTABLE);
+        if (!a.equals(b)) {
+            errs.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
+                    + "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
+        }
+    }
+
+    /**
+     * A running pod's spec is fixed except for images, the deadline and added tolerations: the kubelet cannot
+     * apply other changes to containers that already run. The check copies the mutable fields from the old
+     * spec into the new one and asks for equality, as ValidatePodUpdate does.
+     */
+    private static void pod(JsonNode nowSpec, JsonNode oldSpec, Errors errs) {
+        if (!(nowSpec instanceof ObjectNode) || !(oldSpec instanceof ObjectNode)) {
+            return;
+        }
+        ObjectNode mutated = nowSpec.deepCopy();
+        for (String list : List.of("containers", "initContainers")) {
+            JsonNode a = mutated.path(list);
+            JsonNode b = oldSpec.path(list);
+            if (a.isArray() && b.isArray() && a.size() == b.size()) {
+                for (int i = 0; i < a.size(); i++) {
+                    if (a.get(i) instanceof ObjectNode c && b.get(i).has("image")) {
+                        c.set("image", b.get(i).get("image"));
+                    }
+                }
+            }
+        }
+        JsonNode oldDeadline = oldSpec.get("activeDeadlineSeconds");
+        JsonNode newDeadline = nowSpec.get("activeDeadlineSeconds");
+        if (newDeadline != null && !newDeadline.isNull()) {
+            // the deadline may be set or shortened, never lengthened or removed
+            if (oldDeadline == null || oldDeadline.isNull() || newDeadline.asLong() <= oldDeadline.asLong()) {
+                restore(mutated, oldSpec, "activeDeadlineSeconds");
+            }
+        }
+        if (tolerationsOnlyAdded(nowSpec.path("tolerations"), oldSpec.path("tolerations"))) {
+            restore(mutated, oldSpec, "tolerations");
+        }
+        if (!mutated.equals(oldSpec)) {
+            errs.forbidden("spec", POD_FORBIDDEN);
+        }
+    }
+
+    private static void restore(ObjectNode spec, JsonNode oldSpec, String field) {
+        if (oldSpec.has(field)) {
+            spec.set(field, oldSpec.get(field).deepCopy());
+        } else {
+            spec.remove(field);
+        }
+    }
+
+    private static boolean tolerationsOnlyAdded(JsonNode now, JsonNode old) {
+        Set<JsonNode> present = new HashSet<>();
+        if (now instanceof ArrayNode a) {
+            a.forEach(present::add);
+        }
+        for (JsonNode t : old) {
+            if (!present.contains(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
