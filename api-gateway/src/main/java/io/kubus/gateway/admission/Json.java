@@ -42,9 +42,9 @@ final class Json {
         }
     }
 
-    static void def(ObjectNode n, String field, long value) {
+    static void def(ObjectNode n, String field, int value) {
         if (absent(n, field)) {
-            n.put(field, value);
+            n.put(field, value); // an IntNode, as the parser makes it: IntOrString and equality depend on it
         }
     }
 
@@ -65,6 +65,16 @@ final class Json {
             }
         }
         return out;
+    }
+
+    /** Equality that sees 1 (int) and 1 (long) as the same number, as stored and decoded trees may differ so. */
+    static boolean same(JsonNode a, JsonNode b) {
+        return a.equals((x, y) -> {
+            if (x.isNumber() && y.isNumber()) {
+                return x.decimalValue().compareTo(y.decimalValue()) == 0 ? 0 : 1;
+            }
+            return x.equals(y) ? 0 : 1;
+        }, b);
     }
 
     static String text(@Nullable JsonNode parent, String field) {

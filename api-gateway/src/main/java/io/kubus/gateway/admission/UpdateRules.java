@@ -1,11 +1,9 @@
 package io.kubus.gateway.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.schema.ResourceType;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -34,7 +32,7 @@ final class UpdateRules {
     private static void immutable(ObjectNode now, ObjectNode old, String field, Errors errs) {
         JsonNode before = old.path("spec").path(field);
         JsonNode after = now.path("spec").path(field);
-        if (!before.equals(after)) {
+        if (!Json.same(before, after)) {
             errs.invalid("spec." + field, new Validation.GoValue("v1.LabelSelector" + after), "field is immutable");
         }
     }
@@ -44,7 +42,7 @@ final class UpdateRules {
         ObjectNode b = old.path("spec").deepCopy();
         a.remove(STATEFULSET_MUTABLE);
         b.remove(STATEFULSET_MUTABLE);
-        if (!a.equals(b)) {
+        if (!Json.same(a, b)) {
             errs.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
                     + "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
         }
@@ -82,7 +80,7 @@ final class UpdateRules {
         if (tolerationsOnlyAdded(nowSpec.path("tolerations"), oldSpec.path("tolerations"))) {
             restore(mutated, oldSpec, "tolerations");
         }
-        if (!mutated.equals(oldSpec)) {
+        if (!Json.same(mutated, oldSpec)) {
             errs.forbidden("spec", POD_FORBIDDEN);
         }
     }
@@ -96,12 +94,12 @@ final class UpdateRules {
     }
 
     private static boolean tolerationsOnlyAdded(JsonNode now, JsonNode old) {
-        Set<JsonNode> present = new HashSet<>();
-        if (now instanceof ArrayNode a) {
-            a.forEach(present::add);
-        }
         for (JsonNode t : old) {
-            if (!present.contains(t)) {
+            boolean kept = false;
+            for (JsonNode n : now) {
+                kept |= Json.same(t, n);
+            }
+            if (!kept) {
                 return false;
             }
         }
