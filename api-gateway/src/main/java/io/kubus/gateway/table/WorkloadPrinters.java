@@ -138,8 +138,12 @@ final class WorkloadPrinters {
             return "";
         }
         String end = text(job, "/status/completionTime");
-        Instant until = end.isEmpty() ? now : Instant.parse(end);
-        return TablePrinters.humanDuration(Duration.between(Instant.parse(start), until));
+        try {
+            Instant until = end.isEmpty() ? now : Instant.parse(end);
+            return TablePrinters.humanDuration(Duration.between(Instant.parse(start), until));
+        } catch (java.time.format.DateTimeParseException e) {
+            return "<invalid>"; // a listing must not fail over one object's malformed status
+        }
     }
 
     /** The first matching of Complete, Failed, deleting, Suspended, FailureTarget, SuccessCriteriaMet, else Running. */

@@ -81,4 +81,26 @@ class WrongTypesTest {
         assertEquals("Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 2",
                 badRequest(ResourceTypes.SECRETS, s));
     }
+
+    @Test
+    void numbersAreFineWhereKubernetesTakesThem() {
+        // quantities and int-or-string accept bare numbers, as YAML manifests write them
+        ObjectNode p = pod();
+        ((ObjectNode) p.at("/spec/containers/0")).set("resources", json("{'limits':{'cpu':1,'memory':'128Mi'}}"));
+        ObjectNode out = Fixtures.create(ResourceTypes.PODS, p);
+        assertEquals("1", out.at("/spec/containers/0/resources/limits/cpu").asText());
+        ObjectNode d = deployment();
+        ((ObjectNode) d.get("spec")).set("strategy", json("{'rollingUpdate':{'maxSurge':2,'maxUnavailable':'50%'}}"));
+        ObjectNode dep = Fixtures.create(ResourceTypes.DEPLOYMENTS, d);
+        assertEquals(2, dep.at("/spec/strategy/rollingUpdate/maxSurge").asInt());
+        assertEquals("50%", dep.at("/spec/strategy/rollingUpdate/maxUnavailable").asText());
+    }
+
+    @Test
+    void envValueMustBeAString() {
+        ObjectNode p = pod();
+        ((ObjectNode) p.at("/spec/containers/0")).set("env", json("{'e':[{'name':'PORT','value':8080}]}").get("e"));
+        assertEquals("Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal number into "
+                + "Go struct field EnvVar.spec.containers.env.value of type string", badRequest(ResourceTypes.PODS, p));
+    }
 }
