@@ -49,6 +49,9 @@ public class Admission {
         if (type.kind().equals("Secret")) {
             secretData(type, decoded);
         }
+        if (old != null) {
+            UpdateRules.carryOverAllocated(type, decoded, old);
+        }
         Defaults.apply(type, decoded, old == null);
         Errors errs = new Errors();
         Validation.validate(type, decoded, errs);

@@ -174,6 +174,7 @@ final class Defaults {
         podTemplate(spec, false);
     }
 
+    /** apps/v1 no longer takes selector or labels from the template (extensions/v1beta1 did): both are the user's. */
     private static void deployment(ObjectNode spec) {
         def(spec, "replicas", 1);
         ObjectNode strategy = obj(spec, "strategy");

@@ -21,7 +21,9 @@ final class UpdateRules {
     static void validate(ResourceType type, ObjectNode now, ObjectNode old, Errors errs) {
         switch (type.kind()) {
             case "Pod" -> pod(now.path("spec"), old.path("spec"), errs);
-            case "Deployment", "ReplicaSet", "DaemonSet", "Job" -> immutable(now, old, "selector", errs);
+            case "Deployment", "ReplicaSet", "DaemonSet" -> immutable(now, old, "selector", errs);
+            case "Job" -> job(now, old, errs);
+            case "Service" -> service(now, old, errs);
             case "StatefulSet" -> statefulSet(now, old, errs);
             default -> {
                 // other kinds are freely updatable beyond what create validation checks
@@ -34,6 +36,57 @@ final class UpdateRules {
         JsonNode after = now.path("spec").path(field);
         if (!Json.same(before, after)) {
             errs.invalid("spec." + field, new Validation.GoValue("v1.LabelSelector" + after), "field is immutable");
+        }
+    }
+
+    /**
+     * A Job's pods are made from its template, so the template only changes while the job is suspended (to set
+     * scheduling directives before it starts); completions are fixed.
+     */
+    private static void job(ObjectNode now, ObjectNode old, Errors errs) {
+        immutable(now, old, "selector", errs);
+        JsonNode before = old.path("spec");
+        JsonNode after = now.path("spec");
+        if (!before.path("suspend").asBoolean(false) && !Json.same(before.path("template"), after.path("template"))) {
+            errs.invalid("spec.template", new Validation.GoValue("core.PodTemplateSpec" + after.path("template")), "field is immutable");
+        }
+        if (!Json.same(before.path("completions"), after.path("completions"))) {
+            errs.invalid("spec.completions", after.path("completions").asLong(), "field is immutable");
+        }
+    }
+
+    /**
+     * The cluster IP is allocated once. An update that omits it keeps the allocated one (as the apiserver's
+     * patchAllocatedValues does, so a PUT of the original manifest works); one that changes it is refused.
+     */
+    static void carryOverAllocated(ResourceType type, ObjectNode now, ObjectNode old) {
+        if (!type.kind().equals("Service") || !(now.get("spec") instanceof ObjectNode spec)) {
+            return;
+        }
+        JsonNode oldSpec = old.path("spec");
+        for (String field : List.of("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")) {
+            if (Json.absent(spec, field) && oldSpec.has(field)) {
+                spec.set(field, oldSpec.get(field).deepCopy());
+            }
+        }
+        for (ObjectNode port : Json.objects(spec, "ports")) {
+            if (Json.absent(port, "nodePort")) {
+                for (JsonNode was : oldSpec.path("ports")) {
+                    if (was.path("port").asLong() == port.path("port").asLong() && was.has("nodePort")) {
+                        port.set("nodePort", was.get("nodePort").deepCopy());
+                    }
+                }
+            }
+        }
+    }
+
+    private static void service(ObjectNode now, ObjectNode old, Errors errs) {
+        String before = old.path("spec").path("clusterIP").asText("");
+        String after = now.path("spec").path("clusterIP").asText("");
+        String type = now.path("spec").path("type").asText("");
+        // ExternalName services have no cluster IP, so switching to one may drop it
+        if (!before.isEmpty() && !before.equals(after) && !type.equals("ExternalName")) {
+            errs.invalid("spec.clusterIP", after, "field is immutable");
         }
     }
 

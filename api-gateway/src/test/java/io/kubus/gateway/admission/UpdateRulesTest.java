@@ -104,4 +104,32 @@ class UpdateRulesTest {
         ((ObjectNode) longer.get("spec")).put("activeDeadlineSeconds", 120);
         assertInvalid(ResourceTypes.PODS, longer, old, "spec", "Forbidden:");
     }
+
+    @Test
+    void jobTemplateIsImmutableUnlessSuspended() {
+        ObjectNode old = create(ResourceTypes.JOBS, Fixtures.job());
+        ObjectNode now = old.deepCopy();
+        ((ObjectNode) now.at("/spec/template/spec/containers/0")).put("image", "perl:6");
+        assertInvalid(ResourceTypes.JOBS, now, old, "spec.template", "Invalid value: core.PodTemplateSpec");
+        ((ObjectNode) old.get("spec")).put("suspend", true);
+        update(ResourceTypes.JOBS, now, old);
+        ObjectNode more = old.deepCopy();
+        ((ObjectNode) more.get("spec")).put("completions", 5);
+        assertInvalid(ResourceTypes.JOBS, more, old, "spec.completions", "Invalid value: 5: field is immutable");
+    }
+
+    @Test
+    void serviceKeepsItsAllocatedClusterIpAndNodePort() {
+        ObjectNode svc = Fixtures.service();
+        ((ObjectNode) svc.get("spec")).put("type", "NodePort");
+        ObjectNode old = create(ResourceTypes.SERVICES, svc);
+        ((ObjectNode) old.get("spec")).put("clusterIP", "10.96.0.10").putArray("clusterIPs").add("10.96.0.10");
+        ((ObjectNode) old.at("/spec/ports/0")).put("nodePort", 30080);
+        ObjectNode out = update(ResourceTypes.SERVICES, svc.deepCopy(), old);
+        assertEquals("10.96.0.10", out.at("/spec/clusterIP").asText());
+        assertEquals(30080, out.at("/spec/ports/0/nodePort").asInt());
+        ObjectNode moved = svc.deepCopy();
+        ((ObjectNode) moved.get("spec")).put("clusterIP", "10.96.0.99");
+        assertInvalid(ResourceTypes.SERVICES, moved, old, "spec.clusterIP", "Invalid value: \"10.96.0.99\": field is immutable");
+    }
 }
