@@ -25,7 +25,6 @@ final class Defaults {
     }
 
     static void apply(ResourceType type, ObjectNode o, boolean create) {
-        ObjectNode spec = objOrNull(o, "spec");
         switch (type.kind()) {
             case "Pod" -> pod(o, create);
             case "ReplicationController" -> replicationController(o);
@@ -42,9 +41,7 @@ final class Defaults {
             case "Secret" -> secret(o);
             case "Namespace" -> namespace(o, create);
             case "PersistentVolumeClaim" -> {
-                if (spec != null) {
-                    def(spec, "volumeMode", "Filesystem");
-                }
+                def(obj(o, "spec"), "volumeMode", "Filesystem");
                 if (create) {
                     obj(o, "status").put("phase", "Pending");
                 }
@@ -88,11 +85,12 @@ final class Defaults {
         def(spec, "schedulerName", "default-scheduler");
         obj(spec, "securityContext");
         def(spec, "enableServiceLinks", true);
+        boolean hostNetwork = spec.path("hostNetwork").asBoolean(false);
         for (ObjectNode c : objects(spec, "initContainers")) {
-            container(c);
+            container(c, hostNetwork);
         }
         for (ObjectNode c : objects(spec, "containers")) {
-            container(c);
+            container(c, hostNetwork);
         }
         for (ObjectNode v : objects(spec, "volumes")) {
             for (String source : new String[]{"secret", "configMap", "downwardAPI", "projected"}) {
@@ -104,9 +102,13 @@ final class Defaults {
         }
     }
 
-    private static void container(ObjectNode c) {
+    private static void container(ObjectNode c, boolean hostNetwork) {
         for (ObjectNode p : objects(c, "ports")) {
             def(p, "protocol", "TCP");
+            // on the host's network a container port is a host port
+            if (hostNetwork && absent(p, "hostPort") && p.has("containerPort")) {
+                p.set("hostPort", p.get("containerPort").deepCopy());
+            }
         }
         def(c, "imagePullPolicy", pullPolicy(text(c, "image")));
         def(c, "terminationMessagePath", "/dev/termination-log");

@@ -24,6 +24,7 @@ final class UpdateRules {
             case "Deployment", "ReplicaSet", "DaemonSet" -> immutable(now, old, "selector", errs);
             case "Job" -> job(now, old, errs);
             case "Service" -> service(now, old, errs);
+            case "ConfigMap", "Secret" -> configData(type, now, old, errs);
             case "StatefulSet" -> statefulSet(now, old, errs);
             default -> {
                 // other kinds are freely updatable beyond what create validation checks
@@ -87,6 +88,24 @@ final class UpdateRules {
         // ExternalName services have no cluster IP, so switching to one may drop it
         if (!before.isEmpty() && !before.equals(after) && !type.equals("ExternalName")) {
             errs.invalid("spec.clusterIP", after, "field is immutable");
+        }
+    }
+
+    /** Immutable ConfigMaps and Secrets let kubelets stop watching them, so they must really not change. */
+    private static void configData(ResourceType type, ObjectNode now, ObjectNode old, Errors errs) {
+        if (type.kind().equals("Secret") && !Json.same(old.path("type"), now.path("type"))) {
+            errs.invalid("type", now.path("type").asText(), "field is immutable");
+        }
+        if (!old.path("immutable").asBoolean(false)) {
+            return;
+        }
+        if (!now.path("immutable").asBoolean(false)) {
+            errs.forbidden("immutable", "field is immutable when `immutable` is set");
+        }
+        for (String field : List.of("data", "binaryData")) {
+            if (!Json.same(old.path(field), now.path(field))) {
+                errs.forbidden(field, "field is immutable when `immutable` is set");
+            }
         }
     }
 

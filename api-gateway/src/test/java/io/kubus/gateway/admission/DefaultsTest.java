@@ -205,4 +205,20 @@ class DefaultsTest {
         ObjectNode cm = json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'default'},'data':{'a':'b'}}");
         assertEquals(cm, create(ResourceTypes.CONFIGMAPS, cm.deepCopy()));
     }
+
+    @Test
+    void hostNetworkPortsAreHostPorts() {
+        ObjectNode p = pod();
+        ((ObjectNode) p.get("spec")).put("hostNetwork", true);
+        assertEquals(80, create(ResourceTypes.PODS, p).at("/spec/containers/0/ports/0/hostPort").asInt());
+        assertTrue(create(ResourceTypes.PODS, pod()).at("/spec/containers/0/ports/0/hostPort").isMissingNode());
+    }
+
+    @Test
+    void pvcVolumeModeAndPhase() {
+        ObjectNode out = create(ResourceTypes.PERSISTENTVOLUMECLAIMS, json("{'apiVersion':'v1','kind':'PersistentVolumeClaim',"
+                + "'metadata':{'name':'d','namespace':'default'},'spec':{'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}"));
+        assertEquals("Filesystem", out.at("/spec/volumeMode").asText());
+        assertEquals("Pending", out.at("/status/phase").asText());
+    }
 }

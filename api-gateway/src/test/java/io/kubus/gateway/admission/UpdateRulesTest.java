@@ -132,4 +132,21 @@ class UpdateRulesTest {
         ((ObjectNode) moved.get("spec")).put("clusterIP", "10.96.0.99");
         assertInvalid(ResourceTypes.SERVICES, moved, old, "spec.clusterIP", "Invalid value: \"10.96.0.99\": field is immutable");
     }
+
+    @Test
+    void immutableConfigMapsAndSecretTypes() {
+        ObjectNode cm = json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'default'},'data':{'a':'1'},'immutable':true}");
+        ObjectNode old = create(ResourceTypes.CONFIGMAPS, cm);
+        ObjectNode changed = old.deepCopy();
+        ((ObjectNode) changed.get("data")).put("a", "2");
+        assertInvalid(ResourceTypes.CONFIGMAPS, changed, old, "data", "Forbidden: field is immutable when `immutable` is set");
+        ObjectNode relabelled = old.deepCopy();
+        ((ObjectNode) relabelled.get("metadata")).putObject("labels").put("x", "y");
+        update(ResourceTypes.CONFIGMAPS, relabelled, old);
+
+        ObjectNode secret = json("{'apiVersion':'v1','kind':'Secret','metadata':{'name':'s','namespace':'default'},'data':{'a':'eA=='}}");
+        ObjectNode oldSecret = create(ResourceTypes.SECRETS, secret);
+        ObjectNode retyped = oldSecret.deepCopy().put("type", "kubernetes.io/tls");
+        assertInvalid(ResourceTypes.SECRETS, retyped, oldSecret, "type", "Invalid value: \"kubernetes.io/tls\": field is immutable");
+    }
 }
