@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Everything an object passes on its way into the store: the schema check for unknown fields and wrong types,
- * the defaults kubectl relies on, and validation. Refusals are ApiExceptions (400 for undecodable input, 422 for
- * invalid values) that name the field at fault.
+ * Everything an object passes on its way into the store, in the apiserver's order: unknown fields (refused, warned
+ * about or dropped per {@code fieldValidation}, never stored), strict decoding into the model class (400 naming the
+ * field), defaults, create validation, then the update-only rules. Refusals are ApiExceptions (400 for undecodable
+ * input, 422 Invalid with one cause per problem) that name the field at fault.
  */
 @Singleton
 public class Admission {
