@@ -8,8 +8,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 
-/** Chooses the table printer of a kind. Kinds without their own columns get Name and Age, as kubectl shows them. */
+/**
+ * Chooses the table printer of a kind: the columns of pkg/printers/internalversion/printers.go. Kinds without their
+ * own columns get Name and Age, as kubectl shows them. Cells are computed as the apiserver does, which always
+ * generates the wide cells and lets kubectl hide priority-1 columns.
+ */
 @Singleton
 public class TablePrinters {
     private static final TablePrinter DEFAULT = new TablePrinter() {
@@ -24,8 +29,28 @@ public class TablePrinters {
         }
     };
 
+    /** Printers by kind; built per instance, as the module keeps no static mutable state. */
+    private final Map<String, TablePrinter> byKind = Map.ofEntries(
+            Map.entry("Pod", new PodPrinter()),
+            Map.entry("Namespace", CorePrinters.namespaces()),
+            Map.entry("Node", CorePrinters.nodes()),
+            Map.entry("Event", CorePrinters.events()),
+            Map.entry("Service", CorePrinters.services()),
+            Map.entry("Endpoints", CorePrinters.endpoints()),
+            Map.entry("Secret", CorePrinters.secrets()),
+            Map.entry("ConfigMap", CorePrinters.configMaps()),
+            Map.entry("PersistentVolumeClaim", CorePrinters.persistentVolumeClaims()),
+            Map.entry("PersistentVolume", CorePrinters.persistentVolumes()),
+            Map.entry("ReplicationController", WorkloadPrinters.replicationControllers()),
+            Map.entry("ReplicaSet", WorkloadPrinters.replicaSets()),
+            Map.entry("Deployment", WorkloadPrinters.deployments()),
+            Map.entry("StatefulSet", WorkloadPrinters.statefulSets()),
+            Map.entry("DaemonSet", WorkloadPrinters.daemonSets()),
+            Map.entry("Job", WorkloadPrinters.jobs()),
+            Map.entry("CronJob", WorkloadPrinters.cronJobs()));
+
     public TablePrinter forType(ResourceType type) {
-        return DEFAULT;
+        return byKind.getOrDefault(type.kind(), DEFAULT);
     }
 
     /** The age of an object as kubectl prints it (k8s.io/apimachinery/pkg/util/duration.HumanDuration). */

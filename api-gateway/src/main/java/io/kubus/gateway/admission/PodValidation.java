@@ -1,0 +1,242 @@
+package io.kubus.gateway.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micronaut.core.annotation.Nullable;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.kubus.gateway.admission.Json.objOrNull;
+import static io.kubus.gateway.admission.Json.objects;
+import static io.kubus.gateway.admission.Json.text;
+
+/** ValidatePodSpec and ValidatePodTemplateSpec, for pods and every kind that embeds a pod template. */
+final class PodValidation {
+    static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
+    static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
+    private static final List<String> DNS_POLICIES = List.of("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
+    private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+
+    private PodValidation() {
+    }
+
+    /** A template's labels and its pod spec; {@code template} is at {@code path} (e.g. spec.template). */
+    static void template(@Nullable ObjectNode template, String path, List<String> restartPolicies, Errors errs) {
+        if (template == null) {
+            errs.required(path);
+            return;
+        }
+        MetadataValidation.labelsAndAnnotations(objOrNull(template, "metadata"), path + ".metadata", errs);
+        spec(objOrNull(template, "spec"), path + ".spec", restartPolicies, errs);
+    }
+
+    static void spec(@Nullable ObjectNode spec, String path, List<String> restartPolicies, Errors errs) {
+        if (spec == null) {
+            errs.required(path);
+            return;
+        }
+        Set<String> volumes = volumes(spec, path, errs);
+        List<ObjectNode> containers = objects(spec, "containers");
+        if (containers.isEmpty()) {
+            errs.required(path + ".containers");
+        }
+        Set<String> names = new HashSet<>();
+        containers(objects(spec, "initContainers"), path + ".initContainers", volumes, names, errs);
+        containers(containers, path + ".containers", volumes, names, errs);
+
+        String restart = text(spec, "restartPolicy");
+        if (restart.isEmpty()) {
+            errs.required(path + ".restartPolicy", restartPolicies.size() < RESTART_POLICIES.size()
+                    ? "valid values: " + String.join(", ", restartPolicies.stream().map(Errors::show).toList()) : "");
+        } else if (!restartPolicies.contains(restart)) {
+            errs.notSupported(path + ".restartPolicy", restart, restartPolicies);
+        }
+        String dns = text(spec, "dnsPolicy");
+        if (!dns.isEmpty() && !DNS_POLICIES.contains(dns)) {
+            errs.notSupported(path + ".dnsPolicy", dns, DNS_POLICIES);
+        }
+        nonNegative(spec, "terminationGracePeriodSeconds", path, errs);
+        JsonNode deadline = spec.get("activeDeadlineSeconds");
+        if (deadline != null && deadline.isNumber() && deadline.asLong() <= 0) {
+            errs.invalid(path + ".activeDeadlineSeconds", deadline.asLong(), "must be between 1 and 2147483647, inclusive");
+        }
+    }
+
+    private static Set<String> volumes(ObjectNode spec, String path, Errors errs) {
+        Set<String> names = new HashSet<>();
+        List<ObjectNode> volumes = objects(spec, "volumes");
+        for (int i = 0; i < volumes.size(); i++) {
+            ObjectNode v = volumes.get(i);
+            String p = path + ".volumes[" + i + "]";
+            String name = text(v, "name");
+            if (name.isEmpty()) {
+                errs.required(p + ".name");
+            } else {
+                for (String msg : Names.dns1123Label(name)) {
+                    errs.invalid(p + ".name", name, msg);
+                }
+                if (!names.add(name)) {
+                    errs.duplicate(p + ".name", name);
+                }
+            }
+            List<String> sources = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                if (!e.getKey().equals("name") && !e.getValue().isNull()) {
+                    sources.add(e.getKey());
+                }
+            }
+            if (sources.isEmpty()) {
+                errs.required(p, "must specify a volume type");
+            } else if (sources.size() > 1) {
+                errs.forbidden(p + "." + sources.get(1), "may not specify more than 1 volume type");
+            }
+        }
+        return names;
+    }
+
+    private static void containers(List<ObjectNode> containers, String path, Set<String> volumes, Set<String> allNames,
+                                   Errors errs) {
+        for (int i = 0; i < containers.size(); i++) {
+            ObjectNode c = containers.get(i);
+            String p = path + "[" + i + "]";
+            String name = text(c, "name");
+            if (name.isEmpty()) {
+                errs.required(p + ".name");
+            } else {
+                for (String msg : Names.dns1123Label(name)) {
+                    errs.invalid(p + ".name", name, msg);
+                }
+                // names are unique across init and regular containers: logs and exec address them by name
+                if (!allNames.add(name)) {
+                    errs.duplicate(p + ".name", name);
+                }
+            }
+            if (text(c, "image").isBlank()) {
+                errs.required(p + ".image");
+            }
+            String pull = text(c, "imagePullPolicy");
+            if (!pull.isEmpty() && !PULL_POLICIES.contains(pull)) {
+                errs.notSupported(p + ".imagePullPolicy", pull, PULL_POLICIES);
+            }
+            ports(objects(c, "ports"), p + ".ports", errs);
+            env(objects(c, "env"), p + ".env", errs);
+            resources(objOrNull(c, "resources"), p + ".resources", errs);
+            List<ObjectNode> mounts = objects(c, "volumeMounts");
+            for (int m = 0; m < mounts.size(); m++) {
+                String mp = p + ".volumeMounts[" + m + "]";
+                String vol = text(mounts.get(m), "name");
+                if (vol.isEmpty()) {
+                    errs.required(mp + ".name");
+                } else if (!volumes.contains(vol)) {
+                    errs.notFound(mp + ".name", vol);
+                }
+                if (text(mounts.get(m), "mountPath").isEmpty()) {
+                    errs.required(mp + ".mountPath");
+                }
+            }
+        }
+    }
+
+    private static void ports(List<ObjectNode> ports, String path, Errors errs) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < ports.size(); i++) {
+            ObjectNode port = ports.get(i);
+            String p = path + "[" + i + "]";
+            String name = text(port, "name");
+            if (!name.isEmpty()) {
+                for (String msg : Names.portName(name)) {
+                    errs.invalid(p + ".name", name, msg);
+                }
+                if (!names.add(name)) {
+                    errs.duplicate(p + ".name", name);
+                }
+            }
+            long containerPort = port.path("containerPort").asLong(0);
+            if (containerPort == 0) {
+                errs.required(p + ".containerPort");
+            } else if (containerPort < 1 || containerPort > 65535) {
+                errs.invalid(p + ".containerPort", containerPort, "must be between 1 and 65535, inclusive");
+            }
+            long hostPort = port.path("hostPort").asLong(0);
+            if (hostPort != 0 && (hostPort < 1 || hostPort > 65535)) {
+                errs.invalid(p + ".hostPort", hostPort, "must be between 1 and 65535, inclusive");
+            }
+            String protocol = text(port, "protocol");
+            if (protocol.isEmpty()) {
+                errs.required(p + ".protocol");
+            } else if (!PROTOCOLS.contains(protocol)) {
+                errs.notSupported(p + ".protocol", protocol, PROTOCOLS);
+            }
+        }
+    }
+
+    private static void env(List<ObjectNode> env, String path, Errors errs) {
+        for (int i = 0; i < env.size(); i++) {
+            String p = path + "[" + i + "]";
+            String name = text(env.get(i), "name");
+            if (name.isEmpty()) {
+                errs.required(p + ".name");
+            }
+            for (String msg : Names.envVarName(name)) {
+                errs.invalid(p + ".name", name, msg);
+            }
+            ObjectNode from = objOrNull(env.get(i), "valueFrom");
+            if (from != null && !text(env.get(i), "value").isEmpty()) {
+                errs.invalid(p + ".valueFrom", "", "may not be specified when `value` is not empty");
+            }
+        }
+    }
+
+    private static void resources(@Nullable ObjectNode resources, String path, Errors errs) {
+        if (resources == null) {
+            return;
+        }
+        ObjectNode limits = objOrNull(resources, "limits");
+        ObjectNode requests = objOrNull(resources, "requests");
+        quantities(limits, path + ".limits", errs);
+        quantities(requests, path + ".requests", errs);
+        if (limits == null || requests == null) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> r : requests.properties()) {
+            JsonNode lim = limits.get(r.getKey());
+            if (lim == null) {
+                continue;
+            }
+            BigDecimal request = Quantities.parse(r.getValue().asText());
+            BigDecimal limit = Quantities.parse(lim.asText());
+            if (request != null && limit != null && request.compareTo(limit) > 0) {
+                errs.invalid(path + ".requests[" + r.getKey() + "]", r.getValue().asText(),
+                        "must be less than or equal to " + r.getKey() + " limit of " + lim.asText());
+            }
+        }
+    }
+
+    private static void quantities(@Nullable ObjectNode list, String path, Errors errs) {
+        if (list == null) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : list.properties()) {
+            String p = path + "[" + e.getKey() + "]";
+            String text = e.getValue().asText();
+            BigDecimal v = Quantities.parse(text);
+            if (v == null) {
+                errs.invalid(p, text, "quantities must match the regular expression '" + Quantities.REGEX + "'");
+            } else if (v.signum() < 0) {
+                errs.invalid(p, text, "must be greater than or equal to 0");
+            }
+        }
+    }
+
+    static void nonNegative(ObjectNode spec, String field, String path, Errors errs) {
+        JsonNode v = spec.get(field);
+        if (v != null && v.isNumber() && v.asLong() < 0) {
+            errs.invalid(path + "." + field, v.asLong(), "must be greater than or equal to 0");
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.kubus.gateway.admission;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.api.ApiException;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static io.kubus.gateway.admission.Fixtures.assertInvalid;
+import static io.kubus.gateway.admission.Fixtures.create;
+import static io.kubus.gateway.admission.Fixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ValidationTest {
+    private static final String SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+            + "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+            + "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+    private static ObjectNode o(ObjectNode root, String pointer) {
+        return (ObjectNode) root.at(pointer);
+    }
+
+    private static Arguments pod(String what, Consumer<ObjectNode> change, String field, String message) {
+        return Arguments.of(what, ResourceTypes.PODS, (Supplier<ObjectNode>) Fixtures::pod, change, field, message);
+    }
+
+    private static Arguments of(String what, ResourceType type, Supplier<ObjectNode> base, Consumer<ObjectNode> change,
+                                String field, String message) {
+        return Arguments.of(what, type, base, change, field, message);
+    }
+
+    static Stream<Arguments> invalidObjects() {
+        Supplier<ObjectNode> deploy = Fixtures::deployment;
+        return Stream.of(
+                pod("name with capitals", p -> o(p, "/metadata").put("name", "Web_1"), "metadata.name",
+                        "Invalid value: \"Web_1\": " + SUBDOMAIN_MSG),
+                pod("no name", p -> o(p, "/metadata").remove("name"), "metadata.name",
+                        "Required value: name or generateName is required"),
+                pod("name too long", p -> o(p, "/metadata").put("name", "a".repeat(254)), "metadata.name",
+                        "Invalid value: \"" + "a".repeat(254) + "\": must be no more than 253 characters"),
+                pod("bad generateName", p -> {
+                    o(p, "/metadata").remove("name");
+                    o(p, "/metadata").put("generateName", "Web-");
+                }, "metadata.generateName", "Invalid value: \"Web-\": a lowercase RFC 1123 subdomain"),
+                pod("bad namespace", p -> o(p, "/metadata").put("namespace", "my.ns"), "metadata.namespace",
+                        "Invalid value: \"my.ns\": a lowercase RFC 1123 label"),
+                pod("no namespace", p -> o(p, "/metadata").remove("namespace"), "metadata.namespace", "Required value"),
+                pod("bad label key", p -> o(p, "/metadata/labels").put("-bad", "x"), "metadata.labels",
+                        "Invalid value: \"-bad\": name part must consist of alphanumeric characters"),
+                pod("bad label prefix", p -> o(p, "/metadata/labels").put("Example.com/x", "y"), "metadata.labels",
+                        "Invalid value: \"Example.com/x\": prefix part a lowercase RFC 1123 subdomain"),
+                pod("bad label value", p -> o(p, "/metadata/labels").put("app", "a b"), "metadata.labels",
+                        "Invalid value: \"a b\": a valid label must be an empty string or consist of alphanumeric characters"),
+                pod("label value too long", p -> o(p, "/metadata/labels").put("app", "x".repeat(64)), "metadata.labels",
+                        "Invalid value: \"" + "x".repeat(64) + "\": must be no more than 63 characters"),
+                pod("bad annotation key", p -> o(p, "/metadata").putObject("annotations").put("a/b/c", "v"),
+                        "metadata.annotations", "Invalid value: \"a/b/c\": a qualified name must consist of"),
+                pod("annotations too big", p -> o(p, "/metadata").putObject("annotations").put("big", "x".repeat(256 * 1024)),
+                        "metadata.annotations", "Too long: may not be more than 262144 bytes"),
+                pod("no containers", p -> o(p, "/spec").putArray("containers"), "spec.containers", "Required value"),
+                pod("container name", p -> o(p, "/spec/containers/0").put("name", "App"), "spec.containers[0].name",
+                        "Invalid value: \"App\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'"),
+                pod("duplicate container", p -> ((ArrayNode) p.at("/spec/containers")).add(json("{'name':'app','image':'busybox'}")),
+                        "spec.containers[1].name", "Duplicate value: \"app\""),
+                pod("init and app container share a name", p -> o(p, "/spec").putArray("initContainers")
+                        .add(json("{'name':'app','image':'busybox'}")), "spec.containers[0].name", "Duplicate value: \"app\""),
+                pod("no image", p -> o(p, "/spec/containers/0").remove("image"), "spec.containers[0].image", "Required value"),
+                pod("containerPort too big", p -> o(p, "/spec/containers/0/ports/0").put("containerPort", 70000),
+                        "spec.containers[0].ports[0].containerPort", "Invalid value: 70000: must be between 1 and 65535, inclusive"),
+                pod("containerPort missing", p -> o(p, "/spec/containers/0/ports/0").remove("containerPort"),
+                        "spec.containers[0].ports[0].containerPort", "Required value"),
+                pod("hostPort negative", p -> o(p, "/spec/containers/0/ports/0").put("hostPort", -1),
+                        "spec.containers[0].ports[0].hostPort", "Invalid value: -1: must be between 1 and 65535, inclusive"),
+                pod("bad protocol", p -> o(p, "/spec/containers/0/ports/0").put("protocol", "HTTP"),
+                        "spec.containers[0].ports[0].protocol", "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""),
+                pod("port name too long", p -> o(p, "/spec/containers/0/ports/0").put("name", "a-very-long-port-name"),
+                        "spec.containers[0].ports[0].name", "Invalid value: \"a-very-long-port-name\": must be no more than 15 characters"),
+                pod("duplicate port name", p -> ((ArrayNode) p.at("/spec/containers/0/ports")).add(json("{'containerPort':81,'name':'http'}")),
+                        "spec.containers[0].ports[1].name", "Duplicate value: \"http\""),
+                pod("env name with =", p -> o(p, "/spec/containers/0").putArray("env").add(json("{'name':'A=B','value':'x'}")),
+                        "spec.containers[0].env[0].name", "Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='"),
+                pod("env without name", p -> o(p, "/spec/containers/0").putArray("env").add(json("{'value':'x'}")),
+                        "spec.containers[0].env[0].name", "Required value"),
+                pod("bad quantity", p -> o(p, "/spec/containers/0").set("resources", json("{'limits':{'cpu':'lots'}}")),
+                        "spec.containers[0].resources.limits[cpu]", "Invalid value: \"lots\": quantities must match the regular expression"),
+                pod("negative quantity", p -> o(p, "/spec/containers/0").set("resources", json("{'requests':{'memory':'-1Gi'}}")),
+                        "spec.containers[0].resources.requests[memory]", "Invalid value: \"-1Gi\": must be greater than or equal to 0"),
+                pod("requests above limits", p -> o(p, "/spec/containers/0").set("resources",
+                                json("{'requests':{'cpu':'2'},'limits':{'cpu':'500m'}}")),
+                        "spec.containers[0].resources.requests[cpu]", "Invalid value: \"2\": must be less than or equal to cpu limit of 500m"),
+                pod("duplicate volume", p -> o(p, "/spec").set("volumes", json("{'v':[{'name':'data','emptyDir':{}},{'name':'data','emptyDir':{}}]}").get("v")),
+                        "spec.volumes[1].name", "Duplicate value: \"data\""),
+                pod("volume without source", p -> o(p, "/spec").set("volumes", json("{'v':[{'name':'data'}]}").get("v")),
+                        "spec.volumes[0]", "Required value: must specify a volume type"),
+                pod("volume with two sources", p -> o(p, "/spec").set("volumes", json("{'v':[{'name':'data','emptyDir':{},'hostPath':{'path':'/x'}}]}").get("v")),
+                        "spec.volumes[0].hostPath", "Forbidden: may not specify more than 1 volume type"),
+                pod("mount of unknown volume", p -> o(p, "/spec/containers/0").set("volumeMounts", json("{'m':[{'name':'data','mountPath':'/d'}]}").get("m")),
+                        "spec.containers[0].volumeMounts[0].name", "Not found: \"data\""),
+                pod("bad restartPolicy", p -> o(p, "/spec").put("restartPolicy", "Sometimes"), "spec.restartPolicy",
+                        "Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""),
+                of("deployment without selector", ResourceTypes.DEPLOYMENTS, deploy, d -> o(d, "/spec").remove("selector"),
+                        "spec.selector", "Required value"),
+                of("deployment selector mismatch", ResourceTypes.DEPLOYMENTS, deploy,
+                        d -> o(d, "/spec/template/metadata/labels").put("app", "other"), "spec.template.metadata.labels",
+                        "Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`"),
+                of("negative replicas", ResourceTypes.DEPLOYMENTS, deploy, d -> o(d, "/spec").put("replicas", -1),
+                        "spec.replicas", "Invalid value: -1: must be greater than or equal to 0"),
+                of("bad strategy", ResourceTypes.DEPLOYMENTS, deploy, d -> o(d, "/spec").putObject("strategy").put("type", "BlueGreen"),
+                        "spec.strategy.type", "Unsupported value: \"BlueGreen\": supported values: \"Recreate\", \"RollingUpdate\""),
+                of("zero surge and unavailable", ResourceTypes.DEPLOYMENTS, deploy, d -> o(d, "/spec").set("strategy",
+                                json("{'type':'RollingUpdate','rollingUpdate':{'maxSurge':0,'maxUnavailable':0}}")),
+                        "spec.strategy.rollingUpdate.maxUnavailable", "Invalid value: 0: may not be 0 when `maxSurge` is 0"),
+                of("deployment template restartPolicy", ResourceTypes.DEPLOYMENTS, deploy,
+                        d -> o(d, "/spec/template/spec").put("restartPolicy", "Never"), "spec.template.spec.restartPolicy",
+                        "Unsupported value: \"Never\": supported values: \"Always\""),
+                of("deployment container without image", ResourceTypes.DEPLOYMENTS, deploy,
+                        d -> o(d, "/spec/template/spec/containers/0").remove("image"), "spec.template.spec.containers[0].image", "Required value"),
+                of("replicaset selector mismatch", ResourceTypes.REPLICASETS, () -> Fixtures.workload("apps/v1", "ReplicaSet"),
+                        d -> o(d, "/spec/selector/matchLabels").put("tier", "x"), "spec.template.metadata.labels",
+                        "Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"),
+                of("statefulset podManagementPolicy", ResourceTypes.STATEFULSETS, () -> Fixtures.workload("apps/v1", "StatefulSet"),
+                        d -> o(d, "/spec").put("podManagementPolicy", "Random"), "spec.podManagementPolicy",
+                        "Unsupported value: \"Random\": supported values: \"OrderedReady\", \"Parallel\""),
+                of("daemonset strategy", ResourceTypes.DAEMONSETS, () -> Fixtures.workload("apps/v1", "DaemonSet"),
+                        d -> o(d, "/spec").putObject("updateStrategy").put("type", "Rolling"), "spec.updateStrategy.type",
+                        "Unsupported value: \"Rolling\""),
+                of("job restartPolicy Always", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec/template/spec").put("restartPolicy", "Always"),
+                        "spec.template.spec.restartPolicy", "Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\""),
+                of("job negative backoffLimit", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").put("backoffLimit", -2),
+                        "spec.backoffLimit", "Invalid value: -2: must be greater than or equal to 0"),
+                of("cronjob without schedule", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").remove("schedule"),
+                        "spec.schedule", "Required value"),
+                of("cronjob bad schedule", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("schedule", "every minute"),
+                        "spec.schedule", "Invalid value: \"every minute\": expected exactly 5 fields, found 2: [every minute]"),
+                of("cronjob minute out of range", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("schedule", "61 * * * *"),
+                        "spec.schedule", "Invalid value: \"61 * * * *\": end of range (61) above maximum (59): 61"),
+                of("cronjob concurrencyPolicy", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("concurrencyPolicy", "Sometimes"),
+                        "spec.concurrencyPolicy", "Unsupported value: \"Sometimes\""),
+                of("cronjob template restartPolicy", ResourceTypes.CRONJOBS, Fixtures::cronJob,
+                        c -> o(c, "/spec/jobTemplate/spec/template/spec").put("restartPolicy", "Always"),
+                        "spec.jobTemplate.spec.template.spec.restartPolicy", "Unsupported value: \"Always\""),
+                of("service name must be DNS-1035", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/metadata").put("name", "1web"),
+                        "metadata.name", "Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters"),
+                of("service port 0", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec/ports/0").put("port", 0),
+                        "spec.ports[0].port", "Invalid value: 0: must be between 1 and 65535, inclusive"),
+                of("service duplicate port names", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").set("ports",
+                                json("{'p':[{'name':'web','port':80},{'name':'web','port':81}]}").get("p")),
+                        "spec.ports[1].name", "Duplicate value: \"web\""),
+                of("service unnamed port among several", ResourceTypes.SERVICES, Fixtures::service, s -> ((ArrayNode) s.at("/spec/ports"))
+                        .add(json("{'port':443}")), "spec.ports[0].name", "Required value"),
+                of("service type", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").put("type", "Magic"),
+                        "spec.type", "Unsupported value: \"Magic\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""),
+                of("service without ports", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").remove("ports"),
+                        "spec.ports", "Required value"),
+                of("configmap key", ResourceTypes.CONFIGMAPS,
+                        () -> json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'default'},'data':{}}"),
+                        c -> o(c, "/data").put("bad key", "v"), "data[bad key]",
+                        "Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"),
+                of("secret key", ResourceTypes.SECRETS,
+                        () -> json("{'apiVersion':'v1','kind':'Secret','metadata':{'name':'s','namespace':'default'},'data':{}}"),
+                        s -> o(s, "/data").put("a/b", "eA=="), "data[a/b]", "Invalid value: \"a/b\": a valid config key"),
+                of("namespace name is a label", ResourceTypes.NAMESPACES,
+                        () -> json("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'team-a'}}"),
+                        n -> o(n, "/metadata").put("name", "team.a"), "metadata.name",
+                        "Invalid value: \"team.a\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"),
+                of("node name", ResourceTypes.NODES, () -> json("{'apiVersion':'v1','kind':'Node','metadata':{'name':'node-1'}}"),
+                        n -> o(n, "/metadata").put("name", "Node_1"), "metadata.name", "Invalid value: \"Node_1\""),
+                of("cluster-scoped with namespace", ResourceTypes.NODES, () -> json("{'apiVersion':'v1','kind':'Node','metadata':{'name':'node-1'}}"),
+                        n -> o(n, "/metadata").put("namespace", "default"), "metadata.namespace", "Forbidden: not allowed on this type"),
+                of("event name", ResourceTypes.EVENTS,
+                        () -> json("{'apiVersion':'v1','kind':'Event','metadata':{'name':'web.1','namespace':'default'}}"),
+                        e -> o(e, "/metadata").put("name", "web 1"), "metadata.name", "Invalid value: \"web 1\""),
+                of("pvc without storage", ResourceTypes.PERSISTENTVOLUMECLAIMS,
+                        () -> json("{'apiVersion':'v1','kind':'PersistentVolumeClaim','metadata':{'name':'d','namespace':'default'},"
+                                + "'spec':{'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}"),
+                        c -> o(c, "/spec/resources/requests").remove("storage"), "spec.resources.requests[storage]", "Required value")
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidObjects")
+    void refusedWith422(String what, ResourceType type, Supplier<ObjectNode> base, Consumer<ObjectNode> change,
+                        String field, String message) {
+        ObjectNode valid = base.get();
+        create(type, valid.deepCopy()); // the base must pass, so the change is what fails
+        change.accept(valid);
+        assertInvalid(type, valid, field, message);
+    }
+
+    @Test
+    void statusMessageIsWhatKubectlPrints() {
+        ObjectNode p = Fixtures.pod();
+        o(p, "/spec/containers/0").remove("image");
+        ApiException e = Fixtures.refuse(ResourceTypes.PODS, p, null);
+        assertEquals("Pod \"web\" is invalid: spec.containers[0].image: Required value", e.getMessage());
+        assertEquals("Pod", e.status().getDetails().getKind());
+        assertEquals("web", e.status().getDetails().getName());
+        assertEquals("FieldValueRequired", e.status().getDetails().getCauses().get(0).getReason());
+    }
+
+    @Test
+    void everyProblemIsOneCause() {
+        ObjectNode p = Fixtures.pod();
+        o(p, "/spec/containers/0").remove("image");
+        o(p, "/spec/containers/0/ports/0").put("containerPort", 0);
+        o(p, "/metadata").put("name", "Bad");
+        ApiException e = Fixtures.refuse(ResourceTypes.PODS, p, null);
+        assertEquals(3, e.status().getDetails().getCauses().size(), e.getMessage());
+    }
+
+    @Test
+    void validObjectsOfEveryShapePass() {
+        create(ResourceTypes.CRONJOBS, withSchedule("@hourly"));
+        create(ResourceTypes.CRONJOBS, withSchedule("0 9-17/2 * jan-jun mon-fri"));
+        ObjectNode headless = Fixtures.service();
+        o(headless, "/spec").put("clusterIP", "None").remove("ports");
+        create(ResourceTypes.SERVICES, headless);
+        ObjectNode external = json("{'apiVersion':'v1','kind':'Service','metadata':{'name':'db','namespace':'default'},"
+                + "'spec':{'type':'ExternalName','externalName':'db.example.com'}}");
+        create(ResourceTypes.SERVICES, external);
+        ObjectNode exprs = Fixtures.deployment();
+        o(exprs, "/spec").set("selector", json("{'matchExpressions':[{'key':'app','operator':'In','values':['web','api']}]}"));
+        create(ResourceTypes.DEPLOYMENTS, exprs);
+    }
+
+    private static ObjectNode withSchedule(String schedule) {
+        ObjectNode c = Fixtures.cronJob();
+        o(c, "/spec").put("schedule", schedule);
+        return c;
+    }
+}
