@@ -37,6 +37,11 @@ final class Scales {
     /** The wanted replicas of a Scale; 422 unless a non-negative integer. */
     static int replicas(ResourceType type, String name, ObjectNode scale) {
         JsonNode r = scale.path("spec").path("replicas");
+        if (!r.isMissingNode() && !r.isNull() && !(r.isIntegralNumber() && r.canConvertToInt())) {
+            // Not an int32 at all is a decoding error (400), as kube-apiserver answers; only a negative one is invalid.
+            throw ApiException.badRequest("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: "
+                    + "expected an integer, got " + r);
+        }
         if (!r.canConvertToInt() || !r.isIntegralNumber() || r.asInt() < 0) {
             throw ApiException.invalid(type, name, List.of(ApiException.cause("FieldValueInvalid", "spec.replicas",
                     "Invalid value: " + r + ": must be greater than or equal to 0")));

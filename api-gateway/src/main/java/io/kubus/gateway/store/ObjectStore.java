@@ -135,7 +135,7 @@ public class ObjectStore {
                 try (PreparedStatement ps = c.prepareStatement(
                         "DELETE FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
                     ps.setString(1, key(type));
-                    ps.setString(2, namespace);
+                    ps.setString(2, namespace == null ? "" : namespace);
                     ps.setString(3, name);
                     ps.executeUpdate();
                 }

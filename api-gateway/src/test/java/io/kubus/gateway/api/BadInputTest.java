@@ -1,0 +1,429 @@
+package io.kubus.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubus.gateway.outbox.OutboxRelay;
+import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.schema.KubusJson;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Bad input stops at the gateway (DESIGN.md): malformed or invalid requests against one real gateway each get a 4xx
+ * Kubernetes Status naming the problem, and afterwards the store's version and every change topic's end offsets are
+ * what they were before.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BadInputTest {
+    private static final String JSON = "application/json";
+    private static final String YAML = "application/yaml";
+    private static final String PODS = "/api/v1/namespaces/default/pods";
+    private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
+    private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+    private static final Map<Integer, Set<String>> REASONS = Map.of(
+            400, Set.of("BadRequest"),
+            404, Set.of("NotFound"),
+            405, Set.of("MethodNotAllowed"),
+            406, Set.of("NotAcceptable"),
+            409, Set.of("Conflict", "AlreadyExists"),
+            413, Set.of("RequestEntityTooLarge"),
+            415, Set.of("UnsupportedMediaType"),
+            422, Set.of("Invalid"));
+
+    private GatewayFixture gateway;
+    private ObjectStore store;
+    private long versionBefore;
+    private Map<TopicPartition, Long> offsetsBefore;
+    private String podVersion;
+    private String podUid;
+    private int sent;
+
+    @BeforeAll
+    void start() throws Exception {
+        gateway = GatewayFixture.start();
+        store = gateway.context().getBean(ObjectStore.class);
+        created(POST(DEPLOYMENTS, deployment("web", "1")));
+        JsonNode pod = created(POST(PODS, pod("p")));
+        podVersion = pod.path("metadata").path("resourceVersion").asText();
+        podUid = pod.path("metadata").path("uid").asText();
+        created(POST(CONFIGMAPS, """
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","labels":{"env":"prod"}},"data":{"a":"1"}}"""));
+        created(POST(CONFIGMAPS, """
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm2"},"data":{"a":"2"}}"""));
+        // Everything written so far has reached Kafka before the offsets are taken.
+        awaitRelayed();
+        versionBefore = store.currentVersion();
+        offsetsBefore = endOffsets();
+        assertFalse(offsetsBefore.isEmpty());
+    }
+
+    @AfterAll
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @TestFactory
+    @Order(1)
+    Stream<DynamicTest> everyBadRequestGetsA4xxStatus() {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
+    @Test
+    @Order(2)
+    void nothingWasStoredOrPublished() throws Exception {
+        assertTrue(sent >= 60, "at least 60 bad requests were sent, got " + sent);
+        assertEquals(versionBefore, store.currentVersion(), "no bad request took a resourceVersion");
+        Thread.sleep(500); // the relay wakes within its poll interval; give a stray event the chance to show
+        awaitRelayed();
+        assertEquals(offsetsBefore, endOffsets(), "no bad request published an event");
+        JsonNode cm = json(gateway.request("GET", CONFIGMAPS + "/cm", null, null).body());
+        assertEquals("1", cm.path("data").path("a").asText());
+        JsonNode pod = json(gateway.request("GET", PODS + "/p", null, null).body());
+        assertEquals(podVersion, pod.path("metadata").path("resourceVersion").asText(), "the pod is as created");
+        assertEquals(1, json(gateway.request("GET", DEPLOYMENTS + "/web/scale", null, null).body()).path("spec").path("replicas").asInt());
+    }
+
+    /**
+     * Object validation (names, label syntax, unknown fields under Strict) lands with the admission branch; these
+     * cases are stored today. Enable them with it. They run against the same kind of gateway and must leave nothing.
+     */
+    @TestFactory
+    @Order(3)
+    @Disabled("metadata and schema validation come with the admission branch (Admission 59c06ac); stored today")
+    Stream<DynamicTest> invalidObjectsAreRefusedByAdmission() {
+        return pendingValidationCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
+    // ---- the cases ----
+
+    private List<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        // Decoding.
+        c.add(new Case("broken JSON", "POST", PODS, JSON, "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {", 400, "JSON"));
+        c.add(new Case("JSON with a bare word", "POST", PODS, JSON, "{\"kind\": Pod}", 400, "JSON"));
+        c.add(new Case("broken YAML", "POST", PODS, YAML, "apiVersion: v1\nkind: Pod\nmetadata: [name: x\n  - : :", 400, "YAML"));
+        c.add(new Case("YAML with tab indentation", "POST", PODS, YAML, "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n", 400, "YAML"));
+        c.add(new Case("YAML that is a list", "POST", PODS, YAML, "- a\n- b\n", 400, "array"));
+        c.add(new Case("JSON array as body", "POST", PODS, JSON, "[{\"kind\":\"Pod\"}]", 400, "array"));
+        c.add(new Case("JSON string as body", "POST", PODS, JSON, "\"pod\"", 400, "string"));
+        c.add(new Case("JSON number as body", "POST", PODS, JSON, "42", 400, "number"));
+        c.add(new Case("JSON null as body", "POST", PODS, JSON, "null", 400, "null"));
+        c.add(new Case("empty body", "POST", PODS, JSON, "", 400, "empty"));
+        c.add(new Case("whitespace body", "POST", PODS, JSON, "   \n ", 400, "empty"));
+        c.add(new Case("body in an unknown media type", "POST", PODS, "application/xml", "<pod/>", 415, "media type"));
+        c.add(new Case("spec.replicas as a string", "POST", DEPLOYMENTS, JSON,
+                deployment("d1", "\"x\""), 400, "replicas"));
+        c.add(new Case("metadata.labels as a list", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c1\",\"labels\":[]}}", 400, "labels"));
+        c.add(new Case("containers as an object", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p1\"},\"spec\":{\"containers\":{\"name\":\"c\",\"image\":\"busybox\"}}}",
+                400, "containers"));
+        c.add(new Case("metadata as a string", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":\"c1\"}", 400, "metadata"));
+        c.add(new Case("kind as a number", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":7,\"metadata\":{\"name\":\"c1\"}}", 400, "kind"));
+        c.add(new Case("data values as objects", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c1\"},\"data\":{\"a\":{\"b\":1}}}", 400, "data"));
+        // Kind, version, namespace and name against the URL.
+        c.add(new Case("a Deployment POSTed to pods", "POST", PODS, JSON, deployment("d2", "1"), 400, "Deployment"));
+        c.add(new Case("apiVersion that does not match the URL", "POST", PODS, JSON,
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p2\"}}", 400, "apps/v1"));
+        c.add(new Case("namespace in the body differs from the URL", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c2\",\"namespace\":\"kube-system\"}}", 400, "namespace"));
+        c.add(new Case("empty name and no generateName", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"\"}}", 422, "metadata.name"));
+        c.add(new Case("no metadata at all", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}", 422, "metadata.name"));
+        c.add(new Case("resourceVersion set on create", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c3\",\"resourceVersion\":\"5\"}}", 400, "resourceVersion"));
+        c.add(new Case("duplicate create", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm\"}}", 409, "already exists"));
+        c.add(new Case("create in a namespace that does not exist", "POST", "/api/v1/namespaces/nowhere/configmaps", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c4\"}}", 404, "nowhere"));
+        c.add(new Case("namespaced create without a namespace", "POST", "/api/v1/pods", JSON, pod("p3"), 405, "namespace"));
+        // Query parameters of writes.
+        c.add(new Case("bad fieldValidation", "POST", CONFIGMAPS + "?fieldValidation=Loose", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c5\"}}", 400, "fieldValidation"));
+        c.add(new Case("dryRun=Bogus on create", "POST", CONFIGMAPS + "?dryRun=Bogus", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c6\"}}", 400, "dryRun"));
+        c.add(new Case("dryRun=Bogus on update", "PUT", CONFIGMAPS + "/cm?dryRun=Bogus", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm\"},\"data\":{\"a\":\"9\"}}", 400, "dryRun"));
+        // Size.
+        c.add(new Case("a 4 MiB body", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"huge\"},\"data\":{\"a\":\""
+                        + "x".repeat(4 * 1024 * 1024) + "\"}}", 413, "too large"));
+        // Selectors: the messages are kube-apiserver's, which quote the token at fault rather than the selector.
+        c.add(new Case("label selector with an open set", "GET", CONFIGMAPS + "?labelSelector=" + enc("env in (a"), null, null, 400, "unable to parse requirement"));
+        c.add(new Case("label selector without a key", "GET", CONFIGMAPS + "?labelSelector=" + enc("=x"), null, null, 400, "found '='"));
+        c.add(new Case("label selector a==b==c", "GET", CONFIGMAPS + "?labelSelector=" + enc("a==b==c"), null, null, 400, "found '=='"));
+        c.add(new Case("label selector with a bad key", "GET", CONFIGMAPS + "?labelSelector=" + enc("bad key=1"), null, null, 400, "found 'key'"));
+        c.add(new Case("label selector on a watch", "GET", CONFIGMAPS + "?watch=true&labelSelector=" + enc("env in (a"), null, null, 400, "unable to parse requirement"));
+        c.add(new Case("field selector on an unsupported field", "GET", PODS + "?fieldSelector=" + enc("spec.foo=bar"), null, null, 400, "spec.foo"));
+        c.add(new Case("field selector that is junk", "GET", PODS + "?fieldSelector=" + enc("!!!"), null, null, 400, "!!!"));
+        c.add(new Case("field selector a pod field on configmaps", "GET", CONFIGMAPS + "?fieldSelector=" + enc("spec.nodeName=n"), null, null, 400, "spec.nodeName"));
+        c.add(new Case("deletecollection with a bad selector", "DELETE", CONFIGMAPS + "?labelSelector=" + enc("env in (a"), null, null, 400, "unable to parse requirement"));
+        c.add(new Case("deletecollection with a bad propagationPolicy", "DELETE", CONFIGMAPS + "?propagationPolicy=Sideways", null, null, 422, "propagationPolicy"));
+        // Watch.
+        c.add(new Case("watch from a resourceVersion that is not a number", "GET", PODS + "?watch=true&resourceVersion=abc", null, null, 400, "resourceVersion"));
+        c.add(new Case("watch from a negative resourceVersion", "GET", PODS + "?watch=true&resourceVersion=-5", null, null, 400, "resourceVersion"));
+        c.add(new Case("watch with a bad timeoutSeconds", "GET", PODS + "?watch=true&timeoutSeconds=soon", null, null, 400, "timeoutSeconds"));
+        c.add(new Case("watch of a named object", "GET", PODS + "/p?watch=true", null, null, 400, "fieldSelector"));
+        // Routing.
+        c.add(new Case("unknown resource", "GET", "/api/v1/widgets", null, null, 404, "could not find"));
+        c.add(new Case("unknown group", "GET", "/apis/nope/v1/things", null, null, 404, "could not find"));
+        c.add(new Case("unknown version of a group", "GET", "/apis/apps/v9/deployments", null, null, 404, "could not find"));
+        c.add(new Case("unknown core version", "GET", "/api/v2/pods", null, null, 404, "could not find"));
+        c.add(new Case("create of an unknown resource", "POST", "/api/v1/namespaces/default/widgets", JSON, "{\"kind\":\"Widget\"}", 404, "could not find"));
+        c.add(new Case("cluster-scoped kind under a namespace", "GET", "/api/v1/namespaces/default/nodes", null, null, 404, "could not find"));
+        c.add(new Case("unknown subresource", "GET", PODS + "/p/bogus", null, null, 404, "could not find"));
+        c.add(new Case("get of a missing object", "GET", PODS + "/ghost", null, null, 404, "ghost"));
+        c.add(new Case("PUT on a collection", "PUT", CONFIGMAPS, JSON, "{}", 405, "method"));
+        c.add(new Case("PATCH on a collection", "PATCH", CONFIGMAPS, "application/merge-patch+json", "{}", 405, "method"));
+        c.add(new Case("POST to a named object", "POST", CONFIGMAPS + "/cm", JSON, "{}", 405, "method"));
+        c.add(new Case("DELETE of a status subresource", "DELETE", PODS + "/p/status", null, null, 405, "status"));
+        c.add(new Case("Accept only protobuf", "GET", CONFIGMAPS + "/cm", null, null, 406, "media types",
+                Map.of("Accept", "application/vnd.kubernetes.protobuf")));
+        c.add(new Case("Table with includeObject=Bogus", "GET", CONFIGMAPS + "?includeObject=Bogus", null, null, 400, "includeObject",
+                Map.of("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")));
+        // Patch.
+        c.add(new Case("PATCH with an unsupported content type", "PATCH", CONFIGMAPS + "/cm", "text/plain", "{\"data\":{\"a\":\"2\"}}", 415, "media types"));
+        c.add(new Case("PATCH without a content type", "PATCH", CONFIGMAPS + "/cm", null, "{\"data\":{\"a\":\"2\"}}", 415, "media types"));
+        c.add(new Case("JSON patch that is an object", "PATCH", CONFIGMAPS + "/cm", "application/json-patch+json",
+                "{\"op\":\"replace\",\"path\":\"/data/a\",\"value\":\"2\"}", 400, "array"));
+        c.add(new Case("JSON patch whose test fails", "PATCH", CONFIGMAPS + "/cm", "application/json-patch+json",
+                "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":\"nope\"},{\"op\":\"replace\",\"path\":\"/data/a\",\"value\":\"2\"}]", 422, "test failed"));
+        c.add(new Case("JSON patch removing a missing path", "PATCH", CONFIGMAPS + "/cm", "application/json-patch+json",
+                "[{\"op\":\"remove\",\"path\":\"/data/zzz\"}]", 422, "/data/zzz"));
+        c.add(new Case("JSON patch with an unknown op", "PATCH", CONFIGMAPS + "/cm", "application/json-patch+json",
+                "[{\"op\":\"frobnicate\",\"path\":\"/data/a\"}]", 422, "frobnicate"));
+        c.add(new Case("JSON patch that is broken JSON", "PATCH", CONFIGMAPS + "/cm", "application/json-patch+json", "[{\"op\":", 400, "JSON"));
+        c.add(new Case("merge patch that is an array", "PATCH", CONFIGMAPS + "/cm", "application/merge-patch+json", "[1]", 400, "object"));
+        c.add(new Case("merge patch that is empty", "PATCH", CONFIGMAPS + "/cm", "application/merge-patch+json", "", 400, "empty"));
+        c.add(new Case("merge patch changing the kind", "PATCH", CONFIGMAPS + "/cm", "application/merge-patch+json",
+                "{\"kind\":\"Secret\"}", 400, "kind"));
+        c.add(new Case("merge patch with a stale resourceVersion", "PATCH", CONFIGMAPS + "/cm", "application/merge-patch+json",
+                "{\"metadata\":{\"resourceVersion\":\"1\"},\"data\":{\"a\":\"2\"}}", 409, "modified"));
+        c.add(new Case("merge patch of a missing object", "PATCH", CONFIGMAPS + "/ghost", "application/merge-patch+json",
+                "{\"data\":{\"a\":\"2\"}}", 404, "ghost"));
+        c.add(new Case("strategic merge patch with $patch: bogus", "PATCH", PODS + "/p", "application/strategic-merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"$patch\":\"bogus\"}}}", 422, "bogus"));
+        c.add(new Case("strategic merge patch of containers with $patch: bogus", "PATCH", PODS + "/p", "application/strategic-merge-patch+json",
+                "{\"spec\":{\"containers\":[{\"name\":\"c\",\"$patch\":\"bogus\"}]}}", 422, "bogus"));
+        // Update.
+        c.add(new Case("update with a stale resourceVersion", "PUT", CONFIGMAPS + "/cm", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm\",\"resourceVersion\":\"1\"},\"data\":{\"a\":\"2\"}}", 409, "modified"));
+        c.add(new Case("update whose body name differs from the URL", "PUT", CONFIGMAPS + "/cm", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"other\"},\"data\":{\"a\":\"2\"}}", 400, "name"));
+        c.add(new Case("update without a name", "PUT", CONFIGMAPS + "/cm", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"data\":{\"a\":\"2\"}}", 400, "name"));
+        c.add(new Case("update of a missing object", "PUT", CONFIGMAPS + "/ghost", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"ghost\"}}", 404, "ghost"));
+        c.add(new Case("update that changes the kind", "PUT", CONFIGMAPS + "/cm", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"cm\"}}", 400, "Secret"));
+        c.add(new Case("status update with a stale resourceVersion", "PUT", PODS + "/p/status", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"resourceVersion\":\"1\"},\"status\":{\"phase\":\"Running\"}}", 409, "modified"));
+        c.add(new Case("update with broken YAML", "PUT", CONFIGMAPS + "/cm", YAML, "kind: ConfigMap\nmetadata: {name: cm\n", 400, "YAML"));
+        // Delete.
+        c.add(new Case("delete with a bad propagationPolicy", "DELETE", CONFIGMAPS + "/cm?propagationPolicy=Sideways", null, null, 422, "propagationPolicy"));
+        c.add(new Case("delete with a bad propagationPolicy in the body", "DELETE", CONFIGMAPS + "/cm", JSON,
+                "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Sideways\"}", 422, "propagationPolicy"));
+        c.add(new Case("delete with a negative gracePeriodSeconds", "DELETE", PODS + "/p?gracePeriodSeconds=-1", null, null, 400, "gracePeriodSeconds"));
+        c.add(new Case("delete with gracePeriodSeconds not a number", "DELETE", PODS + "/p?gracePeriodSeconds=soon", null, null, 400, "gracePeriodSeconds"));
+        c.add(new Case("delete with a negative gracePeriodSeconds in the body", "DELETE", PODS + "/p", JSON,
+                "{\"gracePeriodSeconds\":-5}", 400, "gracePeriodSeconds"));
+        c.add(new Case("delete with DeleteOptions that are an array", "DELETE", CONFIGMAPS + "/cm", JSON, "[]", 400, "DeleteOptions"));
+        c.add(new Case("delete with broken DeleteOptions", "DELETE", CONFIGMAPS + "/cm", JSON, "{\"propagationPolicy\":", 400, "JSON"));
+        c.add(new Case("delete with a stale resourceVersion precondition", "DELETE", CONFIGMAPS + "/cm", JSON,
+                "{\"preconditions\":{\"resourceVersion\":\"1\"}}", 409, "Precondition"));
+        c.add(new Case("delete with a wrong uid precondition", "DELETE", PODS + "/p", JSON,
+                "{\"preconditions\":{\"uid\":\"00000000-0000-0000-0000-000000000000\"}}", 409, "UID"));
+        c.add(new Case("delete of a missing object", "DELETE", CONFIGMAPS + "/ghost", null, null, 404, "ghost"));
+        // Scale.
+        c.add(new Case("scale to -1", "PUT", DEPLOYMENTS + "/web/scale", JSON,
+                "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"replicas\":-1}}", 422, "spec.replicas"));
+        c.add(new Case("scale to \"x\"", "PUT", DEPLOYMENTS + "/web/scale", JSON,
+                "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"replicas\":\"x\"}}", 400, "replicas"));
+        c.add(new Case("scale patch to -1", "PATCH", DEPLOYMENTS + "/web/scale", "application/merge-patch+json",
+                "{\"spec\":{\"replicas\":-1}}", 422, "spec.replicas"));
+        c.add(new Case("scale body that is not a Scale", "PUT", DEPLOYMENTS + "/web/scale", JSON, deployment("web", "3"), 400, "Scale"));
+        c.add(new Case("scale with a stale resourceVersion", "PUT", DEPLOYMENTS + "/web/scale", JSON,
+                "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\",\"resourceVersion\":\"1\"},\"spec\":{\"replicas\":2}}", 409, "modified"));
+        c.add(new Case("scale of a missing deployment", "PUT", DEPLOYMENTS + "/ghost/scale", JSON,
+                "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"ghost\"},\"spec\":{\"replicas\":2}}", 404, "ghost"));
+        c.add(new Case("scale of a kind without scale", "GET", CONFIGMAPS + "/cm/scale", null, null, 404, "could not find"));
+        // Binding.
+        c.add(new Case("binding without a target", "POST", PODS + "/p/binding", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"}}", 422, "target.name"));
+        c.add(new Case("binding with an empty target name", "POST", PODS + "/p/binding", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"},\"target\":{\"name\":\"\"}}", 422, "target.name"));
+        c.add(new Case("binding of a missing pod", "POST", PODS + "/ghost/binding", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"ghost\"},\"target\":{\"name\":\"node-1\"}}", 404, "ghost"));
+        c.add(new Case("binding with a broken body", "POST", PODS + "/p/binding", JSON, "{\"target\":", 400, "JSON"));
+        return c;
+    }
+
+    private List<Case> pendingValidationCases() {
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("name with uppercase letters", "POST", CONFIGMAPS, JSON, configMap("NotValid"), 422, "metadata.name"));
+        c.add(new Case("name with underscores", "POST", CONFIGMAPS, JSON, configMap("not_valid"), 422, "metadata.name"));
+        c.add(new Case("name of 300 characters", "POST", CONFIGMAPS, JSON, configMap("a".repeat(300)), 422, "metadata.name"));
+        c.add(new Case("invalid label key", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"l1\",\"labels\":{\"-bad/key-\":\"v\"}}}", 422, "metadata.labels"));
+        c.add(new Case("invalid label value", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"l2\",\"labels\":{\"k\":\"has spaces!\"}}}", 422, "metadata.labels"));
+        c.add(new Case("label value of 64 characters", "POST", CONFIGMAPS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"l3\",\"labels\":{\"k\":\"" + "v".repeat(64) + "\"}}}", 422, "metadata.labels"));
+        c.add(new Case("unknown field with fieldValidation=Strict", "POST", CONFIGMAPS + "?fieldValidation=Strict", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"u1\"},\"dataz\":{}}", 400, "dataz"));
+        c.add(new Case("unknown nested field with fieldValidation=Strict", "POST", PODS + "?fieldValidation=Strict", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"u2\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"imagePolicy\":\"x\"}]}}",
+                400, "imagePolicy"));
+        return c;
+    }
+
+    // ---- checking ----
+
+    private void check(Case c) {
+        byte[] body = c.body() == null ? null : c.body().getBytes(StandardCharsets.UTF_8);
+        GatewayFixture.Reply r = gateway.request(c.method(), c.path(), c.contentType(), body, c.headers());
+        sent++;
+        String shown = r.body() == null ? "" : r.body().length() > 600 ? r.body().substring(0, 600) + "..." : r.body();
+        assertEquals(c.code(), r.status(), c.method() + " " + abbreviate(c.path()) + " answered " + shown);
+        JsonNode status;
+        try {
+            status = KubusJson.json().readTree(r.body());
+        } catch (Exception e) {
+            throw new AssertionError("the answer is not JSON: " + shown, e);
+        }
+        assertEquals("Status", status.path("kind").asText(), shown);
+        assertEquals("v1", status.path("apiVersion").asText(), shown);
+        assertEquals("Failure", status.path("status").asText(), shown);
+        assertEquals(c.code(), status.path("code").asInt(), shown);
+        assertTrue(REASONS.get(c.code()).contains(status.path("reason").asText()), "reason of a " + c.code() + ": " + shown);
+        String message = status.path("message").asText("");
+        assertFalse(message.isBlank(), "a message: " + shown);
+        assertTrue(message.toLowerCase(Locale.ROOT).contains(c.mentions().toLowerCase(Locale.ROOT)),
+                "the message names \"" + c.mentions() + "\": " + message);
+        assertTrue(r.headers().getOrDefault("content-type", List.of()).stream().anyMatch(h -> h.startsWith("application/json")),
+                "a JSON Status: " + r.headers());
+    }
+
+    private record Case(String name, String method, String path, String contentType, String body, int code,
+                        String mentions, Map<String, String> headers) {
+        Case(String name, String method, String path, String contentType, String body, int code, String mentions) {
+            this(name, method, path, contentType, body, code, mentions, Map.of());
+        }
+    }
+
+    // ---- state of the store and the topics ----
+
+    private void awaitRelayed() throws InterruptedException {
+        OutboxRelay relay = gateway.context().getBean(OutboxRelay.class);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        // On a fresh database every version is one outbox row, so the relay is done when it published them all.
+        while (relay.published() < store.currentVersion()) {
+            if (System.nanoTime() > deadline) {
+                fail("the relay published " + relay.published() + " of " + store.currentVersion() + " events");
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(store.currentVersion(), relay.published(), "one event per version, no more");
+    }
+
+    private Map<TopicPartition, Long> endOffsets() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.kafkaBootstrap()))) {
+            List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith("kubus.")).sorted().toList();
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                d.partitions().forEach(p -> request.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            }
+            Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+                    : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                offsets.put(e.getKey(), e.getValue().offset());
+            }
+            return offsets;
+        }
+    }
+
+    // ---- helpers ----
+
+    private GatewayFixture.Reply POST(String path, String body) {
+        return gateway.request("POST", path, JSON, body);
+    }
+
+    private static JsonNode created(GatewayFixture.Reply r) {
+        assertEquals(201, r.status(), r.body());
+        return json(r.body());
+    }
+
+    private static JsonNode json(String s) {
+        try {
+            return KubusJson.json().readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + s, e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    private static String configMap(String name) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\"}}";
+    }
+
+    private static String pod(String name) {
+        return """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"web"}},
+                 "spec":{"containers":[{"name":"c","image":"busybox"}]}}""".formatted(name);
+    }
+
+    private static String deployment(String name, String replicas) {
+        return """
+                {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%s"},
+                 "spec":{"replicas":%s,"selector":{"matchLabels":{"app":"web"}},
+                  "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}"""
+                .formatted(name, replicas);
+    }
+}

@@ -1,0 +1,695 @@
+package io.kubus.gateway.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.event.ChangeEvent;
+import io.kubus.schema.event.WatchEventType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The store's contract, run through a real gateway ApplicationContext against each database Kubus supports (the
+ * subclasses pick H2 or PostgreSQL). The gateway under test runs with its outbox relay switched off, so the outbox
+ * table can be inspected as the writes leave it; the relay test starts a second gateway on the same database and
+ * broker with the relay on and follows the rows to Kafka.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ObjectStoreContract {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private GatewayFixture gateway;
+    private ObjectStore store;
+    private String jdbcUrl;
+
+    /** A fresh, empty database for this run. */
+    abstract String freshDatabaseUrl();
+
+    @BeforeAll
+    void startGateway() {
+        jdbcUrl = freshDatabaseUrl();
+        gateway = GatewayFixture.start(io.kubus.broker.EmbeddedKafkaBroker.startTemporary(), true, jdbcUrl,
+                Map.of("kubus.gateway.relay.enabled", "false"));
+        store = gateway.context().getBean(ObjectStore.class);
+        assertFalse(gateway.context().containsBean(io.kubus.gateway.outbox.OutboxRelay.class),
+                "the gateway under test must not relay: its outbox is inspected directly");
+    }
+
+    @AfterAll
+    void stopGateway() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    // ---- create, get, list, update, remove ----
+
+    @Test
+    void createGetListUpdateRemove() {
+        String ns = namespace();
+        long before = store.currentVersion();
+
+        WriteResult created = store.write(ResourceTypes.CONFIGMAPS, ns, "a", cur -> {
+            assertNull(cur, "a create sees no current object");
+            return WriteOutcome.put(configMap(ns, "a", Map.of("k", "v1")));
+        });
+        assertEquals(WatchEventType.ADDED, created.change());
+        assertEquals(before + 1, rv(created.object()));
+        assertEquals(store.currentVersion(), rv(created.object()));
+
+        ObjectNode got = store.get(ResourceTypes.CONFIGMAPS, ns, "a").orElseThrow();
+        assertEquals("v1", got.path("data").path("k").asText());
+        assertEquals(rv(created.object()), rv(got));
+        assertTrue(store.get(ResourceTypes.CONFIGMAPS, ns, "missing").isEmpty());
+        assertTrue(store.get(ResourceTypes.SECRETS, ns, "a").isEmpty(), "kinds do not share names");
+        assertTrue(store.get(ResourceTypes.CONFIGMAPS, namespace(), "a").isEmpty(), "namespaces do not share names");
+
+        store.write(ResourceTypes.CONFIGMAPS, ns, "b", cur -> WriteOutcome.put(configMap(ns, "b", Map.of())));
+        ObjectList list = store.list(ResourceTypes.CONFIGMAPS, ns);
+        assertEquals(List.of("a", "b"), names(list.items()));
+        assertEquals(store.currentVersion(), list.resourceVersion());
+        assertTrue(names(store.list(ResourceTypes.CONFIGMAPS, null).items()).containsAll(List.of("a", "b")),
+                "a list across namespaces holds every namespace's objects");
+
+        WriteResult updated = store.write(ResourceTypes.CONFIGMAPS, ns, "a", cur -> {
+            assertEquals("v1", cur.path("data").path("k").asText(), "decide sees the stored state");
+            ((ObjectNode) cur.get("data")).put("k", "v2");
+            return WriteOutcome.put(cur);
+        });
+        assertEquals(WatchEventType.MODIFIED, updated.change());
+        assertTrue(rv(updated.object()) > rv(created.object()));
+        assertEquals("v2", store.get(ResourceTypes.CONFIGMAPS, ns, "a").orElseThrow().path("data").path("k").asText());
+
+        long beforeRemove = store.currentVersion();
+        WriteResult removed = store.write(ResourceTypes.CONFIGMAPS, ns, "a", cur -> WriteOutcome.remove());
+        assertEquals(WatchEventType.DELETED, removed.change());
+        assertEquals(beforeRemove + 1, rv(removed.object()), "a removal carries the deletion's version");
+        assertEquals("v2", removed.object().path("data").path("k").asText(), "a removal returns the last state");
+        assertTrue(store.get(ResourceTypes.CONFIGMAPS, ns, "a").isEmpty());
+        assertEquals(List.of("b"), names(store.list(ResourceTypes.CONFIGMAPS, ns).items()));
+
+        long afterRemove = store.currentVersion();
+        WriteResult again = store.write(ResourceTypes.CONFIGMAPS, ns, "a", cur -> WriteOutcome.remove());
+        assertNull(again.change(), "removing what is not there changes nothing");
+        assertNull(again.object());
+        assertEquals(afterRemove, store.currentVersion());
+
+        List<OutboxRow> rows = outboxAfter(before);
+        assertEquals(List.of("ADDED", "ADDED", "MODIFIED", "DELETED"), rows.stream().map(OutboxRow::eventType).toList());
+        assertEquals(List.of(ns + "/a", ns + "/b", ns + "/a", ns + "/a"), rows.stream().map(OutboxRow::key).toList());
+    }
+
+    @Test
+    void clusterScopedObjectsAreStoredWithoutNamespace() {
+        String name = "cluster-" + shortId();
+        long before = store.currentVersion();
+        store.write(ResourceTypes.NAMESPACES, "", name, cur -> WriteOutcome.put(namespaceObject(name)));
+        assertTrue(store.get(ResourceTypes.NAMESPACES, null, name).isPresent(), "null and \"\" name no namespace alike");
+        assertTrue(names(store.list(ResourceTypes.NAMESPACES, null).items()).contains(name));
+
+        // The store treats a null namespace as "" everywhere, removal included.
+        WriteResult removed = store.write(ResourceTypes.NAMESPACES, null, name, cur -> WriteOutcome.remove());
+        assertEquals(WatchEventType.DELETED, removed.change());
+        assertTrue(store.get(ResourceTypes.NAMESPACES, "", name).isEmpty(), "the removed row is gone");
+        List<OutboxRow> rows = outboxAfter(before);
+        assertEquals(List.of("ADDED", "DELETED"), rows.stream().map(OutboxRow::eventType).toList());
+        assertEquals(List.of(name, name), rows.stream().map(OutboxRow::key).toList());
+        assertEquals(ResourceTypes.NAMESPACES.topic(), rows.getFirst().topic());
+    }
+
+    @Test
+    void resourceVersionIsOneStrictlyIncreasingSequenceAcrossKinds() {
+        String ns = namespace();
+        List<Long> versions = new ArrayList<>();
+        versions.add(rv(store.write(ResourceTypes.CONFIGMAPS, ns, "x", cur -> WriteOutcome.put(configMap(ns, "x", Map.of()))).object()));
+        versions.add(rv(store.write(ResourceTypes.SECRETS, ns, "x", cur -> WriteOutcome.put(secret(ns, "x"))).object()));
+        versions.add(rv(store.write(ResourceTypes.DEPLOYMENTS, ns, "x", cur -> WriteOutcome.put(object(ResourceTypes.DEPLOYMENTS, ns, "x"))).object()));
+        String nsName = "ns-" + shortId();
+        versions.add(rv(store.write(ResourceTypes.NAMESPACES, "", nsName, cur -> WriteOutcome.put(namespaceObject(nsName))).object()));
+        versions.add(rv(store.write(ResourceTypes.CONFIGMAPS, ns, "x", cur -> WriteOutcome.remove()).object()));
+        versions.add(rv(store.write(ResourceTypes.SECRETS, ns, "x", cur -> {
+            cur.put("type", "Opaque");
+            return WriteOutcome.put(cur);
+        }).object()));
+        for (int i = 1; i < versions.size(); i++) {
+            assertEquals(versions.get(i - 1) + 1, versions.get(i), "one global sequence, no gaps between writes: " + versions);
+        }
+        assertEquals(versions.getLast(), store.currentVersion());
+        assertEquals(versions, outboxAfter(versions.getFirst() - 1).stream().map(OutboxRow::version).toList());
+    }
+
+    @Test
+    void keepChangesNothingAndPublishesNothing() {
+        String ns = namespace();
+        WriteResult created = store.write(ResourceTypes.CONFIGMAPS, ns, "k", cur -> WriteOutcome.put(configMap(ns, "k", Map.of("a", "1"))));
+        long before = store.currentVersion();
+        WriteResult kept = store.write(ResourceTypes.CONFIGMAPS, ns, "k", cur -> WriteOutcome.keep());
+        assertNull(kept.change());
+        assertEquals(created.object(), kept.object(), "Keep answers the stored object");
+        WriteResult keptMissing = store.write(ResourceTypes.CONFIGMAPS, ns, "nothing", cur -> WriteOutcome.keep());
+        assertNull(keptMissing.change());
+        assertNull(keptMissing.object());
+        assertEquals(before, store.currentVersion(), "a no-op write takes no resourceVersion");
+        assertEquals(List.of(), outboxAfter(before), "a no-op write publishes nothing");
+        assertEquals(rv(created.object()), rv(store.get(ResourceTypes.CONFIGMAPS, ns, "k").orElseThrow()));
+    }
+
+    @Test
+    void decideThatThrowsLeavesNoRowAndNoEvent() {
+        String ns = namespace();
+        long before = store.currentVersion();
+        IllegalStateException refused = new IllegalStateException("refused");
+        assertEquals(refused, assertThrows(IllegalStateException.class,
+                () -> store.write(ResourceTypes.CONFIGMAPS, ns, "t", cur -> {
+                    throw refused;
+                })), "the refusal reaches the caller as thrown");
+        assertTrue(store.get(ResourceTypes.CONFIGMAPS, ns, "t").isEmpty());
+
+        store.write(ResourceTypes.CONFIGMAPS, ns, "t", cur -> WriteOutcome.put(configMap(ns, "t", Map.of("a", "1"))));
+        long afterCreate = store.currentVersion();
+        assertThrows(IllegalStateException.class, () -> store.write(ResourceTypes.CONFIGMAPS, ns, "t", cur -> {
+            // A decide that mutates what it was given and then refuses leaves the stored object as it was.
+            ((ObjectNode) cur.get("data")).put("a", "2");
+            throw refused;
+        }));
+        assertEquals("1", store.get(ResourceTypes.CONFIGMAPS, ns, "t").orElseThrow().path("data").path("a").asText());
+        assertEquals(afterCreate, store.currentVersion());
+        assertEquals(1, outboxAfter(before).size(), "only the create published");
+        assertEquals(before + 1, afterCreate);
+    }
+
+    @Test
+    void concurrentCreateOfOneNameLosesWithDuplicateObjectException() throws Exception {
+        String ns = namespace();
+        long before = store.currentVersion();
+        // Both creators read "no object" before either inserts; the second insert must then fail, not overwrite.
+        CountDownLatch bothDecided = new CountDownLatch(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<WriteResult>> results = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String value = "creator-" + i;
+                results.add(pool.submit(() -> store.write(ResourceTypes.CONFIGMAPS, ns, "dup", cur -> {
+                    assertNull(cur);
+                    bothDecided.countDown();
+                    try {
+                        assertTrue(bothDecided.await(20, TimeUnit.SECONDS), "both creators decided");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return WriteOutcome.put(configMap(ns, "dup", Map.of("who", value)));
+                })));
+            }
+            List<WriteResult> won = new ArrayList<>();
+            List<Throwable> lost = new ArrayList<>();
+            for (Future<WriteResult> f : results) {
+                try {
+                    won.add(f.get(60, TimeUnit.SECONDS));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    lost.add(e.getCause());
+                }
+            }
+            assertEquals(1, won.size(), "one create wins: " + lost);
+            assertEquals(1, lost.size());
+            DuplicateObjectException dup = assertInstanceOf(DuplicateObjectException.class, rootOrSelf(lost.getFirst()),
+                    "the loser gets DuplicateObjectException, got " + lost.getFirst());
+            assertEquals("dup", dup.name());
+            assertEquals(ResourceTypes.CONFIGMAPS, dup.type());
+            ObjectNode stored = store.get(ResourceTypes.CONFIGMAPS, ns, "dup").orElseThrow();
+            assertEquals(won.getFirst().object().path("data"), stored.path("data"), "the winner's object is stored");
+            assertEquals(before + 1, store.currentVersion(), "the loser's version was rolled back");
+            List<OutboxRow> rows = outboxAfter(before);
+            assertEquals(1, rows.size(), "only the winner published");
+            assertEquals("ADDED", rows.getFirst().eventType());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- consistency under concurrency ----
+
+    @Test
+    void listIsConsistentAtItsVersionWhileWritersRun() throws Exception {
+        String ns = namespace();
+        int writers = 4;
+        int objectsPerWriter = 10;
+        int updatesPerObject = 3;
+        Map<String, List<Long>> versionsByName = new ConcurrentHashMap<>();
+        List<ObjectList> lists = new CopyOnWriteArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
+        try {
+            List<Future<?>> writerTasks = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                writerTasks.add(pool.submit(() -> {
+                    for (int o = 0; o < objectsPerWriter; o++) {
+                        String name = "w" + writer + "-" + o;
+                        List<Long> versions = versionsByName.computeIfAbsent(name, n -> Collections.synchronizedList(new ArrayList<>()));
+                        versions.add(rv(store.write(ResourceTypes.CONFIGMAPS, ns, name,
+                                cur -> WriteOutcome.put(configMap(ns, name, Map.of("n", "0")))).object()));
+                        for (int u = 1; u <= updatesPerObject; u++) {
+                            String n = Integer.toString(u);
+                            versions.add(rv(store.write(ResourceTypes.CONFIGMAPS, ns, name, cur -> {
+                                ((ObjectNode) cur.get("data")).put("n", n);
+                                return WriteOutcome.put(cur);
+                            }).object()));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> listers = new ArrayList<>();
+            for (int l = 0; l < 2; l++) {
+                listers.add(pool.submit(() -> {
+                    while (writing.get()) {
+                        lists.add(store.list(ResourceTypes.CONFIGMAPS, ns));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : writerTasks) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            writing.set(false);
+            for (Future<?> f : listers) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            writing.set(false);
+            pool.shutdownNow();
+        }
+        lists.add(store.list(ResourceTypes.CONFIGMAPS, ns));
+        assertTrue(lists.size() > 2, "the listers ran while writes happened");
+        int intermediate = 0;
+        for (ObjectList list : lists) {
+            long v = list.resourceVersion();
+            Map<String, Long> seen = new TreeMap<>();
+            for (ObjectNode item : list.items()) {
+                long itemVersion = rv(item);
+                assertTrue(itemVersion <= v, "item " + item.path("metadata").path("name").asText() + " at "
+                        + itemVersion + " is newer than its list's version " + v);
+                seen.put(item.path("metadata").path("name").asText(), itemVersion);
+            }
+            // Exactly the state at v: every object's newest write at or below v, and nothing else.
+            Map<String, Long> expected = new TreeMap<>();
+            versionsByName.forEach((name, versions) -> {
+                synchronized (versions) {
+                    versions.stream().filter(x -> x <= v).max(Long::compare).ifPresent(x -> expected.put(name, x));
+                }
+            });
+            assertEquals(expected, seen, "list at version " + v);
+            if (!seen.isEmpty() && seen.size() < writers * objectsPerWriter) {
+                intermediate++;
+            }
+        }
+        ObjectList last = lists.getLast();
+        assertEquals(writers * objectsPerWriter, last.items().size());
+        Set<Long> all = new HashSet<>();
+        versionsByName.values().forEach(all::addAll);
+        assertEquals(writers * objectsPerWriter * (updatesPerObject + 1), all.size(), "every write had its own version");
+        System.out.println("list consistency: " + lists.size() + " lists checked, " + intermediate + " taken mid-way");
+    }
+
+    @Test
+    void concurrentWritersToOneObjectSerialise() throws Exception {
+        String ns = namespace();
+        store.write(ResourceTypes.CONFIGMAPS, ns, "counter", cur -> WriteOutcome.put(configMap(ns, "counter", Map.of("count", "0"))));
+        long before = store.currentVersion();
+        int threads = 8;
+        int increments = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        Set<Long> versions = ConcurrentHashMap.newKeySet();
+        try {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                tasks.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < increments; i++) {
+                        WriteResult r = store.write(ResourceTypes.CONFIGMAPS, ns, "counter", cur -> {
+                            ObjectNode data = (ObjectNode) cur.get("data");
+                            data.put("count", Integer.toString(Integer.parseInt(data.get("count").asText()) + 1));
+                            return WriteOutcome.put(cur);
+                        });
+                        assertTrue(versions.add(rv(r.object())), "a version was handed out twice");
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : tasks) {
+                f.get(180, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int total = threads * increments;
+        ObjectNode stored = store.get(ResourceTypes.CONFIGMAPS, ns, "counter").orElseThrow();
+        assertEquals(Integer.toString(total), stored.path("data").path("count").asText(), "no increment was lost");
+        assertEquals(before + total, store.currentVersion());
+        assertEquals(before + total, rv(stored));
+        List<OutboxRow> rows = outboxAfter(before);
+        assertEquals(total, rows.size());
+        for (int i = 0; i < total; i++) {
+            OutboxRow row = rows.get(i);
+            assertEquals(before + 1 + i, row.version());
+            assertEquals(Integer.toString(i + 1), row.body().path("data").path("count").asText(),
+                    "the outbox shows every increment in version order");
+        }
+    }
+
+    // ---- outbox ----
+
+    @Test
+    void outboxHoldsOneRowPerChangeInVersionOrder() {
+        String ns = namespace();
+        long before = store.currentVersion();
+        store.write(ResourceTypes.CONFIGMAPS, ns, "o", cur -> WriteOutcome.put(configMap(ns, "o", Map.of("a", "1"))));
+        store.write(ResourceTypes.DEPLOYMENTS, ns, "o", cur -> WriteOutcome.put(object(ResourceTypes.DEPLOYMENTS, ns, "o")));
+        store.write(ResourceTypes.CONFIGMAPS, ns, "o", cur -> {
+            ((ObjectNode) cur.get("data")).put("a", "2");
+            return WriteOutcome.put(cur);
+        });
+        store.write(ResourceTypes.CONFIGMAPS, ns, "o", cur -> WriteOutcome.keep());
+        store.write(ResourceTypes.CONFIGMAPS, ns, "o", cur -> WriteOutcome.remove());
+
+        List<OutboxRow> rows = outboxAfter(before);
+        assertEquals(List.of(before + 1, before + 2, before + 3, before + 4), rows.stream().map(OutboxRow::version).toList());
+        assertEquals(List.of("ADDED", "ADDED", "MODIFIED", "DELETED"), rows.stream().map(OutboxRow::eventType).toList());
+        assertEquals(List.of(ResourceTypes.CONFIGMAPS.topic(), ResourceTypes.DEPLOYMENTS.topic(),
+                ResourceTypes.CONFIGMAPS.topic(), ResourceTypes.CONFIGMAPS.topic()), rows.stream().map(OutboxRow::topic).toList());
+        assertEquals("kubus.apps.v1.deployments", rows.get(1).topic());
+        assertEquals("io.kubus.core.v1.configmaps.modified", rows.get(2).ceType());
+        for (OutboxRow row : rows) {
+            assertEquals(ns + "/o", row.key());
+            assertEquals(Long.toString(row.version()), row.body().path("metadata").path("resourceVersion").asText(),
+                    "the event's object carries the version of its change");
+        }
+        assertEquals("2", rows.get(3).body().path("data").path("a").asText(), "DELETED carries the last state");
+    }
+
+    @Test
+    void secretEventsCarryNoData() {
+        String ns = namespace();
+        long before = store.currentVersion();
+        ObjectNode s = secret(ns, "creds");
+        store.write(ResourceTypes.SECRETS, ns, "creds", cur -> WriteOutcome.put(s));
+        store.write(ResourceTypes.SECRETS, ns, "creds", cur -> {
+            ((ObjectNode) cur.get("data")).put("password", "bmV3");
+            return WriteOutcome.put(cur);
+        });
+        store.write(ResourceTypes.SECRETS, ns, "creds", cur -> WriteOutcome.remove());
+
+        ObjectNode stored = store.write(ResourceTypes.SECRETS, ns, "kept", cur -> WriteOutcome.put(secret(ns, "kept"))).object();
+        assertEquals("c2VjcmV0", stored.path("data").path("password").asText(), "the store keeps the data");
+        assertEquals("c2VjcmV0", store.get(ResourceTypes.SECRETS, ns, "kept").orElseThrow().path("data").path("password").asText());
+
+        List<OutboxRow> rows = outboxAfter(before);
+        assertEquals(4, rows.size());
+        for (OutboxRow row : rows) {
+            assertFalse(row.body().has("data"), "a Secret's event carries no data: " + row.body());
+            assertFalse(row.body().has("stringData"), "a Secret's event carries no stringData: " + row.body());
+            assertFalse(row.rawBody().contains("c2VjcmV0") || row.rawBody().contains("bmV3") || row.rawBody().contains("plain"),
+                    "no secret value anywhere in the event: " + row.rawBody());
+            assertEquals("Secret", row.body().path("kind").asText(), "the metadata still travels");
+            assertEquals("Opaque", row.body().path("type").asText());
+        }
+    }
+
+    @Test
+    void largeObjectRoundTrips() {
+        String ns = namespace();
+        StringBuilder big = new StringBuilder(1 << 20);
+        for (int i = 0; big.length() < (1 << 20); i++) {
+            big.append("line ").append(i).append(" \u00e9\u4e2d\"\\ ").append('\n');
+        }
+        ObjectNode cm = configMap(ns, "big", Map.of("payload", big.toString()));
+        assertTrue(KubusJson.write(cm).length() >= 1 << 20, "the body is at least 1 MiB of JSON");
+        long version = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "big", cur -> WriteOutcome.put(cm.deepCopy())).object());
+        ObjectNode stored = store.get(ResourceTypes.CONFIGMAPS, ns, "big").orElseThrow();
+        assertEquals(big.toString(), stored.path("data").path("payload").asText());
+        assertEquals(version, rv(stored));
+        ObjectNode listed = store.list(ResourceTypes.CONFIGMAPS, ns).items().getFirst();
+        assertEquals(stored, listed);
+        OutboxRow row = outboxAfter(version - 1).getFirst();
+        assertEquals(big.toString(), row.body().path("data").path("payload").asText(), "the event carries the whole object");
+
+        // The same through HTTP (in a namespace that exists): 1 MiB is below the 3 MiB request limit.
+        String httpName = "big-" + shortId();
+        ObjectNode viaHttp = configMap("default", httpName, Map.of("payload", big.toString()));
+        ((ObjectNode) viaHttp.get("metadata")).remove("uid");
+        GatewayFixture.Reply created = gateway.request("POST", "/api/v1/namespaces/default/configmaps",
+                "application/json", KubusJson.write(viaHttp));
+        assertEquals(201, created.status(), created.body().length() > 500 ? created.body().substring(0, 500) : created.body());
+        GatewayFixture.Reply got = gateway.request("GET", "/api/v1/namespaces/default/configmaps/" + httpName, null, null);
+        assertEquals(200, got.status());
+        assertEquals(big.toString(), readTree(got.body()).path("data").path("payload").asText());
+    }
+
+    @Test
+    void relayPublishesOutboxRowsInOrderThenEmptiesTheOutbox() throws Exception {
+        String ns = namespace();
+        long before = store.currentVersion();
+        for (int i = 0; i < 5; i++) {
+            String name = "r" + i;
+            store.write(ResourceTypes.CONFIGMAPS, ns, name, cur -> WriteOutcome.put(configMap(ns, name, Map.of("i", name))));
+        }
+        store.write(ResourceTypes.CONFIGMAPS, ns, "r0", cur -> {
+            ((ObjectNode) cur.get("data")).put("i", "again");
+            return WriteOutcome.put(cur);
+        });
+        store.write(ResourceTypes.SECRETS, ns, "s", cur -> WriteOutcome.put(secret(ns, "s")));
+        store.write(ResourceTypes.CONFIGMAPS, ns, "r1", cur -> WriteOutcome.remove());
+
+        // With the relay off, the rows wait in the outbox.
+        List<OutboxRow> pending = outboxAfter(before);
+        assertEquals(8, pending.size());
+        Thread.sleep(300);
+        assertEquals(8, outboxAfter(before).size(), "nothing takes rows out while no relay runs");
+        List<OutboxRow> everything = outboxAfter(-1);
+
+        // A second gateway on the same database and broker, relay on: it publishes every row, then deletes them.
+        try (GatewayFixture relaying = GatewayFixture.start(gateway.broker(), false, jdbcUrl, Map.of())) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!outboxAfter(-1).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    fail("the relay did not empty the outbox: " + outboxAfter(-1).size() + " rows left");
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(relaying.context().getBean(io.kubus.gateway.outbox.OutboxRelay.class).published() >= everything.size());
+        }
+
+        Map<Long, ConsumerRecord<String, byte[]>> byVersion = new HashMap<>();
+        Map<String, List<Long>> versionsPerKey = new HashMap<>();
+        Map<TopicPartition, List<Long>> versionsPerPartition = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(List.of(ResourceTypes.CONFIGMAPS.topic(), ResourceTypes.SECRETS.topic(),
+                ResourceTypes.NAMESPACES.topic(), ResourceTypes.DEPLOYMENTS.topic()))) {
+            long v = Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION));
+            byVersion.putIfAbsent(v, r);
+            versionsPerKey.computeIfAbsent(r.topic() + "|" + r.key(), k -> new ArrayList<>()).add(v);
+            versionsPerPartition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>()).add(v);
+        }
+        for (OutboxRow row : everything) {
+            ConsumerRecord<String, byte[]> r = byVersion.get(row.version());
+            assertNotNull(r, "outbox row " + row.version() + " (" + row.topic() + " " + row.key() + ") reached Kafka");
+            assertEquals(row.topic(), r.topic());
+            assertEquals(row.key(), r.key());
+            assertEquals(row.ceType(), header(r, ChangeEvent.H_TYPE));
+            assertEquals("1.0", header(r, ChangeEvent.H_SPECVERSION));
+            assertEquals(row.key() + "@" + row.version(), header(r, ChangeEvent.H_ID));
+            JsonNode value = readTree(new String(r.value(), StandardCharsets.UTF_8));
+            assertEquals(row.eventType(), value.path("type").asText());
+            assertEquals(row.body(), value.path("object"));
+        }
+        for (Map.Entry<TopicPartition, List<Long>> e : versionsPerPartition.entrySet()) {
+            List<Long> vs = e.getValue();
+            for (int i = 1; i < vs.size(); i++) {
+                assertTrue(vs.get(i - 1) < vs.get(i), "records of " + e.getKey() + " leave in version order: " + vs);
+            }
+        }
+        assertEquals(List.of(before + 1, before + 6), versionsPerKey.get(ResourceTypes.CONFIGMAPS.topic() + "|" + ns + "/r0"));
+        ConsumerRecord<String, byte[]> secretRecord = byVersion.get(before + 7);
+        assertFalse(new String(secretRecord.value(), StandardCharsets.UTF_8).contains("c2VjcmV0"),
+                "a Secret's data never reaches Kafka");
+        assertFalse(readTree(new String(secretRecord.value(), StandardCharsets.UTF_8)).path("object").has("data"));
+    }
+
+    // ---- helpers ----
+
+    private List<ConsumerRecord<String, byte[]>> readAll(List<String> topics) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.kafkaBootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(p -> c.position(p, Duration.ofSeconds(30)) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    fail("could not read the change topics to their end");
+                }
+                c.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        records.sort(java.util.Comparator.comparingLong(r -> Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION))));
+        return records;
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    record OutboxRow(long version, String topic, String key, String eventType, String ceType, String rawBody) {
+        ObjectNode body() {
+            return (ObjectNode) readTree(rawBody);
+        }
+    }
+
+    private List<OutboxRow> outboxAfter(long version) {
+        Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
+        try (Connection c = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
+                (String) ds.get("datasources.default.password"));
+             PreparedStatement ps = c.prepareStatement("SELECT resource_version, topic, record_key, event_type, ce_type, body "
+                     + "FROM outbox WHERE resource_version > ? ORDER BY resource_version")) {
+            ps.setLong(1, version);
+            List<OutboxRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6)));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return KubusJson.json().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Throwable rootOrSelf(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof DuplicateObjectException) {
+                return c;
+            }
+        }
+        return t;
+    }
+
+    private String namespace() {
+        // The store does not check namespaces; a fresh one per test keeps the tests apart.
+        return "ns-" + shortId();
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static long rv(JsonNode obj) {
+        return Long.parseLong(obj.path("metadata").path("resourceVersion").asText());
+    }
+
+    private static List<String> names(List<ObjectNode> items) {
+        return items.stream().map(i -> i.path("metadata").path("name").asText()).toList();
+    }
+
+    private static ObjectNode object(ResourceType type, String ns, String name) {
+        ObjectNode o = NODES.objectNode();
+        o.put("apiVersion", type.apiVersion());
+        o.put("kind", type.kind());
+        ObjectNode meta = o.putObject("metadata");
+        meta.put("name", name);
+        if (ns != null && !ns.isEmpty()) {
+            meta.put("namespace", ns);
+        }
+        meta.put("uid", UUID.randomUUID().toString());
+        return o;
+    }
+
+    private static ObjectNode configMap(String ns, String name, Map<String, String> data) {
+        ObjectNode cm = object(ResourceTypes.CONFIGMAPS, ns, name);
+        ObjectNode d = cm.putObject("data");
+        data.forEach(d::put);
+        return cm;
+    }
+
+    private static ObjectNode secret(String ns, String name) {
+        ObjectNode s = object(ResourceTypes.SECRETS, ns, name);
+        s.put("type", "Opaque");
+        s.putObject("data").put("password", "c2VjcmV0");
+        s.putObject("stringData").put("plain", "plain-text");
+        return s;
+    }
+
+    private static ObjectNode namespaceObject(String name) {
+        ObjectNode n = object(ResourceTypes.NAMESPACES, null, name);
+        n.putObject("status").put("phase", "Active");
+        return n;
+    }
+}
