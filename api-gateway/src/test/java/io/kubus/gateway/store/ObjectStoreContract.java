@@ -231,13 +231,19 @@ abstract class ObjectStoreContract {
         String ns = namespace();
         long before = store.currentVersion();
         // Both creators read "no object" before either inserts; the second insert must then fail, not overwrite.
+        // They are two gateways on one database, as in a multi-host deployment: writers of one gateway queue
+        // in-process and could never both see "no object".
+        GatewayFixture other = GatewayFixture.start(gateway.broker(), false, jdbcUrl,
+                Map.of("kubus.gateway.relay.enabled", "false"));
+        List<ObjectStore> stores = List.of(store, other.context().getBean(ObjectStore.class));
         CountDownLatch bothDecided = new CountDownLatch(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<WriteResult>> results = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 String value = "creator-" + i;
-                results.add(pool.submit(() -> store.write(ResourceTypes.CONFIGMAPS, ns, "dup", cur -> {
+                ObjectStore creator = stores.get(i);
+                results.add(pool.submit(() -> creator.write(ResourceTypes.CONFIGMAPS, ns, "dup", cur -> {
                     assertNull(cur);
                     bothDecided.countDown();
                     try {
@@ -271,6 +277,7 @@ abstract class ObjectStoreContract {
             assertEquals("ADDED", rows.getFirst().eventType());
         } finally {
             pool.shutdownNow();
+            other.close();
         }
     }
 
@@ -468,12 +475,17 @@ abstract class ObjectStoreContract {
     @Test
     void largeObjectRoundTrips() {
         String ns = namespace();
+        // Just under the 1 MiB that Kubernetes allows for a ConfigMap's data.
         StringBuilder big = new StringBuilder(1 << 20);
-        for (int i = 0; big.length() < (1 << 20); i++) {
-            big.append("line ").append(i).append(" \u00e9\u4e2d\"\\ ").append('\n');
+        int bytes = 0;
+        for (int i = 0; bytes < (1 << 20) - 100; i++) {
+            String line = "line " + i + " \u00e9\u4e2d\"\\ \n";
+            big.append(line);
+            bytes += line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
         ObjectNode cm = configMap(ns, "big", Map.of("payload", big.toString()));
-        assertTrue(KubusJson.write(cm).length() >= 1 << 20, "the body is at least 1 MiB of JSON");
+        assertTrue(KubusJson.write(cm).length() >= 1_000_000, "the body is about 1 MiB of JSON");
+        assertTrue(big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 1 << 20, "the data is under the limit");
         long version = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "big", cur -> WriteOutcome.put(cm.deepCopy())).object());
         ObjectNode stored = store.get(ResourceTypes.CONFIGMAPS, ns, "big").orElseThrow();
         assertEquals(big.toString(), stored.path("data").path("payload").asText());
