@@ -9,15 +9,13 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import io.kubus.client.events.ChangeEventRecords;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -116,7 +114,7 @@ public class OutboxRelay implements AutoCloseable {
                         ChangeEvent event = new ChangeEvent(WatchEventType.valueOf(rs.getString(4)), rs.getString(2),
                                 rs.getString(3), last, Instant.parse(rs.getString(6)), rs.getString(5),
                                 (ObjectNode) KubusJson.json().readTree(rs.getString(7)));
-                        acks.add(producer.send(toRecord(event)));
+                        acks.add(producer.send(ChangeEventRecords.toRecord(event)));
                     }
                 }
             }
@@ -134,12 +132,6 @@ public class OutboxRelay implements AutoCloseable {
             published.addAndGet(acks.size());
             return acks.size();
         });
-    }
-
-    static ProducerRecord<String, byte[]> toRecord(ChangeEvent event) {
-        RecordHeaders headers = new RecordHeaders();
-        event.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        return new ProducerRecord<>(event.topic(), null, event.key(), event.value(), headers);
     }
 
     private static void sleep(long millis) {

@@ -15,13 +15,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
+import io.kubus.client.events.ChangeEventRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -180,13 +179,9 @@ public class WatchCache implements AutoCloseable {
     }
 
     private void accept(ConsumerRecord<String, byte[]> r) {
-        Map<String, String> headers = new HashMap<>();
-        for (Header h : r.headers()) {
-            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
-        }
         ChangeEvent event;
         try {
-            event = ChangeEvent.parse(r.topic(), r.key(), headers, r.value());
+            event = ChangeEventRecords.fromRecord(r);
         } catch (RuntimeException e) {
             LOG.warn("skipping a record that is not a change event on {}: {}", r.topic(), e.toString());
             return;
