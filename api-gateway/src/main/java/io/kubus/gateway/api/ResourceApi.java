@@ -45,16 +45,18 @@ public class ResourceApi {
     private final Representation representation;
     private final WatchStreams watches;
     private final RequestBodies bodies;
+    private final ServiceAddresses serviceAddresses;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public ResourceApi(ObjectStore store, Admission admission, Representation representation, WatchStreams watches,
-                       RequestBodies bodies, Clock clock) {
+                       RequestBodies bodies, ServiceAddresses serviceAddresses, Clock clock) {
         this.store = store;
         this.admission = admission;
         this.representation = representation;
         this.watches = watches;
         this.bodies = bodies;
+        this.serviceAddresses = serviceAddresses;
         this.clock = clock;
     }
 
@@ -173,6 +175,9 @@ public class ResourceApi {
                 }
                 if (type.namespaced()) {
                     requireAcceptingNamespace(namespace);
+                }
+                if (type == ResourceTypes.SERVICES) {
+                    serviceAddresses.assign(admitted, finalName);
                 }
                 return WriteOutcome.put(admitted);
             });

@@ -250,6 +250,15 @@ class KubectlEndToEndTest {
     }
 
     @Test
+    @Order(10)
+    void exposeGivesTheServiceAClusterIp() {
+        assertEquals("service/nginx exposed", kubectl.run("expose", "deployment", "nginx", "--port=80").ok().out().trim());
+        String svc = kubectl.run("get", "svc", "nginx").ok().out();
+        assertTrue(svc.lines().findFirst().orElse("").matches("NAME\\s+TYPE\\s+CLUSTER-IP\\s+EXTERNAL-IP\\s+PORT\\(S\\)\\s+AGE"), svc);
+        assertTrue(svc.matches("(?s).*nginx\\s+ClusterIP\\s+10\\.\\d+\\.\\d+\\.\\d+\\s+<none>\\s+80/TCP.*"), svc);
+    }
+
+    @Test
     @Order(11)
     void errorMessages() throws Exception {
         Kubectl.Result missing = kubectl.run("get", "pod", "nosuch");
