@@ -622,11 +622,11 @@ public final class GatewayBenchmark {
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
         md.append("""
                 - The JDBC floor inserts rows of the stored object's size into a copy of the `api_object` table in a \
-                separate H2 file database with the gateway's URL flags, one row per transaction (autocommit), one \
-                connection per client, measured at the same concurrency as the gateway row it is compared with. \
-                The gateway's create also takes the global resourceVersion row lock, writes an outbox row, and \
-                serves HTTP and JSON. H2 in file mode does not sync to disk at each commit (the MVStore writes \
-                committed changes in the background), so this floor is CPU and locking, not the disk.
+                separate H2 file database with the gateway's URL flags and WRITE_DELAY=0 (as the gateway sets it), one \
+                row per transaction (autocommit), one connection per client, measured at the same concurrency as \
+                the gateway row it is compared with. The gateway's create also takes the global resourceVersion row \
+                lock, writes an outbox row, and serves HTTP and JSON. Both write each commit to the file before \
+                answering but neither calls fsync, so this floor is CPU, locking and file writes, not disk syncs.
                 - Latency is per request, from send to the whole response read, over HTTP/1.1 keep-alive, one \
                 connection per client; p50/p99 are nearest-rank percentiles of all measured requests.
                 - Event latency: from the create's HTTP response to the change event read from the Kafka topic by a \
