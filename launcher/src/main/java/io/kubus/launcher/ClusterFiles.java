@@ -1,5 +1,7 @@
 package io.kubus.launcher;
 
+import io.kubus.client.config.Kubeconfigs;
+
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,25 +19,7 @@ public final class ClusterFiles {
 
     /** A kubeconfig with cluster, user and context {@code kubus}, no authentication, current context set. */
     public static String kubeconfig(String apiUrl) {
-        return """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: kubus
-                  cluster:
-                    server: %s
-                users:
-                - name: kubus
-                  user: {}
-                contexts:
-                - name: kubus
-                  context:
-                    cluster: kubus
-                    user: kubus
-                    namespace: default
-                current-context: kubus
-                preferences: {}
-                """.formatted(apiUrl);
+        return Kubeconfigs.unauthenticated(apiUrl);
     }
 
     public static void writeKubeconfig(Path file, String apiUrl) throws IOException {

@@ -318,7 +318,6 @@ public class ResourceApi {
     private ApiResponse scaleTo(ApiPath path, Query query, Format format,
                                 java.util.function.Function<ObjectNode, ObjectNode> desiredScale) {
         ResourceType type = path.type();
-        ObjectNode[] scale = new ObjectNode[1];
         WriteResult result = store.write(type, path.storeNamespace(), path.name(), current -> {
             if (current == null) {
                 throw ApiException.notFound(type, path.name());
@@ -331,8 +330,7 @@ public class ResourceApi {
             bumpGeneration(current, next);
             return isDryRun(query) ? WriteOutcome.keep() : settle(current, next);
         });
-        scale[0] = Scales.toScale(type, result.object());
-        return ok(scale[0], format);
+        return ok(Scales.toScale(type, result.object()), format);
     }
 
     private static void checkResourceVersion(ResourceType type, String name, ObjectNode wantedMeta, ObjectNode current) {

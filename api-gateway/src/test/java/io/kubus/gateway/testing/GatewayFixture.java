@@ -1,6 +1,7 @@
 package io.kubus.gateway.testing;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
+import io.kubus.client.config.Kubeconfigs;
 import io.kubus.gateway.GatewayApplication;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -121,7 +122,12 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Writes a kubeconfig for this gateway, as the launcher does, and returns its path. */
     public Path writeKubeconfig(Path dir) {
-        return Kubeconfigs.write(dir, baseUrl);
+        try {
+            Files.createDirectories(dir);
+            return Files.writeString(dir.resolve("kubeconfig"), Kubeconfigs.unauthenticated(baseUrl));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Reply request(String method, String path, String contentType, String body) {
@@ -156,39 +162,5 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** An HTTP answer. */
     public record Reply(int status, String body, Map<String, java.util.List<String>> headers) {
-    }
-
-    /** Writes kubeconfig files for tests. */
-    public static final class Kubeconfigs {
-        private Kubeconfigs() {
-        }
-
-        public static Path write(Path dir, String server) {
-            try {
-                Files.createDirectories(dir);
-                Path file = dir.resolve("kubeconfig");
-                Files.writeString(file, """
-                        apiVersion: v1
-                        kind: Config
-                        clusters:
-                        - name: kubus
-                          cluster:
-                            server: %s
-                        users:
-                        - name: kubus
-                          user: {}
-                        contexts:
-                        - name: kubus
-                          context:
-                            cluster: kubus
-                            user: kubus
-                            namespace: default
-                        current-context: kubus
-                        """.formatted(server));
-                return file;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }
