@@ -78,7 +78,25 @@ public final class KubernetesProtobuf {
     private static final DateTimeFormatter RFC3339_MICRO = DateTimeFormatter
             .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** Kinds sent to every group version besides the served ones: DeleteOptions is registered in each of them. */
+    /**
+     * Fields of Go structs embedded with {@code json:",inline"}: protobuf nests them under a field of their own,
+     * JSON puts their members straight into the enclosing object (a probe's {@code httpGet}, an env var's
+     * {@code configMapKeyRef.name}). These are all of them in core, apps, batch and autoscaling v1 of Kubernetes
+     * 1.32 (k8s.io/api v0.32.0); no other field's JSON name differs from its proto name.
+     */
+    static final Set<String> INLINE_FIELDS = Set.of(
+            "k8s.io.api.core.v1.Volume.volumeSource",
+            "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+            "k8s.io.api.core.v1.SecretProjection.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapProjection.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapKeySelector.localObjectReference",
+            "k8s.io.api.core.v1.SecretKeySelector.localObjectReference",
+            "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
+            "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
+            "k8s.io.api.core.v1.Probe.handler",
+            "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon");
+    /** API versions besides the served ones: DeleteOptions is registered in every group version, Scale here. */
     private static final List<String> EXTRA_API_VERSIONS = List.of("meta.k8s.io/v1", "autoscaling/v1");
 
     private final Map<String, Descriptor> messages = new HashMap<>();
@@ -166,7 +184,19 @@ public final class KubernetesProtobuf {
         return out;
     }
 
+    /** Any Kubernetes message as JSON, without the kind and apiVersion an envelope would give. */
+    ObjectNode decodeMessage(Message message) {
+        return object(message);
+    }
+
     private ObjectNode object(Message message) {
+        if (!message.getUnknownFields().asMap().isEmpty()) {
+            // A field newer than client-java-proto's schema: dropping it would silently lose what the client set.
+            throw ApiException.badRequest("the protobuf body sets field number "
+                    + message.getUnknownFields().asMap().keySet().iterator().next() + " of "
+                    + message.getDescriptorForType().getFullName() + ", which this server's protobuf schema does "
+                    + "not know; send the object as JSON instead");
+        }
         ObjectNode out = NODES.objectNode();
         for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
             if (field.isMapField()) {
@@ -191,6 +221,10 @@ public final class KubernetesProtobuf {
                 for (int i = 0; i < n; i++) {
                     list.add(value(field, message.getRepeatedField(field, i), true));
                 }
+            } else if (INLINE_FIELDS.contains(field.getFullName())) {
+                if (message.hasField(field)) {
+                    out.setAll(object((Message) message.getField(field)));
+                }
             } else if (message.hasField(field)) {
                 JsonNode v = value(field, message.getField(field), pointerFields.contains(field.getFullName()));
                 if (v != null) {
@@ -211,11 +245,18 @@ public final class KubernetesProtobuf {
                 return s.isEmpty() && !keepZero ? null : NODES.textNode(s);
             case INT:
                 int i = (Integer) value;
-                return i == 0 && !keepZero ? null : NODES.numberNode(field.getType() == FieldDescriptor.Type.UINT32
-                        || field.getType() == FieldDescriptor.Type.FIXED32 ? Integer.toUnsignedLong(i) : i);
+                if (i == 0 && !keepZero) {
+                    return null;
+                }
+                boolean unsigned = field.getType() == FieldDescriptor.Type.UINT32
+                        || field.getType() == FieldDescriptor.Type.FIXED32;
+                return unsigned && i < 0 ? NODES.numberNode(Integer.toUnsignedLong(i)) : NODES.numberNode(i);
             case LONG:
                 long l = (Long) value;
-                return l == 0 && !keepZero ? null : NODES.numberNode(l);
+                // As Jackson reads JSON: an int when it fits, so the result compares equal to the same object read
+                // from JSON (the gateway compares stored and incoming objects as trees).
+                return l == 0 && !keepZero ? null
+                        : l == (int) l ? NODES.numberNode((int) l) : NODES.numberNode(l);
             case BOOLEAN:
                 boolean b = (Boolean) value;
                 return !b && !keepZero ? null : NODES.booleanNode(b);
