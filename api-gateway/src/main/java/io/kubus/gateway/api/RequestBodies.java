@@ -3,6 +3,7 @@ package io.kubus.gateway.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.protobuf.KubernetesProtobuf;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.micronaut.core.annotation.Nullable;
@@ -11,21 +12,33 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Locale;
 
-/** Decodes request bodies (JSON, or YAML under a YAML content type) and refuses what cannot be an object. */
+/**
+ * Decodes request bodies (JSON, YAML under a YAML content type, Kubernetes protobuf under its content type) and refuses
+ * what cannot be an object.
+ */
 @Singleton
 public class RequestBodies {
+    private final KubernetesProtobuf protobuf;
+
+    public RequestBodies(KubernetesProtobuf protobuf) {
+        this.protobuf = protobuf;
+    }
 
     /** A JSON document of any shape; a missing Content-Type means JSON (kubectl scale sends none). */
     public JsonNode json(@Nullable String contentType, @Nullable byte[] body) {
         if (body == null || body.length == 0) {
             throw ApiException.badRequest("the request body is empty: an object is required");
         }
+        if (KubernetesProtobuf.isProtobuf(contentType)) {
+            return protobuf.decode(body);
+        }
         String ct = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         boolean yaml = ct.endsWith("yaml");
         if (!ct.isEmpty() && !yaml && !ct.equals("application/json") && !ct.endsWith("+json")
                 && !ct.equals("*/*") && !ct.equals("text/plain")) {
             throw ApiException.unsupportedMediaType("the body of the request was in an unknown format - accepted "
-                    + "media types include: application/json, application/yaml");
+                    + "media types include: application/json, application/yaml, "
+                    + KubernetesProtobuf.MEDIA_TYPE);
         }
         try {
             JsonNode node = yaml ? KubusJson.yaml().readTree(body) : KubusJson.json().readTree(body);
