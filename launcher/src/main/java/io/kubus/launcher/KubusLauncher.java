@@ -145,7 +145,7 @@ public final class KubusLauncher implements AutoCloseable {
                   data:        %s
 
                 Next:
-                  export KUBECONFIG=%s; kubectl get nodes
+                  export KUBECONFIG=%s; kubectl get namespaces
 
                 """.formatted(options.apiUrl(), broker.bootstrapServers(), kubeconfig, options.dataDir(), kubeconfig);
     }
