@@ -394,8 +394,26 @@ public class ResourceApi {
         a.remove(List.of("metadata", "status"));
         b.remove(List.of("metadata", "status"));
         long generation = current.path("metadata").path("generation").asLong(1);
-        metadata(next).put("generation", a.equals(b) ? generation : generation + 1);
+        metadata(next).put("generation", same(a, b) ? generation : generation + 1);
     }
+
+    /**
+     * Equal as JSON documents. Jackson's node equality is type-strict (IntNode 1 differs from LongNode 1), and a
+     * stored object read back has other number nodes than one that went through admission or {@code put(long)}.
+     */
+    private static boolean same(JsonNode a, JsonNode b) {
+        return a.equals(SAME_VALUE, b);
+    }
+
+    private static final java.util.Comparator<JsonNode> SAME_VALUE = (x, y) -> {
+        if (x.equals(y)) {
+            return 0;
+        }
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return 1;
+    };
 
     /**
      * Stores the new state, or nothing when it equals the current one; and removes an object whose deletion was
@@ -408,8 +426,10 @@ public class ResourceApi {
             return WriteOutcome.remove();
         }
         ObjectNode a = current.deepCopy();
+        ObjectNode b = next.deepCopy();
         metadata(a).remove("resourceVersion");
-        return a.equals(next) ? WriteOutcome.keep() : WriteOutcome.put(next);
+        metadata(b).remove("resourceVersion");
+        return same(a, b) ? WriteOutcome.keep() : WriteOutcome.put(next);
     }
 
     // ---- binding ----
