@@ -368,13 +368,17 @@ public class ResourceApi {
         meta.remove("resourceVersion");
         if (curMeta.hasNonNull("deletionTimestamp")) {
             // A terminating object may lose finalizers but gain none (Kubernetes forbids adding them).
-            JsonNode wantedFinalizers = meta.path("finalizers");
-            for (JsonNode f : wantedFinalizers) {
+            // ValidateNoNewFinalizers: a field error, so 422 Invalid as kube-apiserver answers.
+            List<String> added = new ArrayList<>();
+            for (JsonNode f : meta.path("finalizers")) {
                 if (!contains(curMeta.path("finalizers"), f.asText())) {
-                    throw ApiException.forbidden(type, meta.path("name").asText(),
-                            "no new finalizers can be added if the object is being deleted, found new finalizers [\""
-                                    + f.asText() + "\"]");
+                    added.add("\"" + f.asText() + "\"");
                 }
+            }
+            if (!added.isEmpty()) {
+                throw ApiException.invalid(type, meta.path("name").asText(), List.of(ApiException.cause(
+                        "FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the "
+                                + "object is being deleted, found new finalizers []string{" + String.join(", ", added) + "}")));
             }
         }
         if (type.hasSubresource("status")) {
