@@ -232,7 +232,16 @@ public class ResourceApi {
                     + path.name() + ")");
         }
         bindNamespace(path, meta);
-        return replace(path, query, format, current -> obj);
+        String uid = meta.path("uid").asText("");
+        return replace(path, query, format, current -> {
+            // kube-apiserver makes the uid of an updated object a precondition (rest.defaultUpdatedObjectInfo).
+            String actual = current.path("metadata").path("uid").asText("");
+            if (!uid.isEmpty() && !uid.equals(actual)) {
+                throw ApiException.conflict(type, path.name(), "Precondition failed: UID in precondition: " + uid
+                        + ", UID in object meta: " + actual);
+            }
+            return obj;
+        });
     }
 
     private ApiResponse patch(ApiPath path, Query query, @Nullable String contentType, @Nullable byte[] body,
