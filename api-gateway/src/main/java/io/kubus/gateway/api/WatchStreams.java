@@ -64,10 +64,16 @@ public class WatchStreams {
         } else {
             from = parseVersion(rv);
         }
+        final long start = from;
         AutoCloseable registration = cache.watch(type, from, event -> {
             if (event == null) {
                 sink.tryEmitComplete();
                 return false;
+            }
+            if (event.resourceVersion() <= start) {
+                // Kafka may deliver a change the initial list (or the client's list) already holds after the watch
+                // registered: a watch sends only changes newer than its start version, as kube-apiserver does.
+                return true;
             }
             Item item = filter.selective() ? transition(event, filter, matching)
                     : filter.matches(event.object()) ? new Item(event.type(), event.object(), event.resourceVersion()) : null;
