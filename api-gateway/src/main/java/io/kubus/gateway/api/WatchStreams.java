@@ -87,9 +87,12 @@ public class WatchStreams {
             }
             return true;
         });
-        Flux<byte[]> chunks = sink.asFlux()
+        // An empty first chunk makes the server send the response headers now, as kube-apiserver flushes them when a
+        // watch starts; otherwise a client waits for the headers until the first event, however long that takes.
+        Flux<byte[]> events = sink.asFlux()
                 .publishOn(Schedulers.boundedElastic())
-                .map(item -> encode(type, item, format))
+                .map(item -> encode(type, item, format));
+        Flux<byte[]> chunks = Flux.concat(Flux.just(new byte[0]), events)
                 .doFinally(signal -> closeQuietly(registration));
         if (timeout != null && timeout > 0) {
             chunks = chunks.take(Duration.ofSeconds(timeout));
