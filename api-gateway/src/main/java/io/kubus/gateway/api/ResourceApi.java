@@ -174,7 +174,7 @@ public class ResourceApi {
                     throw ApiException.alreadyExists(type, finalName);
                 }
                 if (type.namespaced()) {
-                    requireAcceptingNamespace(namespace);
+                    requireAcceptingNamespace(namespace, type, finalName);
                 }
                 if (type == ResourceTypes.SERVICES) {
                     serviceAddresses.assign(admitted, finalName);
@@ -192,13 +192,14 @@ public class ResourceApi {
                 representation.encode(representation.object(type, obj, format, query.get("includeObject")), format), warnings);
     }
 
-    private void requireAcceptingNamespace(String namespace) {
+    private void requireAcceptingNamespace(String namespace, ResourceType type, String name) {
         ObjectNode ns = store.get(ResourceTypes.NAMESPACES, "", namespace)
                 .orElseThrow(() -> ApiException.notFound(ResourceTypes.NAMESPACES, namespace));
         if (ns.path("metadata").hasNonNull("deletionTimestamp")
                 || "Terminating".equals(ns.path("status").path("phase").asText())) {
-            throw ApiException.forbidden(ResourceTypes.NAMESPACES, namespace, "unable to create new content in namespace "
-                    + namespace + " because it is being terminated");
+            // The NamespaceLifecycle admission plugin's NewForbidden names the refused object, not the namespace.
+            throw ApiException.forbidden(type, name, type.qualifiedPlural() + " \"" + name + "\" is forbidden: "
+                    + "unable to create new content in namespace " + namespace + " because it is being terminated");
         }
     }
 

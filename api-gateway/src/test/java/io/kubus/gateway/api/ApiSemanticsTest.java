@@ -377,8 +377,8 @@ class ApiSemanticsTest {
         assertNotNull(n.path("metadata").get("deletionTimestamp"), n.toString());
         GatewayFixture.Reply r = post("/api/v1/namespaces/" + ns + "/configmaps", configMap("after", "{}"));
         assertStatus(403, "Forbidden", r);
-        assertTrue(json(r.body()).path("message").asText().endsWith(
-                "unable to create new content in namespace " + ns + " because it is being terminated"), r.body());
+        assertEquals("configmaps \"after\" is forbidden: unable to create new content in namespace " + ns
+                + " because it is being terminated", json(r.body()).path("message").asText());
         assertEquals(200, gw.request("GET", "/api/v1/namespaces/" + ns + "/configmaps/before", null, null).status());
     }
 
