@@ -174,7 +174,7 @@ public class ResourceApi {
                     throw ApiException.alreadyExists(type, finalName);
                 }
                 if (type.namespaced()) {
-                    requireAcceptingNamespace(namespace);
+                    requireAcceptingNamespace(namespace, type, finalName);
                 }
                 if (type == ResourceTypes.SERVICES) {
                     serviceAddresses.assign(admitted, finalName);
@@ -192,13 +192,14 @@ public class ResourceApi {
                 representation.encode(representation.object(type, obj, format, query.get("includeObject")), format), warnings);
     }
 
-    private void requireAcceptingNamespace(String namespace) {
+    private void requireAcceptingNamespace(String namespace, ResourceType type, String name) {
         ObjectNode ns = store.get(ResourceTypes.NAMESPACES, "", namespace)
                 .orElseThrow(() -> ApiException.notFound(ResourceTypes.NAMESPACES, namespace));
         if (ns.path("metadata").hasNonNull("deletionTimestamp")
                 || "Terminating".equals(ns.path("status").path("phase").asText())) {
-            throw ApiException.forbidden(ResourceTypes.NAMESPACES, namespace, "unable to create new content in namespace "
-                    + namespace + " because it is being terminated");
+            // The NamespaceLifecycle admission plugin's NewForbidden names the refused object, not the namespace.
+            throw ApiException.forbidden(type, name, type.qualifiedPlural() + " \"" + name + "\" is forbidden: "
+                    + "unable to create new content in namespace " + namespace + " because it is being terminated");
         }
     }
 
@@ -232,7 +233,16 @@ public class ResourceApi {
                     + path.name() + ")");
         }
         bindNamespace(path, meta);
-        return replace(path, query, format, current -> obj);
+        String uid = meta.path("uid").asText("");
+        return replace(path, query, format, current -> {
+            // kube-apiserver makes the uid of an updated object a precondition (rest.defaultUpdatedObjectInfo).
+            String actual = current.path("metadata").path("uid").asText("");
+            if (!uid.isEmpty() && !uid.equals(actual)) {
+                throw ApiException.conflict(type, path.name(), "Precondition failed: UID in precondition: " + uid
+                        + ", UID in object meta: " + actual);
+            }
+            return obj;
+        });
     }
 
     private ApiResponse patch(ApiPath path, Query query, @Nullable String contentType, @Nullable byte[] body,
@@ -368,13 +378,17 @@ public class ResourceApi {
         meta.remove("resourceVersion");
         if (curMeta.hasNonNull("deletionTimestamp")) {
             // A terminating object may lose finalizers but gain none (Kubernetes forbids adding them).
-            JsonNode wantedFinalizers = meta.path("finalizers");
-            for (JsonNode f : wantedFinalizers) {
+            // ValidateNoNewFinalizers: a field error, so 422 Invalid as kube-apiserver answers.
+            List<String> added = new ArrayList<>();
+            for (JsonNode f : meta.path("finalizers")) {
                 if (!contains(curMeta.path("finalizers"), f.asText())) {
-                    throw ApiException.forbidden(type, meta.path("name").asText(),
-                            "no new finalizers can be added if the object is being deleted, found new finalizers [\""
-                                    + f.asText() + "\"]");
+                    added.add("\"" + f.asText() + "\"");
                 }
+            }
+            if (!added.isEmpty()) {
+                throw ApiException.invalid(type, meta.path("name").asText(), List.of(ApiException.cause(
+                        "FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the "
+                                + "object is being deleted, found new finalizers []string{" + String.join(", ", added) + "}")));
             }
         }
         if (type.hasSubresource("status")) {
@@ -394,8 +408,26 @@ public class ResourceApi {
         a.remove(List.of("metadata", "status"));
         b.remove(List.of("metadata", "status"));
         long generation = current.path("metadata").path("generation").asLong(1);
-        metadata(next).put("generation", a.equals(b) ? generation : generation + 1);
+        metadata(next).put("generation", same(a, b) ? generation : generation + 1);
     }
+
+    /**
+     * Equal as JSON documents. Jackson's node equality is type-strict (IntNode 1 differs from LongNode 1), and a
+     * stored object read back has other number nodes than one that went through admission or {@code put(long)}.
+     */
+    private static boolean same(JsonNode a, JsonNode b) {
+        return a.equals(SAME_VALUE, b);
+    }
+
+    private static final java.util.Comparator<JsonNode> SAME_VALUE = (x, y) -> {
+        if (x.equals(y)) {
+            return 0;
+        }
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return 1;
+    };
 
     /**
      * Stores the new state, or nothing when it equals the current one; and removes an object whose deletion was
@@ -408,8 +440,10 @@ public class ResourceApi {
             return WriteOutcome.remove();
         }
         ObjectNode a = current.deepCopy();
+        ObjectNode b = next.deepCopy();
         metadata(a).remove("resourceVersion");
-        return a.equals(next) ? WriteOutcome.keep() : WriteOutcome.put(next);
+        metadata(b).remove("resourceVersion");
+        return same(a, b) ? WriteOutcome.keep() : WriteOutcome.put(next);
     }
 
     // ---- binding ----

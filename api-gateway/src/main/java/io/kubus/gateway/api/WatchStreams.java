@@ -50,6 +50,7 @@ public class WatchStreams {
         Sinks.Many<Item> sink = Sinks.many().unicast().onBackpressureBuffer(
                 Queues.<Item>get(settings.getWatcherBuffer()).get());
         long from;
+        long snapshot = 0;
         if (sendInitial || filter.selective()) {
             ObjectList list = store.list(type, path.namespace());
             for (ObjectNode item : list.items()) {
@@ -61,15 +62,24 @@ public class WatchStreams {
                 }
             }
             from = sendInitial ? list.resourceVersion() : parseVersion(rv);
+            snapshot = sendInitial ? 0 : list.resourceVersion();
         } else {
             from = parseVersion(rv);
         }
+        final long start = from;
+        final long listed = snapshot;
+        Set<String> seen = ConcurrentHashMap.newKeySet();
         AutoCloseable registration = cache.watch(type, from, event -> {
             if (event == null) {
                 sink.tryEmitComplete();
                 return false;
             }
-            Item item = filter.selective() ? transition(event, filter, matching)
+            if (event.resourceVersion() <= start) {
+                // Kafka may deliver a change the initial list (or the client's list) already holds after the watch
+                // registered: a watch sends only changes newer than its start version, as kube-apiserver does.
+                return true;
+            }
+            Item item = filter.selective() ? transition(event, filter, matching, seen, listed)
                     : filter.matches(event.object()) ? new Item(event.type(), event.object(), event.resourceVersion()) : null;
             if (item == null) {
                 return true;
@@ -81,9 +91,12 @@ public class WatchStreams {
             }
             return true;
         });
-        Flux<byte[]> chunks = sink.asFlux()
+        // An empty first chunk makes the server send the response headers now, as kube-apiserver flushes them when a
+        // watch starts; otherwise a client waits for the headers until the first event, however long that takes.
+        Flux<byte[]> events = sink.asFlux()
                 .publishOn(Schedulers.boundedElastic())
-                .map(item -> encode(type, item, format))
+                .map(item -> encode(type, item, format));
+        Flux<byte[]> chunks = Flux.concat(Flux.just(new byte[0]), events)
                 .doFinally(signal -> closeQuietly(registration));
         if (timeout != null && timeout > 0) {
             chunks = chunks.take(Duration.ofSeconds(timeout));
@@ -91,11 +104,19 @@ public class WatchStreams {
         return ApiResponse.stream("application/json;stream=watch", new StreamingBody(chunks));
     }
 
-    private static Item transition(ChangeEvent event, ObjectFilter filter, Set<String> matching) {
+    /**
+     * The event a selective watch sends for a change. {@code matching} holds the keys that matched at version
+     * {@code listed}; for a change at or below that version (replayed from before the watch started) whether the
+     * object matched just before it is unknown, and a change that leaves it unmatched is sent as DELETED: the client
+     * may hold it from its own list, and kube-apiserver would send DELETED if it had matched.
+     */
+    private static Item transition(ChangeEvent event, ObjectFilter filter, Set<String> matching, Set<String> seen,
+                                   long listed) {
         ObjectNode obj = event.object();
         boolean now = filter.matches(obj);
         String key = event.key();
         boolean was = matching.contains(key);
+        boolean unknown = seen.add(key) && event.resourceVersion() <= listed;
         return switch (event.type()) {
             case ADDED -> {
                 if (!now) {
@@ -109,7 +130,8 @@ public class WatchStreams {
                     yield new Item(matching.add(key) ? WatchEventType.ADDED : WatchEventType.MODIFIED, obj,
                             event.resourceVersion());
                 }
-                yield matching.remove(key) ? new Item(WatchEventType.DELETED, obj, event.resourceVersion()) : null;
+                yield matching.remove(key) || unknown
+                        ? new Item(WatchEventType.DELETED, obj, event.resourceVersion()) : null;
             }
             case DELETED -> {
                 matching.remove(key);
