@@ -35,6 +35,16 @@ final class Errors {
         add("FieldValueDuplicate", field, "Duplicate value: " + show(value));
     }
 
+    /** A name that must be a DNS-1123 label and unique among its siblings ({@code seen} collects them). */
+    void uniqueLabel(String field, String name, java.util.Set<String> seen) {
+        for (String msg : io.kubus.schema.validation.Names.dns1123Label(name)) {
+            invalid(field, name, msg);
+        }
+        if (!seen.add(name)) {
+            duplicate(field, name);
+        }
+    }
+
     void notFound(String field, Object value) {
         add("FieldValueNotFound", field, "Not found: " + show(value));
     }

@@ -108,13 +108,8 @@ final class PodValidation {
             if (name.isEmpty()) {
                 errs.required(p + ".name");
             } else {
-                for (String msg : Names.dns1123Label(name)) {
-                    errs.invalid(p + ".name", name, msg);
-                }
                 // names are unique across init and regular containers: logs and exec address them by name
-                if (!allNames.add(name)) {
-                    errs.duplicate(p + ".name", name);
-                }
+                errs.uniqueLabel(p + ".name", name, allNames);
             }
             if (text(c, "image").isBlank()) {
                 errs.required(p + ".image");

@@ -277,12 +277,7 @@ final class Validation {
                     errs.required(p + ".name");
                 }
             } else {
-                for (String msg : Names.dns1123Label(name)) {
-                    errs.invalid(p + ".name", name, msg);
-                }
-                if (!names.add(name)) {
-                    errs.duplicate(p + ".name", name);
-                }
+                errs.uniqueLabel(p + ".name", name, names);
             }
             long number = port.path("port").asLong(0);
             if (number < 1 || number > 65535) {

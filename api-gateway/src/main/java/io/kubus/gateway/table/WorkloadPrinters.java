@@ -48,20 +48,20 @@ final class WorkloadPrinters {
     }
 
     static TablePrinter replicationControllers() {
-        return new KindPrinter(replicaColumns(), (o, now) -> {
-            JsonNode template = o.path("spec").path("template").path("spec");
-            return List.of(name(o), number(o, "/spec/replicas"), number(o, "/status/replicas"),
-                    number(o, "/status/readyReplicas"), age(o, now), containerNames(template), containerImages(template),
-                    labels(o.path("spec").path("selector")));
-        });
+        // A ReplicationController's selector is a plain label map, a ReplicaSet's a LabelSelector.
+        return replicaPrinter(selector -> labels(selector));
     }
 
     static TablePrinter replicaSets() {
+        return replicaPrinter(selector -> formatSelector(selector));
+    }
+
+    private static TablePrinter replicaPrinter(java.util.function.Function<JsonNode, String> selectorText) {
         return new KindPrinter(replicaColumns(), (o, now) -> {
             JsonNode template = o.path("spec").path("template").path("spec");
             return List.of(name(o), number(o, "/spec/replicas"), number(o, "/status/replicas"),
                     number(o, "/status/readyReplicas"), age(o, now), containerNames(template), containerImages(template),
-                    formatSelector(o.path("spec").path("selector")));
+                    selectorText.apply(o.path("spec").path("selector")));
         });
     }
 
