@@ -1,0 +1,58 @@
+package io.kubus.agent.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the node agent needs from a container engine, in the shape of Kubernetes' CRI: a pod sandbox that holds the
+ * pod's network namespace, and containers that join it. Implementations: Docker (docker-java) and a simulated
+ * runtime for scale tests. Every container and sandbox carries the {@link RuntimeLabels}, so that a restarted agent
+ * finds what it started by listing.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+    /** Runtime name and version as nodeInfo.containerRuntimeVersion shows it, e.g. {@code docker://24.0.7}. */
+    String versionString();
+
+    /** Starts the sandbox of a pod (for Docker: a pause container); returns its id and IP. */
+    SandboxInfo runSandbox(SandboxSpec spec) throws RuntimeException;
+
+    /** Stops and removes a sandbox; absent is fine. */
+    void removeSandbox(String sandboxId);
+
+    /** Whether the image is present locally. */
+    boolean hasImage(String image);
+
+    /** Pulls an image; fails with {@link ImagePullException} carrying the engine's message. */
+    void pullImage(String image) throws ImagePullException;
+
+    /** Creates a container in a sandbox; returns its id. */
+    String createContainer(String sandboxId, ContainerSpec spec);
+
+    void startContainer(String containerId);
+
+    /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL. Absent or stopped is fine. */
+    void stopContainer(String containerId, Duration grace);
+
+    /** Removes a container; absent is fine. */
+    void removeContainer(String containerId);
+
+    /** Every sandbox and container this agent manages on this node (found by the labels), in any state. */
+    List<ContainerInfo> list();
+
+    Optional<ContainerInfo> inspect(String containerId);
+
+    /** The container's output, as kubectl logs shows it. */
+    InputStream logs(String containerId, LogOptions options) throws IOException;
+
+    /** Runs a command in a running container; stdout and stderr are copied as they come. Returns the exit code. */
+    int exec(String containerId, List<String> command, InputStream stdin, OutputStream stdout, OutputStream stderr)
+            throws IOException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,5 @@
+package io.kubus.agent.runtime;
+
+/** A running sandbox: its id and the pod IP. */
+public record SandboxInfo(String id, String ip) {
+}
