@@ -1,0 +1,379 @@
+package io.kubus.agent.pod;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.kubus.agent.runtime.ContainerInfo;
+import io.kubus.agent.runtime.ContainerRuntime;
+import io.kubus.agent.runtime.ContainerSpec;
+import io.kubus.agent.runtime.ImagePullException;
+import io.kubus.agent.runtime.SandboxInfo;
+import io.kubus.agent.runtime.SandboxSpec;
+import io.kubus.schema.quantity.ResourceQuantity;
+import io.micronaut.core.annotation.Nullable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Converges one pod on this node to its spec, level-triggered, as the kubelet's SyncPod does: sandbox first, init
+ * containers in order, then the app containers, each restarted as its pod's restartPolicy says with crash-loop
+ * back-off; and on deletion, stop everything within the grace period. Everything it needs to know is read back from
+ * the runtime (containers carry their pod's labels), so an agent restarted with pods running adopts them.
+ */
+public final class PodSync {
+    private final String nodeName;
+    private final String hostIp;
+    private final ContainerRuntime runtime;
+    private final RestartBackoff backoff;
+    private final PodEvents events;
+    private final Path volumesRoot;
+    private final Clock clock;
+    private final Map<String, String> podIps = new ConcurrentHashMap<>();
+    private final Map<String, Instant> startTimes = new ConcurrentHashMap<>();
+
+    public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
+                   Path volumesRoot, Clock clock) {
+        this.nodeName = nodeName;
+        this.hostIp = hostIp;
+        this.runtime = runtime;
+        this.backoff = backoff;
+        this.events = events;
+        this.volumesRoot = volumesRoot;
+        this.clock = clock;
+    }
+
+    /**
+     * The outcome of one sync.
+     *
+     * @param status  the pod's status now, to report; null once the pod is gone from the node
+     * @param stopped true when a deleted pod has nothing left running: its deletion may be confirmed
+     */
+    public record Result(@Nullable PodStatus status, boolean stopped) {
+    }
+
+    /** Converges a pod that exists in the API and is bound to this node. */
+    public Result sync(Pod pod, List<ContainerInfo> owned) {
+        String uid = pod.getMetadata().getUid();
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return new Result(null, kill(pod, owned));
+        }
+        Instant now = clock.instant();
+        startTimes.putIfAbsent(uid, startTimeOf(pod, now));
+        Map<String, ContainerObservation.Waiting> waiting = new HashMap<>();
+        String sandboxId = ensureSandbox(pod, owned);
+        List<ContainerInfo> current = sandboxId == null ? owned : runtime.list().stream()
+                .filter(c -> uid.equals(c.podUid())).toList();
+        String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        boolean initDone = true;
+        for (Container c : Objects.requireNonNullElse(pod.getSpec().getInitContainers(), List.<Container>of())) {
+            ContainerInfo latest = newest(current, c.getName());
+            if (latest != null && latest.state() == ContainerInfo.State.EXITED && latest.exitCode() == 0) {
+                continue;
+            }
+            initDone = false;
+            if (sandboxId != null && !(latest != null && latest.state() == ContainerInfo.State.EXITED
+                    && latest.exitCode() != 0 && policy.equals("Never"))) {
+                converge(pod, sandboxId, c, latest, "Always", waiting, now);
+            }
+            break;
+        }
+        if (initDone && sandboxId != null) {
+            for (Container c : pod.getSpec().getContainers()) {
+                converge(pod, sandboxId, c, newest(current, c.getName()), policy, waiting, now);
+            }
+        }
+        List<ContainerInfo> after = runtime.list().stream().filter(c -> uid.equals(c.podUid())).toList();
+        Map<String, ContainerObservation> obs = new LinkedHashMap<>();
+        for (Container c : allContainers(pod)) {
+            List<ContainerInfo> runs = runs(after, c.getName());
+            ContainerInfo cur = runs.isEmpty() ? null : runs.getFirst();
+            ContainerInfo prev = runs.size() > 1 ? runs.get(1) : null;
+            obs.put(c.getName(), new ContainerObservation(cur, prev, waiting.get(c.getName()),
+                    cur != null && cur.state() == ContainerInfo.State.RUNNING));
+        }
+        boolean sandboxReady = after.stream().anyMatch(c -> c.sandbox() && c.state() == ContainerInfo.State.RUNNING);
+        String ip = podIps.getOrDefault(uid, pod.getStatus() == null ? null : pod.getStatus().getPodIP());
+        PodStatus status = PodStatuses.compute(pod, obs, sandboxReady, ip, hostIp, startTimes.get(uid), now);
+        return new Result(status, false);
+    }
+
+    /** Stops and removes everything a pod left on this node (deleted pods, orphans); true when nothing is left. */
+    public boolean kill(@Nullable Pod pod, List<ContainerInfo> owned) {
+        Duration grace = Duration.ZERO;
+        if (pod != null && pod.getMetadata().getDeletionTimestamp() != null) {
+            Instant deadline = Instant.parse(pod.getMetadata().getDeletionTimestamp());
+            grace = Duration.between(clock.instant(), deadline);
+            if (grace.isNegative()) {
+                grace = Duration.ZERO;
+            }
+        }
+        for (ContainerInfo c : owned) {
+            if (!c.sandbox()) {
+                if (c.state() == ContainerInfo.State.RUNNING && pod != null) {
+                    events.normal(pod, "Killing", "Stopping container " + c.name());
+                }
+                runtime.stopContainer(c.id(), grace);
+                runtime.removeContainer(c.id());
+            }
+        }
+        for (ContainerInfo c : owned) {
+            if (c.sandbox()) {
+                runtime.removeSandbox(c.id());
+            }
+        }
+        if (!owned.isEmpty()) {
+            String uid = owned.getFirst().podUid();
+            podIps.remove(uid);
+            startTimes.remove(uid);
+            backoff.forget(uid + "/");
+            deleteVolumes(uid);
+        }
+        return true;
+    }
+
+    private @Nullable String ensureSandbox(Pod pod, List<ContainerInfo> owned) {
+        ContainerInfo sandbox = owned.stream().filter(ContainerInfo::sandbox)
+                .filter(c -> c.state() == ContainerInfo.State.RUNNING).findFirst().orElse(null);
+        if (sandbox != null) {
+            return sandbox.id();
+        }
+        // A sandbox that died takes the pod's network with it: start over, as the kubelet does.
+        for (ContainerInfo c : owned) {
+            if (c.sandbox()) {
+                runtime.removeSandbox(c.id());
+            } else {
+                runtime.stopContainer(c.id(), Duration.ZERO);
+                runtime.removeContainer(c.id());
+            }
+        }
+        List<SandboxSpec.PortMapping> hostPorts = new ArrayList<>();
+        for (Container c : allContainers(pod)) {
+            for (ContainerPort p : Objects.requireNonNullElse(c.getPorts(), List.<ContainerPort>of())) {
+                if (p.getHostPort() != null && p.getHostPort() > 0) {
+                    hostPorts.add(new SandboxSpec.PortMapping(p.getHostPort(), p.getContainerPort(),
+                            Objects.requireNonNullElse(p.getProtocol(), "TCP")));
+                }
+            }
+        }
+        try {
+            SandboxInfo info = runtime.runSandbox(new SandboxSpec(nodeName, pod.getMetadata().getUid(),
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    Objects.requireNonNullElse(pod.getSpec().getHostname(), pod.getMetadata().getName()), hostPorts,
+                    Map.of()));
+            podIps.put(pod.getMetadata().getUid(), info.ip());
+            return info.id();
+        } catch (RuntimeException e) {
+            events.warning(pod, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** One container toward its spec: start it when missing, restart it when its policy says so and back-off allows. */
+    private void converge(Pod pod, String sandboxId, Container c, @Nullable ContainerInfo latest, String policy,
+                          Map<String, ContainerObservation.Waiting> waiting, Instant now) {
+        String key = pod.getMetadata().getUid() + "/" + c.getName();
+        if (latest != null && latest.state() != ContainerInfo.State.EXITED) {
+            return;
+        }
+        int restartCount = 0;
+        if (latest != null) {
+            boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && latest.exitCode() != 0);
+            if (!restart) {
+                return;
+            }
+            Instant started = latest.startedAt() == null ? now : latest.startedAt();
+            Instant finished = latest.finishedAt() == null ? now : latest.finishedAt();
+            Duration delay = backoff.failedOnce(key, finished, Duration.between(started, finished));
+            if (backoff.waiting(key, now)) {
+                waiting.put(c.getName(), new ContainerObservation.Waiting("CrashLoopBackOff", "back-off "
+                        + delay.toSeconds() + "s restarting failed container=" + c.getName() + " pod="
+                        + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "("
+                        + pod.getMetadata().getUid() + ")"));
+                events.warningOnce(pod, "BackOff", "Back-off restarting failed container " + c.getName() + " in pod "
+                        + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "("
+                        + pod.getMetadata().getUid() + ")");
+                return;
+            }
+            restartCount = latest.restartCount() + 1;
+        }
+        if (!ensureImage(pod, c, key, waiting, now)) {
+            return;
+        }
+        try {
+            String id = runtime.createContainer(sandboxId, spec(pod, c, restartCount));
+            events.normal(pod, "Created", "Created container: " + c.getName());
+            runtime.startContainer(id);
+            events.normal(pod, "Started", "Started container " + c.getName());
+            // Keep the run before this one (for lastState and logs --previous), remove older ones.
+            List<ContainerInfo> runs = runs(runtime.list().stream().filter(x -> pod.getMetadata().getUid()
+                    .equals(x.podUid())).toList(), c.getName());
+            for (int i = 2; i < runs.size(); i++) {
+                runtime.removeContainer(runs.get(i).id());
+            }
+        } catch (RuntimeException e) {
+            waiting.put(c.getName(), new ContainerObservation.Waiting("CreateContainerError", e.getMessage()));
+            events.warning(pod, "Failed", "Error: " + e.getMessage());
+        }
+    }
+
+    private boolean ensureImage(Pod pod, Container c, String key, Map<String, ContainerObservation.Waiting> waiting,
+                                Instant now) {
+        String policy = Objects.requireNonNullElse(c.getImagePullPolicy(), "IfNotPresent");
+        boolean present = runtime.hasImage(c.getImage());
+        if (policy.equals("Never")) {
+            if (!present) {
+                waiting.put(c.getName(), new ContainerObservation.Waiting("ErrImageNeverPull", "Container image \""
+                        + c.getImage() + "\" is not present with pull policy of Never"));
+                return false;
+            }
+            return true;
+        }
+        if (present && policy.equals("IfNotPresent")) {
+            return true;
+        }
+        String pullKey = key + "/pull";
+        if (backoff.waiting(pullKey, now)) {
+            waiting.put(c.getName(), new ContainerObservation.Waiting("ImagePullBackOff", "Back-off pulling image \""
+                    + c.getImage() + "\""));
+            return false;
+        }
+        events.normal(pod, "Pulling", "Pulling image \"" + c.getImage() + "\"");
+        try {
+            Instant started = clock.instant();
+            runtime.pullImage(c.getImage());
+            events.normal(pod, "Pulled", "Successfully pulled image \"" + c.getImage() + "\" in "
+                    + Duration.between(started, clock.instant()).toMillis() + "ms");
+            return true;
+        } catch (ImagePullException e) {
+            backoff.failed(pullKey, now, Duration.ZERO);
+            waiting.put(c.getName(), new ContainerObservation.Waiting("ErrImagePull", e.getMessage()));
+            events.warning(pod, "Failed", "Failed to pull image \"" + c.getImage() + "\": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private ContainerSpec spec(Pod pod, Container c, int restartCount) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
+            env.put(e.getName(), envValue(pod, e));
+        }
+        List<ContainerSpec.Mount> mounts = new ArrayList<>();
+        for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
+            mounts.add(new ContainerSpec.Mount(hostPathOf(pod, m.getName()), m.getMountPath(),
+                    Boolean.TRUE.equals(m.getReadOnly())));
+        }
+        Map<String, Quantity> limits = c.getResources() == null || c.getResources().getLimits() == null
+                ? Map.of() : c.getResources().getLimits();
+        Map<String, Quantity> requests = c.getResources() == null || c.getResources().getRequests() == null
+                ? Map.of() : c.getResources().getRequests();
+        long memory = limits.containsKey("memory") ? ResourceQuantity.of(limits.get("memory")).longValueCeil() : 0;
+        long cpuMillis = limits.containsKey("cpu") ? ResourceQuantity.of(limits.get("cpu")).milliValue() : 0;
+        long shares = requests.containsKey("cpu") ? Math.max(2, ResourceQuantity.of(requests.get("cpu")).milliValue() * 1024 / 1000) : 0;
+        Map<String, String> labels = new HashMap<>();
+        if (pod.getMetadata().getAnnotations() != null) {
+            pod.getMetadata().getAnnotations().forEach((k, v) -> {
+                if (k.startsWith("sim.kubus.io/")) {
+                    labels.put(k, v);
+                }
+            });
+        }
+        return new ContainerSpec(nodeName, pod.getMetadata().getUid(), pod.getMetadata().getNamespace(),
+                pod.getMetadata().getName(), c.getName(), c.getImage(),
+                Objects.requireNonNullElse(c.getCommand(), List.of()), Objects.requireNonNullElse(c.getArgs(), List.of()),
+                env, c.getWorkingDir(), mounts, memory, cpuMillis, shares, restartCount, labels);
+    }
+
+    private String envValue(Pod pod, EnvVar e) {
+        if (e.getValueFrom() == null) {
+            return Objects.requireNonNullElse(e.getValue(), "");
+        }
+        if (e.getValueFrom().getFieldRef() != null) {
+            return switch (e.getValueFrom().getFieldRef().getFieldPath()) {
+                case "metadata.name" -> pod.getMetadata().getName();
+                case "metadata.namespace" -> pod.getMetadata().getNamespace();
+                case "metadata.uid" -> pod.getMetadata().getUid();
+                case "spec.nodeName" -> nodeName;
+                case "status.hostIP" -> hostIp;
+                case "status.podIP" -> podIps.getOrDefault(pod.getMetadata().getUid(), "");
+                default -> "";
+            };
+        }
+        return "";
+    }
+
+    /** emptyDir lives under the agent's volumes folder, per pod; hostPath is the host's path. */
+    private String hostPathOf(Pod pod, String volumeName) {
+        for (Volume v : Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of())) {
+            if (!v.getName().equals(volumeName)) {
+                continue;
+            }
+            if (v.getHostPath() != null) {
+                return v.getHostPath().getPath();
+            }
+            Path dir = volumesRoot.resolve(pod.getMetadata().getUid()).resolve(volumeName);
+            try {
+                Files.createDirectories(dir);
+                dir.toFile().setWritable(true, false);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            return dir.toAbsolutePath().toString();
+        }
+        throw new IllegalStateException("volume " + volumeName + " is not defined in the pod");
+    }
+
+    private void deleteVolumes(String uid) {
+        Path dir = volumesRoot.resolve(uid);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover folder is harmless; the next start of a pod with this uid cannot happen
+        }
+    }
+
+    private static Instant startTimeOf(Pod pod, Instant now) {
+        String t = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
+        return t == null ? now : Instant.parse(t);
+    }
+
+    private static List<Container> allContainers(Pod pod) {
+        List<Container> all = new ArrayList<>(Objects.requireNonNullElse(pod.getSpec().getInitContainers(), List.of()));
+        all.addAll(pod.getSpec().getContainers());
+        return all;
+    }
+
+    /** The runs of one container, newest first. */
+    private static List<ContainerInfo> runs(List<ContainerInfo> owned, String name) {
+        return owned.stream().filter(c -> !c.sandbox() && name.equals(c.name()))
+                .sorted(Comparator.comparingInt(ContainerInfo::restartCount).reversed()
+                        .thenComparing(ContainerInfo::createdAt, Comparator.reverseOrder()))
+                .toList();
+    }
+
+    private static @Nullable ContainerInfo newest(List<ContainerInfo> owned, String name) {
+        List<ContainerInfo> r = runs(owned, name);
+        return r.isEmpty() ? null : r.getFirst();
+    }
+}

@@ -1,0 +1,185 @@
+package io.kubus.agent.runtime.simulated;
+
+import io.kubus.agent.runtime.ContainerInfo;
+import io.kubus.agent.runtime.ContainerRuntime;
+import io.kubus.agent.runtime.ContainerSpec;
+import io.kubus.agent.runtime.ImagePullException;
+import io.kubus.agent.runtime.LogOptions;
+import io.kubus.agent.runtime.RuntimeLabels;
+import io.kubus.agent.runtime.SandboxInfo;
+import io.kubus.agent.runtime.SandboxSpec;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A container runtime without containers, for scale tests: one agent process can host many simulated nodes, as
+ * kwok does for Kubernetes. Containers "start" after a configurable latency and run until stopped, unless the pod
+ * asks otherwise through labels copied from its annotations: {@code sim.kubus.io/exit-after-ms} and
+ * {@code sim.kubus.io/exit-code}. Images named {@code missing/...} fail to pull.
+ */
+public final class SimulatedRuntime implements ContainerRuntime {
+    public static final String EXIT_AFTER_MS = "sim.kubus.io/exit-after-ms";
+    public static final String EXIT_CODE = "sim.kubus.io/exit-code";
+
+    private final String nodeName;
+    private final Duration startLatency;
+    private final Clock clock;
+    private final Map<String, Sim> objects = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong ips = new AtomicLong(2);
+
+    public SimulatedRuntime(String nodeName, Duration startLatency, Clock clock) {
+        this.nodeName = nodeName;
+        this.startLatency = startLatency;
+        this.clock = clock;
+    }
+
+    @Override
+    public String versionString() {
+        return "simulated://1.0";
+    }
+
+    @Override
+    public SandboxInfo runSandbox(SandboxSpec spec) {
+        String id = "sim-" + nodeName + "-" + ids.incrementAndGet();
+        long n = ips.getAndIncrement();
+        String ip = "10.244." + ((n >> 8) & 255) + "." + (n & 255);
+        Instant now = clock.instant();
+        objects.put(id, new Sim(id, true, spec.podUid(), spec.namespace(), spec.podName(), "", "pause", 0,
+                Map.of(), now, now, null, 0, ip));
+        return new SandboxInfo(id, ip);
+    }
+
+    @Override
+    public void removeSandbox(String sandboxId) {
+        objects.remove(sandboxId);
+    }
+
+    @Override
+    public boolean hasImage(String image) {
+        return !image.startsWith("missing/");
+    }
+
+    @Override
+    public void pullImage(String image) throws ImagePullException {
+        if (image.startsWith("missing/")) {
+            throw new ImagePullException("simulated: pull access denied for " + image + ", repository does not exist", null);
+        }
+    }
+
+    @Override
+    public String createContainer(String sandboxId, ContainerSpec spec) {
+        String id = "sim-" + nodeName + "-" + ids.incrementAndGet();
+        objects.put(id, new Sim(id, false, spec.podUid(), spec.namespace(), spec.podName(), spec.name(), spec.image(),
+                spec.restartCount(), spec.labels(), clock.instant(), null, null, 0, null));
+        return id;
+    }
+
+    @Override
+    public void startContainer(String containerId) {
+        objects.computeIfPresent(containerId, (id, s) -> s.started(clock.instant().plus(startLatency)));
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration grace) {
+        objects.computeIfPresent(containerId, (id, s) -> {
+            Instant now = clock.instant();
+            return s.finishedAt != null && !s.finishedAt.isAfter(now) ? s : s.finished(now, 137);
+        });
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        objects.remove(containerId);
+    }
+
+    @Override
+    public List<ContainerInfo> list() {
+        List<ContainerInfo> all = new ArrayList<>();
+        for (Sim s : objects.values()) {
+            all.add(s.info(clock.instant(), nodeName));
+        }
+        return all;
+    }
+
+    @Override
+    public Optional<ContainerInfo> inspect(String containerId) {
+        Sim s = objects.get(containerId);
+        return s == null ? Optional.empty() : Optional.of(s.info(clock.instant(), nodeName));
+    }
+
+    @Override
+    public InputStream logs(String containerId, LogOptions options) {
+        Sim s = objects.get(containerId);
+        String text = s == null ? "" : "simulated container " + s.name + " of pod " + s.namespace + "/" + s.podName + "\n";
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int exec(String containerId, List<String> command, InputStream stdin, OutputStream stdout,
+                    OutputStream stderr) {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        objects.clear();
+    }
+
+    /** One simulated sandbox or container; immutable, replaced on change. */
+    private record Sim(String id, boolean sandbox, String podUid, String namespace, String podName, String name,
+                       String image, int restartCount, Map<String, String> labels, Instant createdAt,
+                       Instant startedAt, Instant finishedAt, int exitCode, String ip) {
+
+        Sim started(Instant at) {
+            Instant finish = null;
+            int code = 0;
+            String after = labels.get(EXIT_AFTER_MS);
+            if (after != null) {
+                finish = at.plusMillis(Long.parseLong(after));
+                code = Integer.parseInt(labels.getOrDefault(EXIT_CODE, "0"));
+            }
+            return new Sim(id, sandbox, podUid, namespace, podName, name, image, restartCount, labels, createdAt, at,
+                    finish, code, ip);
+        }
+
+        Sim finished(Instant at, int code) {
+            return new Sim(id, sandbox, podUid, namespace, podName, name, image, restartCount, labels, createdAt,
+                    startedAt == null ? at : startedAt, at, code, ip);
+        }
+
+        ContainerInfo info(Instant now, String node) {
+            ContainerInfo.State state;
+            if (startedAt == null || startedAt.isAfter(now)) {
+                state = ContainerInfo.State.CREATED;
+            } else if (finishedAt != null && !finishedAt.isAfter(now)) {
+                state = ContainerInfo.State.EXITED;
+            } else {
+                state = ContainerInfo.State.RUNNING;
+            }
+            Map<String, String> all = new HashMap<>(labels);
+            all.put(RuntimeLabels.MANAGED_BY, RuntimeLabels.MANAGED_BY_VALUE);
+            all.put(RuntimeLabels.NODE, node);
+            all.put(RuntimeLabels.POD_UID, podUid);
+            all.put(RuntimeLabels.KIND, sandbox ? "sandbox" : "container");
+            boolean exited = state == ContainerInfo.State.EXITED;
+            return new ContainerInfo(id, sandbox, podUid, namespace, podName, name, state, exited ? exitCode : 0,
+                    exited ? (exitCode == 0 ? "Completed" : "Error") : null, createdAt,
+                    state == ContainerInfo.State.CREATED ? null : startedAt, exited ? finishedAt : null, image,
+                    "sim://" + image, restartCount, all);
+        }
+    }
+}
