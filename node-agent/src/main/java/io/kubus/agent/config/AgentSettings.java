@@ -1,0 +1,166 @@
+package io.kubus.agent.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+
+import java.time.Duration;
+
+/** The node agent's settings; defaults suit the local cluster. */
+@ConfigurationProperties("kubus.agent")
+public class AgentSettings {
+    /** The node's name; empty means the host name. With several simulated nodes, the prefix of their names. */
+    private String nodeName = "";
+    /** The node's IP (InternalIP); empty means the address of the host name. */
+    private String hostIp = "";
+    /** The api-gateway. */
+    private String apiUrl = "http://127.0.0.1:6443";
+    /** docker or simulated. */
+    private String runtime = "docker";
+    /** The Docker engine. */
+    private String dockerHost = "unix:///var/run/docker.sock";
+    /** How many nodes this process hosts (simulated runtime only). */
+    private int nodes = 1;
+    /** How long a simulated container takes to start. */
+    private Duration simulatedStartLatency = Duration.ofMillis(200);
+    /** How often the node's status (with its heartbeat) is published. */
+    private Duration heartbeatInterval = Duration.ofSeconds(10);
+    /** How often every pod is synced even without a change (the runtime is polled for exits). */
+    private Duration syncInterval = Duration.ofSeconds(1);
+    /** Where emptyDir volumes and other pod files live. */
+    private String dataDir = ".kubus/agent";
+    /** Allocatable overrides; empty means measured from the host. */
+    private String cpu = "";
+    private String memory = "";
+    private int maxPods = 110;
+    /** Crash-loop back-off: first delay, cap, and how long a run resets it. */
+    private Duration backoffInitial = Duration.ofSeconds(10);
+    private Duration backoffMax = Duration.ofMinutes(5);
+    private Duration backoffReset = Duration.ofMinutes(10);
+
+    public String getNodeName() {
+        return nodeName;
+    }
+
+    public void setNodeName(String nodeName) {
+        this.nodeName = nodeName;
+    }
+
+    public String getHostIp() {
+        return hostIp;
+    }
+
+    public void setHostIp(String hostIp) {
+        this.hostIp = hostIp;
+    }
+
+    public String getApiUrl() {
+        return apiUrl;
+    }
+
+    public void setApiUrl(String apiUrl) {
+        this.apiUrl = apiUrl;
+    }
+
+    public String getRuntime() {
+        return runtime;
+    }
+
+    public void setRuntime(String runtime) {
+        this.runtime = runtime;
+    }
+
+    public String getDockerHost() {
+        return dockerHost;
+    }
+
+    public void setDockerHost(String dockerHost) {
+        this.dockerHost = dockerHost;
+    }
+
+    public int getNodes() {
+        return nodes;
+    }
+
+    public void setNodes(int nodes) {
+        this.nodes = nodes;
+    }
+
+    public Duration getSimulatedStartLatency() {
+        return simulatedStartLatency;
+    }
+
+    public void setSimulatedStartLatency(Duration simulatedStartLatency) {
+        this.simulatedStartLatency = simulatedStartLatency;
+    }
+
+    public Duration getHeartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public void setHeartbeatInterval(Duration heartbeatInterval) {
+        this.heartbeatInterval = heartbeatInterval;
+    }
+
+    public Duration getSyncInterval() {
+        return syncInterval;
+    }
+
+    public void setSyncInterval(Duration syncInterval) {
+        this.syncInterval = syncInterval;
+    }
+
+    public String getDataDir() {
+        return dataDir;
+    }
+
+    public void setDataDir(String dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    public String getCpu() {
+        return cpu;
+    }
+
+    public void setCpu(String cpu) {
+        this.cpu = cpu;
+    }
+
+    public String getMemory() {
+        return memory;
+    }
+
+    public void setMemory(String memory) {
+        this.memory = memory;
+    }
+
+    public int getMaxPods() {
+        return maxPods;
+    }
+
+    public void setMaxPods(int maxPods) {
+        this.maxPods = maxPods;
+    }
+
+    public Duration getBackoffInitial() {
+        return backoffInitial;
+    }
+
+    public void setBackoffInitial(Duration backoffInitial) {
+        this.backoffInitial = backoffInitial;
+    }
+
+    public Duration getBackoffMax() {
+        return backoffMax;
+    }
+
+    public void setBackoffMax(Duration backoffMax) {
+        this.backoffMax = backoffMax;
+    }
+
+    public Duration getBackoffReset() {
+        return backoffReset;
+    }
+
+    public void setBackoffReset(Duration backoffReset) {
+        this.backoffReset = backoffReset;
+    }
+}
