@@ -1,0 +1,59 @@
+package io.kubus.agent.status;
+
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.event.StatusReports;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Publishes pod status reports and node heartbeats on the status topics (StatusReports); the gateway stores them.
+ * Keyed like the change topics, so one object's reports stay in order. Sending is asynchronous: a node keeps its pods
+ * running while Kafka is away, and the next report carries the whole status anyway.
+ */
+public final class StatusPublisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+
+    public StatusPublisher(String bootstrapServers, String clientId) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.CLIENT_ID_CONFIG, clientId),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public void pod(Pod pod, String nodeName, PodStatus status, Instant at) {
+        String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        send(StatusReports.POD_STATUS_TOPIC, key,
+                new StatusReports.PodReport(pod.getMetadata().getUid(), nodeName, status, at.toString()));
+    }
+
+    public void node(String nodeName, NodeStatus status, Instant at) {
+        send(StatusReports.NODE_STATUS_TOPIC, nodeName, new StatusReports.NodeReport(nodeName, status, at.toString()));
+    }
+
+    private void send(String topic, String key, Object report) {
+        producer.send(new ProducerRecord<>(topic, key, KubusJson.write(report).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
