@@ -80,6 +80,8 @@ public final class DockerRuntime implements ContainerRuntime {
     private static final Duration SANDBOX_GRACE = Duration.ofSeconds(10);
     private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
+    private final URI dockerHost;
+    private final boolean tls;
     private final DockerHttpClient httpClient;
     private final DockerClient docker;
     private final String nodeName;
@@ -113,6 +115,8 @@ public final class DockerRuntime implements ContainerRuntime {
                 .connectionTimeout(Duration.ofSeconds(30))
                 .build();
         this.docker = DockerClientImpl.getInstance(config, httpClient);
+        this.dockerHost = config.getDockerHost();
+        this.tls = config.getSSLConfig() != null;
         this.nodeName = nodeName;
         this.pauseImage = pauseImage;
         this.pauseCommand = List.copyOf(pauseCommand);
@@ -522,11 +526,16 @@ public final class DockerRuntime implements ContainerRuntime {
             }
         };
         try {
-            var start = docker.execStartCmd(created.getId()).withDetach(false).withTty(false);
-            if (stdin != null) {
-                start.withStdIn(stdin);
+            if (stdin != null && !tls && HijackedExecStart.supports(dockerHost)) {
+                // docker-java never passes the end of stdin on; see HijackedExecStart
+                HijackedExecStart.run(dockerHost, created.getId(), stdin, stdout, stderr);
+            } else {
+                var start = docker.execStartCmd(created.getId()).withDetach(false).withTty(false);
+                if (stdin != null) {
+                    start.withStdIn(stdin);
+                }
+                start.exec(callback).awaitCompletion();
             }
-            start.exec(callback).awaitCompletion();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             callback.close();

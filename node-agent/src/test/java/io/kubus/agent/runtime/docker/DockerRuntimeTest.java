@@ -268,8 +268,13 @@ class DockerRuntimeTest {
 
     @Test
     void exitCodesAndReasons() throws Exception {
+        long t0 = System.nanoTime();
         SandboxInfo sandbox = sandbox("exits", List.of());
+        long t1 = System.nanoTime();
         String failing = startContainer(sandbox, spec("exits", "failing", List.of("sh", "-c", "exit 3"), List.of()));
+        long t2 = System.nanoTime();
+        System.out.println("sandbox started in " + TimeUnit.NANOSECONDS.toMillis(t1 - t0) + " ms, a container created and started in "
+                + TimeUnit.NANOSECONDS.toMillis(t2 - t1) + " ms");
         String succeeding = startContainer(sandbox, spec("exits", "succeeding", List.of("true"), List.of()));
 
         ContainerInfo f = awaitExited(failing);
@@ -396,6 +401,19 @@ class DockerRuntimeTest {
         InputStream stdin = new ByteArrayInputStream("from-stdin\n".getBytes(StandardCharsets.UTF_8));
         assertEquals(0, runtime.exec(id, List.of("head", "-n", "1"), stdin, out, new ByteArrayOutputStream()));
         assertEquals("from-stdin\n", out.toString(StandardCharsets.UTF_8));
+
+        // a command that reads stdin to its end gets the end of stdin
+        ByteArrayOutputStream catOut = new ByteArrayOutputStream();
+        InputStream catIn = new ByteArrayInputStream("line one\nline two\n".getBytes(StandardCharsets.UTF_8));
+        int catCode = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runtime.exec(id, List.of("sh", "-c", "cat; echo done"), catIn, catOut, new ByteArrayOutputStream());
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(0, catCode);
+        assertEquals("line one\nline two\ndone\n", catOut.toString(StandardCharsets.UTF_8));
 
         assertThrows(IOException.class, () -> runtime.exec("kubus-absent-" + run, List.of("true"), null,
                 new ByteArrayOutputStream(), new ByteArrayOutputStream()));
