@@ -289,6 +289,24 @@ class DockerRuntimeTest {
     }
 
     @Test
+    void aContainerOverItsMemoryLimitIsOomKilled() throws Exception {
+        SandboxInfo sandbox = sandbox("oom", List.of());
+        ContainerSpec s = spec("oom", "hog", List.of("sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived"), List.of());
+        s = new ContainerSpec(s.nodeName(), s.podUid(), s.namespace(), s.podName(), s.name(), s.image(), s.command(),
+                s.args(), s.env(), s.workingDir(), s.mounts(), 16L * 1024 * 1024, 0, 0, 0, Map.of());
+        String id = startContainer(sandbox, s);
+        ContainerInfo info = await(Duration.ofSeconds(30), () -> {
+            ContainerInfo i = runtime.inspect(id).orElseThrow();
+            if (i.state() != ContainerInfo.State.EXITED) {
+                throw new AssertionError("still " + i.state());
+            }
+            return i;
+        });
+        assertEquals("OOMKilled", info.reason());
+        assertEquals(137, info.exitCode());
+    }
+
+    @Test
     void argsWithoutCommandKeepTheImagesEntrypointAndEnvAndWorkingDirApply() throws Exception {
         SandboxInfo sandbox = sandbox("args", List.of());
         ContainerSpec s = spec("args", "app", List.of(), List.of("sh", "-c", "echo $GREETING from $(pwd)"));
