@@ -1,5 +1,6 @@
 package io.kubus.gateway.api;
 
+import io.kubus.gateway.GatewayApplication;
 import io.fabric8.kubernetes.api.model.Status;
 import io.kubus.schema.KubusJson;
 import io.micronaut.context.annotation.Requires;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 
 /** Every error leaves the gateway as a Kubernetes Status with the matching HTTP code, whatever raised it. */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Controller
 public class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);

@@ -1,5 +1,7 @@
 package io.kubus.gateway.api;
 
+import io.micronaut.context.annotation.Requires;
+import io.kubus.gateway.GatewayApplication;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -25,6 +27,7 @@ import java.util.Map;
  * The routes of the resource API: {@code /api/v1/...} for the core group, {@code /apis/GROUP/VERSION/...} for the
  * others. Requests below a group version that name no resource are discovery, answered by {@link Discovery}.
  */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ResourceController {

@@ -1,5 +1,7 @@
 package io.kubus.gateway.api;
 
+import io.micronaut.context.annotation.Requires;
+import io.kubus.gateway.GatewayApplication;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** /version, the health endpoints, and the minimal OpenAPI v3 that lets kubectl's strict validation hand over to us. */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ServerController {

@@ -1,5 +1,7 @@
 package io.kubus.gateway.bootstrap;
 
+import io.micronaut.context.annotation.Requires;
+import io.kubus.gateway.GatewayApplication;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.store.ObjectStore;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** The namespaces every Kubernetes cluster has from the start; made once, through the store like any write. */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
 public class SystemNamespaces {
     static final List<String> NAMES = List.of("default", "kube-system", "kube-public", "kube-node-lease");

@@ -1,5 +1,6 @@
 package io.kubus.gateway.outbox;
 
+import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.gateway.store.OutboxSignal;
@@ -37,6 +38,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * transaction that follows Kafka's acknowledgement, and only one gateway relays at a time (the relay lock row), so
  * a gateway that dies mid-batch leaves its rows for the next relay round of any gateway.
  */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
 @Requires(property = "kubus.gateway.relay.enabled", notEquals = "false")
 public class OutboxRelay implements AutoCloseable {

@@ -1,5 +1,7 @@
 package io.kubus.gateway.store;
 
+import io.micronaut.context.annotation.Requires;
+import io.kubus.gateway.GatewayApplication;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 
@@ -13,6 +15,7 @@ import java.sql.Statement;
  * write it had already acknowledged (ChangeTopicConsumerTest caught this). The gateway makes every commit reach the
  * file before it answers, whatever H2 URL it was given.
  */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
 public class H2Durability {
     private final TransactionOperations<Connection> tx;

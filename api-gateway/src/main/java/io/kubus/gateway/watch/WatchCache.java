@@ -1,5 +1,7 @@
 package io.kubus.gateway.watch;
 
+import io.micronaut.context.annotation.Requires;
+import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.gateway.config.KafkaSettings;
@@ -37,6 +39,7 @@ import java.util.concurrent.TimeUnit;
  * event to the watches of its kind. A watch may start from any resourceVersion still in memory; older ones get
  * 410 Gone, and the client re-lists, as with kube-apiserver's watch cache.
  */
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
 public class WatchCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);

@@ -1,0 +1,167 @@
+package io.kubus.agent.node;
+
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kubus.agent.pod.PodSync;
+import io.kubus.agent.pod.RestartBackoff;
+import io.kubus.agent.runtime.ContainerInfo;
+import io.kubus.agent.runtime.ContainerRuntime;
+import io.kubus.agent.status.StatusPublisher;
+import io.kubus.client.api.KubusApi;
+import io.kubus.client.api.KubusApiException;
+import io.kubus.schema.ResourceTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One node: registers its Node, publishes heartbeats, and syncs the pods bound to it on its runtime. The agent
+ * process runs one of these per node it hosts (one for Docker, many for the simulated runtime).
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+    /** A status the gateway has not taken up is sent again after this long (a report may be lost). */
+    private static final Duration REPUBLISH_AFTER = Duration.ofSeconds(5);
+
+    private final String nodeName;
+    private final String hostIp;
+    private final ContainerRuntime runtime;
+    private final KubusApi api;
+    private final StatusPublisher publisher;
+    private final NodeStatusFactory.Capacity capacity;
+    private final Clock clock;
+    private final PodSync podSync;
+    private final ApiPodEvents events;
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
+    private final Set<String> confirmedDeletions = ConcurrentHashMap.newKeySet();
+    private volatile NodeStatus lastNodeStatus;
+
+    public NodeAgent(String nodeName, String hostIp, ContainerRuntime runtime, KubusApi api, StatusPublisher publisher,
+                     NodeStatusFactory.Capacity capacity, RestartBackoff backoff, Path dataDir,
+                     ExecutorService background, Clock clock) {
+        this.nodeName = nodeName;
+        this.hostIp = hostIp;
+        this.runtime = runtime;
+        this.api = api;
+        this.publisher = publisher;
+        this.capacity = capacity;
+        this.clock = clock;
+        this.events = new ApiPodEvents(api, nodeName, background);
+        this.podSync = new PodSync(nodeName, hostIp, runtime, backoff, events, dataDir.resolve("pods"), clock);
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** Creates the Node object when missing; an existing one (a restarted agent) is kept. */
+    public void register() {
+        try {
+            api.create(ResourceTypes.NODES, NodeStatusFactory.node(nodeName));
+        } catch (KubusApiException e) {
+            if (!e.isAlreadyExists()) {
+                throw e;
+            }
+        }
+        heartbeat();
+    }
+
+    /** Publishes the node's whole status with a fresh heartbeat time. */
+    public void heartbeat() {
+        NodeStatus status = NodeStatusFactory.status(capacity, hostIp, nodeName, runtime.versionString(), lastNodeStatus,
+                clock.instant());
+        lastNodeStatus = status;
+        publisher.node(nodeName, status, clock.instant());
+    }
+
+    /**
+     * Converges every pod bound to this node, removes what no pod owns (only once the caller's view of the pods is
+     * complete: {@code podsComplete}), and reports each status that changed.
+     */
+    public void syncAll(Collection<Pod> pods, boolean podsComplete) {
+        Map<String, List<ContainerInfo>> byUid = new HashMap<>();
+        for (ContainerInfo c : runtime.list()) {
+            byUid.computeIfAbsent(c.podUid(), k -> new java.util.ArrayList<>()).add(c);
+        }
+        Set<String> wanted = new HashSet<>();
+        for (Pod pod : pods) {
+            String uid = pod.getMetadata().getUid();
+            wanted.add(uid);
+            try {
+                sync(pod, byUid.getOrDefault(uid, List.of()));
+            } catch (RuntimeException e) {
+                LOG.warn("sync of pod {}/{} on {} failed, retrying: {}", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), nodeName, e.toString());
+            }
+        }
+        if (podsComplete) {
+            for (Map.Entry<String, List<ContainerInfo>> e : byUid.entrySet()) {
+                if (!wanted.contains(e.getKey())) {
+                    // No pod owns these any more (deleted while the agent was away, or force-deleted).
+                    podSync.kill(null, e.getValue());
+                    forget(e.getKey());
+                }
+            }
+            published.keySet().removeIf(uid -> !wanted.contains(uid));
+        }
+    }
+
+    private void sync(Pod pod, List<ContainerInfo> owned) {
+        String uid = pod.getMetadata().getUid();
+        Published last = published.get(uid);
+        // Until the gateway has stored our last report, compute from it: condition transition times and the start
+        // time stay as reported instead of moving with every sync.
+        Pod basis = last == null || last.status.equals(pod.getStatus()) ? pod
+                : new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(last.status).build();
+        PodSync.Result result = podSync.sync(basis, owned);
+        if (result.stopped()) {
+            // Everything is stopped: confirm the deletion, as the kubelet does with a zero grace period.
+            if (confirmedDeletions.add(uid + "@" + pod.getMetadata().getResourceVersion())) {
+                try {
+                    api.deleteIfExists(ResourceTypes.PODS, pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                            0L, null);
+                } catch (RuntimeException e) {
+                    confirmedDeletions.remove(uid + "@" + pod.getMetadata().getResourceVersion());
+                    throw e;
+                }
+            }
+            forget(uid);
+            return;
+        }
+        PodStatus status = result.status();
+        Instant now = clock.instant();
+        boolean changed = last == null || !last.status.equals(status);
+        boolean notTakenUp = !status.equals(pod.getStatus()) && last != null
+                && Duration.between(last.at, now).compareTo(REPUBLISH_AFTER) >= 0;
+        if (changed || notTakenUp) {
+            publisher.pod(pod, nodeName, status, now);
+            published.put(uid, new Published(status, now));
+        }
+    }
+
+    private void forget(String uid) {
+        published.remove(uid);
+        events.forget(uid);
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    private record Published(PodStatus status, Instant at) {
+    }
+}

@@ -1,0 +1,230 @@
+package io.kubus.agent.node;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kubus.agent.config.AgentSettings;
+import io.kubus.agent.pod.RestartBackoff;
+import io.kubus.agent.runtime.ContainerRuntime;
+import io.kubus.agent.runtime.docker.DockerRuntime;
+import io.kubus.agent.runtime.simulated.SimulatedRuntime;
+import io.kubus.agent.status.StatusPublisher;
+import io.kubus.client.api.KubusApi;
+import io.kubus.client.informer.Informer;
+import io.kubus.client.informer.ResourceEventHandler;
+import io.kubus.schema.ResourceTypes;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node-agent process: one pod informer over the change topic for all the nodes it hosts, and per node a loop that
+ * syncs its pods whenever one changes and at least every sync interval, and a heartbeat.
+ */
+@Context
+@Requires(env = io.kubus.agent.NodeAgentApplication.ENVIRONMENT)
+@Requires(property = "kubus.agent.enabled", notEquals = "false")
+public class NodeAgentService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
+
+    private final AgentSettings settings;
+    private final String kafkaBootstrap;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, NodeLoop> loops = new LinkedHashMap<>();
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Thread> threads = new ArrayList<>();
+    private KubusApi api;
+    private StatusPublisher publisher;
+    private Informer<Pod> pods;
+    private volatile boolean running = true;
+
+    public NodeAgentService(AgentSettings settings,
+                            @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
+        this.settings = settings;
+        this.kafkaBootstrap = kafkaBootstrap;
+    }
+
+    @PostConstruct
+    void start() throws InterruptedException {
+        api = new KubusApi(settings.getApiUrl());
+        String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
+        String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
+        publisher = new StatusPublisher(kafkaBootstrap, "kubus-node-agent-" + base);
+        NodeStatusFactory.Capacity capacity = NodeStatusFactory.Capacity.ofHost(settings.getCpu(), settings.getMemory(),
+                settings.getMaxPods());
+        boolean simulated = settings.getRuntime().equals("simulated");
+        int count = simulated ? settings.getNodes() : 1;
+        for (int i = 0; i < count; i++) {
+            String name = count == 1 ? base : base + "-" + i;
+            ContainerRuntime runtime = simulated
+                    ? new SimulatedRuntime(name, settings.getSimulatedStartLatency(), clock)
+                    : new DockerRuntime(java.net.URI.create(settings.getDockerHost()), name);
+            RestartBackoff backoff = new RestartBackoff(settings.getBackoffInitial(), settings.getBackoffMax(),
+                    settings.getBackoffReset());
+            NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,
+                    Path.of(settings.getDataDir()).resolve(name), background, clock);
+            loops.put(name, new NodeLoop(agent));
+        }
+        pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class)
+                .filter(p -> p.getSpec() != null && loops.containsKey(p.getSpec().getNodeName()))
+                .name("node-agent-pods")
+                .handler(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        wake(pod);
+                    }
+
+                    @Override
+                    public void onUpdate(Pod old, Pod now) {
+                        wake(now);
+                    }
+
+                    @Override
+                    public void onDelete(Pod last) {
+                        wake(last);
+                    }
+                })
+                .build();
+        for (NodeLoop loop : loops.values()) {
+            registerWithRetry(loop.agent);
+        }
+        pods.start();
+        if (!pods.awaitSynced(Duration.ofSeconds(60))) {
+            LOG.warn("pod informer not synced after 60 s; pods are synced once it is");
+        }
+        for (NodeLoop loop : loops.values()) {
+            threads.add(Thread.ofPlatform().daemon().name("sync-" + loop.agent.nodeName()).start(loop::run));
+        }
+        threads.add(Thread.ofPlatform().daemon().name("heartbeats").start(this::heartbeats));
+        LOG.info("node agent running {} node(s) on the {} runtime: {}", loops.size(), settings.getRuntime(), loops.keySet());
+    }
+
+    private void registerWithRetry(NodeAgent agent) throws InterruptedException {
+        long delay = 200;
+        while (running) {
+            try {
+                agent.register();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("registering node {} failed, retrying: {}", agent.nodeName(), e.toString());
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, 5_000);
+            }
+        }
+    }
+
+    private void wake(Pod pod) {
+        NodeLoop loop = pod.getSpec() == null ? null : loops.get(pod.getSpec().getNodeName());
+        if (loop != null) {
+            loop.wake.release();
+        }
+    }
+
+    private void heartbeats() {
+        while (running) {
+            for (NodeLoop loop : loops.values()) {
+                try {
+                    loop.agent.heartbeat();
+                } catch (RuntimeException e) {
+                    LOG.warn("heartbeat of {} failed: {}", loop.agent.nodeName(), e.toString());
+                }
+            }
+            try {
+                Thread.sleep(settings.getHeartbeatInterval().toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** The node names this process hosts. */
+    public List<String> nodeNames() {
+        return List.copyOf(loops.keySet());
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        running = false;
+        threads.forEach(Thread::interrupt);
+        for (Thread t : threads) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (pods != null) {
+            pods.close();
+        }
+        // Containers keep running: a restarted agent adopts them (a node never kills its pods on the way out).
+        loops.values().forEach(l -> l.agent.close());
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        background.shutdown();
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    private static String hostIp(String host) {
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    /** The sync loop of one node. */
+    private final class NodeLoop {
+        final NodeAgent agent;
+        final Semaphore wake = new Semaphore(0);
+
+        NodeLoop(NodeAgent agent) {
+            this.agent = agent;
+        }
+
+        void run() {
+            while (running) {
+                try {
+                    List<Pod> mine = pods.list().stream()
+                            .filter(p -> agent.nodeName().equals(p.getSpec().getNodeName())).toList();
+                    agent.syncAll(mine, pods.hasSynced());
+                } catch (RuntimeException e) {
+                    LOG.warn("sync loop of {} failed: {}", agent.nodeName(), e.toString());
+                }
+                try {
+                    wake.tryAcquire(settings.getSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+}
