@@ -218,6 +218,15 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
     // ---- the informer thread ----
 
     private void run() {
+        try {
+            loop();
+        } catch (Error e) {
+            LOG.log(System.Logger.Level.ERROR, name + ": stopped by " + e + "; the cache is no longer kept current", e);
+            throw e;
+        }
+    }
+
+    private void loop() {
         long backoff = 100;
         while (!closed) {
             try (KafkaConsumer<String, byte[]> c = newConsumer()) {
@@ -572,8 +581,9 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         }
 
         /**
-         * Runs on the informer's thread after the initial list is applied and before the consumer seeks: a seam for
-         * tests that write between the list and the start of consuming.
+         * Runs on the informer's thread after the initial list is applied (again after a list that starts over
+         * following an error) and before the consumer seeks: a seam for tests that write between the list and the
+         * start of consuming.
          */
         public Builder<T> afterList(Runnable hook) {
             this.afterList = hook;
