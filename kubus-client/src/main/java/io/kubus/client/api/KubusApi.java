@@ -1,0 +1,326 @@
+package io.kubus.client.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * A typed REST client for the api-gateway, on the Kubernetes API paths ({@code /api/v1/namespaces/ns/pods/name},
+ * {@code /apis/apps/v1/...}), over one {@link HttpClient} (HTTP/1.1, keep-alive connections, connect and request
+ * timeouts). Objects are the fabric8 model types, read and written as JSON by {@link KubusJson}.
+ *
+ * <p>A refused request throws {@link KubusApiException} carrying the HTTP code and the parsed {@code Status};
+ * a transport failure throws {@link UncheckedIOException}. Thread-safe; share one per process and gateway.
+ */
+public final class KubusApi implements AutoCloseable {
+    private static final String JSON = "application/json";
+    private static final int RETRIES_ON_CONFLICT = 5;
+
+    private final String baseUrl;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+    private final ObjectMapper json = KubusJson.json();
+
+    /** A client with a 5 s connect timeout and a 30 s request timeout. */
+    public KubusApi(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(30));
+    }
+
+    public KubusApi(String baseUrl, Duration connectTimeout, Duration requestTimeout) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    // ---- verbs ----
+
+    /** POST: creates the object in its {@code metadata.namespace} ({@code default} when unset for a namespaced kind). */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T create(ResourceType type, T object) {
+        String ns = namespaceOf(type, object);
+        return send("POST", collectionPath(type, ns), JSON, write(object), (Class<T>) object.getClass());
+    }
+
+    /** GET one object; empty when it does not exist (404). */
+    public <T extends HasMetadata> Optional<T> get(ResourceType type, String namespace, String name, Class<T> cls) {
+        try {
+            return Optional.of(send("GET", objectPath(type, namespace, name), null, null, cls));
+        } catch (KubusApiException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * GET a collection: all namespaces when {@code namespaceOrNull} is null, optionally narrowed by a label and a
+     * field selector (null or empty for none). The answer carries the resourceVersion the list is consistent at.
+     */
+    public <T extends HasMetadata> ObjectList<T> list(ResourceType type, String namespaceOrNull, String labelSelector,
+                                                      String fieldSelector, Class<T> cls) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (labelSelector != null && !labelSelector.isEmpty()) {
+            query.add("labelSelector=" + encode(labelSelector));
+        }
+        if (fieldSelector != null && !fieldSelector.isEmpty()) {
+            query.add("fieldSelector=" + encode(fieldSelector));
+        }
+        JsonNode list = send("GET", collectionPath(type, namespaceOrNull) + query, null, null, JsonNode.class);
+        List<T> items = new ArrayList<>();
+        for (JsonNode item : list.path("items")) {
+            items.add(convert(item, cls));
+        }
+        return new ObjectList<>(items, list.path("metadata").path("resourceVersion").asText(""));
+    }
+
+    /** PUT the whole object; its {@code metadata.resourceVersion}, when set, must be current or the answer is 409. */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T update(ResourceType type, T object) {
+        return send("PUT", objectPath(type, namespaceOf(type, object), object.getMetadata().getName()), JSON,
+                write(object), (Class<T>) object.getClass());
+    }
+
+    /** PUT the status subresource: only the object's status changes. */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T updateStatus(ResourceType type, T object) {
+        return send("PUT", objectPath(type, namespaceOf(type, object), object.getMetadata().getName()) + "/status",
+                JSON, write(object), (Class<T>) object.getClass());
+    }
+
+    /** PATCH with a patch given as JSON (an object for MERGE and STRATEGIC, an array of operations for JSON). */
+    public <T extends HasMetadata> T patch(ResourceType type, String namespace, String name, PatchKind kind,
+                                           JsonNode patch, boolean statusSubresource, Class<T> cls) {
+        return patch(type, namespace, name, kind, write(patch), statusSubresource, cls);
+    }
+
+    /** PATCH with a patch given as JSON text. */
+    public <T extends HasMetadata> T patch(ResourceType type, String namespace, String name, PatchKind kind,
+                                           String patch, boolean statusSubresource, Class<T> cls) {
+        String path = objectPath(type, namespace, name) + (statusSubresource ? "/status" : "");
+        return send("PATCH", path, kind.contentType(), patch, cls);
+    }
+
+    /**
+     * DELETE one object; throws {@link KubusApiException} (404) when it does not exist. {@code gracePeriodSeconds}
+     * and {@code propagationPolicy} ({@code Orphan}, {@code Background}, {@code Foreground}) may be null for the
+     * kind's defaults. An object with finalizers or a pod on a node is only marked for deletion.
+     */
+    public void delete(ResourceType type, String namespace, String name, Long gracePeriodSeconds,
+                       String propagationPolicy) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (gracePeriodSeconds != null) {
+            query.add("gracePeriodSeconds=" + gracePeriodSeconds);
+        }
+        if (propagationPolicy != null && !propagationPolicy.isEmpty()) {
+            query.add("propagationPolicy=" + encode(propagationPolicy));
+        }
+        send("DELETE", objectPath(type, namespace, name) + query, null, null, JsonNode.class);
+    }
+
+    /** As {@link #delete}, but an object that is already gone answers false instead of throwing. */
+    public boolean deleteIfExists(ResourceType type, String namespace, String name, Long gracePeriodSeconds,
+                                  String propagationPolicy) {
+        try {
+            delete(type, namespace, name, gracePeriodSeconds, propagationPolicy);
+            return true;
+        } catch (KubusApiException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** POST {@code pods/<name>/binding}: assigns a pending pod to a node, as the scheduler does (409 if it is bound). */
+    public void bind(String namespace, String podName, String nodeName) {
+        Binding binding = new BindingBuilder()
+                .withNewMetadata().withName(podName).withNamespace(namespace).endMetadata()
+                .withNewTarget().withApiVersion("v1").withKind("Node").withName(nodeName).endTarget()
+                .build();
+        send("POST", objectPath(ResourceTypes.PODS, namespace, podName) + "/binding", JSON, write(binding),
+                JsonNode.class);
+    }
+
+    /**
+     * Records a core/v1 Event about an object, as client-go's event recorder does (without its aggregation):
+     * {@code type} is {@code Normal} or {@code Warning}, {@code reason} a CamelCase word.
+     */
+    public Event createEvent(ObjectReference involved, String type, String reason, String message, String component) {
+        String ns = involved.getNamespace() == null || involved.getNamespace().isEmpty() ? "default" : involved.getNamespace();
+        String now = Instant.now().truncatedTo(ChronoUnit.MICROS).toString();
+        Event event = new EventBuilder()
+                .withNewMetadata()
+                .withNamespace(ns)
+                .withName(involved.getName() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+                .endMetadata()
+                .withInvolvedObject(involved)
+                .withType(type).withReason(reason).withMessage(message)
+                .withNewSource().withComponent(component).endSource()
+                .withReportingComponent(component)
+                .withFirstTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                .withLastTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(now))
+                .withCount(1)
+                .build();
+        return create(ResourceTypes.EVENTS, event);
+    }
+
+    /**
+     * Runs a get-modify-update attempt until it does not end in 409 Conflict (at most 5 times, with a short,
+     * growing pause), as client-go's {@code retry.RetryOnConflict}: the attempt must read the object afresh.
+     */
+    public static <R> R retryOnConflict(Supplier<R> attempt) {
+        for (int i = 1; ; i++) {
+            try {
+                return attempt.get();
+            } catch (KubusApiException e) {
+                if (!e.isConflict() || i >= RETRIES_ON_CONFLICT) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10L * i);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    // ---- paths ----
+
+    /** The collection path of a kind, in one namespace or (null) across all. */
+    public String collectionPath(ResourceType type, String namespaceOrNull) {
+        StringBuilder p = new StringBuilder(type.groupVersionPath());
+        if (type.namespaced() && namespaceOrNull != null && !namespaceOrNull.isEmpty()) {
+            p.append("/namespaces/").append(encodePath(namespaceOrNull));
+        }
+        return p.append('/').append(type.plural()).toString();
+    }
+
+    public String objectPath(ResourceType type, String namespace, String name) {
+        if (type.namespaced() && (namespace == null || namespace.isEmpty())) {
+            throw new IllegalArgumentException(type.plural() + " are namespaced: a namespace is required");
+        }
+        return collectionPath(type, namespace) + "/" + encodePath(name);
+    }
+
+    private static String namespaceOf(ResourceType type, HasMetadata object) {
+        if (!type.namespaced()) {
+            return null;
+        }
+        String ns = object.getMetadata() == null ? null : object.getMetadata().getNamespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    // ---- transport ----
+
+    private <R> R send(String method, String path, String contentType, String body, Class<R> cls) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(requestTimeout)
+                .header("Accept", JSON)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new java.io.InterruptedIOException(method + " " + path + " interrupted"));
+        }
+        int code = response.statusCode();
+        if (code < 200 || code >= 300) {
+            throw new KubusApiException(method, path, code, status(code, response.body()));
+        }
+        try {
+            return json.readValue(response.body(), cls);
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + ": unreadable answer", e);
+        }
+    }
+
+    private Status status(int code, byte[] body) {
+        try {
+            JsonNode node = json.readTree(body);
+            if (node != null && "Status".equals(node.path("kind").asText())) {
+                Status s = json.treeToValue(node, Status.class);
+                if (s.getCode() == null) {
+                    s.setCode(code);
+                }
+                return s;
+            }
+        } catch (IOException e) {
+            // not JSON: fall through to a Status holding the text
+        }
+        return new StatusBuilder().withStatus("Failure").withCode(code)
+                .withMessage(new String(body, StandardCharsets.UTF_8)).build();
+    }
+
+    private <T> T convert(JsonNode node, Class<T> cls) {
+        try {
+            return json.treeToValue(node, cls);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot read a " + cls.getSimpleName(), e);
+        }
+    }
+
+    private String write(Object value) {
+        return KubusJson.write(value);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String encodePath(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,22 @@
+package io.kubus.client.api;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.util.List;
+
+/**
+ * One page of a list: the matching objects and the resourceVersion the list is consistent at.
+ *
+ * @param items           the objects, in the order the gateway returned them
+ * @param resourceVersion the list's {@code metadata.resourceVersion}: every change above it is newer than the list
+ */
+public record ObjectList<T extends HasMetadata>(List<T> items, String resourceVersion) {
+    public ObjectList {
+        items = List.copyOf(items);
+    }
+
+    /** The list's resourceVersion as the number the gateway assigns (0 when absent). */
+    public long resourceVersionNumber() {
+        return resourceVersion == null || resourceVersion.isEmpty() ? 0 : Long.parseLong(resourceVersion);
+    }
+}
