@@ -46,7 +46,9 @@ import java.util.function.Function;
  * counts (a report carries the whole status), and the batch is stored in one transaction through
  * {@link ObjectStore#writeAll}, so every change gets its own resourceVersion and change event like any other write.
  * Offsets are committed only after that transaction committed: at least once, and a report applied twice is a
- * no-op, because an unchanged status is a Keep (no new version, no event).
+ * no-op, because an unchanged status is a Keep (no new version, no event). Redelivered reports come in their
+ * partition's order and collapse to the newest within a batch; were a redelivered run split over two batches, an older
+ * status could be stored again for a moment before the newer one (reports carry no version the store could compare).
  *
  * <p>A pod report is applied only to the pod it was made for: the pod must exist with the report's uid and be bound
  * to the reporting node. It replaces the pod's status and nothing else; the pod's PodScheduled condition, which the
@@ -75,6 +77,7 @@ public class StatusIngester implements AutoCloseable {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong storeNanos = new AtomicLong();
 
     public StatusIngester(StatusIngestSettings settings, KafkaSettings kafka, ChangeTopics topics, ObjectStore store,
                           Admission admission) {
@@ -98,14 +101,15 @@ public class StatusIngester implements AutoCloseable {
      * @param skipped      reports not applied: malformed, or for an object that is missing, another pod of the same
      *                     name, a pod bound elsewhere, or a status the validation refused
      * @param malformed    records, among the skipped, that could not be read as a report
+     * @param storeNanos   time spent in store transactions, deciding included
      */
     public record Counters(long batches, long transactions, long records, long superseded, long applied,
-                           long unchanged, long skipped, long malformed) {
+                           long unchanged, long skipped, long malformed, long storeNanos) {
     }
 
     public Counters counters() {
         return new Counters(batches.get(), transactions.get(), records.get(), superseded.get(), applied.get(),
-                unchanged.get(), skipped.get(), malformed.get());
+                unchanged.get(), skipped.get(), malformed.get(), storeNanos.get());
     }
 
     private void run() {
@@ -184,7 +188,9 @@ public class StatusIngester implements AutoCloseable {
         List<Pending> pending = new ArrayList<>(newest.values());
         List<WriteResult> results = List.of();
         if (!pending.isEmpty()) {
+            long start = System.nanoTime();
             results = store.writeAll(pending.stream().map(Pending::write).toList());
+            storeNanos.addAndGet(System.nanoTime() - start);
             transactions.incrementAndGet();
         }
         // Counted after the commit, so a batch that failed and comes again is counted once.

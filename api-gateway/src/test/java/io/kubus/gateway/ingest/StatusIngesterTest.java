@@ -151,9 +151,11 @@ class StatusIngesterTest {
         int pods = 100;
         int rounds = 10;
         List<String> uids = new ArrayList<>();
+        long creating = System.nanoTime();
         for (int i = 0; i < pods; i++) {
             uids.add(createPod("burst-" + i, NODE, "burst"));
         }
+        long createNanos = System.nanoTime() - creating;
         StatusIngester.Counters c0 = ingester.counters();
         long start = System.nanoTime();
         for (int round = 0; round < rounds; round++) {
@@ -185,10 +187,12 @@ class StatusIngesterTest {
         long applied = c1.applied() - c0.applied();
         System.out.printf("status burst: %d reports for %d pods produced in %d ms, all read %d ms after the first send"
                         + " (%.0f reports/s), all visible after %d ms (%d ms after the producer's flush);"
-                        + " %d batches, %d transactions, %d superseded, %d applied%n",
+                        + " %d batches, %d transactions, %d superseded, %d applied, %d ms in the store"
+                        + " (for comparison: %d pods created one by one over REST in %d ms)%n",
                 pods * rounds, pods, (flushed - start) / 1_000_000, readNanos / 1_000_000,
                 pods * rounds * 1e9 / readNanos, doneNanos / 1_000_000, (start + doneNanos - flushed) / 1_000_000,
-                batches, transactions, c1.superseded() - c0.superseded(), applied);
+                batches, transactions, c1.superseded() - c0.superseded(), applied,
+                (c1.storeNanos() - c0.storeNanos()) / 1_000_000, pods, createNanos / 1_000_000);
         assertTrue(transactions <= 100, "transactions: " + transactions);
         assertTrue(transactions <= batches);
         for (int i = 0; i < pods; i++) {
