@@ -3,6 +3,7 @@ package io.kubus.gateway.outbox;
 import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.event.StatusReports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,8 +16,12 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
-/** Makes sure every kind's change topic exists before anything is published to it or read from it. */
+/**
+ * Makes sure every kind's change topic, and the status topics node agents publish to, exist before anything is
+ * published to them or read from them.
+ */
 @Singleton
 public class ChangeTopics {
     private final KafkaSettings settings;
@@ -30,13 +35,19 @@ public class ChangeTopics {
         return ResourceTypes.all().stream().map(ResourceType::topic).toList();
     }
 
+    /** The status topics node agents publish to and the gateway ingests (DESIGN.md "How a change flows", step 5). */
+    public List<String> statusNames() {
+        return List.of(StatusReports.POD_STATUS_TOPIC, StatusReports.NODE_STATUS_TOPIC);
+    }
+
     public void ensure() throws InterruptedException {
         if (ensured) {
             return;
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.getBootstrapServers()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = names().stream().filter(t -> !existing.contains(t))
+            List<NewTopic> missing = Stream.concat(names().stream(), statusNames().stream())
+                    .filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, settings.getPartitions(), settings.getReplicationFactor())).toList();
             if (!missing.isEmpty()) {
                 try {

@@ -108,6 +108,61 @@ public class ObjectStore {
         return result;
     }
 
+    /** One write of a {@link #writeAll batch}: the object it addresses and how to decide what to do with it. */
+    public record Write(ResourceType type, @Nullable String namespace, String name,
+                       Function<ObjectNode, WriteOutcome> decide) {
+    }
+
+    /**
+     * Applies several writes in one transaction: each is decided and applied as {@link #write} does, with its own
+     * new resourceVersion and outbox event, in the order given, and all of them commit together or not at all (a
+     * {@code decide} that throws refuses the whole batch). Results come in the order of the writes. The object rows
+     * are locked first, in one fixed order, and only then the version row, as a single write does, so batches of
+     * several gateways cannot deadlock with each other or with single writes.
+     */
+    public List<WriteResult> writeAll(List<Write> writes) {
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        List<Write> lockOrder = new ArrayList<>(writes);
+        lockOrder.sort(java.util.Comparator.comparing((Write w) -> key(w.type()))
+                .thenComparing(w -> w.namespace() == null ? "" : w.namespace())
+                .thenComparing(Write::name));
+        List<WriteResult> results;
+        localWriters.lock();
+        try {
+            results = tx.executeWrite(status -> {
+                Connection c = status.getConnection();
+                for (Write w : lockOrder) {
+                    lockRow(c, w.type(), w.namespace(), w.name());
+                }
+                List<WriteResult> out = new ArrayList<>(writes.size());
+                for (Write w : writes) {
+                    out.add(writeInTransaction(c, w.type(), w.namespace(), w.name(), w.decide()));
+                }
+                return out;
+            });
+        } finally {
+            localWriters.unlock();
+        }
+        if (results.stream().anyMatch(r -> r.change() != null)) {
+            outboxSignal.signal();
+        }
+        return results;
+    }
+
+    private static void lockRow(Connection c, ResourceType type, String namespace, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM api_object WHERE resource = ? AND namespace = ? AND name = ? FOR UPDATE")) {
+            ps.setString(1, key(type));
+            ps.setString(2, namespace == null ? "" : namespace);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
+    }
+
     private WriteResult writeInTransaction(Connection c, ResourceType type, String namespace, String name,
                                        Function<ObjectNode, WriteOutcome> decide) throws SQLException {
         ObjectNode current = select(c, type, namespace, name, true);

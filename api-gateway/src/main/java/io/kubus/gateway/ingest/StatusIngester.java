@@ -1,0 +1,390 @@
+package io.kubus.gateway.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.admission.Admission;
+import io.kubus.gateway.admission.FieldValidation;
+import io.kubus.gateway.config.KafkaSettings;
+import io.kubus.gateway.outbox.ChangeTopics;
+import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.store.WriteOutcome;
+import io.kubus.gateway.store.WriteResult;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.event.StatusReports;
+import io.kubus.schema.event.StatusReports.NodeReport;
+import io.kubus.schema.event.StatusReports.PodReport;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Stores what node agents report on the status topics (DESIGN.md "How a change flows", step 5). Gateways share one
+ * consumer group, so each report is stored by one of them. Each poll is one batch: only the newest report per object
+ * counts (a report carries the whole status), and the batch is stored in one transaction through
+ * {@link ObjectStore#writeAll}, so every change gets its own resourceVersion and change event like any other write.
+ * Offsets are committed only after that transaction committed: at least once, and a report applied twice is a
+ * no-op, because an unchanged status is a Keep (no new version, no event). Redelivered reports come in their
+ * partition's order and collapse to the newest within a batch; were a redelivered run split over two batches, an older
+ * status could be stored again for a moment before the newer one (reports carry no version the store could compare).
+ *
+ * <p>A pod report is applied only to the pod it was made for: the pod must exist with the report's uid and be bound
+ * to the reporting node. It replaces the pod's status and nothing else; the pod's PodScheduled condition, which the
+ * binding set, is kept when the report has none. A node report replaces the status of an existing Node. Records that
+ * cannot be read are skipped, never retried, so they never block a partition.
+ */
+@Context
+@Requires(property = "kubus.gateway.status-ingest.enabled", notEquals = "false")
+public class StatusIngester implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusIngester.class);
+
+    private final StatusIngestSettings settings;
+    private final KafkaSettings kafka;
+    private final ChangeTopics topics;
+    private final ObjectStore store;
+    private final Admission admission;
+    private final Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean running = true;
+
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicLong superseded = new AtomicLong();
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong unchanged = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong storeNanos = new AtomicLong();
+
+    public StatusIngester(StatusIngestSettings settings, KafkaSettings kafka, ChangeTopics topics, ObjectStore store,
+                          Admission admission) {
+        this.settings = settings;
+        this.kafka = kafka;
+        this.topics = topics;
+        this.store = store;
+        this.admission = admission;
+        this.thread = Thread.ofPlatform().daemon().name("status-ingest").start(this::run);
+    }
+
+    /**
+     * What the ingester has done since it started.
+     *
+     * @param batches      polls that returned records
+     * @param transactions store transactions (at most one per batch; none when a batch held nothing to store)
+     * @param records      records read
+     * @param superseded   reports dropped because a newer one for the same object came in the same batch
+     * @param applied      reports that changed an object (each a new resourceVersion and a change event)
+     * @param unchanged    reports that matched the stored status (no write)
+     * @param skipped      reports not applied: malformed, or for an object that is missing, another pod of the same
+     *                     name, a pod bound elsewhere, or a status the validation refused
+     * @param malformed    records, among the skipped, that could not be read as a report
+     * @param storeNanos   time spent in store transactions, deciding included
+     */
+    public record Counters(long batches, long transactions, long records, long superseded, long applied,
+                           long unchanged, long skipped, long malformed, long storeNanos) {
+    }
+
+    public Counters counters() {
+        return new Counters(batches.get(), transactions.get(), records.get(), superseded.get(), applied.get(),
+                unchanged.get(), skipped.get(), malformed.get(), storeNanos.get());
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                follow();
+            } catch (WakeupException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                // Nothing was committed for the batch in hand: the group hands it out again after the reconnect.
+                LOG.warn("status ingestion failed, reconnecting: {}", e.toString());
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void follow() throws InterruptedException {
+        topics.ensure();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.getGroupId(),
+                ConsumerConfig.CLIENT_ID_CONFIG, settings.getGroupId(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.getMaxPollRecords()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            c.subscribe(topics.statusNames());
+            Duration poll = Duration.ofMillis(settings.getPollMillis());
+            while (running) {
+                ConsumerRecords<String, byte[]> batch = c.poll(poll);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                ingest(batch);
+                // Only now that the store committed: a crash before this line re-delivers the batch, harmlessly.
+                c.commitSync();
+            }
+        }
+    }
+
+    private void ingest(ConsumerRecords<String, byte[]> batch) {
+        Map<String, Pending> newest = new LinkedHashMap<>();
+        int bad = 0;
+        String firstBad = null;
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            Pending p;
+            try {
+                p = parse(r);
+            } catch (MalformedReport e) {
+                bad++;
+                if (firstBad == null) {
+                    firstBad = r.topic() + "/" + r.partition() + "@" + r.offset() + ": " + e.getMessage();
+                }
+                continue;
+            }
+            // Records of one key share a partition and come in order: the later one is the newer report.
+            if (newest.put(r.topic() + "|" + p.name(), p) != null) {
+                superseded.incrementAndGet();
+            }
+        }
+        if (bad > 0) {
+            LOG.warn("skipped {} malformed status record(s); first at {}", bad, firstBad);
+        }
+        List<Pending> pending = new ArrayList<>(newest.values());
+        List<WriteResult> results = List.of();
+        if (!pending.isEmpty()) {
+            long start = System.nanoTime();
+            results = store.writeAll(pending.stream().map(Pending::write).toList());
+            storeNanos.addAndGet(System.nanoTime() - start);
+            transactions.incrementAndGet();
+        }
+        // Counted after the commit, so a batch that failed and comes again is counted once.
+        long changed = 0;
+        long same = 0;
+        long refused = 0;
+        for (int i = 0; i < pending.size(); i++) {
+            if (results.get(i).change() != null) {
+                changed++;
+            } else if (pending.get(i).verdict == Verdict.UNCHANGED) {
+                same++;
+            } else {
+                refused++;
+            }
+        }
+        batches.incrementAndGet();
+        records.addAndGet(batch.count());
+        applied.addAndGet(changed);
+        unchanged.addAndGet(same);
+        skipped.addAndGet(refused + bad);
+        malformed.addAndGet(bad);
+    }
+
+    private Pending parse(ConsumerRecord<String, byte[]> r) throws MalformedReport {
+        if (r.value() == null) {
+            throw new MalformedReport("no value");
+        }
+        return switch (r.topic()) {
+            case StatusReports.POD_STATUS_TOPIC -> podReport(r.key(), read(r.value(), PodReport.class));
+            case StatusReports.NODE_STATUS_TOPIC -> nodeReport(r.key(), read(r.value(), NodeReport.class));
+            default -> throw new MalformedReport("not a status topic");
+        };
+    }
+
+    private static <T> T read(byte[] value, Class<T> type) throws MalformedReport {
+        try {
+            T report = KubusJson.json().readValue(value, type);
+            if (report == null) {
+                throw new MalformedReport("null report");
+            }
+            return report;
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new MalformedReport("not a " + type.getSimpleName() + ": " + why);
+        }
+    }
+
+    private Pending podReport(String key, PodReport report) throws MalformedReport {
+        int slash = key == null ? -1 : key.indexOf('/');
+        if (slash <= 0 || slash == key.length() - 1 || key.indexOf('/', slash + 1) >= 0) {
+            throw new MalformedReport("pod report key is not namespace/name: " + key);
+        }
+        if (isBlank(report.uid()) || isBlank(report.nodeName()) || report.status() == null) {
+            throw new MalformedReport("pod report without uid, nodeName or status");
+        }
+        String namespace = key.substring(0, slash);
+        String name = key.substring(slash + 1);
+        ObjectNode status = KubusJson.json().valueToTree(report.status());
+        Pending p = new Pending(key);
+        p.write = new ObjectStore.Write(ResourceTypes.PODS, namespace, name, current -> {
+            if (current == null
+                    || !report.uid().equals(current.path("metadata").path("uid").asText())
+                    || !report.nodeName().equals(current.path("spec").path("nodeName").asText())) {
+                p.verdict = Verdict.IGNORED;
+                return WriteOutcome.keep();
+            }
+            ObjectNode next = current.deepCopy();
+            ObjectNode reported = status.deepCopy();
+            keepPodScheduled(current, reported);
+            next.set("status", reported);
+            return settle(p, ResourceTypes.PODS, current, next);
+        });
+        return p;
+    }
+
+    private Pending nodeReport(String key, NodeReport report) throws MalformedReport {
+        String name = key != null ? key : report.nodeName();
+        if (isBlank(name) || (report.nodeName() != null && !report.nodeName().equals(name))) {
+            throw new MalformedReport("node report key and nodeName differ: " + key + ", " + report.nodeName());
+        }
+        if (report.status() == null) {
+            throw new MalformedReport("node report without status");
+        }
+        ObjectNode status = KubusJson.json().valueToTree(report.status());
+        Pending p = new Pending(name);
+        p.write = new ObjectStore.Write(ResourceTypes.NODES, null, name, current -> {
+            if (current == null) {
+                p.verdict = Verdict.IGNORED;
+                return WriteOutcome.keep();
+            }
+            ObjectNode next = current.deepCopy();
+            next.set("status", status.deepCopy());
+            return settle(p, ResourceTypes.NODES, current, next);
+        });
+        return p;
+    }
+
+    /** The binding's PodScheduled condition stays when the node does not report one (a kubelet carries it over). */
+    private static void keepPodScheduled(ObjectNode current, ObjectNode reported) {
+        JsonNode reportedConditions = reported.path("conditions");
+        for (JsonNode c : reportedConditions) {
+            if ("PodScheduled".equals(c.path("type").asText())) {
+                return;
+            }
+        }
+        for (JsonNode c : current.path("status").path("conditions")) {
+            if ("PodScheduled".equals(c.path("type").asText())) {
+                ArrayNode conditions = reportedConditions.isArray()
+                        ? (ArrayNode) reportedConditions : reported.putArray("conditions");
+                conditions.add(c.deepCopy());
+                return;
+            }
+        }
+    }
+
+    /**
+     * Admits the new state as the status subresource would (decoding, defaults, validation, update rules), and stores
+     * it unless it equals the stored one. Never throws: a refused status skips this report, not the batch.
+     */
+    private WriteOutcome settle(Pending p, ResourceType type, ObjectNode current, ObjectNode next) {
+        ObjectNode admitted;
+        try {
+            admitted = admission.admit(type, next, current, FieldValidation.IGNORE, new ArrayList<>());
+        } catch (RuntimeException e) {
+            p.verdict = Verdict.REFUSED;
+            LOG.warn("refused the status report for {} {}: {}", type.kind(), p.name(), e.getMessage());
+            return WriteOutcome.keep();
+        }
+        ObjectNode a = current.deepCopy();
+        ObjectNode b = admitted.deepCopy();
+        ((ObjectNode) a.with("metadata")).remove("resourceVersion");
+        ((ObjectNode) b.with("metadata")).remove("resourceVersion");
+        if (a.equals(SAME_VALUE, b)) {
+            p.verdict = Verdict.UNCHANGED;
+            return WriteOutcome.keep();
+        }
+        p.verdict = Verdict.APPLIED;
+        return WriteOutcome.put(admitted);
+    }
+
+    /** Equal as JSON: numbers compare by value, as a stored object read back has other number nodes. */
+    private static final Comparator<JsonNode> SAME_VALUE = (x, y) -> {
+        if (x.equals(y)) {
+            return 0;
+        }
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return 1;
+    };
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private enum Verdict { APPLIED, UNCHANGED, IGNORED, REFUSED }
+
+    /** One report on its way into the store; {@code decide} records what became of it. */
+    private static final class Pending {
+        private final String name;
+        private ObjectStore.Write write;
+        private volatile Verdict verdict = Verdict.IGNORED;
+
+        Pending(String name) {
+            this.name = name;
+        }
+
+        String name() {
+            return name;
+        }
+
+        ObjectStore.Write write() {
+            return write;
+        }
+    }
+
+    private static final class MalformedReport extends Exception {
+        MalformedReport(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
