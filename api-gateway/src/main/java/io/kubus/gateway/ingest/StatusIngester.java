@@ -1,5 +1,6 @@
 package io.kubus.gateway.ingest;
 
+import io.kubus.gateway.GatewayApplication;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,6 +57,7 @@ import java.util.function.Function;
  * cannot be read are skipped, never retried, so they never block a partition.
  */
 @Context
+@Requires(env = GatewayApplication.ENVIRONMENT)
 @Requires(property = "kubus.gateway.status-ingest.enabled", notEquals = "false")
 public class StatusIngester implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusIngester.class);
