@@ -27,8 +27,10 @@ public final class ClusterFiles {
     }
 
     /** {@code pid}, {@code api.url}, {@code kafka.bootstrap}, read by {@code ./kubus status} and {@code down}. */
-    public static void writeState(Path file, long pid, String apiUrl, String kafkaBootstrap, Path dataDir) throws IOException {
+    public static void writeState(Path file, long pid, String apiUrl, String kafkaBootstrap, Path dataDir, String nodes)
+            throws IOException {
         Properties p = new Properties();
+        p.setProperty("nodes", nodes);
         p.setProperty("pid", Long.toString(pid));
         p.setProperty("api.url", apiUrl);
         p.setProperty("kafka.bootstrap", kafkaBootstrap);

@@ -2,6 +2,8 @@ package io.kubus.launcher;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.agent.NodeAgentApplication;
+import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.EmbeddedApplication;
 import org.slf4j.Logger;
@@ -43,6 +45,8 @@ public final class KubusLauncher implements AutoCloseable {
     private FileLock lock;
     private EmbeddedKafkaBroker broker;
     private ApplicationContext gateway;
+    private ApplicationContext agent;
+    private String runtimeLine = "";
     private boolean closed;
 
     public KubusLauncher(LauncherOptions options) {
@@ -85,7 +89,7 @@ public final class KubusLauncher implements AutoCloseable {
         launcher.awaitStopped();
     }
 
-    /** Starts the broker, then the gateway, then writes the kubeconfig and the state file. */
+    /** Starts the broker, the gateway and a node agent, then writes the kubeconfig and the state file. */
     public void start() throws IOException {
         long t0 = System.nanoTime();
         synchronized (lifecycle) {
@@ -100,9 +104,10 @@ public final class KubusLauncher implements AutoCloseable {
             broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
             Files.createDirectories(options.databaseFile().getParent());
             gateway = startGateway(broker.bootstrapServers());
+            agent = startAgent(broker.bootstrapServers());
             ClusterFiles.writeKubeconfig(options.kubeconfig(), options.apiUrl());
             ClusterFiles.writeState(options.stateFile(), ProcessHandle.current().pid(), options.apiUrl(),
-                    broker.bootstrapServers(), options.dataDir());
+                    broker.bootstrapServers(), options.dataDir(), runtimeLine);
         }
         log.info("Kubus started in {} ms: API {}, Kafka {}", (System.nanoTime() - t0) / 1_000_000,
                 options.apiUrl(), broker.bootstrapServers());
@@ -133,6 +138,37 @@ public final class KubusLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * One node agent in this JVM: on the Docker engine when one answers, else on the simulated runtime, and says
+     * which. Its containers outlive the launcher; the next start adopts them.
+     */
+    private ApplicationContext startAgent(String kafkaBootstrap) {
+        boolean docker = dockerAnswers();
+        String node = "kubus-node";
+        runtimeLine = docker ? "node " + node + " runs pods as Docker containers"
+                : "no Docker engine answers at unix:///var/run/docker.sock: node " + node
+                + " runs pods on the simulated runtime";
+        log.info(runtimeLine);
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("kubus.agent.api-url", options.apiUrl());
+        props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
+        props.put("kubus.agent.runtime", docker ? "docker" : "simulated");
+        props.put("kubus.agent.node-name", node);
+        props.put("kubus.agent.host-ip", "127.0.0.1");
+        props.put("kubus.agent.data-dir", options.dataDir().resolve("agent").toString());
+        return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT).properties(props)
+                .banner(false).start();
+    }
+
+    private static boolean dockerAnswers() {
+        try (DockerRuntime docker = new DockerRuntime(java.net.URI.create("unix:///var/run/docker.sock"), "probe")) {
+            docker.versionString();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** What the user reads after the start. */
     public String welcome() {
         Path kubeconfig = options.kubeconfig();
@@ -143,11 +179,13 @@ public final class KubusLauncher implements AutoCloseable {
                   Kafka:       %s
                   kubeconfig:  %s
                   data:        %s
+                  nodes:       %s
 
                 Next:
                   export KUBECONFIG=%s; kubectl get namespaces
 
-                """.formatted(options.apiUrl(), broker.bootstrapServers(), kubeconfig, options.dataDir(), kubeconfig);
+                """.formatted(options.apiUrl(), broker.bootstrapServers(), kubeconfig, options.dataDir(), runtimeLine,
+                kubeconfig);
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -159,7 +197,7 @@ public final class KubusLauncher implements AutoCloseable {
         }
     }
 
-    /** Stops the gateway, then the broker; removes the state file and releases the data directory. Idempotent. */
+    /** Stops the node agent, the gateway, then the broker; removes the state file and releases the data directory. Idempotent. */
     @Override
     public void close() {
         synchronized (lifecycle) {
@@ -167,11 +205,18 @@ public final class KubusLauncher implements AutoCloseable {
                 return;
             }
             closed = true;
-            boolean started = gateway != null || broker != null;
+            boolean started = agent != null || gateway != null || broker != null;
             if (started) {
                 log.info("Stopping Kubus");
             }
             try {
+                if (agent != null) {
+                    try {
+                        agent.close();
+                    } catch (RuntimeException e) {
+                        log.warn("Stopping the node agent failed", e);
+                    }
+                }
                 if (gateway != null) {
                     try {
                         gateway.close();

@@ -55,7 +55,8 @@ class LauncherOptionsTest {
         assertTrue(kubeconfig.contains("current-context: kubus\n"));
         assertTrue(kubeconfig.contains("  user: {}\n"));
 
-        ClusterFiles.writeState(dir.resolve("state.properties"), 42, "http://127.0.0.1:16443", "127.0.0.1:9092", dir);
+        ClusterFiles.writeState(dir.resolve("state.properties"), 42, "http://127.0.0.1:16443", "127.0.0.1:9092", dir,
+                "node kubus-node runs pods as Docker containers");
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(dir.resolve("state.properties"))) {
             p.load(in);
@@ -63,6 +64,7 @@ class LauncherOptionsTest {
         assertEquals("42", p.getProperty("pid"));
         assertEquals("http://127.0.0.1:16443", p.getProperty("api.url"));
         assertEquals("127.0.0.1:9092", p.getProperty("kafka.bootstrap"));
+        assertEquals("node kubus-node runs pods as Docker containers", p.getProperty("nodes"));
         assertFalse(Files.exists(dir.resolve("state.properties.tmp")));
     }
 }
