@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import io.kubus.gateway.GatewayApplication;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Filter;
@@ -13,7 +14,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Checks an exec upgrade before {@link PodExecWebSocket} accepts it, so that a pod on no node or a container the pod
- * does not have gets its 400 Status as an HTTP answer, which kubectl prints, instead of a 101.
+ * does not have gets its 400 Status as an HTTP answer, which kubectl prints, instead of a 101; and answers a GET
+ * that asks for no upgrade.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Filter("/api/v1/namespaces/*/pods/*/exec")
@@ -26,8 +28,9 @@ public class PodExecFilter implements HttpServerFilter {
 
     @Override
     public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
-        if (!"websocket".equalsIgnoreCase(request.getHeaders().get("Upgrade"))) {
-            return chain.proceed(request);
+        boolean upgrade = "websocket".equalsIgnoreCase(request.getHeaders().get("Upgrade"));
+        if (!upgrade && request.getMethod() != HttpMethod.GET) {
+            return chain.proceed(request); // POST (kubectl's SPDY fallback): ResourceApi refuses it after the same checks
         }
         String[] parts = request.getPath().split("/");
         // /api/v1/namespaces/{ns}/pods/{name}/exec
@@ -36,7 +39,10 @@ public class PodExecFilter implements HttpServerFilter {
         String container = request.getParameters().get("container");
         return Mono.fromCallable(() -> agents.target(namespace, name, container))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(target -> Mono.from(chain.proceed(request)))
+                .flatMap(target -> upgrade ? Mono.from(chain.proceed(request))
+                        // the WebSocket route would take a plain GET and fail on its missing session
+                        : Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
+                                ResourceApi.UPGRADE_REQUIRED))))
                 .onErrorResume(ApiException.class, e -> Mono.just(ApiErrors.respond(e)));
     }
 }

@@ -38,6 +38,8 @@ import java.util.UUID;
 @Singleton
 public class ResourceApi {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final String UPGRADE_REQUIRED = "Upgrade request required: exec is served over WebSocket ("
+            + PodExecWebSocket.PROTOCOL + ")";
     private static final String GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
     private final ObjectStore store;
@@ -90,8 +92,7 @@ public class ResourceApi {
             // Exec is a WebSocket upgrade (PodExecWebSocket); a plain request, or kubectl's SPDY fallback, is refused
             // after the same checks, so that kubectl prints why when the pod or container is wrong.
             agents.target(path.storeNamespace(), path.name(), query.get("container"));
-            throw ApiException.badRequest("Upgrade request required: exec is served over WebSocket ("
-                    + PodExecWebSocket.PROTOCOL + ")");
+            throw ApiException.badRequest(UPGRADE_REQUIRED);
         }
         return switch (method) {
             case "GET" -> {

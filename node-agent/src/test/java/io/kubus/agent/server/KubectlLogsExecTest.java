@@ -265,6 +265,11 @@ class KubectlLogsExecTest {
         assertTrue(accepted.startsWith("HTTP/1.1 101 "), accepted);
         assertTrue(accepted.toLowerCase().contains("sec-websocket-protocol: v5.channel.k8s.io"), accepted);
 
+        GatewayFixture.Reply plain = gateway.request("GET",
+                "/api/v1/namespaces/default/pods/web/exec?command=true&container=server", null, null);
+        assertEquals(400, plain.status(), plain.body());
+        assertTrue(plain.body().contains("Upgrade request required"), plain.body());
+
         String refused = upgrade("/api/v1/namespaces/default/pods/web/exec?command=true&container=nope&stdout=true");
         assertTrue(refused.startsWith("HTTP/1.1 400 "), refused);
         assertTrue(refused.contains("container nope is not valid for pod web"), refused);
