@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
@@ -25,7 +26,7 @@ import java.nio.charset.StandardCharsets;
 public class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
-    static HttpResponse<?> respond(ApiException e) {
+    static MutableHttpResponse<?> respond(ApiException e) {
         Status status = e.status();
         status.setKind("Status");
         status.setApiVersion("v1");

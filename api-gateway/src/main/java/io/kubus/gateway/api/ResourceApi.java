@@ -38,6 +38,8 @@ import java.util.UUID;
 @Singleton
 public class ResourceApi {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final String UPGRADE_REQUIRED = "Upgrade request required: exec is served over WebSocket ("
+            + PodExecWebSocket.PROTOCOL + ")";
     private static final String GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
     private final ObjectStore store;
@@ -46,17 +48,19 @@ public class ResourceApi {
     private final WatchStreams watches;
     private final RequestBodies bodies;
     private final ServiceAddresses serviceAddresses;
+    private final NodeAgents agents;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public ResourceApi(ObjectStore store, Admission admission, Representation representation, WatchStreams watches,
-                       RequestBodies bodies, ServiceAddresses serviceAddresses, Clock clock) {
+                       RequestBodies bodies, ServiceAddresses serviceAddresses, NodeAgents agents, Clock clock) {
         this.store = store;
         this.admission = admission;
         this.representation = representation;
         this.watches = watches;
         this.bodies = bodies;
         this.serviceAddresses = serviceAddresses;
+        this.agents = agents;
         this.clock = clock;
     }
 
@@ -80,13 +84,22 @@ public class ResourceApi {
         if (path.legacyWatch() || (method.equals("GET") && query.isTrue("watch"))) {
             throw ApiException.badRequest("watch requests name a collection; use fieldSelector=metadata.name=" + path.name());
         }
+        if ("log".equals(sub) && method.equals("GET")) {
+            // Served by the agent of the pod's node, streamed through (kube-apiserver: the kubelet's containerLogs).
+            return agents.logs(path, query);
+        }
+        if ("exec".equals(sub) && (method.equals("GET") || method.equals("POST"))) {
+            // Exec is a WebSocket upgrade (PodExecWebSocket); a plain request, or kubectl's SPDY fallback, is refused
+            // after the same checks, so that kubectl prints why when the pod or container is wrong.
+            agents.target(path.storeNamespace(), path.name(), query.get("container"));
+            throw ApiException.badRequest(UPGRADE_REQUIRED);
+        }
         return switch (method) {
             case "GET" -> {
                 ObjectNode current = require(path);
                 yield switch (sub == null ? "" : sub) {
                     case "", "status" -> ok(representation.object(path.type(), current, format, query.get("includeObject")), format);
                     case "scale" -> ok(Scales.toScale(path.type(), current), format);
-                    case "log" -> throw logsNotServed(current);
                     default -> throw ApiException.methodNotAllowed("the server does not allow this method on " + sub);
                 };
             }
@@ -120,16 +133,6 @@ public class ResourceApi {
         ObjectList all = store.list(path.type(), path.namespace());
         List<ObjectNode> items = all.items().stream().filter(filter::matches).toList();
         return ok(representation.list(path.type(), items, all.resourceVersion(), format, query.get("includeObject")), format);
-    }
-
-    private ApiException logsNotServed(ObjectNode pod) {
-        String node = pod.path("spec").path("nodeName").asText("");
-        String name = pod.path("metadata").path("name").asText();
-        if (node.isEmpty()) {
-            return ApiException.badRequest("pod " + name + " does not have a host assigned");
-        }
-        return ApiException.serviceUnavailable("logs of pod " + name + " are served by the node agent on " + node
-                + ", which this gateway cannot reach");
     }
 
     // ---- create ----

@@ -6,6 +6,7 @@ import io.kubus.agent.pod.RestartBackoff;
 import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.agent.runtime.simulated.SimulatedRuntime;
+import io.kubus.agent.server.AgentRuntimes;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.Informer;
@@ -14,6 +15,7 @@ import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -45,6 +47,8 @@ public class NodeAgentService implements AutoCloseable {
 
     private final AgentSettings settings;
     private final String kafkaBootstrap;
+    private final AgentRuntimes runtimes;
+    private final EmbeddedServer server;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, NodeLoop> loops = new LinkedHashMap<>();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
@@ -55,9 +59,12 @@ public class NodeAgentService implements AutoCloseable {
     private volatile boolean running = true;
 
     public NodeAgentService(AgentSettings settings,
-                            @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
+                            @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap,
+                            AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
         this.kafkaBootstrap = kafkaBootstrap;
+        this.runtimes = runtimes;
+        this.server = server;
     }
 
     @PostConstruct
@@ -66,8 +73,12 @@ public class NodeAgentService implements AutoCloseable {
         String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
         String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
         publisher = new StatusPublisher(kafkaBootstrap, "kubus-node-agent-" + base);
+        // The agent's endpoints (logs, exec) listen before the nodes register, so their status can say where.
+        if (!server.isRunning()) {
+            server.start();
+        }
         NodeStatusFactory.Capacity capacity = NodeStatusFactory.Capacity.ofHost(settings.getCpu(), settings.getMemory(),
-                settings.getMaxPods());
+                settings.getMaxPods()).withKubeletPort(server.getPort());
         boolean simulated = settings.getRuntime().equals("simulated");
         int count = simulated ? settings.getNodes() : 1;
         for (int i = 0; i < count; i++) {
@@ -80,6 +91,7 @@ public class NodeAgentService implements AutoCloseable {
             NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,
                     Path.of(settings.getDataDir()).resolve(name), background, clock);
             loops.put(name, new NodeLoop(agent));
+            runtimes.register(name, runtime);
         }
         pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class)
                 .filter(p -> p.getSpec() != null && loops.containsKey(p.getSpec().getNodeName()))
@@ -172,6 +184,10 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (pods != null) {
             pods.close();
+        }
+        loops.keySet().forEach(runtimes::unregister);
+        if (server.isRunning()) {
+            server.stop();
         }
         // Containers keep running: a restarted agent adopts them (a node never kills its pods on the way out).
         loops.values().forEach(l -> l.agent.close());

@@ -21,9 +21,22 @@ import java.util.Map;
 
 /** The Node object a node agent registers, and the status it publishes with every heartbeat. */
 public final class NodeStatusFactory {
-    /** What the node offers and who it is; measured once at start. */
+    /**
+     * What the node offers and who it is; measured once at start.
+     *
+     * @param kubeletPort where the agent serves logs and exec (status.daemonEndpoints.kubeletEndpoint.Port), 0: nowhere
+     */
     public record Capacity(String cpu, String memory, int pods, String osImage, String kernelVersion,
-                           String architecture) {
+                           String architecture, int kubeletPort) {
+
+        public Capacity(String cpu, String memory, int pods, String osImage, String kernelVersion, String architecture) {
+            this(cpu, memory, pods, osImage, kernelVersion, architecture, 0);
+        }
+
+        /** The same node, serving its endpoints on {@code port}. */
+        public Capacity withKubeletPort(int port) {
+            return new Capacity(cpu, memory, pods, osImage, kernelVersion, architecture, port);
+        }
 
         /** Measured from this host, unless overridden. */
         public static Capacity ofHost(String cpuOverride, String memoryOverride, int pods) {
@@ -75,7 +88,8 @@ public final class NodeStatusFactory {
                         .withContainerRuntimeVersion(runtimeVersion).withKubeletVersion("v1.32.0-kubus")
                         .withKubeProxyVersion("").withOperatingSystem("linux").withArchitecture(cap.architecture())
                         .build())
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(0).endKubeletEndpoint().endDaemonEndpoints()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(cap.kubeletPort()).endKubeletEndpoint()
+                .endDaemonEndpoints()
                 .build();
     }
 

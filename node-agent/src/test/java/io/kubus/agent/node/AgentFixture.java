@@ -9,16 +9,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A node-agent application context against a test gateway, started as the service starts. */
-final class AgentFixture {
+public final class AgentFixture {
     private AgentFixture() {
     }
 
-    static ApplicationContext start(GatewayFixture gateway, Path dataDir, Map<String, Object> settings) {
+    public static ApplicationContext start(GatewayFixture gateway, Path dataDir, Map<String, Object> settings) {
         Map<String, Object> props = new HashMap<>();
         props.put("kubus.agent.api-url", gateway.baseUrl());
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.agent.data-dir", dataDir.toString());
         props.put("kubus.agent.heartbeat-interval", "2s");
+        props.put("kubus.agent.port", -1);
         props.putAll(settings);
         return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT, "test")
                 .properties(props).start();

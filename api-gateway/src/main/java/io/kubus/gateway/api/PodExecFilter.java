@@ -1,0 +1,48 @@
+package io.kubus.gateway.api;
+
+import io.kubus.gateway.GatewayApplication;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Filter;
+import io.micronaut.http.filter.HttpServerFilter;
+import io.micronaut.http.filter.ServerFilterChain;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Checks an exec upgrade before {@link PodExecWebSocket} accepts it, so that a pod on no node or a container the pod
+ * does not have gets its 400 Status as an HTTP answer, which kubectl prints, instead of a 101; and answers a GET
+ * that asks for no upgrade.
+ */
+@Requires(env = GatewayApplication.ENVIRONMENT)
+@Filter("/api/v1/namespaces/*/pods/*/exec")
+public class PodExecFilter implements HttpServerFilter {
+    private final NodeAgents agents;
+
+    public PodExecFilter(NodeAgents agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
+        boolean upgrade = "websocket".equalsIgnoreCase(request.getHeaders().get("Upgrade"));
+        if (!upgrade && request.getMethod() != HttpMethod.GET) {
+            return chain.proceed(request); // POST (kubectl's SPDY fallback): ResourceApi refuses it after the same checks
+        }
+        String[] parts = request.getPath().split("/");
+        // /api/v1/namespaces/{ns}/pods/{name}/exec
+        String namespace = parts[4];
+        String name = parts[6];
+        String container = request.getParameters().get("container");
+        return Mono.fromCallable(() -> agents.target(namespace, name, container))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(target -> upgrade ? Mono.from(chain.proceed(request))
+                        // the WebSocket route would take a plain GET and fail on its missing session
+                        : Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
+                                ResourceApi.UPGRADE_REQUIRED))))
+                .onErrorResume(ApiException.class, e -> Mono.just(ApiErrors.respond(e)));
+    }
+}
