@@ -156,6 +156,8 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("kubus.agent.node-name", node);
         props.put("kubus.agent.host-ip", "127.0.0.1");
         props.put("kubus.agent.data-dir", options.dataDir().resolve("agent").toString());
+        // Any free port for logs and exec: the node advertises it in its status, and a laptop may run a kubelet.
+        props.put("kubus.agent.port", -1);
         return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT).properties(props)
                 .banner(false).start();
     }

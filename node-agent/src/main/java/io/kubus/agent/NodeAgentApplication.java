@@ -2,7 +2,10 @@ package io.kubus.agent;
 
 import io.micronaut.context.ApplicationContext;
 
-/** Runs the node-agent on its own, reading {@code application-node-agent.yml}. Runs the pods bound to its node (issue 3); for now it starts and stops cleanly, nothing more. */
+/**
+ * Runs the node agent on its own, reading {@code application-node-agent.yml}: it registers its node(s), runs the pods
+ * bound to them (NodeAgentService), and serves their logs and exec to the gateway.
+ */
 public final class NodeAgentApplication {
     /** The Micronaut environment whose configuration file this service reads. */
     public static final String ENVIRONMENT = "node-agent";
@@ -11,8 +14,8 @@ public final class NodeAgentApplication {
     }
 
     public static void main(String[] args) {
-        ApplicationContext context = ApplicationContext.builder().mainClass(NodeAgentApplication.class).environments(ENVIRONMENT)
-                .args(args).start();
+        ApplicationContext context = ApplicationContext.builder().mainClass(NodeAgentApplication.class)
+                .environments(ENVIRONMENT).args(args).start();
         Runtime.getRuntime().addShutdownHook(new Thread(context::close, "node-agent-shutdown"));
     }
 }
