@@ -56,14 +56,15 @@ class ProbesDockerNodeTest {
 
     @AfterAll
     static void stop() {
+        // the agent first, so that its sync loop cannot start a sandbox again behind the clean-up
+        if (agent != null) {
+            agent.close();
+        }
         for (ContainerInfo c : docker.list()) {
             docker.stopContainer(c.id(), Duration.ZERO);
             docker.removeContainer(c.id());
         }
         docker.close();
-        if (agent != null) {
-            agent.close();
-        }
         if (api != null) {
             api.close();
         }
