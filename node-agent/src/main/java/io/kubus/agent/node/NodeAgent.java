@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.kubus.agent.pod.PodSync;
+import io.kubus.agent.pod.ProbeManager;
+import io.kubus.agent.pod.Prober;
 import io.kubus.agent.pod.RestartBackoff;
 import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.ContainerRuntime;
@@ -45,6 +47,7 @@ public final class NodeAgent implements AutoCloseable {
     private final Clock clock;
     private final PodSync podSync;
     private final ApiPodEvents events;
+    private final ProbeManager probes;
     private final Map<String, Published> published = new ConcurrentHashMap<>();
     private final Set<String> confirmedDeletions = ConcurrentHashMap.newKeySet();
     private volatile NodeStatus lastNodeStatus;
@@ -60,7 +63,15 @@ public final class NodeAgent implements AutoCloseable {
         this.capacity = capacity;
         this.clock = clock;
         this.events = new ApiPodEvents(api, nodeName, background);
-        this.podSync = new PodSync(nodeName, hostIp, runtime, backoff, events, dataDir.resolve("pods"), clock);
+        this.probes = new ProbeManager(events, clock, background, ProbeManager.runner(new Prober(runtime)));
+        this.podSync = new PodSync(nodeName, hostIp, runtime, backoff, events, dataDir.resolve("pods"), clock, probes,
+                new ApiPodConfigSource(api), background);
+        probes.start();
+    }
+
+    /** Called when a probe result changed, so that the node's sync loop runs now rather than at its next interval. */
+    public void onProbeResult(Runnable wake) {
+        probes.setListener(wake);
     }
 
     public String nodeName() {
@@ -159,6 +170,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        probes.close();
         runtime.close();
     }
 

@@ -90,7 +90,9 @@ public class NodeAgentService implements AutoCloseable {
                     settings.getBackoffReset());
             NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,
                     Path.of(settings.getDataDir()).resolve(name), background, clock);
-            loops.put(name, new NodeLoop(agent));
+            NodeLoop loop = new NodeLoop(agent);
+            agent.onProbeResult(loop.wake::release);
+            loops.put(name, loop);
             runtimes.register(name, runtime);
         }
         pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class)

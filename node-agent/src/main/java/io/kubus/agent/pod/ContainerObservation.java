@@ -11,9 +11,16 @@ import io.micronaut.core.annotation.Nullable;
  * @param waiting  why the container is not running when the agent holds it back (ErrImagePull, CrashLoopBackOff,
  *                 ContainerCreating, ...), or null
  * @param ready    whether it passes its readiness probe (true when it is running and has none)
+ * @param started  whether it passed its startup probe (true when it is running and has none)
  */
 public record ContainerObservation(@Nullable ContainerInfo current, @Nullable ContainerInfo previous,
-                                   @Nullable Waiting waiting, boolean ready) {
+                                   @Nullable Waiting waiting, boolean ready, boolean started) {
+
+    /** An observation of a container without a startup probe: started when it runs. */
+    public ContainerObservation(@Nullable ContainerInfo current, @Nullable ContainerInfo previous,
+                                @Nullable Waiting waiting, boolean ready) {
+        this(current, previous, waiting, ready, current != null && current.state() == ContainerInfo.State.RUNNING);
+    }
 
     /** A waiting state's reason and message, as containerStatuses[].state.waiting shows it. */
     public record Waiting(String reason, String message) {

@@ -153,7 +153,7 @@ public final class PodStatuses {
                 .withLastState(last == null || last.state() != ContainerInfo.State.EXITED ? new ContainerState() : terminated(last))
                 .withReady(!init && state.getRunning() != null && o.ready())
                 .withRestartCount(cur == null ? 0 : cur.restartCount())
-                .withStarted(init ? null : state.getRunning() != null);
+                .withStarted(init ? null : state.getRunning() != null && o.started());
         if (cur != null) {
             b.withContainerID("docker://" + cur.id());
         }

@@ -3,6 +3,7 @@ package io.kubus.agent.pod;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -31,6 +32,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,6 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the runtime (containers carry their pod's labels), so an agent restarted with pods running adopts them.
  */
 public final class PodSync {
+    private static final Duration VOLUME_REFRESH = Duration.ofSeconds(60);
+    private static final Duration MIN_GRACE_AFTER_HOOK = Duration.ofSeconds(2);
+
     private final String nodeName;
     private final String hostIp;
     private final ContainerRuntime runtime;
@@ -49,9 +56,30 @@ public final class PodSync {
     private final Clock clock;
     private final Map<String, String> podIps = new ConcurrentHashMap<>();
     private final Map<String, Instant> startTimes = new ConcurrentHashMap<>();
+    private final ProbeManager probes;
+    private final PodConfig config;
+    private final Executor async;
+    private final Prober hooks;
+    /** Containers being stopped after a failed liveness or startup probe, by id. */
+    private final Set<String> killing = ConcurrentHashMap.newKeySet();
+    /** When the files of a pod's secret and configMap volumes were last written, by pod uid. */
+    private final Map<String, Instant> volumesWritten = new ConcurrentHashMap<>();
 
+    /** A sync without probes running on their own (nothing drives them) and without Secrets or ConfigMaps. */
     public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
                    Path volumesRoot, Clock clock) {
+        this(nodeName, hostIp, runtime, backoff, events, volumesRoot, clock,
+                new ProbeManager(events, clock, Runnable::run, ProbeManager.runner(new Prober(runtime))),
+                PodConfigSource.none(), Runnable::run);
+    }
+
+    /**
+     * @param probes the prober of this node's containers (started by the caller)
+     * @param config where Secrets and ConfigMaps are read from
+     * @param async  where work that must not hold the sync back runs (stopping a container that failed its probe)
+     */
+    public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
+                   Path volumesRoot, Clock clock, ProbeManager probes, PodConfigSource config, Executor async) {
         this.nodeName = nodeName;
         this.hostIp = hostIp;
         this.runtime = runtime;
@@ -59,6 +87,10 @@ public final class PodSync {
         this.events = events;
         this.volumesRoot = volumesRoot;
         this.clock = clock;
+        this.probes = probes;
+        this.config = new PodConfig(config);
+        this.async = async;
+        this.hooks = new Prober(runtime);
     }
 
     /**
@@ -79,7 +111,8 @@ public final class PodSync {
         Instant now = clock.instant();
         startTimes.putIfAbsent(uid, startTimeOf(pod, now));
         Map<String, ContainerObservation.Waiting> waiting = new HashMap<>();
-        String sandboxId = ensureSandbox(pod, owned);
+        // Volumes are set up before the sandbox, as the kubelet's volume manager does before SyncPod.
+        String sandboxId = mountVolumes(pod, now) ? ensureSandbox(pod, owned) : null;
         List<ContainerInfo> current = sandboxId == null ? owned : runtime.list().stream()
                 .filter(c -> uid.equals(c.podUid())).toList();
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
@@ -102,16 +135,26 @@ public final class PodSync {
             }
         }
         List<ContainerInfo> after = runtime.list().stream().filter(c -> uid.equals(c.podUid())).toList();
+        String ip = podIp(pod);
         Map<String, ContainerObservation> obs = new LinkedHashMap<>();
+        List<Container> inits = Objects.requireNonNullElse(pod.getSpec().getInitContainers(), List.of());
         for (Container c : allContainers(pod)) {
             List<ContainerInfo> runs = runs(after, c.getName());
             ContainerInfo cur = runs.isEmpty() ? null : runs.getFirst();
             ContainerInfo prev = runs.size() > 1 ? runs.get(1) : null;
+            boolean running = cur != null && cur.state() == ContainerInfo.State.RUNNING;
+            if (inits.contains(c)) {
+                obs.put(c.getName(), new ContainerObservation(cur, prev, waiting.get(c.getName()), running));
+                continue;
+            }
+            ProbeManager.Status probed = probes.observe(pod, ip, c, cur);
+            if (probed.killReason() != null) {
+                killForProbe(pod, c, cur, probed, policy);
+            }
             obs.put(c.getName(), new ContainerObservation(cur, prev, waiting.get(c.getName()),
-                    cur != null && cur.state() == ContainerInfo.State.RUNNING));
+                    running && probed.ready(), running && probed.started()));
         }
         boolean sandboxReady = after.stream().anyMatch(c -> c.sandbox() && c.state() == ContainerInfo.State.RUNNING);
-        String ip = podIps.getOrDefault(uid, pod.getStatus() == null ? null : pod.getStatus().getPodIP());
         PodStatus status = PodStatuses.compute(pod, obs, sandboxReady, ip, hostIp, startTimes.get(uid), now);
         return new Result(status, false);
     }
@@ -126,13 +169,29 @@ public final class PodSync {
                 grace = Duration.ZERO;
             }
         }
+        // Every container stops at once, each running its preStop hook first, within the one grace period.
+        List<Thread> stopping = new ArrayList<>();
+        String ip = pod == null ? null : podIp(pod);
         for (ContainerInfo c : owned) {
             if (!c.sandbox()) {
                 if (c.state() == ContainerInfo.State.RUNNING && pod != null) {
                     events.normal(pod, "Killing", "Stopping container " + c.name());
                 }
-                runtime.stopContainer(c.id(), grace);
-                runtime.removeContainer(c.id());
+                Container spec = pod == null ? null : allContainers(pod).stream()
+                        .filter(s -> s.getName().equals(c.name())).findFirst().orElse(null);
+                Duration g = grace;
+                stopping.add(Thread.ofVirtual().name("stop-" + c.id()).start(() -> {
+                    stop(pod, spec, c, ip, g);
+                    runtime.removeContainer(c.id());
+                }));
+            }
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
         for (ContainerInfo c : owned) {
@@ -144,6 +203,8 @@ public final class PodSync {
             String uid = owned.getFirst().podUid();
             podIps.remove(uid);
             startTimes.remove(uid);
+            volumesWritten.remove(uid);
+            probes.forget(uid);
             backoff.forget(uid + "/");
             deleteVolumes(uid);
         }
@@ -218,8 +279,18 @@ public final class PodSync {
         if (!ensureImage(pod, c, key, waiting, now)) {
             return;
         }
+        ContainerSpec spec;
         try {
-            String id = runtime.createContainer(sandboxId, spec(pod, c, restartCount));
+            spec = spec(pod, c, restartCount);
+        } catch (ContainerConfigException | java.io.UncheckedIOException e) {
+            String message = e instanceof ContainerConfigException ? e.getMessage()
+                    : "reading the container's configuration failed: " + e.getMessage();
+            waiting.put(c.getName(), new ContainerObservation.Waiting("CreateContainerConfigError", message));
+            events.warningOnce(pod, "Failed", "Error: " + message);
+            return;
+        }
+        try {
+            String id = runtime.createContainer(sandboxId, spec);
             events.normal(pod, "Created", "Created container: " + c.getName());
             runtime.startContainer(id);
             events.normal(pod, "Started", "Started container " + c.getName());
@@ -272,14 +343,12 @@ public final class PodSync {
     }
 
     private ContainerSpec spec(Pod pod, Container c, int restartCount) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
-            env.put(e.getName(), envValue(pod, e));
-        }
+        Map<String, String> env = config.environment(pod, c, e -> envValue(pod, e));
         List<ContainerSpec.Mount> mounts = new ArrayList<>();
         for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
-            mounts.add(new ContainerSpec.Mount(hostPathOf(pod, m.getName()), m.getMountPath(),
-                    Boolean.TRUE.equals(m.getReadOnly())));
+            // secret and configMap volumes are always read-only, as in Kubernetes
+            boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || isConfigVolume(pod, m.getName());
+            mounts.add(new ContainerSpec.Mount(hostPathOf(pod, m.getName()), m.getMountPath(), readOnly));
         }
         Map<String, Quantity> limits = c.getResources() == null || c.getResources().getLimits() == null
                 ? Map.of() : c.getResources().getLimits();
@@ -351,6 +420,106 @@ public final class PodSync {
         } catch (IOException e) {
             // a leftover folder is harmless; the next start of a pod with this uid cannot happen
         }
+    }
+
+    /**
+     * Writes the files of the pod's secret and configMap volumes, at the first sync and again every
+     * {@link #VOLUME_REFRESH} (the kubelet refreshes them on its sync period too). Returns false while they could not be
+     * written a first time: the pod waits in ContainerCreating with a FailedMount event, and is retried.
+     */
+    private boolean mountVolumes(Pod pod, Instant now) {
+        String uid = pod.getMetadata().getUid();
+        if (!PodConfig.hasConfigVolumes(pod)) {
+            return true;
+        }
+        Instant last = volumesWritten.get(uid);
+        if (last != null && now.isBefore(last.plus(VOLUME_REFRESH))) {
+            return true;
+        }
+        try {
+            config.writeVolumes(pod, volumesRoot.resolve(uid));
+            volumesWritten.put(uid, now);
+            return true;
+        } catch (ContainerConfigException | java.io.UncheckedIOException e) {
+            if (last != null) {
+                // keep what the running containers see; try again later
+                volumesWritten.put(uid, now);
+                return true;
+            }
+            events.warningOnce(pod, "FailedMount", e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean isConfigVolume(Pod pod, String volumeName) {
+        return Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of()).stream()
+                .anyMatch(v -> v.getName().equals(volumeName) && PodConfig.isConfigVolume(v));
+    }
+
+    private @Nullable String podIp(Pod pod) {
+        return podIps.getOrDefault(pod.getMetadata().getUid(), pod.getStatus() == null ? null : pod.getStatus().getPodIP());
+    }
+
+    /**
+     * A container failed its liveness or startup probe: stop it (off the sync, within its grace period, preStop hook
+     * first); the next sync restarts it as the restartPolicy says.
+     */
+    private void killForProbe(Pod pod, Container c, ContainerInfo cur, ProbeManager.Status probed, String policy) {
+        if (!killing.add(cur.id())) {
+            return;
+        }
+        events.normal(pod, "Killing", "Container " + c.getName() + " failed " + probed.killReason() + " probe"
+                + (policy.equals("Never") ? "" : ", will be restarted"));
+        long seconds = probed.gracePeriod() != null ? probed.gracePeriod()
+                : Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
+        String ip = podIp(pod);
+        try {
+            async.execute(() -> {
+                try {
+                    stop(pod, c, cur, ip, Duration.ofSeconds(Math.max(0, seconds)));
+                } catch (RuntimeException e) {
+                    events.warning(pod, "FailedKillPod", "error killing container " + c.getName() + ": " + e.getMessage());
+                } finally {
+                    killing.remove(cur.id());
+                    probes.changed();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            killing.remove(cur.id());
+        }
+    }
+
+    /**
+     * Stops one container within {@code grace}: its preStop hook first (when it runs), then SIGTERM with what is left
+     * of the grace period (at least 2 s after a hook, as the kubelet gives), then SIGKILL.
+     */
+    private void stop(@Nullable Pod pod, @Nullable Container spec, ContainerInfo c, @Nullable String ip, Duration grace) {
+        Duration remaining = grace;
+        LifecycleHandler preStop = spec == null || spec.getLifecycle() == null ? null : spec.getLifecycle().getPreStop();
+        if (preStop != null && pod != null && c.state() == ContainerInfo.State.RUNNING && grace.isPositive()) {
+            long t0 = System.nanoTime();
+            ProbeResult r = runHook(preStop, spec, c, ip, grace);
+            if (!r.success()) {
+                events.warning(pod, "FailedPreStopHook", "PreStopHook failed: " + r.message().strip());
+            }
+            Duration left = grace.minusNanos(System.nanoTime() - t0);
+            Duration floor = grace.compareTo(MIN_GRACE_AFTER_HOOK) < 0 ? grace : MIN_GRACE_AFTER_HOOK;
+            remaining = left.compareTo(floor) < 0 ? floor : left;
+        }
+        runtime.stopContainer(c.id(), remaining);
+    }
+
+    private ProbeResult runHook(LifecycleHandler h, Container spec, ContainerInfo c, @Nullable String ip, Duration grace) {
+        if (h.getSleep() != null && h.getSleep().getSeconds() != null) {
+            Duration d = Duration.ofSeconds(h.getSleep().getSeconds());
+            try {
+                Thread.sleep(d.compareTo(grace) < 0 ? d : grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ProbeResult.success("");
+        }
+        return hooks.run(new Prober.Handler(h.getExec(), h.getHttpGet(), h.getTcpSocket()), spec, c.id(), ip, grace);
     }
 
     private static Instant startTimeOf(Pod pod, Instant now) {

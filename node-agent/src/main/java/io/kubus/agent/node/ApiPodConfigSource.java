@@ -1,0 +1,28 @@
+package io.kubus.agent.node;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.kubus.agent.pod.PodConfigSource;
+import io.kubus.client.api.KubusApi;
+import io.kubus.schema.ResourceTypes;
+
+import java.util.Optional;
+
+/** Reads Secrets and ConfigMaps from the gateway when a container needs them: their data never comes from Kafka. */
+final class ApiPodConfigSource implements PodConfigSource {
+    private final KubusApi api;
+
+    ApiPodConfigSource(KubusApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public Optional<Secret> secret(String namespace, String name) {
+        return api.get(ResourceTypes.SECRETS, namespace, name, Secret.class);
+    }
+
+    @Override
+    public Optional<ConfigMap> configMap(String namespace, String name) {
+        return api.get(ResourceTypes.CONFIGMAPS, namespace, name, ConfigMap.class);
+    }
+}
