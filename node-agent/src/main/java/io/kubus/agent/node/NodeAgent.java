@@ -114,8 +114,8 @@ public final class NodeAgent implements AutoCloseable {
             try {
                 sync(pod, byUid.getOrDefault(uid, List.of()));
             } catch (RuntimeException e) {
-                LOG.warn("sync of pod {}/{} on {} failed, retrying: {}", pod.getMetadata().getNamespace(),
-                        pod.getMetadata().getName(), nodeName, e.toString());
+                LOG.warn("sync of pod {}/{} on {} failed, retrying", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), nodeName, e);
             }
         }
         if (podsComplete) {

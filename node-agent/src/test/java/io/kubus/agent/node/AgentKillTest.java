@@ -65,7 +65,10 @@ class AgentKillTest {
                 try {
                     late = await(api, "late", p -> readyCount(p) == 2);
                 } catch (AssertionError e) {
-                    throw new AssertionError(e.getMessage() + "\nagent log:\n" + tail(log), e);
+                    String dump = second.threadDump();
+                    int sync = dump.indexOf("\"sync-");
+                    throw new AssertionError(e.getMessage() + "\nagent log:\n" + tail(log) + "\nsync thread:\n"
+                            + (sync < 0 ? dump : dump.substring(sync, Math.min(dump.length(), sync + 4000))), e);
                 }
                 assertEquals("Running", late.getStatus().getPhase());
 

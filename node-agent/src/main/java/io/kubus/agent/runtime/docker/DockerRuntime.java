@@ -24,7 +24,7 @@ import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.ContainerRuntime;
@@ -108,7 +108,9 @@ public final class DockerRuntime implements ContainerRuntime {
         DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost.toString())
                 .build();
-        this.httpClient = new ApacheDockerHttpClient.Builder()
+        // The zerodep transport (docker-java's own shaded HTTP client): with the plain httpclient5 transport, leases
+        // of its connection pool were seen cancelled under load (CancellationException, docker-java issue 1641).
+        this.httpClient = new ZerodepDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(100)
