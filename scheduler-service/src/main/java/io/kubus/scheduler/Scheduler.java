@@ -1,0 +1,336 @@
+package io.kubus.scheduler;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kubus.client.api.KubusApi;
+import io.kubus.client.api.KubusApiException;
+import io.kubus.client.api.PatchKind;
+import io.kubus.client.informer.Informer;
+import io.kubus.client.informer.ResourceEventHandler;
+import io.kubus.client.leader.KafkaLeaderElection;
+import io.kubus.schema.ResourceTypes;
+import io.kubus.scheduler.framework.SchedulingPipeline;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * kube-scheduler's loop over the change stream: pods without a node that ask for this scheduler wait in a queue; one
+ * at a time they go through the filter and score pipeline, are assumed on the chosen node at once (so a burst never
+ * overcommits), and are bound through the gateway in the background. A pod that fits nowhere gets PodScheduled=False
+ * with kube-scheduler's message and a FailedScheduling event, and is retried with back-off when the cluster changes.
+ * Only the leader among the replicas schedules.
+ */
+@Context
+@Requires(env = SchedulerApplication.ENVIRONMENT)
+@Requires(property = "kubus.scheduler.enabled", notEquals = "false")
+public class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    private final SchedulerSettings settings;
+    private final String kafkaBootstrap;
+    private final SchedulingCache cache = new SchedulingCache();
+    private final DelayQueue<Entry> queue = new DelayQueue<>();
+    /** Pods waiting (in the queue or in back-off), with their attempts: a pod is never queued twice. */
+    private final Map<String, Integer> waiting = new ConcurrentHashMap<>();
+    private final Set<String> unschedulable = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
+    private final ExecutorService binders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore bindSlots;
+    private final AtomicLong bound = new AtomicLong();
+    private final SchedulingPipeline pipeline = SchedulingPipeline.defaults(RandomGenerator.getDefault());
+    private KubusApi api;
+    private Informer<Node> nodes;
+    private Informer<Pod> pods;
+    private KafkaLeaderElection election;
+    private Thread loop;
+    private volatile boolean running = true;
+
+    public Scheduler(SchedulerSettings settings,
+                     @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
+        this.settings = settings;
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.bindSlots = new Semaphore(settings.getBindConcurrency());
+    }
+
+    @PostConstruct
+    void start() throws InterruptedException {
+        api = new KubusApi(settings.getApiUrl());
+        nodes = Informer.builder(api, kafkaBootstrap, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
+                .handler(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Node node) {
+                        cache.upsertNode(node);
+                        clusterChanged();
+                    }
+
+                    @Override
+                    public void onUpdate(Node old, Node now) {
+                        cache.upsertNode(now);
+                        clusterChanged();
+                    }
+
+                    @Override
+                    public void onDelete(Node last) {
+                        cache.removeNode(last.getMetadata().getName());
+                    }
+                }).build();
+        pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class).name("scheduler-pods")
+                .handler(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        podChanged(pod);
+                    }
+
+                    @Override
+                    public void onUpdate(Pod old, Pod now) {
+                        podChanged(now);
+                    }
+
+                    @Override
+                    public void onDelete(Pod last) {
+                        String key = Informer.keyOf(last);
+                        if (cache.isPlaced(key)) {
+                            cache.forget(key);
+                            clusterChanged();
+                        }
+                        waiting.remove(key);
+                    }
+                }).build();
+        nodes.start();
+        pods.start();
+        nodes.awaitSynced(Duration.ofSeconds(60));
+        pods.awaitSynced(Duration.ofSeconds(60));
+        loop = Thread.ofPlatform().daemon().name("scheduling-loop").start(this::run);
+        election = new KafkaLeaderElection(kafkaBootstrap, "scheduler", "scheduler-" + UUID.randomUUID(),
+                settings.getLeaderSessionTimeout(), new KafkaLeaderElection.Callbacks() {
+                    @Override
+                    public void startedLeading() {
+                        // A new leader takes every pending pod afresh: what a former leader assumed is in the stream
+                        // by now, or was never bound.
+                        pods.list().forEach(Scheduler.this::podChanged);
+                    }
+
+                    @Override
+                    public void stoppedLeading() {
+                        // nothing: the loop checks isLeader before every decision
+                    }
+                });
+    }
+
+    /** Pods bound since start; for tests and metrics. */
+    public long bound() {
+        return bound.get();
+    }
+
+    public boolean isLeader() {
+        return election != null && election.isLeader();
+    }
+
+    private void podChanged(Pod pod) {
+        String key = Informer.keyOf(pod);
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (node != null && !node.isEmpty()) {
+            cache.upsertBoundPod(key, pod);
+            waiting.remove(key);
+            return;
+        }
+        if (pod.getMetadata().getDeletionTimestamp() != null
+                || !settings.getSchedulerName().equals(pod.getSpec().getSchedulerName() == null
+                ? "default-scheduler" : pod.getSpec().getSchedulerName())
+                || cache.isPlaced(key)) {
+            return;
+        }
+        if (waiting.putIfAbsent(key, 0) == null) {
+            queue.add(Entry.after(key, 0));
+        }
+    }
+
+    /** A node appeared or changed, or a pod left a node: pods that fit nowhere may fit now. */
+    private void clusterChanged() {
+        for (String key : unschedulable) {
+            if (unschedulable.remove(key)) {
+                int attempts = waiting.getOrDefault(key, 0);
+                queue.add(Entry.after(key, backoff(attempts).toMillis()));
+            }
+        }
+    }
+
+    private void run() {
+        long nextFlush = System.nanoTime() + settings.getMaxBackoff().toNanos();
+        while (running) {
+            try {
+                if (System.nanoTime() > nextFlush) {
+                    // Like kube-scheduler's periodic flush: pods that fit nowhere are tried again now and then.
+                    clusterChanged();
+                    nextFlush = System.nanoTime() + settings.getMaxBackoff().toNanos();
+                }
+                Entry e = queue.poll(500, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    continue;
+                }
+                if (!isLeader()) {
+                    // A standby keeps the queue warm but decides nothing.
+                    queue.add(Entry.after(e.key, 500));
+                    continue;
+                }
+                scheduleOne(e.key);
+            } catch (InterruptedException ie) {
+                return;
+            } catch (RuntimeException ex) {
+                LOG.warn("scheduling cycle failed", ex);
+            }
+        }
+    }
+
+    private void scheduleOne(String key) {
+        Pod pod = pods.get(key).orElse(null);
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null
+                || (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty())
+                || cache.isPlaced(key)) {
+            waiting.remove(key);
+            return;
+        }
+        SchedulingPipeline.Result result = pipeline.schedule(pod, cache);
+        if (result.nodeName() == null) {
+            unschedulable(pod, key, result.message());
+            return;
+        }
+        cache.assume(key, pod, result.nodeName());
+        waiting.remove(key);
+        lastFailure.remove(key);
+        bindSlots.acquireUninterruptibly();
+        binders.execute(() -> {
+            try {
+                bind(pod, key, result.nodeName());
+            } finally {
+                bindSlots.release();
+            }
+        });
+    }
+
+    private void bind(Pod pod, String key, String node) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        try {
+            api.bind(ns, name, node);
+            bound.incrementAndGet();
+            event(pod, "Normal", "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + node);
+        } catch (KubusApiException e) {
+            // 409: already bound (another leader's decision) or being deleted; 404: gone. Either way not ours.
+            cache.forget(key);
+            if (!e.isConflict() && !e.isNotFound()) {
+                LOG.warn("binding {} to {} failed, retrying: {}", key, node, e.toString());
+                retry(key);
+            }
+        } catch (RuntimeException e) {
+            cache.forget(key);
+            LOG.warn("binding {} to {} failed, retrying: {}", key, node, e.toString());
+            retry(key);
+        }
+    }
+
+    private void retry(String key) {
+        int attempts = waiting.merge(key, 1, Integer::sum);
+        queue.add(Entry.after(key, backoff(attempts).toMillis()));
+    }
+
+    private void unschedulable(Pod pod, String key, String message) {
+        waiting.merge(key, 1, Integer::sum);
+        // It waits for a cluster change (or the periodic flush) to be tried again, after its back-off.
+        unschedulable.add(key);
+        if (!message.equals(lastFailure.put(key, message))) {
+            binders.execute(() -> report(pod, message));
+        }
+    }
+
+    private void report(Pod pod, String message) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        try {
+            api.patch(ResourceTypes.PODS, ns, name, PatchKind.STRATEGIC, """
+                    {"status":{"conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable",\
+                    "message":%s,"lastProbeTime":null,"lastTransitionTime":"%s"}]}}"""
+                    .formatted(io.kubus.schema.KubusJson.write(message), now), true, Pod.class);
+        } catch (RuntimeException e) {
+            LOG.debug("could not record Unschedulable on {}/{}: {}", ns, name, e.toString());
+        }
+        event(pod, "Warning", "FailedScheduling", message);
+    }
+
+    private void event(Pod pod, String type, String reason, String message) {
+        try {
+            api.createEvent(new ObjectReferenceBuilder().withKind("Pod").withApiVersion("v1")
+                    .withNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .withUid(pod.getMetadata().getUid()).build(), type, reason, message, "default-scheduler");
+        } catch (RuntimeException e) {
+            LOG.debug("event {} not recorded: {}", reason, e.toString());
+        }
+    }
+
+    private Duration backoff(int attempts) {
+        long ms = settings.getInitialBackoff().toMillis() << Math.min(Math.max(attempts - 1, 0), 16);
+        return Duration.ofMillis(Math.min(ms, settings.getMaxBackoff().toMillis()));
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        running = false;
+        if (election != null) {
+            election.close();
+        }
+        if (loop != null) {
+            loop.interrupt();
+        }
+        binders.shutdown();
+        if (pods != null) {
+            pods.close();
+        }
+        if (nodes != null) {
+            nodes.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    /** A queued pod and when it may be tried. */
+    private record Entry(String key, long readyAtNanos) implements Delayed {
+        static Entry after(String key, long delayMillis) {
+            return new Entry(key, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(readyAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+            return Long.compare(getDelay(TimeUnit.NANOSECONDS), o.getDelay(TimeUnit.NANOSECONDS));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.kubus.scheduler;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+
+import java.time.Duration;
+
+/** The scheduler's settings; defaults suit the local cluster. */
+@ConfigurationProperties("kubus.scheduler")
+public class SchedulerSettings {
+    private String apiUrl = "http://127.0.0.1:6443";
+    /** Pods whose spec.schedulerName is this one are ours. */
+    private String schedulerName = "default-scheduler";
+    /** How long a dead leader keeps the lead before a standby takes it (Kafka session timeout). */
+    private Duration leaderSessionTimeout = Duration.ofSeconds(6);
+    /** Back-off of a pod that fit nowhere: first retry, and the cap (kube-scheduler: 1 s and 10 s). */
+    private Duration initialBackoff = Duration.ofSeconds(1);
+    private Duration maxBackoff = Duration.ofSeconds(10);
+    /** Bindings sent at once. */
+    private int bindConcurrency = 16;
+
+    public String getApiUrl() {
+        return apiUrl;
+    }
+
+    public void setApiUrl(String apiUrl) {
+        this.apiUrl = apiUrl;
+    }
+
+    public String getSchedulerName() {
+        return schedulerName;
+    }
+
+    public void setSchedulerName(String schedulerName) {
+        this.schedulerName = schedulerName;
+    }
+
+    public Duration getLeaderSessionTimeout() {
+        return leaderSessionTimeout;
+    }
+
+    public void setLeaderSessionTimeout(Duration leaderSessionTimeout) {
+        this.leaderSessionTimeout = leaderSessionTimeout;
+    }
+
+    public Duration getInitialBackoff() {
+        return initialBackoff;
+    }
+
+    public void setInitialBackoff(Duration initialBackoff) {
+        this.initialBackoff = initialBackoff;
+    }
+
+    public Duration getMaxBackoff() {
+        return maxBackoff;
+    }
+
+    public void setMaxBackoff(Duration maxBackoff) {
+        this.maxBackoff = maxBackoff;
+    }
+
+    public int getBindConcurrency() {
+        return bindConcurrency;
+    }
+
+    public void setBindConcurrency(int bindConcurrency) {
+        this.bindConcurrency = bindConcurrency;
+    }
+}

@@ -1,0 +1,165 @@
+package io.kubus.scheduler;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.kubus.client.api.KubusApi;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.scheduler.framework.NodeInfo;
+import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.quantity.ResourceQuantity;
+import io.micronaut.context.ApplicationContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.kubus.scheduler.TestClusters.await;
+import static io.kubus.scheduler.TestClusters.bound;
+import static io.kubus.scheduler.TestClusters.node;
+import static io.kubus.scheduler.TestClusters.pod;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The scheduler against a real gateway, on nodes registered as a node agent registers them (none runs pods). */
+class SchedulerTest {
+    static GatewayFixture gateway;
+    static ApplicationContext scheduler;
+    static KubusApi api;
+
+    @BeforeAll
+    static void start() {
+        gateway = GatewayFixture.start();
+        api = new KubusApi(gateway.baseUrl());
+        scheduler = TestClusters.scheduler(gateway);
+    }
+
+    @AfterAll
+    static void stop() {
+        scheduler.close();
+        api.close();
+        gateway.close();
+    }
+
+    @Test
+    void aBurstOf1000PodsOnto10NodesNeverOvercommits() throws Exception {
+        // Each node takes exactly 100 pods of 100m: any overcommit would show as a node with more.
+        for (int i = 0; i < 10; i++) {
+            api.create(ResourceTypes.NODES, node("burst-" + i, "10", "64Gi", 110, Map.of("pool", "burst"), List.of()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> creates = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Pod p = new PodBuilder(pod("burst-" + i, "100m", "16Mi")).editSpec().addToNodeSelector("pool", "burst").endSpec().build();
+            creates.add(pool.submit(() -> api.create(ResourceTypes.PODS, p)));
+        }
+        for (Future<?> f : creates) {
+            f.get();
+        }
+        pool.shutdown();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        List<Pod> pods = List.of();
+        while (System.nanoTime() < deadline) {
+            pods = api.list(ResourceTypes.PODS, "default", null, null, Pod.class).items().stream()
+                    .filter(p -> p.getMetadata().getName().startsWith("burst-")).toList();
+            if (pods.stream().allMatch(TestClusters::bound)) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        Map<String, ResourceQuantity> cpuPerNode = new HashMap<>();
+        Map<String, Integer> countPerNode = new HashMap<>();
+        for (Pod p : pods) {
+            assertTrue(bound(p), p.getMetadata().getName() + " was not bound");
+            cpuPerNode.merge(p.getSpec().getNodeName(), NodeInfo.requestsOf(p).get("cpu"), ResourceQuantity::add);
+            countPerNode.merge(p.getSpec().getNodeName(), 1, Integer::sum);
+        }
+        assertEquals(1000, pods.size());
+        for (Map.Entry<String, ResourceQuantity> e : cpuPerNode.entrySet()) {
+            assertTrue(e.getValue().compareTo(ResourceQuantity.parse("10")) <= 0, e.getKey() + " overcommitted: " + e.getValue());
+        }
+        assertEquals(10, countPerNode.size());
+        assertTrue(countPerNode.values().stream().allMatch(c -> c == 100), countPerNode.toString());
+        Pod one = pods.getFirst();
+        PodCondition scheduled = one.getStatus().getConditions().stream().filter(c -> c.getType().equals("PodScheduled"))
+                .findFirst().orElseThrow();
+        assertEquals("True", scheduled.getStatus());
+    }
+
+    @Test
+    void nodeSelectorTaintsAndTolerations() throws Exception {
+        api.create(ResourceTypes.NODES, node("plain", "4", "8Gi", 110, Map.of("zone", "a"), List.of()));
+        api.create(ResourceTypes.NODES, node("ssd", "4", "8Gi", 110, Map.of("zone", "a", "disktype", "ssd"), List.of()));
+        api.create(ResourceTypes.NODES, node("gpu", "4", "8Gi", 110, Map.of("zone", "b"),
+                List.of(new TaintBuilder().withKey("dedicated").withValue("gpu").withEffect("NoSchedule").build())));
+
+        api.create(ResourceTypes.PODS, new PodBuilder(pod("wants-ssd", "100m", "16Mi")).editSpec()
+                .addToNodeSelector("disktype", "ssd").endSpec().build());
+        assertEquals("ssd", await(api, "wants-ssd", TestClusters::bound, Duration.ofSeconds(30)).getSpec().getNodeName());
+
+        api.create(ResourceTypes.PODS, new PodBuilder(pod("zone-b-intolerant", "100m", "16Mi")).editSpec()
+                .addToNodeSelector("zone", "b").endSpec().build());
+        Pod refused = await(api, "zone-b-intolerant", p -> p.getStatus() != null && p.getStatus().getConditions() != null
+                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())), Duration.ofSeconds(30));
+        assertTrue(refused.getStatus().getConditions().stream().anyMatch(c -> c.getMessage() != null
+                && c.getMessage().contains("node(s) had untolerated taint {dedicated: gpu}")), refused.getStatus().toString());
+
+        api.create(ResourceTypes.PODS, new PodBuilder(pod("zone-b-tolerant", "100m", "16Mi")).editSpec()
+                .addToNodeSelector("zone", "b").addNewToleration().withKey("dedicated").withOperator("Equal")
+                .withValue("gpu").withEffect("NoSchedule").endToleration().endSpec().build());
+        assertEquals("gpu", await(api, "zone-b-tolerant", TestClusters::bound, Duration.ofSeconds(30)).getSpec().getNodeName());
+    }
+
+    @Test
+    void aReplicaSetsPodsSpreadAcrossNodes() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            api.create(ResourceTypes.NODES, node("spread-" + i, "8", "16Gi", 110, Map.of("pool", "spread"), List.of()));
+        }
+        for (int i = 0; i < 10; i++) {
+            api.create(ResourceTypes.PODS, new PodBuilder(pod("rs-" + i, "100m", "16Mi")).editMetadata()
+                    .addToLabels("app", "web").addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
+                    .withName("web-abc").withUid("rs-uid-1").withController(true).endOwnerReference().endMetadata()
+                    .editSpec().addToNodeSelector("pool", "spread").endSpec().build());
+            await(api, "rs-" + i, TestClusters::bound, Duration.ofSeconds(30));
+        }
+        Map<String, Integer> perNode = new HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            perNode.merge(api.get(ResourceTypes.PODS, "default", "rs-" + i, Pod.class).orElseThrow().getSpec().getNodeName(), 1, Integer::sum);
+        }
+        assertEquals(5, perNode.size(), perNode.toString());
+        assertTrue(perNode.values().stream().allMatch(c -> c == 2), perNode.toString());
+    }
+
+    @Test
+    void aPodThatFitsNowhereSaysWhyAndIsPlacedOnceANodeFits() throws Exception {
+        api.create(ResourceTypes.NODES, node("small-1", "2", "4Gi", 110, Map.of("pool", "small"), List.of()));
+        api.create(ResourceTypes.NODES, node("small-2", "2", "4Gi", 110, Map.of("pool", "small"), List.of()));
+        api.create(ResourceTypes.PODS, new PodBuilder(pod("big", "6", "1Gi")).editSpec()
+                .addToNodeSelector("pool", "small").endSpec().build());
+        Pod pending = await(api, "big", p -> p.getStatus() != null && p.getStatus().getConditions() != null
+                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())), Duration.ofSeconds(30));
+        PodCondition c = pending.getStatus().getConditions().stream().filter(x -> x.getType().equals("PodScheduled")).findFirst().orElseThrow();
+        assertEquals("False", c.getStatus());
+        assertTrue(c.getMessage().startsWith("0/") && c.getMessage().contains("2 Insufficient cpu"), c.getMessage());
+        List<Event> events = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
+        assertTrue(events.stream().anyMatch(e -> "FailedScheduling".equals(e.getReason()) && "Warning".equals(e.getType())
+                && e.getMessage().contains("Insufficient cpu")), events.toString());
+
+        api.create(ResourceTypes.NODES, node("large", "8", "16Gi", 110, Map.of("pool", "small"), List.of()));
+        Pod placed = await(api, "big", TestClusters::bound, Duration.ofSeconds(30));
+        assertEquals("large", placed.getSpec().getNodeName());
+        List<Event> after = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
+        assertTrue(after.stream().anyMatch(e -> "Scheduled".equals(e.getReason())
+                && e.getMessage().equals("Successfully assigned default/big to large")), after.toString());
+    }
+}
