@@ -1,0 +1,186 @@
+package io.kubus.scheduler.plugins;
+
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSelector;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodAffinityTerm;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.kubus.schema.selector.LabelSelector;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Matching rules several plugins share: tolerations, node selector terms, pod affinity terms, owners. */
+final class Matching {
+    private Matching() {
+    }
+
+    static <T> List<T> orEmpty(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+
+    static Map<String, String> labels(Node node) {
+        Map<String, String> l = node.getMetadata().getLabels();
+        return l == null ? Map.of() : l;
+    }
+
+    static Map<String, String> labels(Pod pod) {
+        Map<String, String> l = pod.getMetadata().getLabels();
+        return l == null ? Map.of() : l;
+    }
+
+    static String namespace(Pod pod) {
+        return Objects.requireNonNullElse(pod.getMetadata().getNamespace(), "default");
+    }
+
+    static List<Toleration> tolerations(Pod pod) {
+        return orEmpty(pod.getSpec().getTolerations());
+    }
+
+    static List<Taint> taints(Node node) {
+        return node.getSpec() == null ? List.of() : orEmpty(node.getSpec().getTaints());
+    }
+
+    /** Kubernetes' Toleration.ToleratesTaint. */
+    static boolean tolerates(Toleration t, Taint taint) {
+        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
+            return false;
+        }
+        String key = Objects.requireNonNullElse(t.getKey(), "");
+        if (!key.isEmpty() && !key.equals(taint.getKey())) {
+            return false;
+        }
+        String op = Objects.requireNonNullElse(t.getOperator(), "Equal");
+        return switch (op) {
+            case "Exists" -> true;
+            case "Equal", "" -> Objects.requireNonNullElse(t.getValue(), "")
+                    .equals(Objects.requireNonNullElse(taint.getValue(), ""));
+            default -> false;
+        };
+    }
+
+    static boolean tolerated(List<Toleration> tolerations, Taint taint) {
+        for (Toleration t : tolerations) {
+            if (tolerates(t, taint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** spec.nodeSelector and required node affinity both hold for the node. */
+    static boolean matchesNodeSelectorAndAffinity(Pod pod, Node node) {
+        Map<String, String> sel = pod.getSpec().getNodeSelector();
+        Map<String, String> labels = labels(node);
+        if (sel != null) {
+            for (Map.Entry<String, String> e : sel.entrySet()) {
+                if (!e.getValue().equals(labels.get(e.getKey()))) {
+                    return false;
+                }
+            }
+        }
+        Affinity a = pod.getSpec().getAffinity();
+        if (a == null || a.getNodeAffinity() == null) {
+            return true;
+        }
+        NodeSelector required = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+        if (required == null) {
+            return true;
+        }
+        for (NodeSelectorTerm term : orEmpty(required.getNodeSelectorTerms())) {
+            if (termMatches(term, node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The requirements of a term are ANDed; a term without any requirement matches no node. */
+    static boolean termMatches(NodeSelectorTerm term, Node node) {
+        List<NodeSelectorRequirement> exprs = orEmpty(term.getMatchExpressions());
+        List<NodeSelectorRequirement> fields = orEmpty(term.getMatchFields());
+        if (exprs.isEmpty() && fields.isEmpty()) {
+            return false;
+        }
+        Map<String, String> labels = labels(node);
+        for (NodeSelectorRequirement r : exprs) {
+            if (!requirementMatches(r, labels)) {
+                return false;
+            }
+        }
+        Map<String, String> nodeFields = Map.of("metadata.name", node.getMetadata().getName());
+        for (NodeSelectorRequirement r : fields) {
+            if (!requirementMatches(r, nodeFields)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean requirementMatches(NodeSelectorRequirement r, Map<String, String> labels) {
+        String v = labels.get(r.getKey());
+        List<String> values = orEmpty(r.getValues());
+        return switch (Objects.requireNonNullElse(r.getOperator(), "")) {
+            case "In" -> v != null && values.contains(v);
+            case "NotIn" -> v == null || !values.contains(v);
+            case "Exists" -> v != null;
+            case "DoesNotExist" -> v == null;
+            case "Gt", "Lt" -> {
+                if (v == null || values.size() != 1) {
+                    yield false;
+                }
+                try {
+                    long have = Long.parseLong(v);
+                    long want = Long.parseLong(values.getFirst());
+                    yield r.getOperator().equals("Gt") ? have > want : have < want;
+                } catch (NumberFormatException e) {
+                    yield false;
+                }
+            }
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether {@code candidate} is one of the pods a term of {@code owner}'s (anti-)affinity refers to: in the
+     * term's namespaces (the owner's own when none are listed; all when namespaceSelector is given, since namespace
+     * labels are not in the cluster view) and matching its label selector.
+     */
+    static boolean termSelects(PodAffinityTerm term, Pod owner, Pod candidate) {
+        List<String> namespaces = orEmpty(term.getNamespaces());
+        String ns = namespace(candidate);
+        if (namespaces.isEmpty()) {
+            if (term.getNamespaceSelector() == null && !ns.equals(namespace(owner))) {
+                return false;
+            }
+        } else if (!namespaces.contains(ns)
+                && term.getNamespaceSelector() == null) {
+            return false;
+        }
+        if (term.getLabelSelector() == null) {
+            return false;
+        }
+        return LabelSelector.of(term.getLabelSelector()).matches(labels(candidate));
+    }
+
+    /** The uid of the pod's controller owner (its ReplicaSet, StatefulSet, Job...), or null. */
+    static String controllerUid(Pod pod) {
+        for (OwnerReference o : orEmpty(pod.getMetadata().getOwnerReferences())) {
+            if (Boolean.TRUE.equals(o.getController())) {
+                return o.getUid();
+            }
+        }
+        return null;
+    }
+
+    static boolean sameTopology(Node a, Node b, String topologyKey) {
+        String va = labels(a).get(topologyKey);
+        return va != null && va.equals(labels(b).get(topologyKey));
+    }
+}

@@ -1,0 +1,25 @@
+package io.kubus.scheduler.plugins;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kubus.scheduler.framework.ClusterView;
+import io.kubus.scheduler.framework.FilterPlugin;
+import io.kubus.scheduler.framework.NodeInfo;
+
+/**
+ * spec.nodeSelector (every label equal) and the required node affinity (any of the nodeSelectorTerms; within a term
+ * every matchExpression on labels and matchField on {@code metadata.name}, operators In, NotIn, Exists,
+ * DoesNotExist, Gt, Lt).
+ */
+public final class NodeAffinity implements FilterPlugin {
+    public static final String REASON = "node(s) didn't match Pod's node affinity/selector";
+
+    @Override
+    public String name() {
+        return "NodeAffinity";
+    }
+
+    @Override
+    public String filter(Pod pod, NodeInfo node, ClusterView cluster) {
+        return Matching.matchesNodeSelectorAndAffinity(pod, node.node()) ? null : REASON;
+    }
+}
