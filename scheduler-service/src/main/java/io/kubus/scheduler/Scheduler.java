@@ -66,6 +66,7 @@ public class Scheduler implements AutoCloseable {
     private KafkaLeaderElection election;
     private Thread loop;
     private volatile boolean running = true;
+    private volatile boolean caughtUp;
 
     public Scheduler(SchedulerSettings settings,
                      @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
@@ -127,16 +128,35 @@ public class Scheduler implements AutoCloseable {
                 settings.getLeaderSessionTimeout(), new KafkaLeaderElection.Callbacks() {
                     @Override
                     public void startedLeading() {
-                        // A new leader takes every pending pod afresh: what a former leader assumed is in the stream
-                        // by now, or was never bound.
-                        pods.list().forEach(Scheduler.this::podChanged);
+                        catchUp();
                     }
 
                     @Override
                     public void stoppedLeading() {
-                        // nothing: the loop checks isLeader before every decision
+                        caughtUp = false;
                     }
                 });
+    }
+
+    /**
+     * Before a new leader decides anything, its view must hold every binding a former leader made: it waits for the
+     * former leader's last bindings to land, then reads the bound pods from a fresh list (consistent at its version)
+     * rather than trusting a stream that may lag.
+     */
+    private void catchUp() {
+        try {
+            Thread.sleep(settings.getLeaderSettle().toMillis());
+            for (Pod pod : api.list(ResourceTypes.PODS, null, null, null, Pod.class).items()) {
+                podChanged(pod);
+            }
+            pods.list().forEach(this::podChanged);
+            caughtUp = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("a new leader could not read the bound pods; it will try again: {}", e.toString());
+            binders.execute(this::catchUp);
+        }
     }
 
     /** Pods bound since start; for tests and metrics. */
@@ -190,7 +210,7 @@ public class Scheduler implements AutoCloseable {
                 if (e == null) {
                     continue;
                 }
-                if (!isLeader()) {
+                if (!isLeader() || !caughtUp) {
                     // A standby keeps the queue warm but decides nothing.
                     queue.add(Entry.after(e.key, 500));
                     continue;

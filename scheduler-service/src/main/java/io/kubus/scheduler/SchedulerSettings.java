@@ -12,6 +12,8 @@ public class SchedulerSettings {
     private String schedulerName = "default-scheduler";
     /** How long a dead leader keeps the lead before a standby takes it (Kafka session timeout). */
     private Duration leaderSessionTimeout = Duration.ofSeconds(6);
+    /** How long a new leader lets a former leader's last bindings land before it reads the cluster. */
+    private Duration leaderSettle = Duration.ofSeconds(1);
     /** Back-off of a pod that fit nowhere: first retry, and the cap (kube-scheduler: 1 s and 10 s). */
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofSeconds(10);
@@ -40,6 +42,14 @@ public class SchedulerSettings {
 
     public void setLeaderSessionTimeout(Duration leaderSessionTimeout) {
         this.leaderSessionTimeout = leaderSessionTimeout;
+    }
+
+    public Duration getLeaderSettle() {
+        return leaderSettle;
+    }
+
+    public void setLeaderSettle(Duration leaderSettle) {
+        this.leaderSettle = leaderSettle;
     }
 
     public Duration getInitialBackoff() {

@@ -42,7 +42,13 @@ class SchedulerKillTest {
             Process standby = null;
             try {
                 api.create(ResourceTypes.PODS, TestClusters.pod("first", "100m", "16Mi"));
-                TestClusters.await(api, "first", TestClusters::bound, Duration.ofSeconds(90));
+                try {
+                    TestClusters.await(api, "first", TestClusters::bound, Duration.ofSeconds(90));
+                } catch (AssertionError e) {
+                    List<String> lines = java.nio.file.Files.readAllLines(log);
+                    throw new AssertionError(e.getMessage() + "\nscheduler log:\n"
+                            + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())), e);
+                }
                 standby = start(gateway, log);
                 Thread.sleep(3_000); // the standby has joined the election
 

@@ -90,18 +90,26 @@ public final class KafkaLeaderElection implements AutoCloseable {
                 ConsumerConfig.CLIENT_ID_CONFIG, identity,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(200, sessionTimeout.toMillis() / 4),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // A standby that joins must not take the lead from a live leader: keep assignments where they are.
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    setLeading(false);
+                    if (!partitions.isEmpty()) {
+                        setLeading(false);
+                    }
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    setLeading(!partitions.isEmpty());
+                    // Cooperative rebalancing reports only what is newly assigned: empty means "no change".
+                    if (!partitions.isEmpty()) {
+                        setLeading(true);
+                    }
                 }
 
                 @Override
