@@ -4,6 +4,7 @@ import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.agent.NodeAgentApplication;
 import io.kubus.agent.runtime.docker.DockerRuntime;
+import io.kubus.scheduler.SchedulerApplication;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.EmbeddedApplication;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class KubusLauncher implements AutoCloseable {
     private EmbeddedKafkaBroker broker;
     private ApplicationContext gateway;
     private ApplicationContext agent;
+    private ApplicationContext scheduler;
     private String runtimeLine = "";
     private boolean closed;
 
@@ -89,7 +91,7 @@ public final class KubusLauncher implements AutoCloseable {
         launcher.awaitStopped();
     }
 
-    /** Starts the broker, the gateway and a node agent, then writes the kubeconfig and the state file. */
+    /** Starts the broker, the gateway, the scheduler and a node agent, then writes the kubeconfig and the state file. */
     public void start() throws IOException {
         long t0 = System.nanoTime();
         synchronized (lifecycle) {
@@ -104,6 +106,7 @@ public final class KubusLauncher implements AutoCloseable {
             broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
             Files.createDirectories(options.databaseFile().getParent());
             gateway = startGateway(broker.bootstrapServers());
+            scheduler = startScheduler(broker.bootstrapServers());
             agent = startAgent(broker.bootstrapServers());
             ClusterFiles.writeKubeconfig(options.kubeconfig(), options.apiUrl());
             ClusterFiles.writeState(options.stateFile(), ProcessHandle.current().pid(), options.apiUrl(),
@@ -162,6 +165,13 @@ public final class KubusLauncher implements AutoCloseable {
                 .banner(false).start();
     }
 
+    private ApplicationContext startScheduler(String kafkaBootstrap) {
+        return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
+                .properties(Map.of("kubus.scheduler.api-url", options.apiUrl(),
+                        "kubus.kafka.bootstrap-servers", kafkaBootstrap))
+                .banner(false).start();
+    }
+
     private static boolean dockerAnswers() {
         try (DockerRuntime docker = new DockerRuntime(java.net.URI.create("unix:///var/run/docker.sock"), "probe")) {
             docker.versionString();
@@ -199,7 +209,10 @@ public final class KubusLauncher implements AutoCloseable {
         }
     }
 
-    /** Stops the node agent, the gateway, then the broker; removes the state file and releases the data directory. Idempotent. */
+    /**
+     * Stops the node agent and the scheduler, the gateway, then the broker; removes the state file and releases the
+     * data directory. Idempotent.
+     */
     @Override
     public void close() {
         synchronized (lifecycle) {
@@ -207,16 +220,18 @@ public final class KubusLauncher implements AutoCloseable {
                 return;
             }
             closed = true;
-            boolean started = agent != null || gateway != null || broker != null;
+            boolean started = agent != null || scheduler != null || gateway != null || broker != null;
             if (started) {
                 log.info("Stopping Kubus");
             }
             try {
-                if (agent != null) {
-                    try {
-                        agent.close();
-                    } catch (RuntimeException e) {
-                        log.warn("Stopping the node agent failed", e);
+                for (ApplicationContext service : new ApplicationContext[] {agent, scheduler}) {
+                    if (service != null) {
+                        try {
+                            service.close();
+                        } catch (RuntimeException e) {
+                            log.warn("Stopping {} failed", service.getEnvironment().getActiveNames(), e);
+                        }
                     }
                 }
                 if (gateway != null) {

@@ -23,6 +23,13 @@ final class SchedulingCache implements ClusterView {
     private final Map<String, Map<String, Pod>> podsByNode = new HashMap<>();
     private final Map<String, String> nodeOfPod = new HashMap<>();
     private final Map<String, NodeInfo> infos = new HashMap<>();
+    /** Placed pods with required anti-affinity, kept so that the check of existing pods runs only when needed. */
+    private final java.util.Set<String> antiAffinityPods = new java.util.HashSet<>();
+
+    @Override
+    public synchronized boolean anyRequiredAntiAffinity() {
+        return !antiAffinityPods.isEmpty();
+    }
 
     synchronized void upsertNode(Node node) {
         nodes.put(node.getMetadata().getName(), node);
@@ -45,6 +52,7 @@ final class SchedulingCache implements ClusterView {
     }
 
     synchronized void forget(String key) {
+        antiAffinityPods.remove(key);
         String node = nodeOfPod.remove(key);
         if (node != null) {
             Map<String, Pod> pods = podsByNode.get(node);
@@ -60,6 +68,11 @@ final class SchedulingCache implements ClusterView {
     }
 
     private void place(String key, String node, Pod pod) {
+        if (NodeInfo.hasRequiredAntiAffinity(pod)) {
+            antiAffinityPods.add(key);
+        } else {
+            antiAffinityPods.remove(key);
+        }
         String old = nodeOfPod.put(key, node);
         if (old != null && !old.equals(node)) {
             Map<String, Pod> pods = podsByNode.get(old);

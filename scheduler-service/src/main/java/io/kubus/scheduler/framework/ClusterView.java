@@ -5,4 +5,19 @@ import java.util.Collection;
 /** Every node with its pods, as the scheduler sees them for one scheduling cycle. */
 public interface ClusterView {
     Collection<NodeInfo> nodes();
+
+    /**
+     * Whether any pod on any node has required pod anti-affinity: only then must a new pod be checked against every
+     * existing pod (otherwise that check is the scheduler's most expensive loop, nodes x pods for every decision).
+     */
+    default boolean anyRequiredAntiAffinity() {
+        for (NodeInfo n : nodes()) {
+            for (io.fabric8.kubernetes.api.model.Pod p : n.pods()) {
+                if (NodeInfo.hasRequiredAntiAffinity(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

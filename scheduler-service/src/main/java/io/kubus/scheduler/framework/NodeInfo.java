@@ -25,16 +25,49 @@ public final class NodeInfo {
     private final List<Pod> pods;
     private final ResourceAmounts requested;
     private final Set<String> hostPorts;
+    /** Parsed once per node: every filter and score of every pod reads it. */
+    private final ResourceAmounts allocatable;
+    /** cpu and memory requested, counting a pod without a request as kube-scheduler's scoring defaults. */
+    private final long nonZeroCpuMillis;
+    private final long nonZeroMemoryBytes;
 
-    private NodeInfo(Node node, List<Pod> pods, ResourceAmounts requested, Set<String> hostPorts) {
+    /** What scoring assumes a pod without a cpu or memory request uses (kube-scheduler's non-zero defaults). */
+    public static final long DEFAULT_CPU_MILLIS = 100;
+    public static final long DEFAULT_MEMORY_BYTES = 200L * 1024 * 1024;
+
+    private NodeInfo(Node node, List<Pod> pods, ResourceAmounts requested, Set<String> hostPorts,
+                     ResourceAmounts allocatable, long nonZeroCpuMillis, long nonZeroMemoryBytes) {
         this.node = node;
         this.pods = pods;
         this.requested = requested;
         this.hostPorts = hostPorts;
+        this.allocatable = allocatable;
+        this.nonZeroCpuMillis = nonZeroCpuMillis;
+        this.nonZeroMemoryBytes = nonZeroMemoryBytes;
+    }
+
+    public long nonZeroCpuMillis() {
+        return nonZeroCpuMillis;
+    }
+
+    public long nonZeroMemoryBytes() {
+        return nonZeroMemoryBytes;
+    }
+
+    /** A pod's cpu request in millicores, or the scoring default when it has none. */
+    public static long nonZeroCpu(ResourceAmounts requests) {
+        long m = requests.get("cpu").milliValue();
+        return m == 0 ? DEFAULT_CPU_MILLIS : m;
+    }
+
+    /** A pod's memory request in bytes, or the scoring default when it has none. */
+    public static long nonZeroMemory(ResourceAmounts requests) {
+        long b = requests.get("memory").longValueCeil();
+        return b == 0 ? DEFAULT_MEMORY_BYTES : b;
     }
 
     public static NodeInfo of(Node node, List<Pod> pods) {
-        NodeInfo info = new NodeInfo(node, List.of(), ResourceAmounts.empty(), Set.of());
+        NodeInfo info = new NodeInfo(node, List.of(), ResourceAmounts.empty(), Set.of(), allocatableOf(node), 0, 0);
         for (Pod p : pods) {
             info = info.withPod(p);
         }
@@ -60,6 +93,10 @@ public final class NodeInfo {
 
     /** status.allocatable, or capacity when allocatable is absent. */
     public ResourceAmounts allocatable() {
+        return allocatable;
+    }
+
+    private static ResourceAmounts allocatableOf(Node node) {
         Map<String, Quantity> a = node.getStatus() == null ? null : node.getStatus().getAllocatable();
         if (a == null || a.isEmpty()) {
             a = node.getStatus() == null ? null : node.getStatus().getCapacity();
@@ -77,9 +114,11 @@ public final class NodeInfo {
         ps.add(pod);
         Set<String> ports = new HashSet<>(hostPorts);
         ports.addAll(hostPortsOf(pod));
+        ResourceAmounts podRequests = requestsOf(pod);
         return new NodeInfo(node, Collections.unmodifiableList(ps),
-                requested.plus(requestsOf(pod)).plus(ResourceAmounts.empty().with("pods", ResourceQuantity.ofLong(1))),
-                Collections.unmodifiableSet(ports));
+                requested.plus(podRequests).plus(ResourceAmounts.empty().with("pods", ResourceQuantity.ofLong(1))),
+                Collections.unmodifiableSet(ports), allocatable, nonZeroCpuMillis + nonZeroCpu(podRequests),
+                nonZeroMemoryBytes + nonZeroMemory(podRequests));
     }
 
     /**
@@ -112,6 +151,13 @@ public final class NodeInfo {
             req = c.getResources().getLimits();
         }
         return req == null ? ResourceAmounts.empty() : ResourceAmounts.of(req);
+    }
+
+    public static boolean hasRequiredAntiAffinity(Pod pod) {
+        var affinity = pod.getSpec().getAffinity();
+        return affinity != null && affinity.getPodAntiAffinity() != null
+                && affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null
+                && !affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty();
     }
 
     public static Set<String> hostPortsOf(Pod pod) {

@@ -80,12 +80,22 @@ public final class SchedulingPipeline {
         return scores;
     }
 
+    /** Where the next search for feasible nodes starts (only the scheduling loop's thread schedules). */
+    private int nextStart;
+
     public Result schedule(Pod pod, ClusterView cluster) {
         List<NodeInfo> feasible = new ArrayList<>();
         Map<String, String> reasons = new LinkedHashMap<>();
-        int total = 0;
-        for (NodeInfo node : cluster.nodes()) {
-            total++;
+        List<NodeInfo> nodes = new ArrayList<>(cluster.nodes());
+        int total = nodes.size();
+        int enough = feasibleNodesToFind(total);
+        // As kube-scheduler: in a large cluster, stop once enough feasible nodes are found, and start each search
+        // where the last one stopped, so that every node gets its turn.
+        int start = total == 0 ? 0 : Math.floorMod(nextStart, total);
+        int visited = 0;
+        for (int i = 0; i < total && feasible.size() < enough; i++) {
+            NodeInfo node = nodes.get((start + i) % total);
+            visited++;
             String reason = firstFailure(pod, node, cluster);
             if (reason == null) {
                 feasible.add(node);
@@ -93,6 +103,7 @@ public final class SchedulingPipeline {
                 reasons.put(node.name(), reason);
             }
         }
+        nextStart = start + visited;
         Map<String, String> reasonByNode = Collections.unmodifiableMap(reasons);
         if (feasible.isEmpty()) {
             return new Result(null, failureMessage(total, reasonByNode.values()), reasonByNode);
@@ -113,6 +124,15 @@ public final class SchedulingPipeline {
             }
         }
         return new Result(pickBest(totals), null, reasonByNode);
+    }
+
+    /** kube-scheduler's numFeasibleNodesToFind: all of a small cluster, an adaptive share (at least 100) of a large one. */
+    static int feasibleNodesToFind(int nodes) {
+        if (nodes <= 100) {
+            return nodes;
+        }
+        int percentage = Math.max(5, 50 - nodes / 125);
+        return Math.max(100, nodes * percentage / 100);
     }
 
     private String firstFailure(Pod pod, NodeInfo node, ClusterView cluster) {

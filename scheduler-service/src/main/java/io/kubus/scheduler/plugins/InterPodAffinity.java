@@ -28,7 +28,7 @@ public final class InterPodAffinity implements FilterPlugin {
 
     @Override
     public String filter(Pod pod, NodeInfo node, ClusterView cluster) {
-        for (NodeInfo other : cluster.nodes()) {
+        for (NodeInfo other : cluster.anyRequiredAntiAffinity() ? cluster.nodes() : java.util.List.<NodeInfo>of()) {
             for (Pod existing : other.pods()) {
                 for (PodAffinityTerm t : antiAffinityTerms(existing)) {
                     if (Matching.sameTopology(other.node(), node.node(), t.getTopologyKey())
