@@ -305,17 +305,7 @@ class ProbesDockerNodeTest {
     }
 
     private static Pod await(String name, Predicate<Pod> done, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        Pod pod = null;
-        while (System.nanoTime() < deadline) {
-            pod = api.get(ResourceTypes.PODS, "default", name, Pod.class).orElse(null);
-            if (pod != null && pod.getStatus() != null && done.test(pod)) {
-                return pod;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("pod " + name + " did not get there in " + seconds + " s: "
-                + (pod == null ? "missing" : pod.getStatus()));
+        return PodWaits.await(api, name, done, seconds);
     }
 
     private static long ready(Pod p) {

@@ -1,5 +1,6 @@
 package io.kubus.agent.server;
 
+import io.kubus.agent.node.PodWaits;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.agent.node.AgentFixture;
@@ -305,17 +306,7 @@ class KubectlLogsExecTest {
     }
 
     private static Pod await(String name, Predicate<Pod> done, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        Pod pod = null;
-        while (System.nanoTime() < deadline) {
-            pod = api.get(ResourceTypes.PODS, "default", name, Pod.class).orElse(null);
-            if (pod != null && pod.getStatus() != null && done.test(pod)) {
-                return pod;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("pod " + name + " did not get there in " + seconds + " s: "
-                + (pod == null ? "missing" : pod.getStatus()));
+        return PodWaits.await(api, name, done, seconds);
     }
 
     private interface Output {
