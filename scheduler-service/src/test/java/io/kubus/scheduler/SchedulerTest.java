@@ -110,7 +110,8 @@ class SchedulerTest {
         api.create(ResourceTypes.PODS, new PodBuilder(pod("zone-b-intolerant", "100m", "16Mi")).editSpec()
                 .addToNodeSelector("zone", "b").endSpec().build());
         Pod refused = await(api, "zone-b-intolerant", p -> p.getStatus() != null && p.getStatus().getConditions() != null
-                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())), Duration.ofSeconds(30));
+                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())
+                && c.getMessage() != null && c.getMessage().contains("untolerated taint")), Duration.ofSeconds(30));
         assertTrue(refused.getStatus().getConditions().stream().anyMatch(c -> c.getMessage() != null
                 && c.getMessage().contains("node(s) had untolerated taint {dedicated: gpu}")), refused.getStatus().toString());
 
@@ -146,19 +147,32 @@ class SchedulerTest {
         api.create(ResourceTypes.NODES, node("small-2", "2", "4Gi", 110, Map.of("pool", "small"), List.of()));
         api.create(ResourceTypes.PODS, new PodBuilder(pod("big", "6", "1Gi")).editSpec()
                 .addToNodeSelector("pool", "small").endSpec().build());
+        // The first attempt may come before the scheduler has seen the second node; a later one reports both.
         Pod pending = await(api, "big", p -> p.getStatus() != null && p.getStatus().getConditions() != null
-                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())), Duration.ofSeconds(30));
+                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())
+                && c.getMessage() != null && c.getMessage().contains("2 Insufficient cpu")), Duration.ofSeconds(30));
         PodCondition c = pending.getStatus().getConditions().stream().filter(x -> x.getType().equals("PodScheduled")).findFirst().orElseThrow();
         assertEquals("False", c.getStatus());
         assertTrue(c.getMessage().startsWith("0/") && c.getMessage().contains("2 Insufficient cpu"), c.getMessage());
-        List<Event> events = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
+        List<Event> events = List.of();
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < until && events.stream().noneMatch(e -> "FailedScheduling".equals(e.getReason()))) {
+            events = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
+            Thread.sleep(100);
+        }
         assertTrue(events.stream().anyMatch(e -> "FailedScheduling".equals(e.getReason()) && "Warning".equals(e.getType())
                 && e.getMessage().contains("Insufficient cpu")), events.toString());
 
         api.create(ResourceTypes.NODES, node("large", "8", "16Gi", 110, Map.of("pool", "small"), List.of()));
         Pod placed = await(api, "big", TestClusters::bound, Duration.ofSeconds(30));
         assertEquals("large", placed.getSpec().getNodeName());
-        List<Event> after = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
+        // The Scheduled event is recorded just after the binding: wait for it.
+        List<Event> after = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && after.stream().noneMatch(e -> "Scheduled".equals(e.getReason()))) {
+            after = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
+            Thread.sleep(100);
+        }
         assertTrue(after.stream().anyMatch(e -> "Scheduled".equals(e.getReason())
                 && e.getMessage().equals("Successfully assigned default/big to large")), after.toString());
     }
