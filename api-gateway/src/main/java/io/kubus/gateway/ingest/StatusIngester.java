@@ -1,5 +1,6 @@
 package io.kubus.gateway.ingest;
 
+import io.kubus.client.events.Reconnecting;
 import io.kubus.gateway.GatewayApplication;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -115,27 +115,8 @@ public class StatusIngester implements AutoCloseable {
     }
 
     private void run() {
-        while (running) {
-            try {
-                follow();
-            } catch (WakeupException e) {
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                // Nothing was committed for the batch in hand: the group hands it out again after the reconnect.
-                LOG.warn("status ingestion failed, reconnecting: {}", e.toString());
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        // Nothing was committed for the batch in hand: the group hands it out again after the reconnect.
+        Reconnecting.run(() -> running, this::follow, LOG, "status ingestion");
     }
 
     private void follow() throws InterruptedException {

@@ -1,5 +1,6 @@
 package io.kubus.gateway.watch;
 
+import io.kubus.client.events.Reconnecting;
 import io.micronaut.context.annotation.Requires;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.ApiException;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import io.kubus.client.events.ChangeEventRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -122,26 +122,7 @@ public class WatchCache implements AutoCloseable {
     }
 
     private void run() {
-        while (running) {
-            try {
-                follow();
-            } catch (WakeupException e) {
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warn("watch cache lost the change topics, reconnecting: {}", e.toString());
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        Reconnecting.run(() -> running, this::follow, LOG, "following the change topics for watches");
     }
 
     private void follow() throws InterruptedException {
