@@ -1,0 +1,68 @@
+package io.kubus.client.informer;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.kubus.client.api.KubusApi;
+import io.kubus.schema.ResourceType;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One informer per kind, shared by every controller of a process (client-go's SharedInformerFactory): a kind is
+ * listed and consumed once however many controllers read it. Ask for informers and add handlers first, then
+ * {@link #start()}.
+ */
+public final class SharedInformers implements AutoCloseable {
+    private final KubusApi api;
+    private final String kafkaBootstrap;
+    private final String namePrefix;
+    private final Map<ResourceType, Informer<?>> informers = new LinkedHashMap<>();
+    private boolean started;
+
+    public SharedInformers(KubusApi api, String kafkaBootstrap, String namePrefix) {
+        this.api = api;
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.namePrefix = namePrefix;
+    }
+
+    /** The informer of {@code type}, made on first request; not started until {@link #start()}. */
+    @SuppressWarnings("unchecked")
+    public synchronized <T extends HasMetadata> Informer<T> informer(ResourceType type, Class<T> cls) {
+        Informer<?> existing = informers.get(type);
+        if (existing != null) {
+            return (Informer<T>) existing;
+        }
+        if (started) {
+            throw new IllegalStateException("informer for " + type.plural() + " requested after start");
+        }
+        Informer<T> created = Informer.builder(api, kafkaBootstrap, type, cls).name(namePrefix + "-" + type.plural())
+                .build();
+        informers.put(type, created);
+        return created;
+    }
+
+    /** Starts every informer and waits until each has applied its first list; false on timeout. */
+    public boolean start(Duration timeout) throws InterruptedException {
+        List<Informer<?>> all;
+        synchronized (this) {
+            started = true;
+            all = new ArrayList<>(informers.values());
+        }
+        all.forEach(Informer::start);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Informer<?> i : all) {
+            if (!i.awaitSynced(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        informers.values().forEach(Informer::close);
+    }
+}

@@ -1,0 +1,28 @@
+package io.kubus.controllers.manager;
+
+import io.kubus.client.api.KubusApi;
+import io.kubus.client.informer.SharedInformers;
+import io.kubus.controllers.ControllersApplication;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+
+/** The API client and the one set of informers every controller of this process shares. */
+@Factory
+@Requires(env = ControllersApplication.ENVIRONMENT)
+public class ClientBeans {
+    @Singleton
+    @Bean(preDestroy = "close")
+    KubusApi kubusApi(ControllersSettings settings) {
+        return new KubusApi(settings.getApiUrl());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    SharedInformers sharedInformers(KubusApi api,
+                                    @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
+        return new SharedInformers(api, kafkaBootstrap, "controllers");
+    }
+}

@@ -1,0 +1,124 @@
+package io.kubus.controllers.testing;
+
+import io.kubus.agent.NodeAgentApplication;
+import io.kubus.client.api.KubusApi;
+import io.kubus.controllers.ControllersApplication;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.scheduler.SchedulerApplication;
+import io.micronaut.context.ApplicationContext;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole cluster in this JVM, as the launcher runs it: gateway (embedded broker, H2), scheduler, node agents and,
+ * unless asked otherwise, the controllers. Agents and controllers can be added, stopped and started again.
+ */
+public final class ClusterFixture implements AutoCloseable {
+    private final GatewayFixture gateway;
+    private final ApplicationContext scheduler;
+    private final List<ApplicationContext> agents = new ArrayList<>();
+    private final KubusApi api;
+    private ApplicationContext controllers;
+
+    private ClusterFixture(GatewayFixture gateway, ApplicationContext scheduler) {
+        this.gateway = gateway;
+        this.scheduler = scheduler;
+        this.api = new KubusApi(gateway.baseUrl());
+    }
+
+    /** Gateway and scheduler; add agents and controllers as the test needs. */
+    public static ClusterFixture start() {
+        GatewayFixture gateway = GatewayFixture.start();
+        ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
+                .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
+                        "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
+                        "kubus.scheduler.leader-session-timeout", "3s",
+                        "kubus.scheduler.leader-settle", "100ms"))
+                .start();
+        return new ClusterFixture(gateway, scheduler);
+    }
+
+    /** An agent process hosting {@code nodes} simulated nodes named {@code prefix-0..}. */
+    public ApplicationContext addSimulatedNodes(Path dataDir, String prefix, int nodes, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(agentProperties(dataDir));
+        props.put("kubus.agent.runtime", "simulated");
+        props.put("kubus.agent.nodes", nodes);
+        props.put("kubus.agent.node-name", prefix);
+        props.put("kubus.agent.simulated-start-latency", "50ms");
+        props.putAll(extra);
+        ApplicationContext agent = ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT)
+                .properties(props).start();
+        agents.add(agent);
+        return agent;
+    }
+
+    /** What a node agent needs to join this cluster (for agents started in-process or as a {@link ServiceProcess}). */
+    public Map<String, Object> agentProperties(Path dataDir) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("kubus.agent.api-url", gateway.baseUrl());
+        props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
+        props.put("kubus.agent.data-dir", dataDir.toString());
+        props.put("kubus.agent.heartbeat-interval", "2s");
+        props.put("kubus.agent.port", -1);
+        return props;
+    }
+
+    /** What the controllers need (for a context here or a {@link ServiceProcess}), with the test's overrides. */
+    public Map<String, Object> controllerProperties(Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("kubus.controllers.api-url", gateway.baseUrl());
+        props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
+        props.put("kubus.controllers.port", -1);
+        props.put("kubus.controllers.leader-session-timeout", "3s");
+        props.put("kubus.controllers.leader-settle", "200ms");
+        props.putAll(extra);
+        return props;
+    }
+
+    public ApplicationContext startControllers(Map<String, Object> extra) {
+        if (controllers != null) {
+            throw new IllegalStateException("controllers already running");
+        }
+        controllers = ApplicationContext.builder().environments(ControllersApplication.ENVIRONMENT)
+                .properties(controllerProperties(extra)).start();
+        return controllers;
+    }
+
+    public ApplicationContext startControllers() {
+        return startControllers(Map.of());
+    }
+
+    public void stopControllers() {
+        if (controllers != null) {
+            controllers.close();
+            controllers = null;
+        }
+    }
+
+    public ServiceProcess startControllersProcess(Map<String, Object> extra, Path log) throws java.io.IOException {
+        return ServiceProcess.start(ControllersApplication.class.getName(), controllerProperties(extra), log);
+    }
+
+    public GatewayFixture gateway() {
+        return gateway;
+    }
+
+    public KubusApi api() {
+        return api;
+    }
+
+    @Override
+    public void close() {
+        stopControllers();
+        for (ApplicationContext a : agents.reversed()) {
+            a.close();
+        }
+        scheduler.close();
+        api.close();
+        gateway.close();
+    }
+}
