@@ -15,6 +15,7 @@ import io.kubus.client.controller.Reconciler;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.manager.ControllersSettings;
@@ -55,13 +56,11 @@ import java.util.concurrent.ConcurrentHashMap;
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public final class NodeLifecycleController implements Reconciler, ManagedController {
     static final String NAME = "node-lifecycle-controller";
-    /** The event source Kubernetes' node lifecycle controller records under. */
-    private static final String COMPONENT = "node-controller";
 
     private final Informer<Node> nodes;
     private final PodsByNode pods;
     private final KubusApi api;
-    private final NodeEvents events;
+    private final EventRecorder events;
     private final Duration gracePeriod;
     private final Duration startupGracePeriod;
     private final Clock clock = Clock.systemUTC();
@@ -73,11 +72,11 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
     }
 
     public NodeLifecycleController(SharedInformers informers, PodsByNode pods, KubusApi api,
-                                   ControllersSettings settings) {
+                                   EventRecorder events, ControllersSettings settings) {
         this.nodes = informers.informer(ResourceTypes.NODES, Node.class);
         this.pods = pods;
         this.api = api;
-        this.events = new NodeEvents(api, COMPONENT);
+        this.events = events;
         this.gracePeriod = settings.getNodeMonitorGracePeriod();
         this.startupGracePeriod = settings.getNodeStartupGracePeriod();
         this.controller = new Controller(NAME, this, settings.getWorkers(), Duration.ofMillis(5),
@@ -153,7 +152,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
                 // The cached resourceVersion: a heartbeat stored meanwhile makes this a 409, and the retry sees it.
                 node = api.updateStatus(ResourceTypes.NODES, next);
                 if (wasReady) {
-                    events.record(node, "Normal", "NodeNotReady", "Node " + name + " status is now: NodeNotReady");
+                    events.normal(node, "NodeNotReady", "Node " + name + " status is now: NodeNotReady");
                 }
             }
         }
@@ -192,7 +191,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
                 }
                 throw e;
             }
-            events.record(pod, "Warning", "NodeNotReady", "Node is not ready");
+            events.warning(pod, "NodeNotReady", "Node is not ready");
         }
     }
 }

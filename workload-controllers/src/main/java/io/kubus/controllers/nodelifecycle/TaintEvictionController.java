@@ -15,6 +15,7 @@ import io.kubus.client.controller.Reconciler;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
@@ -59,7 +60,7 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
     private final Informer<Node> nodes;
     private final PodsByNode podsByNode;
     private final KubusApi api;
-    private final NodeEvents events;
+    private final EventRecorder events;
     private final Clock clock = Clock.systemUTC();
     /** When this process first saw each NoExecute taint that has no timeAdded, by node, key and value. */
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
@@ -68,12 +69,12 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
     private final Controller controller;
 
     public TaintEvictionController(SharedInformers informers, PodsByNode podsByNode, KubusApi api,
-                                   ControllersSettings settings) {
+                                   EventRecorder events, ControllersSettings settings) {
         this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
         this.nodes = informers.informer(ResourceTypes.NODES, Node.class);
         this.podsByNode = podsByNode;
         this.api = api;
-        this.events = new NodeEvents(api, NAME);
+        this.events = events;
         this.controller = new Controller(NAME, this, settings.getWorkers(), Duration.ofMillis(5),
                 Duration.ofSeconds(60), settings.getResyncPeriod());
         controller.primary(pods);
@@ -132,7 +133,7 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
                 t -> addedAt(nodeName, t, now));
         if (evictAt.isEmpty()) {
             if (scheduled.remove(key)) {
-                events.record(pod, "Normal", "TaintManagerEviction", "Cancelling deletion of Pod " + key);
+                events.normal(pod, "TaintManagerEviction", "Cancelling deletion of Pod " + key);
             }
             return Result.done();
         }
@@ -219,7 +220,7 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
         }
         if (api.deleteIfExists(ResourceTypes.PODS, pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                 null, null)) {
-            events.record(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod " + key);
+            events.normal(pod, "TaintManagerEviction", "Marking for deletion Pod " + key);
         }
     }
 

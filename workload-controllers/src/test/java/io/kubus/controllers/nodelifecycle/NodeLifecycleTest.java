@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
+import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.ApplicationContext;
@@ -26,8 +27,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,19 +66,19 @@ class NodeLifecycleTest {
     void aSilentNodeIsTaintedItsPodsEvictedAsTheyTolerateAndItsTaintsGoWhenItIsBack() throws Exception {
         ApplicationContext agentA = cluster.addSimulatedNodes(dir.resolve("a"), "lc-a", 2, Map.of());
         for (String n : List.of("lc-a-0", "lc-a-1", "lc-b-0", "lc-b-1")) {
-            until(Duration.ofSeconds(60), n + " Ready", () -> node(n), nd -> "True".equals(ready(nd)));
+            Await.until(Duration.ofSeconds(60), n + " Ready", () -> node(n), nd -> "True".equals(ready(nd)));
         }
         api.create(ResourceTypes.PODS, pod("short", "lc-a-0", unreachableFor(5L)));
         api.create(ResourceTypes.PODS, pod("zero", "lc-a-0", unreachableFor(0L)));
         api.create(ResourceTypes.PODS, pod("forever", "lc-a-0", unreachableFor(null)));
         api.create(ResourceTypes.PODS, pod("elsewhere", "lc-b-0", null));
         for (String p : List.of("short", "zero", "forever", "elsewhere")) {
-            until(Duration.ofSeconds(60), p + " ready", () -> pod(p), pd -> pd != null && podReady(pd));
+            Await.until(Duration.ofSeconds(60), p + " ready", () -> pod(p), pd -> pd != null && podReady(pd));
         }
 
         agentA.close();
         Instant silentSince = Instant.now();
-        Node silent = until(GRACE.plusSeconds(15), "lc-a-0 Unknown and tainted", () -> node("lc-a-0"),
+        Node silent = Await.until(GRACE.plusSeconds(15), "lc-a-0 Unknown and tainted", () -> node("lc-a-0"),
                 nd -> "Unknown".equals(ready(nd)) && taint(nd, UNREACHABLE, "NoExecute").isPresent());
         long seconds = Duration.between(silentSince, Instant.now()).toSeconds();
         assertTrue(seconds >= GRACE.toSeconds() - 3, "not before the grace period: " + seconds + " s");
@@ -91,12 +90,12 @@ class NodeLifecycleTest {
         Taint noExecute = taint(silent, UNREACHABLE, "NoExecute").orElseThrow();
         assertNotNull(noExecute.getTimeAdded(), "the eviction counts from it");
         assertTrue(taint(silent, UNREACHABLE, "NoSchedule").isPresent(), "TaintNodesByCondition");
-        until(Duration.ofSeconds(20), "lc-a-1 Unknown and tainted too", () -> node("lc-a-1"),
+        Await.until(Duration.ofSeconds(20), "lc-a-1 Unknown and tainted too", () -> node("lc-a-1"),
                 nd -> taint(nd, UNREACHABLE, "NoExecute").isPresent());
 
         // tolerationSeconds 0: evicted at once, with Kubernetes' condition and event
-        Pod zero = until(Duration.ofSeconds(10), "zero evicted", () -> pod("zero"),
-                pd -> pd.getMetadata().getDeletionTimestamp() != null);
+        Pod zero = Await.until(Duration.ofSeconds(10), "zero evicted", () -> pod("zero"),
+                pd -> pd != null && pd.getMetadata().getDeletionTimestamp() != null);
         Instant added = Instant.parse(noExecute.getTimeAdded());
         boolean shortGone = pod("short").getMetadata().getDeletionTimestamp() != null;
         assertTrue(!shortGone || !Instant.now().isBefore(added.plusSeconds(4)), "short is not evicted with zero");
@@ -105,8 +104,8 @@ class NodeLifecycleTest {
         assertEquals("DeletionByTaintManager", disruption.getReason());
 
         // tolerationSeconds 5: evicted 5 s after the taint was added (timeAdded is whole seconds)
-        Pod shortPod = until(Duration.ofSeconds(20), "short evicted", () -> pod("short"),
-                pd -> pd.getMetadata().getDeletionTimestamp() != null);
+        Pod shortPod = Await.until(Duration.ofSeconds(20), "short evicted", () -> pod("short"),
+                pd -> pd != null && pd.getMetadata().getDeletionTimestamp() != null);
         Instant deletedAt = Instant.parse(shortPod.getMetadata().getDeletionTimestamp()).minusSeconds(1);
         assertTrue(!deletedAt.isBefore(added.plusSeconds(4)), "after its toleration ran out: " + added + " " + deletedAt);
 
@@ -114,46 +113,49 @@ class NodeLifecycleTest {
         Pod forever = pod("forever");
         assertNull(forever.getMetadata().getDeletionTimestamp());
         assertEquals("False", condition(forever, "Ready").orElseThrow().getStatus());
-        assertTrue(events("forever").stream().anyMatch(e -> "NodeNotReady".equals(e.getReason())));
-        assertTrue(events("short").stream().anyMatch(e -> "TaintManagerEviction".equals(e.getReason())
-                && e.getMessage().equals("Marking for deletion Pod default/short")));
+        Await.until(Duration.ofSeconds(10), "NodeNotReady event of forever", () -> events("forever"),
+                es -> es.stream().anyMatch(e -> "NodeNotReady".equals(e.getReason())));
+        Await.until(Duration.ofSeconds(10), "TaintManagerEviction event of short", () -> events("short"),
+                es -> es.stream().anyMatch(e -> "TaintManagerEviction".equals(e.getReason())
+                        && e.getMessage().equals("Marking for deletion Pod default/short")));
         assertTrue(podReady(pod("elsewhere")), "a pod of a live node is left alone");
 
         // the scheduler keeps new pods off the silent nodes
         api.create(ResourceTypes.PODS, pod("newcomer", "lc-a-1", null));
-        Pod pending = until(Duration.ofSeconds(20), "newcomer unschedulable", () -> pod("newcomer"),
-                pd -> condition(pd, "PodScheduled").filter(c -> "Unschedulable".equals(c.getReason())).isPresent());
+        Pod pending = Await.until(Duration.ofSeconds(20), "newcomer unschedulable", () -> pod("newcomer"),
+                pd -> pd != null && condition(pd, "PodScheduled").filter(c -> "Unschedulable".equals(c.getReason()))
+                        .isPresent());
         assertNull(pending.getSpec().getNodeName());
 
         // the node comes back: the agent reports Ready, the taints go, what was evicted is gone
         cluster.addSimulatedNodes(dir.resolve("a"), "lc-a", 2, Map.of());
-        until(Duration.ofSeconds(60), "lc-a-0 Ready without the taints", () -> node("lc-a-0"),
+        Await.until(Duration.ofSeconds(60), "lc-a-0 Ready without the taints", () -> node("lc-a-0"),
                 nd -> "True".equals(ready(nd)) && taints(nd).isEmpty());
-        until(Duration.ofSeconds(30), "evicted pods gone", () -> pod("short") == null && pod("zero") == null, b -> b);
-        until(Duration.ofSeconds(30), "forever ready again", () -> pod("forever"), pd -> pd != null && podReady(pd));
-        until(Duration.ofSeconds(30), "newcomer placed on lc-a-1", () -> pod("newcomer"),
-                pd -> "lc-a-1".equals(pd.getSpec().getNodeName()) && podReady(pd));
+        Await.until(Duration.ofSeconds(30), "evicted pods gone", () -> pod("short") == null && pod("zero") == null, b -> b);
+        Await.until(Duration.ofSeconds(30), "forever ready again", () -> pod("forever"), pd -> pd != null && podReady(pd));
+        Await.until(Duration.ofSeconds(30), "newcomer placed on lc-a-1", () -> pod("newcomer"),
+                pd -> pd != null && "lc-a-1".equals(pd.getSpec().getNodeName()) && podReady(pd));
     }
 
     @Test
     void aNoExecuteTaintEvictsWhatDoesNotTolerateItAndItsRemovalCancelsTheCount() throws Exception {
-        until(Duration.ofSeconds(60), "lc-b-1 Ready", () -> node("lc-b-1"), nd -> "True".equals(ready(nd)));
+        Await.until(Duration.ofSeconds(60), "lc-b-1 Ready", () -> node("lc-b-1"), nd -> "True".equals(ready(nd)));
         Toleration dedicated = new TolerationBuilder().withKey("dedicated").withOperator("Exists")
                 .withEffect("NoExecute").withTolerationSeconds(60L).build();
         api.create(ResourceTypes.PODS, pod("intolerant", "lc-b-1", null));
         api.create(ResourceTypes.PODS, pod("patient", "lc-b-1", dedicated));
         for (String p : List.of("intolerant", "patient")) {
-            until(Duration.ofSeconds(60), p + " ready", () -> pod(p), pd -> pd != null && podReady(pd));
+            Await.until(Duration.ofSeconds(60), p + " ready", () -> pod(p), pd -> pd != null && podReady(pd));
         }
         String taint = "{\"spec\":{\"taints\":[{\"key\":\"dedicated\",\"value\":\"db\",\"effect\":\"NoExecute\","
                 + "\"timeAdded\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\"}]}}";
         api.patch(ResourceTypes.NODES, null, "lc-b-1", PatchKind.MERGE, taint, false, Node.class);
         // not tolerated: evicted at once, and on a live node the agent stops it and the pod is gone; by then the
         // patient one, queued with it, waits for its 60 s
-        until(Duration.ofSeconds(20), "intolerant gone", () -> pod("intolerant") == null, b -> b);
+        Await.until(Duration.ofSeconds(20), "intolerant gone", () -> pod("intolerant") == null, b -> b);
         api.patch(ResourceTypes.NODES, null, "lc-b-1", PatchKind.MERGE, "{\"spec\":{\"taints\":null}}", false,
                 Node.class);
-        until(Duration.ofSeconds(20), "the eviction of patient cancelled", () -> events("patient"),
+        Await.until(Duration.ofSeconds(20), "the eviction of patient cancelled", () -> events("patient"),
                 es -> es.stream().anyMatch(e -> "Cancelling deletion of Pod default/patient".equals(e.getMessage())));
         Pod patient = pod("patient");
         assertNull(patient.getMetadata().getDeletionTimestamp());
@@ -210,20 +212,5 @@ class NodeLifecycleTest {
 
     private static boolean podReady(Pod pod) {
         return condition(pod, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
-    }
-
-    private static <V> V until(Duration timeout, String what, Supplier<V> probe, Predicate<V> done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        V last = null;
-        while (System.nanoTime() < deadline) {
-            last = probe.get();
-            if (last != null && done.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
-                + "; last seen: " + last);
     }
 }
