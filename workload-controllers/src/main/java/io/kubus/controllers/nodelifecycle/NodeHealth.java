@@ -35,7 +35,8 @@ final class NodeHealth {
             "PIDPressure", Map.of("True", "node.kubernetes.io/pid-pressure"),
             "NetworkUnavailable", Map.of("True", "node.kubernetes.io/network-unavailable"));
     /** The conditions a silent node's agent stops vouching for (NetworkUnavailable belongs to the network's owner). */
-    private static final List<String> AGENT_CONDITIONS = List.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
+    private static final List<String> AGENT_CONDITIONS =
+            List.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
 
     private NodeHealth() {
     }
@@ -92,8 +93,7 @@ final class NodeHealth {
      * Taints of other owners stay as they are; a taint that stays keeps its timeAdded.
      */
     static List<Taint> taints(Node node, Instant now) {
-        List<Taint> current = node.getSpec() == null || node.getSpec().getTaints() == null
-                ? List.of() : node.getSpec().getTaints();
+        List<Taint> current = taintsOf(node);
         List<Taint> wanted = new ArrayList<>();
         if (node.getStatus() != null && node.getStatus().getConditions() != null) {
             for (NodeCondition c : node.getStatus().getConditions()) {
@@ -123,6 +123,10 @@ final class NodeHealth {
         }
         result.addAll(wanted);
         return result;
+    }
+
+    static List<Taint> taintsOf(Node node) {
+        return node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
     }
 
     private static boolean isConditionTaint(String key) {

@@ -157,10 +157,8 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
             }
         }
         List<Taint> taints = NodeHealth.taints(node, now);
-        if (!taints.equals(node.getSpec() == null || node.getSpec().getTaints() == null
-                ? List.of() : node.getSpec().getTaints())) {
-            Node next = new NodeBuilder(node).build();
-            next.getSpec().setTaints(taints);
+        if (!taints.equals(NodeHealth.taintsOf(node))) {
+            Node next = new NodeBuilder(node).editOrNewSpec().withTaints(taints).endSpec().build();
             node = api.update(ResourceTypes.NODES, next);
         }
         if (NodeHealth.ready(node).filter(r -> !r.equals("True")).isPresent()) {

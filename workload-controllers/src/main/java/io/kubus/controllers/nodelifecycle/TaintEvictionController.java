@@ -55,6 +55,7 @@ import java.util.function.Function;
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public final class TaintEvictionController implements Reconciler, ManagedController {
     static final String NAME = "taint-eviction-controller";
+    private static final String DISRUPTION_TARGET = "DisruptionTarget";
 
     private final Informer<Pod> pods;
     private final Informer<Node> nodes;
@@ -88,16 +89,16 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
 
             @Override
             public void onUpdate(Node old, Node now) {
-                if (!noExecuteTaints(old).equals(noExecuteTaints(now))) {
-                    forgetGoneTaints(now);
+                List<Taint> taints = noExecuteTaints(now);
+                if (!noExecuteTaints(old).equals(taints)) {
+                    forgetTaintsGoneFrom(now.getMetadata().getName(), taints);
                     enqueuePodsOn(now);
                 }
             }
 
             @Override
             public void onDelete(Node last) {
-                String prefix = last.getMetadata().getName() + "\u0000";
-                firstSeen.keySet().removeIf(k -> k.startsWith(prefix));
+                forgetTaintsGoneFrom(last.getMetadata().getName(), List.of());
                 enqueuePodsOn(last);
             }
         });
@@ -177,13 +178,14 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
         return firstSeen.computeIfAbsent(firstSeenKey(node, taint), k -> now);
     }
 
-    private void forgetGoneTaints(Node node) {
-        String prefix = node.getMetadata().getName() + "\u0000";
-        Set<String> present = new HashSet<>();
-        for (Taint t : noExecuteTaints(node)) {
-            present.add(firstSeenKey(node.getMetadata().getName(), t));
+    /** Forgets when this process first saw the taints that are no longer on the node. */
+    private void forgetTaintsGoneFrom(String node, List<Taint> present) {
+        Set<String> kept = new HashSet<>();
+        for (Taint t : present) {
+            kept.add(firstSeenKey(node, t));
         }
-        firstSeen.keySet().removeIf(k -> k.startsWith(prefix) && !present.contains(k));
+        String prefix = node + "\u0000";
+        firstSeen.keySet().removeIf(k -> k.startsWith(prefix) && !kept.contains(k));
     }
 
     private static String firstSeenKey(String node, Taint taint) {
@@ -196,17 +198,20 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
      * a terminating pod no longer counts as active.
      */
     private void evict(Pod pod, String key, Instant now) {
-        Pod next = new PodBuilder(pod).build();
-        List<PodCondition> conditions = new ArrayList<>(next.getStatus() == null || next.getStatus().getConditions() == null
-                ? List.of() : next.getStatus().getConditions());
-        if (conditions.stream().noneMatch(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()))) {
-            conditions.removeIf(c -> "DisruptionTarget".equals(c.getType()));
-            conditions.add(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
-                    .withReason("DeletionByTaintManager").withMessage("Taint manager: deleting due to NoExecute taint")
-                    .withLastTransitionTime(NodeHealth.rfc3339(now)).build());
+        boolean marked = pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> DISRUPTION_TARGET.equals(c.getType()) && "True".equals(c.getStatus()));
+        if (!marked) {
+            Pod next = new PodBuilder(pod).build();
             if (next.getStatus() == null) {
                 next.setStatus(new PodStatus());
             }
+            List<PodCondition> conditions = new ArrayList<>(
+                    Objects.requireNonNullElse(next.getStatus().getConditions(), List.<PodCondition>of()));
+            conditions.removeIf(c -> DISRUPTION_TARGET.equals(c.getType()));
+            conditions.add(new PodConditionBuilder().withType(DISRUPTION_TARGET).withStatus("True")
+                    .withReason("DeletionByTaintManager").withMessage("Taint manager: deleting due to NoExecute taint")
+                    .withLastTransitionTime(NodeHealth.rfc3339(now)).build());
             next.getStatus().setConditions(conditions);
             try {
                 // The cached resourceVersion: a pod changed meanwhile is a 409, and the retry looks at it afresh.
@@ -225,9 +230,6 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
     }
 
     static List<Taint> noExecuteTaints(Node node) {
-        if (node.getSpec() == null || node.getSpec().getTaints() == null) {
-            return List.of();
-        }
-        return node.getSpec().getTaints().stream().filter(t -> NodeHealth.NO_EXECUTE.equals(t.getEffect())).toList();
+        return NodeHealth.taintsOf(node).stream().filter(t -> NodeHealth.NO_EXECUTE.equals(t.getEffect())).toList();
     }
 }
