@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.schema.ResourceType;
 import io.micronaut.core.annotation.Nullable;
 
-/** The DeleteOptions of a delete: from the body (kubectl) or the query, as kube-apiserver accepts both. */
-record DeleteRequest(@Nullable Long gracePeriodSeconds, String propagationPolicy, @Nullable String uid,
+/**
+ * The DeleteOptions of a delete: from the body (kubectl) or the query, as kube-apiserver accepts both. The
+ * propagationPolicy is null when the request names none: the kind's default applies then.
+ */
+record DeleteRequest(@Nullable Long gracePeriodSeconds, @Nullable String propagationPolicy, @Nullable String uid,
                      @Nullable String resourceVersion, boolean dryRun) {
 
     static DeleteRequest of(RequestBodies bodies, @Nullable String contentType, @Nullable byte[] body, Query query) {
@@ -39,10 +42,10 @@ record DeleteRequest(@Nullable Long gracePeriodSeconds, String propagationPolicy
                 dryRun |= "All".equals(d.asText());
             }
         }
-        if (policy == null || policy.isEmpty()) {
-            policy = "Background";
+        if (policy != null && policy.isEmpty()) {
+            policy = null;
         }
-        if (!policy.equals("Background") && !policy.equals("Foreground") && !policy.equals("Orphan")) {
+        if (policy != null && !policy.equals("Background") && !policy.equals("Foreground") && !policy.equals("Orphan")) {
             throw ApiException.of(422, "Invalid", "propagationPolicy: Unsupported value: \"" + policy
                     + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"", null);
         }

@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -41,6 +42,11 @@ public class ResourceApi {
     static final String UPGRADE_REQUIRED = "Upgrade request required: exec is served over WebSocket ("
             + PodExecWebSocket.PROTOCOL + ")";
     private static final String GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+    /** The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents). */
+    private static final String ORPHAN = "orphan";
+    private static final String FOREGROUND = "foregroundDeletion";
+    /** The namespaces kube-apiserver's NamespaceLifecycle admission never lets anyone delete. */
+    private static final Set<String> IMMORTAL_NAMESPACES = Set.of("default", "kube-system", "kube-public");
 
     private final ObjectStore store;
     private final Admission admission;
@@ -308,8 +314,11 @@ public class ResourceApi {
             }
             ObjectNode wanted = desired.apply(current.deepCopy());
             checkResourceVersion(type, path.name(), metadata(wanted), current);
-            ObjectNode next = "status".equals(path.subresource())
-                    ? withStatusOf(current, wanted) : withServerFieldsOf(type, current, wanted);
+            ObjectNode next = switch (path.subresource() == null ? "" : path.subresource()) {
+                case "status" -> withStatusOf(current, wanted);
+                case "finalize" -> withFinalizersOf(current, wanted);
+                default -> withServerFieldsOf(type, current, wanted);
+            };
             next = admission.admit(type, next, current, validation, warnings);
             stampKind(type, next);
             bumpGeneration(current, next);
@@ -366,6 +375,19 @@ public class ResourceApi {
         return next;
     }
 
+    /** The finalize subresource of a namespace changes only spec.finalizers (kube-apiserver's FinalizeREST). */
+    private static ObjectNode withFinalizersOf(ObjectNode current, ObjectNode wanted) {
+        ObjectNode next = current.deepCopy();
+        JsonNode finalizers = wanted.path("spec").path("finalizers");
+        ObjectNode spec = (ObjectNode) next.with("spec");
+        if (finalizers.isArray()) {
+            spec.set("finalizers", finalizers);
+        } else {
+            spec.remove("finalizers");
+        }
+        return next;
+    }
+
     /** An update of the object keeps server-owned metadata, and status where status has its own subresource. */
     private static ObjectNode withServerFieldsOf(ResourceType type, ObjectNode current, ObjectNode wanted) {
         ObjectNode meta = metadata(wanted);
@@ -392,6 +414,16 @@ public class ResourceApi {
                 throw ApiException.invalid(type, meta.path("name").asText(), List.of(ApiException.cause(
                         "FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the "
                                 + "object is being deleted, found new finalizers []string{" + String.join(", ", added) + "}")));
+            }
+        }
+        if (type == ResourceTypes.NAMESPACES) {
+            // Only the finalize subresource changes spec.finalizers (the namespace strategy's PrepareForUpdate).
+            JsonNode finalizers = current.path("spec").path("finalizers");
+            ObjectNode spec = (ObjectNode) wanted.with("spec");
+            if (finalizers.isArray()) {
+                spec.set("finalizers", finalizers);
+            } else {
+                spec.remove("finalizers");
             }
         }
         if (type.hasSubresource("status")) {
@@ -434,11 +466,13 @@ public class ResourceApi {
 
     /**
      * Stores the new state, or nothing when it equals the current one; and removes an object whose deletion was
-     * only waiting for its last finalizer.
+     * only waiting for its last finalizer. A namespace waits for its spec.finalizers too (no other kind has them;
+     * kube-apiserver's ShouldDeleteNamespaceDuringUpdate).
      */
     private static WriteOutcome settle(ObjectNode current, ObjectNode next) {
         JsonNode meta = next.path("metadata");
         if (meta.hasNonNull("deletionTimestamp") && isEmpty(meta.path("finalizers"))
+                && isEmpty(next.path("spec").path("finalizers"))
                 && meta.path("deletionGracePeriodSeconds").asLong(0) == 0) {
             return WriteOutcome.remove();
         }
@@ -527,13 +561,23 @@ public class ResourceApi {
         ObjectNode meta = metadata(next);
         boolean terminating = meta.hasNonNull("deletionTimestamp");
         if (type == ResourceTypes.NAMESPACES) {
+            String name = meta.path("name").asText();
+            if (IMMORTAL_NAMESPACES.contains(name)) {
+                throw ApiException.forbidden(type, name, "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted");
+            }
+            if (terminating) {
+                if (!isEmpty(next.path("spec").path("finalizers"))) {
+                    throw ApiException.conflict(type, name, "The system is ensuring all content is removed from this "
+                            + "namespace.  Upon completion, this namespace will automatically be purged by the system.");
+                }
+                return WriteOutcome.keep(); // waits for the garbage collector's finalizers
+            }
+            setGcFinalizers(meta, options.propagationPolicy(), null);
             if (isEmpty(next.path("spec").path("finalizers")) && isEmpty(meta.path("finalizers"))) {
                 return WriteOutcome.remove();
             }
-            if (!terminating) {
-                meta.put("deletionTimestamp", now());
-                meta.put("deletionGracePeriodSeconds", 0);
-            }
+            meta.put("deletionTimestamp", now());
+            meta.put("deletionGracePeriodSeconds", 0);
             ((ObjectNode) next.with("status")).put("phase", "Terminating");
             return WriteOutcome.put(next);
         }
@@ -556,15 +600,7 @@ public class ResourceApi {
             }
         }
         if (!terminating) {
-            String policyFinalizer = switch (options.propagationPolicy()) {
-                case "Orphan" -> "orphan";
-                case "Foreground" -> "foregroundDeletion";
-                default -> null;
-            };
-            if (policyFinalizer != null && !contains(meta.path("finalizers"), policyFinalizer)) {
-                // Kept for the garbage collector, which orphans or deletes the dependents and then removes it.
-                (meta.has("finalizers") ? (ArrayNode) meta.get("finalizers") : meta.putArray("finalizers")).add(policyFinalizer);
-            }
+            setGcFinalizers(meta, options.propagationPolicy(), defaultPropagation(type));
         }
         if (isEmpty(meta.path("finalizers"))) {
             return WriteOutcome.remove();
@@ -577,6 +613,49 @@ public class ResourceApi {
         }
         meta.put("deletionGracePeriodSeconds", 0);
         return WriteOutcome.put(next);
+    }
+
+    /**
+     * Leaves the garbage collector the finalizer of the deletion's propagation policy (kube-apiserver's
+     * deletionFinalizersForGarbageCollection): {@code orphan} for Orphan, {@code foregroundDeletion} for Foreground,
+     * neither for Background; the collector orphans or deletes the dependents, then removes it. With no policy
+     * named, a GC finalizer the object already carries stands, else the kind's default (null: none) applies.
+     */
+    private static void setGcFinalizers(ObjectNode meta, @Nullable String policy, @Nullable String kindDefault) {
+        JsonNode present = meta.path("finalizers");
+        if (policy == null) {
+            if (contains(present, ORPHAN) || contains(present, FOREGROUND) || kindDefault == null) {
+                return;
+            }
+            policy = kindDefault;
+        }
+        String wanted = switch (policy) {
+            case "Orphan" -> ORPHAN;
+            case "Foreground" -> FOREGROUND;
+            default -> null;
+        };
+        ArrayNode finalizers = NODES.arrayNode();
+        for (JsonNode f : present) {
+            if (!f.asText().equals(ORPHAN) && !f.asText().equals(FOREGROUND)) {
+                finalizers.add(f);
+            }
+        }
+        if (wanted != null) {
+            finalizers.add(wanted);
+        }
+        if (finalizers.isEmpty()) {
+            meta.remove("finalizers");
+        } else {
+            meta.set("finalizers", finalizers);
+        }
+    }
+
+    /**
+     * The kind's DefaultGarbageCollectionPolicy in kube-apiserver: v1 ReplicationControllers and batch/v1 Jobs orphan
+     * their dependents (kept from before server-side garbage collection); every other kind lets them be collected.
+     */
+    private static String defaultPropagation(ResourceType type) {
+        return type == ResourceTypes.REPLICATIONCONTROLLERS || type == ResourceTypes.JOBS ? "Orphan" : "Background";
     }
 
     private ApiResponse deleteCollection(ApiPath path, Query query, @Nullable String contentType,

@@ -382,6 +382,57 @@ class ApiSemanticsTest {
         assertEquals(200, gw.request("GET", "/api/v1/namespaces/" + ns + "/configmaps/before", null, null).status());
     }
 
+    @Test
+    void withoutAPolicyTheKindsDefaultPropagationApplies() {
+        // kube-apiserver's DefaultGarbageCollectionPolicy: batch/v1 Jobs orphan their pods, apps/v1 kinds do not.
+        String job = unique("job");
+        created(post("/apis/batch/v1/namespaces/default/jobs", """
+                {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"%s"},"spec":{"template":{"spec":{
+                 "restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}""".formatted(job)));
+        assertEquals(200, delete("/apis/batch/v1/namespaces/default/jobs/" + job, null).status());
+        JsonNode held = get("/apis/batch/v1/namespaces/default/jobs/" + job);
+        assertEquals("orphan", held.path("metadata").path("finalizers").path(0).asText(), held.toString());
+        String deploy = unique("deploy");
+        created(post(DEPLOYMENTS, deployment(deploy, 1)));
+        assertEquals(200, delete(DEPLOYMENTS + "/" + deploy, null).status());
+        assertEquals(404, gw.request("GET", DEPLOYMENTS + "/" + deploy, null, null).status());
+        // An explicit policy replaces the other GC finalizer the object carries.
+        String cm = unique("cm");
+        created(post(CONFIGMAPS, """
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","finalizers":["orphan"]}}""".formatted(cm)));
+        assertEquals(200, delete(CONFIGMAPS + "/" + cm, "{\"propagationPolicy\":\"Foreground\"}").status());
+        assertEquals("[\"foregroundDeletion\"]", get(CONFIGMAPS + "/" + cm).path("metadata").path("finalizers").toString());
+        ok(patch(CONFIGMAPS + "/" + cm, "{\"metadata\":{\"finalizers\":null}}"));
+    }
+
+    @Test
+    void systemNamespacesMayNotBeDeleted() {
+        for (String system : List.of("default", "kube-system", "kube-public")) {
+            GatewayFixture.Reply r = delete("/api/v1/namespaces/" + system, null);
+            assertStatus(403, "Forbidden", r);
+            assertEquals("namespaces \"" + system + "\" is forbidden: this namespace may not be deleted",
+                    json(r.body()).path("message").asText());
+        }
+    }
+
+    @Test
+    void aTerminatingNamespaceGoesWhenItsFinalizersAreRemovedThroughFinalize() {
+        String ns = unique("ns");
+        String path = "/api/v1/namespaces/" + ns;
+        created(post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}"));
+        assertEquals(200, delete(path, null).status());
+        assertStatus(409, "Conflict", delete(path, null));
+        // Neither an update nor a status update may drop spec.finalizers, and neither ends the namespace.
+        ok(patch(path, "{\"spec\":{\"finalizers\":[]}}"));
+        ok(gw.request("PATCH", path + "/status", MERGE, "{\"status\":{\"conditions\":[{\"type\":\"NamespaceContentRemaining\",\"status\":\"False\"}]}}"));
+        JsonNode n = get(path);
+        assertEquals("[\"kubernetes\"]", n.path("spec").path("finalizers").toString(), n.toString());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) n.path("spec")).putArray("finalizers");
+        JsonNode finalized = ok(gw.request("PUT", path + "/finalize", JSON, n.toString()));
+        assertEquals(ns, finalized.path("metadata").path("name").asText(), finalized.toString());
+        assertEquals(404, gw.request("GET", path, null, null).status());
+    }
+
     // ---- list ----
 
     @Test
