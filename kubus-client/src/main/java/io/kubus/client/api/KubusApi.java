@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -153,6 +155,24 @@ public final class KubusApi implements AutoCloseable {
             query.add("propagationPolicy=" + encode(propagationPolicy));
         }
         send("DELETE", objectPath(type, namespace, name) + query, null, null, JsonNode.class);
+    }
+
+    /**
+     * DELETE with {@code DeleteOptions} in the body, e.g. preconditions: with {@code preconditions.uid} (and
+     * {@code resourceVersion}) the gateway deletes only that very object (version), else answers 409 Conflict, so a
+     * controller that decided on what it read never deletes a newer object of the same name.
+     */
+    public void delete(ResourceType type, String namespace, String name, DeleteOptions options) {
+        send("DELETE", objectPath(type, namespace, name), JSON, write(options), JsonNode.class);
+    }
+
+    /**
+     * PUT {@code namespaces/<name>/finalize}: replaces the namespace's {@code spec.finalizers} and nothing else; a
+     * terminating namespace left with no finalizer is deleted.
+     */
+    public Namespace finalize(Namespace namespace) {
+        return send("PUT", objectPath(ResourceTypes.NAMESPACES, null, namespace.getMetadata().getName()) + "/finalize",
+                JSON, write(namespace), Namespace.class);
     }
 
     /** As {@link #delete}, but an object that is already gone answers false instead of throwing. */

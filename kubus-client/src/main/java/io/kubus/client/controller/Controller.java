@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs one {@link Reconciler} the way client-go controllers run: informer events become keys in a rate-limited
@@ -34,7 +35,8 @@ public final class Controller implements AutoCloseable {
     private final Duration resync;
     private final WorkQueue queue;
     private final ControllerMetrics metrics = new ControllerMetrics();
-    private final List<Informer<?>> primaries = new ArrayList<>();
+    /** The keys of every primary object, queued on activation and every resync. */
+    private final List<Supplier<List<String>>> primaries = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Object activeLock = new Object();
     private final ScheduledExecutorService resyncTimer;
@@ -73,8 +75,16 @@ public final class Controller implements AutoCloseable {
 
     /** The informer of the kind this controller reconciles: each of its objects' keys is queued on any change. */
     public <T extends HasMetadata> Controller primary(Informer<T> informer) {
-        primaries.add(informer);
-        return watch(informer, o -> List.of(Informer.keyOf(o)));
+        return primary(informer, Informer::keyOf);
+    }
+
+    /**
+     * As {@link #primary(Informer)}, with keys of the controller's own making: a controller that reconciles several
+     * kinds (the garbage collector) puts the kind in its keys so that the kinds' keys cannot collide.
+     */
+    public <T extends HasMetadata> Controller primary(Informer<T> informer, Function<T, String> key) {
+        primaries.add(() -> informer.list().stream().map(key).toList());
+        return watch(informer, o -> List.of(key.apply(o)));
     }
 
     /**
@@ -152,8 +162,8 @@ public final class Controller implements AutoCloseable {
     }
 
     private void resyncAll() {
-        for (Informer<?> informer : primaries) {
-            informer.keys().forEach(queue::add);
+        for (Supplier<List<String>> keys : primaries) {
+            keys.get().forEach(queue::add);
         }
     }
 
