@@ -219,7 +219,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
         } else {
             policy = "Background";
         }
-        LOG.info("{}: deleting ({}): none of its owners lives", k, policy);
+        LOG.info("{}: deleting ({}): {}", k, policy, waiting ? "its owners delete their dependents" : "none of its owners lives");
         delete(k, latest, policy);
     }
 
@@ -244,7 +244,6 @@ public class GarbageCollector implements Reconciler, ManagedController {
                 return null;
             }));
         }
-        LOG.info("{}: dependents orphaned", ownerKey);
         removeFinalizer(ownerKey, uid, ORPHAN);
     }
 
@@ -268,7 +267,6 @@ public class GarbageCollector implements Reconciler, ManagedController {
             }
         }
         if (!blocked) {
-            LOG.info("{}: no blocking dependent left", ownerKey);
             removeFinalizer(ownerKey, uid, FOREGROUND);
         }
     }
@@ -301,6 +299,8 @@ public class GarbageCollector implements Reconciler, ManagedController {
                             meta.putNull("finalizers");
                         }
                         patchIfExists(k, meta);
+                        LOG.info("{}: dependents {}, finalizer {} removed", k,
+                                finalizer.equals(ORPHAN) ? "orphaned" : "gone", finalizer);
                     });
             return null;
         });
