@@ -3,6 +3,7 @@ package io.kubus.gateway.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -129,6 +130,26 @@ class KubusApiTest {
         assertEquals("NotFound", gone.reason());
         assertFalse(api.deleteIfExists(ResourceTypes.CONFIGMAPS, ns, "a", 0L, "Background"));
         assertTrue(api.deleteIfExists(ResourceTypes.CONFIGMAPS, ns, "b", 0L, "Background"));
+    }
+
+    @Test
+    void deleteOptionsPreconditionsAndTheFinalizeSubresource() {
+        String ns = namespace();
+        ConfigMap cm = api.create(ResourceTypes.CONFIGMAPS, configMap(ns, "pre", Map.of(), Map.of("k", "v")));
+        KubusApiException stale = assertThrows(KubusApiException.class, () -> api.delete(ResourceTypes.CONFIGMAPS, ns,
+                "pre", new DeleteOptionsBuilder().withNewPreconditions().withUid("another").endPreconditions().build()));
+        assertTrue(stale.isConflict(), stale.getMessage());
+        api.delete(ResourceTypes.CONFIGMAPS, ns, "pre", new DeleteOptionsBuilder().withPropagationPolicy("Background")
+                .withNewPreconditions().withUid(cm.getMetadata().getUid())
+                .withResourceVersion(cm.getMetadata().getResourceVersion()).endPreconditions().build());
+        assertTrue(api.get(ResourceTypes.CONFIGMAPS, ns, "pre", ConfigMap.class).isEmpty());
+
+        api.delete(ResourceTypes.NAMESPACES, null, ns, null, null);
+        Namespace terminating = api.get(ResourceTypes.NAMESPACES, null, ns, Namespace.class).orElseThrow();
+        assertEquals(List.of("kubernetes"), terminating.getSpec().getFinalizers());
+        terminating.getSpec().setFinalizers(List.of());
+        api.finalize(terminating);
+        assertTrue(api.get(ResourceTypes.NAMESPACES, null, ns, Namespace.class).isEmpty(), "finalized, then deleted");
     }
 
     @Test
