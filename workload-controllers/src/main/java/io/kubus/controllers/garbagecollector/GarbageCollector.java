@@ -99,6 +99,10 @@ public class GarbageCollector implements Reconciler, ManagedController {
                 if (!OwnerReferences.of(old).equals(OwnerReferences.of(now))) {
                     enqueueOwners(type, old); // an owner waiting in the foreground may be released
                 }
+                if (!Objects.equals(old.getMetadata().getUid(), now.getMetadata().getUid())) {
+                    // Replaced between two lists: the first one's dependents lost their owner.
+                    index.dependents(old.getMetadata().getUid()).forEach(controller::enqueue);
+                }
             }
 
             @Override
