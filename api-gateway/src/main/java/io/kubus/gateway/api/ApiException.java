@@ -59,8 +59,8 @@ public final class ApiException extends RuntimeException {
         return of(400, "BadRequest", message, null);
     }
 
-    public static ApiException forbidden(ResourceType type, String name, String message) {
-        return of(403, "Forbidden", message, details(type, name).build());
+    public static ApiException forbidden(ResourceType type, String name, String message, StatusCause... causes) {
+        return of(403, "Forbidden", message, details(type, name).withCauses(causes).build());
     }
 
     public static ApiException methodNotAllowed(String message) {

@@ -207,8 +207,11 @@ public class ResourceApi {
         if (ns.path("metadata").hasNonNull("deletionTimestamp")
                 || "Terminating".equals(ns.path("status").path("phase").asText())) {
             // The NamespaceLifecycle admission plugin's NewForbidden names the refused object, not the namespace.
+            // Its NamespaceTerminating cause lets controllers tell this from other refusals (and stop quietly).
             throw ApiException.forbidden(type, name, type.qualifiedPlural() + " \"" + name + "\" is forbidden: "
-                    + "unable to create new content in namespace " + namespace + " because it is being terminated");
+                    + "unable to create new content in namespace " + namespace + " because it is being terminated",
+                    ApiException.cause("NamespaceTerminating", "metadata.namespace",
+                            "namespace " + namespace + " is being terminated"));
         }
     }
 

@@ -379,6 +379,9 @@ class ApiSemanticsTest {
         assertStatus(403, "Forbidden", r);
         assertEquals("configmaps \"after\" is forbidden: unable to create new content in namespace " + ns
                 + " because it is being terminated", json(r.body()).path("message").asText());
+        JsonNode cause = json(r.body()).path("details").path("causes").path(0);
+        assertEquals("NamespaceTerminating", cause.path("reason").asText(), r.body());
+        assertEquals("metadata.namespace", cause.path("field").asText(), r.body());
         assertEquals(200, gw.request("GET", "/api/v1/namespaces/" + ns + "/configmaps/before", null, null).status());
     }
 

@@ -57,6 +57,12 @@ public final class KubusApiException extends RuntimeException {
         return code == 422;
     }
 
+    /** Whether the Status names a cause of this type (e.g. {@code NamespaceTerminating} on a refused create). */
+    public boolean hasCause(String type) {
+        return status.getDetails() != null && status.getDetails().getCauses() != null
+                && status.getDetails().getCauses().stream().anyMatch(c -> type.equals(c.getReason()));
+    }
+
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
     }

@@ -236,6 +236,14 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
                         }
                     }
                 }
+                if (failure != null && failure.hasCause("NamespaceTerminating")) {
+                    // The namespace is going away with everything in it: every further create would fail the same
+                    // way, and that is no failure of this owner (Kubernetes ignores it too).
+                    for (int i = created + countFailed(futures); i < count; i++) {
+                        expectations.creationObserved(key);
+                    }
+                    return;
+                }
                 if (failure != null) {
                     int skipped = count - created - countFailed(futures);
                     for (int i = 0; i < skipped; i++) {
