@@ -4,6 +4,7 @@ import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.agent.NodeAgentApplication;
 import io.kubus.agent.runtime.docker.DockerRuntime;
+import io.kubus.controllers.ControllersApplication;
 import io.kubus.scheduler.SchedulerApplication;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.EmbeddedApplication;
@@ -48,6 +49,7 @@ public final class KubusLauncher implements AutoCloseable {
     private ApplicationContext gateway;
     private ApplicationContext agent;
     private ApplicationContext scheduler;
+    private ApplicationContext controllers;
     private String runtimeLine = "";
     private boolean closed;
 
@@ -107,6 +109,7 @@ public final class KubusLauncher implements AutoCloseable {
             Files.createDirectories(options.databaseFile().getParent());
             gateway = startGateway(broker.bootstrapServers());
             scheduler = startScheduler(broker.bootstrapServers());
+            controllers = startControllers(broker.bootstrapServers());
             agent = startAgent(broker.bootstrapServers());
             ClusterFiles.writeKubeconfig(options.kubeconfig(), options.apiUrl());
             ClusterFiles.writeState(options.stateFile(), ProcessHandle.current().pid(), options.apiUrl(),
@@ -172,6 +175,14 @@ public final class KubusLauncher implements AutoCloseable {
                 .banner(false).start();
     }
 
+    private ApplicationContext startControllers(String kafkaBootstrap) {
+        // Any free port for /metrics: a laptop may run a kube-controller-manager on 10257.
+        return ApplicationContext.builder().environments(ControllersApplication.ENVIRONMENT)
+                .properties(Map.of("kubus.controllers.api-url", options.apiUrl(),
+                        "kubus.kafka.bootstrap-servers", kafkaBootstrap, "kubus.controllers.port", -1))
+                .banner(false).start();
+    }
+
     private static boolean dockerAnswers() {
         try (DockerRuntime docker = new DockerRuntime(java.net.URI.create("unix:///var/run/docker.sock"), "probe")) {
             docker.versionString();
@@ -210,7 +221,7 @@ public final class KubusLauncher implements AutoCloseable {
     }
 
     /**
-     * Stops the node agent and the scheduler, the gateway, then the broker; removes the state file and releases the
+     * Stops the node agent, the controllers and the scheduler, the gateway, then the broker; removes the state file and releases the
      * data directory. Idempotent.
      */
     @Override
@@ -220,12 +231,12 @@ public final class KubusLauncher implements AutoCloseable {
                 return;
             }
             closed = true;
-            boolean started = agent != null || scheduler != null || gateway != null || broker != null;
+            boolean started = agent != null || controllers != null || scheduler != null || gateway != null || broker != null;
             if (started) {
                 log.info("Stopping Kubus");
             }
             try {
-                for (ApplicationContext service : new ApplicationContext[] {agent, scheduler}) {
+                for (ApplicationContext service : new ApplicationContext[] {agent, controllers, scheduler}) {
                     if (service != null) {
                         try {
                             service.close();

@@ -2,6 +2,7 @@ package io.kubus.controllers.manager;
 
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -9,7 +10,7 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
-/** The API client and the one set of informers every controller of this process shares. */
+/** The API client, the event recorder and the one set of informers every controller of this process shares. */
 @Factory
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public class ClientBeans {
@@ -24,5 +25,12 @@ public class ClientBeans {
     SharedInformers sharedInformers(KubusApi api,
                                     @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
         return new SharedInformers(api, kafkaBootstrap, "controllers");
+    }
+
+    /** Events as kube-controller-manager records them (its controllers' names are the source component). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    EventRecorder eventRecorder(KubusApi api) {
+        return new EventRecorder(api, "kubus-controller-manager");
     }
 }

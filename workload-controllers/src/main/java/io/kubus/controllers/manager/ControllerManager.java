@@ -7,6 +7,7 @@ import io.kubus.controllers.ControllersApplication;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -30,13 +31,16 @@ public class ControllerManager implements AutoCloseable {
     private final SharedInformers informers;
     private final List<ManagedController> controllers;
     private final String kafkaBootstrap;
+    private final EmbeddedServer server;
     private final String identity = "controllers-" + UUID.randomUUID();
     private KafkaLeaderElection election;
     private volatile boolean leading;
 
     public ControllerManager(ControllersSettings settings, SharedInformers informers,
                              List<ManagedController> controllers,
-                             @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
+                             @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap,
+                             EmbeddedServer server) {
+        this.server = server;
         this.settings = settings;
         this.informers = informers;
         this.controllers = controllers;
@@ -45,6 +49,10 @@ public class ControllerManager implements AutoCloseable {
 
     @PostConstruct
     void start() throws InterruptedException {
+        // /metrics and /healthz: the service starts as a plain context (also inside the launcher), so start the server here.
+        if (!server.isRunning()) {
+            server.start();
+        }
         if (!informers.start(Duration.ofSeconds(120))) {
             throw new IllegalStateException("the controllers' informers did not list within 120 s");
         }
@@ -96,5 +104,8 @@ public class ControllerManager implements AutoCloseable {
             election.close();
         }
         controllers.forEach(c -> c.controller().close());
+        if (server.isRunning()) {
+            server.stop();
+        }
     }
 }

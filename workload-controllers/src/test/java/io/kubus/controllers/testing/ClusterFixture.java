@@ -36,7 +36,6 @@ public final class ClusterFixture implements AutoCloseable {
         ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
                 .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
                         "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
-                        "kubus.scheduler.leader-session-timeout", "3s",
                         "kubus.scheduler.leader-settle", "100ms"))
                 .start();
         return new ClusterFixture(gateway, scheduler);
@@ -73,7 +72,7 @@ public final class ClusterFixture implements AutoCloseable {
         props.put("kubus.controllers.api-url", gateway.baseUrl());
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.controllers.port", -1);
-        props.put("kubus.controllers.leader-session-timeout", "3s");
+        // The session timeout stays at its 6 s default: the broker refuses less (group.min.session.timeout.ms).
         props.put("kubus.controllers.leader-settle", "200ms");
         props.putAll(extra);
         return props;

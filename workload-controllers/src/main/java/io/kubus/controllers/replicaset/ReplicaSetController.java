@@ -1,0 +1,423 @@
+package io.kubus.controllers.replicaset;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.kubus.client.api.KubusApi;
+import io.kubus.client.api.KubusApiException;
+import io.kubus.client.controller.Controller;
+import io.kubus.client.controller.Expectations;
+import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.Informer;
+import io.kubus.client.informer.ResourceEventHandler;
+import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.record.EventRecorder;
+import io.kubus.controllers.common.OwnerReferences;
+import io.kubus.controllers.common.PodStates;
+import io.kubus.controllers.manager.ControllersSettings;
+import io.kubus.controllers.manager.ManagedController;
+import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.selector.LabelSelector;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Kubernetes' ReplicaSet controller, for ReplicaSets and ReplicationControllers ({@link ReplicaKind}): keeps the
+ * number of active pods that match an owner's selector and are controlled by it at {@code spec.replicas}. It adopts
+ * matching orphans, releases pods that stopped matching, creates from the template in slow-start batches and
+ * deletes the pods {@link PodDeletionOrder} ranks first; it writes replicas, fullyLabeledReplicas, readyReplicas,
+ * availableReplicas and observedGeneration to the status. Expectations keep a cache that lags behind its own
+ * creates and deletes from making it act twice.
+ */
+public final class ReplicaSetController<T extends HasMetadata> implements Reconciler, ManagedController {
+    /** At most this many creates or deletes per reconcile, as Kubernetes' burstReplicas. */
+    static final int BURST = 500;
+
+    private final ReplicaKind<T> kind;
+    private final KubusApi api;
+    private final EventRecorder events;
+    private final Informer<T> owners;
+    private final Informer<Pod> pods;
+    private final Expectations expectations;
+    private final Controller controller;
+
+    ReplicaSetController(ReplicaKind<T> kind, SharedInformers informers, KubusApi api, EventRecorder events,
+                         ControllersSettings settings) {
+        this.kind = kind;
+        this.api = api;
+        this.events = events;
+        this.owners = informers.informer(kind.type(), kind.modelClass());
+        this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
+        this.expectations = new Expectations(settings.getExpectationsTtl());
+        this.controller = new Controller(kind.controllerName(), this, settings.getWorkers(), Duration.ofMillis(5),
+                Duration.ofSeconds(60), settings.getResyncPeriod());
+        controller.primary(owners);
+        pods.addHandler(new PodEvents());
+    }
+
+    @Override
+    public Controller controller() {
+        return controller;
+    }
+
+    @Override
+    public void onStartedLeading() {
+        expectations.clear();
+    }
+
+    @Override
+    public Result reconcile(String key) throws Exception {
+        Optional<T> cached = owners.get(key);
+        if (cached.isEmpty()) {
+            expectations.forget(key);
+            return Result.done();
+        }
+        T owner = cached.get();
+        boolean needsSync = expectations.satisfied(key);
+        LabelSelector selector = kind.selector(owner);
+        List<Pod> owned = claimPods(owner, selector, activePodsIn(owner.getMetadata().getNamespace()));
+
+        Exception manageError = null;
+        if (needsSync && owner.getMetadata().getDeletionTimestamp() == null) {
+            try {
+                manageReplicas(key, owner, owned);
+            } catch (KubusApiException e) {
+                manageError = e;
+            }
+        }
+        Instant now = Instant.now();
+        updateStatus(owner, owned, manageError, now);
+        if (manageError != null) {
+            throw manageError;
+        }
+        return nextAvailability(owner, owned, now);
+    }
+
+    private List<Pod> activePodsIn(String namespace) {
+        List<Pod> result = new ArrayList<>();
+        for (Pod p : pods.list()) {
+            if (namespace.equals(p.getMetadata().getNamespace()) && PodStates.isActive(p)) {
+                result.add(p);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The active pods this owner controls after adopting matching orphans and releasing controlled pods that no
+     * longer match (Kubernetes' PodControllerRefManager). An owner being deleted adopts nothing.
+     */
+    private List<Pod> claimPods(T owner, LabelSelector selector, List<Pod> candidates) {
+        List<Pod> owned = new ArrayList<>();
+        Boolean canAdopt = null;
+        for (Pod pod : candidates) {
+            Optional<OwnerReference> ref = OwnerReferences.controllerOf(pod);
+            boolean matches = selector.matches(labels(pod));
+            if (ref.isPresent()) {
+                if (!Objects.equals(ref.get().getUid(), owner.getMetadata().getUid())) {
+                    continue;
+                }
+                if (matches) {
+                    owned.add(pod);
+                } else if (owner.getMetadata().getDeletionTimestamp() == null) {
+                    release(owner, pod);
+                }
+                continue;
+            }
+            if (!matches || owner.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            if (canAdopt == null) {
+                canAdopt = stillAdopting(owner);
+            }
+            if (canAdopt && adopt(owner, pod)) {
+                owned.add(pod);
+            }
+        }
+        return owned;
+    }
+
+    /** A fresh read: the cache may not show yet that the owner was deleted or replaced (Kubernetes does the same). */
+    private boolean stillAdopting(T owner) {
+        return api.get(kind.type(), owner.getMetadata().getNamespace(), owner.getMetadata().getName(), kind.modelClass())
+                .filter(fresh -> Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())
+                        && fresh.getMetadata().getDeletionTimestamp() == null)
+                .isPresent();
+    }
+
+    /** Adds the controller reference; the PUT carries the cached resourceVersion, so a pod changed meanwhile is left for the next pass. */
+    private boolean adopt(T owner, Pod pod) {
+        Pod copy = new PodBuilder(pod).build();
+        List<OwnerReference> refs = new ArrayList<>(OwnerReferences.of(pod));
+        refs.add(OwnerReferences.controllerReference(owner));
+        copy.getMetadata().setOwnerReferences(refs);
+        try {
+            api.update(ResourceTypes.PODS, copy);
+            return true;
+        } catch (KubusApiException e) {
+            if (e.isConflict() || e.isNotFound()) {
+                controller.enqueueAfter(Informer.keyOf(owner), Duration.ofMillis(200));
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void release(T owner, Pod pod) {
+        Pod copy = new PodBuilder(pod).build();
+        copy.getMetadata().setOwnerReferences(OwnerReferences.of(pod).stream()
+                .filter(r -> !Objects.equals(r.getUid(), owner.getMetadata().getUid())).toList());
+        try {
+            api.update(ResourceTypes.PODS, copy);
+        } catch (KubusApiException e) {
+            if (!e.isConflict() && !e.isNotFound()) {
+                throw e;
+            }
+            controller.enqueueAfter(Informer.keyOf(owner), Duration.ofMillis(200));
+        }
+    }
+
+    private void manageReplicas(String key, T owner, List<Pod> owned) throws InterruptedException {
+        int diff = owned.size() - kind.replicas(owner);
+        if (diff < 0) {
+            int count = Math.min(-diff, BURST);
+            expectations.expectCreations(key, count);
+            slowStartCreate(key, owner, count);
+        } else if (diff > 0) {
+            List<Pod> victims = PodDeletionOrder.choose(owned, Math.min(diff, BURST));
+            expectations.expectDeletions(key, victims.stream().map(Informer::keyOf).toList());
+            deleteAll(key, owner, victims);
+        }
+    }
+
+    /**
+     * Creates in batches of 1, 2, 4, ... and stops at the first batch with a failure, so that a template the API
+     * refuses costs one request, not hundreds (Kubernetes' slowStartBatch). Every create not made is taken off the
+     * expectations. Throws the first failure.
+     */
+    private void slowStartCreate(String key, T owner, int count) throws InterruptedException {
+        int created = 0;
+        int batch = 1;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            while (created < count) {
+                int n = Math.min(batch, count - created);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    futures.add(pool.submit(() -> {
+                        Pod pod = api.create(ResourceTypes.PODS, podFor(owner));
+                        events.normal(owner, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
+                    }));
+                }
+                KubusApiException failure = null;
+                for (Future<?> f : futures) {
+                    try {
+                        f.get();
+                        created++;
+                    } catch (ExecutionException e) {
+                        expectations.creationObserved(key);
+                        if (failure == null && e.getCause() instanceof KubusApiException k) {
+                            failure = k;
+                        } else if (failure == null) {
+                            throw new IllegalStateException(e.getCause());
+                        }
+                    }
+                }
+                if (failure != null) {
+                    int skipped = count - created - countFailed(futures);
+                    for (int i = 0; i < skipped; i++) {
+                        expectations.creationObserved(key);
+                    }
+                    events.warning(owner, "FailedCreate", "Error creating: " + failure.statusMessage());
+                    throw failure;
+                }
+                batch *= 2;
+            }
+        }
+    }
+
+    private static int countFailed(List<Future<?>> futures) {
+        int failed = 0;
+        for (Future<?> f : futures) {
+            if (f.state() == Future.State.FAILED) {
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    private Pod podFor(T owner) {
+        PodTemplateSpec template = kind.template(owner);
+        return new PodBuilder()
+                .withNewMetadata()
+                .withNamespace(owner.getMetadata().getNamespace())
+                .withGenerateName(owner.getMetadata().getName() + "-")
+                .withLabels(template.getMetadata() == null ? null : template.getMetadata().getLabels())
+                .withAnnotations(template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
+                .withFinalizers(template.getMetadata() == null ? null : template.getMetadata().getFinalizers())
+                .withOwnerReferences(OwnerReferences.controllerReference(owner))
+                .endMetadata()
+                .withSpec(template.getSpec())
+                .build();
+    }
+
+    private void deleteAll(String key, T owner, List<Pod> victims) throws InterruptedException {
+        KubusApiException failure = null;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Map<Pod, Future<?>> futures = new HashMap<>();
+            for (Pod p : victims) {
+                futures.put(p, pool.submit(() -> api.delete(ResourceTypes.PODS, p.getMetadata().getNamespace(),
+                        p.getMetadata().getName(), null, null)));
+            }
+            for (Map.Entry<Pod, Future<?>> e : futures.entrySet()) {
+                try {
+                    e.getValue().get();
+                    events.normal(owner, "SuccessfulDelete", "Deleted pod: " + e.getKey().getMetadata().getName());
+                } catch (ExecutionException ex) {
+                    // It will not leave the cache because of us: stop waiting for it.
+                    expectations.deletionObserved(key, Informer.keyOf(e.getKey()));
+                    if (ex.getCause() instanceof KubusApiException k && !k.isNotFound() && failure == null) {
+                        failure = k;
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            events.warning(owner, "FailedDelete", "Error deleting: " + failure.statusMessage());
+            throw failure;
+        }
+    }
+
+    private void updateStatus(T owner, List<Pod> owned, Exception manageError, Instant now) {
+        Map<String, String> templateLabels = kind.template(owner).getMetadata() == null ? Map.of()
+                : Objects.requireNonNullElse(kind.template(owner).getMetadata().getLabels(), Map.of());
+        int fullyLabeled = 0;
+        int ready = 0;
+        int available = 0;
+        int minReady = kind.minReadySeconds(owner);
+        for (Pod p : owned) {
+            if (labels(p).entrySet().containsAll(templateLabels.entrySet())) {
+                fullyLabeled++;
+            }
+            if (PodStates.isReady(p)) {
+                ready++;
+                if (PodStates.isAvailable(p, minReady, now)) {
+                    available++;
+                }
+            }
+        }
+        ReplicaKind.ReplicaStatus current = kind.status(owner);
+        ReplicaKind.Failure failure = null;
+        if (manageError instanceof KubusApiException k) {
+            String reason = owned.size() > kind.replicas(owner) ? "FailedDelete" : "FailedCreate";
+            failure = current.failure() != null && current.failure().message().equals(k.statusMessage())
+                    ? current.failure()
+                    : new ReplicaKind.Failure(reason, k.statusMessage(),
+                    now.truncatedTo(ChronoUnit.SECONDS).toString());
+        }
+        long generation = Objects.requireNonNullElse(owner.getMetadata().getGeneration(), 0L);
+        ReplicaKind.ReplicaStatus next = new ReplicaKind.ReplicaStatus(owned.size(), fullyLabeled, ready, available,
+                generation, failure);
+        if (next.equals(current)) {
+            return;
+        }
+        api.updateStatus(kind.type(), kind.withStatus(owner, next));
+    }
+
+    /** With minReadySeconds, look again when the next ready pod becomes available (no event marks that moment). */
+    private Result nextAvailability(T owner, List<Pod> owned, Instant now) {
+        int minReady = kind.minReadySeconds(owner);
+        if (minReady <= 0) {
+            return Result.done();
+        }
+        Instant next = null;
+        for (Pod p : owned) {
+            Instant at = PodStates.availableAt(p, minReady);
+            if (at != null && at.isAfter(now) && (next == null || at.isBefore(next))) {
+                next = at;
+            }
+        }
+        return next == null ? Result.done()
+                : Result.requeueAfter(Duration.between(now, next).plusMillis(100));
+    }
+
+    private static Map<String, String> labels(Pod pod) {
+        return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    }
+
+    /** The key of the owner of this kind that controls {@code pod}, if it is in the cache with the same uid. */
+    private Optional<String> ownerKey(Pod pod) {
+        return OwnerReferences.controllerOf(pod)
+                .filter(r -> kind.type().kind().equals(r.getKind()))
+                .flatMap(r -> owners.get(pod.getMetadata().getNamespace(), r.getName())
+                        .filter(o -> Objects.equals(o.getMetadata().getUid(), r.getUid())))
+                .map(Informer::keyOf);
+    }
+
+    /** Owners in the pod's namespace whose selector matches it: who may adopt an orphan. */
+    private List<String> matchingOwners(Pod pod) {
+        List<String> keys = new ArrayList<>();
+        for (T o : owners.list()) {
+            if (o.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
+                    && kind.selector(o).matches(labels(pod))) {
+                keys.add(Informer.keyOf(o));
+            }
+        }
+        return keys;
+    }
+
+    /** Pod events settle expectations and queue the owners concerned (Kubernetes' addPod/updatePod/deletePod). */
+    private final class PodEvents implements ResourceEventHandler<Pod> {
+        @Override
+        public void onAdd(Pod pod) {
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                onDelete(pod);
+                return;
+            }
+            Optional<String> owner = ownerKey(pod);
+            if (owner.isPresent()) {
+                expectations.creationObserved(owner.get());
+                controller.enqueue(owner.get());
+            } else if (OwnerReferences.controllerOf(pod).isEmpty()) {
+                matchingOwners(pod).forEach(controller::enqueue);
+            }
+        }
+
+        @Override
+        public void onUpdate(Pod old, Pod now) {
+            if (now.getMetadata().getDeletionTimestamp() != null && old.getMetadata().getDeletionTimestamp() == null) {
+                // A graceful delete: the pod no longer counts, which is what the expectation waited for.
+                ownerKey(now).ifPresent(k -> expectations.deletionObserved(k, Informer.keyOf(now)));
+            }
+            Optional<String> oldOwner = ownerKey(old);
+            Optional<String> newOwner = ownerKey(now);
+            oldOwner.ifPresent(controller::enqueue);
+            newOwner.ifPresent(controller::enqueue);
+            if (newOwner.isEmpty() && OwnerReferences.controllerOf(now).isEmpty()
+                    && !Objects.equals(old.getMetadata().getLabels(), now.getMetadata().getLabels())) {
+                matchingOwners(now).forEach(controller::enqueue);
+            }
+        }
+
+        @Override
+        public void onDelete(Pod last) {
+            ownerKey(last).ifPresent(k -> {
+                expectations.deletionObserved(k, Informer.keyOf(last));
+                controller.enqueue(k);
+            });
+        }
+    }
+}
