@@ -1,8 +1,6 @@
 package io.kubus.controllers.deployment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -19,6 +17,7 @@ import io.kubus.client.controller.Reconciler;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.manager.ControllersSettings;
@@ -28,8 +27,6 @@ import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.selector.LabelSelector;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -55,11 +52,10 @@ import java.util.stream.Collectors;
 @Singleton
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public class DeploymentController implements Reconciler, ManagedController {
-    private static final Logger LOG = LoggerFactory.getLogger(DeploymentController.class);
     static final String NAME = "deployment";
-    private static final String COMPONENT = "deployment-controller";
 
     private final KubusApi api;
+    private final EventRecorder events;
     private final Informer<Deployment> deployments;
     private final Informer<ReplicaSet> replicaSets;
     private final Informer<Pod> pods;
@@ -67,8 +63,10 @@ public class DeploymentController implements Reconciler, ManagedController {
     private final Controller controller;
     private final Clock clock = Clock.systemUTC();
 
-    public DeploymentController(SharedInformers informers, KubusApi api, ControllersSettings settings) {
+    public DeploymentController(SharedInformers informers, KubusApi api, EventRecorder events,
+                                ControllersSettings settings) {
         this.api = api;
+        this.events = events;
         this.deployments = informers.informer(ResourceTypes.DEPLOYMENTS, Deployment.class);
         this.replicaSets = informers.informer(ResourceTypes.REPLICASETS, ReplicaSet.class);
         this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
@@ -372,7 +370,7 @@ public class DeploymentController implements Reconciler, ManagedController {
                                 "False", DeploymentStatuses.FAILED_RS_CREATE, msg, now));
                         flush();
                     }
-                    event("Warning", DeploymentStatuses.FAILED_RS_CREATE, msg);
+                    events.warning(d, DeploymentStatuses.FAILED_RS_CREATE, msg);
                     throw e;
                 }
                 ReplicaSet existing = replicaSets.get(d.getMetadata().getNamespace(), name).orElseThrow(() ->
@@ -389,7 +387,7 @@ public class DeploymentController implements Reconciler, ManagedController {
                 alreadyExists = true;
             }
             if (!alreadyExists && replicas > 0) {
-                event("Normal", "ScalingReplicaSet", "Scaled up replica set " + name + " from 0 to " + replicas);
+                events.normal(d, "ScalingReplicaSet", "Scaled up replica set " + name + " from 0 to " + replicas);
             }
             Revisions.setDeploymentRevision(d, Long.toString(revision));
             if (!alreadyExists && DeploymentSpecs.hasProgressDeadline(d)) {
@@ -497,7 +495,7 @@ public class DeploymentController implements Reconciler, ManagedController {
                 newRS = updated;
             }
             if (resize) {
-                event("Normal", "ScalingReplicaSet", "Scaled " + (s.replicas() > from ? "up" : "down")
+                events.normal(d, "ScalingReplicaSet", "Scaled " + (s.replicas() > from ? "up" : "down")
                         + " replica set " + rs.getMetadata().getName() + " from " + from + " to " + s.replicas());
             }
             return resize;
@@ -559,17 +557,6 @@ public class DeploymentController implements Reconciler, ManagedController {
                 DeploymentStatus status = d.getStatus();
                 d = copy(current, Deployment.class);
                 d.setStatus(copy(status, DeploymentStatus.class));
-            }
-        }
-
-        private void event(String type, String reason, String message) {
-            ObjectReference ref = new ObjectReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
-                    .withNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
-                    .withUid(d.getMetadata().getUid()).withResourceVersion(d.getMetadata().getResourceVersion()).build();
-            try {
-                api.createEvent(ref, type, reason, message, COMPONENT);
-            } catch (RuntimeException e) {
-                LOG.debug("event {} for {} not recorded: {}", reason, key, e.toString());
             }
         }
     }

@@ -27,8 +27,8 @@ public final class PodTemplates {
     /**
      * The template's hash, shaped as Kubernetes' {@code controller.ComputeHash}: FNV-32a over the template, then the
      * collision count (4 bytes little-endian, zero-padded to 8) when there is one, the unsigned sum in decimal
-     * safe-encoded. Kubernetes feeds FNV a dump of its Go struct; Kubus feeds it the template's JSON with object keys
-     * sorted, so equal templates hash equally whatever order their maps were read in. The values therefore differ
+     * safe-encoded. Kubernetes feeds FNV a dump of its Go struct; Kubus feeds it the template's canonical JSON (see
+     * {@link #canonical}), so equal templates hash equally whatever order their maps were read in. The values therefore differ
      * from Kubernetes' bit for bit; nothing outside this controller compares them.
      */
     public static String hash(PodTemplateSpec template, Integer collisionCount) {
@@ -70,7 +70,7 @@ public final class PodTemplates {
     }
 
     private static JsonNode withoutHash(PodTemplateSpec t) {
-        JsonNode node = KubusJson.json().valueToTree(t == null ? new PodTemplateSpec() : t);
+        JsonNode node = canonical(t == null ? new PodTemplateSpec() : t);
         JsonNode labels = node.path("metadata").path("labels");
         if (labels instanceof ObjectNode l) {
             l.remove(HASH_LABEL);
@@ -80,28 +80,46 @@ public final class PodTemplates {
 
     private static byte[] canonicalJson(PodTemplateSpec template) {
         try {
-            JsonNode sorted = sortKeys(KubusJson.json().valueToTree(template));
-            return KubusJson.json().writeValueAsString(sorted).getBytes(StandardCharsets.UTF_8);
+            return KubusJson.json().writeValueAsString(canonical(template)).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a pod template", e);
         }
     }
 
-    private static JsonNode sortKeys(JsonNode node) {
+    /**
+     * The template as JSON with object keys sorted and nulls, empty objects and empty arrays left out. Kubernetes
+     * compares Go structs, in which {@code resources: {}} and no resources are the same value; kubectl sends such
+     * empty structs back (e.g. in {@code rollout undo}'s patch), and JSON would keep them apart.
+     */
+    private static JsonNode canonical(PodTemplateSpec template) {
+        JsonNode pruned = pruneAndSort(KubusJson.json().valueToTree(template));
+        return pruned == null ? KubusJson.json().createObjectNode() : pruned;
+    }
+
+    private static JsonNode pruneAndSort(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
         if (node.isObject()) {
             ObjectNode out = KubusJson.json().createObjectNode();
             List<String> names = new ArrayList<>();
             node.fieldNames().forEachRemaining(names::add);
             Collections.sort(names);
             for (String n : names) {
-                out.set(n, sortKeys(node.get(n)));
+                JsonNode v = pruneAndSort(node.get(n));
+                if (v != null) {
+                    out.set(n, v);
+                }
             }
-            return out;
+            return out.isEmpty() ? null : out;
         }
         if (node.isArray()) {
             var out = KubusJson.json().createArrayNode();
-            node.forEach(e -> out.add(sortKeys(e)));
-            return out;
+            for (JsonNode e : node) {
+                JsonNode v = pruneAndSort(e);
+                out.add(v == null ? KubusJson.json().createObjectNode() : v);
+            }
+            return out.isEmpty() ? null : out;
         }
         return node;
     }

@@ -67,4 +67,19 @@ class PodTemplatesTest {
         restarted.getMetadata().setAnnotations(Map.of("kubectl.kubernetes.io/restartedAt", "2025-01-01T00:00:00Z"));
         assertFalse(PodTemplates.equalIgnoringHash(d, restarted));
     }
+
+    @Test
+    void emptyStructsKubectlSendsBackAreNoDifference() {
+        // kubectl rollout undo patches the template back with Go's empty structs, e.g. resources: {}.
+        PodTemplateSpec stored = TestObjects.template("img:1");
+        PodTemplateSpec patchedBack = TestObjects.template("img:1");
+        patchedBack.getSpec().getContainers().getFirst().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirements());
+        patchedBack.getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
+        patchedBack.getSpec().setVolumes(new java.util.ArrayList<>());
+        assertTrue(PodTemplates.equalIgnoringHash(stored, patchedBack));
+        assertEquals(PodTemplates.hash(stored, null), PodTemplates.hash(patchedBack, null));
+        patchedBack.getSpec().getContainers().getFirst().getResources().setLimits(
+                Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("1")));
+        assertFalse(PodTemplates.equalIgnoringHash(stored, patchedBack));
+    }
 }
