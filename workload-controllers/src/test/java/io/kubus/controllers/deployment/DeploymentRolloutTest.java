@@ -261,6 +261,60 @@ class DeploymentRolloutTest {
     }
 
     @Test
+    void adoptsAMatchingOrphanReplicaSetAndReleasesOneThatStopsMatching() throws Exception {
+        ReplicaSet legacy = api.create(ResourceTypes.REPLICASETS, new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+                .withNewMetadata().withName("legacy").withNamespace("default").addToLabels("app", "adopt").endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "adopt").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "adopt").endMetadata().withNewSpec()
+                .addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec().endTemplate()
+                .endSpec().build());
+        Await.until(Duration.ofSeconds(30), "2 legacy pods", () -> activePods("adopt").size(), n -> n == 2);
+        Set<String> legacyPods = activePods("adopt").stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+
+        apply("adopt", "type: RollingUpdate", 2, "");
+        awaitRolledOut("adopt");
+        Deployment d = deployment("adopt");
+        List<ReplicaSet> owned = replicaSets(d);
+        assertEquals(List.of(legacy.getMetadata().getUid()), owned.stream().map(rs -> rs.getMetadata().getUid()).toList(),
+                "the orphan with the deployment's template was adopted as its ReplicaSet");
+        assertEquals(legacyPods, activePods("adopt").stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()),
+                "its pods kept running");
+
+        kubectl.run("label", "rs", "legacy", "app=other", "--overwrite").ok();
+        ReplicaSet released = Await.until(Duration.ofSeconds(30), "legacy released",
+                () -> api.get(ResourceTypes.REPLICASETS, "default", "legacy", ReplicaSet.class).orElseThrow(),
+                rs -> OwnerReferences.controllerOf(rs).isEmpty());
+        assertEquals(2, released.getSpec().getReplicas(), "a released ReplicaSet is left as it is");
+        awaitRolledOut("adopt");
+        List<ReplicaSet> now = Await.until(Duration.ofSeconds(30), "a ReplicaSet of its own",
+                () -> replicaSets(deployment("adopt")), l -> l.size() == 1 && !l.getFirst().getMetadata().getName().equals("legacy"),
+                l -> l.stream().map(rs -> rs.getMetadata().getName()).toList().toString());
+        assertTrue(now.getFirst().getMetadata().getName().startsWith("adopt-"), now.getFirst().getMetadata().getName());
+        assertEquals("2/2 2 2", columns("adopt"));
+    }
+
+    @Test
+    void aNameTakenByAnotherReplicaSetIsAHashCollision() throws Exception {
+        // Paused from the start: the controller creates nothing, and the stored (defaulted) template gives the hash.
+        apply("collide", "type: RollingUpdate", 2, "paused: true");
+        Deployment d = deployment("collide");
+        String taken = "collide-" + PodTemplates.hash(d.getSpec().getTemplate(), null);
+        api.create(ResourceTypes.REPLICASETS, new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+                .withNewMetadata().withName(taken).withNamespace("default").addToLabels("app", "squatter").endMetadata()
+                .withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", "squatter").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "squatter").endMetadata().withNewSpec()
+                .addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec().endTemplate()
+                .endSpec().build());
+        kubectl.run("rollout", "resume", "deployment/collide").ok();
+        awaitRolledOut("collide");
+        Deployment done = deployment("collide");
+        assertEquals(1, done.getStatus().getCollisionCount());
+        ReplicaSet own = replicaSets(done).getFirst();
+        assertEquals("collide-" + PodTemplates.hash(d.getSpec().getTemplate(), 1), own.getMetadata().getName());
+        assertEquals(2, activePods("collide").size());
+    }
+
+    @Test
     void aRolloutThatNeverProgressesExceedsItsDeadline() throws Exception {
         apply("stuck", "type: RollingUpdate", 2, "progressDeadlineSeconds: 5");
         awaitRolledOut("stuck");
