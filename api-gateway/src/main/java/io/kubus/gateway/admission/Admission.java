@@ -3,7 +3,9 @@ package io.kubus.gateway.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.api.ApiException;
+import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
@@ -14,13 +16,20 @@ import java.util.stream.Collectors;
 /**
  * Everything an object passes on its way into the store, in the apiserver's order: unknown fields (refused, warned
  * about or dropped per {@code fieldValidation}, never stored), strict decoding into the model class (400 naming the
- * field), defaults, create validation, then the update-only rules. Refusals are ApiExceptions (400 for undecodable
- * input, 422 Invalid with one cause per problem) that name the field at fault.
+ * field), defaults, the mutating admission plugins (DefaultTolerationSeconds), create validation, then the update-only
+ * rules. Refusals are ApiExceptions (400 for undecodable input, 422 Invalid with one cause per problem) that name the
+ * field at fault.
  */
 @Singleton
 public class Admission {
     private final StrictDecoder decoder = new StrictDecoder();
     private final UnknownFields unknownFields = new UnknownFields(decoder.mapper());
+    private final DefaultTolerationSeconds defaultTolerations;
+
+    public Admission(GatewaySettings settings) {
+        this.defaultTolerations = new DefaultTolerationSeconds(settings.getDefaultNotReadyTolerationSeconds(),
+                settings.getDefaultUnreachableTolerationSeconds());
+    }
 
     /**
      * @param type       the kind
@@ -54,6 +63,11 @@ public class Admission {
             UpdateRules.carryOverAllocated(type, decoded, old);
         }
         Defaults.apply(type, decoded, old == null);
+        if (type == ResourceTypes.PODS) {
+            // On updates too, as Kubernetes: a replace without them (kubectl replace -f) gets them back rather than
+            // being refused for removing tolerations. A status write keeps the stored spec, which has them already.
+            defaultTolerations.apply(decoded);
+        }
         Errors errs = new Errors();
         Validation.validate(type, decoded, errs);
         if (old != null) {

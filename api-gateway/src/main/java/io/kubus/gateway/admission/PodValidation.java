@@ -21,6 +21,8 @@ final class PodValidation {
     static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     private static final List<String> DNS_POLICIES = List.of("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+    private static final List<String> TAINT_EFFECTS = List.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+    private static final List<String> TOLERATION_OPERATORS = List.of("Equal", "Exists");
 
     private PodValidation() {
     }
@@ -61,6 +63,7 @@ final class PodValidation {
             errs.notSupported(path + ".dnsPolicy", dns, DNS_POLICIES);
         }
         nonNegative(spec, "terminationGracePeriodSeconds", path, errs);
+        tolerations(objects(spec, "tolerations"), path + ".tolerations", errs);
         JsonNode deadline = spec.get("activeDeadlineSeconds");
         if (deadline != null && deadline.isNumber() && deadline.asLong() <= 0) {
             errs.invalid(path + ".activeDeadlineSeconds", deadline.asLong(), "must be between 1 and 2147483647, inclusive");
@@ -133,6 +136,45 @@ final class PodValidation {
                 if (text(mounts.get(m), "mountPath").isEmpty()) {
                     errs.required(mp + ".mountPath");
                 }
+            }
+        }
+    }
+
+    /** ValidateTolerations: the node lifecycle and the taint eviction rely on well-formed keys, effects and seconds. */
+    private static void tolerations(List<ObjectNode> tolerations, String path, Errors errs) {
+        for (int i = 0; i < tolerations.size(); i++) {
+            ObjectNode t = tolerations.get(i);
+            String p = path + "[" + i + "]";
+            String key = text(t, "key");
+            String operator = text(t, "operator");
+            String value = text(t, "value");
+            String effect = text(t, "effect");
+            if (!key.isEmpty()) {
+                for (String msg : Names.qualifiedName(key)) {
+                    errs.invalid(p + ".key", key, msg);
+                }
+            } else if (!operator.equals("Exists")) {
+                errs.invalid(p + ".operator", operator,
+                        "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
+            }
+            if (t.hasNonNull("tolerationSeconds") && !effect.equals("NoExecute")) {
+                errs.invalid(p + ".effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set");
+            }
+            switch (operator) {
+                case "", "Equal" -> {
+                    for (String msg : Names.labelValue(value)) {
+                        errs.invalid(p + ".operator", value, msg);
+                    }
+                }
+                case "Exists" -> {
+                    if (!value.isEmpty()) {
+                        errs.invalid(p + ".operator", value, "value must be empty when `operator` is 'Exists'");
+                    }
+                }
+                default -> errs.notSupported(p + ".operator", operator, TOLERATION_OPERATORS);
+            }
+            if (!effect.isEmpty() && !TAINT_EFFECTS.contains(effect)) {
+                errs.notSupported(p + ".effect", effect, TAINT_EFFECTS);
             }
         }
     }

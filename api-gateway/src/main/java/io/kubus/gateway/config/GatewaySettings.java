@@ -15,6 +15,12 @@ public class GatewaySettings {
     private int relayBatch = 500;
     /** How often the relay looks at the outbox when no local write woke it (rows of other gateways, retries). */
     private long relayPollMillis = 500;
+    /**
+     * The tolerationSeconds of the not-ready and unreachable NoExecute tolerations every new pod gets unless it has
+     * its own (kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds).
+     */
+    private long defaultNotReadyTolerationSeconds = 300;
+    private long defaultUnreachableTolerationSeconds = 300;
 
     public int getMaxRequestBytes() {
         return maxRequestBytes;
@@ -54,5 +60,21 @@ public class GatewaySettings {
 
     public void setRelayPollMillis(long relayPollMillis) {
         this.relayPollMillis = relayPollMillis;
+    }
+
+    public long getDefaultNotReadyTolerationSeconds() {
+        return defaultNotReadyTolerationSeconds;
+    }
+
+    public void setDefaultNotReadyTolerationSeconds(long defaultNotReadyTolerationSeconds) {
+        this.defaultNotReadyTolerationSeconds = defaultNotReadyTolerationSeconds;
+    }
+
+    public long getDefaultUnreachableTolerationSeconds() {
+        return defaultUnreachableTolerationSeconds;
+    }
+
+    public void setDefaultUnreachableTolerationSeconds(long defaultUnreachableTolerationSeconds) {
+        this.defaultUnreachableTolerationSeconds = defaultUnreachableTolerationSeconds;
     }
 }

@@ -2,10 +2,13 @@ package io.kubus.gateway.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
 
 import static io.kubus.gateway.admission.Fixtures.create;
 import static io.kubus.gateway.admission.Fixtures.deployment;
@@ -220,5 +223,56 @@ class DefaultsTest {
                 + "'metadata':{'name':'d','namespace':'default'},'spec':{'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}"));
         assertEquals("Filesystem", out.at("/spec/volumeMode").asText());
         assertEquals("Pending", out.at("/status/phase").asText());
+    }
+
+    @Test
+    void newPodsTolerateNotReadyAndUnreachableFor300Seconds() {
+        ObjectNode out = create(ResourceTypes.PODS, pod());
+        assertEquals("[{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\",\"effect\":\"NoExecute\","
+                + "\"tolerationSeconds\":300},{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
+                + "\"effect\":\"NoExecute\",\"tolerationSeconds\":300}]", out.at("/spec/tolerations").toString());
+    }
+
+    @Test
+    void aPodsOwnTolerationsForTheNodeTaintsAreKept() {
+        ObjectNode p = pod();
+        ((ObjectNode) p.get("spec")).set("tolerations", json("{'t':[{'key':'node.kubernetes.io/unreachable',"
+                + "'operator':'Exists','effect':'NoExecute','tolerationSeconds':5},{'key':'gpu','operator':'Exists'}]}").get("t"));
+        JsonNode tolerations = create(ResourceTypes.PODS, p).at("/spec/tolerations");
+        assertEquals(3, tolerations.size(), tolerations.toString());
+        assertEquals(5, tolerations.get(0).path("tolerationSeconds").asInt(), "the pod's own bound stays");
+        assertEquals("node.kubernetes.io/not-ready", tolerations.get(2).path("key").asText(), "only the missing one is added");
+        assertEquals(300, tolerations.get(2).path("tolerationSeconds").asInt());
+    }
+
+    @Test
+    void aTolerationOfEveryTaintOrEveryEffectNeedsNoDefaults() {
+        for (String t : new String[]{"{'operator':'Exists'}", "{'operator':'Exists','effect':'NoExecute'}"}) {
+            ObjectNode p = pod();
+            ((ObjectNode) p.get("spec")).set("tolerations", json("{'t':[" + t + "]}").get("t"));
+            assertEquals(1, create(ResourceTypes.PODS, p).at("/spec/tolerations").size(), t);
+        }
+        ObjectNode noSchedule = pod();
+        ((ObjectNode) noSchedule.get("spec")).set("tolerations", json("{'t':[{'operator':'Exists','effect':'NoSchedule'}]}").get("t"));
+        assertEquals(3, create(ResourceTypes.PODS, noSchedule).at("/spec/tolerations").size(), "NoSchedule does not count");
+    }
+
+    @Test
+    void theSecondsAreConfigurableAndAReplaceKeepsThem() {
+        GatewaySettings settings = new GatewaySettings();
+        settings.setDefaultNotReadyTolerationSeconds(60);
+        settings.setDefaultUnreachableTolerationSeconds(10);
+        Admission admission = new Admission(settings);
+        ObjectNode created = admission.admit(ResourceTypes.PODS, pod(), null, FieldValidation.STRICT, new ArrayList<>());
+        assertEquals(60, created.at("/spec/tolerations/0/tolerationSeconds").asInt());
+        assertEquals(10, created.at("/spec/tolerations/1/tolerationSeconds").asInt());
+
+        ObjectNode replaced = admission.admit(ResourceTypes.PODS, pod(), created, FieldValidation.STRICT,
+                new ArrayList<>());
+        assertEquals(created.at("/spec/tolerations"), replaced.at("/spec/tolerations"),
+                "a replace without them gets them back instead of a refusal for removing tolerations");
+        ObjectNode template = admission.admit(ResourceTypes.DEPLOYMENTS, deployment(), null, FieldValidation.STRICT,
+                new ArrayList<>());
+        assertTrue(template.at("/spec/template/spec/tolerations").isMissingNode(), "pods get them when they are created");
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.kubus.gateway.api.ApiException;
+import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.schema.ResourceType;
 
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Manifests and assertions shared by the admission tests. */
 final class Fixtures {
     static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Admission ADMISSION = new Admission();
+    static final Admission ADMISSION = new Admission(new GatewaySettings());
 
     private Fixtures() {
     }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.kubus.schema.selector.LabelSelector;
+import io.kubus.schema.selector.Tolerations;
 
 import java.util.List;
 import java.util.Map;
@@ -47,31 +48,8 @@ final class Matching {
         return node.getSpec() == null ? List.of() : orEmpty(node.getSpec().getTaints());
     }
 
-    /** Kubernetes' Toleration.ToleratesTaint. */
-    static boolean tolerates(Toleration t, Taint taint) {
-        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        String key = Objects.requireNonNullElse(t.getKey(), "");
-        if (!key.isEmpty() && !key.equals(taint.getKey())) {
-            return false;
-        }
-        String op = Objects.requireNonNullElse(t.getOperator(), "Equal");
-        return switch (op) {
-            case "Exists" -> true;
-            case "Equal", "" -> Objects.requireNonNullElse(t.getValue(), "")
-                    .equals(Objects.requireNonNullElse(taint.getValue(), ""));
-            default -> false;
-        };
-    }
-
     static boolean tolerated(List<Toleration> tolerations, Taint taint) {
-        for (Toleration t : tolerations) {
-            if (tolerates(t, taint)) {
-                return true;
-            }
-        }
-        return false;
+        return Tolerations.firstTolerating(tolerations, taint).isPresent();
     }
 
     /** spec.nodeSelector and required node affinity both hold for the node. */

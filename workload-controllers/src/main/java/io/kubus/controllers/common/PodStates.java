@@ -46,7 +46,7 @@ public final class PodStates {
         return t == null || t.isEmpty() ? null : Instant.parse(t);
     }
 
-    private static Optional<PodCondition> readyCondition(Pod pod) {
+    public static Optional<PodCondition> readyCondition(Pod pod) {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return Optional.empty();
         }

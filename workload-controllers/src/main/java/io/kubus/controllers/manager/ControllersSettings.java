@@ -18,6 +18,13 @@ public class ControllersSettings {
     private Duration resyncPeriod = Duration.ofMinutes(5);
     /** Expectations older than this are given up (client-go: 5 min). */
     private Duration expectationsTtl = Duration.ofMinutes(5);
+    /**
+     * How long a node may go without a new heartbeat before its conditions turn Unknown and it is tainted unreachable
+     * (kube-controller-manager's --node-monitor-grace-period; several of the agents' 10 s heartbeats).
+     */
+    private Duration nodeMonitorGracePeriod = Duration.ofSeconds(50);
+    /** The same for a node that never reported a Ready condition (--node-startup-grace-period). */
+    private Duration nodeStartupGracePeriod = Duration.ofSeconds(60);
 
     public String getApiUrl() {
         return apiUrl;
@@ -65,5 +72,21 @@ public class ControllersSettings {
 
     public void setExpectationsTtl(Duration expectationsTtl) {
         this.expectationsTtl = expectationsTtl;
+    }
+
+    public Duration getNodeMonitorGracePeriod() {
+        return nodeMonitorGracePeriod;
+    }
+
+    public void setNodeMonitorGracePeriod(Duration nodeMonitorGracePeriod) {
+        this.nodeMonitorGracePeriod = nodeMonitorGracePeriod;
+    }
+
+    public Duration getNodeStartupGracePeriod() {
+        return nodeStartupGracePeriod;
+    }
+
+    public void setNodeStartupGracePeriod(Duration nodeStartupGracePeriod) {
+        this.nodeStartupGracePeriod = nodeStartupGracePeriod;
     }
 }

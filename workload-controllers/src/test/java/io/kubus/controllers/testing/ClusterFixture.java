@@ -41,18 +41,25 @@ public final class ClusterFixture implements AutoCloseable {
         return new ClusterFixture(gateway, scheduler);
     }
 
-    /** An agent process hosting {@code nodes} simulated nodes named {@code prefix-0..}. */
-    public ApplicationContext addSimulatedNodes(Path dataDir, String prefix, int nodes, Map<String, Object> extra) {
+    /** A node agent in this JVM with the given settings (runtime, node name, ...); closed with the cluster. */
+    public ApplicationContext addAgent(Path dataDir, Map<String, Object> settings) {
         Map<String, Object> props = new HashMap<>(agentProperties(dataDir));
+        props.putAll(settings);
+        ApplicationContext agent = ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT)
+                .properties(props).start();
+        agents.add(agent);
+        return agent;
+    }
+
+    /** An agent hosting {@code nodes} simulated nodes named {@code prefix-0..}. */
+    public ApplicationContext addSimulatedNodes(Path dataDir, String prefix, int nodes, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>();
         props.put("kubus.agent.runtime", "simulated");
         props.put("kubus.agent.nodes", nodes);
         props.put("kubus.agent.node-name", prefix);
         props.put("kubus.agent.simulated-start-latency", "50ms");
         props.putAll(extra);
-        ApplicationContext agent = ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT)
-                .properties(props).start();
-        agents.add(agent);
-        return agent;
+        return addAgent(dataDir, props);
     }
 
     /** What a node agent needs to join this cluster (for agents started in-process or as a {@link ServiceProcess}). */

@@ -1,0 +1,57 @@
+package io.kubus.gateway.admission;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import static io.kubus.gateway.admission.Json.obj;
+import static io.kubus.gateway.admission.Json.objects;
+import static io.kubus.gateway.admission.Json.text;
+
+/**
+ * Kubernetes' DefaultTolerationSeconds admission plugin: a pod that does not already tolerate the node lifecycle's
+ * {@code not-ready} and {@code unreachable} NoExecute taints gets tolerations for them with a bound
+ * ({@code kubus.gateway.default-*-toleration-seconds}, 300 s), so that its node's failure evicts it after that long
+ * rather than at once.
+ */
+final class DefaultTolerationSeconds {
+    static final String NOT_READY = "node.kubernetes.io/not-ready";
+    static final String UNREACHABLE = "node.kubernetes.io/unreachable";
+
+    private final long notReadySeconds;
+    private final long unreachableSeconds;
+
+    DefaultTolerationSeconds(long notReadySeconds, long unreachableSeconds) {
+        this.notReadySeconds = notReadySeconds;
+        this.unreachableSeconds = unreachableSeconds;
+    }
+
+    /** Adds the tolerations a pod's spec lacks; a toleration with an empty key or effect already counts. */
+    void apply(ObjectNode pod) {
+        ObjectNode spec = obj(pod, "spec");
+        boolean notReady = false;
+        boolean unreachable = false;
+        for (ObjectNode t : objects(spec, "tolerations")) {
+            String key = text(t, "key");
+            String effect = text(t, "effect");
+            if (effect.isEmpty() || effect.equals("NoExecute")) {
+                notReady |= key.isEmpty() || key.equals(NOT_READY);
+                unreachable |= key.isEmpty() || key.equals(UNREACHABLE);
+            }
+        }
+        if (notReady && unreachable) {
+            return;
+        }
+        ArrayNode list = spec.get("tolerations") instanceof ArrayNode a ? a : spec.putArray("tolerations");
+        if (!notReady) {
+            add(list, NOT_READY, notReadySeconds);
+        }
+        if (!unreachable) {
+            add(list, UNREACHABLE, unreachableSeconds);
+        }
+    }
+
+    private static void add(ArrayNode list, String key, long seconds) {
+        list.addObject().put("key", key).put("operator", "Exists").put("effect", "NoExecute")
+                .put("tolerationSeconds", seconds);
+    }
+}
