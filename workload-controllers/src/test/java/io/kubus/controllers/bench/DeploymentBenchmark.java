@@ -1,0 +1,203 @@
+package io.kubus.controllers.bench;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.kubus.client.api.KubusApi;
+import io.kubus.client.api.PatchKind;
+import io.kubus.client.informer.Informer;
+import io.kubus.client.informer.ResourceEventHandler;
+import io.kubus.controllers.common.PodStates;
+import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.schema.ResourceTypes;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+
+/**
+ * A Deployment of N replicas (default 5,000) on simulated nodes, from creation to all available, then a full rolling
+ * update of it (25% surge, 25% unavailable) to complete, each in pods/s; next to a baseline measured in the same run:
+ * the same number of bare pods created through the API by 8 clients until an informer sees them all Ready, which
+ * is the same path minus the controllers. Gateway, broker, scheduler, agents and controllers share one JVM.
+ */
+public final class DeploymentBenchmark {
+    private static final String IMAGE = "kubus/busybox:1";
+
+    public static void main(String[] args) throws Exception {
+        int nodes = intArg(args, "--nodes", 60);
+        int replicas = intArg(args, "--replicas", 5_000);
+        String out = stringArg(args, "--out", "target/bench-results.md");
+        Path data = Files.createTempDirectory("kubus-bench-deployment");
+        try (ClusterFixture cluster = ClusterFixture.start()) {
+            KubusApi api = cluster.api();
+            // 110 pods a node; the default 60 nodes hold the rolling update's 125% (6,250 pods) at its peak.
+            cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
+            cluster.startControllers();
+            System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
+
+            double baseline = baseline(cluster, replicas);
+            System.out.printf("[bench] baseline: %.0f pods/s%n", baseline);
+
+            long t0 = System.nanoTime();
+            api.create(ResourceTypes.DEPLOYMENTS, deployment(replicas));
+            awaitDeployment(api, "creation", d -> complete(d, replicas));
+            double created = replicas / seconds(t0);
+            System.out.printf("[bench] deployment created and available: %.0f pods/s%n", created);
+
+            long t1 = System.nanoTime();
+            api.patch(ResourceTypes.DEPLOYMENTS, "default", "bench", PatchKind.STRATEGIC,
+                    "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"kubus/busybox:2\"}]}}}}",
+                    false, Deployment.class);
+            awaitDeployment(api, "rolling update", d -> complete(d, replicas) && d.getMetadata().getGeneration() == 2);
+            double rolled = replicas / seconds(t1);
+            System.out.printf("[bench] rolling update complete: %.0f pods/s%n", rolled);
+
+            String table = """
+                    # Deployment benchmark
+
+                    `./kubus bench deployment --nodes %d --replicas %d`: simulated nodes (110 pods each, 50 ms container \
+                    start), gateway on H2, broker, scheduler, agents and controllers in one JVM, %d CPUs.
+
+                    | phase | pods | pods/s | of the baseline |
+                    |---|---:|---:|---:|
+                    | baseline: bare pods created by 8 clients → all Ready, seen by an informer | %d | %.0f | 100%% |
+                    | Deployment created → %d available (status.availableReplicas) | %d | %.0f | %.0f%% |
+                    | rolling update, 25%% surge / 25%% unavailable → complete (as `kubectl rollout status`) | %d | %.0f | %.0f%% |
+                    """.formatted(nodes, replicas, Runtime.getRuntime().availableProcessors(), replicas, baseline,
+                    replicas, replicas, created, 100 * created / baseline, replicas, rolled, 100 * rolled / baseline);
+            System.out.println(table);
+            Files.writeString(Path.of(out), table);
+        }
+    }
+
+    /**
+     * Bare pods in their own namespace: created by 8 clients, timed until an informer has seen each Ready; then
+     * deleted (not timed) to give the nodes back.
+     */
+    private static double baseline(ClusterFixture cluster, int count) throws Exception {
+        KubusApi api = cluster.api();
+        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName("baseline").endMetadata().build());
+        Set<String> ready = ConcurrentHashMap.newKeySet();
+        Set<String> present = ConcurrentHashMap.newKeySet();
+        try (Informer<Pod> informer = Informer.builder(api, cluster.gateway().kafkaBootstrap(), ResourceTypes.PODS, Pod.class)
+                .namespace("baseline").name("bench-baseline").handler(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        onUpdate(null, pod);
+                    }
+
+                    @Override
+                    public void onUpdate(Pod old, Pod now) {
+                        present.add(now.getMetadata().getName());
+                        if (PodStates.isReady(now)) {
+                            ready.add(now.getMetadata().getName());
+                        }
+                    }
+
+                    @Override
+                    public void onDelete(Pod last) {
+                        present.remove(last.getMetadata().getName());
+                    }
+                }).build().start();
+             ExecutorService clients = Executors.newFixedThreadPool(8)) {
+            informer.awaitSynced(Duration.ofSeconds(30));
+            long t0 = System.nanoTime();
+            List<Future<?>> creates = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String name = "bare-" + i;
+                creates.add(clients.submit(() -> api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata()
+                        .withName(name).withNamespace("baseline").endMetadata().withNewSpec().addNewContainer()
+                        .withName("app").withImage(IMAGE).endContainer().endSpec().build())));
+            }
+            for (Future<?> f : creates) {
+                f.get();
+            }
+            System.out.printf("[bench] baseline: %d pods created in %.1f s%n", count, seconds(t0));
+            await("baseline pods Ready", () -> ready.size() >= count, () -> ready.size() + " ready");
+            double rate = count / seconds(t0);
+            List<Future<?>> deletes = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String name = "bare-" + i;
+                deletes.add(clients.submit(() -> api.deleteIfExists(ResourceTypes.PODS, "baseline", name, null, null)));
+            }
+            for (Future<?> f : deletes) {
+                f.get();
+            }
+            await("baseline pods gone", present::isEmpty, () -> present.size() + " left");
+            return rate;
+        }
+    }
+
+    private static Deployment deployment(int replicas) {
+        return new DeploymentBuilder().withNewMetadata().withName("bench").withNamespace("default").endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", "bench").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "bench").endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage(IMAGE).endContainer().endSpec()
+                .endTemplate().endSpec().build();
+    }
+
+    /** Complete as kubectl rollout status sees it: observed, all updated, none old, all available. */
+    private static boolean complete(Deployment d, int replicas) {
+        var s = d.getStatus();
+        return s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= d.getMetadata().getGeneration()
+                && eq(s.getUpdatedReplicas(), replicas) && eq(s.getReplicas(), replicas)
+                && eq(s.getAvailableReplicas(), replicas);
+    }
+
+    private static boolean eq(Integer v, int n) {
+        return v != null && v == n;
+    }
+
+    private static void awaitDeployment(KubusApi api, String what, Predicate<Deployment> done) throws InterruptedException {
+        Deployment[] last = new Deployment[1];
+        await(what, () -> {
+            last[0] = api.get(ResourceTypes.DEPLOYMENTS, "default", "bench", Deployment.class).orElseThrow();
+            return done.test(last[0]);
+        }, () -> String.valueOf(last[0].getStatus()));
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier done,
+                              java.util.function.Supplier<String> progress) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        long nextReport = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": not done after 20 minutes; " + progress.get());
+            }
+            if (System.nanoTime() > nextReport) {
+                System.out.printf("[bench] %s: %s%n", what, progress.get());
+                nextReport = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        return Integer.parseInt(stringArg(args, name, Integer.toString(fallback)));
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}
