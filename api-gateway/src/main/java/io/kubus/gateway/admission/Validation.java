@@ -122,6 +122,12 @@ final class Validation {
             return;
         }
         PodValidation.nonNegative(spec, "progressDeadlineSeconds", "spec", errs);
+        JsonNode deadline = spec.get("progressDeadlineSeconds");
+        if (deadline != null && deadline.isIntegralNumber()
+                && deadline.asLong() <= spec.path("minReadySeconds").asLong(0)) {
+            // A pod is not available before minReadySeconds, so such a rollout could only ever exceed its deadline.
+            errs.invalid("spec.progressDeadlineSeconds", deadline.asLong(), "must be greater than minReadySeconds");
+        }
         ObjectNode strategy = objOrNull(spec, "strategy");
         String type = text(strategy, "type");
         ObjectNode rolling = objOrNull(strategy, "rollingUpdate");

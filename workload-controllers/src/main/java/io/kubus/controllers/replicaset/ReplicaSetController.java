@@ -342,7 +342,20 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         if (next.equals(current)) {
             return;
         }
-        api.updateStatus(kind.type(), kind.withStatus(owner, next));
+        try {
+            api.updateStatus(kind.type(), kind.withStatus(owner, next));
+        } catch (KubusApiException e) {
+            if (!e.isConflict()) {
+                throw e;
+            }
+            // The cache lags behind the owner's last write, often this controller's own previous status: write once
+            // more onto a fresh read, as Kubernetes does, rather than back off while pods keep changing.
+            Optional<T> fresh = api.get(kind.type(), owner.getMetadata().getNamespace(), owner.getMetadata().getName(),
+                    kind.modelClass());
+            if (fresh.isPresent() && Objects.equals(fresh.get().getMetadata().getUid(), owner.getMetadata().getUid())) {
+                api.updateStatus(kind.type(), kind.withStatus(fresh.get(), next));
+            }
+        }
     }
 
     /** With minReadySeconds, look again when the next ready pod becomes available (no event marks that moment). */
