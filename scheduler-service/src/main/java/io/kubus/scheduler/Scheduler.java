@@ -79,46 +79,19 @@ public class Scheduler implements AutoCloseable {
     void start() throws InterruptedException {
         api = new KubusApi(settings.getApiUrl());
         nodes = Informer.builder(api, kafkaBootstrap, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
-                .handler(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Node node) {
-                        cache.upsertNode(node);
-                        clusterChanged();
-                    }
-
-                    @Override
-                    public void onUpdate(Node old, Node now) {
-                        cache.upsertNode(now);
-                        clusterChanged();
-                    }
-
-                    @Override
-                    public void onDelete(Node last) {
-                        cache.removeNode(last.getMetadata().getName());
-                    }
-                }).build();
+                .handler(ResourceEventHandler.of(node -> {
+                    cache.upsertNode(node);
+                    clusterChanged();
+                }, last -> cache.removeNode(last.getMetadata().getName()))).build();
         pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class).name("scheduler-pods")
-                .handler(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Pod pod) {
-                        podChanged(pod);
+                .handler(ResourceEventHandler.of(this::podChanged, last -> {
+                    String key = Informer.keyOf(last);
+                    if (cache.isPlaced(key)) {
+                        cache.forget(key);
+                        clusterChanged();
                     }
-
-                    @Override
-                    public void onUpdate(Pod old, Pod now) {
-                        podChanged(now);
-                    }
-
-                    @Override
-                    public void onDelete(Pod last) {
-                        String key = Informer.keyOf(last);
-                        if (cache.isPlaced(key)) {
-                            cache.forget(key);
-                            clusterChanged();
-                        }
-                        waiting.remove(key);
-                    }
-                }).build();
+                    waiting.remove(key);
+                })).build();
         nodes.start();
         pods.start();
         nodes.awaitSynced(Duration.ofSeconds(60));

@@ -98,22 +98,7 @@ public class NodeAgentService implements AutoCloseable {
         pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class)
                 .filter(p -> p.getSpec() != null && loops.containsKey(p.getSpec().getNodeName()))
                 .name("node-agent-pods")
-                .handler(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Pod pod) {
-                        wake(pod);
-                    }
-
-                    @Override
-                    public void onUpdate(Pod old, Pod now) {
-                        wake(now);
-                    }
-
-                    @Override
-                    public void onDelete(Pod last) {
-                        wake(last);
-                    }
-                })
+                .handler(ResourceEventHandler.of(this::wake, this::wake))
                 .build();
         for (NodeLoop loop : loops.values()) {
             registerWithRetry(loop.agent);

@@ -83,8 +83,7 @@ public class DeploymentController implements Reconciler, ManagedController {
                 ownerKey(rs).ifPresent(k -> expectations.deletionObserved(k, Informer.keyOf(rs)));
             }
         });
-        this.controller = new Controller(NAME, this, settings.getWorkers(), Duration.ofMillis(5),
-                Duration.ofSeconds(60), settings.getResyncPeriod())
+        this.controller = settings.newController(NAME, this)
                 .primary(deployments)
                 .watch(replicaSets, this::deploymentKeysFor);
         // Recreate waits for the old pods to be gone; their deletion is what it waits for.

@@ -68,8 +68,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
 
     public GarbageCollector(SharedInformers shared, KubusApi api, ControllersSettings settings) {
         this.api = api;
-        this.controller = new Controller("garbagecollector", this, settings.getWorkers(), Duration.ofMillis(5),
-                Duration.ofSeconds(60), settings.getResyncPeriod());
+        this.controller = settings.newController("garbagecollector", this);
         for (ResourceType type : kinds()) {
             wire(type, shared.informer(type, type.type()));
         }

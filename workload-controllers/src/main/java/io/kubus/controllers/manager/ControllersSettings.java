@@ -1,5 +1,7 @@
 package io.kubus.controllers.manager;
 
+import io.kubus.client.controller.Controller;
+import io.kubus.client.controller.Reconciler;
 import io.micronaut.context.annotation.ConfigurationProperties;
 
 import java.time.Duration;
@@ -16,6 +18,10 @@ public class ControllersSettings {
     private Duration leaderSettle = Duration.ofSeconds(1);
     /** Every key is reconciled again this often, events or not. */
     private Duration resyncPeriod = Duration.ofMinutes(5);
+    /** A failing key is retried after this, doubling up to {@link #retryMaxDelay} (client-go: 5 ms to 1000 s). */
+    private Duration retryBaseDelay = Duration.ofMillis(5);
+    /** A cluster should heal in seconds, so the cap is far below client-go's 1000 s. */
+    private Duration retryMaxDelay = Duration.ofSeconds(60);
     /** Expectations older than this are given up (client-go: 5 min). */
     private Duration expectationsTtl = Duration.ofMinutes(5);
     /**
@@ -25,6 +31,27 @@ public class ControllersSettings {
     private Duration nodeMonitorGracePeriod = Duration.ofSeconds(50);
     /** The same for a node that never reported a Ready condition (--node-startup-grace-period). */
     private Duration nodeStartupGracePeriod = Duration.ofSeconds(60);
+
+    /** A controller runner for one of this service's reconcilers, with these settings' workers, retries and resync. */
+    public Controller newController(String name, Reconciler reconciler) {
+        return new Controller(name, reconciler, workers, retryBaseDelay, retryMaxDelay, resyncPeriod);
+    }
+
+    public Duration getRetryBaseDelay() {
+        return retryBaseDelay;
+    }
+
+    public void setRetryBaseDelay(Duration retryBaseDelay) {
+        this.retryBaseDelay = retryBaseDelay;
+    }
+
+    public Duration getRetryMaxDelay() {
+        return retryMaxDelay;
+    }
+
+    public void setRetryMaxDelay(Duration retryMaxDelay) {
+        this.retryMaxDelay = retryMaxDelay;
+    }
 
     public String getApiUrl() {
         return apiUrl;

@@ -50,8 +50,7 @@ public class NamespaceController implements Reconciler, ManagedController {
     public NamespaceController(SharedInformers shared, KubusApi api, ControllersSettings settings) {
         this.api = api;
         this.namespaces = shared.informer(ResourceTypes.NAMESPACES, Namespace.class);
-        this.controller = new Controller("namespace", this, settings.getWorkers(), Duration.ofMillis(5),
-                Duration.ofSeconds(60), settings.getResyncPeriod());
+        this.controller = settings.newController("namespace", this);
         controller.primary(namespaces);
         for (ResourceType type : GarbageCollector.kinds()) {
             if (type.namespaced()) {

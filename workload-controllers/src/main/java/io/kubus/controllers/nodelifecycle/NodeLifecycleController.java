@@ -79,37 +79,12 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
         this.events = events;
         this.gracePeriod = settings.getNodeMonitorGracePeriod();
         this.startupGracePeriod = settings.getNodeStartupGracePeriod();
-        this.controller = new Controller(NAME, this, settings.getWorkers(), Duration.ofMillis(5),
-                Duration.ofSeconds(60), settings.getResyncPeriod());
+        this.controller = settings.newController(NAME, this);
         // Heartbeats are noted as the informer delivers them, also on a standby, so that a new leader knows them.
-        nodes.addHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Node node) {
-                observe(node);
-            }
-
-            @Override
-            public void onUpdate(Node old, Node now) {
-                observe(now);
-            }
-
-            @Override
-            public void onDelete(Node last) {
-                heartbeats.remove(last.getMetadata().getName());
-            }
-        });
+        nodes.addHandler(ResourceEventHandler.of(this::observe, last -> heartbeats.remove(last.getMetadata().getName())));
         controller.primary(nodes);
-        informers.informer(ResourceTypes.PODS, Pod.class).addHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                recheckNodeOf(pod);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod now) {
-                recheckNodeOf(now);
-            }
-        });
+        informers.informer(ResourceTypes.PODS, Pod.class).addHandler(ResourceEventHandler.of(this::recheckNodeOf, last -> {
+        }));
     }
 
     @Override

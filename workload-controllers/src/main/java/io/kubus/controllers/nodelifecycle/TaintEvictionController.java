@@ -76,8 +76,7 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
         this.podsByNode = podsByNode;
         this.api = api;
         this.events = events;
-        this.controller = new Controller(NAME, this, settings.getWorkers(), Duration.ofMillis(5),
-                Duration.ofSeconds(60), settings.getResyncPeriod());
+        this.controller = settings.newController(NAME, this);
         controller.primary(pods);
         nodes.addHandler(new ResourceEventHandler<>() {
             @Override

@@ -63,8 +63,7 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         this.owners = informers.informer(kind.type(), kind.modelClass());
         this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
         this.expectations = new Expectations(settings.getExpectationsTtl());
-        this.controller = new Controller(kind.controllerName(), this, settings.getWorkers(), Duration.ofMillis(5),
-                Duration.ofSeconds(60), settings.getResyncPeriod());
+        this.controller = settings.newController(kind.controllerName(), this);
         controller.primary(owners);
         pods.addHandler(new PodEvents());
     }

@@ -8,6 +8,7 @@ import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.PodHistory;
 import io.kubus.controllers.testing.ServiceProcess;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
@@ -64,7 +65,7 @@ class ControllersKillTest {
         cluster = ClusterFixture.start();
         cluster.addSimulatedNodes(dir.resolve("agent"), "sim", 10, Map.of());
         KubusApi api = cluster.api();
-        Kubectl kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir), dir);
+        Kubectl kubectl = cluster.kubectl(dir);
         Path logs = Files.createDirectories(Path.of("target", "controllers-kill"));
         first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
 

@@ -9,6 +9,7 @@ import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.PodHistory;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.AfterAll;
@@ -44,11 +45,9 @@ class DeploymentRolloutTest {
 
     @BeforeAll
     static void start() {
-        cluster = ClusterFixture.start();
-        cluster.addSimulatedNodes(dir.resolve("agent"), "sim", 5, Map.of());
-        cluster.startControllers();
+        cluster = ClusterFixture.withSimulatedNodes(dir, "sim", 5);
         api = cluster.api();
-        kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir), dir);
+        kubectl = cluster.kubectl(dir);
     }
 
     @AfterAll

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,11 +33,9 @@ class DeploymentDeletionTest {
 
     @BeforeAll
     static void start() {
-        cluster = ClusterFixture.start();
-        cluster.addSimulatedNodes(dir.resolve("agent"), "sim", 4, Map.of());
-        cluster.startControllers();
+        cluster = ClusterFixture.withSimulatedNodes(dir, "sim", 4);
         api = cluster.api();
-        kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir), dir);
+        kubectl = cluster.kubectl(dir);
     }
 
     @AfterAll

@@ -8,6 +8,7 @@ import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.PodHistory;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.AfterAll;
@@ -22,14 +23,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The issue's end-to-end rollout on real containers: two node agents on the Docker engine, a Deployment of three
- * HTTP servers driven with kubectl through set image, rollout history, undo and scale, while a watcher checks
- * maxSurge and maxUnavailable at every state it sees.
+ * HTTP servers driven with kubectl through set image, rollout history, undo and scale, while a watcher of the pods'
+ * change topic checks maxSurge and maxUnavailable in every state the cluster went through.
  */
 class DeploymentOnDockerTest {
     private static final int REPLICAS = 3;
@@ -63,7 +61,7 @@ class DeploymentOnDockerTest {
         }
         cluster.startControllers();
         api = cluster.api();
-        kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir), dir);
+        kubectl = cluster.kubectl(dir);
     }
 
     @AfterAll
@@ -93,34 +91,6 @@ class DeploymentOnDockerTest {
 
     private static Deployment deployment() {
         return api.get(ResourceTypes.DEPLOYMENTS, "default", "web", Deployment.class).orElseThrow();
-    }
-
-    /** Polls consistent lists (each at one resourceVersion) and records the extremes a rollout reaches. */
-    private static final class Invariants implements AutoCloseable {
-        final AtomicInteger maxActive = new AtomicInteger();
-        final AtomicInteger minAvailable = new AtomicInteger(Integer.MAX_VALUE);
-        final AtomicInteger samples = new AtomicInteger();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final Thread thread = Thread.ofPlatform().daemon().start(() -> {
-            while (running.get()) {
-                List<Pod> active = activeWebPods();
-                maxActive.accumulateAndGet(active.size(), Math::max);
-                int available = (int) active.stream().filter(p -> PodStates.isAvailable(p, 0, Instant.now())).count();
-                minAvailable.accumulateAndGet(available, Math::min);
-                samples.incrementAndGet();
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join();
-        }
     }
 
     @Test
@@ -164,20 +134,20 @@ class DeploymentOnDockerTest {
         String table = kubectl.run("get", "deployment", "web").ok().out();
         assertTrue(table.matches("(?s).*web\\s+3/3\\s+3\\s+3\\s+.*"), table);
 
-        try (Invariants watch = new Invariants()) {
+        try (PodHistory pods = new PodHistory(api, cluster.gateway().kafkaBootstrap(), "app=web")) {
             kubectl.run("set", "image", "deployment/web", "app=kubus/busybox:2").ok();
             kubectl.run(180, "rollout", "status", "deployment/web", "--timeout=170s").ok();
             Await.until(Duration.ofSeconds(60), "3 pods of the new image", DeploymentOnDockerTest::activeWebPods,
                     l -> images(l).equals("kubus/busybox:2,kubus/busybox:2,kubus/busybox:2"),
                     DeploymentOnDockerTest::images);
-            watch.close();
-            System.out.printf("rollout on Docker: %d consistent lists seen, max active %d (bound %d), min available %d (bound %d)%n",
-                    watch.samples.get(), watch.maxActive.get(), REPLICAS + MAX_SURGE, watch.minAvailable.get(),
-                    REPLICAS - MAX_UNAVAILABLE);
-            assertTrue(watch.samples.get() > 20, "the watcher saw the rollout: " + watch.samples.get());
-            assertTrue(watch.maxActive.get() <= REPLICAS + MAX_SURGE, "max active " + watch.maxActive.get());
-            assertTrue(watch.maxActive.get() == REPLICAS + MAX_SURGE, "the rollout surged: " + watch.maxActive.get());
-            assertTrue(watch.minAvailable.get() >= REPLICAS - MAX_UNAVAILABLE, "min available " + watch.minAvailable.get());
+            PodHistory.Extremes seen = pods.extremes();
+            System.out.printf("rollout on Docker: %d pod states replayed in commit order, max active %d (bound %d), "
+                            + "min available %d (bound %d)%n", seen.states(), seen.maxActive(), REPLICAS + MAX_SURGE,
+                    seen.minAvailable(), REPLICAS - MAX_UNAVAILABLE);
+            assertTrue(seen.states() >= 12, "the watcher saw the rollout: " + seen.states() + " states");
+            assertTrue(seen.maxActive() <= REPLICAS + MAX_SURGE, "max active " + seen.maxActive());
+            assertEquals(REPLICAS + MAX_SURGE, seen.maxActive(), "the rollout surged");
+            assertTrue(seen.minAvailable() >= REPLICAS - MAX_UNAVAILABLE, "min available " + seen.minAvailable());
         }
 
         String history = kubectl.run("rollout", "history", "deployment/web").ok().out();

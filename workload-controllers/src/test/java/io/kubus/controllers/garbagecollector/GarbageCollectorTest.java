@@ -52,11 +52,9 @@ class GarbageCollectorTest {
 
     @BeforeAll
     void start() {
-        cluster = ClusterFixture.start();
-        cluster.addSimulatedNodes(dir.resolve("agent"), "gc-node", 2, Map.of());
-        cluster.startControllers();
+        cluster = ClusterFixture.withSimulatedNodes(dir, "gc-node", 2);
         api = cluster.api();
-        kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir.resolve("kube")), dir);
+        kubectl = cluster.kubectl(dir);
     }
 
     @AfterAll

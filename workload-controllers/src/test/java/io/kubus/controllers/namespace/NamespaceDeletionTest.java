@@ -44,11 +44,9 @@ class NamespaceDeletionTest {
 
     @BeforeAll
     void start() {
-        cluster = ClusterFixture.start();
-        cluster.addSimulatedNodes(dir.resolve("agent"), "ns-node", 2, Map.of());
-        cluster.startControllers();
+        cluster = ClusterFixture.withSimulatedNodes(dir, "ns-node", 2);
         api = cluster.api();
-        kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir.resolve("kube")), dir);
+        kubectl = cluster.kubectl(dir);
     }
 
     @AfterAll

@@ -12,6 +12,7 @@ import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.PodHistory;
 import io.kubus.controllers.testing.ServiceProcess;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
@@ -27,8 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -82,7 +81,7 @@ class NodeFailureDockerTest {
                 assertTrue(!uidOnA.isEmpty() && uidOnA.size() < REPLICAS, "spread over both nodes: " + placement(placed));
                 assertEquals(2 * uidOnA.size(), running(dockerA, uidOnA.values()).size(), "a sandbox and a server each");
 
-                try (ActivePods watch = new ActivePods(api)) {
+                try (PodHistory history = new PodHistory(api, cluster.gateway().kafkaBootstrap(), "app=web")) {
                     agents.getFirst().kill9();
                     Node cutOff = Await.until(Duration.ofSeconds(40), nodeA + " unreachable", () -> node(api, nodeA),
                             nd -> "Unknown".equals(ready(nd)) && hasTaint(nd, UNREACHABLE, "NoExecute")
@@ -115,12 +114,12 @@ class NodeFailureDockerTest {
                     Await.until(Duration.ofSeconds(30), "no container of an evicted pod left",
                             () -> owned(dockerA, uidOnA.values()), List::isEmpty);
                     assertEquals(REPLICAS, activeWebPods(api).size(), "the replacements stay, nothing is added");
-                    watch.close();
-                    System.out.printf("node failure on Docker: %d consistent lists seen, max active %d (replicas %d)%n",
-                            watch.samples.get(), watch.maxActive.get(), REPLICAS);
-                    assertTrue(watch.samples.get() > 20, "the watcher saw the failover: " + watch.samples.get());
-                    assertTrue(watch.maxActive.get() <= REPLICAS + MAX_SURGE, "max active " + watch.maxActive.get());
-                    assertEquals(REPLICAS, watch.maxActive.get(), "a replacement never surges: no more active pods than replicas");
+                    PodHistory.Extremes seen = history.extremes();
+                    System.out.printf("node failure on Docker: %d pod states replayed in commit order, max active %d "
+                            + "(replicas %d, bound %d)%n", seen.states(), seen.maxActive(), REPLICAS, REPLICAS + MAX_SURGE);
+                    assertTrue(seen.states() >= 2 * uidOnA.size(), "the watcher saw the failover: " + seen.states());
+                    assertTrue(seen.maxActive() <= REPLICAS + MAX_SURGE, "max active " + seen.maxActive());
+                    assertEquals(REPLICAS, seen.maxActive(), "a replacement never surges: no more active pods than replicas");
                 }
             } finally {
                 for (ServiceProcess agent : agents) {
@@ -168,34 +167,6 @@ class NodeFailureDockerTest {
     private static String placement(List<Pod> pods) {
         return pods.stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName()
                 + (PodStates.isReady(p) ? "" : "(not ready)")).sorted().collect(Collectors.joining(", "));
-    }
-
-    /** Polls consistent lists (each at one resourceVersion) and keeps the most active pods any of them held. */
-    private static final class ActivePods implements AutoCloseable {
-        final AtomicInteger maxActive = new AtomicInteger();
-        final AtomicInteger samples = new AtomicInteger();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final Thread thread;
-
-        ActivePods(KubusApi api) {
-            thread = Thread.ofPlatform().daemon().start(() -> {
-                while (running.get()) {
-                    maxActive.accumulateAndGet(activeWebPods(api).size(), Math::max);
-                    samples.incrementAndGet();
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join();
-        }
     }
 
     private static List<ContainerInfo> owned(DockerRuntime docker, Collection<String> uids) {

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,11 +36,10 @@ class ReplicaSetControllerTest {
 
     @BeforeAll
     static void start() {
-        cluster = ClusterFixture.start();
-        cluster.addSimulatedNodes(dir.resolve("agent"), "sim", 10, Map.of());
-        controllersPort = cluster.startControllers().getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort();
+        cluster = ClusterFixture.withSimulatedNodes(dir, "sim", 10);
         api = cluster.api();
-        kubectl = new Kubectl(cluster.gateway().writeKubeconfig(dir), dir);
+        kubectl = cluster.kubectl(dir);
+        controllersPort = cluster.controllers().getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort();
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import io.kubus.agent.NodeAgentApplication;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.Kubectl;
 import io.kubus.scheduler.SchedulerApplication;
 import io.micronaut.context.ApplicationContext;
 
@@ -39,6 +40,24 @@ public final class ClusterFixture implements AutoCloseable {
                         "kubus.scheduler.leader-settle", "100ms"))
                 .start();
         return new ClusterFixture(gateway, scheduler);
+    }
+
+    /** The usual cluster of a controller test: {@code nodes} simulated nodes named {@code prefix-0..}, and the controllers. */
+    public static ClusterFixture withSimulatedNodes(Path dir, String prefix, int nodes) {
+        ClusterFixture cluster = start();
+        cluster.addSimulatedNodes(dir.resolve("agent"), prefix, nodes, Map.of());
+        cluster.startControllers();
+        return cluster;
+    }
+
+    /** The real kubectl, with a kubeconfig for this cluster written into {@code dir}. */
+    public Kubectl kubectl(Path dir) {
+        return new Kubectl(gateway.writeKubeconfig(dir), dir);
+    }
+
+    /** The controllers' context, if they run in this JVM. */
+    public ApplicationContext controllers() {
+        return controllers;
     }
 
     /** A node agent in this JVM with the given settings (runtime, node name, ...); closed with the cluster. */

@@ -1,4 +1,4 @@
-package io.kubus.controllers.deployment;
+package io.kubus.controllers.testing;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.client.api.KubusApi;
@@ -21,14 +21,14 @@ import java.util.function.Consumer;
  * {@link #replay} puts them back in resourceVersion order, which is the order the store committed them in: each
  * replayed state is one the cluster was really in.
  */
-final class PodHistory implements AutoCloseable {
+public final class PodHistory implements AutoCloseable {
     private record Change(long resourceVersion, String uid, Pod pod) {
     }
 
     private final List<Change> changes = new ArrayList<>();
     private final Informer<Pod> informer;
 
-    PodHistory(KubusApi api, String kafkaBootstrap, String labelSelector) throws InterruptedException {
+    public PodHistory(KubusApi api, String kafkaBootstrap, String labelSelector) throws InterruptedException {
         informer = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class).namespace("default")
                 .labelSelector(labelSelector).name("test-pods-" + labelSelector)
                 .handler(new ResourceEventHandler<>() {
@@ -58,7 +58,7 @@ final class PodHistory implements AutoCloseable {
     }
 
     /** The cluster's pods after each change, in commit order; the states before the watcher's list are skipped. */
-    synchronized void replay(Consumer<Map<String, Pod>> check) {
+    public synchronized void replay(Consumer<Map<String, Pod>> check) {
         long listed = informer.listResourceVersion();
         Map<String, Pod> pods = new HashMap<>();
         for (Change c : changes.stream().sorted(Comparator.comparingLong(Change::resourceVersion)).toList()) {
@@ -74,10 +74,10 @@ final class PodHistory implements AutoCloseable {
     }
 
     /** The most active pods and the fewest available (active and ready) ones over the replayed states. */
-    record Extremes(int maxActive, int minAvailable, int states) {
+    public record Extremes(int maxActive, int minAvailable, int states) {
     }
 
-    Extremes extremes() {
+    public Extremes extremes() {
         int[] e = {0, Integer.MAX_VALUE, 0};
         replay(pods -> {
             int active = 0;
