@@ -201,8 +201,8 @@ class InformerTest {
             create(ns, "right-before-seek", Map.of());
         }));
         // Changes of different objects may arrive in any order across partitions: wait for all of them.
-        await("both late objects and the change", () -> versions(informer).equals(apiVersions(ns)));
-        assertEquals(3, informer.keys().size());
+        await("both late objects and the change",
+                () -> informer.keys().size() == 3 && versions(informer).equals(apiVersions(ns)));
         assertEquals("changed", informer.get(ns, "before").orElseThrow().getData().get("v"));
         assertEquals(List.of("add"), rec.ofKey(ns + "/published-before-seek"));
         assertEquals(List.of("add", "update"), rec.ofKey(ns + "/before"));
