@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.client.api.KubusApi;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.ServiceProcess;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +39,8 @@ class SchedulerKillTest {
                 api.create(ResourceTypes.NODES, TestClusters.node("n-" + i, "3", "64Gi", 110, Map.of(), List.of()));
             }
             Path log = Path.of("target", "scheduler-kill.log").toAbsolutePath();
-            Process active = start(gateway, log);
-            Process standby = null;
+            ServiceProcess active = start(gateway, log);
+            ServiceProcess standby = null;
             try {
                 api.create(ResourceTypes.PODS, TestClusters.pod("first", "100m", "16Mi"));
                 try {
@@ -63,8 +64,7 @@ class SchedulerKillTest {
                 while (killedAt == 0) {
                     long count = boundCount(api);
                     if (count >= PODS / 3) {
-                        active.destroyForcibly();
-                        active.waitFor();
+                        active.kill9();
                         killedAt = System.nanoTime();
                         boundAtKill = count;
                     }
@@ -105,12 +105,9 @@ class SchedulerKillTest {
                 assertTrue(scheduledEvents.values().stream().allMatch(c -> c == 1),
                         "no pod was bound twice: " + scheduledEvents.entrySet().stream().filter(x -> x.getValue() > 1).toList());
             } finally {
-                for (Process p : new Process[] {active, standby}) {
-                    if (p != null && p.isAlive()) {
-                        p.destroy();
-                        if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                            p.destroyForcibly();
-                        }
+                for (ServiceProcess p : new ServiceProcess[] {active, standby}) {
+                    if (p != null) {
+                        p.close();
                     }
                 }
             }
@@ -122,13 +119,10 @@ class SchedulerKillTest {
                 .filter(TestClusters::bound).count();
     }
 
-    private static Process start(GatewayFixture gateway, Path log) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-Xmx256m",
-                "-Dkubus.scheduler.api-url=" + gateway.baseUrl(),
-                "-Dkubus.kafka.bootstrap-servers=" + gateway.kafkaBootstrap(),
-                "-Dlogback.configurationFile=logback-test.xml",
-                "-cp", System.getProperty("java.class.path"), "io.kubus.scheduler.SchedulerApplication")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    private static ServiceProcess start(GatewayFixture gateway, Path log) throws IOException {
+        return ServiceProcess.start("io.kubus.scheduler.SchedulerApplication", Map.of(
+                "kubus.scheduler.api-url", gateway.baseUrl(),
+                "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
+                "logback.configurationFile", "logback-test.xml"), log);
     }
 }

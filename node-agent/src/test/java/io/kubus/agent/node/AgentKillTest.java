@@ -7,6 +7,7 @@ import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.client.api.KubusApi;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.ServiceProcess;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +46,8 @@ class AgentKillTest {
                     "kubus.agent.heartbeat-interval", "2s",
                     "logback.configurationFile", "logback-test.xml");
             Path log = Path.of("target", "agent-kill-" + node + ".log").toAbsolutePath();
-            AgentProcess first = AgentProcess.start(props, log);
-            AgentProcess second = null;
+            ServiceProcess first = ServiceProcess.start("io.kubus.agent.NodeAgentApplication", props, log);
+            ServiceProcess second = null;
             try {
                 awaitNode(api, node);
                 api.create(ResourceTypes.PODS, pod("steady", node));
@@ -60,7 +61,7 @@ class AgentKillTest {
                 assertTrue(owned(docker, steady).stream().allMatch(c -> c.state() == ContainerInfo.State.RUNNING));
                 api.create(ResourceTypes.PODS, pod("late", node));
 
-                second = AgentProcess.start(props, log);
+                second = ServiceProcess.start("io.kubus.agent.NodeAgentApplication", props, log);
                 Pod late;
                 try {
                     late = await(api, "late", p -> readyCount(p) == 2);

@@ -9,7 +9,7 @@ import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.controllers.testing.PodHistory;
-import io.kubus.controllers.testing.ServiceProcess;
+import io.kubus.gateway.testing.ServiceProcess;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.AfterEach;

@@ -4,6 +4,7 @@ import io.kubus.agent.NodeAgentApplication;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.ServiceProcess;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.scheduler.SchedulerApplication;
 import io.micronaut.context.ApplicationContext;

@@ -1,4 +1,4 @@
-package io.kubus.agent.node;
+package io.kubus.gateway.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,25 +7,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The node agent in a JVM of its own, so a test can kill -9 it; started with this test run's classpath. */
-final class AgentProcess implements AutoCloseable {
+/**
+ * A Kubus service (gateway, scheduler, controllers, node agent) in a JVM of its own, so that a test can kill -9 it;
+ * started with this test run's classpath.
+ */
+public final class ServiceProcess implements AutoCloseable {
     private final Process process;
+    private final Path log;
 
-    private AgentProcess(Process process) {
+    private ServiceProcess(Process process, Path log) {
         this.process = process;
+        this.log = log;
     }
 
-    static AgentProcess start(Map<String, String> properties, Path log) throws IOException {
+    public static ServiceProcess start(String mainClass, Map<String, ?> properties, Path log) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kubus.agent.NodeAgentApplication"));
-        return new AgentProcess(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return new ServiceProcess(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start(), log);
     }
 
-    /** The process's threads, as jcmd prints them: what a stuck agent was doing. */
-    String threadDump() {
+    /** The process's threads, as jcmd prints them: what a stuck service was doing. */
+    public String threadDump() {
         try {
             String jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd").toString();
             Process p = new ProcessBuilder(jcmd, Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
@@ -37,12 +42,16 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook runs. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
