@@ -383,6 +383,13 @@ public class ResourceApi {
         ObjectNode next = current.deepCopy();
         JsonNode finalizers = wanted.path("spec").path("finalizers");
         ObjectNode spec = (ObjectNode) next.with("spec");
+        if (!finalizers.isMissingNode() && !finalizers.isNull() && !finalizers.isArray()) {
+            // Only this field of the body is used, so it is the one whose type is checked (as kube-apiserver's decode).
+            String kind = finalizers.isTextual() ? "string" : finalizers.isNumber() ? "number"
+                    : finalizers.isBoolean() ? "bool" : "object";
+            throw ApiException.badRequest("Namespace in version \"v1\" cannot be handled as a Namespace: json: cannot "
+                    + "unmarshal " + kind + " into Go struct field NamespaceSpec.spec.finalizers of type []v1.FinalizerName");
+        }
         if (finalizers.isArray()) {
             spec.set("finalizers", finalizers);
         } else {

@@ -271,6 +271,16 @@ class BadInputTest {
         c.add(new Case("delete with a wrong uid precondition", "DELETE", PODS + "/p", JSON,
                 "{\"preconditions\":{\"uid\":\"00000000-0000-0000-0000-000000000000\"}}", 409, "UID"));
         c.add(new Case("delete of a missing object", "DELETE", CONFIGMAPS + "/ghost", null, null, 404, "ghost"));
+        // The namespace finalize subresource.
+        c.add(new Case("finalize with an invalid finalizer name", "PUT", "/api/v1/namespaces/default/finalize", JSON,
+                "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"default\"},\"spec\":{\"finalizers\":[\"not a name!\"]}}",
+                422, "spec.finalizers[0]"));
+        c.add(new Case("finalize naming another namespace", "PUT", "/api/v1/namespaces/default/finalize", JSON,
+                "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"other\"},\"spec\":{\"finalizers\":[]}}",
+                400, "other"));
+        c.add(new Case("finalize with finalizers that are not a list", "PUT", "/api/v1/namespaces/default/finalize", JSON,
+                "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"default\"},\"spec\":{\"finalizers\":\"kubernetes\"}}",
+                400, "finalizers"));
         // Scale.
         c.add(new Case("scale to -1", "PUT", DEPLOYMENTS + "/web/scale", JSON,
                 "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"replicas\":-1}}", 422, "spec.replicas"));
