@@ -17,7 +17,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -47,7 +49,7 @@ public final class KubusLauncher implements AutoCloseable {
     private FileLock lock;
     private EmbeddedKafkaBroker broker;
     private ApplicationContext gateway;
-    private ApplicationContext agent;
+    private List<ApplicationContext> agents = List.of();
     private ApplicationContext scheduler;
     private ApplicationContext controllers;
     private String runtimeLine = "";
@@ -93,7 +95,7 @@ public final class KubusLauncher implements AutoCloseable {
         launcher.awaitStopped();
     }
 
-    /** Starts the broker, the gateway, the scheduler and a node agent, then writes the kubeconfig and the state file. */
+    /** Starts the broker, the gateway, the scheduler, the controllers and the node agents, then writes the kubeconfig and the state file. */
     public void start() throws IOException {
         long t0 = System.nanoTime();
         synchronized (lifecycle) {
@@ -110,7 +112,7 @@ public final class KubusLauncher implements AutoCloseable {
             gateway = startGateway(broker.bootstrapServers());
             scheduler = startScheduler(broker.bootstrapServers());
             controllers = startControllers(broker.bootstrapServers());
-            agent = startAgent(broker.bootstrapServers());
+            agents = startAgents(broker.bootstrapServers());
             ClusterFiles.writeKubeconfig(options.kubeconfig(), options.apiUrl());
             ClusterFiles.writeState(options.stateFile(), ProcessHandle.current().pid(), options.apiUrl(),
                     broker.bootstrapServers(), options.dataDir(), runtimeLine);
@@ -145,23 +147,52 @@ public final class KubusLauncher implements AutoCloseable {
     }
 
     /**
-     * One node agent in this JVM: on the Docker engine when one answers, else on the simulated runtime, and says
-     * which. Its containers outlive the launcher; the next start adopts them.
+     * The node agents in this JVM, on the runtime asked for (auto: Docker when an engine answers, else simulated),
+     * and a line that says which. One node is {@code kubus-node}; N nodes are {@code kubus-node-0..N-1}, as the agent
+     * names simulated nodes. Each Docker node is an agent of its own (its containers carry its name, so that the next
+     * start adopts them); simulated nodes share one agent, as kwok's do.
      */
-    private ApplicationContext startAgent(String kafkaBootstrap) {
-        boolean docker = dockerAnswers();
-        String node = "kubus-node";
-        runtimeLine = docker ? "node " + node + " runs pods as Docker containers"
-                : "no Docker engine answers at unix:///var/run/docker.sock: node " + node
-                + " runs pods on the simulated runtime";
+    private List<ApplicationContext> startAgents(String kafkaBootstrap) {
+        int n = options.nodes();
+        boolean docker = switch (options.runtime()) {
+            case DOCKER -> {
+                if (!dockerAnswers()) {
+                    throw new IllegalStateException("--runtime docker: no Docker engine answers at "
+                            + "unix:///var/run/docker.sock (start one, or use --runtime simulated)");
+                }
+                yield true;
+            }
+            case SIMULATED -> false;
+            case AUTO -> dockerAnswers();
+        };
+        String names = n == 1 ? "node kubus-node" : n + " nodes kubus-node-0.." + (n - 1);
+        runtimeLine = docker ? names + " run" + (n == 1 ? "s" : "") + " pods as Docker containers"
+                : (options.runtime() == LauncherOptions.NodeRuntime.AUTO
+                ? "no Docker engine answers at unix:///var/run/docker.sock: " : "")
+                + names + " run" + (n == 1 ? "s" : "") + " pods on the simulated runtime";
         log.info(runtimeLine);
+        List<ApplicationContext> started = new ArrayList<>();
+        if (!docker) {
+            started.add(startAgent(kafkaBootstrap, "simulated", "kubus-node", n, "agent"));
+            return started;
+        }
+        for (int i = 0; i < n; i++) {
+            String node = n == 1 ? "kubus-node" : "kubus-node-" + i;
+            // The first keeps the directory of the one-node cluster, so that a cluster grown from it keeps its state.
+            started.add(startAgent(kafkaBootstrap, "docker", node, 1, i == 0 ? "agent" : "agent-" + node));
+        }
+        return started;
+    }
+
+    private ApplicationContext startAgent(String kafkaBootstrap, String runtime, String node, int nodes, String dir) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("kubus.agent.api-url", options.apiUrl());
         props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
-        props.put("kubus.agent.runtime", docker ? "docker" : "simulated");
+        props.put("kubus.agent.runtime", runtime);
         props.put("kubus.agent.node-name", node);
+        props.put("kubus.agent.nodes", nodes);
         props.put("kubus.agent.host-ip", "127.0.0.1");
-        props.put("kubus.agent.data-dir", options.dataDir().resolve("agent").toString());
+        props.put("kubus.agent.data-dir", options.dataDir().resolve(dir).toString());
         // Any free port for logs and exec: the node advertises it in its status, and a laptop may run a kubelet.
         props.put("kubus.agent.port", -1);
         return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT).properties(props)
@@ -231,12 +262,15 @@ public final class KubusLauncher implements AutoCloseable {
                 return;
             }
             closed = true;
-            boolean started = agent != null || controllers != null || scheduler != null || gateway != null || broker != null;
+            boolean started = !agents.isEmpty() || controllers != null || scheduler != null || gateway != null || broker != null;
             if (started) {
                 log.info("Stopping Kubus");
             }
             try {
-                for (ApplicationContext service : new ApplicationContext[] {agent, controllers, scheduler}) {
+                List<ApplicationContext> services = new ArrayList<>(agents);
+                services.add(controllers);
+                services.add(scheduler);
+                for (ApplicationContext service : services) {
                     if (service != null) {
                         try {
                             service.close();

@@ -4,21 +4,32 @@ import java.nio.file.Path;
 
 /**
  * Command line of the launcher: {@code --data DIR} (default {@code .kubus}), {@code --port P} (API port,
- * default 6443), {@code --kafka-port K} (default 0: a free port). {@code --name=value} works too.
+ * default 6443), {@code --kafka-port K} (default 0: a free port), {@code --nodes N} (default 1),
+ * {@code --runtime docker|simulated} (default: docker when an engine answers). {@code --name=value} works too.
  */
-public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, boolean help) {
+public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int nodes, NodeRuntime runtime, boolean help) {
+    /** More simulated nodes than a laptop needs; each Docker node is an agent of its own. */
+    public static final int MAX_NODES = 1000;
 
     public static final String USAGE = """
-            usage: KubusLauncher [--data DIR] [--port P] [--kafka-port K]
+            usage: KubusLauncher [--data DIR] [--port P] [--kafka-port K] [--nodes N] [--runtime docker|simulated]
               --data DIR        where the cluster keeps its state (default .kubus)
               --port P          port of the Kubernetes API (default 6443)
               --kafka-port K    port of the embedded Kafka broker (default 0: a free port)
+              --nodes N         how many nodes (default 1)
+              --runtime R       docker or simulated (default: docker when a Docker engine answers, else simulated)
             """;
+
+    /** How the nodes run pods: {@code AUTO} picks Docker when an engine answers. */
+    public enum NodeRuntime { AUTO, DOCKER, SIMULATED }
 
     public LauncherOptions {
         dataDir = dataDir.toAbsolutePath().normalize();
         checkPort("--port", apiPort);
         checkPort("--kafka-port", kafkaPort);
+        if (nodes < 1 || nodes > MAX_NODES) {
+            throw new IllegalArgumentException("--nodes must be between 1 and " + MAX_NODES + ", not " + nodes);
+        }
     }
 
     /** Parses the arguments; throws {@link IllegalArgumentException} with a message for the user. */
@@ -26,6 +37,8 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, boolean 
         Path data = Path.of(".kubus");
         int port = 6443;
         int kafkaPort = 0;
+        int nodes = 1;
+        NodeRuntime runtime = NodeRuntime.AUTO;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -38,7 +51,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, boolean 
             }
             switch (name) {
                 case "-h", "--help" -> help = true;
-                case "--data", "--port", "--kafka-port" -> {
+                case "--data", "--port", "--kafka-port", "--nodes", "--runtime" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -53,13 +66,28 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, boolean 
                             data = Path.of(value);
                         }
                         case "--port" -> port = parsePort(name, value);
+                        case "--nodes" -> nodes = parseNodes(value);
+                        case "--runtime" -> runtime = switch (value.trim()) {
+                            case "docker" -> NodeRuntime.DOCKER;
+                            case "simulated" -> NodeRuntime.SIMULATED;
+                            default -> throw new IllegalArgumentException(
+                                    "--runtime must be docker or simulated, not '" + value + "'");
+                        };
                         default -> kafkaPort = parsePort(name, value);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
-        return new LauncherOptions(data, port, kafkaPort, help);
+        return new LauncherOptions(data, port, kafkaPort, nodes, runtime, help);
+    }
+
+    private static int parseNodes(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--nodes must be a number, not '" + value + "'");
+        }
     }
 
     private static int parsePort(String name, String value) {

@@ -23,6 +23,16 @@ class LauncherOptionsTest {
         assertFalse(o.help());
         assertEquals("http://127.0.0.1:6443", o.apiUrl());
         assertEquals(o.dataDir().resolve("kafka"), o.kafkaDir());
+        assertEquals(1, o.nodes());
+        assertEquals(LauncherOptions.NodeRuntime.AUTO, o.runtime());
+    }
+
+    @Test
+    void nodesAndRuntime() {
+        LauncherOptions o = LauncherOptions.parse("--nodes", "3", "--runtime=simulated");
+        assertEquals(3, o.nodes());
+        assertEquals(LauncherOptions.NodeRuntime.SIMULATED, o.runtime());
+        assertEquals(LauncherOptions.NodeRuntime.DOCKER, LauncherOptions.parse("--runtime", "docker").runtime());
     }
 
     @Test
@@ -45,6 +55,14 @@ class LauncherOptionsTest {
                 .getMessage().contains("between 0 and 65535"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--bogus"))
                 .getMessage().contains("unknown argument"));
+        assertEquals("--nodes must be between 1 and 1000, not 0",
+                assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--nodes", "0")).getMessage());
+        assertEquals("--nodes must be a number, not 'two'",
+                assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--nodes=two")).getMessage());
+        assertEquals("--runtime must be docker or simulated, not 'podman'",
+                assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--runtime", "podman")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--runtime"))
+                .getMessage().contains("--runtime needs a value"));
     }
 
     @Test
