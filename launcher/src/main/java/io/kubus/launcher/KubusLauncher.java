@@ -202,7 +202,7 @@ public final class KubusLauncher implements AutoCloseable {
     private ApplicationContext startScheduler(String kafkaBootstrap) {
         return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
                 .properties(Map.of("kubus.scheduler.api-url", options.apiUrl(),
-                        "kubus.kafka.bootstrap-servers", kafkaBootstrap))
+                        "kubus.kafka.bootstrap-servers", kafkaBootstrap, "kubus.scheduler.port", -1))
                 .banner(false).start();
     }
 

@@ -14,6 +14,7 @@ import io.kubus.scheduler.framework.SchedulingPipeline;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -59,6 +60,7 @@ public class Scheduler implements AutoCloseable {
     private final ExecutorService binders = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore bindSlots;
     private final AtomicLong bound = new AtomicLong();
+    private final EmbeddedServer server;
     private final SchedulingPipeline pipeline = SchedulingPipeline.defaults(RandomGenerator.getDefault());
     private KubusApi api;
     private Informer<Node> nodes;
@@ -69,8 +71,10 @@ public class Scheduler implements AutoCloseable {
     private volatile boolean caughtUp;
 
     public Scheduler(SchedulerSettings settings,
-                     @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
+                     @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap,
+                     EmbeddedServer server) {
         this.settings = settings;
+        this.server = server;
         this.kafkaBootstrap = kafkaBootstrap;
         this.bindSlots = new Semaphore(settings.getBindConcurrency());
     }
@@ -96,6 +100,10 @@ public class Scheduler implements AutoCloseable {
         pods.start();
         nodes.awaitSynced(Duration.ofSeconds(60));
         pods.awaitSynced(Duration.ofSeconds(60));
+        // /healthz answers once the caches are filled; the service starts as a plain context, so start the server here.
+        if (!server.isRunning()) {
+            server.start();
+        }
         loop = Thread.ofPlatform().daemon().name("scheduling-loop").start(this::run);
         election = new KafkaLeaderElection(kafkaBootstrap, "scheduler", "scheduler-" + UUID.randomUUID(),
                 settings.getLeaderSessionTimeout(), new KafkaLeaderElection.Callbacks() {
@@ -307,6 +315,9 @@ public class Scheduler implements AutoCloseable {
         }
         if (api != null) {
             api.close();
+        }
+        if (server.isRunning()) {
+            server.stop();
         }
     }
 

@@ -122,7 +122,7 @@ class SchedulerKillTest {
     private static ServiceProcess start(GatewayFixture gateway, Path log) throws IOException {
         return ServiceProcess.start("io.kubus.scheduler.SchedulerApplication", Map.of(
                 "kubus.scheduler.api-url", gateway.baseUrl(),
-                "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
+                "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(), "kubus.scheduler.port", -1,
                 "logback.configurationFile", "logback-test.xml"), log);
     }
 }

@@ -52,6 +52,16 @@ class SchedulerTest {
     }
 
     @Test
+    void servesHealthzOnceItsCachesAreFilled() throws Exception {
+        int port = scheduler.getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort();
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode());
+        org.junit.jupiter.api.Assertions.assertEquals("ok", r.body());
+    }
+
+    @Test
     void aBurstOf1000PodsOnto10NodesNeverOvercommits() throws Exception {
         // Each node takes exactly 100 pods of 100m: any overcommit would show as a node with more.
         for (int i = 0; i < 10; i++) {

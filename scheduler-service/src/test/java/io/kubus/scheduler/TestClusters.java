@@ -25,7 +25,8 @@ final class TestClusters {
         return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT, "test")
                 .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
                         "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
-                        "kubus.scheduler.initial-backoff", "200ms", "kubus.scheduler.max-backoff", "2s"))
+                        "kubus.scheduler.initial-backoff", "200ms", "kubus.scheduler.max-backoff", "2s",
+                        "kubus.scheduler.port", -1))
                 .start();
     }
 

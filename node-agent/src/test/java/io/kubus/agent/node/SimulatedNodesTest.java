@@ -45,6 +45,11 @@ class SimulatedNodesTest {
             assertEquals("True", n.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))
                     .findFirst().orElseThrow().getStatus(), "heartbeats arrive as node status");
             assertEquals("simulated://1.0", n.getStatus().getNodeInfo().getContainerRuntimeVersion());
+            int agentPort = n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agentPort + "/healthz"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), "the agent's /healthz on the port its node advertises");
 
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<?>> creates = new ArrayList<>();

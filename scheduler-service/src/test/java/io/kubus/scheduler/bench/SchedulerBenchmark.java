@@ -62,7 +62,7 @@ public final class SchedulerBenchmark {
             System.out.printf("[bench] %d nodes registered%n", nodes);
             try (ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
                     .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
-                            "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap())).start()) {
+                            "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(), "kubus.scheduler.port", -1)).start()) {
                 long rv = api.list(ResourceTypes.PODS, "default", null, null, Pod.class).resourceVersionNumber();
                 CountDownLatch all = new CountDownLatch(pods);
                 HttpClient http = HttpClient.newHttpClient();

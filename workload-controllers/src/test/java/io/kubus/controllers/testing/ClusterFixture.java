@@ -38,7 +38,7 @@ public final class ClusterFixture implements AutoCloseable {
         ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
                 .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
                         "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
-                        "kubus.scheduler.leader-settle", "100ms"))
+                        "kubus.scheduler.leader-settle", "100ms", "kubus.scheduler.port", -1))
                 .start();
         return new ClusterFixture(gateway, scheduler);
     }
