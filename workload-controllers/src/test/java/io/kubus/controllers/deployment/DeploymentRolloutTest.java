@@ -4,18 +4,15 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
-import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.SimulatedCluster;
 import io.kubus.controllers.testing.PodHistory;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,28 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bounds, history and undo, scaling, pause and resume, restart, Recreate, and a rollout that never progresses.
  */
 class DeploymentRolloutTest {
-    @TempDir
-    static Path dir;
-    static ClusterFixture cluster;
-    static KubusApi api;
-    static Kubectl kubectl;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.withSimulatedNodes(dir, "sim", 5);
-        api = cluster.api();
-        kubectl = cluster.kubectl(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final SimulatedCluster cluster = new SimulatedCluster("sim", 5);
 
     private static void apply(String name, String strategy, int replicas, String extraSpec) throws Exception {
-        Path file = dir.resolve(name + ".yaml");
+        Path file = cluster.dir().resolve(name + ".yaml");
         Files.writeString(file, """
                 apiVersion: apps/v1
                 kind: Deployment
@@ -80,15 +60,15 @@ class DeploymentRolloutTest {
                         image: kubus/busybox:1
                 """.formatted(name, replicas, name, strategy.indent(4).stripTrailing(), extraSpec.indent(2).stripTrailing(),
                 name));
-        kubectl.run("apply", "-f", file.toString()).ok();
+        cluster.kubectl().run("apply", "-f", file.toString()).ok();
     }
 
     private static Deployment deployment(String name) {
-        return api.get(ResourceTypes.DEPLOYMENTS, "default", name, Deployment.class).orElseThrow();
+        return cluster.api().get(ResourceTypes.DEPLOYMENTS, "default", name, Deployment.class).orElseThrow();
     }
 
     private static Kubectl.Result rolloutStatus(String name) {
-        return kubectl.run(100, "rollout", "status", "deployment/" + name, "--timeout=90s");
+        return cluster.kubectl().run(100, "rollout", "status", "deployment/" + name, "--timeout=90s");
     }
 
     private static void awaitRolledOut(String name) {
@@ -98,7 +78,7 @@ class DeploymentRolloutTest {
     }
 
     private static List<Pod> activePods(String app) {
-        return api.list(ResourceTypes.PODS, "default", "app=" + app, null, Pod.class).items().stream()
+        return cluster.api().list(ResourceTypes.PODS, "default", "app=" + app, null, Pod.class).items().stream()
                 .filter(PodStates::isActive).toList();
     }
 
@@ -107,13 +87,13 @@ class DeploymentRolloutTest {
     }
 
     private static List<ReplicaSet> replicaSets(Deployment d) {
-        return api.list(ResourceTypes.REPLICASETS, "default", "app=" + d.getMetadata().getName(), null, ReplicaSet.class)
+        return cluster.api().list(ResourceTypes.REPLICASETS, "default", "app=" + d.getMetadata().getName(), null, ReplicaSet.class)
                 .items().stream().filter(rs -> OwnerReferences.isControlledBy(rs, d)).toList();
     }
 
     /** The REVISION column of {@code kubectl rollout history}, with each CHANGE-CAUSE. */
     private static Map<Integer, String> history(String name) {
-        String out = kubectl.run("rollout", "history", "deployment/" + name).ok().out();
+        String out = cluster.kubectl().run("rollout", "history", "deployment/" + name).ok().out();
         Matcher m = Pattern.compile("(?m)^(\\d+)\\s+(.*?)\\s*$").matcher(out);
         Map<Integer, String> revisions = new java.util.TreeMap<>();
         while (m.find()) {
@@ -124,7 +104,7 @@ class DeploymentRolloutTest {
 
     /** kubectl get deploy's READY, UP-TO-DATE and AVAILABLE columns. */
     private static String columns(String name) {
-        String out = kubectl.run("get", "deploy", name, "--no-headers").ok().out().trim();
+        String out = cluster.kubectl().run("get", "deploy", name, "--no-headers").ok().out().trim();
         String[] f = out.split("\\s+");
         return f[1] + " " + f[2] + " " + f[3];
     }
@@ -146,9 +126,9 @@ class DeploymentRolloutTest {
         assertEquals(10, activePods("web").size());
 
         // A rolling update watched pod by pod: 10 replicas, 25% -> at most 13 pods, at least 8 available.
-        try (PodHistory watch = new PodHistory(api, cluster.gateway().kafkaBootstrap(), "app=web")) {
-            kubectl.run("set", "image", "deployment/web", "app=kubus/busybox:2").ok();
-            kubectl.run("annotate", "deployment/web", "kubernetes.io/change-cause=busybox 2").ok();
+        try (PodHistory watch = new PodHistory(cluster.api(), cluster.fixture().gateway().kafkaBootstrap(), "app=web")) {
+            cluster.kubectl().run("set", "image", "deployment/web", "app=kubus/busybox:2").ok();
+            cluster.kubectl().run("annotate", "deployment/web", "kubernetes.io/change-cause=busybox 2").ok();
             awaitRolledOut("web");
             PodHistory.Extremes seen = watch.extremes();
             System.out.printf("[rollout] web 10 replicas, maxSurge 3, maxUnavailable 2: %d pod states, at most %d active,"
@@ -165,12 +145,12 @@ class DeploymentRolloutTest {
         Map<Integer, String> h = history("web");
         assertEquals(Set.of(1, 2), h.keySet(), h.toString());
         assertEquals("busybox 2", h.get(2));
-        String described = kubectl.run("describe", "deploy", "web").ok().out();
+        String described = cluster.kubectl().run("describe", "deploy", "web").ok().out();
         assertTrue(described.contains("ScalingReplicaSet") && described.contains("Scaled up replica set web-"), described);
         assertTrue(described.matches("(?s).*Progressing\\s+True\\s+NewReplicaSetAvailable.*"), described);
 
         // Undo: the first template comes back as revision 3, in the first ReplicaSet.
-        kubectl.run("rollout", "undo", "deployment/web").ok();
+        cluster.kubectl().run("rollout", "undo", "deployment/web").ok();
         awaitRolledOut("web");
         assertEquals(Set.of("kubus/busybox:1"), images(activePods("web")));
         d = deployment("web");
@@ -186,17 +166,17 @@ class DeploymentRolloutTest {
 
         // Scale: the gateway's scale subresource, the controller resizes the ReplicaSet.
         // (rollout status does not wait for a scale-down: it only checks that the new replicas are up.)
-        kubectl.run("scale", "deployment/web", "--replicas=5").ok();
+        cluster.kubectl().run("scale", "deployment/web", "--replicas=5").ok();
         Await.until(Duration.ofSeconds(30), "web at 5/5", () -> columns("web"), "5/5 5 5"::equals);
         assertEquals(5, activePods("web").size());
-        kubectl.run("scale", "deployment/web", "--replicas=1").ok();
+        cluster.kubectl().run("scale", "deployment/web", "--replicas=1").ok();
         Await.until(Duration.ofSeconds(30), "web at 1/1", () -> columns("web"), "1/1 1 1"::equals);
         assertEquals(1, activePods("web").size());
 
         // Paused: a new template waits, scaling still works; resumed: it rolls out.
-        kubectl.run("rollout", "pause", "deployment/web").ok();
-        kubectl.run("set", "image", "deployment/web", "app=kubus/busybox:3").ok();
-        kubectl.run("scale", "deployment/web", "--replicas=3").ok();
+        cluster.kubectl().run("rollout", "pause", "deployment/web").ok();
+        cluster.kubectl().run("set", "image", "deployment/web", "app=kubus/busybox:3").ok();
+        cluster.kubectl().run("scale", "deployment/web", "--replicas=3").ok();
         Deployment paused = Await.until(Duration.ofSeconds(30), "the paused deployment observed at 3 replicas",
                 () -> deployment("web"), x -> x.getStatus().getObservedGeneration().equals(x.getMetadata().getGeneration())
                         && x.getStatus().getReplicas() != null && x.getStatus().getReplicas() == 3
@@ -208,14 +188,14 @@ class DeploymentRolloutTest {
         assertEquals(2, replicaSets(paused).size(), "no ReplicaSet for the new template while paused");
         assertEquals(Set.of("kubus/busybox:1"), images(activePods("web")));
         assertEquals(3, activePods("web").size());
-        kubectl.run("rollout", "resume", "deployment/web").ok();
+        cluster.kubectl().run("rollout", "resume", "deployment/web").ok();
         awaitRolledOut("web");
         assertEquals(Set.of("kubus/busybox:3"), images(activePods("web")));
         assertEquals("3/3 3 3", columns("web"));
 
         // Restart: same image, every pod replaced.
         Set<String> before = activePods("web").stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
-        kubectl.run("rollout", "restart", "deployment/web").ok();
+        cluster.kubectl().run("rollout", "restart", "deployment/web").ok();
         awaitRolledOut("web");
         List<Pod> restarted = activePods("web");
         assertEquals(3, restarted.size());
@@ -235,8 +215,8 @@ class DeploymentRolloutTest {
     void recreateStopsEveryOldPodBeforeStartingNewOnes() throws Exception {
         apply("batch", "type: Recreate", 4, "");
         awaitRolledOut("batch");
-        try (PodHistory watch = new PodHistory(api, cluster.gateway().kafkaBootstrap(), "app=batch")) {
-            kubectl.run("set", "image", "deployment/batch", "app=kubus/busybox:2").ok();
+        try (PodHistory watch = new PodHistory(cluster.api(), cluster.fixture().gateway().kafkaBootstrap(), "app=batch")) {
+            cluster.kubectl().run("set", "image", "deployment/batch", "app=kubus/busybox:2").ok();
             awaitRolledOut("batch");
             int[] seen = {0, 0, 0}; // states with old pods, states with new pods, states with both
             watch.replay(pods -> {
@@ -261,7 +241,7 @@ class DeploymentRolloutTest {
 
     @Test
     void adoptsAMatchingOrphanReplicaSetAndReleasesOneThatStopsMatching() throws Exception {
-        ReplicaSet legacy = api.create(ResourceTypes.REPLICASETS, new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+        ReplicaSet legacy = cluster.api().create(ResourceTypes.REPLICASETS, new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
                 .withNewMetadata().withName("legacy").withNamespace("default").addToLabels("app", "adopt").endMetadata()
                 .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "adopt").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "adopt").endMetadata().withNewSpec()
@@ -279,9 +259,9 @@ class DeploymentRolloutTest {
         assertEquals(legacyPods, activePods("adopt").stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()),
                 "its pods kept running");
 
-        kubectl.run("label", "rs", "legacy", "app=other", "--overwrite").ok();
+        cluster.kubectl().run("label", "rs", "legacy", "app=other", "--overwrite").ok();
         ReplicaSet released = Await.until(Duration.ofSeconds(30), "legacy released",
-                () -> api.get(ResourceTypes.REPLICASETS, "default", "legacy", ReplicaSet.class).orElseThrow(),
+                () -> cluster.api().get(ResourceTypes.REPLICASETS, "default", "legacy", ReplicaSet.class).orElseThrow(),
                 rs -> OwnerReferences.controllerOf(rs).isEmpty());
         assertEquals(2, released.getSpec().getReplicas(), "a released ReplicaSet is left as it is");
         awaitRolledOut("adopt");
@@ -298,13 +278,13 @@ class DeploymentRolloutTest {
         apply("collide", "type: RollingUpdate", 2, "paused: true");
         Deployment d = deployment("collide");
         String taken = "collide-" + PodTemplates.hash(d.getSpec().getTemplate(), null);
-        api.create(ResourceTypes.REPLICASETS, new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+        cluster.api().create(ResourceTypes.REPLICASETS, new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
                 .withNewMetadata().withName(taken).withNamespace("default").addToLabels("app", "squatter").endMetadata()
                 .withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", "squatter").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "squatter").endMetadata().withNewSpec()
                 .addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec().endTemplate()
                 .endSpec().build());
-        kubectl.run("rollout", "resume", "deployment/collide").ok();
+        cluster.kubectl().run("rollout", "resume", "deployment/collide").ok();
         awaitRolledOut("collide");
         Deployment done = deployment("collide");
         assertEquals(1, done.getStatus().getCollisionCount());
@@ -317,7 +297,7 @@ class DeploymentRolloutTest {
     void aRolloutThatNeverProgressesExceedsItsDeadline() throws Exception {
         apply("stuck", "type: RollingUpdate", 2, "progressDeadlineSeconds: 5");
         awaitRolledOut("stuck");
-        kubectl.run("set", "image", "deployment/stuck", "app=missing/x").ok();
+        cluster.kubectl().run("set", "image", "deployment/stuck", "app=missing/x").ok();
         Deployment d = Await.until(Duration.ofSeconds(60), "ProgressDeadlineExceeded", () -> deployment("stuck"),
                 x -> {
                     DeploymentCondition c = DeploymentStatuses.get(x.getStatus(), "Progressing");

@@ -3,18 +3,13 @@ package io.kubus.controllers.e2e;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.testing.Await;
-import io.kubus.controllers.testing.ClusterFixture;
-import io.kubus.gateway.testing.Kubectl;
+import io.kubus.controllers.testing.SimulatedCluster;
 import io.kubus.schema.ResourceTypes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,28 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code kubectl delete deployment} with each cascade (propagation policy), as Kubernetes' garbage collector does it. */
 class DeploymentDeletionTest {
-    @TempDir
-    static Path dir;
-    static ClusterFixture cluster;
-    static KubusApi api;
-    static Kubectl kubectl;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.withSimulatedNodes(dir, "sim", 4);
-        api = cluster.api();
-        kubectl = cluster.kubectl(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final SimulatedCluster cluster = new SimulatedCluster("sim", 4);
 
     private static void deploy(String name) throws InterruptedException {
-        kubectl.run("create", "deployment", name, "--image=kubus/busybox:1", "--replicas=3").ok();
+        cluster.kubectl().run("create", "deployment", name, "--image=kubus/busybox:1", "--replicas=3").ok();
         Await.until(Duration.ofSeconds(60), name + " available", () -> deployment(name),
                 d -> d.isPresent() && d.get().getStatus() != null
                         && Integer.valueOf(3).equals(d.get().getStatus().getAvailableReplicas()),
@@ -54,21 +32,21 @@ class DeploymentDeletionTest {
     }
 
     private static Optional<Deployment> deployment(String name) {
-        return api.get(ResourceTypes.DEPLOYMENTS, "default", name, Deployment.class);
+        return cluster.api().get(ResourceTypes.DEPLOYMENTS, "default", name, Deployment.class);
     }
 
     private static List<ReplicaSet> replicaSets(String app) {
-        return api.list(ResourceTypes.REPLICASETS, "default", "app=" + app, null, ReplicaSet.class).items();
+        return cluster.api().list(ResourceTypes.REPLICASETS, "default", "app=" + app, null, ReplicaSet.class).items();
     }
 
     private static List<Pod> pods(String app) {
-        return api.list(ResourceTypes.PODS, "default", "app=" + app, null, Pod.class).items();
+        return cluster.api().list(ResourceTypes.PODS, "default", "app=" + app, null, Pod.class).items();
     }
 
     @Test
     void backgroundDeletesTheDeploymentAtOnceAndItsReplicaSetsAndPodsAfter() throws Exception {
         deploy("bg");
-        kubectl.run("delete", "deployment", "bg").ok();
+        cluster.kubectl().run("delete", "deployment", "bg").ok();
         assertTrue(deployment("bg").isEmpty(), "gone as soon as kubectl returns");
         Await.until(Duration.ofSeconds(60), "replica sets and pods collected",
                 () -> replicaSets("bg").size() + pods("bg").size(), n -> n == 0);
@@ -77,7 +55,7 @@ class DeploymentDeletionTest {
     @Test
     void foregroundKeepsTheDeploymentUntilItsDependentsAreGone() throws Exception {
         deploy("fg");
-        kubectl.run("delete", "deployment", "fg", "--cascade=foreground", "--wait=false").ok();
+        cluster.kubectl().run("delete", "deployment", "fg", "--cascade=foreground", "--wait=false").ok();
         Deployment deleting = deployment("fg").orElseThrow(() -> new AssertionError("deleted before its dependents"));
         assertNotNull(deleting.getMetadata().getDeletionTimestamp());
         assertTrue(deleting.getMetadata().getFinalizers().contains("foregroundDeletion"),
@@ -97,10 +75,10 @@ class DeploymentDeletionTest {
     void orphanLeavesTheReplicaSetAndItsPodsRunningWithoutTheOwner() throws Exception {
         deploy("or");
         ReplicaSet before = replicaSets("or").getFirst();
-        kubectl.run("delete", "deployment", "or", "--cascade=orphan").ok();
+        cluster.kubectl().run("delete", "deployment", "or", "--cascade=orphan").ok();
         Await.until(Duration.ofSeconds(30), "deployment gone", () -> deployment("or"), Optional::isEmpty);
         ReplicaSet orphaned = Await.until(Duration.ofSeconds(30), "the replica set's owner reference removed",
-                () -> api.get(ResourceTypes.REPLICASETS, "default", before.getMetadata().getName(), ReplicaSet.class)
+                () -> cluster.api().get(ResourceTypes.REPLICASETS, "default", before.getMetadata().getName(), ReplicaSet.class)
                         .orElseThrow(), rs -> OwnerReferences.of(rs).isEmpty(),
                 rs -> String.valueOf(rs.getMetadata().getOwnerReferences()));
         assertEquals(before.getMetadata().getUid(), orphaned.getMetadata().getUid());

@@ -10,19 +10,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
 import io.kubus.controllers.testing.Await;
-import io.kubus.controllers.testing.ClusterFixture;
-import io.kubus.gateway.testing.Kubectl;
+import io.kubus.controllers.testing.SimulatedCluster;
 import io.kubus.schema.ResourceTypes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,29 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GarbageCollectorTest {
+    @RegisterExtension
+    static final SimulatedCluster cluster = new SimulatedCluster("gc-node", 2);
+
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path dir;
-
     private final AtomicInteger counter = new AtomicInteger();
-    private ClusterFixture cluster;
-    private KubusApi api;
-    private Kubectl kubectl;
-
-    @BeforeAll
-    void start() {
-        cluster = ClusterFixture.withSimulatedNodes(dir, "gc-node", 2);
-        api = cluster.api();
-        kubectl = cluster.kubectl(dir);
-    }
-
-    @AfterAll
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void backgroundDeletionCollectsDependentsLevelByLevel() throws InterruptedException {
@@ -73,7 +51,7 @@ class GarbageCollectorTest {
         configMap(ns, "direct", ref(owner, true));
         configMap(ns, "bystander");
 
-        assertTrue(kubectl.run("delete", "configmap", "owner", "-n", ns).ok().out().contains("configmap \"owner\" deleted"));
+        assertTrue(cluster.kubectl().run("delete", "configmap", "owner", "-n", ns).ok().out().contains("configmap \"owner\" deleted"));
 
         awaitGone(ns, "configmaps", "direct");
         awaitGone(ns, "configmaps", "mid");
@@ -90,7 +68,7 @@ class GarbageCollectorTest {
         configMap(ns, "shared", ref(owner, true), ref(other, false));
         runningPod(ns, "pod", ref(owner, true));
 
-        kubectl.run("delete", "configmap", "owner", "-n", ns, "--cascade=orphan").ok();
+        cluster.kubectl().run("delete", "configmap", "owner", "-n", ns, "--cascade=orphan").ok();
 
         awaitGone(ns, "configmaps", "owner"); // the collector removed its orphan finalizer after the dependents' refs
         assertEquals(List.of(), refs(get(ns, "configmaps", "only").orElseThrow()));
@@ -110,13 +88,13 @@ class GarbageCollectorTest {
         Pod pod = runningPod(ns, "pod", ref(mid, true));
         configMap(ns, "held", List.of("example.com/hold"), ref(mid, true));
 
-        kubectl.run("delete", "configmap", "owner", "-n", ns, "--cascade=foreground", "--wait=false").ok();
+        cluster.kubectl().run("delete", "configmap", "owner", "-n", ns, "--cascade=foreground", "--wait=false").ok();
 
         awaitTerminating(ns, "held");
         awaitGone(ns, "pods", pod.getMetadata().getName());
         // Both owners wait, deleting their dependents in the foreground, as kubectl shows them.
         for (String name : List.of("owner", "mid")) {
-            String shown = kubectl.run("get", "configmap", name, "-n", ns, "-o",
+            String shown = cluster.kubectl().run("get", "configmap", name, "-n", ns, "-o",
                     "jsonpath={.metadata.deletionTimestamp} {.metadata.finalizers}").ok().out();
             assertTrue(shown.matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z \\[\"foregroundDeletion\"]"), name + ": " + shown);
         }
@@ -133,7 +111,7 @@ class GarbageCollectorTest {
         String ns = namespace();
         // A config map stands for the Deployment: the ReplicaSet controller makes the pods, the test the rest.
         ConfigMap owner = configMap(ns, "app");
-        api.create(ResourceTypes.REPLICASETS, new ReplicaSetBuilder().withNewMetadata().withName("app-rs").withNamespace(ns)
+        cluster.api().create(ResourceTypes.REPLICASETS, new ReplicaSetBuilder().withNewMetadata().withName("app-rs").withNamespace(ns)
                 .withOwnerReferences(ref(owner, true)).endMetadata()
                 .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "fg").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "fg").endMetadata().withNewSpec()
@@ -142,7 +120,7 @@ class GarbageCollectorTest {
         Await.until(WAIT, "2 pods of app-rs running", () -> pods(ns),
                 pods -> pods.size() == 2 && pods.stream().allMatch(p -> "Running".equals(p.getStatus().getPhase())));
 
-        kubectl.run("delete", "configmap", "app", "-n", ns, "--cascade=foreground", "--wait=false").ok();
+        cluster.kubectl().run("delete", "configmap", "app", "-n", ns, "--cascade=foreground", "--wait=false").ok();
 
         // Sampled in this order every time: the owner, then the replica set, then the pods. None may go before what
         // it owns.
@@ -151,7 +129,7 @@ class GarbageCollectorTest {
         while (!ownerGone) {
             assertTrue(System.nanoTime() < deadline, "foreground deletion unfinished: " + pods(ns).size() + " pods");
             ownerGone = get(ns, "configmaps", "app").isEmpty();
-            boolean rsGone = api.get(ResourceTypes.REPLICASETS, ns, "app-rs", ReplicaSet.class).isEmpty();
+            boolean rsGone = cluster.api().get(ResourceTypes.REPLICASETS, ns, "app-rs", ReplicaSet.class).isEmpty();
             int pods = pods(ns).size();
             assertTrue(!ownerGone || rsGone, "the owner went before its replica set");
             assertTrue(!rsGone || pods == 0, "the replica set went before its pods: " + pods + " left");
@@ -166,14 +144,14 @@ class GarbageCollectorTest {
         ConfigMap second = configMap(ns, "second");
         configMap(ns, "both", ref(first, true), ref(second, true));
 
-        api.delete(ResourceTypes.CONFIGMAPS, ns, "first", null, null);
+        cluster.api().delete(ResourceTypes.CONFIGMAPS, ns, "first", null, null);
 
         // Kubernetes drops the dangling reference of a dependent that keeps a live owner.
         HasMetadata both = Await.until(WAIT, "the reference to the deleted owner removed",
                 () -> get(ns, "configmaps", "both").orElseThrow(), o -> refs(o).size() == 1);
         assertEquals(second.getMetadata().getUid(), refs(both).getFirst().getUid());
 
-        api.delete(ResourceTypes.CONFIGMAPS, ns, "second", null, null);
+        cluster.api().delete(ResourceTypes.CONFIGMAPS, ns, "second", null, null);
         awaitGone(ns, "configmaps", "both");
     }
 
@@ -181,7 +159,7 @@ class GarbageCollectorTest {
     void aDependentOfAnEarlierOwnerOfTheSameNameIsCollected() throws InterruptedException {
         String ns = namespace();
         ConfigMap earlier = configMap(ns, "owner");
-        api.delete(ResourceTypes.CONFIGMAPS, ns, "owner", null, null);
+        cluster.api().delete(ResourceTypes.CONFIGMAPS, ns, "owner", null, null);
         awaitGone(ns, "configmaps", "owner");
         ConfigMap now = configMap(ns, "owner");
         // Created after the earlier owner is gone, naming it: only its uid tells it from the owner there now.
@@ -198,11 +176,11 @@ class GarbageCollectorTest {
         ConfigMap owner = configMap(ns, "owner");
         Pod pod = runningPod(ns, "pod", ref(owner, true));
         configMap(ns, "held", List.of("example.com/hold"), ref(owner, true));
-        kubectl.run("delete", "configmap", "owner", "-n", ns, "--cascade=foreground", "--wait=false").ok();
+        cluster.kubectl().run("delete", "configmap", "owner", "-n", ns, "--cascade=foreground", "--wait=false").ok();
         awaitTerminating(ns, "held");
         awaitGone(ns, "pods", pod.getMetadata().getName());
 
-        cluster.stopControllers();
+        cluster.fixture().stopControllers();
         try {
             release(ns, "held");
             awaitGone(ns, "configmaps", "held");
@@ -210,7 +188,7 @@ class GarbageCollectorTest {
             assertEquals(List.of(GarbageCollector.FOREGROUND), waiting.getMetadata().getFinalizers(),
                     "nothing but the collector lets the owner go");
         } finally {
-            cluster.startControllers();
+            cluster.fixture().startControllers();
         }
         awaitGone(ns, "configmaps", "owner");
     }
@@ -219,7 +197,7 @@ class GarbageCollectorTest {
 
     private String namespace() {
         String name = "gc-" + counter.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
-        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build());
+        cluster.api().create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build());
         return name;
     }
 
@@ -228,14 +206,14 @@ class GarbageCollectorTest {
     }
 
     private ConfigMap configMap(String ns, String name, List<String> finalizers, OwnerReference... owners) {
-        return api.create(ResourceTypes.CONFIGMAPS, new ConfigMapBuilder().withNewMetadata().withName(name)
+        return cluster.api().create(ResourceTypes.CONFIGMAPS, new ConfigMapBuilder().withNewMetadata().withName(name)
                 .withNamespace(ns).withFinalizers(finalizers).withOwnerReferences(owners).endMetadata()
                 .addToData("k", "v").build());
     }
 
     /** A pod owned as given, once it runs on a simulated node. */
     private Pod runningPod(String ns, String name, OwnerReference... owners) throws InterruptedException {
-        api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
+        cluster.api().create(ResourceTypes.PODS, new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
                 .withOwnerReferences(owners).endMetadata()
                 .withNewSpec().withTerminationGracePeriodSeconds(5L)
                 .addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec().build());
@@ -244,7 +222,7 @@ class GarbageCollectorTest {
     }
 
     private List<Pod> pods(String ns) {
-        return api.list(ResourceTypes.PODS, ns, null, null, Pod.class).items();
+        return cluster.api().list(ResourceTypes.PODS, ns, null, null, Pod.class).items();
     }
 
     private static OwnerReference ref(HasMetadata owner, boolean blockOwnerDeletion) {
@@ -254,8 +232,8 @@ class GarbageCollectorTest {
     }
 
     private Optional<HasMetadata> get(String ns, String plural, String name) {
-        return plural.equals("pods") ? api.get(ResourceTypes.PODS, ns, name, Pod.class).map(p -> p)
-                : api.get(ResourceTypes.CONFIGMAPS, ns, name, ConfigMap.class).map(c -> c);
+        return plural.equals("pods") ? cluster.api().get(ResourceTypes.PODS, ns, name, Pod.class).map(p -> p)
+                : cluster.api().get(ResourceTypes.CONFIGMAPS, ns, name, ConfigMap.class).map(c -> c);
     }
 
     private static List<OwnerReference> refs(HasMetadata object) {
@@ -274,7 +252,7 @@ class GarbageCollectorTest {
 
     /** Removes the test's hold finalizer, as the controller owning it would. */
     private void release(String ns, String configMap) {
-        ConfigMap held = api.patch(ResourceTypes.CONFIGMAPS, ns, configMap, PatchKind.MERGE,
+        ConfigMap held = cluster.api().patch(ResourceTypes.CONFIGMAPS, ns, configMap, PatchKind.MERGE,
                 "{\"metadata\":{\"finalizers\":null}}", false, ConfigMap.class);
         assertNotNull(held);
     }

@@ -4,18 +4,15 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
 import io.kubus.controllers.testing.Await;
-import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.SimulatedCluster;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,34 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NamespaceDeletionTest {
+    @RegisterExtension
+    static final SimulatedCluster cluster = new SimulatedCluster("ns-node", 2);
+
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dir;
-
-    private ClusterFixture cluster;
-    private KubusApi api;
-    private Kubectl kubectl;
-
-    @BeforeAll
-    void start() {
-        cluster = ClusterFixture.withSimulatedNodes(dir, "ns-node", 2);
-        api = cluster.api();
-        kubectl = cluster.kubectl(dir);
-    }
-
-    @AfterAll
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void deletingANamespaceDeletesEverythingInItThenTheNamespace() throws Exception {
         String ns = "shop";
-        kubectl.run("create", "namespace", ns).ok();
-        Path manifest = Files.writeString(dir.resolve("shop.yaml"), """
+        cluster.kubectl().run("create", "namespace", ns).ok();
+        Path manifest = Files.writeString(cluster.dir().resolve("shop.yaml"), """
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: web-0, labels: {app: web}}
@@ -101,35 +80,35 @@ class NamespaceDeletionTest {
                 metadata: {name: token}
                 stringData: {token: s3cret}
                 """);
-        kubectl.run("apply", "-n", ns, "-f", manifest.toString()).ok();
+        cluster.kubectl().run("apply", "-n", ns, "-f", manifest.toString()).ok();
         // Held by a finalizer the test removes, so that the namespace is seen waiting for its content.
-        api.create(ResourceTypes.CONFIGMAPS, new ConfigMapBuilder().withNewMetadata().withName("held").withNamespace(ns)
+        cluster.api().create(ResourceTypes.CONFIGMAPS, new ConfigMapBuilder().withNewMetadata().withName("held").withNamespace(ns)
                 .withFinalizers("example.com/hold").endMetadata().build());
-        Await.until(WAIT, "4 pods running in " + ns, () -> api.list(ResourceTypes.PODS, ns, null, null, Pod.class).items(),
+        Await.until(WAIT, "4 pods running in " + ns, () -> cluster.api().list(ResourceTypes.PODS, ns, null, null, Pod.class).items(),
                 pods -> pods.size() == 4 && pods.stream().allMatch(p -> "Running".equals(p.getStatus().getPhase())),
                 pods -> pods.stream().map(p -> p.getMetadata().getName() + ":" + p.getStatus().getPhase()).toList().toString());
 
-        assertTrue(kubectl.run("delete", "namespace", ns, "--wait=false").ok().out().contains("namespace \"" + ns + "\" deleted"));
+        assertTrue(cluster.kubectl().run("delete", "namespace", ns, "--wait=false").ok().out().contains("namespace \"" + ns + "\" deleted"));
 
         String shown = Await.until(WAIT, "the namespace Terminating, waiting for the held config map",
-                () -> kubectl.run("describe", "namespace", ns).ok().out(),
+                () -> cluster.kubectl().run("describe", "namespace", ns).ok().out(),
                 out -> out.contains("NamespaceContentRemaining") && out.contains("SomeResourcesRemain")
                         && out.contains("Some resources are remaining: configmaps. has 1 resource instances")
                         && !out.contains("pods.")); // the pods are gone by then: their agents confirmed their end
         assertTrue(shown.matches("(?s).*Status:\\s+Terminating.*"), shown);
         assertTrue(shown.contains("Some finalizers are remaining: example.com/hold in 1 resource instances"), shown);
-        assertTrue(kubectl.run("get", "namespace", ns).ok().out().matches("(?s).*" + ns + "\\s+Terminating.*"));
+        assertTrue(cluster.kubectl().run("get", "namespace", ns).ok().out().matches("(?s).*" + ns + "\\s+Terminating.*"));
         assertEquals(List.of("held"), remaining(ns), "everything else is gone");
 
-        Kubectl.Result refused = kubectl.run("create", "configmap", "late", "-n", ns, "--from-literal=a=b");
+        Kubectl.Result refused = cluster.kubectl().run("create", "configmap", "late", "-n", ns, "--from-literal=a=b");
         assertTrue(refused.exitCode() != 0 && refused.err().contains("error: failed to create configmap: configmaps \"late\" is "
                 + "forbidden: unable to create new content in namespace " + ns + " because it is being terminated"),
                 refused.err());
 
-        api.patch(ResourceTypes.CONFIGMAPS, ns, "held", PatchKind.MERGE, "{\"metadata\":{\"finalizers\":null}}", false,
+        cluster.api().patch(ResourceTypes.CONFIGMAPS, ns, "held", PatchKind.MERGE, "{\"metadata\":{\"finalizers\":null}}", false,
                 ConfigMap.class);
 
-        Await.until(WAIT, "namespace " + ns + " gone", () -> kubectl.run("get", "namespace", ns),
+        Await.until(WAIT, "namespace " + ns + " gone", () -> cluster.kubectl().run("get", "namespace", ns),
                 r -> r.exitCode() != 0 && r.err().contains("namespaces \"" + ns + "\" not found"), r -> r.out() + r.err());
         assertEquals(List.of(), remaining(ns), "no object of any kind is left in the deleted namespace");
     }
@@ -137,10 +116,10 @@ class NamespaceDeletionTest {
     @Test
     void theSystemNamespacesCannotBeDeleted() {
         for (String system : List.of("default", "kube-system", "kube-public")) {
-            Kubectl.Result r = kubectl.run("delete", "namespace", system);
+            Kubectl.Result r = cluster.kubectl().run("delete", "namespace", system);
             assertTrue(r.exitCode() != 0 && r.err().contains("Error from server (Forbidden): namespaces \"" + system
                     + "\" is forbidden: this namespace may not be deleted"), r.err());
-            assertTrue(kubectl.run("get", "namespace", system).ok().out().contains("Active"));
+            assertTrue(cluster.kubectl().run("get", "namespace", system).ok().out().contains("Active"));
         }
     }
 
@@ -149,7 +128,7 @@ class NamespaceDeletionTest {
         List<String> names = new ArrayList<>();
         for (ResourceType type : ResourceTypes.all()) {
             if (type.namespaced()) {
-                for (HasMetadata o : api.list(type, ns, null, null, type.type()).items()) {
+                for (HasMetadata o : cluster.api().list(type, ns, null, null, type.type()).items()) {
                     names.add(o.getMetadata().getName());
                 }
             }

@@ -6,18 +6,13 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.testing.Await;
-import io.kubus.controllers.testing.ClusterFixture;
-import io.kubus.gateway.testing.Kubectl;
+import io.kubus.controllers.testing.SimulatedCluster;
 import io.kubus.schema.ResourceTypes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -27,27 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ReplicaSet and ReplicationController controllers in a whole cluster of simulated nodes, driven by kubectl. */
 class ReplicaSetControllerTest {
-    @TempDir
-    static Path dir;
-    static ClusterFixture cluster;
-    static KubusApi api;
-    static Kubectl kubectl;
-    static int controllersPort;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.withSimulatedNodes(dir, "sim", 10);
-        api = cluster.api();
-        kubectl = cluster.kubectl(dir);
-        controllersPort = cluster.controllers().getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final SimulatedCluster cluster = new SimulatedCluster("sim", 10);
 
     private static ReplicaSet replicaSet(String name, int replicas, int minReadySeconds) {
         return new ReplicaSetBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
@@ -61,14 +37,14 @@ class ReplicaSetControllerTest {
 
     /** Active pods the owner with this uid controls. */
     private static List<Pod> controlledPods(String uid) {
-        return api.list(ResourceTypes.PODS, "default", null, null, Pod.class).items().stream()
+        return cluster.api().list(ResourceTypes.PODS, "default", null, null, Pod.class).items().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .filter(p -> OwnerReferences.controllerOf(p).map(r -> r.getUid().equals(uid)).orElse(false))
                 .toList();
     }
 
     private static ReplicaSet rs(String name) {
-        return api.get(ResourceTypes.REPLICASETS, "default", name, ReplicaSet.class).orElseThrow();
+        return cluster.api().get(ResourceTypes.REPLICASETS, "default", name, ReplicaSet.class).orElseThrow();
     }
 
     private static ReplicaSet awaitStatus(String name, int replicas, int available) throws InterruptedException {
@@ -81,7 +57,7 @@ class ReplicaSetControllerTest {
 
     @Test
     void keepsReplicasThroughScalingAndWritesStatus() throws Exception {
-        String uid = api.create(ResourceTypes.REPLICASETS, replicaSet("web", 5, 0)).getMetadata().getUid();
+        String uid = cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("web", 5, 0)).getMetadata().getUid();
         ReplicaSet r = awaitStatus("web", 5, 5);
         assertEquals(5, r.getStatus().getReadyReplicas());
         assertEquals(5, r.getStatus().getFullyLabeledReplicas());
@@ -92,40 +68,40 @@ class ReplicaSetControllerTest {
         assertEquals("front", one.getMetadata().getLabels().get("tier"));
         assertTrue(OwnerReferences.of(one).getFirst().getBlockOwnerDeletion());
 
-        kubectl.run("scale", "rs", "web", "--replicas=8").ok();
+        cluster.kubectl().run("scale", "rs", "web", "--replicas=8").ok();
         awaitStatus("web", 8, 8);
         assertEquals(8, controlledPods(uid).size());
-        kubectl.run("scale", "rs", "web", "--replicas=2").ok();
+        cluster.kubectl().run("scale", "rs", "web", "--replicas=2").ok();
         awaitStatus("web", 2, 2);
         Await.until(Duration.ofSeconds(30), "2 active pods", () -> controlledPods(uid).size(), n -> n == 2);
-        String table = kubectl.run("get", "rs", "web").ok().out();
+        String table = cluster.kubectl().run("get", "rs", "web").ok().out();
         assertTrue(table.matches("(?s).*web\\s+2\\s+2\\s+2\\s+.*"), table);
 
         // A deleted pod is replaced.
         Pod victim = controlledPods(uid).getFirst();
-        kubectl.run("delete", "pod", victim.getMetadata().getName(), "--wait=false").ok();
+        cluster.kubectl().run("delete", "pod", victim.getMetadata().getName(), "--wait=false").ok();
         Await.until(Duration.ofSeconds(30), "a replacement", () -> controlledPods(uid),
                 l -> l.size() == 2 && l.stream().noneMatch(p -> p.getMetadata().getUid().equals(victim.getMetadata().getUid())));
-        String described = kubectl.run("describe", "rs", "web").ok().out();
+        String described = cluster.kubectl().run("describe", "rs", "web").ok().out();
         assertTrue(described.contains("SuccessfulCreate") && described.contains("SuccessfulDelete"), described);
     }
 
     @Test
     void adoptsMatchingOrphansAndReleasesPodsThatStopMatching() throws Exception {
-        Pod orphan = api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata().withName("stray")
+        Pod orphan = cluster.api().create(ResourceTypes.PODS, new PodBuilder().withNewMetadata().withName("stray")
                 .withNamespace("default").addToLabels("app", "adopter").endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec()
                 .build());
-        String uid = api.create(ResourceTypes.REPLICASETS, replicaSet("adopter", 3, 0)).getMetadata().getUid();
+        String uid = cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("adopter", 3, 0)).getMetadata().getUid();
         awaitStatus("adopter", 3, 3);
         List<Pod> owned = controlledPods(uid);
         assertEquals(3, owned.size());
         assertTrue(owned.stream().anyMatch(p -> p.getMetadata().getUid().equals(orphan.getMetadata().getUid())),
                 "the matching orphan was adopted instead of creating a third pod");
 
-        kubectl.run("label", "pod", "stray", "app=elsewhere", "--overwrite").ok();
+        cluster.kubectl().run("label", "pod", "stray", "app=elsewhere", "--overwrite").ok();
         Pod released = Await.until(Duration.ofSeconds(30), "stray released",
-                () -> api.get(ResourceTypes.PODS, "default", "stray", Pod.class).orElseThrow(),
+                () -> cluster.api().get(ResourceTypes.PODS, "default", "stray", Pod.class).orElseThrow(),
                 p -> OwnerReferences.controllerOf(p).isEmpty());
         assertTrue(released.getMetadata().getDeletionTimestamp() == null, "a released pod keeps running");
         Await.until(Duration.ofSeconds(30), "a replacement for the released pod", () -> controlledPods(uid),
@@ -134,7 +110,7 @@ class ReplicaSetControllerTest {
 
     @Test
     void minReadySecondsDelaysAvailability() throws Exception {
-        api.create(ResourceTypes.REPLICASETS, replicaSet("slow", 2, 3));
+        cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("slow", 2, 3));
         ReplicaSet ready = Await.until(Duration.ofSeconds(60), "2 ready", () -> rs("slow"),
                 r -> r.getStatus() != null && r.getStatus().getReadyReplicas() != null && r.getStatus().getReadyReplicas() == 2,
                 r -> String.valueOf(r.getStatus()));
@@ -148,22 +124,22 @@ class ReplicaSetControllerTest {
 
     @Test
     void aBurstCreatesExactlyTheReplicasAsked() throws Exception {
-        String uid = api.create(ResourceTypes.REPLICASETS, replicaSet("burst", 150, 0)).getMetadata().getUid();
+        String uid = cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("burst", 150, 0)).getMetadata().getUid();
         awaitStatus("burst", 150, 150);
         Thread.sleep(2_000); // room for a double create to show
-        List<Pod> all = api.list(ResourceTypes.PODS, "default", "app=burst", null, Pod.class).items();
+        List<Pod> all = cluster.api().list(ResourceTypes.PODS, "default", "app=burst", null, Pod.class).items();
         assertEquals(150, all.size(), "no pod created twice");
         assertEquals(150, controlledPods(uid).size());
-        kubectl.run("delete", "rs", "burst").ok();
+        cluster.kubectl().run("delete", "rs", "burst").ok();
     }
 
     @Test
     void metricsShowEachControllersQueueAndReconciles() throws Exception {
-        api.create(ResourceTypes.REPLICASETS, replicaSet("measured", 1, 0));
+        cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("measured", 1, 0));
         awaitStatus("measured", 1, 1);
         var client = java.net.http.HttpClient.newHttpClient();
         String body = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + controllersPort + "/metrics")).build(),
+                        java.net.URI.create("http://127.0.0.1:" + cluster.fixture().controllers().getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort() + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(body.contains("kubus_controllers_leader 1"), body);
         assertTrue(body.contains("workqueue_depth{name=\"replicaset\"}"), body);
@@ -180,16 +156,16 @@ class ReplicaSetControllerTest {
                 .withNewTemplate().withNewMetadata().addToLabels("app", "legacy").endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec()
                 .endTemplate().endSpec().build();
-        String uid = api.create(ResourceTypes.REPLICATIONCONTROLLERS, rc).getMetadata().getUid();
+        String uid = cluster.api().create(ResourceTypes.REPLICATIONCONTROLLERS, rc).getMetadata().getUid();
         ReplicationController seen = Await.until(Duration.ofSeconds(60), "rc ready",
-                () -> api.get(ResourceTypes.REPLICATIONCONTROLLERS, "default", "legacy", ReplicationController.class)
+                () -> cluster.api().get(ResourceTypes.REPLICATIONCONTROLLERS, "default", "legacy", ReplicationController.class)
                         .orElseThrow(),
                 r -> r.getStatus() != null && r.getStatus().getReadyReplicas() != null && r.getStatus().getReadyReplicas() == 3,
                 r -> String.valueOf(r.getStatus()));
         assertEquals(3, seen.getStatus().getReplicas());
         assertEquals(3, controlledPods(uid).size());
         assertFalse(controlledPods(uid).isEmpty());
-        kubectl.run("scale", "rc", "legacy", "--replicas=1").ok();
+        cluster.kubectl().run("scale", "rc", "legacy", "--replicas=1").ok();
         Await.until(Duration.ofSeconds(30), "rc scaled to 1", () -> controlledPods(uid).size(), n -> n == 1);
     }
 }
