@@ -7,7 +7,7 @@ import io.kubus.schema.ResourceTypes;
 import java.time.Duration;
 import java.util.function.Predicate;
 
-/** Waiting for a pod in the default namespace to reach a state, for the node agent's end-to-end tests. */
+/** Waiting for a pod in the default namespace to reach a state, and reading that state, for the agent's end-to-end tests. */
 public final class PodWaits {
     private PodWaits() {
     }
@@ -24,5 +24,24 @@ public final class PodWaits {
         }
         throw new AssertionError("pod " + name + " did not get there in " + seconds + " s: "
                 + (pod == null ? "missing" : pod.getStatus()));
+    }
+
+    /** How many of the pod's containers are ready. */
+    public static long ready(Pod p) {
+        return p.getStatus().getContainerStatuses() == null ? 0
+                : p.getStatus().getContainerStatuses().stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
+    }
+
+    /** The first container's restart count. */
+    public static int restartCount(Pod p) {
+        return p.getStatus().getContainerStatuses() == null || p.getStatus().getContainerStatuses().isEmpty() ? 0
+                : p.getStatus().getContainerStatuses().getFirst().getRestartCount();
+    }
+
+    /** Why the first container waits, or null. */
+    public static String waitingReason(Pod p) {
+        var s = p.getStatus().getContainerStatuses();
+        return s == null || s.isEmpty() || s.getFirst().getState().getWaiting() == null ? null
+                : s.getFirst().getState().getWaiting().getReason();
     }
 }
