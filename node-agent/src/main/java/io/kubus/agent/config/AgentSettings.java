@@ -17,6 +17,11 @@ public class AgentSettings {
     private String runtime = "docker";
     /** The Docker engine. */
     private String dockerHost = "unix:///var/run/docker.sock";
+    /**
+     * The Docker network pods join (their IP is their address on it). The agent must reach it for httpGet and
+     * tcpSocket probes: the default bridge suits an agent on the host; an agent in a container names its own.
+     */
+    private String dockerNetwork = "bridge";
     /** How many nodes this process hosts (simulated runtime only). */
     private int nodes = 1;
     /** How long a simulated container takes to start. */
@@ -74,6 +79,14 @@ public class AgentSettings {
 
     public void setDockerHost(String dockerHost) {
         this.dockerHost = dockerHost;
+    }
+
+    public String getDockerNetwork() {
+        return dockerNetwork;
+    }
+
+    public void setDockerNetwork(String dockerNetwork) {
+        this.dockerNetwork = dockerNetwork;
     }
 
     public int getNodes() {

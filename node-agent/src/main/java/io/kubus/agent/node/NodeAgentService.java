@@ -85,7 +85,9 @@ public class NodeAgentService implements AutoCloseable {
             String name = count == 1 ? base : base + "-" + i;
             ContainerRuntime runtime = simulated
                     ? new SimulatedRuntime(name, settings.getSimulatedStartLatency(), clock)
-                    : new DockerRuntime(java.net.URI.create(settings.getDockerHost()), name);
+                    : new DockerRuntime(java.net.URI.create(settings.getDockerHost()), name,
+                            DockerRuntime.DEFAULT_PAUSE_IMAGE, DockerRuntime.DEFAULT_PAUSE_COMMAND,
+                            settings.getDockerNetwork());
             RestartBackoff backoff = new RestartBackoff(settings.getBackoffInitial(), settings.getBackoffMax(),
                     settings.getBackoffReset());
             NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,

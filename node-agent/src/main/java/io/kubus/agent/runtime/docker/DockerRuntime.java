@@ -59,7 +59,8 @@ import java.util.regex.Pattern;
 /**
  * The Docker engine as a {@link ContainerRuntime}, through docker-java and its httpclient5 transport.
  *
- * <p>A pod is one sandbox (a pause container on the default bridge network, holding the pod's network and IPC
+ * <p>A pod is one sandbox (a pause container on the pods' network, the engine's default bridge unless configured
+ * otherwise, holding the pod's network and IPC
  * namespaces, its hostname and its published host ports) plus one container per pod container, joined to the
  * sandbox with network mode {@code container:<sandboxId>}. Everything carries the {@link RuntimeLabels}; a runtime
  * with a node name only lists what carries that node's label, so several agents can share one engine.
@@ -73,6 +74,8 @@ public final class DockerRuntime implements ContainerRuntime {
     public static final String DEFAULT_PAUSE_IMAGE = "kubus/busybox:1";
     public static final List<String> DEFAULT_PAUSE_COMMAND =
             List.of("sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait; done");
+    /** The engine's default network. */
+    public static final String DEFAULT_POD_NETWORK = "bridge";
 
     static final String KIND_SANDBOX = "sandbox";
     static final String KIND_CONTAINER = "container";
@@ -87,6 +90,7 @@ public final class DockerRuntime implements ContainerRuntime {
     private final String nodeName;
     private final String pauseImage;
     private final List<String> pauseCommand;
+    private final String podNetwork;
 
     /** The local engine, no node filter, the default pause image. */
     public DockerRuntime() {
@@ -94,7 +98,7 @@ public final class DockerRuntime implements ContainerRuntime {
     }
 
     public DockerRuntime(URI dockerHost, String nodeName) {
-        this(dockerHost, nodeName, DEFAULT_PAUSE_IMAGE, DEFAULT_PAUSE_COMMAND);
+        this(dockerHost, nodeName, DEFAULT_PAUSE_IMAGE, DEFAULT_PAUSE_COMMAND, DEFAULT_POD_NETWORK);
     }
 
     /**
@@ -103,8 +107,11 @@ public final class DockerRuntime implements ContainerRuntime {
      *                     node label of specs that name none
      * @param pauseImage   the sandbox image, e.g. {@code registry.k8s.io/pause:3.9} where a registry is reachable
      * @param pauseCommand the sandbox command; empty for the image's own (a real pause image needs none)
+     * @param podNetwork   the Docker network the sandboxes join, whose address is the pod IP; it must be one the
+     *                     agent reaches, for probes: an agent in a container (docker-compose) names its own network
      */
-    public DockerRuntime(URI dockerHost, String nodeName, String pauseImage, List<String> pauseCommand) {
+    public DockerRuntime(URI dockerHost, String nodeName, String pauseImage, List<String> pauseCommand,
+                         String podNetwork) {
         DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost.toString())
                 .build();
@@ -122,6 +129,7 @@ public final class DockerRuntime implements ContainerRuntime {
         this.nodeName = nodeName;
         this.pauseImage = pauseImage;
         this.pauseCommand = List.copyOf(pauseCommand);
+        this.podNetwork = podNetwork;
     }
 
     /** The underlying client, for tests and tools. */
@@ -156,7 +164,7 @@ public final class DockerRuntime implements ContainerRuntime {
             }
         }
         HostConfig hostConfig = HostConfig.newHostConfig()
-                .withNetworkMode("bridge")
+                .withNetworkMode(podNetwork)
                 .withIpcMode("shareable")
                 .withInit(true)
                 .withPortBindings(bindings);
@@ -175,22 +183,22 @@ public final class DockerRuntime implements ContainerRuntime {
         String id = create.exec().getId();
         try {
             docker.startContainerCmd(id).exec();
-            return new SandboxInfo(id, ipOf(docker.inspectContainerCmd(id).exec()));
+            return new SandboxInfo(id, ipOf(docker.inspectContainerCmd(id).exec(), podNetwork));
         } catch (RuntimeException e) {
             removeQuietly(id);
             throw e;
         }
     }
 
-    private static String ipOf(InspectContainerResponse inspect) {
+    private static String ipOf(InspectContainerResponse inspect, String network) {
         if (inspect.getNetworkSettings() == null) {
             return null;
         }
         Map<String, ContainerNetwork> networks = inspect.getNetworkSettings().getNetworks();
         if (networks != null) {
-            ContainerNetwork bridge = networks.get("bridge");
-            if (bridge != null && bridge.getIpAddress() != null && !bridge.getIpAddress().isEmpty()) {
-                return bridge.getIpAddress();
+            ContainerNetwork own = networks.get(network);
+            if (own != null && own.getIpAddress() != null && !own.getIpAddress().isEmpty()) {
+                return own.getIpAddress();
             }
             for (ContainerNetwork n : networks.values()) {
                 if (n.getIpAddress() != null && !n.getIpAddress().isEmpty()) {

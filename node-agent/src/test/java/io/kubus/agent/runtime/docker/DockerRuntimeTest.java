@@ -213,6 +213,41 @@ class DockerRuntimeTest {
     }
 
     @Test
+    void sandboxJoinsTheConfiguredPodNetworkAndItsAddressThereIsThePodIp() {
+        String network = "kubus-test-pods-" + run;
+        var client = runtime.client();
+        String networkId = client.createNetworkCmd().withName(network).withDriver("bridge").exec().getId();
+        try (DockerRuntime onNetwork = new DockerRuntime(DockerRuntime.DEFAULT_DOCKER_HOST, node,
+                DockerRuntime.DEFAULT_PAUSE_IMAGE, DockerRuntime.DEFAULT_PAUSE_COMMAND, network)) {
+            SandboxInfo info = onNetwork.runSandbox(new SandboxSpec(node, uid("netpod"), "ns-" + run, "netpod-" + run,
+                    "netpod", List.of(), Map.of()));
+            sandboxes.add(info.id());
+            var networks = client.inspectContainerCmd(info.id()).exec().getNetworkSettings().getNetworks();
+            assertEquals(java.util.Set.of(network), networks.keySet(), "only on the pods' network");
+            assertEquals(networks.get(network).getIpAddress(), info.ip());
+            String subnet = client.inspectNetworkCmd().withNetworkId(networkId).exec().getIpam().getConfig().get(0)
+                    .getSubnet();
+            assertTrue(inSubnet(info.ip(), subnet), info.ip() + " not in " + subnet);
+
+            // a network that does not exist: the engine's refusal names it, and no sandbox is left behind
+            try (DockerRuntime missing = new DockerRuntime(DockerRuntime.DEFAULT_DOCKER_HOST, node,
+                    DockerRuntime.DEFAULT_PAUSE_IMAGE, DockerRuntime.DEFAULT_PAUSE_COMMAND, network + "-missing")) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> missing.runSandbox(new SandboxSpec(
+                        node, uid("nonet"), "ns-" + run, "nonet-" + run, "nonet", List.of(), Map.of())));
+                assertTrue(String.valueOf(e.getMessage()).contains(network + "-missing"), e.getMessage());
+                assertTrue(runtime.list().stream().noneMatch(c -> c.podUid().equals(uid("nonet"))),
+                        "nothing left of the failed sandbox");
+            }
+        } finally {
+            for (String id : List.copyOf(sandboxes)) {
+                runtime.removeSandbox(id);
+            }
+            sandboxes.clear();
+            client.removeNetworkCmd(networkId).exec();
+        }
+    }
+
+    @Test
     void listFindsSandboxAndContainersWithTheirLabelsAndStatesAndForgetsThemWhenRemoved() throws Exception {
         SandboxInfo sandbox = sandbox("listed", List.of());
         ContainerSpec runningSpec = spec("listed", "running", List.of("sleep", "1000"), List.of());
@@ -499,6 +534,20 @@ class DockerRuntimeTest {
                 s.args(), s.env(), s.workingDir(),
                 List.of(new ContainerSpec.Mount(hostPath.toString(), readOnly ? "/shared" : "/data", readOnly)),
                 0, 0, 0, 0, Map.of());
+    }
+
+    static boolean inSubnet(String ip, String cidr) {
+        int bits = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+        return (ipv4(ip) & mask) == (ipv4(cidr.substring(0, cidr.indexOf('/'))) & mask);
+    }
+
+    static long ipv4(String dotted) {
+        long value = 0;
+        for (String part : dotted.split("\\.")) {
+            value = value << 8 | Integer.parseInt(part);
+        }
+        return value;
     }
 
     String uid(String pod) {
