@@ -132,8 +132,13 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
         return "http://127.0.0.1:" + apiPort;
     }
 
-    /** The H2 URL of the gateway's store, in the PostgreSQL mode that Micronaut Data's dialect needs. */
+    /**
+     * The H2 URL of the gateway's store, in the PostgreSQL mode that Micronaut Data's dialect needs. H2 does not close
+     * the database in its own shutdown hook: the launcher closes it after the services that use it have stopped
+     * (otherwise a stopping cluster's last requests and relay rounds fail on a closed database).
+     */
     public String jdbcUrl() {
-        return "jdbc:h2:file:" + databaseFile() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        return "jdbc:h2:file:" + databaseFile()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
     }
 }
