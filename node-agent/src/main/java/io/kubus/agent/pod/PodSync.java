@@ -310,15 +310,14 @@ public final class PodSync {
                                 Instant now) {
         String policy = Objects.requireNonNullElse(c.getImagePullPolicy(), "IfNotPresent");
         boolean present = runtime.hasImage(c.getImage());
-        if (policy.equals("Never")) {
-            if (!present) {
-                waiting.put(c.getName(), new ContainerObservation.Waiting("ErrImageNeverPull", "Container image \""
-                        + c.getImage() + "\" is not present with pull policy of Never"));
-                return false;
-            }
-            return true;
+        if (policy.equals("Never") && !present) {
+            waiting.put(c.getName(), new ContainerObservation.Waiting("ErrImageNeverPull", "Container image \""
+                    + c.getImage() + "\" is not present with pull policy of Never"));
+            return false;
         }
-        if (present && policy.equals("IfNotPresent")) {
+        if (present && !policy.equals("Always")) {
+            // as the kubelet reports an image it does not pull
+            events.normal(pod, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
             return true;
         }
         String pullKey = key + "/pull";
