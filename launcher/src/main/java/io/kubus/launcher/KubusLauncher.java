@@ -158,7 +158,7 @@ public final class KubusLauncher implements AutoCloseable {
             case DOCKER -> {
                 if (!dockerAnswers()) {
                     throw new IllegalStateException("--runtime docker: no Docker engine answers at "
-                            + "unix:///var/run/docker.sock (start one, or use --runtime simulated)");
+                            + options.dockerHost() + " (start one, or use --runtime simulated)");
                 }
                 yield true;
             }
@@ -168,7 +168,7 @@ public final class KubusLauncher implements AutoCloseable {
         String names = n == 1 ? "node kubus-node" : n + " nodes kubus-node-0.." + (n - 1);
         runtimeLine = docker ? names + " run" + (n == 1 ? "s" : "") + " pods as Docker containers"
                 : (options.runtime() == LauncherOptions.NodeRuntime.AUTO
-                ? "no Docker engine answers at unix:///var/run/docker.sock: " : "")
+                ? "no Docker engine answers at " + options.dockerHost() + ": " : "")
                 + names + " run" + (n == 1 ? "s" : "") + " pods on the simulated runtime";
         log.info(runtimeLine);
         List<ApplicationContext> started = new ArrayList<>();
@@ -189,6 +189,7 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("kubus.agent.api-url", options.apiUrl());
         props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
         props.put("kubus.agent.runtime", runtime);
+        props.put("kubus.agent.docker-host", options.dockerHost().toString());
         props.put("kubus.agent.node-name", node);
         props.put("kubus.agent.nodes", nodes);
         props.put("kubus.agent.host-ip", "127.0.0.1");
@@ -214,8 +215,8 @@ public final class KubusLauncher implements AutoCloseable {
                 .banner(false).start();
     }
 
-    private static boolean dockerAnswers() {
-        try (DockerRuntime docker = new DockerRuntime(java.net.URI.create("unix:///var/run/docker.sock"), "probe")) {
+    private boolean dockerAnswers() {
+        try (DockerRuntime docker = new DockerRuntime(options.dockerHost(), "probe")) {
             docker.versionString();
             return true;
         } catch (RuntimeException e) {

@@ -1,23 +1,29 @@
 package io.kubus.launcher;
 
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
  * Command line of the launcher: {@code --data DIR} (default {@code .kubus}), {@code --port P} (API port,
  * default 6443), {@code --kafka-port K} (default 0: a free port), {@code --nodes N} (default 1),
- * {@code --runtime docker|simulated} (default: docker when an engine answers). {@code --name=value} works too.
+ * {@code --runtime docker|simulated} (default: docker when an engine answers), {@code --docker-host URI} (default
+ * {@code unix:///var/run/docker.sock}; {@code ./kubus} passes {@code DOCKER_HOST}). {@code --name=value} works too.
  */
-public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int nodes, NodeRuntime runtime, boolean help) {
+public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int nodes, NodeRuntime runtime,
+                              URI dockerHost, boolean help) {
     /** More simulated nodes than a laptop needs; each Docker node is an agent of its own. */
     public static final int MAX_NODES = 1000;
+    public static final URI DEFAULT_DOCKER_HOST = URI.create("unix:///var/run/docker.sock");
 
     public static final String USAGE = """
             usage: KubusLauncher [--data DIR] [--port P] [--kafka-port K] [--nodes N] [--runtime docker|simulated]
+                                 [--docker-host URI]
               --data DIR        where the cluster keeps its state (default .kubus)
               --port P          port of the Kubernetes API (default 6443)
               --kafka-port K    port of the embedded Kafka broker (default 0: a free port)
               --nodes N         how many nodes (default 1)
               --runtime R       docker or simulated (default: docker when a Docker engine answers, else simulated)
+              --docker-host URI the Docker engine (default unix:///var/run/docker.sock)
             """;
 
     /** How the nodes run pods: {@code AUTO} picks Docker when an engine answers. */
@@ -39,6 +45,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
         int kafkaPort = 0;
         int nodes = 1;
         NodeRuntime runtime = NodeRuntime.AUTO;
+        URI dockerHost = DEFAULT_DOCKER_HOST;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -51,7 +58,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
             }
             switch (name) {
                 case "-h", "--help" -> help = true;
-                case "--data", "--port", "--kafka-port", "--nodes", "--runtime" -> {
+                case "--data", "--port", "--kafka-port", "--nodes", "--runtime", "--docker-host" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -66,6 +73,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
                             data = Path.of(value);
                         }
                         case "--port" -> port = parsePort(name, value);
+                        case "--docker-host" -> dockerHost = parseDockerHost(value);
                         case "--nodes" -> nodes = parseNodes(value);
                         case "--runtime" -> runtime = switch (value.trim()) {
                             case "docker" -> NodeRuntime.DOCKER;
@@ -79,7 +87,21 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
-        return new LauncherOptions(data, port, kafkaPort, nodes, runtime, help);
+        return new LauncherOptions(data, port, kafkaPort, nodes, runtime, dockerHost, help);
+    }
+
+    private static URI parseDockerHost(String value) {
+        try {
+            URI uri = new URI(value.trim());
+            if ("unix".equals(uri.getScheme()) && uri.getPath() != null && !uri.getPath().isEmpty()
+                    || "tcp".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0) {
+                return uri;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // the message below says what is expected
+        }
+        throw new IllegalArgumentException("--docker-host must be unix:///path/to/docker.sock or tcp://host:port, not '"
+                + value + "'");
     }
 
     private static int parseNodes(String value) {

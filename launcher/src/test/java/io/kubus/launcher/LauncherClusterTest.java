@@ -21,26 +21,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What {@code ./kubus up --nodes 3 --runtime simulated} starts, in this JVM: every service and three nodes; a
- * Deployment spreads over them; after a stop and a start on the same data directory the same objects are there.
+ * What {@code ./kubus up --nodes 3} starts where no Docker engine answers, in this JVM: every service and three
+ * simulated nodes, and it says so; a Deployment spreads over them; after a stop and a start on the same data
+ * directory the same objects are there.
  */
 class LauncherClusterTest {
     @TempDir
     Path dir;
 
     @Test
-    void threeSimulatedNodesRunADeploymentThatSurvivesARestart() throws Exception {
+    void withoutDockerThreeSimulatedNodesRunADeploymentThatSurvivesARestart() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         LauncherOptions options = LauncherOptions.parse("--data", dir.toString(), "--port", Integer.toString(port),
-                "--nodes", "3", "--runtime", "simulated");
+                "--nodes", "3", "--docker-host", "unix://" + dir.resolve("no-engine.sock"));
         Set<String> podUids;
         String deploymentUid;
         try (KubusLauncher launcher = new KubusLauncher(options); KubusApi api = new KubusApi(options.apiUrl())) {
             launcher.start();
-            assertTrue(launcher.welcome().contains("3 nodes kubus-node-0..2 run pods on the simulated runtime"),
+            assertTrue(launcher.welcome().contains("nodes:       no Docker engine answers at unix://"
+                    + dir.resolve("no-engine.sock") + ": 3 nodes kubus-node-0..2 run pods on the simulated runtime"),
                     launcher.welcome());
             await("3 nodes Ready", () -> readyNodes(api).size() == 3);
             assertEquals(Set.of("kubus-node-0", "kubus-node-1", "kubus-node-2"), readyNodes(api));

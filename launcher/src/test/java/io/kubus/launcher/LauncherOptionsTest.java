@@ -25,6 +25,19 @@ class LauncherOptionsTest {
         assertEquals(o.dataDir().resolve("kafka"), o.kafkaDir());
         assertEquals(1, o.nodes());
         assertEquals(LauncherOptions.NodeRuntime.AUTO, o.runtime());
+        assertEquals("unix:///var/run/docker.sock", o.dockerHost().toString());
+    }
+
+    @Test
+    void dockerHost() {
+        assertEquals("unix:///run/user/1000/docker.sock",
+                LauncherOptions.parse("--docker-host", "unix:///run/user/1000/docker.sock").dockerHost().toString());
+        assertEquals("tcp://10.0.0.5:2375", LauncherOptions.parse("--docker-host=tcp://10.0.0.5:2375").dockerHost().toString());
+        for (String bad : new String[] {"", "/var/run/docker.sock", "unix://", "tcp://host", "http://host:2375", "::"}) {
+            assertEquals("--docker-host must be unix:///path/to/docker.sock or tcp://host:port, not '" + bad + "'",
+                    assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--docker-host", bad))
+                            .getMessage(), bad);
+        }
     }
 
     @Test
