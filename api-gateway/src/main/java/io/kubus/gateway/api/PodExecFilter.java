@@ -9,7 +9,9 @@ import io.micronaut.http.annotation.Filter;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import org.reactivestreams.Publisher;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -39,10 +41,24 @@ public class PodExecFilter implements HttpServerFilter {
         String container = request.getParameters().get("container");
         return Mono.fromCallable(() -> agents.target(namespace, name, container))
                 .subscribeOn(Schedulers.boundedElastic())
+                .publishOn(eventLoopOf(request))
                 .flatMap(target -> upgrade ? Mono.from(chain.proceed(request))
                         // the WebSocket route would take a plain GET and fail on its missing session
                         : Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
                                 ResourceApi.UPGRADE_REQUIRED))))
                 .onErrorResume(ApiException.class, e -> Mono.just(ApiErrors.respond(e)));
+    }
+
+    /**
+     * The upgrade goes on from the connection's event loop, not from the thread that read the store: Micronaut
+     * 4.10 writes the 101 and then installs its WebSocket handler from whatever thread the filter chain resumed on,
+     * so kubectl's first frames (stdin and its end, sent at once after the 101) could reach the HTTP handler and be
+     * dropped, leaving {@code kubectl exec -i ... cat} waiting for an end of input that never came
+     * (micronaut-core PR 12528 moves that step onto the event loop).
+     */
+    private static Scheduler eventLoopOf(HttpRequest<?> request) {
+        return request instanceof NettyHttpRequest<?> netty
+                ? Schedulers.fromExecutor(netty.getChannelHandlerContext().executor())
+                : Schedulers.immediate();
     }
 }

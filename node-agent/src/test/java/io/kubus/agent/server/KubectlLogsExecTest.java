@@ -198,18 +198,21 @@ class KubectlLogsExecTest {
         assertEquals("command terminated with exit code 3", r.err().strip());
     }
 
-    @Test
-    @org.junit.jupiter.api.Disabled("flaky: in 1 of 4 CI runs the end of kubectl's stdin did not reach cat within 30 s "
-            + "(the v5 CLOSE of channel 0 through gateway and cluster.agent()); disabled until the race is found, see issue 3's note")
+    @org.junit.jupiter.api.RepeatedTest(3)
     void execWithStdin() throws Exception {
+        // kubectl sends stdin and its end at once after the 101: they must reach cat, which then ends
         Process p = cluster.kubectl().start("exec", "-i", "web", "-c", "server", "--", "cat");
-        try (OutputStream in = p.getOutputStream()) {
-            in.write("line one\nline two\n".getBytes(StandardCharsets.UTF_8));
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write("line one\nline two\n".getBytes(StandardCharsets.UTF_8));
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "cat ends when stdin does");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("line one\nline two\n", out);
+        } finally {
+            p.destroyForcibly();
         }
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "cat ends when stdin does");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertEquals("line one\nline two\n", out);
     }
 
     @Test
