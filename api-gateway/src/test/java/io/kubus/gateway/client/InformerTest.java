@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
+import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.gateway.testing.GatewayFixture;
@@ -35,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +55,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InformerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Objects by their "tier" label. */
+    private static final Index<HasMetadata> TIER = new Index<>("tier", o -> {
+        String tier = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get("tier");
+        return tier == null ? List.of() : List.of(tier);
+    });
 
     private final AtomicInteger counter = new AtomicInteger();
     private final List<Informer<?>> informers = new ArrayList<>();
@@ -120,6 +127,11 @@ class InformerTest {
     private ConfigMap touch(String ns, String name, String value) {
         return api.patch(ResourceTypes.CONFIGMAPS, ns, name, PatchKind.MERGE, "{\"data\":{\"v\":\"" + value + "\"}}",
                 false, ConfigMap.class);
+    }
+
+    private ConfigMap relabel(String ns, String name, String tier) {
+        return api.patch(ResourceTypes.CONFIGMAPS, ns, name, PatchKind.MERGE,
+                "{\"metadata\":{\"labels\":{\"tier\":\"" + tier + "\"}}}", false, ConfigMap.class);
     }
 
     private Informer.Builder<ConfigMap> configMaps(String ns) {
@@ -321,6 +333,67 @@ class InformerTest {
     }
 
     @Test
+    void anIndexFollowsAddsUpdatesAndDeletes() throws Exception {
+        String ns = namespace();
+        create(ns, "a", Map.of("tier", "web"));
+        create(ns, "b", Map.of("tier", "db"));
+        Informer<ConfigMap> informer = started(configMaps(ns).index(TIER));
+        assertEquals(Set.of(ns + "/a"), informer.indexKeys(TIER, "web"));
+        assertEquals(Set.of(ns + "/b"), informer.indexKeys(TIER, "db"));
+
+        relabel(ns, "a", "db");
+        // For a moment a is under both: it joins db before it leaves web, so that no reader misses it.
+        await("a under db and no longer under web",
+                () -> informer.indexKeys(TIER, "db").size() == 2 && informer.indexKeys(TIER, "web").isEmpty());
+        api.delete(ResourceTypes.CONFIGMAPS, ns, "b", null, null);
+        create(ns, "c", Map.of("tier", "web"));
+        await("b out, c in", () -> informer.indexKeys(TIER, "db").equals(Set.of(ns + "/a"))
+                && informer.indexKeys(TIER, "web").equals(Set.of(ns + "/c")));
+        touch(ns, "a", "1");
+        await("a's change", () -> "1".equals(informer.byIndex(TIER, "db").getFirst().getData().get("v")));
+        assertEquals(informer.get(ns, "a").orElseThrow(), informer.byIndex(TIER, "db").getFirst());
+    }
+
+    @Test
+    void indexesAddedWhileChangesStreamInAgreeWithTheCache() throws Exception {
+        String ns = namespace();
+        Informer<ConfigMap> informer = started(configMaps(ns));
+        List<String> tiers = List.of("web", "db", "cache");
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> burst = writer.submit(() -> {
+                Random random = new Random(7);
+                for (int i = 0; i < 300; i++) {
+                    String name = "k" + random.nextInt(20);
+                    String tier = tiers.get(random.nextInt(tiers.size()));
+                    if (api.get(ResourceTypes.CONFIGMAPS, ns, name, ConfigMap.class).isEmpty()) {
+                        create(ns, name, Map.of("tier", tier));
+                    } else if (random.nextInt(4) == 0) {
+                        api.delete(ResourceTypes.CONFIGMAPS, ns, name, null, null);
+                    } else {
+                        relabel(ns, name, tier);
+                    }
+                }
+            });
+            await("the burst under way", () -> informer.keys().size() >= 5);
+            informer.addIndex(TIER).addIndex(Index.NAMESPACE);
+            burst.get();
+        } finally {
+            writer.shutdown();
+        }
+        Map<String, String> truth = apiVersions(ns);
+        Map<String, Set<String>> byTier = truth.keySet().stream().collect(Collectors.groupingBy(
+                key -> api.get(ResourceTypes.CONFIGMAPS, ns, key.substring(ns.length() + 1), ConfigMap.class)
+                        .orElseThrow().getMetadata().getLabels().get("tier"), Collectors.toSet()));
+        // The index changes right after the cache: wait for the indexes, not only for the cache.
+        await("the cache and its indexes to agree with the API", () -> versions(informer).equals(truth)
+                && tiers.stream().allMatch(t -> informer.indexKeys(TIER, t).equals(byTier.getOrDefault(t, Set.of())))
+                && informer.indexKeys(Index.NAMESPACE, ns).equals(truth.keySet()));
+        assertEquals(truth, informer.byIndex(Index.NAMESPACE, ns).stream().collect(Collectors.toMap(
+                Informer::keyOf, o -> o.getMetadata().getResourceVersion(), (x, y) -> x, TreeMap::new)));
+    }
+
+    @Test
     void secretsAreReadFromTheApiBecauseTheirEventsCarryNoData() throws Exception {
         String ns = namespace();
         Informer<Secret> informer = started(Informer.builder(api, gw.kafkaBootstrap(), ResourceTypes.SECRETS, Secret.class)
@@ -376,11 +449,12 @@ class InformerTest {
     @Test
     void anInformerThatFallsOffTheTopicsRetentionListsAgain() throws Exception {
         String ns = namespace();
-        create(ns, "doomed", Map.of());
+        create(ns, "doomed", Map.of("tier", "web"));
+        create(ns, "mover", Map.of("tier", "web"));
         java.util.concurrent.CountDownLatch gateReached = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         Recorder<ConfigMap> rec = new Recorder<>();
-        Informer<ConfigMap> informer = started(configMaps(ns).handler(rec)
+        Informer<ConfigMap> informer = started(configMaps(ns).handler(rec).index(TIER)
                 .consumerProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1) // one batch per fetch
                 .handler(new ResourceEventHandler<>() {
                     @Override
@@ -402,6 +476,7 @@ class InformerTest {
             create(ns, "pile" + i, Map.of());
         }
         api.delete(ResourceTypes.CONFIGMAPS, ns, "doomed", null, null);
+        relabel(ns, "mover", "db");
         sleep(1000); // let the relay publish
         String topic = ResourceTypes.CONFIGMAPS.topic();
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
@@ -416,10 +491,12 @@ class InformerTest {
             admin.deleteRecords(cut).all().get();
         }
         release.countDown();
-        await("the informer to list again and agree with the API",
-                () -> informer.relists() >= 1 && versions(informer).equals(apiVersions(ns)));
+        await("the informer to list again and agree with the API", () -> informer.relists() >= 1
+                && versions(informer).equals(apiVersions(ns)) && informer.indexKeys(TIER, "web").isEmpty());
         assertTrue(informer.get(ns, "doomed").isEmpty());
         assertEquals(List.of("add", "delete"), rec.ofKey(ns + "/doomed"));
+        assertEquals(List.of(informer.get(ns, "mover").orElseThrow()), informer.byIndex(TIER, "db"),
+                "mover moved from web to db");
         assertEquals(List.of("add"), rec.ofKey(ns + "/pile29"));
         create(ns, "after", Map.of());
         await("a change after the relist", () -> informer.get(ns, "after").isPresent());

@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,6 +65,9 @@ import java.util.function.Predicate;
  *
  * <p>If the consumer falls off the topic's retention (offset out of range), the informer lists again and
  * reconciles the cache with the new list (adds, updates and deletes for what changed), then resumes consuming.
+ *
+ * <p>{@link Index Indexes} (client-go's indexers) file the cached objects by values of theirs, such as the namespace,
+ * for {@link #byIndex}; they change with the cache, before the handlers hear of the change.
  */
 public final class Informer<T extends HasMetadata> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Informer.class.getName());
@@ -88,6 +90,12 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
     private final String name;
 
     private final Map<String, T> cache = new ConcurrentHashMap<>();
+    private final Indices<T> indices = new Indices<>();
+    /**
+     * Held while the cache and the indexes change together (informer thread) and while an index is built from the
+     * cache ({@link #addIndex}), so that no change slips between the two; readers take no lock.
+     */
+    private final Object writeLock = new Object();
     /** Informer thread only: the newest resourceVersion seen per key, with when to forget it if the key is not cached. */
     private final Map<String, Seen> seen = new HashMap<>();
     private final CountDownLatch synced = new CountDownLatch(1);
@@ -116,6 +124,7 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         this.versionRetention = b.versionRetention;
         this.consumerProperties = Map.copyOf(b.consumerProperties);
         this.handlers.addAll(b.handlers);
+        b.indexes.forEach(this::addIndex);
         this.afterList = b.afterList;
         this.name = b.name != null ? b.name : "informer-" + type.plural();
         if (!type.type().isAssignableFrom(cls) && !cls.isAssignableFrom(type.type())) {
@@ -131,6 +140,18 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
     /** Adds a handler; one added after {@link #start()} only hears about later changes. */
     public Informer<T> addHandler(ResourceEventHandler<T> handler) {
         handlers.add(Objects.requireNonNull(handler));
+        return this;
+    }
+
+    /**
+     * Adds an index, filled from what is cached already if the informer runs (client-go's AddIndexers). Adding an
+     * index that is there (equal: same name and function) does nothing, so each user of a shared informer adds the
+     * ones it reads; another function under a taken name is refused.
+     */
+    public Informer<T> addIndex(Index<? super T> index) {
+        synchronized (writeLock) {
+            indices.add(index, cache);
+        }
         return this;
     }
 
@@ -173,6 +194,16 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
     /** A snapshot of the cached keys. */
     public Set<String> keys() {
         return Set.copyOf(cache.keySet());
+    }
+
+    /** A snapshot of the cached objects filed under {@code value} in {@code index}, which must have been added. */
+    public List<T> byIndex(Index<? super T> index, String value) {
+        return indices.objects(index, value);
+    }
+
+    /** The keys of the cached objects filed under {@code value} in {@code index} (client-go's IndexKeys). */
+    public Set<String> indexKeys(Index<? super T> index, String value) {
+        return indices.keys(index, value);
     }
 
     /** The resourceVersion of the latest list (the initial one, or a relist's). */
@@ -363,15 +394,13 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
                 continue; // a relist that brings nothing new for this key
             }
             seen.put(key, new Seen(itemRv, Long.MAX_VALUE));
-            T old = cache.put(key, item);
-            notifyUpsert(old, item);
+            notifyUpsert(store(key, item), item);
         }
-        for (Iterator<Map.Entry<String, T>> it = cache.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, T> e = it.next();
-            if (!listed.contains(e.getKey())) {
-                it.remove();
-                forgetLater(e.getKey(), rv);
-                notifyDelete(e.getValue());
+        for (String key : cache.keySet()) {
+            if (!listed.contains(key)) {
+                T last = remove(key);
+                forgetLater(key, rv);
+                notifyDelete(last);
             }
         }
         listResourceVersion = rv;
@@ -391,7 +420,7 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         if (event.type() == WatchEventType.DELETED) {
             forgetLater(key, rv);
             if (cached != null) {
-                cache.remove(key);
+                remove(key);
                 notifyDelete(convert(event.object()));
             }
             return;
@@ -417,15 +446,35 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
             object = read.get();
         }
         seen.put(key, new Seen(rv, Long.MAX_VALUE));
-        cache.put(key, object);
+        store(key, object);
         notifyUpsert(cached, object);
     }
 
     private void leave(String key, long rv, T cached, ObjectNode json) {
         forgetLater(key, rv);
         if (cached != null) {
-            cache.remove(key);
+            remove(key);
             notifyDelete(convert(json));
+        }
+    }
+
+    /** Caches and indexes the object; returns the one it replaces. */
+    private T store(String key, T object) {
+        synchronized (writeLock) {
+            T old = cache.put(key, object);
+            indices.update(key, old, object);
+            return old;
+        }
+    }
+
+    /** Takes the object out of the cache and its indexes; returns it. */
+    private T remove(String key) {
+        synchronized (writeLock) {
+            T old = cache.remove(key);
+            if (old != null) {
+                indices.update(key, old, null);
+            }
+            return old;
         }
     }
 
@@ -509,6 +558,7 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         private final Class<T> cls;
         private final Map<String, Object> consumerProperties = new HashMap<>();
         private final List<ResourceEventHandler<T>> handlers = new ArrayList<>();
+        private final List<Index<? super T>> indexes = new ArrayList<>();
         private String namespace;
         private String labelSelector;
         private String fieldSelector;
@@ -565,6 +615,12 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
 
         public Builder<T> handler(ResourceEventHandler<T> handler) {
             handlers.add(Objects.requireNonNull(handler));
+            return this;
+        }
+
+        /** An index for {@link Informer#byIndex}; see {@link Informer#addIndex}. */
+        public Builder<T> index(Index<? super T> index) {
+            indexes.add(Objects.requireNonNull(index));
             return this;
         }
 

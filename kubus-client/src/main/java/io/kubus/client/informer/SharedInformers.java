@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * One informer per kind, shared by every controller of a process (client-go's SharedInformerFactory): a kind is
  * listed and consumed once however many controllers read it. Ask for informers and add handlers first, then
- * {@link #start()}.
+ * {@link #start()}. Each controller adds the {@link Index indexes} it reads; one that another added already is shared.
  */
 public final class SharedInformers implements AutoCloseable {
     private final KubusApi api;

@@ -9,6 +9,7 @@ import io.kubus.agent.runtime.simulated.SimulatedRuntime;
 import io.kubus.agent.server.AgentRuntimes;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.schema.ResourceTypes;
@@ -99,6 +100,7 @@ public class NodeAgentService implements AutoCloseable {
         }
         pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class)
                 .filter(p -> p.getSpec() != null && loops.containsKey(p.getSpec().getNodeName()))
+                .index(Index.NODE_NAME) // one process may host many (simulated) nodes, each syncing its own pods
                 .name("node-agent-pods")
                 .handler(ResourceEventHandler.of(this::wake, this::wake))
                 .build();
@@ -217,9 +219,7 @@ public class NodeAgentService implements AutoCloseable {
         void run() {
             while (running) {
                 try {
-                    List<Pod> mine = pods.list().stream()
-                            .filter(p -> agent.nodeName().equals(p.getSpec().getNodeName())).toList();
-                    agent.syncAll(mine, pods.hasSynced());
+                    agent.syncAll(pods.byIndex(Index.NODE_NAME, agent.nodeName()), pods.hasSynced());
                 } catch (RuntimeException e) {
                     LOG.warn("sync loop of {} failed: {}", agent.nodeName(), e.toString());
                 }

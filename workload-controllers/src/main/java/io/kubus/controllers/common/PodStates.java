@@ -46,6 +46,12 @@ public final class PodStates {
         return t == null || t.isEmpty() ? null : Instant.parse(t);
     }
 
+    /** The node the pod is bound to, or null while it is not. */
+    public static String nodeName(Pod pod) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        return node == null || node.isEmpty() ? null : node;
+    }
+
     public static Optional<PodCondition> readyCondition(Pod pod) {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return Optional.empty();

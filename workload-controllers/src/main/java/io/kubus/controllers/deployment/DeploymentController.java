@@ -14,6 +14,7 @@ import io.kubus.client.api.PatchKind;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Expectations;
 import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
@@ -67,9 +68,9 @@ public class DeploymentController implements Reconciler, ManagedController {
                                 ControllersSettings settings) {
         this.api = api;
         this.events = events;
-        this.deployments = informers.informer(ResourceTypes.DEPLOYMENTS, Deployment.class);
-        this.replicaSets = informers.informer(ResourceTypes.REPLICASETS, ReplicaSet.class);
-        this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
+        this.deployments = informers.informer(ResourceTypes.DEPLOYMENTS, Deployment.class).addIndex(Index.NAMESPACE);
+        this.replicaSets = informers.informer(ResourceTypes.REPLICASETS, ReplicaSet.class).addIndex(Index.NAMESPACE);
+        this.pods = informers.informer(ResourceTypes.PODS, Pod.class).addIndex(Index.NAMESPACE);
         this.expectations = new Expectations(settings.getExpectationsTtl());
         // Before the controller's own handler, so that a key is queued only once its expectation is met.
         replicaSets.addHandler(new ResourceEventHandler<>() {
@@ -133,8 +134,7 @@ public class DeploymentController implements Reconciler, ManagedController {
         if (labels == null || labels.isEmpty()) {
             return List.of();
         }
-        return deployments.list().stream()
-                .filter(d -> Objects.equals(d.getMetadata().getNamespace(), rs.getMetadata().getNamespace()))
+        return deployments.byIndex(Index.NAMESPACE, rs.getMetadata().getNamespace()).stream()
                 .filter(d -> selector(d).matches(labels))
                 .map(Informer::keyOf).toList();
     }
@@ -226,10 +226,7 @@ public class DeploymentController implements Reconciler, ManagedController {
             boolean deleting = d.getMetadata().getDeletionTimestamp() != null;
             boolean adoptionChecked = false;
             List<ReplicaSet> owned = new ArrayList<>();
-            for (ReplicaSet rs : replicaSets.list()) {
-                if (!Objects.equals(rs.getMetadata().getNamespace(), d.getMetadata().getNamespace())) {
-                    continue;
-                }
+            for (ReplicaSet rs : replicaSets.byIndex(Index.NAMESPACE, d.getMetadata().getNamespace())) {
                 Map<String, String> labels = rs.getMetadata().getLabels() == null ? Map.of() : rs.getMetadata().getLabels();
                 Optional<OwnerReference> ref = OwnerReferences.controllerOf(rs);
                 if (ref.isPresent()) {
@@ -457,9 +454,8 @@ public class DeploymentController implements Reconciler, ManagedController {
             }
             Set<String> oldUids = oldRSs.stream().map(rs -> rs.getMetadata().getUid()).collect(Collectors.toSet());
             LabelSelector selector = selector(d);
-            for (Pod pod : pods.list()) {
-                if (!Objects.equals(pod.getMetadata().getNamespace(), d.getMetadata().getNamespace())
-                        || pod.getMetadata().getLabels() == null || !selector.matches(pod.getMetadata().getLabels())) {
+            for (Pod pod : pods.byIndex(Index.NAMESPACE, d.getMetadata().getNamespace())) {
+                if (pod.getMetadata().getLabels() == null || !selector.matches(pod.getMetadata().getLabels())) {
                     continue;
                 }
                 boolean old = OwnerReferences.controllerOf(pod).map(r -> oldUids.contains(r.getUid())).orElse(false);

@@ -12,6 +12,7 @@ import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
@@ -58,7 +59,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
     static final String NAME = "node-lifecycle-controller";
 
     private final Informer<Node> nodes;
-    private final PodsByNode pods;
+    private final Informer<Pod> pods;
     private final KubusApi api;
     private final EventRecorder events;
     private final Duration gracePeriod;
@@ -71,10 +72,11 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
     private record Heartbeat(String time, Instant seenAt) {
     }
 
-    public NodeLifecycleController(SharedInformers informers, PodsByNode pods, KubusApi api,
-                                   EventRecorder events, ControllersSettings settings) {
+    public NodeLifecycleController(SharedInformers informers, KubusApi api, EventRecorder events,
+                                   ControllersSettings settings) {
         this.nodes = informers.informer(ResourceTypes.NODES, Node.class);
-        this.pods = pods;
+        // Each heartbeat of a node that is not ready looks at its pods: a scan of every pod would cost pods × nodes.
+        this.pods = informers.informer(ResourceTypes.PODS, Pod.class).addIndex(Index.NODE_NAME);
         this.api = api;
         this.events = events;
         this.gracePeriod = settings.getNodeMonitorGracePeriod();
@@ -83,7 +85,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
         // Heartbeats are noted as the informer delivers them, also on a standby, so that a new leader knows them.
         nodes.addHandler(ResourceEventHandler.of(this::observe, last -> heartbeats.remove(last.getMetadata().getName())));
         controller.primary(nodes);
-        informers.informer(ResourceTypes.PODS, Pod.class).addHandler(ResourceEventHandler.of(this::recheckNodeOf, last -> {
+        pods.addHandler(ResourceEventHandler.of(this::recheckNodeOf, last -> {
         }));
     }
 
@@ -100,7 +102,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
 
     /** A pod that claims to be ready on a node that is not (bound there late, or reported by a stale agent). */
     private void recheckNodeOf(Pod pod) {
-        String node = PodsByNode.nodeName(pod);
+        String node = PodStates.nodeName(pod);
         if (node != null && PodStates.readyCondition(pod).filter(c -> !"False".equals(c.getStatus())).isPresent()
                 && nodes.get(node).flatMap(NodeHealth::ready).filter(r -> !r.equals("True")).isPresent()) {
             controller.enqueue(node);
@@ -144,7 +146,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
 
     /** Kubernetes' MarkPodsNotReady: the Ready condition of each pod on the node turns False. */
     private void markPodsNotReady(String node, Instant now) {
-        for (Pod pod : pods.on(node)) {
+        for (Pod pod : pods.byIndex(Index.NODE_NAME, node)) {
             Optional<PodCondition> ready = PodStates.readyCondition(pod);
             if (ready.isEmpty() || "False".equals(ready.get().getStatus())) {
                 continue;

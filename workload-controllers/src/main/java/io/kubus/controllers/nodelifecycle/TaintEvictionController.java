@@ -12,11 +12,13 @@ import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.ResourceTypes;
@@ -59,7 +61,6 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
 
     private final Informer<Pod> pods;
     private final Informer<Node> nodes;
-    private final PodsByNode podsByNode;
     private final KubusApi api;
     private final EventRecorder events;
     private final Clock clock = Clock.systemUTC();
@@ -69,11 +70,10 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
     private final Controller controller;
 
-    public TaintEvictionController(SharedInformers informers, PodsByNode podsByNode, KubusApi api,
-                                   EventRecorder events, ControllersSettings settings) {
-        this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
+    public TaintEvictionController(SharedInformers informers, KubusApi api, EventRecorder events,
+                                   ControllersSettings settings) {
+        this.pods = informers.informer(ResourceTypes.PODS, Pod.class).addIndex(Index.NODE_NAME);
         this.nodes = informers.informer(ResourceTypes.NODES, Node.class);
-        this.podsByNode = podsByNode;
         this.api = api;
         this.events = events;
         this.controller = settings.newController(NAME, this);
@@ -109,9 +109,7 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
     }
 
     private void enqueuePodsOn(Node node) {
-        for (Pod pod : podsByNode.on(node.getMetadata().getName())) {
-            controller.enqueue(Informer.keyOf(pod));
-        }
+        pods.indexKeys(Index.NODE_NAME, node.getMetadata().getName()).forEach(controller::enqueue);
     }
 
     @Override
@@ -122,7 +120,7 @@ public final class TaintEvictionController implements Reconciler, ManagedControl
             return Result.done();
         }
         Pod pod = cached.get();
-        String nodeName = PodsByNode.nodeName(pod);
+        String nodeName = PodStates.nodeName(pod);
         if (nodeName == null || pod.getMetadata().getDeletionTimestamp() != null) {
             scheduled.remove(key);
             return Result.done();

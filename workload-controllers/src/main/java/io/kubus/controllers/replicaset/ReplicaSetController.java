@@ -10,6 +10,7 @@ import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Expectations;
 import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
@@ -60,8 +61,8 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         this.kind = kind;
         this.api = api;
         this.events = events;
-        this.owners = informers.informer(kind.type(), kind.modelClass());
-        this.pods = informers.informer(ResourceTypes.PODS, Pod.class);
+        this.owners = informers.informer(kind.type(), kind.modelClass()).addIndex(Index.NAMESPACE);
+        this.pods = informers.informer(ResourceTypes.PODS, Pod.class).addIndex(Index.NAMESPACE);
         this.expectations = new Expectations(settings.getExpectationsTtl());
         this.controller = settings.newController(kind.controllerName(), this);
         controller.primary(owners);
@@ -108,8 +109,8 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
 
     private List<Pod> activePodsIn(String namespace) {
         List<Pod> result = new ArrayList<>();
-        for (Pod p : pods.list()) {
-            if (namespace.equals(p.getMetadata().getNamespace()) && PodStates.isActive(p)) {
+        for (Pod p : pods.byIndex(Index.NAMESPACE, namespace)) {
+            if (PodStates.isActive(p)) {
                 result.add(p);
             }
         }
@@ -390,9 +391,8 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
     /** Owners in the pod's namespace whose selector matches it: who may adopt an orphan. */
     private List<String> matchingOwners(Pod pod) {
         List<String> keys = new ArrayList<>();
-        for (T o : owners.list()) {
-            if (o.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
-                    && kind.selector(o).matches(labels(pod))) {
+        for (T o : owners.byIndex(Index.NAMESPACE, pod.getMetadata().getNamespace())) {
+            if (kind.selector(o).matches(labels(pod))) {
                 keys.add(Informer.keyOf(o));
             }
         }
