@@ -1,5 +1,7 @@
 package io.kubus.launcher;
 
+import io.kubus.agent.runtime.docker.DockerRuntime;
+
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -13,7 +15,6 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
                               URI dockerHost, boolean help) {
     /** More simulated nodes than a laptop needs; each Docker node is an agent of its own. */
     public static final int MAX_NODES = 1000;
-    public static final URI DEFAULT_DOCKER_HOST = URI.create("unix:///var/run/docker.sock");
 
     public static final String USAGE = """
             usage: KubusLauncher [--data DIR] [--port P] [--kafka-port K] [--nodes N] [--runtime docker|simulated]
@@ -45,7 +46,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
         int kafkaPort = 0;
         int nodes = 1;
         NodeRuntime runtime = NodeRuntime.AUTO;
-        URI dockerHost = DEFAULT_DOCKER_HOST;
+        URI dockerHost = DockerRuntime.DEFAULT_DOCKER_HOST;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];

@@ -1,5 +1,6 @@
 package io.kubus.agent.config;
 
+import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.micronaut.context.annotation.ConfigurationProperties;
 
 import java.time.Duration;
@@ -16,12 +17,12 @@ public class AgentSettings {
     /** docker or simulated. */
     private String runtime = "docker";
     /** The Docker engine. */
-    private String dockerHost = "unix:///var/run/docker.sock";
+    private String dockerHost = DockerRuntime.DEFAULT_DOCKER_HOST.toString();
     /**
      * The Docker network pods join (their IP is their address on it). The agent must reach it for httpGet and
      * tcpSocket probes: the default bridge suits an agent on the host; an agent in a container names its own.
      */
-    private String dockerNetwork = "bridge";
+    private String dockerNetwork = DockerRuntime.DEFAULT_POD_NETWORK;
     /** How many nodes this process hosts (simulated runtime only). */
     private int nodes = 1;
     /** How long a simulated container takes to start. */
