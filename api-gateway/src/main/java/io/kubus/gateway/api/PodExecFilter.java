@@ -45,7 +45,7 @@ public class PodExecFilter implements HttpServerFilter {
                 .flatMap(target -> upgrade ? Mono.from(chain.proceed(request))
                         // the WebSocket route would take a plain GET and fail on its missing session
                         : Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
-                                ResourceApi.UPGRADE_REQUIRED))))
+                                PodExecWebSocket.UPGRADE_REQUIRED))))
                 .onErrorResume(ApiException.class, e -> Mono.just(ApiErrors.respond(e)));
     }
 

@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
 @ServerWebSocket(value = "/api/v1/namespaces/{namespace}/pods/{name}/exec", subprotocols = PodExecWebSocket.PROTOCOL)
 public class PodExecWebSocket {
     static final String PROTOCOL = "v5.channel.k8s.io";
+    /** The answer to an exec that is not a WebSocket upgrade (kubectl's SPDY fallback, a plain GET). */
+    public static final String UPGRADE_REQUIRED = "Upgrade request required: exec is served over WebSocket ("
+            + PROTOCOL + ")";
     private static final Logger LOG = LoggerFactory.getLogger(PodExecWebSocket.class);
 
     private final NodeAgents agents;
