@@ -6,6 +6,7 @@ import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ObjectMetaValidation;
 import io.kubus.gateway.registry.Strategies;
 import io.kubus.gateway.registry.Strategy;
+import io.kubus.gateway.store.ObjectStore;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.validation.ErrorList;
 import io.kubus.schema.validation.FieldProblem;
@@ -45,6 +46,12 @@ public class Admission {
     public ObjectNode admitUpdate(ResourceType type, ObjectNode object, ObjectNode old, FieldValidation validation,
                                   List<String> warnings) {
         return admit(type, object, old, validation, warnings);
+    }
+
+    /** The plugins' admission of a create that must be atomic with it: called inside the create's store transaction. */
+    public void admitInTransaction(ResourceType type, ObjectNode admitted, List<String> warnings, ObjectStore store) {
+        AdmissionRequest request = new AdmissionRequest(type, admitted, null, warnings);
+        plugins.forEach(p -> p.admitInTransaction(request, store));
     }
 
     private ObjectNode admit(ResourceType type, ObjectNode object, @Nullable ObjectNode old, FieldValidation validation,

@@ -113,6 +113,7 @@ public class GenericRegistry {
                     requireAcceptingNamespace(namespace, type, finalName);
                 }
                 strategy.beginCreate(admitted, store);
+                admission.admitInTransaction(type, admitted, warnings, store);
                 return WriteOutcome.put(admitted);
             });
             return respond(201, request, result.object(), warnings);
