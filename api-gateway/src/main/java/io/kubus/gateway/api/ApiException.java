@@ -9,7 +9,6 @@ import io.kubus.gateway.admission.AdmissionException;
 import io.kubus.schema.ResourceType;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A request the API refuses, carrying the Kubernetes {@code Status} that is sent back. The reasons and messages
@@ -96,10 +95,8 @@ public final class ApiException extends RuntimeException {
      * 422 Invalid, in the form kubectl renders as {@code The Pod "x" is invalid: spec.containers[0].image: Required value}.
      */
     public static ApiException invalid(ResourceType type, String name, List<StatusCause> causes) {
-        String summary = causes.stream().map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ")
-                + c.getMessage()).collect(Collectors.joining(", "));
-        String message = type.kind() + " \"" + name + "\" is invalid: "
-                + (causes.size() > 1 ? "[" + summary + "]" : summary);
+        String message = AdmissionException.invalidMessage(type, name, causes.stream()
+                .map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ") + c.getMessage()).toList());
         StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(type.group())
                 .withKind(type.kind()).withCauses(causes).build();
         return of(422, "Invalid", message, details);

@@ -121,6 +121,11 @@ class StorageKindsTest {
                 "spec.nodeName: Invalid value: \"\": " + SUBDOMAIN,
                 "spec.attacher: Required value",
                 "spec.attacher: Invalid value: \"\": " + SUBDOMAIN);
+        // the message names the group-qualified kind and each problem once, as errors.NewInvalid's does
+        assertEquals("VolumeAttachment.storage.k8s.io \"csi-0123\" is invalid: [spec.attacher: Required value, spec.source: "
+                + "Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName, spec.nodeName: Invalid "
+                + "value: \"\": " + SUBDOMAIN + ", spec.attacher: Invalid value: \"\": " + SUBDOMAIN + "]",
+                Fixtures.refuse(VOLUMEATTACHMENTS, with(attachment(), a -> a.remove("spec")), null).getMessage());
         refused(VOLUMEATTACHMENTS, with(attachment(), a -> a.with("spec").put("attacher", "CSI_Driver").put("nodeName", "Node_1")),
                 "spec.nodeName: Invalid value: \"Node_1\": " + SUBDOMAIN,
                 "spec.attacher: Invalid value: \"CSI_Driver\": " + SUBDOMAIN);
