@@ -41,7 +41,8 @@ public class ResourceController {
 
     @Get(uri = "/api", produces = MediaType.ALL)
     public HttpResponse<?> coreGroups(HttpRequest<?> request) {
-        return discovery.coreVersions(request.getHeaders().get(HttpHeaders.ACCEPT));
+        return discovery.coreVersions(request.getHeaders().get(HttpHeaders.ACCEPT),
+                Discovery.joinHostPort(request.getServerAddress()));
     }
 
     @Get(uri = "/apis", produces = MediaType.ALL)
