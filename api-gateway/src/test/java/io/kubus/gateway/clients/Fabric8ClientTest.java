@@ -179,7 +179,56 @@ class Fabric8ClientTest {
 
     @Test
     @Order(3)
-    void aWatchFromAListsVersionSeesEachChangeOnce() throws Exception {
+    void aWatchFromAListsVersionSeesEachChangeOnceAsKubectlDoes() throws Exception {
+        // kubectl's own watch (list, then watch from the list's version, over HTTP) alongside: once it has shown a
+        // change to a sentinel it is watching, the changes below reach both.
+        Process kubectlWatch = kubectl.start("get", "configmaps", "--watch-only", "--output-watch-events",
+                "-o", "jsonpath={.type} {.object.metadata.name}{\"\\n\"}");
+        BlockingQueue<String> kubectlLines = new LinkedBlockingQueue<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (var lines = kubectlWatch.inputReader(java.nio.charset.StandardCharsets.UTF_8)) {
+                lines.lines().forEach(kubectlLines::add);
+            } catch (IOException e) {
+                // kubectl was stopped
+            }
+        });
+        try {
+            awaitKubectlWatching(kubectlLines);
+            List<String> fabric8Events = watchThreeChanges();
+            List<String> kubectlEvents = new ArrayList<>();
+            while (kubectlEvents.size() < 3) {
+                String line = kubectlLines.poll(30, TimeUnit.SECONDS);
+                assertNotNull(line, "kubectl's watch printed " + kubectlEvents);
+                if (line.endsWith(" f-watched")) {
+                    kubectlEvents.add(line);
+                }
+            }
+            assertEquals(kubectlEvents, fabric8Events);
+        } finally {
+            kubectlWatch.destroy();
+            reader.join(5_000);
+        }
+    }
+
+    private void awaitKubectlWatching(BlockingQueue<String> kubectlLines) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            String n = Integer.toString(i);
+            client.configMaps().withName("f-one").edit(cm -> new ConfigMapBuilder(cm).editMetadata()
+                    .addToLabels("sentinel", n).endMetadata().build());
+            String line = kubectlLines.poll(500, TimeUnit.MILLISECONDS);
+            if (line != null && line.equals("MODIFIED f-one")) {
+                kubectlLines.clear();
+                return;
+            }
+            if (line != null && !line.startsWith("MODIFIED ")) {
+                fail("kubectl's watch printed " + line);
+            }
+        }
+        fail("kubectl's watch showed no change in 30 s");
+    }
+
+    private List<String> watchThreeChanges() throws Exception {
         String rv = client.configMaps().list().getMetadata().getResourceVersion();
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         try (Watch w = client.configMaps().withResourceVersion(rv).watch(new Watcher<>() {
@@ -196,10 +245,10 @@ class Fabric8ClientTest {
             client.configMaps().resource(configMap("f-watched", Map.of("v", "1"))).create();
             client.configMaps().withName("f-watched").edit(cm -> new ConfigMapBuilder(cm).addToData("v", "2").build());
             client.configMaps().withName("f-watched").delete();
-            assertEquals("ADDED f-watched", poll(events));
-            assertEquals("MODIFIED f-watched", poll(events));
-            assertEquals("DELETED f-watched", poll(events));
+            List<String> seen = List.of(poll(events), poll(events), poll(events));
+            assertEquals(List.of("ADDED f-watched", "MODIFIED f-watched", "DELETED f-watched"), seen);
             assertNull(events.poll(500, TimeUnit.MILLISECONDS), "nothing else: " + events);
+            return seen;
         }
     }
 
