@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The WebSocket subprotocols of exec and attach, as the kubelet's remotecommand server (and, for v5, kube-apiserver's
@@ -188,10 +187,5 @@ public enum ExecProtocol {
         } catch (Exception e) {
             return statusJson;
         }
-    }
-
-    @Override
-    public String toString() {
-        return protocol.toLowerCase(Locale.ROOT);
     }
 }

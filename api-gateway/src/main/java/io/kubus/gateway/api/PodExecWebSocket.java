@@ -56,7 +56,8 @@ public class PodExecWebSocket {
         Query query = new Query(params);
         Bridge bridge = new Bridge(session, protocol);
         // The kubelet's first message, empty, on the lowest channel the client reads: the streams are open.
-        session.sendSync(protocol.opened(query.isTrue("stdout"), query.isTrue("stderr")));
+        // (Asynchronously: this runs on the connection's event loop, which does the write.)
+        session.sendAsync(protocol.opened(query.isTrue("stdout"), query.isTrue("stderr")));
         bridges.put(session.getId(), bridge);
         // The target was checked before the upgrade; looking it up again touches the store: not on the event loop.
         bridge.agent = CompletableFuture.supplyAsync(() -> agents.target(namespace, name, container),

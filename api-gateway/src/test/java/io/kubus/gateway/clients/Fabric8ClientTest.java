@@ -92,8 +92,21 @@ class Fabric8ClientTest {
         serialization = client.getKubernetesSerialization();
     }
 
+    /** A gateway on the same port, database and broker each time (a restart), once the port is free again. */
     private GatewayFixture startGateway() {
-        return GatewayFixture.start(broker, false, jdbcUrl, Map.of("micronaut.server.port", port));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return GatewayFixture.start(broker, false, jdbcUrl, Map.of("micronaut.server.port", port));
+            } catch (RuntimeException e) {
+                // The stopped gateway's socket can still hold the port for a moment.
+                boolean portBusy = e.getCause() instanceof java.net.BindException;
+                if (!portBusy || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                sleep(200);
+            }
+        }
     }
 
     @AfterAll
