@@ -35,7 +35,9 @@ public final class ResourceTypes {
     public static final ResourceType EVENTS = core("Event", "events", true, List.of("ev"), List.of(), Set.of(), Event.class);
     public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status"), Service.class);
     public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), Endpoints.class);
-    public static final ResourceType SECRETS = core("Secret", "secrets", true, List.of(), List.of(), Set.of(), Secret.class);
+    /** Secrets never travel on Kafka with their values: consumers that need them read the Secret from the API. */
+    public static final ResourceType SECRETS = new ResourceType("", "v1", "Secret", "secrets", true, List.of(), List.of(),
+            Set.of(), Secret.class, List.of("data", "stringData"), null);
     public static final ResourceType CONFIGMAPS = core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(), ConfigMap.class);
     public static final ResourceType REPLICATIONCONTROLLERS = core("ReplicationController", "replicationcontrollers", true, List.of("rc"), ALL, Set.of("status", "scale"), ReplicationController.class);
     public static final ResourceType PERSISTENTVOLUMECLAIMS = core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), List.of(), Set.of("status"), PersistentVolumeClaim.class);

@@ -1,6 +1,7 @@
 package io.kubus.gateway.api;
 
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.admission.AdmissionException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -73,6 +74,9 @@ public class ApiErrors {
             if (t instanceof ApiException api) {
                 return api;
             }
+            if (t instanceof AdmissionException refused) {
+                return ApiException.from(refused);
+            }
             if (t instanceof io.kubus.gateway.store.DuplicateObjectException dup) {
                 return ApiException.alreadyExists(dup.type(), dup.name());
             }
@@ -87,6 +91,16 @@ public class ApiErrors {
         @Override
         public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
             return respond(exception);
+        }
+    }
+
+    /** Refusals by admission, mapped to their Kubernetes Status here at the edge. */
+    @Singleton
+    @Requires(classes = AdmissionException.class)
+    static class AdmissionHandler implements ExceptionHandler<AdmissionException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, AdmissionException exception) {
+            return respond(ApiException.from(exception));
         }
     }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
+import io.kubus.gateway.admission.AdmissionException;
 import io.kubus.schema.ResourceType;
 
 import java.util.List;
@@ -113,6 +114,16 @@ public final class ApiException extends RuntimeException {
         StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(group)
                 .withKind(kind).withCauses(causes).build();
         return of(422, "Invalid", message, details);
+    }
+
+    /** The Status of a refusal by admission, as kube-apiserver answers it (errors.NewBadRequest, NewInvalid, NewForbidden). */
+    public static ApiException from(AdmissionException e) {
+        return switch (e.kind()) {
+            case BAD_REQUEST -> badRequest(e.getMessage());
+            case INVALID -> invalid(e.type(), e.name(), e.problems().stream()
+                    .map(p -> cause(p.reason(), p.field(), p.message())).toList());
+            case FORBIDDEN -> forbidden(e.type(), e.name(), e.getMessage());
+        };
     }
 
     public static StatusCause cause(String reason, String field, String message) {

@@ -46,7 +46,7 @@ public class PodExecFilter implements HttpServerFilter {
                 .flatMap(target -> !upgrade
                         // the WebSocket route would take a plain GET and fail on its missing session
                         ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
-                                ResourceApi.UPGRADE_REQUIRED)))
+                                PodExecWebSocket.UPGRADE_REQUIRED)))
                         : ExecProtocol.negotiate(offered) == null
                         // The kubelet's handshake refuses offers it knows none of (403, there with no body), after
                         // kube-apiserver checked the pod and container; Netty would upgrade with no protocol at all.

@@ -37,6 +37,9 @@ import java.util.concurrent.TimeUnit;
 public class PodExecWebSocket {
     /** What the gateway speaks to the node agent, whatever the client speaks (and what kubectl 1.32 offers). */
     static final String PROTOCOL = "v5.channel.k8s.io";
+    /** The answer to an exec that is not a WebSocket upgrade (kubectl's SPDY fallback, a plain GET). */
+    public static final String UPGRADE_REQUIRED = "Upgrade request required: exec is served over WebSocket ("
+            + PROTOCOL + ")";
     private static final Logger LOG = LoggerFactory.getLogger(PodExecWebSocket.class);
 
     private final NodeAgents agents;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.table.TableColumn;
 import io.kubus.gateway.table.TablePrinter;
-import io.kubus.gateway.table.TablePrinters;
+import io.kubus.gateway.registry.Strategies;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.micronaut.core.annotation.Nullable;
@@ -23,11 +23,11 @@ import java.util.List;
 public class Representation {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final TablePrinters printers;
+    private final Strategies strategies;
     private final Clock clock;
 
-    public Representation(TablePrinters printers, Clock clock) {
-        this.printers = printers;
+    public Representation(Strategies strategies, Clock clock) {
+        this.strategies = strategies;
         this.clock = clock;
     }
 
@@ -62,7 +62,7 @@ public class Representation {
 
     public ObjectNode table(ResourceType type, List<ObjectNode> items, @Nullable Long resourceVersion,
                             @Nullable String includeObject) {
-        TablePrinter printer = printers.forType(type);
+        TablePrinter printer = strategies.of(type).printer();
         ObjectNode table = NODES.objectNode();
         table.put("kind", "Table");
         table.put("apiVersion", "meta.k8s.io/v1");

@@ -7,7 +7,7 @@ import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.watch.WatchCache;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
+import io.kubus.gateway.registry.Strategies;
 import io.kubus.schema.event.ChangeEvent;
 import io.kubus.schema.event.WatchEventType;
 import jakarta.inject.Singleton;
@@ -32,8 +32,11 @@ public class WatchStreams {
     private final ObjectStore store;
     private final Representation representation;
     private final GatewaySettings settings;
+    private final Strategies strategies;
 
-    public WatchStreams(WatchCache cache, ObjectStore store, Representation representation, GatewaySettings settings) {
+    public WatchStreams(WatchCache cache, ObjectStore store, Representation representation, GatewaySettings settings,
+                        Strategies strategies) {
+        this.strategies = strategies;
         this.cache = cache;
         this.store = store;
         this.representation = representation;
@@ -43,7 +46,7 @@ public class WatchStreams {
     public ApiResponse watch(ApiPath path, Query query, Format format) {
         ResourceType type = path.type();
         ListOptions options = ListOptions.ofWatch(query);
-        ObjectFilter filter = ObjectFilter.of(type, path.namespace(), query);
+        ObjectFilter filter = ObjectFilter.of(type, strategies.of(type).selectableFields(), path.namespace(), query);
         Long timeout = options.timeoutSeconds();
         String rv = options.resourceVersion();
         boolean sendInitial = options.initialEvents();
@@ -166,8 +169,8 @@ public class WatchStreams {
             return line(representation.encode(event, Format.JSON));
         }
         ObjectNode obj = item.object;
-        if (type == ResourceTypes.SECRETS && item.type != WatchEventType.DELETED && item.version > 0) {
-            // Secret data never travels on Kafka; the watcher gets it from the store when it is still current.
+        if (!type.eventOmits().isEmpty() && item.type != WatchEventType.DELETED && item.version > 0) {
+            // What the event leaves out (a Secret's data) the watcher gets from the store, when it is still current.
             obj = store.get(type, obj.path("metadata").path("namespace").asText(""),
                     obj.path("metadata").path("name").asText())
                     .filter(s -> s.path("metadata").path("resourceVersion").asText().equals(Long.toString(item.version)))

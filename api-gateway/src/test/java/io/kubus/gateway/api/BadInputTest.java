@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Bad input stops at the gateway (DESIGN.md): malformed or invalid requests against one real gateway each get a 4xx
+ * Bad input stops at the gateway (docs/architecture.md): malformed or invalid requests against one real gateway each get a 4xx
  * Kubernetes Status naming the problem, and afterwards the store's version and every change topic's end offsets are
  * what they were before.
  */
