@@ -66,11 +66,6 @@ public record ResourceType(String group, String version, String kind, String plu
         return "kubus." + stored.groupOrCore() + "." + stored.version + "." + stored.plural;
     }
 
-    /** The kind qualified by its group as kube-apiserver names it in messages (GroupKind), e.g. {@code Deployment.apps}. */
-    public String qualifiedKind() {
-        return group.isEmpty() ? kind : kind + "." + group;
-    }
-
     /** The qualified resource name kubectl prints in messages, e.g. {@code deployments.apps}. */
     public String qualifiedPlural() {
         return group.isEmpty() ? plural : plural + "." + group;
