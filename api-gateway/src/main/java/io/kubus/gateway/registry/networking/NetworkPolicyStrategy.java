@@ -89,7 +89,7 @@ public class NetworkPolicyStrategy implements Strategy {
                 }
             }
         }
-        JsonNode types = spec == null ? JsonTree.F.arrayNode() : spec.path("policyTypes");
+        JsonNode types = policy.path("spec").path("policyTypes");
         if (types.size() > POLICY_TYPES.size()) {
             String shown = types.valueStream().map(t -> ErrorList.show(t.asText())).collect(Collectors.joining(", "));
             errs.invalid("spec.policyTypes", new GoValue("[]networking.PolicyType{" + shown + "}"),

@@ -110,7 +110,7 @@ public class CSIDriverStrategy implements Strategy {
                 errs.invalid(path + ".expirationSeconds", seconds.asLong(), "may not specify a duration larger than 2^32 seconds");
             }
         }
-        for (JsonNode mode : spec == null ? JsonTree.F.arrayNode() : spec.path("volumeLifecycleModes")) {
+        for (JsonNode mode : driver.path("spec").path("volumeLifecycleModes")) {
             if (!LIFECYCLE_MODES.contains(mode.asText())) {
                 errs.notSupported("spec.volumeLifecycleModes", mode.asText(), LIFECYCLE_MODES);
             }

@@ -16,6 +16,7 @@ import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -146,7 +147,7 @@ public class StorageClassStrategy implements Strategy {
      * starts its list of seen terms with one empty term per term, so a term without requirements is a duplicate.
      */
     private static void allowedTopologies(List<ObjectNode> terms, ErrorList errs) {
-        List<Map<String, Set<String>>> seen = new ArrayList<>(java.util.Collections.nCopies(terms.size(), Map.of()));
+        List<Map<String, Set<String>>> seen = new ArrayList<>(Collections.nCopies(terms.size(), Map.of()));
         for (int i = 0; i < terms.size(); i++) {
             String path = "allowedTopologies[" + i + "]";
             Map<String, Set<String>> expressions = new HashMap<>();
