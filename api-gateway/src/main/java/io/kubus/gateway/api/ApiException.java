@@ -98,7 +98,7 @@ public final class ApiException extends RuntimeException {
     public static ApiException invalid(ResourceType type, String name, List<StatusCause> causes) {
         String summary = causes.stream().map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ")
                 + c.getMessage()).collect(Collectors.joining(", "));
-        String message = type.kind() + " \"" + name + "\" is invalid: "
+        String message = type.qualifiedKind() + " \"" + name + "\" is invalid: "
                 + (causes.size() > 1 ? "[" + summary + "]" : summary);
         StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(type.group())
                 .withKind(type.kind()).withCauses(causes).build();
