@@ -71,11 +71,6 @@ public record ResourceType(String group, String version, String kind, String plu
         return group.isEmpty() ? plural : plural + "." + group;
     }
 
-    /** The group-qualified kind kube-apiserver names in messages (GroupKind.String), e.g. {@code Deployment.apps}. */
-    public String qualifiedKind() {
-        return group.isEmpty() ? kind : kind + "." + group;
-    }
-
     /** The path prefix of this kind's API group version, e.g. {@code /apis/apps/v1}. */
     public String groupVersionPath() {
         return group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;

@@ -47,7 +47,7 @@ public final class AdmissionException extends RuntimeException {
     /** The object breaks the kind's rules: one problem per field at fault. */
     public static AdmissionException invalid(ResourceType type, String name, List<FieldProblem> problems) {
         String summary = String.join(", ", problems.stream().map(FieldProblem::toString).toList());
-        String message = type.qualifiedKind() + " \"" + name + "\" is invalid: " + (problems.size() > 1 ? "[" + summary + "]" : summary);
+        String message = type.kind() + " \"" + name + "\" is invalid: " + (problems.size() > 1 ? "[" + summary + "]" : summary);
         return new AdmissionException(Kind.INVALID, type, name, message, problems);
     }
 

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Bad input stops at the gateway (DESIGN.md): malformed or invalid requests against one real gateway each get a 4xx
+ * Bad input stops at the gateway (docs/architecture.md): malformed or invalid requests against one real gateway each get a 4xx
  * Kubernetes Status naming the problem, and afterwards the store's version and every change topic's end offsets are
  * what they were before.
  */
@@ -202,7 +202,15 @@ class BadInputTest {
         // Watch.
         c.add(new Case("watch from a resourceVersion that is not a number", "GET", PODS + "?watch=true&resourceVersion=abc", null, null, 400, "resourceVersion"));
         c.add(new Case("watch from a negative resourceVersion", "GET", PODS + "?watch=true&resourceVersion=-5", null, null, 400, "resourceVersion"));
-        c.add(new Case("watch with a bad timeoutSeconds", "GET", PODS + "?watch=true&timeoutSeconds=soon", null, null, 400, "timeoutSeconds"));
+        c.add(new Case("watch with a bad timeoutSeconds", "GET", PODS + "?watch=true&timeoutSeconds=soon", null, null, 400, "strconv.ParseInt: parsing \"soon\""));
+        c.add(new Case("list with a bad timeoutSeconds", "GET", PODS + "?timeoutSeconds=1.5", null, null, 400, "strconv.ParseInt: parsing \"1.5\""));
+        c.add(new Case("watch with timeoutSeconds beyond int64", "GET", PODS + "?watch=1&timeoutSeconds=99999999999999999999", null, null, 400, "value out of range"));
+        c.add(new Case("list with sendInitialEvents", "GET", PODS + "?sendInitialEvents=true", null, null, 422, "sendInitialEvents is forbidden for list"));
+        c.add(new Case("list with an unknown resourceVersionMatch", "GET", PODS + "?resourceVersion=1&resourceVersionMatch=Newest", null, null, 422, "Unsupported value: \"Newest\""));
+        c.add(new Case("list with resourceVersionMatch and no resourceVersion", "GET", PODS + "?resourceVersionMatch=Exact", null, null, 422, "unless resourceVersion is provided"));
+        c.add(new Case("watch with sendInitialEvents and no resourceVersionMatch", "GET", PODS + "?watch=true&sendInitialEvents=true", null, null, 422, "sendInitialEvents requires setting resourceVersionMatch"));
+        c.add(new Case("watch with resourceVersionMatch=Exact", "GET", PODS + "?watch=true&sendInitialEvents=false&resourceVersionMatch=Exact", null, null, 422, "Unsupported value: \"Exact\""));
+        c.add(new Case("watch with resourceVersionMatch and no sendInitialEvents", "GET", PODS + "?watch=true&resourceVersion=5&resourceVersionMatch=NotOlderThan", null, null, 422, "unless sendInitialEvents is provided"));
         c.add(new Case("watch of a named object", "GET", PODS + "/p?watch=true", null, null, 400, "fieldSelector"));
         // Routing.
         c.add(new Case("unknown resource", "GET", "/api/v1/widgets", null, null, 404, "could not find"));
