@@ -20,6 +20,11 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
@@ -57,6 +62,12 @@ public final class ResourceTypes {
     public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
+    // ServiceAccounts and RBAC: stored, validated and served; nothing evaluates the rules yet.
+    public static final ResourceType SERVICEACCOUNTS = core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of(), ServiceAccount.class);
+    public static final ResourceType ROLES = rbac("Role", "roles", true, Role.class);
+    public static final ResourceType CLUSTERROLES = rbac("ClusterRole", "clusterroles", false, ClusterRole.class);
+    public static final ResourceType ROLEBINDINGS = rbac("RoleBinding", "rolebindings", true, RoleBinding.class);
+    public static final ResourceType CLUSTERROLEBINDINGS = rbac("ClusterRoleBinding", "clusterrolebindings", false, ClusterRoleBinding.class);
     // Stored, validated and served as kube-apiserver does; no controller acts on them yet.
     public static final ResourceType PODTEMPLATES = core("PodTemplate", "podtemplates", true, List.of(), List.of(), Set.of(), PodTemplate.class);
     public static final ResourceType CONTROLLERREVISIONS = new ResourceType("apps", "v1", "ControllerRevision", "controllerrevisions", true, List.of(), List.of(), Set.of(), ControllerRevision.class);
@@ -71,6 +82,7 @@ public final class ResourceTypes {
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
             DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
+            SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             PODTEMPLATES, CONTROLLERREVISIONS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, STORAGECLASSES, CSIDRIVERS,
             VOLUMEATTACHMENTS, ENDPOINTSLICES);
 
@@ -123,5 +135,10 @@ public final class ResourceTypes {
     private static ResourceType batch(String kind, String plural, List<String> shortNames, Set<String> sub,
                                       Class<? extends HasMetadata> type) {
         return new ResourceType("batch", "v1", kind, plural, true, shortNames, ALL, sub, type);
+    }
+
+    /** rbac.authorization.k8s.io/v1: no short names, no categories, no subresources, as kube-apiserver serves them. */
+    private static ResourceType rbac(String kind, String plural, boolean namespaced, Class<? extends HasMetadata> type) {
+        return new ResourceType("rbac.authorization.k8s.io", "v1", kind, plural, namespaced, List.of(), List.of(), Set.of(), type);
     }
 }

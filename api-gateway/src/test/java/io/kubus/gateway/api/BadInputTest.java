@@ -52,6 +52,7 @@ class BadInputTest {
     private static final String PODS = "/api/v1/namespaces/default/pods";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+    private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final Map<Integer, Set<String>> REASONS = Map.of(
             400, Set.of("BadRequest"),
             404, Set.of("NotFound"),
@@ -82,6 +83,8 @@ class BadInputTest {
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","labels":{"env":"prod"}},"data":{"a":"1"}}"""));
         created(POST(CONFIGMAPS, """
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm2"},"data":{"a":"2"}}"""));
+        // ServiceAccounts and RBAC: a binding whose roleRef an update may not change.
+        created(POST(RBAC + "/namespaces/default/rolebindings", roleBinding("reads", "view")));
         // Everything written so far has reached Kafka before the offsets are taken.
         awaitRelayed();
         versionBefore = store.currentVersion();
@@ -302,6 +305,27 @@ class BadInputTest {
         c.add(new Case("scale of a missing deployment", "PUT", DEPLOYMENTS + "/ghost/scale", JSON,
                 "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"ghost\"},\"spec\":{\"replicas\":2}}", 404, "ghost"));
         c.add(new Case("scale of a kind without scale", "GET", CONFIGMAPS + "/cm/scale", null, null, 404, "could not find"));
+        // ServiceAccounts and RBAC.
+        c.add(new Case("serviceaccount with an invalid name", "POST", "/api/v1/namespaces/default/serviceaccounts", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"Deploy_Bot\"}}", 422, "metadata.name"));
+        c.add(new Case("role rule without verbs", "POST", RBAC + "/namespaces/default/roles", JSON,
+                "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\",\"metadata\":{\"name\":\"r1\"},"
+                        + "\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"]}]}", 422, "rules[0].verbs"));
+        c.add(new Case("role rule with non-resource URLs", "POST", RBAC + "/namespaces/default/roles", JSON,
+                "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\",\"metadata\":{\"name\":\"r2\"},"
+                        + "\"rules\":[{\"nonResourceURLs\":[\"/healthz\"],\"verbs\":[\"get\"]}]}", 422, "rules[0].nonResourceURLs"));
+        c.add(new Case("clusterrole with an invalid aggregation selector", "POST", RBAC + "/clusterroles", JSON,
+                "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"agg\"},"
+                        + "\"aggregationRule\":{\"clusterRoleSelectors\":[{\"matchLabels\":{\"bad key\":\"x\"}}]}}",
+                422, "aggregationRule.clusterRoleSelectors[0]"));
+        c.add(new Case("rolebinding to a roleRef kind that does not exist", "POST", RBAC + "/namespaces/default/rolebindings", JSON,
+                roleBinding("rb1", "view").replace("\"kind\":\"ClusterRole\"", "\"kind\":\"Foo\""), 422, "roleRef.kind"));
+        c.add(new Case("clusterrolebinding with a service account in no namespace", "POST", RBAC + "/clusterrolebindings", JSON,
+                roleBinding("crb1", "view").replace("RoleBinding", "ClusterRoleBinding"), 422, "subjects[0].namespace"));
+        c.add(new Case("rolebinding roleRef changed by an update", "PUT", RBAC + "/namespaces/default/rolebindings/reads", JSON,
+                roleBinding("reads", "edit"), 422, "roleRef: Invalid value"));
+        c.add(new Case("rolebinding roleRef changed by a merge patch", "PATCH", RBAC + "/namespaces/default/rolebindings/reads",
+                "application/merge-patch+json", "{\"roleRef\":{\"name\":\"admin\"}}", 422, "cannot change roleRef"));
         // Binding.
         c.add(new Case("binding without a target", "POST", PODS + "/p/binding", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"}}", 422, "target.name"));
@@ -486,6 +510,14 @@ class BadInputTest {
         return """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"web"}},
                  "spec":{"containers":[{"name":"c","image":"busybox"}]}}""".formatted(name);
+    }
+
+    /** A RoleBinding of a ClusterRole to a ServiceAccount named without a namespace (the binding's own). */
+    private static String roleBinding(String name, String clusterRole) {
+        return """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"%s"},
+                 "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"%s"},
+                 "subjects":[{"kind":"ServiceAccount","name":"deployer"}]}""".formatted(name, clusterRole);
     }
 
     private static String deployment(String name, String replicas) {
