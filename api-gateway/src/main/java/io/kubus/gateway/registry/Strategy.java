@@ -71,6 +71,13 @@ public interface Strategy {
     }
 
     /**
+     * The rules only a create applies, beyond {@link #validate} (ValidateIngressCreate: an Ingress's class annotation
+     * must match its ingressClassName, while an update may keep an old mismatch).
+     */
+    default void validateCreate(ObjectNode object, ErrorList errors) {
+    }
+
+    /**
      * PrepareForUpdate: what an update of the object itself may not change. A kind with a status subresource keeps
      * its stored status; only the status subresource writes it.
      */

@@ -353,6 +353,59 @@ class BadInputTest {
         c.add(new Case("unknown nested field with fieldValidation=Strict", "POST", PODS + "?fieldValidation=Strict", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"u2\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"imagePolicy\":\"x\"}]}}",
                 422, "imagePolicy"));
+        c.addAll(storedKindCases());
+        return c;
+    }
+
+    /** Ingresses, NetworkPolicies, storage classes and the other kinds that are stored and served without a controller. */
+    private static List<Case> storedKindCases() {
+        String ingresses = "/apis/networking.k8s.io/v1/namespaces/default/ingresses";
+        String ingress = "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\",\"metadata\":{\"name\":\"i1\"},"
+                + "\"spec\":{\"rules\":[{\"host\":\"%s\",\"http\":{\"paths\":[{\"path\":\"/\",%s\"backend\":"
+                + "{\"service\":{\"name\":\"svc\"%s}}}]}}]}}";
+        String policy = "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\",\"metadata\":{\"name\":\"n1\"},"
+                + "\"spec\":{\"podSelector\":{},\"ingress\":[{\"from\":[%s]}]}}";
+        String storageClass = "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\",\"metadata\":{\"name\":\"s1\"}%s}";
+        String slice = "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\",\"metadata\":{\"name\":\"e1\"},"
+                + "\"addressType\":\"%s\",\"endpoints\":[{\"addresses\":[\"%s\"]}]}";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("ingress path without a pathType", "POST", ingresses, JSON,
+                ingress.formatted("foo.com", "", ",\"port\":{\"number\":80}"), 422, "spec.rules[0].http.paths[0].pathType"));
+        c.add(new Case("ingress host that is an IP", "POST", ingresses, JSON,
+                ingress.formatted("10.0.0.1", "\"pathType\":\"Prefix\",", ",\"port\":{\"number\":80}"), 422, "spec.rules[0].host"));
+        c.add(new Case("ingress backend without a port", "POST", ingresses, JSON,
+                ingress.formatted("foo.com", "\"pathType\":\"Prefix\",", ""), 422, "spec.rules[0].http.paths[0].backend"));
+        c.add(new Case("ingress class controller without a domain", "POST", "/apis/networking.k8s.io/v1/ingressclasses", JSON,
+                "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"IngressClass\",\"metadata\":{\"name\":\"c1\"},"
+                        + "\"spec\":{\"controller\":\"nginx\"}}", 422, "spec.controller"));
+        c.add(new Case("network policy except outside its cidr", "POST", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies",
+                JSON, policy.formatted("{\"ipBlock\":{\"cidr\":\"10.0.0.0/16\",\"except\":[\"10.1.0.0/24\"]}}"), 422,
+                "spec.ingress[0].from[0].ipBlock.except[0]"));
+        c.add(new Case("network policy peer with an ipBlock and a selector", "POST",
+                "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", JSON,
+                policy.formatted("{\"ipBlock\":{\"cidr\":\"10.0.0.0/16\"},\"podSelector\":{}}"), 422, "spec.ingress[0].from[0]"));
+        c.add(new Case("storage class without a provisioner", "POST", "/apis/storage.k8s.io/v1/storageclasses", JSON,
+                storageClass.formatted(""), 422, "provisioner"));
+        c.add(new Case("storage class that recycles", "POST", "/apis/storage.k8s.io/v1/storageclasses", JSON,
+                storageClass.formatted(",\"provisioner\":\"csi.example.com\",\"reclaimPolicy\":\"Recycle\""), 422, "reclaimPolicy"));
+        c.add(new Case("CSI driver with an unknown fsGroupPolicy", "POST", "/apis/storage.k8s.io/v1/csidrivers", JSON,
+                "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"CSIDriver\",\"metadata\":{\"name\":\"csi.example.com\"},"
+                        + "\"spec\":{\"fsGroupPolicy\":\"Always\"}}", 422, "spec.fsGroupPolicy"));
+        c.add(new Case("volume attachment without a source", "POST", "/apis/storage.k8s.io/v1/volumeattachments", JSON,
+                "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"VolumeAttachment\",\"metadata\":{\"name\":\"v1\"},"
+                        + "\"spec\":{\"attacher\":\"csi.example.com\",\"nodeName\":\"node-1\",\"source\":{}}}", 422, "spec.source"));
+        c.add(new Case("pod template container without an image", "POST", "/api/v1/namespaces/default/podtemplates", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"PodTemplate\",\"metadata\":{\"name\":\"t1\"},"
+                        + "\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\"}]}}}", 422, "template.spec.containers[0].image"));
+        c.add(new Case("controller revision without data", "POST", "/apis/apps/v1/namespaces/default/controllerrevisions", JSON,
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"ControllerRevision\",\"metadata\":{\"name\":\"r1\"},\"revision\":1}",
+                422, "data"));
+        c.add(new Case("endpoint slice address of the wrong family", "POST",
+                "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON, slice.formatted("IPv4", "fd00::1"), 422,
+                "endpoints[0].addresses[0]"));
+        c.add(new Case("endpoint slice of an unknown address type", "POST",
+                "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON, slice.formatted("IP", "10.0.0.1"), 422,
+                "addressType"));
         return c;
     }
 
