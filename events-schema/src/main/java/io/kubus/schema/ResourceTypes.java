@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -18,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,10 +51,15 @@ public final class ResourceTypes {
     public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
+    // Quotas, limits and priorities (kinds-quota)
+    public static final ResourceType RESOURCEQUOTAS = core("ResourceQuota", "resourcequotas", true, List.of("quota"), List.of(), Set.of("status"), ResourceQuota.class);
+    public static final ResourceType LIMITRANGES = core("LimitRange", "limitranges", true, List.of("limits"), List.of(), Set.of(), LimitRange.class);
+    public static final ResourceType PRIORITYCLASSES = new ResourceType("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), List.of(), Set.of(), PriorityClass.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
-            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS);
+            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
+            RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
