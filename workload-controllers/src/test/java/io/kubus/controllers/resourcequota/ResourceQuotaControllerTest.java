@@ -13,6 +13,8 @@ import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +102,38 @@ class ResourceQuotaControllerTest {
                 () -> cluster.api().get(ResourceTypes.RESOURCEQUOTAS, ns, "q", ResourceQuota.class).orElseThrow(),
                 r -> "3".equals(text(r.getStatus().getHard().get("pods"))));
         assertTrue(seen.getStatus().getUsed().containsKey("pods"));
+    }
+
+    @Test
+    void aReplicaSetPastItsQuotaSaysWhyAndCatchesUpWhenTheQuotaGrows() throws Exception {
+        String ns = "rs";
+        cluster.kubectl().run("create", "namespace", ns).ok();
+        createQuota(ns, "q", Map.of("pods", "2"));
+        awaitUsed(ns, "q", Map.of("pods", "0"));
+        Path manifest = Files.writeString(cluster.dir().resolve("rs.yaml"), """
+                apiVersion: apps/v1
+                kind: ReplicaSet
+                metadata: {name: web}
+                spec:
+                  replicas: 3
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec: {containers: [{name: app, image: kubus/busybox:1}]}
+                """);
+        cluster.kubectl().run("apply", "-n", ns, "-f", manifest.toString()).ok();
+        String described = Await.until(WAIT, "the ReplicaSet to say why its third pod is missing",
+                () -> cluster.kubectl().run("describe", "rs", "web", "-n", ns).ok().out(),
+                out -> out.contains("ReplicaFailure") && out.contains("FailedCreate"));
+        assertTrue(described.contains("exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2"), described);
+        assertEquals(2, cluster.api().list(ResourceTypes.PODS, ns, null, null, Pod.class).items().size());
+
+        ResourceQuota q = cluster.api().get(ResourceTypes.RESOURCEQUOTAS, ns, "q", ResourceQuota.class).orElseThrow();
+        q.getSpec().setHard(Map.of("pods", new Quantity("3")));
+        cluster.api().update(ResourceTypes.RESOURCEQUOTAS, q);
+        Await.until(WAIT, "the third pod once the quota allows it",
+                () -> cluster.api().list(ResourceTypes.PODS, ns, null, null, Pod.class).items().size(), n -> n == 3);
+        awaitUsed(ns, "q", Map.of("pods", "3"));
     }
 
     private static void createQuota(String ns, String name, Map<String, String> hard) {
