@@ -21,6 +21,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +57,12 @@ public final class ResourceTypes {
     public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
+    // ServiceAccounts and RBAC: stored, validated and served; nothing evaluates the rules yet.
+    public static final ResourceType SERVICEACCOUNTS = core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of(), ServiceAccount.class);
+    public static final ResourceType ROLES = rbac("Role", "roles", true, Role.class);
+    public static final ResourceType CLUSTERROLES = rbac("ClusterRole", "clusterroles", false, ClusterRole.class);
+    public static final ResourceType ROLEBINDINGS = rbac("RoleBinding", "rolebindings", true, RoleBinding.class);
+    public static final ResourceType CLUSTERROLEBINDINGS = rbac("ClusterRoleBinding", "clusterrolebindings", false, ClusterRoleBinding.class);
     // Quotas, limits and priorities (kinds-quota)
     public static final ResourceType RESOURCEQUOTAS = core("ResourceQuota", "resourcequotas", true, List.of("quota"), List.of(), Set.of("status"), ResourceQuota.class);
     public static final ResourceType LIMITRANGES = core("LimitRange", "limitranges", true, List.of("limits"), List.of(), Set.of(), LimitRange.class);
@@ -59,6 +71,7 @@ public final class ResourceTypes {
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
             DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
+            SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
@@ -99,5 +112,10 @@ public final class ResourceTypes {
     private static ResourceType batch(String kind, String plural, List<String> shortNames, Set<String> sub,
                                       Class<? extends HasMetadata> type) {
         return new ResourceType("batch", "v1", kind, plural, true, shortNames, ALL, sub, type);
+    }
+
+    /** rbac.authorization.k8s.io/v1: no short names, no categories, no subresources, as kube-apiserver serves them. */
+    private static ResourceType rbac(String kind, String plural, boolean namespaced, Class<? extends HasMetadata> type) {
+        return new ResourceType("rbac.authorization.k8s.io", "v1", kind, plural, namespaced, List.of(), List.of(), Set.of(), type);
     }
 }

@@ -125,7 +125,10 @@ public interface Strategy {
         return null;
     }
 
-    /** The columns {@code kubectl get} prints: by default Name and Age, as for kinds kubectl has no printer for. */
+    /**
+     * The columns {@code kubectl get} prints: by default Name and Created At, as kube-apiserver prints the kinds
+     * printers.go has no columns for.
+     */
     default TablePrinter printer() {
         return TablePrinters.DEFAULT;
     }

@@ -202,7 +202,7 @@ class QuotaLimitPriorityValidationTest {
         assertEquals(List.of("q", "60s", "pods: 1/2, requests.cpu: 500m/1", "limits.cpu: 0/2, limits.memory: 1Gi/2Gi"),
                 quotaPrinter.cells(q, now));
 
-        var lrPrinter = Registry.strategy(ResourceTypes.LIMITRANGES).printer();
+        var lrPrinter = Registry.strategy(ResourceTypes.LIMITRANGES).printer(); // kube-apiserver's default table
         assertEquals(List.of("Name", "Created At"), lrPrinter.columns().stream().map(c -> c.name()).toList());
         assertEquals(List.of("l", "2026-11-22T09:59:00Z"), lrPrinter.cells(json(
                 "{'metadata':{'name':'l','creationTimestamp':'2026-11-22T09:59:00Z'}}"), now));

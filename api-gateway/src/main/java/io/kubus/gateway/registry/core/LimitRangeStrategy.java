@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.Strategy;
-import io.kubus.gateway.table.KindPrinter;
-import io.kubus.gateway.table.TableColumn;
-import io.kubus.gateway.table.TablePrinter;
-import io.kubus.gateway.table.TablePrinters;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.quantity.ResourceQuantity;
@@ -26,26 +22,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static io.kubus.gateway.registry.JsonTree.objects;
-import static io.kubus.gateway.table.Cells.name;
-import static io.kubus.gateway.table.Cells.text;
 
 /**
  * LimitRanges (pkg/registry/core/limitrange): per namespace, the bounds and defaults of what a container, a pod or a
- * claim may ask for; the LimitRanger admission plugin applies them to new pods and claims.
+ * claim may ask for; the LimitRanger admission plugin applies them to new pods and claims. printers.go has no columns
+ * for them: kube-apiserver's default table (name, created at) prints them.
  */
 @Singleton
 public class LimitRangeStrategy implements Strategy {
     private static final String CONTAINER = "Container";
     private static final String POD = "Pod";
     private static final String CLAIM = "PersistentVolumeClaim";
-    /**
-     * Kubernetes has no printer for LimitRanges: kube-apiserver's default table, the name and the creation time as
-     * RFC 3339, applies.
-     */
-    private static final TablePrinter PRINTER = new KindPrinter(
-            List.of(TableColumn.nameColumn(), TableColumn.of("Created At", "date", 0, TablePrinters.AGE)),
-            (o, now) -> List.of(name(o), text(o, "/metadata/creationTimestamp")));
-
     @Override
     public ResourceType type() {
         return ResourceTypes.LIMITRANGES;
@@ -190,10 +177,5 @@ public class LimitRangeStrategy implements Strategy {
     /** A quantity as a field error shows it: its String(), unquoted. */
     private static GoValue go(ResourceQuantity q) {
         return new GoValue(q.toString());
-    }
-
-    @Override
-    public TablePrinter printer() {
-        return PRINTER;
     }
 }
