@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -20,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -32,6 +35,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.storage.CSIDriver;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
+
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,13 +82,18 @@ public final class ResourceTypes {
     public static final ResourceType CSIDRIVERS = storage("CSIDriver", "csidrivers", List.of(), Set.of(), CSIDriver.class);
     public static final ResourceType VOLUMEATTACHMENTS = storage("VolumeAttachment", "volumeattachments", List.of(), Set.of("status"), VolumeAttachment.class);
     public static final ResourceType ENDPOINTSLICES = new ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), Set.of(), EndpointSlice.class);
+    // Quotas, limits and priorities
+    public static final ResourceType RESOURCEQUOTAS = core("ResourceQuota", "resourcequotas", true, List.of("quota"), List.of(), Set.of("status"), ResourceQuota.class);
+    public static final ResourceType LIMITRANGES = core("LimitRange", "limitranges", true, List.of("limits"), List.of(), Set.of(), LimitRange.class);
+    public static final ResourceType PRIORITYCLASSES = new ResourceType("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), List.of(), Set.of(), PriorityClass.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
             DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
             SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             PODTEMPLATES, CONTROLLERREVISIONS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, STORAGECLASSES, CSIDRIVERS,
-            VOLUMEATTACHMENTS, ENDPOINTSLICES);
+            VOLUMEATTACHMENTS, ENDPOINTSLICES,
+            RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 

@@ -55,6 +55,7 @@ class BadInputTest {
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final Map<Integer, Set<String>> REASONS = Map.of(
             400, Set.of("BadRequest"),
+            403, Set.of("Forbidden"),
             404, Set.of("NotFound"),
             405, Set.of("MethodNotAllowed"),
             406, Set.of("NotAcceptable"),
@@ -334,6 +335,50 @@ class BadInputTest {
         c.add(new Case("binding of a missing pod", "POST", PODS + "/ghost/binding", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"ghost\"},\"target\":{\"name\":\"node-1\"}}", 404, "ghost"));
         c.add(new Case("binding with a broken body", "POST", PODS + "/p/binding", JSON, "{\"target\":", 400, "JSON"));
+        // ResourceQuota, LimitRange, PriorityClass and their admission (kinds-quota).
+        String quotas = "/api/v1/namespaces/default/resourcequotas";
+        String limitRanges = "/api/v1/namespaces/default/limitranges";
+        String priorityClasses = "/apis/scheduling.k8s.io/v1/priorityclasses";
+        c.add(new Case("quota on a resource quota does not know", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q1\"},\"spec\":{\"hard\":{\"foo\":\"1\"}}}",
+                422, "spec.hard[foo]"));
+        c.add(new Case("quota of -1 pods", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q2\"},\"spec\":{\"hard\":{\"pods\":\"-1\"}}}",
+                422, "spec.hard[pods]"));
+        c.add(new Case("quota with conflicting scopes", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q3\"},\"spec\":{\"hard\":{\"pods\":\"1\"},"
+                        + "\"scopes\":[\"Terminating\",\"NotTerminating\"]}}", 422, "spec.scopes"));
+        c.add(new Case("quota with hard pods as an object", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q4\"},\"spec\":{\"hard\":{\"pods\":{}}}}",
+                400, "hard"));
+        c.add(new Case("limit range with min above max", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l1\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+                        + "\"min\":{\"cpu\":\"2\"},\"max\":{\"cpu\":\"1\"}}]}}", 422, "spec.limits[0].min[cpu]"));
+        c.add(new Case("limit range of an unknown type", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l2\"},\"spec\":{\"limits\":[{\"type\":\"Node\"}]}}",
+                422, "spec.limits[0].type"));
+        c.add(new Case("limit range ratio below 1", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l3\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+                        + "\"maxLimitRequestRatio\":{\"memory\":\"0.5\"}}]}}", 422, "spec.limits[0].maxLimitRequestRatio[memory]"));
+        c.add(new Case("priority class above a billion", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"huge\"},\"value\":2000000000}",
+                422, "value"));
+        c.add(new Case("priority class named system-", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"system-mine\"},\"value\":1}",
+                422, "metadata.name"));
+        c.add(new Case("priority class with an unknown preemption policy", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"odd\"},\"value\":1,"
+                        + "\"preemptionPolicy\":\"Sometimes\"}", 422, "preemptionPolicy"));
+        c.add(new Case("priority class value changed", "PATCH", priorityClasses + "/system-cluster-critical",
+                "application/merge-patch+json", "{\"value\":5}", 422, "value"));
+        c.add(new Case("system priority class deleted", "DELETE", priorityClasses + "/system-node-critical", null, null,
+                403, "system priority class"));
+        c.add(new Case("pod of an unknown priority class", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p4\"},\"spec\":{\"priorityClassName\":\"nope\","
+                        + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "no PriorityClass with name nope"));
+        c.add(new Case("pod stating a priority its class does not give", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p5\"},\"spec\":{\"priority\":7,"
+                        + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "must not be provided in pod spec"));
         return c;
     }
 
