@@ -242,4 +242,9 @@ public class ResourceQuotaStrategy implements Strategy {
     public TablePrinter printer() {
         return PRINTER;
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }
