@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,10 +49,14 @@ public final class ResourceTypes {
     public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
+    // policy/v1
+    public static final ResourceType PODDISRUPTIONBUDGETS = new ResourceType("policy", "v1", "PodDisruptionBudget",
+            "poddisruptionbudgets", true, List.of("pdb"), List.of(), Set.of("status"), PodDisruptionBudget.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
-            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS);
+            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
+            PODDISRUPTIONBUDGETS);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
