@@ -31,9 +31,15 @@ public class ApiErrors {
         Status status = e.status();
         status.setKind("Status");
         status.setApiVersion("v1");
-        return HttpResponse.status(HttpStatus.valueOf(e.code()))
+        MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(e.code()))
                 .body(KubusJson.write(status).getBytes(StandardCharsets.UTF_8))
                 .contentType("application/json").header("Cache-Control", "no-cache, private");
+        Integer retryAfter = status.getDetails() == null ? null : status.getDetails().getRetryAfterSeconds();
+        if (retryAfter != null && retryAfter > 0) {
+            // as kube-apiserver's error writer does; client-go waits this long and sends the request again
+            response.header("Retry-After", Integer.toString(retryAfter));
+        }
+        return response;
     }
 
     @Error(global = true, status = HttpStatus.NOT_FOUND)
