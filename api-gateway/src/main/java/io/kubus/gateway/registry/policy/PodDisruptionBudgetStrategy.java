@@ -32,7 +32,9 @@ import static io.kubus.gateway.table.Cells.name;
 public class PodDisruptionBudgetStrategy implements Strategy {
     /** UnhealthyPodEvictionPolicyType's values, sorted as sets.List() gives them. */
     public static final List<String> UNHEALTHY_POD_EVICTION_POLICIES = List.of("AlwaysAllow", "IfHealthyBudget");
-    private static final PatchSchema SCHEMA = PatchSchemas.object(PatchSchema.EMPTY, PatchSchemas.CONDITIONS_STATUS);
+    /** spec.selector is tagged patchStrategy:"replace": kubectl apply sends it whole, and it replaces the stored one. */
+    private static final PatchSchema SCHEMA = PatchSchemas.object(PatchSchema.builder().replaceObject("selector").build(),
+            PatchSchemas.CONDITIONS_STATUS);
     private static final TablePrinter PRINTER = new KindPrinter(KindPrinter.columns(
             "Min Available", "string", "The minimum number of pods that must be available.",
             "Max Unavailable", "string", "The maximum number of pods that may be unavailable.",

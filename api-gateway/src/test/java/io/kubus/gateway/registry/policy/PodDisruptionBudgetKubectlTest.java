@@ -86,6 +86,45 @@ class PodDisruptionBudgetKubectlTest {
         assertTrue(both.err().contains(": minAvailable and maxUnavailable cannot be both set"), both.err());
     }
 
+    @Test
+    void applyAManifestWithValidation() throws Exception {
+        Path file = dir.resolve("pdb.yaml");
+        java.nio.file.Files.writeString(file, """
+                apiVersion: policy/v1
+                kind: PodDisruptionBudget
+                metadata:
+                  name: applied
+                spec:
+                  maxUnavailable: 25%
+                  unhealthyPodEvictionPolicy: AlwaysAllow
+                  selector:
+                    matchExpressions:
+                    - {key: app, operator: In, values: [web, api]}
+                """);
+        assertEquals("poddisruptionbudget.policy/applied created", kubectl.run("apply", "-f", file.toString()).ok().out().trim());
+        // The selector is tagged patchStrategy:"replace", so kubectl sends it at every apply and says "configured",
+        // as it does against Kubernetes; the server finds nothing changed.
+        String version = kubectl.run("get", "pdb", "applied", "-o", "jsonpath={.metadata.resourceVersion}").ok().out();
+        assertEquals("poddisruptionbudget.policy/applied configured", kubectl.run("apply", "-f", file.toString()).ok().out().trim());
+        assertEquals(version, kubectl.run("get", "pdb", "applied", "-o", "jsonpath={.metadata.resourceVersion}").ok().out());
+        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file).replace("25%", "50%"));
+        assertEquals("poddisruptionbudget.policy/applied configured", kubectl.run("apply", "-f", file.toString()).ok().out().trim());
+        JsonNode applied = KubusJson.json().readTree(kubectl.run("get", "pdb", "applied", "-o", "json").ok().out());
+        assertEquals("50%", applied.path("spec").path("maxUnavailable").asText());
+        assertEquals(2, applied.path("metadata").path("generation").asInt(), "a spec change is a new generation");
+        // a new selector replaces the stored one whole: no matchExpressions are left beside the matchLabels
+        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file)
+                .replace("matchExpressions:\n    - {key: app, operator: In, values: [web, api]}", "matchLabels: {app: web}"));
+        kubectl.run("apply", "-f", file.toString()).ok();
+        assertEquals(KubusJson.json().readTree("{\"matchLabels\":{\"app\":\"web\"}}"), KubusJson.json().readTree(
+                kubectl.run("get", "pdb", "applied", "-o", "json").ok().out()).path("spec").path("selector"));
+        GatewayFixture.Reply patched = gateway.request("PATCH", "/apis/policy/v1/namespaces/default/poddisruptionbudgets/applied",
+                "application/strategic-merge-patch+json", "{\"spec\":{\"selector\":{\"matchExpressions\":"
+                        + "[{\"key\":\"tier\",\"operator\":\"Exists\"}]}}}");
+        assertEquals(KubusJson.json().readTree("{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":\"Exists\"}]}"),
+                KubusJson.json().readTree(patched.body()).path("spec").path("selector"), patched.body());
+    }
+
     private static String row(List<String> lines, String name) {
         return lines.stream().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(
                 "no row " + name + " in " + lines));

@@ -123,8 +123,10 @@ public class PodEviction implements Subresource {
                 budget = changed.budget;
             }
         }
-        throw ApiException.of(504, "Timeout", budget == null ? "couldn't evict pod \"" + path.name() + "\" due to conflicts"
-                : "couldn't update PodDisruptionBudget \"" + budget + "\" due to conflicts",
+        // errors.NewTimeoutError, as EvictionREST gives up after its retries
+        throw ApiException.of(504, "Timeout", "Timeout: " + (budget == null
+                ? "couldn't evict pod \"" + path.name() + "\" due to conflicts"
+                : "couldn't update PodDisruptionBudget \"" + budget + "\" due to conflicts"),
                 new StatusDetailsBuilder().withRetryAfterSeconds(10).build());
     }
 
