@@ -2,8 +2,6 @@ package io.kubus.gateway.api;
 
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.admission.AdmissionException;
-import io.fabric8.kubernetes.api.model.Status;
-import io.kubus.schema.KubusJson;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -19,8 +17,6 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-
 /** Every error leaves the gateway as a Kubernetes Status with the matching HTTP code, whatever raised it. */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Controller
@@ -28,13 +24,11 @@ public class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
     static MutableHttpResponse<?> respond(ApiException e) {
-        Status status = e.status();
-        status.setKind("Status");
-        status.setApiVersion("v1");
         MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(e.code()))
-                .body(KubusJson.write(status).getBytes(StandardCharsets.UTF_8))
+                .body(StatusJson.write(e.status()))
                 .contentType("application/json").header("Cache-Control", "no-cache, private");
-        Integer retryAfter = status.getDetails() == null ? null : status.getDetails().getRetryAfterSeconds();
+        io.fabric8.kubernetes.api.model.StatusDetails details = e.status().getDetails();
+        Integer retryAfter = details == null ? null : details.getRetryAfterSeconds();
         if (retryAfter != null && retryAfter > 0) {
             // as kube-apiserver's error writer does; client-go waits this long and sends the request again
             response.header("Retry-After", Integer.toString(retryAfter));

@@ -9,7 +9,6 @@ import io.kubus.gateway.admission.AdmissionException;
 import io.kubus.schema.ResourceType;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A request the API refuses, carrying the Kubernetes {@code Status} that is sent back. The reasons and messages
@@ -84,8 +83,12 @@ public final class ApiException extends RuntimeException {
         return of(410, "Expired", message, null);
     }
 
+    /** apierrors.NewInternalError: the error's text is also the one cause, as kube-apiserver sends it. */
     public static ApiException internal(String message) {
-        return of(500, "InternalError", "Internal error occurred: " + message, null);
+        StatusCause cause = new StatusCause();
+        cause.setMessage(message);
+        return of(500, "InternalError", "Internal error occurred: " + message,
+                new StatusDetailsBuilder().withCauses(cause).build());
     }
 
     public static ApiException serviceUnavailable(String message) {
@@ -93,15 +96,20 @@ public final class ApiException extends RuntimeException {
     }
 
     /**
-     * 422 Invalid, in the form kubectl renders as {@code The Pod "x" is invalid: spec.containers[0].image: Required value}.
+     * 422 Invalid, in the form kubectl renders as {@code The Pod "x" is invalid: spec.containers[0].image: Required value}
+     * (kubectl takes the kind and the causes from the details; the message is apierrors.NewInvalid's, which names a
+     * kind of a named group with its group: {@code Deployment.apps "web" is invalid: ...}).
      */
     public static ApiException invalid(ResourceType type, String name, List<StatusCause> causes) {
-        String summary = causes.stream().map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ")
-                + c.getMessage()).collect(Collectors.joining(", "));
-        String message = type.kind() + " \"" + name + "\" is invalid: "
-                + (causes.size() > 1 ? "[" + summary + "]" : summary);
-        StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(type.group())
-                .withKind(type.kind()).withCauses(causes).build();
+        return invalid(type.group(), type.kind(), name, causes);
+    }
+
+    /** 422 Invalid for a kind that is no resource, such as meta.k8s.io's ListOptions. */
+    public static ApiException invalid(String group, String kind, String name, List<StatusCause> causes) {
+        String message = AdmissionException.invalidMessage(group, kind, name, causes.stream()
+                .map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ") + c.getMessage()).toList());
+        StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(group)
+                .withKind(kind).withCauses(causes).build();
         return of(422, "Invalid", message, details);
     }
 

@@ -36,7 +36,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Stores what node agents report on the status topics (DESIGN.md "How a change flows", step 5). Gateways share one
+ * Stores what node agents report on the status topics (docs/architecture.md, "How a change flows", step 5). Gateways share one
  * consumer group, so each report is stored by one of them. Each poll is one batch: only the newest report per object
  * counts (a report carries the whole status), and the batch is stored in one transaction through
  * {@link ObjectStore#writeAll}, so every change gets its own resourceVersion and change event like any other write.

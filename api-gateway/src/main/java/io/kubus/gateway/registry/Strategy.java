@@ -71,6 +71,13 @@ public interface Strategy {
     }
 
     /**
+     * The rules only a create applies, beyond {@link #validate} (ValidateIngressCreate: an Ingress's class annotation
+     * must match its ingressClassName, while an update may keep an old mismatch).
+     */
+    default void validateCreate(ObjectNode object, ErrorList errors) {
+    }
+
+    /**
      * PrepareForUpdate: what an update of the object itself may not change. A kind with a status subresource keeps
      * its stored status; only the status subresource writes it.
      */
@@ -125,7 +132,10 @@ public interface Strategy {
         return null;
     }
 
-    /** The columns {@code kubectl get} prints: by default Name and Age, as for kinds kubectl has no printer for. */
+    /**
+     * The columns {@code kubectl get} prints: by default Name and Created At, as kube-apiserver prints the kinds
+     * printers.go has no columns for.
+     */
     default TablePrinter printer() {
         return TablePrinters.DEFAULT;
     }

@@ -5,19 +5,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * What every kind's printer shares: the Name and Age printer of kinds kubectl has no columns for, and the age of an
- * object as kubectl prints it. A kind's own columns (pkg/printers/internalversion/printers.go) live with its strategy.
+ * What every kind's printer shares: the printer of kinds printers.go has no columns for, and the age of an object as
+ * kubectl prints it. A kind's own columns (pkg/printers/internalversion/printers.go) live with its strategy.
  */
 public final class TablePrinters {
     /** The description kube-apiserver gives every Age column. */
     public static final String AGE = "CreationTimestamp is a timestamp representing the server time when this object was created.";
+    /** Go's zero time in RFC 3339, what the default printer shows for an object without a creation time. */
+    private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 
+    /**
+     * kube-apiserver's default table convertor (k8s.io/apiserver rest.NewDefaultTableConvertor), which prints the
+     * kinds without columns of their own (Roles, ClusterRoles): the name and the creation time in RFC 3339, UTC.
+     */
     public static final TablePrinter DEFAULT = new KindPrinter(
-            List.of(TableColumn.nameColumn(), TableColumn.of("Age", "string", 0, AGE)),
-            (object, now) -> List.of(object.path("metadata").path("name").asText(), age(object, now)));
+            List.of(TableColumn.nameColumn(), TableColumn.of("Created At", "date", 0, AGE)),
+            (object, now) -> List.of(object.path("metadata").path("name").asText(), createdAt(object)));
 
     private TablePrinters() {
     }
@@ -32,6 +39,18 @@ public final class TablePrinters {
             return humanDuration(Duration.between(Instant.parse(ts), now));
         } catch (DateTimeParseException e) {
             return "<invalid>";
+        }
+    }
+
+    private static String createdAt(ObjectNode object) {
+        String ts = object.path("metadata").path("creationTimestamp").asText("");
+        if (ts.isEmpty()) {
+            return ZERO_TIME;
+        }
+        try {
+            return Instant.parse(ts).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return ts;
         }
     }
 

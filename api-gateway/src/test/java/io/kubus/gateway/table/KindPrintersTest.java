@@ -6,6 +6,7 @@ import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static io.kubus.gateway.table.TableTestSupport.CREATED;
 import static io.kubus.gateway.table.TableTestSupport.printer;
@@ -27,8 +28,12 @@ class KindPrintersTest {
     @Test
     void everyKindHasItsOwnPrinter() {
         TablePrinter fallback = TablePrinters.DEFAULT;
+        // kube-apiserver prints these with its default table convertor: printers.go has no columns for them
+        Set<ResourceType> defaultPrinted = Set.of(ResourceTypes.ROLES, ResourceTypes.CLUSTERROLES, ResourceTypes.LIMITRANGES);
         for (ResourceType type : ResourceTypes.all()) {
-            assertNotSame(fallback, printer(type), type.kind());
+            if (!defaultPrinted.contains(type)) {
+                assertNotSame(fallback, printer(type), type.kind());
+            }
         }
     }
 

@@ -12,7 +12,7 @@ import io.kubus.schema.ResourceTypes;
 import java.io.IOException;
 
 /**
- * What node agents publish about the pods and nodes they run, and the gateway stores (DESIGN.md "status topics").
+ * What node agents publish about the pods and nodes they run, and the gateway stores (docs/architecture.md, "How a change flows", step 5).
  * Records are JSON, keyed like the change topics ({@code namespace/name} for pods, the node name for nodes), so the
  * reports of one object stay in order. A report carries the whole status; the latest one wins.
  */

@@ -52,7 +52,7 @@ public class PersistentVolumeClaimStrategy implements Strategy {
             errs.required("spec");
             return;
         }
-        PersistentVolumeStrategy.validateAccessModes(spec, errs);
+        PersistentVolumeStrategy.validateAccessModes(spec, "spec", errs);
         if (spec.path("resources").path("requests").path("storage").isMissingNode()) {
             errs.required("spec.resources.requests[storage]");
         }

@@ -75,7 +75,7 @@ class PodDisruptionBudgetKubectlTest {
     void validationAsKubectlPrintsIt() {
         Kubectl.Result over = kubectl.run("create", "pdb", "over", "--selector=app=web", "--min-available=150%");
         assertNotEquals(0, over.exitCode());
-        assertEquals("error: failed to create poddisruptionbudgets: PodDisruptionBudget \"over\" is invalid: "
+        assertEquals("error: failed to create poddisruptionbudgets: PodDisruptionBudget.policy \"over\" is invalid: "
                 + "spec.minAvailable: Invalid value: \"150%\": must not be greater than 100%", over.err().trim());
         Kubectl.Result patched = kubectl.run("create", "pdb", "p", "--selector=app=web", "--min-available=1");
         patched.ok();
