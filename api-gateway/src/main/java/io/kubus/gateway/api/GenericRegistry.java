@@ -372,6 +372,20 @@ public class GenericRegistry {
         return ApiResponse.bytes(code, request.format().contentType(), representation.encode(shown, request.format()), warnings);
     }
 
+    /**
+     * 201 with a Success Status: what kube-apiserver answers a create whose storage returns no object of its own (a
+     * binding, an eviction).
+     */
+    public ApiResponse created(Format format) {
+        ObjectNode status = JsonTree.F.objectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success");
+        status.put("code", 201);
+        return ApiResponse.bytes(201, format.contentType(), representation.encode(status, format), List.of());
+    }
+
     public ApiResponse ok(JsonNode node, Format format) {
         return ApiResponse.bytes(200, format.contentType(), representation.encode(node, format), List.of());
     }

@@ -86,6 +86,7 @@ class BadInputTest {
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm2"},"data":{"a":"2"}}"""));
         // ServiceAccounts and RBAC: a binding whose roleRef an update may not change.
         created(POST(RBAC + "/namespaces/default/rolebindings", roleBinding("reads", "view")));
+        created(POST("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb("web", "\"minAvailable\":1")));
         // Everything written so far has reached Kafka before the offsets are taken.
         awaitRelayed();
         versionBefore = store.currentVersion();
@@ -379,7 +380,63 @@ class BadInputTest {
         c.add(new Case("pod stating a priority its class does not give", "POST", PODS, JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p5\"},\"spec\":{\"priority\":7,"
                         + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "must not be provided in pod spec"));
+        // PodDisruptionBudgets and evictions.
+        String pdbs = "/apis/policy/v1/namespaces/default/poddisruptionbudgets";
+        c.add(new Case("pdb with minAvailable and maxUnavailable", "POST", pdbs, JSON,
+                pdb("b1", "\"minAvailable\":1,\"maxUnavailable\":1"), 422, "minAvailable and maxUnavailable cannot be both set"));
+        c.add(new Case("pdb with a percent without %", "POST", pdbs, JSON,
+                pdb("b2", "\"minAvailable\":\"50\""), 422, "spec.minAvailable: Invalid value: \"50\": a valid percent string"));
+        c.add(new Case("pdb with a percent over 100", "POST", pdbs, JSON,
+                pdb("b3", "\"maxUnavailable\":\"150%\""), 422, "spec.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"));
+        c.add(new Case("pdb with a negative budget", "POST", pdbs, JSON,
+                pdb("b4", "\"minAvailable\":-1"), 422, "spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"));
+        c.add(new Case("pdb with an unknown unhealthyPodEvictionPolicy", "POST", pdbs, JSON,
+                pdb("b5", "\"minAvailable\":1,\"unhealthyPodEvictionPolicy\":\"Sometimes\""), 422,
+                "spec.unhealthyPodEvictionPolicy: Unsupported value: \"Sometimes\": supported values: \"AlwaysAllow\", \"IfHealthyBudget\""));
+        c.add(new Case("pdb with a bad selector", "POST", pdbs, JSON, """
+                {"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"b6"},
+                 "spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"no spaces!"}}}}""", 422, "spec.selector.matchLabels"));
+        c.add(new Case("pdb with a budget that is an object", "POST", pdbs, JSON,
+                pdb("b7", "\"minAvailable\":{\"n\":1}"), 400, "minAvailable"));
+        c.add(new Case("pdb status update with a negative count", "PATCH", pdbs + "/web/status", "application/merge-patch+json",
+                "{\"status\":{\"disruptionsAllowed\":-1}}", 422, "status.disruptionsAllowed: Invalid value: -1"));
+        c.add(new Case("pdb status update with a condition without a reason", "PATCH", pdbs + "/web/status",
+                "application/merge-patch+json", "{\"status\":{\"conditions\":[{\"type\":\"DisruptionAllowed\","
+                        + "\"status\":\"True\",\"lastTransitionTime\":\"2024-01-01T00:00:00Z\"}]}}", 422,
+                "status.conditions[0].reason: Required value"));
+        c.add(new Case("eviction naming another pod", "POST", PODS + "/p/eviction", JSON,
+                eviction("other", null, ""), 400, "name in URL does not match name in Eviction object"));
+        c.add(new Case("eviction in another namespace", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", "kube-system", ""), 400, "the namespace of the provided object does not match"));
+        c.add(new Case("eviction of a missing pod", "POST", PODS + "/ghost/eviction", JSON,
+                eviction("ghost", null, ""), 404, "pods \"ghost\" not found"));
+        c.add(new Case("eviction with broken JSON", "POST", PODS + "/p/eviction", JSON, "{\"kind\":\"Eviction\",", 400, "JSON"));
+        c.add(new Case("eviction that is an array", "POST", PODS + "/p/eviction", JSON, "[]", 400, "array"));
+        c.add(new Case("eviction without a body", "POST", PODS + "/p/eviction", JSON, "", 400, "empty"));
+        c.add(new Case("eviction body of another kind", "POST", PODS + "/p/eviction", JSON,
+                "{\"apiVersion\":\"policy/v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}", 400, "Eviction"));
+        c.add(new Case("eviction body of another version", "POST", PODS + "/p/eviction", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p\"}}", 400, "API version"));
+        c.add(new Case("eviction with deleteOptions that are a string", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", null, ",\"deleteOptions\":\"now\""), 400, "deleteOptions"));
+        c.add(new Case("eviction with a negative grace period", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", null, ",\"deleteOptions\":{\"gracePeriodSeconds\":-1}"), 400, "gracePeriodSeconds"));
+        c.add(new Case("eviction with a bad propagationPolicy", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", null, ",\"deleteOptions\":{\"propagationPolicy\":\"Sideways\"}"), 422, "propagationPolicy"));
+        c.add(new Case("eviction with dryRun=Bogus", "POST", PODS + "/p/eviction?dryRun=Bogus", JSON,
+                eviction("p", null, ""), 400, "dryRun"));
+        c.add(new Case("GET of an eviction", "GET", PODS + "/p/eviction", null, null, 405, "method"));
         return c;
+    }
+
+    private static String pdb(String name, String budget) {
+        return "{\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":\"" + name
+                + "\"},\"spec\":{" + budget + ",\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}";
+    }
+
+    private static String eviction(String name, String namespace, String extra) {
+        return "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + name + "\""
+                + (namespace == null ? "" : ",\"namespace\":\"" + namespace + "\"") + "}" + extra + "}";
     }
 
     private List<Case> pendingValidationCases() {
