@@ -12,7 +12,6 @@ import io.kubus.gateway.patch.PatchException;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.patch.StrategicMergePatch;
 import io.kubus.gateway.store.DuplicateObjectException;
-import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.store.WriteResult;
@@ -135,10 +134,7 @@ public class ResourceApi {
     }
 
     private ApiResponse list(ApiPath path, Query query, Format format) {
-        ObjectFilter filter = ObjectFilter.of(path.type(), path.namespace(), query);
-        ObjectList all = store.list(path.type(), path.namespace());
-        List<ObjectNode> items = all.items().stream().filter(filter::matches).toList();
-        return ok(representation.list(path.type(), items, all.resourceVersion(), format, query.get("includeObject")), format);
+        return new Lists(store, representation).list(path, query, format);
     }
 
     // ---- create ----
@@ -672,12 +668,9 @@ public class ResourceApi {
                                          @Nullable byte[] body, Format format) {
         ObjectFilter filter = ObjectFilter.of(path.type(), path.namespace(), query);
         DeleteRequest options = DeleteRequest.of(bodies, contentType, body, query);
-        ObjectList all = store.list(path.type(), path.namespace());
         List<ObjectNode> deleted = new ArrayList<>();
-        for (ObjectNode item : all.items()) {
-            if (!filter.matches(item)) {
-                continue;
-            }
+        // Listed page by page as kube-apiserver's DeleteCollection does; with a limit, only the first page goes.
+        Lists.Listed listed = new Lists(store, representation).forEach(path, query, filter, item -> {
             String ns = item.path("metadata").path("namespace").asText("");
             String name = item.path("metadata").path("name").asText();
             WriteResult r = store.write(path.type(), ns, name, current -> current == null || options.dryRun()
@@ -685,8 +678,10 @@ public class ResourceApi {
             if (r.object() != null) {
                 deleted.add(r.object());
             }
-        }
-        return ok(representation.list(path.type(), deleted, store.currentVersion(), format, query.get("includeObject")), format);
+        });
+        long version = listed.continueToken() != null ? listed.version() : store.currentVersion();
+        return ok(representation.list(path.type(), deleted, version, format, query.get("includeObject"),
+                listed.continueToken()), format);
     }
 
     // ---- helpers ----
