@@ -87,11 +87,21 @@ record ListOptions(long limit, @Nullable ContinueToken continueToken, @Nullable 
         if (match.equals(EXACT) && "0".equals(rv)) {
             causes.add(forbidden("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
         }
-        if (causes.isEmpty()) {
-            return;
+        if (!causes.isEmpty()) {
+            throw invalid(causes);
         }
+    }
+
+    /** ValidateListOptions of a watch: a watch shows changes as they come, so it takes no resourceVersionMatch. */
+    static void validateWatch(Query query) {
+        if (emptyToNull(query.get("resourceVersionMatch")) != null) {
+            throw invalid(List.of(forbidden("resourceVersionMatch is forbidden for watch")));
+        }
+    }
+
+    private static ApiException invalid(List<StatusCause> causes) {
         String summary = causes.stream().map(c -> c.getField() + ": " + c.getMessage()).collect(Collectors.joining(", "));
-        throw ApiException.of(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
+        return ApiException.of(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
                         + (causes.size() > 1 ? "[" + summary + "]" : summary),
                 new StatusDetailsBuilder().withGroup("meta.k8s.io").withKind("ListOptions").withCauses(causes).build());
     }

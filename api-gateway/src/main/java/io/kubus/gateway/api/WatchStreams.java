@@ -43,6 +43,7 @@ public class WatchStreams {
     public ApiResponse watch(ApiPath path, Query query, Format format) {
         ResourceType type = path.type();
         ObjectFilter filter = ObjectFilter.of(type, path.namespace(), query);
+        ListOptions.validateWatch(query);
         Long timeout = query.nonNegativeLong("timeoutSeconds");
         String rv = query.get("resourceVersion");
         boolean sendInitial = rv == null || rv.isEmpty() || rv.equals("0");
