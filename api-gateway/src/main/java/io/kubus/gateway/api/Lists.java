@@ -61,9 +61,9 @@ final class Lists {
         ListWriter writer = ListWriter.of(format, path.type(), representation, query.get("includeObject"));
         Plan plan = plan(path.type(), path.namespace(), options);
         ObjectLists lists = store.lists();
-        return ApiResponse.stream(format.contentType(), new StreamingBody(ListStream.chunks(lists, plan.scope(),
+        return ApiResponse.input(format.contentType(), new ListStream(lists, plan.scope(),
                 () -> lists.open(plan.scope(), plan.version(), plan.start(), plan.inclusive(), plan.batch()),
-                filter, plan.limit(), writer)));
+                filter, plan.limit(), writer));
     }
 
     /**

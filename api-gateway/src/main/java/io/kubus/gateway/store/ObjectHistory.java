@@ -27,7 +27,7 @@ public class ObjectHistory {
      * Copies the current row of an object into the history as superseded by the write at {@code supersededBy}, in
      * the writer's transaction, before the writer replaces or deletes it. The body is copied inside the database.
      */
-    void record(Connection c, String resource, String namespace, String name, long supersededBy, Instant at)
+    protected void record(Connection c, String resource, String namespace, String name, long supersededBy, Instant at)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_object_history "
                 + "(resource, namespace, name, resource_version, superseded_version, superseded_at, body) "
