@@ -20,12 +20,10 @@ import java.io.OutputStream;
 
 /**
  * Writes a {@link StreamingBody} as raw chunks. Micronaut would frame a published JSON body as one JSON array;
- * a Kubernetes watch is newline-delimited JSON objects under {@code application/json}, and a streamed list is one
- * JSON or YAML document in many chunks, so they need this writer.
+ * a Kubernetes watch is newline-delimited JSON objects under {@code application/json}, so it needs this writer.
  */
 @Singleton
-// Micronaut's APPLICATION_YAML is application/x-yaml; Kubernetes' YAML lists go out as application/yaml.
-@Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.APPLICATION_YAML, "application/yaml", MediaType.ALL})
+@Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.APPLICATION_YAML, MediaType.ALL})
 public class StreamingBodyWriter implements ResponseBodyWriter<StreamingBody> {
 
     @Override
