@@ -790,6 +790,40 @@ class ApiSemanticsTest {
         assertEquals(Set.of(), names(get(base)));
     }
 
+    /**
+     * A client that goes away in the middle of a list leaves nothing behind: the list's cursor gives its database
+     * connection back, so more abandoned lists than the pool holds still leave the API working.
+     */
+    @Test
+    void aListWhoseClientGoesAwayGivesItsConnectionBack() throws Exception {
+        String ns = namespace("abandon");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        // 12 MB: more than the sockets' buffers hold, so the gateway is still writing when the client leaves.
+        String big = "x".repeat(40_000);
+        for (int i = 0; i < 300; i++) {
+            created(post(base, configMap("cm-" + i, "{\"big\":\"" + big + "\"}")));
+        }
+        com.zaxxer.hikari.HikariDataSource pool = (com.zaxxer.hikari.HikariDataSource)
+                io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(
+                        gw.context().getBean(javax.sql.DataSource.class));
+        int abandoned = pool.getMaximumPoolSize() + 5;
+        for (int i = 0; i < abandoned; i++) {
+            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + base))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, r.statusCode());
+            try (java.io.InputStream in = r.body()) {
+                assertEquals(64 * 1024, in.readNBytes(64 * 1024).length, "the list is under way");
+            }
+        }
+        long deadline = System.nanoTime() + EVENT_WAIT.toNanos();
+        while (pool.getHikariPoolMXBean().getActiveConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, pool.getHikariPoolMXBean().getActiveConnections(), "every abandoned list gave its connection back");
+        assertEquals(300, get(base).path("items").size());
+        created(post(base, configMap("after", "{}")));
+    }
+
     private String namespace(String prefix) {
         String ns = unique(prefix);
         created(post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}"));
