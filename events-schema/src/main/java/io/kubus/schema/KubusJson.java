@@ -2,12 +2,15 @@ package io.kubus.schema;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.util.Comparator;
 
 /**
  * The one Jackson configuration every Kubus part uses for API objects, so that JSON written by the
@@ -39,6 +42,24 @@ public final class KubusJson {
     public static ObjectMapper yaml() {
         return YAML;
     }
+
+    /**
+     * Equal as JSON values: numbers compare by value, so an IntNode 1 read back from storage equals the LongNode 1
+     * a defaulter or {@code put(long)} made (Jackson's own equality is type-strict); objects ignore member order.
+     */
+    public static boolean equivalent(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.equals(SAME_VALUE, b);
+    }
+
+    private static final Comparator<JsonNode> SAME_VALUE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue()) == 0 ? 0 : 1;
+        }
+        return x.equals(y) ? 0 : 1;
+    };
 
     /** Compact JSON of any model object; the object model guarantees it serialises. */
     public static String write(Object value) {

@@ -18,10 +18,30 @@ import java.util.Set;
  * @param categories   kubectl categories, e.g. {@code all}
  * @param subresources subresources served, e.g. {@code status}, {@code scale}
  * @param type         the fabric8 model class
+ * @param eventOmits   top-level fields left out of this kind's change events (a Secret's data never travels on Kafka)
+ * @param storage      the version objects of this kind are stored, published and validated in, when this one is only
+ *                     served and converted (autoscaling/v1 HorizontalPodAutoscalers are stored as autoscaling/v2);
+ *                     null when this type is itself the stored one
  */
 public record ResourceType(String group, String version, String kind, String plural, boolean namespaced,
                            List<String> shortNames, List<String> categories, Set<String> subresources,
-                           Class<? extends HasMetadata> type) {
+                           Class<? extends HasMetadata> type, List<String> eventOmits, ResourceType storage) {
+
+    public ResourceType(String group, String version, String kind, String plural, boolean namespaced,
+                        List<String> shortNames, List<String> categories, Set<String> subresources,
+                        Class<? extends HasMetadata> type) {
+        this(group, version, kind, plural, namespaced, shortNames, categories, subresources, type, List.of(), null);
+    }
+
+    /** The type whose objects back this one: itself, or the storage version it is converted from and to. */
+    public ResourceType storageType() {
+        return storage == null ? this : storage;
+    }
+
+    /** True when this type is the one its objects are stored as (not a converted view of another). */
+    public boolean isStorageType() {
+        return storage == null;
+    }
 
     public String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;
@@ -40,9 +60,10 @@ public record ResourceType(String group, String version, String kind, String plu
         return group.isEmpty() ? "core" : group;
     }
 
-    /** The Kafka change topic of this kind, e.g. {@code kubus.apps.v1.deployments}. */
+    /** The Kafka change topic of this kind's storage version, e.g. {@code kubus.apps.v1.deployments}. */
     public String topic() {
-        return "kubus." + groupOrCore() + "." + version + "." + plural;
+        ResourceType stored = storageType();
+        return "kubus." + stored.groupOrCore() + "." + stored.version + "." + stored.plural;
     }
 
     /** The qualified resource name kubectl prints in messages, e.g. {@code deployments.apps}. */

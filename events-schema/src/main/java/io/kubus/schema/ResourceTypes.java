@@ -18,6 +18,11 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +40,9 @@ public final class ResourceTypes {
     public static final ResourceType EVENTS = core("Event", "events", true, List.of("ev"), List.of(), Set.of(), Event.class);
     public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status"), Service.class);
     public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), Endpoints.class);
-    public static final ResourceType SECRETS = core("Secret", "secrets", true, List.of(), List.of(), Set.of(), Secret.class);
+    /** Secrets never travel on Kafka with their values: consumers that need them read the Secret from the API. */
+    public static final ResourceType SECRETS = new ResourceType("", "v1", "Secret", "secrets", true, List.of(), List.of(),
+            Set.of(), Secret.class, List.of("data", "stringData"), null);
     public static final ResourceType CONFIGMAPS = core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(), ConfigMap.class);
     public static final ResourceType REPLICATIONCONTROLLERS = core("ReplicationController", "replicationcontrollers", true, List.of("rc"), ALL, Set.of("status", "scale"), ReplicationController.class);
     public static final ResourceType PERSISTENTVOLUMECLAIMS = core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), List.of(), Set.of("status"), PersistentVolumeClaim.class);
@@ -46,10 +53,17 @@ public final class ResourceTypes {
     public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
+    // ServiceAccounts and RBAC: stored, validated and served; nothing evaluates the rules yet.
+    public static final ResourceType SERVICEACCOUNTS = core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of(), ServiceAccount.class);
+    public static final ResourceType ROLES = rbac("Role", "roles", true, Role.class);
+    public static final ResourceType CLUSTERROLES = rbac("ClusterRole", "clusterroles", false, ClusterRole.class);
+    public static final ResourceType ROLEBINDINGS = rbac("RoleBinding", "rolebindings", true, RoleBinding.class);
+    public static final ResourceType CLUSTERROLEBINDINGS = rbac("ClusterRoleBinding", "clusterrolebindings", false, ClusterRoleBinding.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
-            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS);
+            DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
+            SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
@@ -89,5 +103,10 @@ public final class ResourceTypes {
     private static ResourceType batch(String kind, String plural, List<String> shortNames, Set<String> sub,
                                       Class<? extends HasMetadata> type) {
         return new ResourceType("batch", "v1", kind, plural, true, shortNames, ALL, sub, type);
+    }
+
+    /** rbac.authorization.k8s.io/v1: no short names, no categories, no subresources, as kube-apiserver serves them. */
+    private static ResourceType rbac(String kind, String plural, boolean namespaced, Class<? extends HasMetadata> type) {
+        return new ResourceType("rbac.authorization.k8s.io", "v1", kind, plural, namespaced, List.of(), List.of(), Set.of(), type);
     }
 }

@@ -2,32 +2,41 @@ package io.kubus.gateway.admission;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.config.GatewaySettings;
+import io.kubus.schema.ResourceTypes;
+import jakarta.inject.Singleton;
 
-import static io.kubus.gateway.admission.Json.obj;
-import static io.kubus.gateway.admission.Json.objects;
-import static io.kubus.gateway.admission.Json.text;
+import static io.kubus.gateway.registry.JsonTree.obj;
+import static io.kubus.gateway.registry.JsonTree.objects;
+import static io.kubus.gateway.registry.JsonTree.text;
 
 /**
  * Kubernetes' DefaultTolerationSeconds admission plugin: a pod that does not already tolerate the node lifecycle's
  * {@code not-ready} and {@code unreachable} NoExecute taints gets tolerations for them with a bound
  * ({@code kubus.gateway.default-*-toleration-seconds}, 300 s), so that its node's failure evicts it after that long
- * rather than at once.
+ * rather than at once. On updates too, as Kubernetes: a replace without them (kubectl replace -f) gets them back rather
+ * than being refused for removing tolerations.
  */
-final class DefaultTolerationSeconds {
+@Singleton
+public class DefaultTolerationSeconds implements AdmissionPlugin {
     static final String NOT_READY = "node.kubernetes.io/not-ready";
     static final String UNREACHABLE = "node.kubernetes.io/unreachable";
 
     private final long notReadySeconds;
     private final long unreachableSeconds;
 
-    DefaultTolerationSeconds(long notReadySeconds, long unreachableSeconds) {
-        this.notReadySeconds = notReadySeconds;
-        this.unreachableSeconds = unreachableSeconds;
+    public DefaultTolerationSeconds(GatewaySettings settings) {
+        this.notReadySeconds = settings.getDefaultNotReadyTolerationSeconds();
+        this.unreachableSeconds = settings.getDefaultUnreachableTolerationSeconds();
     }
 
     /** Adds the tolerations a pod's spec lacks; a toleration with an empty key or effect already counts. */
-    void apply(ObjectNode pod) {
-        ObjectNode spec = obj(pod, "spec");
+    @Override
+    public void mutate(AdmissionRequest request) {
+        if (request.type() != ResourceTypes.PODS) {
+            return;
+        }
+        ObjectNode spec = obj(request.object(), "spec");
         boolean notReady = false;
         boolean unreachable = false;
         for (ObjectNode t : objects(spec, "tolerations")) {

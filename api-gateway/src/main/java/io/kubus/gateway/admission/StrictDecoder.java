@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import io.kubus.gateway.api.ApiException;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 
@@ -49,9 +48,9 @@ final class StrictDecoder {
         try {
             return mapper.treeToValue(object, cls);
         } catch (JsonMappingException e) {
-            throw ApiException.badRequest(prefix(type) + describe(e, object));
+            throw AdmissionException.badRequest(prefix(type) + describe(e, object));
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw ApiException.badRequest(prefix(type) + e.getMessage());
+            throw AdmissionException.badRequest(prefix(type) + e.getMessage());
         }
     }
 

@@ -1,8 +1,7 @@
 package io.kubus.gateway.api;
 
 import io.kubus.gateway.GatewayApplication;
-import io.fabric8.kubernetes.api.model.Status;
-import io.kubus.schema.KubusJson;
+import io.kubus.gateway.admission.AdmissionException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -18,8 +17,6 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-
 /** Every error leaves the gateway as a Kubernetes Status with the matching HTTP code, whatever raised it. */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Controller
@@ -27,11 +24,8 @@ public class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
     static MutableHttpResponse<?> respond(ApiException e) {
-        Status status = e.status();
-        status.setKind("Status");
-        status.setApiVersion("v1");
         return HttpResponse.status(HttpStatus.valueOf(e.code()))
-                .body(KubusJson.write(status).getBytes(StandardCharsets.UTF_8))
+                .body(StatusJson.write(e.status()))
                 .contentType("application/json").header("Cache-Control", "no-cache, private");
     }
 
@@ -80,6 +74,9 @@ public class ApiErrors {
             if (t instanceof ApiException api) {
                 return api;
             }
+            if (t instanceof AdmissionException refused) {
+                return ApiException.from(refused);
+            }
             if (t instanceof io.kubus.gateway.store.DuplicateObjectException dup) {
                 return ApiException.alreadyExists(dup.type(), dup.name());
             }
@@ -94,6 +91,16 @@ public class ApiErrors {
         @Override
         public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
             return respond(exception);
+        }
+    }
+
+    /** Refusals by admission, mapped to their Kubernetes Status here at the edge. */
+    @Singleton
+    @Requires(classes = AdmissionException.class)
+    static class AdmissionHandler implements ExceptionHandler<AdmissionException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, AdmissionException exception) {
+            return respond(ApiException.from(exception));
         }
     }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
+import io.kubus.gateway.admission.AdmissionException;
 import io.kubus.schema.ResourceType;
 
 import java.util.List;
@@ -92,8 +93,12 @@ public final class ApiException extends RuntimeException {
                 .withMessage(message).withNewMetadata().withContinue(continueToken).endMetadata().build());
     }
 
+    /** apierrors.NewInternalError: the error's text is also the one cause, as kube-apiserver sends it. */
     public static ApiException internal(String message) {
-        return of(500, "InternalError", "Internal error occurred: " + message, null);
+        StatusCause cause = new StatusCause();
+        cause.setMessage(message);
+        return of(500, "InternalError", "Internal error occurred: " + message,
+                new StatusDetailsBuilder().withCauses(cause).build());
     }
 
     public static ApiException serviceUnavailable(String message) {
@@ -101,16 +106,33 @@ public final class ApiException extends RuntimeException {
     }
 
     /**
-     * 422 Invalid, in the form kubectl renders as {@code The Pod "x" is invalid: spec.containers[0].image: Required value}.
+     * 422 Invalid, in the form kubectl renders as {@code The Pod "x" is invalid: spec.containers[0].image: Required value}
+     * (kubectl takes the kind and the causes from the details; the message is apierrors.NewInvalid's, which names a
+     * kind of a named group with its group: {@code Deployment.apps "web" is invalid: ...}).
      */
     public static ApiException invalid(ResourceType type, String name, List<StatusCause> causes) {
+        return invalid(type.group(), type.kind(), name, causes);
+    }
+
+    /** 422 Invalid for a kind that is no resource, such as meta.k8s.io's ListOptions. */
+    public static ApiException invalid(String group, String kind, String name, List<StatusCause> causes) {
         String summary = causes.stream().map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ")
                 + c.getMessage()).collect(Collectors.joining(", "));
-        String message = type.kind() + " \"" + name + "\" is invalid: "
+        String message = (group.isEmpty() ? kind : kind + "." + group) + " \"" + name + "\" is invalid: "
                 + (causes.size() > 1 ? "[" + summary + "]" : summary);
-        StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(type.group())
-                .withKind(type.kind()).withCauses(causes).build();
+        StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(group)
+                .withKind(kind).withCauses(causes).build();
         return of(422, "Invalid", message, details);
+    }
+
+    /** The Status of a refusal by admission, as kube-apiserver answers it (errors.NewBadRequest, NewInvalid, NewForbidden). */
+    public static ApiException from(AdmissionException e) {
+        return switch (e.kind()) {
+            case BAD_REQUEST -> badRequest(e.getMessage());
+            case INVALID -> invalid(e.type(), e.name(), e.problems().stream()
+                    .map(p -> cause(p.reason(), p.field(), p.message())).toList());
+            case FORBIDDEN -> forbidden(e.type(), e.name(), e.getMessage());
+        };
     }
 
     public static StatusCause cause(String reason, String field, String message) {

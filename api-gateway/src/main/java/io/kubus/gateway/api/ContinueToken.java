@@ -187,39 +187,6 @@ public record ContinueToken(long resourceVersion, String start) {
 
     // ---- JSON, as Go's encoding/json reads it into the token's struct ----
 
-    /** A string as Go's strconv.Quote (and so fmt's %q) writes it, which Kubernetes' messages quote values with. */
-    static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case 7 -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case 11 -> sb.append("\\v");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\x%02x", c));
-                    } else if (c < 0x80 || (Character.isDefined(c) && !Character.isISOControl(c)
-                            && !Character.isWhitespace(c) && Character.getType(c) != Character.FORMAT
-                            && Character.getType(c) != Character.SURROGATE
-                            && Character.getType(c) != Character.PRIVATE_USE)) {
-                        sb.appendCodePoint(c);
-                    } else if (c <= 0xffff) {
-                        sb.append(String.format("\\u%04x", c));
-                    } else {
-                        sb.append(String.format("\\U%08x", c));
-                    }
-                }
-            }
-        });
-        return sb.append('"').toString();
-    }
-
     /** A JSON string as Go's encoding/json writes it. */
     static String jsonString(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
@@ -488,7 +455,7 @@ public record ContinueToken(long resourceVersion, String start) {
                     case "rv" -> readRv();
                     default -> {
                         if (firstError == null) {
-                            firstError = "json: unknown field " + goQuote(key);
+                            firstError = "json: unknown field " + Query.goQuote(key);
                         }
                         skipValue();
                     }

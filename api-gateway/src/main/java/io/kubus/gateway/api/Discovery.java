@@ -35,7 +35,12 @@ public class Discovery {
         }
     }
 
-    public HttpResponse<?> coreVersions(@Nullable String accept) {
+    /**
+     * {@code GET /api}. The legacy form's serverAddressByClientCIDRs has kube-apiserver's one rule, every client
+     * ("0.0.0.0/0") to {@code serverAddress}: there the advertise address and secure port, here the address and port
+     * the request reached the gateway at (host:port, as Go's net.JoinHostPort writes it).
+     */
+    public HttpResponse<?> coreVersions(@Nullable String accept, String serverAddress) {
         if (wantsAggregated(accept)) {
             return json(aggregated(true), AGGREGATED);
         }
@@ -44,8 +49,18 @@ public class Discovery {
         versions.putArray("versions").add("v1");
         ObjectNode cidr = versions.putArray("serverAddressByClientCIDRs").addObject();
         cidr.put("clientCIDR", "0.0.0.0/0");
-        cidr.put("serverAddress", "");
+        cidr.put("serverAddress", serverAddress);
         return json(versions, "application/json");
+    }
+
+    /** host:port as net.JoinHostPort writes it: an IPv6 literal in brackets. */
+    static String joinHostPort(java.net.InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        int zone = host.indexOf('%');
+        if (zone >= 0) {
+            host = host.substring(0, zone); // a scope id is of no use to a client elsewhere
+        }
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     public HttpResponse<?> groups(@Nullable String accept) {

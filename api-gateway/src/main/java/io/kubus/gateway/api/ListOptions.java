@@ -1,139 +1,136 @@
 package io.kubus.gateway.api;
 
 import io.fabric8.kubernetes.api.model.StatusCause;
-import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import io.micronaut.core.annotation.Nullable;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The paging and version parameters of a list ({@code limit}, {@code continue}, {@code resourceVersion},
- * {@code resourceVersionMatch}), decoded and checked in kube-apiserver's order and with its messages: the query
- * decoding's strconv errors (400), then ValidateListOptions (422 Invalid on ListOptions.meta.k8s.io), then the
- * storage's checks of the version and the token (400).
+ * The options of a list or watch ({@code metav1.ListOptions}) as kube-apiserver 1.32 reads them from the query: the
+ * generated {@code url.Values} conversion (booleans read leniently, integers with strconv.ParseInt: a bad one is a
+ * 400), then {@code SetListOptionsDefaults} and {@code ValidateListOptions} with the WatchList feature on, as it is by
+ * default in 1.32 (a broken combination is a 422 on {@code ListOptions.meta.k8s.io}). The selectors are parsed
+ * where they are applied ({@link ObjectFilter}); limit and continue belong to pagination.
  *
- * @param limit           at most this many objects per page; 0 (or negative, as in Kubernetes) lists them all
- * @param continueToken   the decoded token, or null
- * @param resourceVersion the version asked for: null when absent or "0" (the newest), else a positive number
- * @param exact           whether the list must show exactly {@code resourceVersion} (match=Exact, or a version
- *                        with a limit and no match, as kube-apiserver's legacy rule), or merely one not older
+ * @param sendInitialEvents null when the request names none and no default applies
  */
-record ListOptions(long limit, @Nullable ContinueToken continueToken, @Nullable BigInteger resourceVersion,
-                   boolean exact) {
-    static final String EXACT = "Exact";
-    static final String NOT_OLDER_THAN = "NotOlderThan";
+public record ListOptions(boolean watch, boolean allowWatchBookmarks, String resourceVersion,
+                          String resourceVersionMatch, @Nullable Long timeoutSeconds,
+                          @Nullable Boolean sendInitialEvents, String continueToken) {
+    public static final String NOT_OLDER_THAN = "NotOlderThan";
+    public static final String EXACT = "Exact";
+    /** The annotation of the bookmark that ends a watch's initial events (k8s.io/apiserver storage). */
+    public static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
-    boolean paged() {
-        return limit > 0;
+    /** Reads, defaults and checks the options; throws the 400 or 422 kube-apiserver answers for bad ones. */
+    public static ListOptions of(Query query) {
+        ListOptions read = new ListOptions(query.isTrue("watch"), query.isTrue("allowWatchBookmarks"),
+                orEmpty(query.get("resourceVersion")), orEmpty(query.get("resourceVersionMatch")),
+                query.int64("timeoutSeconds"), query.optionalBoolean("sendInitialEvents"),
+                orEmpty(query.get("continue")));
+        ListOptions options = read.withDefaults();
+        options.validate();
+        return options;
     }
 
-    static ListOptions parse(Query query) {
-        long limit = parseLimit(query.get("limit"));
-        String cont = emptyToNull(query.get("continue"));
-        String rv = emptyToNull(query.get("resourceVersion"));
-        String match = emptyToNull(query.get("resourceVersionMatch"));
-        validate(cont, rv, match);
-        BigInteger version = parseVersion(rv);
-        ContinueToken token = null;
-        if (cont != null) {
-            token = ContinueToken.decode(cont);
-            if (version != null) {
-                throw ApiException.badRequest("specifying resource version is not allowed when using continue");
+    /** The same, for a request that is a watch whatever its {@code watch} parameter says (the /watch/ paths). */
+    public static ListOptions ofWatch(Query query) {
+        ListOptions read = of(query);
+        if (read.watch) {
+            return read;
+        }
+        ListOptions forced = new ListOptions(true, read.allowWatchBookmarks, read.resourceVersion,
+                read.resourceVersionMatch, read.timeoutSeconds, read.sendInitialEvents, read.continueToken)
+                .withDefaults();
+        forced.validate();
+        return forced;
+    }
+
+    /**
+     * SetListOptionsDefaults: with WatchList on, a watch from no resourceVersion or "0" that names neither
+     * sendInitialEvents nor resourceVersionMatch is a watch that sends the current objects first (what such a watch
+     * always did), so that with allowWatchBookmarks it also gets the bookmark that ends them.
+     */
+    private ListOptions withDefaults() {
+        if (sendInitialEvents != null || !resourceVersionMatch.isEmpty()) {
+            return this;
+        }
+        if (watch && (resourceVersion.isEmpty() || resourceVersion.equals("0"))) {
+            return new ListOptions(true, allowWatchBookmarks, resourceVersion, NOT_OLDER_THAN, timeoutSeconds, true,
+                    continueToken);
+        }
+        return this;
+    }
+
+    /** ValidateListOptions (k8s.io/apimachinery/pkg/apis/meta/internalversion/validation), WatchList on. */
+    private void validate() {
+        List<StatusCause> errs = new ArrayList<>();
+        String match = resourceVersionMatch;
+        if (watch) {
+            if (sendInitialEvents != null && !match.equals(NOT_OLDER_THAN)) {
+                errs.add(forbidden("resourceVersionMatch",
+                        "sendInitialEvents requires setting resourceVersionMatch to " + NOT_OLDER_THAN));
+            }
+            if (!match.isEmpty()) {
+                if (sendInitialEvents == null) {
+                    errs.add(forbidden("resourceVersionMatch",
+                            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+                }
+                if (!match.equals(NOT_OLDER_THAN)) {
+                    errs.add(notSupported("resourceVersionMatch", match, List.of(NOT_OLDER_THAN)));
+                }
+                if (!continueToken.isEmpty()) {
+                    errs.add(forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
+                }
+            }
+        } else {
+            if (!match.isEmpty()) {
+                if (resourceVersion.isEmpty()) {
+                    errs.add(forbidden("resourceVersionMatch",
+                            "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+                }
+                if (!continueToken.isEmpty()) {
+                    errs.add(forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
+                }
+                if (!match.equals(EXACT) && !match.equals(NOT_OLDER_THAN)) {
+                    errs.add(notSupported("resourceVersionMatch", match, List.of(EXACT, NOT_OLDER_THAN, "")));
+                }
+                if (match.equals(EXACT) && resourceVersion.equals("0")) {
+                    errs.add(forbidden("resourceVersionMatch",
+                            "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
+                }
+            }
+            if (sendInitialEvents != null) {
+                errs.add(forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"));
             }
         }
-        boolean exact = version != null && (EXACT.equals(match) || (match == null && limit > 0));
-        return new ListOptions(limit, token, version, exact);
-    }
-
-    /** As Go's strconv.ParseInt, which decodes kube-apiserver's int64 query parameters; its error is the message. */
-    private static long parseLimit(@Nullable String value) {
-        if (value == null) {
-            return 0;
-        }
-        String digits = value.startsWith("+") || value.startsWith("-") ? value.substring(1) : value;
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw ApiException.badRequest("strconv.ParseInt: parsing " + ContinueToken.goQuote(value) + ": invalid syntax");
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("strconv.ParseInt: parsing " + ContinueToken.goQuote(value)
-                    + ": value out of range");
+        if (!errs.isEmpty()) {
+            throw ApiException.invalid("meta.k8s.io", "ListOptions", "", errs);
         }
     }
 
-    /**
-     * ValidateListOptions (k8s.io/apimachinery/pkg/apis/meta/internalversion/validation): every error at once, as
-     * one 422 on the kind ListOptions of group meta.k8s.io with an empty name.
-     */
-    private static void validate(@Nullable String cont, @Nullable String rv, @Nullable String match) {
-        if (match == null) {
-            return;
-        }
-        List<StatusCause> causes = new ArrayList<>();
-        if (rv == null) {
-            causes.add(forbidden("resourceVersionMatch is forbidden unless resourceVersion is provided"));
-        }
-        if (cont != null) {
-            causes.add(forbidden("resourceVersionMatch is forbidden when continue is provided"));
-        }
-        if (!match.equals(EXACT) && !match.equals(NOT_OLDER_THAN)) {
-            causes.add(ApiException.cause("FieldValueNotSupported", "resourceVersionMatch", "Unsupported value: "
-                    + ContinueToken.goQuote(match) + ": supported values: \"Exact\", \"NotOlderThan\", \"\""));
-        }
-        if (match.equals(EXACT) && "0".equals(rv)) {
-            causes.add(forbidden("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
-        }
-        if (!causes.isEmpty()) {
-            throw invalid(causes);
-        }
+    /** Whether a watch starts with the current objects as ADDED events. */
+    public boolean initialEvents() {
+        return Boolean.TRUE.equals(sendInitialEvents);
     }
 
-    /** ValidateListOptions of a watch: a watch shows changes as they come, so it takes no resourceVersionMatch. */
-    static void validateWatch(Query query) {
-        if (emptyToNull(query.get("resourceVersionMatch")) != null) {
-            throw invalid(List.of(forbidden("resourceVersionMatch is forbidden for watch")));
-        }
+    /** Whether the initial events end with a BOOKMARK annotated {@link #INITIAL_EVENTS_END}, as the watch cache sends. */
+    public boolean initialEventsEndBookmark() {
+        return initialEvents() && allowWatchBookmarks;
     }
 
-    private static ApiException invalid(List<StatusCause> causes) {
-        String summary = causes.stream().map(c -> c.getField() + ": " + c.getMessage()).collect(Collectors.joining(", "));
-        return ApiException.of(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
-                        + (causes.size() > 1 ? "[" + summary + "]" : summary),
-                new StatusDetailsBuilder().withGroup("meta.k8s.io").withKind("ListOptions").withCauses(causes).build());
+    private static StatusCause forbidden(String field, String detail) {
+        return ApiException.cause("FieldValueForbidden", field, "Forbidden: " + detail);
     }
 
-    private static StatusCause forbidden(String detail) {
-        return ApiException.cause("FieldValueForbidden", "resourceVersionMatch", "Forbidden: " + detail);
+    private static StatusCause notSupported(String field, String value, List<String> supported) {
+        return ApiException.cause("FieldValueNotSupported", field, "Unsupported value: " + Query.goQuote(value)
+                + ": supported values: " + supported.stream().map(Query::goQuote).collect(Collectors.joining(", ")));
     }
 
-    /**
-     * The storage versioner's ParseResourceVersion ("" and "0" mean none), inside the etcd store's "invalid resource
-     * version" BadRequest.
-     */
-    private static @Nullable BigInteger parseVersion(@Nullable String rv) {
-        if (rv == null || rv.equals("0")) {
-            return null;
-        }
-        String reason = null;
-        if (!rv.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            reason = "invalid syntax";
-        } else if (new BigInteger(rv).bitLength() > 64) {
-            reason = "value out of range";
-        }
-        if (reason != null) {
-            throw ApiException.badRequest("invalid resource version: resourceVersion: Invalid value: "
-                    + ContinueToken.goQuote(rv) + ": strconv.ParseUint: parsing " + ContinueToken.goQuote(rv) + ": "
-                    + reason);
-        }
-        BigInteger v = new BigInteger(rv);
-        return v.signum() == 0 ? null : v;
-    }
-
-    private static @Nullable String emptyToNull(@Nullable String s) {
-        return s == null || s.isEmpty() ? null : s;
+    private static String orEmpty(@Nullable String s) {
+        return s == null ? "" : s;
     }
 }

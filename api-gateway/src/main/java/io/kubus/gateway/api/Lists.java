@@ -16,6 +16,7 @@ import io.micronaut.core.annotation.Nullable;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -54,9 +55,9 @@ final class Lists {
         }
     }
 
-    ApiResponse list(ApiPath path, Query query, Format format) {
-        ObjectFilter filter = ObjectFilter.of(path.type(), path.namespace(), query);
-        ListOptions options = ListOptions.parse(query);
+    ApiResponse list(ApiPath path, Set<String> selectableFields, Query query, Format format) {
+        ObjectFilter filter = ObjectFilter.of(path.type(), selectableFields, path.namespace(), query);
+        ListPaging options = ListPaging.of(query, ListOptions.of(query));
         // A bad includeObject is refused before the list starts, not after its first rows are sent.
         ListWriter writer = ListWriter.of(format, path.type(), representation, query.get("includeObject"));
         Plan plan = plan(path.type(), path.namespace(), options);
@@ -71,7 +72,7 @@ final class Lists {
      * or continue token whose history is compacted (a token gets a fresh one that continues at the newest version),
      * 504 for a version the store has not reached.
      */
-    Plan plan(ResourceType type, @Nullable String namespace, ListOptions options) {
+    Plan plan(ResourceType type, @Nullable String namespace, ListPaging options) {
         ListScope scope = new ListScope(type, namespace);
         ContinueToken token = options.continueToken();
         if (token != null) {
@@ -128,7 +129,7 @@ final class Lists {
      * makes never wait on a read. If the version is compacted before the last page, the rest is read at the newest.
      */
     Listed forEach(ApiPath path, Query query, ObjectFilter filter, Consumer<ObjectNode> each) {
-        ListOptions options = ListOptions.parse(query);
+        ListPaging options = ListPaging.of(query, ListOptions.of(query));
         Plan plan = plan(path.type(), path.namespace(), options);
         long limit = options.paged() ? options.limit() : DELETE_COLLECTION_PAGE;
         Long version = plan.version();

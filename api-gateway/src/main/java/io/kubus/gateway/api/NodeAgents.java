@@ -262,9 +262,14 @@ public class NodeAgents {
     /** Opens the agent's exec WebSocket for a container, with kubectl's exec parameters passed on. */
     public CompletableFuture<WebSocket> exec(Target target, Map<String, List<String>> params, WebSocket.Listener listener) {
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
-        for (String name : List.of("command", "stdin", "stdout", "stderr", "tty")) {
-            for (String v : params.getOrDefault(name, List.of())) {
-                q.add(name + "=" + encode(v));
+        for (String v : params.getOrDefault("command", List.of())) {
+            q.add("command=" + encode(v));
+        }
+        for (String name : List.of("stdin", "stdout", "stderr", "tty")) {
+            // Read here as kube-apiserver reads them (Query#isTrue: stdout=True is true), and passed on plainly.
+            List<String> v = params.getOrDefault(name, List.of());
+            if (!v.isEmpty()) {
+                q.add(name + "=" + Query.isTrueValue(v.getFirst()));
             }
         }
         URI uri = URI.create("ws://" + target.agent().getRawAuthority() + target.path("exec") + q);

@@ -1,24 +1,29 @@
 package io.kubus.gateway.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kubus.schema.KubusJson;
+import io.kubus.gateway.registry.LabelSelectors;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.selector.FieldSelector;
 import io.kubus.schema.selector.LabelSelector;
 import io.kubus.schema.selector.SelectorException;
 import io.micronaut.core.annotation.Nullable;
 
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /** The namespace, label selector and field selector of a list or watch, checked once and applied per object. */
 record ObjectFilter(@Nullable String namespace, LabelSelector labels, FieldSelector fields) {
 
-    static ObjectFilter of(ResourceType type, @Nullable String namespace, Query query) {
+    /** Fields every kind lets a field selector name; a kind's strategy names its others. */
+    private static final Set<String> COMMON = Set.of("metadata.name", "metadata.namespace");
+
+    static ObjectFilter of(ResourceType type, Set<String> selectable, @Nullable String namespace, Query query) {
         try {
             LabelSelector labels = LabelSelector.parse(nullToEmpty(query.get("labelSelector")));
             FieldSelector fields = FieldSelector.parse(nullToEmpty(query.get("fieldSelector")));
-            fields.requireSupported(FieldSelectable.fields(type), type.plural());
+            Set<String> supported = new HashSet<>(COMMON);
+            supported.addAll(selectable);
+            fields.requireSupported(supported, type.plural());
             return new ObjectFilter(namespace, labels, fields);
         } catch (SelectorException e) {
             throw ApiException.badRequest(e.getMessage());
@@ -40,11 +45,7 @@ record ObjectFilter(@Nullable String namespace, LabelSelector labels, FieldSelec
         if (namespace != null && !namespace.equals(object.path("metadata").path("namespace").asText(""))) {
             return false;
         }
-        JsonNode labelNode = object.path("metadata").path("labels");
-        @SuppressWarnings("unchecked")
-        Map<String, String> labelMap = labelNode.isObject()
-                ? KubusJson.json().convertValue(labelNode, Map.class) : Map.of();
-        return labels.matches(labelMap) && fields.matches(object);
+        return labels.matches(LabelSelectors.labels(object.path("metadata").path("labels"))) && fields.matches(object);
     }
 
     private static String nullToEmpty(@Nullable String s) {

@@ -39,13 +39,20 @@ public class PodExecFilter implements HttpServerFilter {
         String namespace = parts[4];
         String name = parts[6];
         String container = request.getParameters().get("container");
+        java.util.List<String> offered = request.getHeaders().getAll("Sec-WebSocket-Protocol");
         return Mono.fromCallable(() -> agents.target(namespace, name, container))
                 .subscribeOn(Schedulers.boundedElastic())
                 .publishOn(eventLoopOf(request))
-                .flatMap(target -> upgrade ? Mono.from(chain.proceed(request))
+                .flatMap(target -> !upgrade
                         // the WebSocket route would take a plain GET and fail on its missing session
-                        : Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
-                                ResourceApi.UPGRADE_REQUIRED))))
+                        ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
+                                PodExecWebSocket.UPGRADE_REQUIRED)))
+                        : ExecProtocol.negotiate(offered) == null
+                        // The kubelet's handshake refuses offers it knows none of (403, there with no body), after
+                        // kube-apiserver checked the pod and container; Netty would upgrade with no protocol at all.
+                        ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.of(403, "Forbidden",
+                                ExecProtocol.refusal(offered), null)))
+                        : Mono.from(chain.proceed(request)))
                 .onErrorResume(ApiException.class, e -> Mono.just(ApiErrors.respond(e)));
     }
 

@@ -25,15 +25,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code pods/{name}/exec} over WebSocket, {@code v5.channel.k8s.io} (the only protocol kubectl 1.32 offers there):
- * the gateway answers the upgrade (after {@link PodExecFilter} checked the pod and container), opens the same
- * protocol to the node agent's exec endpoint, and relays the binary messages both ways unchanged, as kube-apiserver
- * relays exec to the kubelet. The agent ends the exchange: a Status on channel 3, then a normal close.
+ * {@code pods/{name}/exec} over WebSocket in each protocol the kubelet serves ({@link ExecProtocol}: kubectl 1.32
+ * offers only v5.channel.k8s.io, fabric8 7.4 only v4.channel.k8s.io): the gateway answers the upgrade (after
+ * {@link PodExecFilter} checked the pod, the container and the offered protocols) with the client's first supported
+ * protocol, opens v5 to the node agent's exec endpoint, and relays the messages both ways, translated where the
+ * client's protocol differs from v5 (as kube-apiserver translates v5 for the kubelet). The agent ends the exchange:
+ * a Status on channel 3, then a normal close.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
-@ServerWebSocket(value = "/api/v1/namespaces/{namespace}/pods/{name}/exec", subprotocols = PodExecWebSocket.PROTOCOL)
+@ServerWebSocket(value = "/api/v1/namespaces/{namespace}/pods/{name}/exec", subprotocols = ExecProtocol.ALL)
 public class PodExecWebSocket {
+    /** What the gateway speaks to the node agent, whatever the client speaks (and what kubectl 1.32 offers). */
     static final String PROTOCOL = "v5.channel.k8s.io";
+    /** The answer to an exec that is not a WebSocket upgrade (kubectl's SPDY fallback, a plain GET). */
+    public static final String UPGRADE_REQUIRED = "Upgrade request required: exec is served over WebSocket ("
+            + PROTOCOL + ")";
     private static final Logger LOG = LoggerFactory.getLogger(PodExecWebSocket.class);
 
     private final NodeAgents agents;
@@ -48,7 +54,13 @@ public class PodExecWebSocket {
         Map<String, List<String>> params = new LinkedHashMap<>();
         request.getParameters().forEach(params::put);
         String container = request.getParameters().get("container");
-        Bridge bridge = new Bridge(session);
+        // Netty answered the handshake with the client's first offer that is supported; no offer is channel.k8s.io.
+        ExecProtocol protocol = session.getSubprotocol().map(ExecProtocol::named).orElse(ExecProtocol.V1);
+        Query query = new Query(params);
+        Bridge bridge = new Bridge(session, protocol);
+        // The kubelet's first message, empty, on the lowest channel the client reads: the streams are open.
+        // (Asynchronously: this runs on the connection's event loop, which does the write.)
+        session.sendAsync(protocol.opened(query.isTrue("stdout"), query.isTrue("stderr")));
         bridges.put(session.getId(), bridge);
         // The target was checked before the upgrade; looking it up again touches the store: not on the event loop.
         bridge.agent = CompletableFuture.supplyAsync(() -> agents.target(namespace, name, container),
@@ -81,17 +93,30 @@ public class PodExecWebSocket {
     /** One exec: kubectl's session on one side, the agent's WebSocket on the other. */
     private static final class Bridge implements WebSocket.Listener {
         private final WebSocketSession client;
+        private final ExecProtocol protocol;
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         volatile CompletableFuture<WebSocket> agent;
         /** Sends to the agent, one after the other (a JDK WebSocket takes one outstanding send at a time). */
         CompletableFuture<WebSocket> sending;
 
-        Bridge(WebSocketSession client) {
+        Bridge(WebSocketSession client, ExecProtocol protocol) {
             this.client = client;
+            this.protocol = protocol;
         }
 
         synchronized void toAgent(byte[] message) {
-            sending = sending.thenCompose(ws -> ws.sendBinary(ByteBuffer.wrap(message), true));
+            byte[] v5 = protocol.toAgent(message);
+            if (v5 != null) {
+                sending = sending.thenCompose(ws -> ws.sendBinary(ByteBuffer.wrap(v5), true));
+            }
+        }
+
+        /** An agent's v5 message, in the client's protocol (none at all for v1's result of a success). */
+        private void toClient(byte[] message) {
+            Object translated = protocol.toClient(message);
+            if (translated != null && client.isOpen()) {
+                client.sendSync(translated);
+            }
         }
 
         synchronized void clientClosed() {
@@ -110,9 +135,9 @@ public class PodExecWebSocket {
                         + ",\"reason\":\"InternalError\"}";
                 byte[] bytes = status.getBytes(StandardCharsets.UTF_8);
                 byte[] frame = new byte[bytes.length + 1];
-                frame[0] = 3;
+                frame[0] = ExecProtocol.ERROR;
                 System.arraycopy(bytes, 0, frame, 1, bytes.length);
-                client.sendSync(frame);
+                toClient(frame);
                 client.close(CloseReason.NORMAL);
             }
         }
@@ -130,9 +155,7 @@ public class PodExecWebSocket {
                     message = partial.toByteArray();
                     partial.reset();
                 }
-                if (client.isOpen()) {
-                    client.sendSync(message);
-                }
+                toClient(message);
             }
             ws.request(1);
             return null;

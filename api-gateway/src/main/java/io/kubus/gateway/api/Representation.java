@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.table.TableColumn;
-import io.kubus.gateway.table.TablePrinters;
+import io.kubus.gateway.registry.Strategies;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.micronaut.core.annotation.Nullable;
@@ -22,11 +22,11 @@ import java.util.List;
 public class Representation {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final TablePrinters printers;
+    private final Strategies strategies;
     private final Clock clock;
 
-    public Representation(TablePrinters printers, Clock clock) {
-        this.printers = printers;
+    public Representation(Strategies strategies, Clock clock) {
+        this.strategies = strategies;
         this.clock = clock;
     }
 
@@ -93,7 +93,7 @@ public class Representation {
     /** The Table's columns for a kind, as kubectl prints them. */
     public ArrayNode columnDefinitions(ResourceType type) {
         ArrayNode columns = NODES.arrayNode();
-        for (TableColumn c : printers.forType(type).columns()) {
+        for (TableColumn c : strategies.of(type).printer().columns()) {
             ObjectNode col = columns.addObject();
             col.put("name", c.name());
             col.put("type", c.type());
@@ -108,7 +108,7 @@ public class Representation {
     public ObjectNode tableRow(ResourceType type, ObjectNode item, Instant now, String mode) {
         ObjectNode row = NODES.objectNode();
         ArrayNode cells = row.putArray("cells");
-        for (Object cell : printers.forType(type).cells(item, now)) {
+        for (Object cell : strategies.of(type).printer().cells(item, now)) {
             cells.add(KubusJson.json().valueToTree(cell) instanceof JsonNode n ? n : NODES.nullNode());
         }
         switch (mode) {

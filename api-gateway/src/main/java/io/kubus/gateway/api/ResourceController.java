@@ -41,7 +41,8 @@ public class ResourceController {
 
     @Get(uri = "/api", produces = MediaType.ALL)
     public HttpResponse<?> coreGroups(HttpRequest<?> request) {
-        return discovery.coreVersions(request.getHeaders().get(HttpHeaders.ACCEPT));
+        return discovery.coreVersions(request.getHeaders().get(HttpHeaders.ACCEPT),
+                Discovery.joinHostPort(request.getServerAddress()));
     }
 
     @Get(uri = "/apis", produces = MediaType.ALL)
@@ -121,7 +122,12 @@ public class ResourceController {
     private HttpResponse<?> resource(String method, HttpRequest<?> request, ApiPath path, @Nullable byte[] body) {
         Map<String, List<String>> params = new LinkedHashMap<>();
         request.getParameters().forEach((k, v) -> params.put(k, v));
-        ApiResponse response = api.handle(method, path, new Query(params),
+        Query query = new Query(params);
+        if (method.equals("GET") && path.name() == null && !path.legacyWatch() && !query.isTrue("watch")) {
+            // A list's options are checked as kube-apiserver checks them (a watch's are, in WatchStreams).
+            ListOptions.of(query);
+        }
+        ApiResponse response = api.handle(method, path, query,
                 request.getHeaders().get(HttpHeaders.CONTENT_TYPE), request.getHeaders().get(HttpHeaders.ACCEPT), body);
         return toHttp(response);
     }

@@ -7,7 +7,7 @@ import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.watch.WatchCache;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
+import io.kubus.gateway.registry.Strategies;
 import io.kubus.schema.event.ChangeEvent;
 import io.kubus.schema.event.WatchEventType;
 import jakarta.inject.Singleton;
@@ -32,8 +32,11 @@ public class WatchStreams {
     private final ObjectStore store;
     private final Representation representation;
     private final GatewaySettings settings;
+    private final Strategies strategies;
 
-    public WatchStreams(WatchCache cache, ObjectStore store, Representation representation, GatewaySettings settings) {
+    public WatchStreams(WatchCache cache, ObjectStore store, Representation representation, GatewaySettings settings,
+                        Strategies strategies) {
+        this.strategies = strategies;
         this.cache = cache;
         this.store = store;
         this.representation = representation;
@@ -42,17 +45,20 @@ public class WatchStreams {
 
     public ApiResponse watch(ApiPath path, Query query, Format format) {
         ResourceType type = path.type();
-        ObjectFilter filter = ObjectFilter.of(type, path.namespace(), query);
-        ListOptions.validateWatch(query);
-        Long timeout = query.nonNegativeLong("timeoutSeconds");
-        String rv = query.get("resourceVersion");
-        boolean sendInitial = rv == null || rv.isEmpty() || rv.equals("0");
+        ListOptions options = ListOptions.ofWatch(query);
+        ObjectFilter filter = ObjectFilter.of(type, strategies.of(type).selectableFields(), path.namespace(), query);
+        Long timeout = options.timeoutSeconds();
+        String rv = options.resourceVersion();
+        boolean sendInitial = options.initialEvents();
+        boolean fromNow = rv.isEmpty() || rv.equals("0");
+        // Checked before anything is listed, as the watch cache parses it before it starts a watcher.
+        long requested = fromNow ? 0 : parseVersion(rv);
         Set<String> matching = ConcurrentHashMap.newKeySet();
         Sinks.Many<Item> sink = Sinks.many().unicast().onBackpressureBuffer(
                 Queues.<Item>get(settings.getWatcherBuffer()).get());
         long from;
         long snapshot = 0;
-        if (sendInitial || filter.selective()) {
+        if (sendInitial || fromNow || filter.selective()) {
             ObjectList list = store.list(type, path.namespace());
             for (ObjectNode item : list.items()) {
                 if (filter.matches(item)) {
@@ -62,10 +68,15 @@ public class WatchStreams {
                     }
                 }
             }
-            from = sendInitial ? list.resourceVersion() : parseVersion(rv);
-            snapshot = sendInitial ? 0 : list.resourceVersion();
+            if (options.initialEventsEndBookmark()) {
+                sink.tryEmitNext(Item.initialEventsEnd(list.resourceVersion()));
+            }
+            // With the initial events, or from "now" (sendInitialEvents=false and no resourceVersion), the watch goes
+            // on from the version listed; from a client's version it replays what came after that.
+            from = sendInitial || fromNow ? list.resourceVersion() : requested;
+            snapshot = sendInitial || fromNow ? 0 : list.resourceVersion();
         } else {
-            from = parseVersion(rv);
+            from = requested;
         }
         final long start = from;
         final long listed = snapshot;
@@ -101,6 +112,9 @@ public class WatchStreams {
                 .doFinally(signal -> closeQuietly(registration));
         if (timeout != null && timeout > 0) {
             chunks = chunks.take(Duration.ofSeconds(timeout));
+        } else if (timeout != null && timeout < 0) {
+            // kube-apiserver's watch context is already over for a negative timeout: the watch ends at once.
+            chunks = chunks.take(Duration.ZERO);
         }
         return ApiResponse.stream("application/json;stream=watch", new StreamingBody(chunks));
     }
@@ -142,9 +156,21 @@ public class WatchStreams {
     }
 
     private byte[] encode(ResourceType type, Item item, Format format) {
+        if (item.type == null) {
+            ObjectNode event = JsonNodeFactory.instance.objectNode();
+            // The bookmark: only kind, apiVersion and metadata.resourceVersion (+ its annotation) mean anything.
+            event.put("type", "BOOKMARK");
+            ObjectNode bookmark = event.putObject("object");
+            bookmark.put("kind", type.kind());
+            bookmark.put("apiVersion", type.apiVersion());
+            ObjectNode meta = bookmark.putObject("metadata");
+            meta.put("resourceVersion", Long.toString(item.version));
+            meta.putObject("annotations").put(ListOptions.INITIAL_EVENTS_END, "true");
+            return line(representation.encode(event, Format.JSON));
+        }
         ObjectNode obj = item.object;
-        if (type == ResourceTypes.SECRETS && item.type != WatchEventType.DELETED && item.version > 0) {
-            // Secret data never travels on Kafka; the watcher gets it from the store when it is still current.
+        if (!type.eventOmits().isEmpty() && item.type != WatchEventType.DELETED && item.version > 0) {
+            // What the event leaves out (a Secret's data) the watcher gets from the store, when it is still current.
             obj = store.get(type, obj.path("metadata").path("namespace").asText(""),
                     obj.path("metadata").path("name").asText())
                     .filter(s -> s.path("metadata").path("resourceVersion").asText().equals(Long.toString(item.version)))
@@ -153,23 +179,36 @@ public class WatchStreams {
         ObjectNode event = JsonNodeFactory.instance.objectNode();
         event.put("type", item.type.name());
         event.set("object", format == Format.TABLE ? representation.table(type, List.of(obj), null, null) : obj);
-        byte[] json = representation.encode(event, Format.JSON);
+        return line(representation.encode(event, Format.JSON));
+    }
+
+    private static byte[] line(byte[] json) {
         byte[] line = new byte[json.length + 1];
         System.arraycopy(json, 0, line, 0, json.length);
         line[json.length] = '\n';
         return line;
     }
 
-    private static long parseVersion(String rv) {
-        try {
-            long v = Long.parseLong(rv);
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+    /**
+     * A resourceVersion as the storage versioner parses it (strconv.ParseUint), with its message. kube-apiserver
+     * answers this one with a 500 (the storage's InvalidError reaches the handler unconverted); a client's bad input
+     * is a 400 here, with the same message.
+     */
+    static long parseVersion(String rv) {
+        boolean digits = !rv.isEmpty();
+        for (int i = 0; i < rv.length() && digits; i++) {
+            digits = rv.charAt(i) >= '0' && rv.charAt(i) <= '9';
         }
-        throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
+        String why = "invalid syntax";
+        if (digits) {
+            try {
+                return Long.parseLong(rv);
+            } catch (NumberFormatException e) {
+                why = "value out of range"; // beyond int64 (uint64 in Go, but no version here gets that far)
+            }
+        }
+        throw ApiException.badRequest("resourceVersion: Invalid value: " + Query.goQuote(rv)
+                + ": strconv.ParseUint: parsing " + Query.goQuote(rv) + ": " + why);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -180,6 +219,10 @@ public class WatchStreams {
         }
     }
 
+    /** One event to send; a null type is the bookmark that ends the initial events, at {@code version}. */
     private record Item(WatchEventType type, ObjectNode object, long version) {
+        static Item initialEventsEnd(long version) {
+            return new Item(null, null, version);
+        }
     }
 }

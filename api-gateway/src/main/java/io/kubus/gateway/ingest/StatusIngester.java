@@ -2,9 +2,6 @@ package io.kubus.gateway.ingest;
 
 import io.kubus.client.events.Reconnecting;
 import io.kubus.gateway.GatewayApplication;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.admission.Admission;
 import io.kubus.gateway.admission.FieldValidation;
@@ -15,10 +12,10 @@ import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.store.WriteResult;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.event.StatusReports;
-import io.kubus.schema.event.StatusReports.NodeReport;
-import io.kubus.schema.event.StatusReports.PodReport;
+import io.kubus.schema.event.StatusReports.Report;
+import io.kubus.gateway.registry.Strategies;
+import io.kubus.gateway.registry.Strategy;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
@@ -31,18 +28,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
- * Stores what node agents report on the status topics (DESIGN.md "How a change flows", step 5). Gateways share one
+ * Stores what node agents report on the status topics (docs/architecture.md, "How a change flows", step 5). Gateways share one
  * consumer group, so each report is stored by one of them. Each poll is one batch: only the newest report per object
  * counts (a report carries the whole status), and the batch is stored in one transaction through
  * {@link ObjectStore#writeAll}, so every change gets its own resourceVersion and change event like any other write.
@@ -51,10 +45,11 @@ import java.util.function.Function;
  * partition's order and collapse to the newest within a batch; were a redelivered run split over two batches, an older
  * status could be stored again for a moment before the newer one (reports carry no version the store could compare).
  *
- * <p>A pod report is applied only to the pod it was made for: the pod must exist with the report's uid and be bound
- * to the reporting node. It replaces the pod's status and nothing else; the pod's PodScheduled condition, which the
- * binding set, is kept when the report has none. A node report replaces the status of an existing Node. Records that
- * cannot be read are skipped, never retried, so they never block a partition.
+ * <p>A report is applied only to the object it was made for: the object must exist, with the report's uid when it
+ * names one, and be bound to the reporting node (its strategy's boundNode: a pod's nodeName, a node itself). It
+ * replaces the object's status and nothing else, as the kind's strategy takes it from a report (a pod keeps the
+ * PodScheduled condition its binding set). Records that cannot be read are skipped, never retried, so they never
+ * block a partition.
  */
 @Context
 @Requires(env = GatewayApplication.ENVIRONMENT)
@@ -67,6 +62,7 @@ public class StatusIngester implements AutoCloseable {
     private final ChangeTopics topics;
     private final ObjectStore store;
     private final Admission admission;
+    private final Strategies strategies;
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running = true;
@@ -82,7 +78,8 @@ public class StatusIngester implements AutoCloseable {
     private final AtomicLong storeNanos = new AtomicLong();
 
     public StatusIngester(StatusIngestSettings settings, KafkaSettings kafka, ChangeTopics topics, ObjectStore store,
-                          Admission admission) {
+                          Admission admission, Strategies strategies) {
+        this.strategies = strategies;
         this.settings = settings;
         this.kafka = kafka;
         this.topics = topics;
@@ -198,95 +195,26 @@ public class StatusIngester implements AutoCloseable {
     }
 
     private Pending parse(ConsumerRecord<String, byte[]> r) throws MalformedReport {
-        if (r.value() == null) {
-            throw new MalformedReport("no value");
-        }
-        return switch (r.topic()) {
-            case StatusReports.POD_STATUS_TOPIC -> podReport(r.key(), read(r.value(), PodReport.class));
-            case StatusReports.NODE_STATUS_TOPIC -> nodeReport(r.key(), read(r.value(), NodeReport.class));
-            default -> throw new MalformedReport("not a status topic");
-        };
-    }
-
-    private static <T> T read(byte[] value, Class<T> type) throws MalformedReport {
+        Report report;
         try {
-            T report = KubusJson.json().readValue(value, type);
-            if (report == null) {
-                throw new MalformedReport("null report");
-            }
-            return report;
-        } catch (IOException e) {
-            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new MalformedReport("not a " + type.getSimpleName() + ": " + why);
+            report = StatusReports.read(r.topic(), r.key(), r.value());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedReport(e.getMessage());
         }
-    }
-
-    private Pending podReport(String key, PodReport report) throws MalformedReport {
-        int slash = key == null ? -1 : key.indexOf('/');
-        if (slash <= 0 || slash == key.length() - 1 || key.indexOf('/', slash + 1) >= 0) {
-            throw new MalformedReport("pod report key is not namespace/name: " + key);
-        }
-        if (isBlank(report.uid()) || isBlank(report.nodeName()) || report.status() == null) {
-            throw new MalformedReport("pod report without uid, nodeName or status");
-        }
-        String namespace = key.substring(0, slash);
-        String name = key.substring(slash + 1);
-        ObjectNode status = KubusJson.json().valueToTree(report.status());
-        Pending p = new Pending(key);
-        p.write = new ObjectStore.Write(ResourceTypes.PODS, namespace, name, current -> {
+        Strategy strategy = strategies.of(report.type());
+        Pending p = new Pending(report.namespace() + "/" + report.name());
+        p.write = new ObjectStore.Write(report.type(), report.namespace(), report.name(), current -> {
             if (current == null
-                    || !report.uid().equals(current.path("metadata").path("uid").asText())
-                    || !report.nodeName().equals(current.path("spec").path("nodeName").asText())) {
+                    || (report.uid() != null && !report.uid().equals(current.path("metadata").path("uid").asText()))
+                    || !report.reporter().equals(strategy.boundNode(current))) {
                 p.verdict = Verdict.IGNORED;
                 return WriteOutcome.keep();
             }
             ObjectNode next = current.deepCopy();
-            ObjectNode reported = status.deepCopy();
-            keepPodScheduled(current, reported);
-            next.set("status", reported);
-            return settle(p, ResourceTypes.PODS, current, next);
+            next.set("status", strategy.statusFromReport(current, report.status().deepCopy()));
+            return settle(p, report.type(), current, next);
         });
         return p;
-    }
-
-    private Pending nodeReport(String key, NodeReport report) throws MalformedReport {
-        String name = key != null ? key : report.nodeName();
-        if (isBlank(name) || (report.nodeName() != null && !report.nodeName().equals(name))) {
-            throw new MalformedReport("node report key and nodeName differ: " + key + ", " + report.nodeName());
-        }
-        if (report.status() == null) {
-            throw new MalformedReport("node report without status");
-        }
-        ObjectNode status = KubusJson.json().valueToTree(report.status());
-        Pending p = new Pending(name);
-        p.write = new ObjectStore.Write(ResourceTypes.NODES, null, name, current -> {
-            if (current == null) {
-                p.verdict = Verdict.IGNORED;
-                return WriteOutcome.keep();
-            }
-            ObjectNode next = current.deepCopy();
-            next.set("status", status.deepCopy());
-            return settle(p, ResourceTypes.NODES, current, next);
-        });
-        return p;
-    }
-
-    /** The binding's PodScheduled condition stays when the node does not report one (a kubelet carries it over). */
-    private static void keepPodScheduled(ObjectNode current, ObjectNode reported) {
-        JsonNode reportedConditions = reported.path("conditions");
-        for (JsonNode c : reportedConditions) {
-            if ("PodScheduled".equals(c.path("type").asText())) {
-                return;
-            }
-        }
-        for (JsonNode c : current.path("status").path("conditions")) {
-            if ("PodScheduled".equals(c.path("type").asText())) {
-                ArrayNode conditions = reportedConditions.isArray()
-                        ? (ArrayNode) reportedConditions : reported.putArray("conditions");
-                conditions.add(c.deepCopy());
-                return;
-            }
-        }
     }
 
     /**
@@ -296,7 +224,7 @@ public class StatusIngester implements AutoCloseable {
     private WriteOutcome settle(Pending p, ResourceType type, ObjectNode current, ObjectNode next) {
         ObjectNode admitted;
         try {
-            admitted = admission.admit(type, next, current, FieldValidation.IGNORE, new ArrayList<>());
+            admitted = admission.admitUpdate(type, next, current, FieldValidation.IGNORE, new ArrayList<>());
         } catch (RuntimeException e) {
             p.verdict = Verdict.REFUSED;
             LOG.warn("refused the status report for {} {}: {}", type.kind(), p.name(), e.getMessage());
@@ -306,27 +234,12 @@ public class StatusIngester implements AutoCloseable {
         ObjectNode b = admitted.deepCopy();
         ((ObjectNode) a.with("metadata")).remove("resourceVersion");
         ((ObjectNode) b.with("metadata")).remove("resourceVersion");
-        if (a.equals(SAME_VALUE, b)) {
+        if (KubusJson.equivalent(a, b)) {
             p.verdict = Verdict.UNCHANGED;
             return WriteOutcome.keep();
         }
         p.verdict = Verdict.APPLIED;
         return WriteOutcome.put(admitted);
-    }
-
-    /** Equal as JSON: numbers compare by value, as a stored object read back has other number nodes. */
-    private static final Comparator<JsonNode> SAME_VALUE = (x, y) -> {
-        if (x.equals(y)) {
-            return 0;
-        }
-        if (x.isNumber() && y.isNumber()) {
-            return x.decimalValue().compareTo(y.decimalValue());
-        }
-        return 1;
-    };
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 
     @PreDestroy

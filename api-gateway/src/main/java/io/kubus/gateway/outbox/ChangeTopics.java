@@ -35,7 +35,7 @@ public class ChangeTopics {
         return ResourceTypes.all().stream().map(ResourceType::topic).toList();
     }
 
-    /** The status topics node agents publish to and the gateway ingests (DESIGN.md "How a change flows", step 5). */
+    /** The status topics node agents publish to and the gateway ingests (docs/architecture.md, "How a change flows", step 5). */
     public List<String> statusNames() {
         return List.of(StatusReports.POD_STATUS_TOPIC, StatusReports.NODE_STATUS_TOPIC);
     }

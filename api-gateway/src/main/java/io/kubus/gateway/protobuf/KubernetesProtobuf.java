@@ -15,10 +15,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.kubernetes.client.proto.Meta;
 import io.kubernetes.client.proto.Runtime;
-import io.kubernetes.client.proto.V1;
-import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
-import io.kubernetes.client.proto.V1Batch;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
@@ -81,8 +78,8 @@ public final class KubernetesProtobuf {
     /**
      * Fields of Go structs embedded with {@code json:",inline"}: protobuf nests them under a field of their own,
      * JSON puts their members straight into the enclosing object (a probe's {@code httpGet}, an env var's
-     * {@code configMapKeyRef.name}). These are all of them in core, apps, batch and autoscaling v1 of Kubernetes
-     * 1.32 (k8s.io/api v0.32.0); no other field's JSON name differs from its proto name.
+     * {@code configMapKeyRef.name}). These are all of them in the group versions
+     * Kubus serves (k8s.io/api v0.32.0); no other field's JSON name differs from its proto name.
      */
     static final Set<String> INLINE_FIELDS = Set.of(
             "k8s.io.api.core.v1.Volume.volumeSource",
@@ -103,27 +100,39 @@ public final class KubernetesProtobuf {
     private final Set<String> pointerFields;
 
     public KubernetesProtobuf() {
-        Map<String, FileDescriptor> files = Map.of(
-                "v1", V1.getDescriptor(),
-                "apps/v1", V1Apps.getDescriptor(),
-                "batch/v1", V1Batch.getDescriptor(),
-                "autoscaling/v1", V1Autoscaling.getDescriptor());
         Set<String> apiVersions = new HashSet<>(EXTRA_API_VERSIONS);
         for (ResourceType type : ResourceTypes.all()) {
-            FileDescriptor file = files.get(type.apiVersion());
-            Descriptor d = file == null ? null : file.findMessageTypeByName(type.kind());
-            if (d == null) {
-                throw new IllegalStateException("client-java-proto has no message for " + type.apiVersion() + " "
-                        + type.kind());
+            Descriptor d = protoFile(type.group(), type.version())
+                    .map(file -> file.findMessageTypeByName(type.kind())).orElse(null);
+            if (d != null) {
+                // a kind client-java-proto has no message for cannot come as protobuf; its bodies come as JSON
+                messages.put(key(type.apiVersion(), type.kind()), d);
+                apiVersions.add(type.apiVersion());
             }
-            messages.put(key(type.apiVersion(), type.kind()), d);
-            apiVersions.add(type.apiVersion());
         }
         messages.put(key("autoscaling/v1", "Scale"), V1Autoscaling.Scale.getDescriptor());
         for (String apiVersion : apiVersions) {
             messages.put(key(apiVersion, "DeleteOptions"), Meta.DeleteOptions.getDescriptor());
         }
         pointerFields = readPointerFields();
+    }
+
+    /**
+     * The generated.proto of a group version, found by client-java-proto's naming (io.kubernetes.client.proto.V1 for
+     * the core group, V1Apps for apps/v1, V1Rbac for rbac.authorization.k8s.io/v1: the version, then the group's
+     * first label), so that a new kind needs nothing here.
+     */
+    static java.util.Optional<FileDescriptor> protoFile(String group, String version) {
+        String label = group.isEmpty() ? "" : group.split("\\.")[0];
+        String name = "io.kubernetes.client.proto." + Character.toUpperCase(version.charAt(0)) + version.substring(1)
+                + (label.isEmpty() ? "" : Character.toUpperCase(label.charAt(0)) + label.substring(1));
+        try {
+            return java.util.Optional.of((FileDescriptor) Class.forName(name).getMethod("getDescriptor").invoke(null));
+        } catch (ClassNotFoundException e) {
+            return java.util.Optional.empty();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read the protobuf schema " + name, e);
+        }
     }
 
     /** True for a Content-Type naming Kubernetes' protobuf encoding, whatever its parameters. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.event.ChangeEvent;
 import io.kubus.schema.event.WatchEventType;
 import io.micronaut.core.annotation.Nullable;
@@ -269,11 +268,10 @@ public class ObjectStore {
     private void appendOutbox(Connection c, ResourceType type, WatchEventType change, ObjectNode obj, long version)
             throws SQLException {
         ObjectNode published = obj;
-        if (type == ResourceTypes.SECRETS) {
-            // Secrets never travel in events: consumers that need the data read it from the gateway.
+        if (!type.eventOmits().isEmpty()) {
+            // What the event contract leaves out (a Secret's data) consumers read from the gateway.
             published = obj.deepCopy();
-            published.remove("data");
-            published.remove("stringData");
+            published.remove(type.eventOmits());
         }
         ChangeEvent event = ChangeEvent.of(type, change, version, Instant.now(clock), published);
         try (PreparedStatement ps = c.prepareStatement(

@@ -1,6 +1,8 @@
 package io.kubus.gateway.table;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.selector.LabelSelector;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,29 +14,29 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** The formatting helpers of printers.go and apimachinery that several kinds' cells share. */
-final class Cells {
+public final class Cells {
     private Cells() {
     }
 
-    static String text(JsonNode node, String pointer) {
+    public static String text(JsonNode node, String pointer) {
         JsonNode v = node.at(pointer);
         return v.isMissingNode() || v.isNull() ? "" : v.asText();
     }
 
-    static long number(JsonNode node, String pointer) {
+    public static long number(JsonNode node, String pointer) {
         return node.at(pointer).asLong(0);
     }
 
-    static String name(JsonNode object) {
+    public static String name(JsonNode object) {
         return text(object, "/metadata/name");
     }
 
-    static boolean deleting(JsonNode object) {
+    public static boolean deleting(JsonNode object) {
         return !text(object, "/metadata/deletionTimestamp").isEmpty();
     }
 
     /** translateTimestampSince: the age of a timestamp, {@code <unknown>} when unset. */
-    static String since(String timestamp, Instant now) {
+    public static String since(String timestamp, Instant now) {
         if (timestamp.isEmpty()) {
             return "<unknown>";
         }
@@ -45,12 +47,12 @@ final class Cells {
         }
     }
 
-    static String or(String value, String fallback) {
+    public static String or(String value, String fallback) {
         return value.isEmpty() ? fallback : value;
     }
 
     /** labels.FormatLabels: sorted {@code k=v} pairs, {@code <none>} when empty. */
-    static String labels(JsonNode map) {
+    public static String labels(JsonNode map) {
         if (map == null || !map.isObject() || map.isEmpty()) {
             return "<none>";
         }
@@ -60,49 +62,33 @@ final class Cells {
     }
 
     /** The String() of the selector a LabelSelector converts to: requirements sorted by key, "" when empty. */
-    static String selector(JsonNode selector) {
+    public static String selector(JsonNode selector) {
         if (selector == null || !selector.isObject()) {
             return "";
         }
-        Map<String, List<String>> byKey = new TreeMap<>();
-        selector.path("matchLabels").properties().forEach(e ->
-                byKey.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getKey() + "=" + e.getValue().asText()));
-        for (JsonNode expr : selector.path("matchExpressions")) {
-            String key = expr.path("key").asText();
-            List<String> values = new ArrayList<>();
-            expr.path("values").forEach(v -> values.add(v.asText()));
-            values.sort(null);
-            String req = switch (expr.path("operator").asText()) {
-                case "In" -> key + " in (" + String.join(",", values) + ")";
-                case "NotIn" -> key + " notin (" + String.join(",", values) + ")";
-                case "Exists" -> key;
-                case "DoesNotExist" -> "!" + key;
-                default -> key + " " + expr.path("operator").asText();
-            };
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(req);
-        }
-        return byKey.values().stream().flatMap(List::stream).collect(Collectors.joining(","));
+        return LabelSelector.of(KubusJson.json().convertValue(selector, io.fabric8.kubernetes.api.model.LabelSelector.class))
+                .toString();
     }
 
     /** metav1.FormatLabelSelector: the selector string, {@code <none>} when it selects by nothing. */
-    static String formatSelector(JsonNode selector) {
+    public static String formatSelector(JsonNode selector) {
         return or(selector(selector), "<none>");
     }
 
-    static String containerNames(JsonNode podSpec) {
+    public static String containerNames(JsonNode podSpec) {
         List<String> names = new ArrayList<>();
         podSpec.path("containers").forEach(c -> names.add(c.path("name").asText()));
         return String.join(",", names);
     }
 
-    static String containerImages(JsonNode podSpec) {
+    public static String containerImages(JsonNode podSpec) {
         List<String> images = new ArrayList<>();
         podSpec.path("containers").forEach(c -> images.add(c.path("image").asText()));
         return String.join(",", images);
     }
 
     /** helper.GetAccessModesAsString: the short forms, in Kubernetes' fixed order. */
-    static String accessModes(JsonNode modes) {
+    public static String accessModes(JsonNode modes) {
         List<String> present = new ArrayList<>();
         modes.forEach(m -> present.add(m.asText()));
         List<String> out = new ArrayList<>();
@@ -116,7 +102,7 @@ final class Cells {
     }
 
     /** The storage class, from the beta annotation that predates the field when it is set. */
-    static String storageClass(JsonNode object) {
+    public static String storageClass(JsonNode object) {
         String annotated = text(object, "/metadata/annotations/volume.beta.kubernetes.io~1storage-class");
         return annotated.isEmpty() ? text(object, "/spec/storageClassName") : annotated;
     }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /** A printer made of a column list and a cell function, for kinds whose cells are simple to compute. */
-record KindPrinter(List<TableColumn> columns, BiFunction<ObjectNode, Instant, List<Object>> cellFunction)
+public record KindPrinter(List<TableColumn> columns, BiFunction<ObjectNode, Instant, List<Object>> cellFunction)
         implements TablePrinter {
 
     @Override
@@ -17,7 +17,7 @@ record KindPrinter(List<TableColumn> columns, BiFunction<ObjectNode, Instant, Li
     }
 
     /** Builds the column list: the name column first, then {@code name, type} pairs; a trailing "*" marks -o wide. */
-    static List<TableColumn> columns(String... nameTypeDescription) {
+    public static List<TableColumn> columns(String... nameTypeDescription) {
         List<TableColumn> out = new ArrayList<>();
         out.add(TableColumn.nameColumn());
         for (int i = 0; i < nameTypeDescription.length; i += 3) {

@@ -1,56 +1,32 @@
 package io.kubus.gateway.table;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kubus.schema.ResourceType;
-import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Chooses the table printer of a kind: the columns of pkg/printers/internalversion/printers.go. Kinds without their
- * own columns get Name and Age, as kubectl shows them. Cells are computed as the apiserver does, which always
- * generates the wide cells and lets kubectl hide priority-1 columns.
+ * What every kind's printer shares: the printer of kinds printers.go has no columns for, and the age of an object as
+ * kubectl prints it. A kind's own columns (pkg/printers/internalversion/printers.go) live with its strategy.
  */
-@Singleton
-public class TablePrinters {
-    private static final TablePrinter DEFAULT = new TablePrinter() {
-        @Override
-        public List<TableColumn> columns() {
-            return List.of(TableColumn.nameColumn(), TableColumn.of("Age", "string", 0, "CreationTimestamp"));
-        }
+public final class TablePrinters {
+    /** The description kube-apiserver gives every Age column. */
+    public static final String AGE = "CreationTimestamp is a timestamp representing the server time when this object was created.";
+    /** Go's zero time in RFC 3339, what the default printer shows for an object without a creation time. */
+    private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 
-        @Override
-        public List<Object> cells(ObjectNode object, Instant now) {
-            return List.of(object.path("metadata").path("name").asText(), age(object, now));
-        }
-    };
+    /**
+     * kube-apiserver's default table convertor (k8s.io/apiserver rest.NewDefaultTableConvertor), which prints the
+     * kinds without columns of their own (Roles, ClusterRoles): the name and the creation time in RFC 3339, UTC.
+     */
+    public static final TablePrinter DEFAULT = new KindPrinter(
+            List.of(TableColumn.nameColumn(), TableColumn.of("Created At", "date", 0, AGE)),
+            (object, now) -> List.of(object.path("metadata").path("name").asText(), createdAt(object)));
 
-    /** Printers by kind; built per instance, as the module keeps no static mutable state. */
-    private final Map<String, TablePrinter> byKind = Map.ofEntries(
-            Map.entry("Pod", new PodPrinter()),
-            Map.entry("Namespace", CorePrinters.namespaces()),
-            Map.entry("Node", CorePrinters.nodes()),
-            Map.entry("Event", CorePrinters.events()),
-            Map.entry("Service", CorePrinters.services()),
-            Map.entry("Endpoints", CorePrinters.endpoints()),
-            Map.entry("Secret", CorePrinters.secrets()),
-            Map.entry("ConfigMap", CorePrinters.configMaps()),
-            Map.entry("PersistentVolumeClaim", CorePrinters.persistentVolumeClaims()),
-            Map.entry("PersistentVolume", CorePrinters.persistentVolumes()),
-            Map.entry("ReplicationController", WorkloadPrinters.replicationControllers()),
-            Map.entry("ReplicaSet", WorkloadPrinters.replicaSets()),
-            Map.entry("Deployment", WorkloadPrinters.deployments()),
-            Map.entry("StatefulSet", WorkloadPrinters.statefulSets()),
-            Map.entry("DaemonSet", WorkloadPrinters.daemonSets()),
-            Map.entry("Job", WorkloadPrinters.jobs()),
-            Map.entry("CronJob", WorkloadPrinters.cronJobs()));
-
-    public TablePrinter forType(ResourceType type) {
-        return byKind.getOrDefault(type.kind(), DEFAULT);
+    private TablePrinters() {
     }
 
     /** The age of an object as kubectl prints it (k8s.io/apimachinery/pkg/util/duration.HumanDuration). */
@@ -63,6 +39,18 @@ public class TablePrinters {
             return humanDuration(Duration.between(Instant.parse(ts), now));
         } catch (DateTimeParseException e) {
             return "<invalid>";
+        }
+    }
+
+    private static String createdAt(ObjectNode object) {
+        String ts = object.path("metadata").path("creationTimestamp").asText("");
+        if (ts.isEmpty()) {
+            return ZERO_TIME;
+        }
+        try {
+            return Instant.parse(ts).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return ts;
         }
     }
 

@@ -34,7 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves HTTP watches from the change topics (DESIGN.md: watchers are fed by the same stream as everyone else).
+ * Serves HTTP watches from the change topics (docs/architecture.md: watchers are fed by the same stream as everyone else).
  * Every gateway reads every partition of every change topic, keeps the latest events in memory, and hands each new
  * event to the watches of its kind. A watch may start from any resourceVersion still in memory; older ones get
  * 410 Gone, and the client re-lists, as with kube-apiserver's watch cache.

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
+import java.util.List;
 
 import static io.kubus.gateway.admission.Fixtures.create;
 import static io.kubus.gateway.admission.Fixtures.deployment;
@@ -63,7 +64,7 @@ class DefaultsTest {
     @CsvSource({"nginx,Always", "nginx:latest,Always", "nginx:1.27,IfNotPresent", "localhost:5000/app,Always",
             "localhost:5000/app:v2,IfNotPresent", "nginx@sha256:abc,IfNotPresent", "repo/x:latest,Always"})
     void imagePullPolicy(String image, String policy) {
-        assertEquals(policy, Defaults.pullPolicy(image));
+        assertEquals(policy, io.kubus.gateway.registry.core.pod.PodSpecDefaults.pullPolicy(image));
     }
 
     @Test
@@ -83,7 +84,9 @@ class DefaultsTest {
         ObjectNode old = create(ResourceTypes.PODS, pod());
         ObjectNode running = old.deepCopy();
         ((ObjectNode) running.get("status")).put("phase", "Running");
-        ObjectNode out = Fixtures.ADMISSION.admit(ResourceTypes.PODS, running, old, FieldValidation.STRICT, new java.util.ArrayList<>());
+        // a status write (the status subresource, or an agent's report) keeps everything else from the stored pod
+        ObjectNode out = Fixtures.ADMISSION.admitUpdate(ResourceTypes.PODS, running, old, FieldValidation.STRICT,
+                new java.util.ArrayList<>());
         assertEquals("Running", out.at("/status/phase").asText());
     }
 
@@ -262,16 +265,16 @@ class DefaultsTest {
         GatewaySettings settings = new GatewaySettings();
         settings.setDefaultNotReadyTolerationSeconds(60);
         settings.setDefaultUnreachableTolerationSeconds(10);
-        Admission admission = new Admission(settings);
-        ObjectNode created = admission.admit(ResourceTypes.PODS, pod(), null, FieldValidation.STRICT, new ArrayList<>());
+        Admission admission = new Admission(Fixtures.STRATEGIES, List.of(new DefaultTolerationSeconds(settings)));
+        ObjectNode created = Fixtures.admit(admission, ResourceTypes.PODS, pod(), null, FieldValidation.STRICT, new ArrayList<>());
         assertEquals(60, created.at("/spec/tolerations/0/tolerationSeconds").asInt());
         assertEquals(10, created.at("/spec/tolerations/1/tolerationSeconds").asInt());
 
-        ObjectNode replaced = admission.admit(ResourceTypes.PODS, pod(), created, FieldValidation.STRICT,
+        ObjectNode replaced = Fixtures.admit(admission, ResourceTypes.PODS, pod(), created, FieldValidation.STRICT,
                 new ArrayList<>());
         assertEquals(created.at("/spec/tolerations"), replaced.at("/spec/tolerations"),
                 "a replace without them gets them back instead of a refusal for removing tolerations");
-        ObjectNode template = admission.admit(ResourceTypes.DEPLOYMENTS, deployment(), null, FieldValidation.STRICT,
+        ObjectNode template = Fixtures.admit(admission, ResourceTypes.DEPLOYMENTS, deployment(), null, FieldValidation.STRICT,
                 new ArrayList<>());
         assertTrue(template.at("/spec/template/spec/tolerations").isMissingNode(), "pods get them when they are created");
     }

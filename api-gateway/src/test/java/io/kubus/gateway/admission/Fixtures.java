@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.kubus.gateway.api.ApiException;
-import io.kubus.gateway.config.GatewaySettings;
+import io.kubus.gateway.registry.Strategies;
+import io.kubus.gateway.testing.Registry;
 import io.kubus.schema.ResourceType;
 
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Manifests and assertions shared by the admission tests. */
 final class Fixtures {
     static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Admission ADMISSION = new Admission(new GatewaySettings());
+    static final Strategies STRATEGIES = Registry.STRATEGIES;
+    static final Admission ADMISSION = Registry.ADMISSION;
 
     private Fixtures() {
     }
@@ -69,12 +71,35 @@ final class Fixtures {
     }
 
     static ObjectNode create(ResourceType type, ObjectNode object) {
-        return ADMISSION.admit(type, object, null, FieldValidation.STRICT, new ArrayList<>());
+        return admit(type, object, null, FieldValidation.STRICT, new ArrayList<>());
     }
 
+    /**
+     * Admits a create ({@code old} null) or an update of the object itself, as the API does: an update first keeps
+     * what the kind's strategy keeps from the stored object (PrepareForUpdate).
+     */
+    static ObjectNode admit(ResourceType type, ObjectNode object, ObjectNode old, FieldValidation validation,
+                            List<String> warnings) {
+        return admit(ADMISSION, type, object, old, validation, warnings);
+    }
+
+    static ObjectNode admit(Admission admission, ResourceType type, ObjectNode object, ObjectNode old,
+                            FieldValidation validation, List<String> warnings) {
+        if (old == null) {
+            return admission.admitCreate(type, object, validation, warnings);
+        }
+        ObjectNode prepared = object.deepCopy();
+        STRATEGIES.of(type).prepareForUpdate(prepared, old);
+        return admission.admitUpdate(type, prepared, old, validation, warnings);
+    }
+
+    /** The Status a refused admission gets at the API's edge. */
     static ApiException refuse(ResourceType type, ObjectNode object, ObjectNode old) {
-        return assertThrows(ApiException.class,
-                () -> ADMISSION.admit(type, object, old, FieldValidation.STRICT, new ArrayList<>()));
+        return refuse(() -> admit(type, object, old, FieldValidation.STRICT, new ArrayList<>()));
+    }
+
+    static ApiException refuse(org.junit.jupiter.api.function.Executable admit) {
+        return ApiException.from(assertThrows(AdmissionException.class, admit));
     }
 
     /** Asserts a 422 with a cause on {@code field} whose message starts with {@code message}. */

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.kubus.gateway.admission.Fixtures.ADMISSION;
 import static io.kubus.gateway.admission.Fixtures.deployment;
 import static io.kubus.gateway.admission.Fixtures.json;
 import static io.kubus.gateway.admission.Fixtures.pod;
@@ -29,7 +28,7 @@ class UnknownFieldsTest {
 
     @Test
     void strictRefusesWith422NamingEachField() {
-        ApiException e = assertThrows(ApiException.class, () -> ADMISSION.admit(ResourceTypes.PODS, podWithUnknowns(), null,
+        ApiException e = Fixtures.refuse(() -> Fixtures.admit(ResourceTypes.PODS, podWithUnknowns(), null,
                 FieldValidation.STRICT, new ArrayList<>()));
         assertEquals(422, e.code());
         List<String> fields = e.status().getDetails().getCauses().stream().map(c -> c.getField()).toList();
@@ -42,7 +41,7 @@ class UnknownFieldsTest {
     @Test
     void warnDropsAndWarnsOncePerField() {
         List<String> warnings = new ArrayList<>();
-        ObjectNode out = ADMISSION.admit(ResourceTypes.PODS, podWithUnknowns(), null, FieldValidation.WARN, warnings);
+        ObjectNode out = Fixtures.admit(ResourceTypes.PODS, podWithUnknowns(), null, FieldValidation.WARN, warnings);
         assertEquals(List.of("unknown field \"spec.containers[0].bar\"", "unknown field \"spec.containers[0].ports[0].baz\"",
                 "unknown field \"spec.foo\""), warnings.stream().sorted().toList());
         assertFalse(out.get("spec").has("foo"));
@@ -53,7 +52,7 @@ class UnknownFieldsTest {
     @Test
     void ignoreDropsSilently() {
         List<String> warnings = new ArrayList<>();
-        ObjectNode out = ADMISSION.admit(ResourceTypes.PODS, podWithUnknowns(), null, FieldValidation.IGNORE, warnings);
+        ObjectNode out = Fixtures.admit(ResourceTypes.PODS, podWithUnknowns(), null, FieldValidation.IGNORE, warnings);
         assertTrue(warnings.isEmpty());
         assertFalse(out.toString().contains("foo"));
         assertFalse(out.toString().contains("bar"));
@@ -66,7 +65,7 @@ class UnknownFieldsTest {
         ((ObjectNode) d.get("metadata")).put("nickname", "x");
         ((ObjectNode) d.at("/spec/template/spec/containers/0")).putObject("resources").put("cpus", "1");
         List<String> warnings = new ArrayList<>();
-        ObjectNode out = ADMISSION.admit(ResourceTypes.DEPLOYMENTS, d, null, FieldValidation.WARN, warnings);
+        ObjectNode out = Fixtures.admit(ResourceTypes.DEPLOYMENTS, d, null, FieldValidation.WARN, warnings);
         assertEquals(List.of("unknown field \"extra\"", "unknown field \"metadata.nickname\"",
                 "unknown field \"spec.template.spec.containers[0].resources.cpus\""), warnings.stream().sorted().toList());
         assertFalse(out.has("extra"));
@@ -81,7 +80,7 @@ class UnknownFieldsTest {
                 + "'template':{'metadata':{'labels':{'app':'web'}},'spec':{'nodeSelector':{'disk':'ssd'},'containers':[{'name':'a',"
                 + "'image':'nginx','resources':{'limits':{'cpu':'500m','memory':'128Mi'}}}]}}}}");
         List<String> warnings = new ArrayList<>();
-        ADMISSION.admit(ResourceTypes.DEPLOYMENTS, d, null, FieldValidation.STRICT, warnings);
+        Fixtures.admit(ResourceTypes.DEPLOYMENTS, d, null, FieldValidation.STRICT, warnings);
         assertTrue(warnings.isEmpty());
     }
 
@@ -89,14 +88,14 @@ class UnknownFieldsTest {
     void mapValuesThatAreObjectsArePathedByKey() {
         ObjectNode svc = json("{'apiVersion':'v1','kind':'Secret','metadata':{'name':'s','namespace':'default'},'wat':{'x':1}}");
         List<String> warnings = new ArrayList<>();
-        ADMISSION.admit(ResourceTypes.SECRETS, svc, null, FieldValidation.WARN, warnings);
+        Fixtures.admit(ResourceTypes.SECRETS, svc, null, FieldValidation.WARN, warnings);
         assertEquals(List.of("unknown field \"wat\""), warnings);
     }
 
     @Test
     void unknownFieldsNeverReachTheStoredObjectInAnyMode() {
         for (FieldValidation mode : List.of(FieldValidation.WARN, FieldValidation.IGNORE)) {
-            ObjectNode out = ADMISSION.admit(ResourceTypes.PODS, podWithUnknowns(), null, mode, new ArrayList<>());
+            ObjectNode out = Fixtures.admit(ResourceTypes.PODS, podWithUnknowns(), null, mode, new ArrayList<>());
             assertFalse(out.toString().contains("additionalProperties"));
             assertFalse(out.at("/spec").has("foo"), mode.name());
         }
@@ -106,7 +105,7 @@ class UnknownFieldsTest {
     void inputIsNotMutated() {
         ObjectNode in = podWithUnknowns();
         ObjectNode copy = in.deepCopy();
-        ADMISSION.admit(ResourceTypes.PODS, in, null, FieldValidation.WARN, new ArrayList<>());
+        Fixtures.admit(ResourceTypes.PODS, in, null, FieldValidation.WARN, new ArrayList<>());
         assertEquals(copy, in);
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 
-import static io.kubus.gateway.admission.Fixtures.ADMISSION;
 import static io.kubus.gateway.admission.Fixtures.assertInvalid;
 import static io.kubus.gateway.admission.Fixtures.create;
 import static io.kubus.gateway.admission.Fixtures.json;
@@ -17,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class UpdateRulesTest {
 
     private static ObjectNode update(ResourceType type, ObjectNode now, ObjectNode old) {
-        return ADMISSION.admit(type, now, old, FieldValidation.STRICT, new ArrayList<>());
+        return Fixtures.admit(type, now, old, FieldValidation.STRICT, new ArrayList<>());
     }
 
     @Test

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Bad input stops at the gateway (DESIGN.md): malformed or invalid requests against one real gateway each get a 4xx
+ * Bad input stops at the gateway (docs/architecture.md): malformed or invalid requests against one real gateway each get a 4xx
  * Kubernetes Status naming the problem, and afterwards the store's version and every change topic's end offsets are
  * what they were before.
  */
@@ -56,6 +56,7 @@ class BadInputTest {
     private static final String PODS = "/api/v1/namespaces/default/pods";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+    private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final Map<Integer, Set<String>> REASONS = Map.of(
             400, Set.of("BadRequest"),
             404, Set.of("NotFound"),
@@ -88,6 +89,8 @@ class BadInputTest {
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","labels":{"env":"prod"}},"data":{"a":"1"}}"""));
         created(POST(CONFIGMAPS, """
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm2"},"data":{"a":"2"}}"""));
+        // ServiceAccounts and RBAC: a binding whose roleRef an update may not change.
+        created(POST(RBAC + "/namespaces/default/rolebindings", roleBinding("reads", "view")));
         // A change, then compaction of all history: lists and tokens at the first versions are now too old.
         assertEquals(200, gateway.request("PATCH", CONFIGMAPS + "/cm2", "application/merge-patch+json",
                 "{\"data\":{\"a\":\"3\"}}").status());
@@ -220,7 +223,15 @@ class BadInputTest {
         // Watch.
         c.add(new Case("watch from a resourceVersion that is not a number", "GET", PODS + "?watch=true&resourceVersion=abc", null, null, 400, "resourceVersion"));
         c.add(new Case("watch from a negative resourceVersion", "GET", PODS + "?watch=true&resourceVersion=-5", null, null, 400, "resourceVersion"));
-        c.add(new Case("watch with a bad timeoutSeconds", "GET", PODS + "?watch=true&timeoutSeconds=soon", null, null, 400, "timeoutSeconds"));
+        c.add(new Case("watch with a bad timeoutSeconds", "GET", PODS + "?watch=true&timeoutSeconds=soon", null, null, 400, "strconv.ParseInt: parsing \"soon\""));
+        c.add(new Case("list with a bad timeoutSeconds", "GET", PODS + "?timeoutSeconds=1.5", null, null, 400, "strconv.ParseInt: parsing \"1.5\""));
+        c.add(new Case("watch with timeoutSeconds beyond int64", "GET", PODS + "?watch=1&timeoutSeconds=99999999999999999999", null, null, 400, "value out of range"));
+        c.add(new Case("list with sendInitialEvents", "GET", PODS + "?sendInitialEvents=true", null, null, 422, "sendInitialEvents is forbidden for list"));
+        c.add(new Case("list with an unknown resourceVersionMatch", "GET", PODS + "?resourceVersion=1&resourceVersionMatch=Newest", null, null, 422, "Unsupported value: \"Newest\""));
+        c.add(new Case("list with resourceVersionMatch and no resourceVersion", "GET", PODS + "?resourceVersionMatch=Exact", null, null, 422, "unless resourceVersion is provided"));
+        c.add(new Case("watch with sendInitialEvents and no resourceVersionMatch", "GET", PODS + "?watch=true&sendInitialEvents=true", null, null, 422, "sendInitialEvents requires setting resourceVersionMatch"));
+        c.add(new Case("watch with resourceVersionMatch=Exact", "GET", PODS + "?watch=true&sendInitialEvents=false&resourceVersionMatch=Exact", null, null, 422, "Unsupported value: \"Exact\""));
+        c.add(new Case("watch with resourceVersionMatch and no sendInitialEvents", "GET", PODS + "?watch=true&resourceVersion=5&resourceVersionMatch=NotOlderThan", null, null, 422, "unless sendInitialEvents is provided"));
         c.add(new Case("watch of a named object", "GET", PODS + "/p?watch=true", null, null, 400, "fieldSelector"));
         // Routing.
         c.add(new Case("unknown resource", "GET", "/api/v1/widgets", null, null, 404, "could not find"));
@@ -315,6 +326,27 @@ class BadInputTest {
         c.add(new Case("scale of a missing deployment", "PUT", DEPLOYMENTS + "/ghost/scale", JSON,
                 "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"ghost\"},\"spec\":{\"replicas\":2}}", 404, "ghost"));
         c.add(new Case("scale of a kind without scale", "GET", CONFIGMAPS + "/cm/scale", null, null, 404, "could not find"));
+        // ServiceAccounts and RBAC.
+        c.add(new Case("serviceaccount with an invalid name", "POST", "/api/v1/namespaces/default/serviceaccounts", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"Deploy_Bot\"}}", 422, "metadata.name"));
+        c.add(new Case("role rule without verbs", "POST", RBAC + "/namespaces/default/roles", JSON,
+                "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\",\"metadata\":{\"name\":\"r1\"},"
+                        + "\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"]}]}", 422, "rules[0].verbs"));
+        c.add(new Case("role rule with non-resource URLs", "POST", RBAC + "/namespaces/default/roles", JSON,
+                "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\",\"metadata\":{\"name\":\"r2\"},"
+                        + "\"rules\":[{\"nonResourceURLs\":[\"/healthz\"],\"verbs\":[\"get\"]}]}", 422, "rules[0].nonResourceURLs"));
+        c.add(new Case("clusterrole with an invalid aggregation selector", "POST", RBAC + "/clusterroles", JSON,
+                "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"agg\"},"
+                        + "\"aggregationRule\":{\"clusterRoleSelectors\":[{\"matchLabels\":{\"bad key\":\"x\"}}]}}",
+                422, "aggregationRule.clusterRoleSelectors[0]"));
+        c.add(new Case("rolebinding to a roleRef kind that does not exist", "POST", RBAC + "/namespaces/default/rolebindings", JSON,
+                roleBinding("rb1", "view").replace("\"kind\":\"ClusterRole\"", "\"kind\":\"Foo\""), 422, "roleRef.kind"));
+        c.add(new Case("clusterrolebinding with a service account in no namespace", "POST", RBAC + "/clusterrolebindings", JSON,
+                roleBinding("crb1", "view").replace("RoleBinding", "ClusterRoleBinding"), 422, "subjects[0].namespace"));
+        c.add(new Case("rolebinding roleRef changed by an update", "PUT", RBAC + "/namespaces/default/rolebindings/reads", JSON,
+                roleBinding("reads", "edit"), 422, "roleRef: Invalid value"));
+        c.add(new Case("rolebinding roleRef changed by a merge patch", "PATCH", RBAC + "/namespaces/default/rolebindings/reads",
+                "application/merge-patch+json", "{\"roleRef\":{\"name\":\"admin\"}}", 422, "cannot change roleRef"));
         // Binding.
         c.add(new Case("binding without a target", "POST", PODS + "/p/binding", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"}}", 422, "target.name"));
@@ -412,9 +444,6 @@ class BadInputTest {
                 + enc(good), 422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: [resourceVersionMatch: Forbidden: "
                 + "resourceVersionMatch is forbidden unless resourceVersion is provided, resourceVersionMatch: Forbidden: "
                 + "resourceVersionMatch is forbidden when continue is provided]"));
-        c.add(exact("resourceVersionMatch on a watch", "GET", cm + "?watch=true&resourceVersion=1&resourceVersionMatch=Exact",
-                422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: "
-                        + "resourceVersionMatch is forbidden for watch"));
         // resourceVersion.
         c.add(exact("list resourceVersion that is not a number", "GET", cm + "?resourceVersion=abc", 400, "BadRequest",
                 "invalid resource version: resourceVersion: Invalid value: \"abc\": strconv.ParseUint: parsing \"abc\": "
@@ -606,6 +635,14 @@ class BadInputTest {
         return """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"web"}},
                  "spec":{"containers":[{"name":"c","image":"busybox"}]}}""".formatted(name);
+    }
+
+    /** A RoleBinding of a ClusterRole to a ServiceAccount named without a namespace (the binding's own). */
+    private static String roleBinding(String name, String clusterRole) {
+        return """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"%s"},
+                 "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"%s"},
+                 "subjects":[{"kind":"ServiceAccount","name":"deployer"}]}""".formatted(name, clusterRole);
     }
 
     private static String deployment(String name, String replicas) {

@@ -58,9 +58,9 @@ class ContinueTokenTest {
 
     @Test
     void goQuoteEscapesAsStrconvQuote() {
-        assertEquals("\"abc\"", ContinueToken.goQuote("abc"));
-        assertEquals("\"a\\\"b\\\\c\"", ContinueToken.goQuote("a\"b\\c"));
-        assertEquals("\"\\x00\\n\\t\\x7f\"", ContinueToken.goQuote("\u0000\n\t\u007f"));
-        assertEquals("\"é<>\"", ContinueToken.goQuote("é<>"));
+        assertEquals("\"abc\"", Query.goQuote("abc"));
+        assertEquals("\"a\\\"b\\\\c\"", Query.goQuote("a\"b\\c"));
+        assertEquals("\"\\x00\\n\\t\\x7f\"", Query.goQuote("\u0000\n\t\u007f"));
+        assertEquals("\"é<>\"", Query.goQuote("é<>"));
     }
 }

@@ -58,8 +58,13 @@ class StatusIngestRestartTest {
             try (GatewayFixture second = GatewayFixture.start(broker, false, jdbc, Map.of())) {
                 JsonNode pod = awaitPod(second, p -> "10.3.0.1".equals(p.path("status").path("podIP").asText()));
                 assertEquals(afterFirst + 1, version(pod));
-                StatusIngester.Counters counters = second.context().getBean(StatusIngester.class).counters();
-                assertEquals(1, counters.applied());
+                // the ingester counts a batch after its commit, so the change can be read a moment before it is counted
+                StatusIngester ingester = second.context().getBean(StatusIngester.class);
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (ingester.counters().applied() < 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(1, ingester.counters().applied());
             }
 
             // A gateway that never saw a commit reads both reports again: neither changes anything.

@@ -1,6 +1,9 @@
 package io.kubus.gateway.patch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kubus.gateway.testing.Registry;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 
 import static io.kubus.gateway.patch.PatchTestSupport.assertJson;
@@ -11,8 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class StrategicMergePatchTest {
 
-    private static final PatchSchema DEPLOYMENT = PatchSchemas.forKind("apps", "Deployment");
-    private static final PatchSchema POD = PatchSchemas.forKind("", "Pod");
+    /** A kind's schema, from its strategy. */
+    private static PatchSchema schema(ResourceType type) {
+        return Registry.strategy(type).patchSchema();
+    }
+
+    private static final PatchSchema DEPLOYMENT = schema(ResourceTypes.DEPLOYMENTS);
+    private static final PatchSchema POD = schema(ResourceTypes.PODS);
 
     /** Test-only schema mirroring the MergeItem fixture of k8s' own strategicpatch tests. */
     private static final PatchSchema MERGE_ITEM = PatchSchema.builder()
@@ -185,8 +193,8 @@ class StrategicMergePatchTest {
     void untaggedListsAreReplaced() {
         assertJson("{'spec':{'tolerations':[{'key':'b'}]}}",
             smp("{'spec':{'tolerations':[{'key':'a'}]}}", "{'spec':{'tolerations':[{'key':'b'}]}}", POD));
-        // Unknown kinds have no merge keys at all: JSON-merge-like.
-        PatchSchema unknown = PatchSchemas.forKind("example.com", "Widget");
+        // Without type information there are no merge keys at all: JSON-merge-like.
+        PatchSchema unknown = PatchSchema.EMPTY;
         assertJson("{'metadata':{'finalizers':['b']},'spec':{'items':[{'name':'b'}]}}",
             smp("{'metadata':{'finalizers':['a']},'spec':{'items':[{'name':'a'}]}}",
                 "{'metadata':{'finalizers':['b']},'spec':{'items':[{'name':'b'}]}}", unknown));
@@ -217,19 +225,19 @@ class StrategicMergePatchTest {
     @Test
     void podTemplateSchemaIsSharedAcrossKinds() {
         PatchSchema podSpec = PatchSchemas.POD_SPEC;
-        assertEquals(podSpec, PatchSchemas.forKind("", "Pod").child("spec"));
-        assertEquals(podSpec, PatchSchemas.forKind("apps", "Deployment").child("spec").child("template").child("spec"));
-        assertEquals(podSpec, PatchSchemas.forKind("apps", "StatefulSet").child("spec").child("template").child("spec"));
-        assertEquals(podSpec, PatchSchemas.forKind("", "ReplicationController").child("spec").child("template").child("spec"));
-        assertEquals(podSpec, PatchSchemas.forKind("batch", "CronJob").child("spec").child("jobTemplate").child("spec")
+        assertEquals(podSpec, schema(ResourceTypes.PODS).child("spec"));
+        assertEquals(podSpec, schema(ResourceTypes.DEPLOYMENTS).child("spec").child("template").child("spec"));
+        assertEquals(podSpec, schema(ResourceTypes.STATEFULSETS).child("spec").child("template").child("spec"));
+        assertEquals(podSpec, schema(ResourceTypes.REPLICATIONCONTROLLERS).child("spec").child("template").child("spec"));
+        assertEquals(podSpec, schema(ResourceTypes.CRONJOBS).child("spec").child("jobTemplate").child("spec")
             .child("template").child("spec"));
         assertEquals("containerPort", podSpec.child("containers").field("ports").mergeKey());
         assertEquals("topologyKey", podSpec.field("topologySpreadConstraints").mergeKey());
         assertEquals(PatchSchema.ListStrategy.REPLACE, podSpec.field("tolerations").listStrategy());
-        assertEquals("port", PatchSchemas.forKind("core", "Service").child("spec").field("ports").mergeKey());
-        assertEquals(PatchSchema.ListStrategy.MERGE, PatchSchemas.forKind("", "Node").child("spec").field("podCIDRs").listStrategy());
-        assertEquals("type", PatchSchemas.forKind("", "Node").child("status").field("addresses").mergeKey());
-        assertEquals(true, PatchSchemas.forKind("apps", "Deployment").child("spec").field("strategy").retainKeys());
+        assertEquals("port", schema(ResourceTypes.SERVICES).child("spec").field("ports").mergeKey());
+        assertEquals(PatchSchema.ListStrategy.MERGE, schema(ResourceTypes.NODES).child("spec").field("podCIDRs").listStrategy());
+        assertEquals("type", schema(ResourceTypes.NODES).child("status").field("addresses").mergeKey());
+        assertEquals(true, schema(ResourceTypes.DEPLOYMENTS).child("spec").field("strategy").retainKeys());
     }
 
     @Test
@@ -238,7 +246,7 @@ class StrategicMergePatchTest {
             {'spec':{'schedule':'* * * * *','jobTemplate':{'spec':{'template':{'spec':{'containers':[
               {'name':'a','image':'a:1'},{'name':'b','image':'b:1'}]}}}}}}""",
             "{'spec':{'jobTemplate':{'spec':{'template':{'spec':{'containers':[{'name':'b','image':'b:2'}]}}}}}}",
-            PatchSchemas.forKind("batch", "CronJob"));
+            schema(ResourceTypes.CRONJOBS));
         assertJson("[{'name':'a','image':'a:1'},{'name':'b','image':'b:2'}]",
             result.at("/spec/jobTemplate/spec/template/spec/containers"));
     }

@@ -6,9 +6,10 @@ import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static io.kubus.gateway.table.TableTestSupport.CREATED;
-import static io.kubus.gateway.table.TableTestSupport.PRINTERS;
+import static io.kubus.gateway.table.TableTestSupport.printer;
 import static io.kubus.gateway.table.TableTestSupport.assertColumns;
 import static io.kubus.gateway.table.TableTestSupport.json;
 import static io.kubus.gateway.table.TableTestSupport.row;
@@ -26,10 +27,13 @@ class KindPrintersTest {
 
     @Test
     void everyKindHasItsOwnPrinter() {
-        TablePrinter fallback = PRINTERS.forType(new ResourceType("example.com", "v1", "Widget", "widgets", true,
-                List.of(), List.of(), java.util.Set.of(), io.fabric8.kubernetes.api.model.Pod.class));
+        TablePrinter fallback = TablePrinters.DEFAULT;
+        // kube-apiserver prints these with its default table convertor: printers.go has no columns for them
+        Set<ResourceType> defaultPrinted = Set.of(ResourceTypes.ROLES, ResourceTypes.CLUSTERROLES);
         for (ResourceType type : ResourceTypes.all()) {
-            assertNotSame(fallback, PRINTERS.forType(type), type.kind());
+            if (!defaultPrinted.contains(type)) {
+                assertNotSame(fallback, printer(type), type.kind());
+            }
         }
     }
 
@@ -64,7 +68,7 @@ class KindPrintersTest {
     void events() {
         assertColumns(ResourceTypes.EVENTS, "Last Seen", "Type", "Reason", "Object", "Subobject*", "Source*", "Message",
                 "First Seen*", "Count*", "Name*");
-        assertEquals("name", PRINTERS.forType(ResourceTypes.EVENTS).columns().get(9).format());
+        assertEquals("name", printer(ResourceTypes.EVENTS).columns().get(9).format());
         ObjectNode event = json("{'metadata':{'name':'web.17f','namespace':'default'},'type':'Normal','reason':'Pulled',"
                 + "'involvedObject':{'kind':'Pod','name':'web','fieldPath':'spec.containers{nginx}'},"
                 + "'source':{'component':'kubelet','host':'node-1'},'message':' Container image pulled \\n',"

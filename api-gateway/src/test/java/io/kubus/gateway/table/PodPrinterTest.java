@@ -23,7 +23,7 @@ class PodPrinterTest {
     @Test
     void columns() {
         assertColumns(ResourceTypes.PODS, "Name", "Ready", "Status", "Restarts", "Age", "IP*", "Node*", "Nominated Node*", "Readiness Gates*");
-        assertEquals("name", new TablePrinters().forType(ResourceTypes.PODS).columns().get(0).format());
+        assertEquals("name", TableTestSupport.printer(ResourceTypes.PODS).columns().get(0).format());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.kubus.gateway.table;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.testing.Registry;
 import io.kubus.schema.ResourceType;
 
 import java.time.Instant;
@@ -14,10 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 final class TableTestSupport {
     static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     static final String CREATED = "2026-11-22T11:00:00Z"; // one hour before NOW: Age "60m"
-    static final TablePrinters PRINTERS = new TablePrinters();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private TableTestSupport() {
+    }
+
+    /** A kind's printer, from its strategy. */
+    static TablePrinter printer(ResourceType type) {
+        return Registry.strategy(type).printer();
     }
 
     static ObjectNode json(String text) {
@@ -30,14 +35,14 @@ final class TableTestSupport {
 
     /** Asserts the headers as kubectl prints them: wide columns marked with a trailing '*'. */
     static void assertColumns(ResourceType type, String... expected) {
-        List<String> actual = PRINTERS.forType(type).columns().stream()
+        List<String> actual = printer(type).columns().stream()
                 .map(c -> c.name() + (c.priority() == 1 ? "*" : "")).toList();
         assertEquals(List.of(expected), actual);
     }
 
     static List<Object> row(ResourceType type, ObjectNode object) {
-        List<Object> cells = PRINTERS.forType(type).cells(object, NOW);
-        assertEquals(PRINTERS.forType(type).columns().size(), cells.size(), "one cell per column");
+        List<Object> cells = printer(type).cells(object, NOW);
+        assertEquals(printer(type).columns().size(), cells.size(), "one cell per column");
         return cells;
     }
 }

@@ -34,8 +34,11 @@ public final class Kubectl {
             var err = p.getErrorStream();
             var outBytes = new java.io.ByteArrayOutputStream();
             var errBytes = new java.io.ByteArrayOutputStream();
-            Thread to = Thread.ofVirtual().start(() -> copy(out, outBytes));
-            Thread te = Thread.ofVirtual().start(() -> copy(err, errBytes));
+            // Platform threads: a virtual thread reading a pipe holds its carrier, and with kubectl waiting long (a
+            // delete --wait, a watch) the two copies took both carriers of a 2-core machine, starving the gateway in
+            // the same JVM, whose requests run on virtual threads.
+            Thread to = Thread.ofPlatform().daemon().start(() -> copy(out, outBytes));
+            Thread te = Thread.ofPlatform().daemon().start(() -> copy(err, errBytes));
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 p.waitFor();

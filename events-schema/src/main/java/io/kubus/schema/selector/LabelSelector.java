@@ -182,6 +182,48 @@ public final class LabelSelector {
         return List.copyOf(problems);
     }
 
+    /**
+     * Validates an API {@code LabelSelector} as Kubernetes' {@code ValidateLabelSelector}: matchLabels as labels, and
+     * each matchExpression's operator, the values it needs or forbids, its key and its values. Problems are reported
+     * against {@code fieldPath} (e.g. {@code spec.selector}).
+     */
+    public static List<FieldProblem> validate(io.fabric8.kubernetes.api.model.LabelSelector selector, String fieldPath) {
+        if (selector == null) {
+            return List.of();
+        }
+        List<FieldProblem> problems = new ArrayList<>(validateLabels(selector.getMatchLabels(), fieldPath + ".matchLabels"));
+        List<LabelSelectorRequirement> exprs = selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions();
+        for (int i = 0; i < exprs.size(); i++) {
+            LabelSelectorRequirement expr = exprs.get(i);
+            String p = fieldPath + ".matchExpressions[" + i + "]";
+            String op = nn(expr.getOperator());
+            List<String> values = expr.getValues() == null ? List.of() : expr.getValues();
+            switch (op) {
+                case "In", "NotIn" -> {
+                    if (values.isEmpty()) {
+                        problems.add(FieldProblem.required(p + ".values", "must be specified when `operator` is 'In' or 'NotIn'"));
+                    }
+                }
+                case "Exists", "DoesNotExist" -> {
+                    if (!values.isEmpty()) {
+                        problems.add(FieldProblem.forbidden(p + ".values",
+                                "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+                    }
+                }
+                default -> problems.add(FieldProblem.invalid(p + ".operator", op, "not a valid selector operator"));
+            }
+            for (String msg : Names.qualifiedName(nn(expr.getKey()))) {
+                problems.add(FieldProblem.invalid(p + ".key", nn(expr.getKey()), msg));
+            }
+            for (int v = 0; v < values.size(); v++) {
+                for (String msg : Names.labelValue(nn(values.get(v)))) {
+                    problems.add(FieldProblem.invalid(p + ".values[" + v + "]", nn(values.get(v)), msg));
+                }
+            }
+        }
+        return List.copyOf(problems);
+    }
+
     private static String nn(String s) {
         return s == null ? "" : s;
     }

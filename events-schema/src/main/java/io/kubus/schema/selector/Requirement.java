@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * One validated label selector requirement ({@code key op values}), as Kubernetes' {@code labels.Requirement}.
@@ -159,9 +158,7 @@ public final class Requirement implements Comparable<Requirement> {
     }
 
     private static String invalidValues(List<String> vals, String detail) {
-        // Go prints the []string with %#v.
-        String shown = vals.stream().map(GoQuote::quote).collect(Collectors.joining(", ", "[]string{", "}"));
-        return "values: Invalid value: " + shown + ": " + detail;
+        return "values: Invalid value: " + GoQuote.stringSlice(vals) + ": " + detail;
     }
 
     // strconv.ParseInt(s, 10, 64) equivalent.

@@ -1,5 +1,8 @@
 package io.kubus.schema.validation;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 /**
  * Quotes a string the way Go's {@code %q} does, because Kubernetes error messages embed values that way
  * and clients (kubectl, tests) compare them textually.
@@ -33,5 +36,10 @@ public final class GoQuote {
             }
         });
         return sb.append('"').toString();
+    }
+
+    /** A {@code []string} as Go's {@code %#v} prints it: {@code []string{"a", "b"}}. */
+    public static String stringSlice(List<String> values) {
+        return values.stream().map(GoQuote::quote).collect(Collectors.joining(", ", "[]string{", "}"));
     }
 }

@@ -31,11 +31,20 @@ public final class Names {
     private static final String DNS1123_SUBDOMAIN_ERR = "a lowercase RFC 1123 subdomain must consist of lower case "
             + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
+    static final String DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
+    static final String CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+";
+    private static final String DNS1035_LABEL_ERR = "a DNS-1035 label must consist of lower case alphanumeric "
+            + "characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+
     // Pattern.matches() is a whole-input match, which is what Go's "^...$" (no multiline) means.
     private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
     private static final Pattern LABEL_VALUE = Pattern.compile(LABEL_VALUE_FMT);
     private static final Pattern DNS1123_LABEL = Pattern.compile(DNS1123_LABEL_FMT);
     private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN_FMT);
+    private static final Pattern DNS1035_LABEL = Pattern.compile(DNS1035_LABEL_FMT);
+    private static final Pattern CONFIG_KEY = Pattern.compile(CONFIG_KEY_FMT);
+    private static final Pattern PORT_NAME_CHARS = Pattern.compile("[-a-z0-9]+");
+    private static final Pattern PORT_NAME_HAS_LETTER = Pattern.compile("[a-z]");
 
     private Names() {
     }
@@ -117,6 +126,98 @@ public final class Names {
         }
         if (!LABEL_VALUE.matcher(v).matches()) {
             errs.add(regexError(LABEL_VALUE_ERR, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsDNS1035Label}: service names, which become DNS labels that must start with a letter. */
+    public static List<String> dns1035Label(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(2);
+        if (byteLength(v) > DNS1123_LABEL_MAX_LENGTH) {
+            errs.add(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+        }
+        if (!DNS1035_LABEL.matcher(v).matches()) {
+            errs.add(regexError(DNS1035_LABEL_ERR, DNS1035_LABEL_FMT, "my-name", "abc-123"));
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsConfigMapKey}: ConfigMap and Secret keys, file names when mounted. */
+    public static List<String> configKey(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(3);
+        if (byteLength(v) > DNS1123_SUBDOMAIN_MAX_LENGTH) {
+            errs.add(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+        }
+        if (!CONFIG_KEY.matcher(v).matches()) {
+            errs.add(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                    CONFIG_KEY_FMT, "key.name", "KEY_NAME", "key-name"));
+        }
+        if (v.equals(".")) {
+            errs.add("must not be '.'");
+        } else if (v.equals("..")) {
+            errs.add("must not be '..'");
+        } else if (v.startsWith("..")) {
+            errs.add("must not start with '..'");
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsValidPortName} (IANA_SVC_NAME): named container and service ports. */
+    public static List<String> portName(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(4);
+        if (v.length() > 15) {
+            errs.add("must be no more than 15 characters");
+        }
+        if (!PORT_NAME_CHARS.matcher(v).matches()) {
+            errs.add("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+        }
+        if (v.contains("--")) {
+            errs.add("must not contain consecutive hyphens");
+        }
+        if (!PORT_NAME_HAS_LETTER.matcher(v).find()) {
+            errs.add("must contain at least one letter (a-z)");
+        }
+        if (v.startsWith("-") || v.endsWith("-")) {
+            errs.add("must not begin or end with a hyphen");
+        }
+        return List.copyOf(errs);
+    }
+
+    /** Kubernetes {@code IsValidPortNum}: 1 to 65535. */
+    public static List<String> portNumber(long port) {
+        return port >= 1 && port <= 65535 ? List.of() : List.of("must be between 1 and 65535, inclusive");
+    }
+
+    /** Environment variable names under RelaxedEnvironmentVariableValidation (on by default since 1.32). */
+    public static List<String> envVarName(String value) {
+        String v = nullToEmpty(value);
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < 32 || c > 126 || c == '=') {
+                return List.of("a valid environment variable name must consist only of printable ASCII characters "
+                        + "other than '='");
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * Kubernetes {@code path.IsValidPathSegmentName}: names that become one segment of a URL path (RBAC roles and
+     * bindings, which are not DNS names).
+     */
+    public static List<String> pathSegmentName(String value) {
+        String v = nullToEmpty(value);
+        if (v.equals(".") || v.equals("..")) {
+            return List.of("may not be '" + v + "'");
+        }
+        List<String> errs = new ArrayList<>(2);
+        for (String illegal : List.of("/", "%")) {
+            if (v.contains(illegal)) {
+                errs.add("may not contain '" + illegal + "'");
+            }
         }
         return List.copyOf(errs);
     }

@@ -1,0 +1,401 @@
+package io.kubus.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.admission.Admission;
+import io.kubus.gateway.admission.FieldValidation;
+import io.kubus.gateway.patch.JsonMergePatch;
+import io.kubus.gateway.patch.JsonPatch;
+import io.kubus.gateway.patch.PatchException;
+import io.kubus.gateway.patch.PatchSchema;
+import io.kubus.gateway.patch.StrategicMergePatch;
+import io.kubus.gateway.registry.DeleteIntent;
+import io.kubus.gateway.registry.Deletions;
+import io.kubus.gateway.registry.JsonTree;
+import io.kubus.gateway.registry.Strategies;
+import io.kubus.gateway.registry.Strategy;
+import io.kubus.gateway.store.DuplicateObjectException;
+import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.store.WriteOutcome;
+import io.kubus.gateway.store.WriteResult;
+import io.kubus.schema.KubusJson;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.ResourceTypes;
+import jakarta.inject.Singleton;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * The generic create, update and delete of one object, as kube-apiserver's registry store does them
+ * (k8s.io/apiserver/pkg/registry/generic/registry/store.go, rest.BeforeCreate/BeforeUpdate): the metadata rules every
+ * kind shares here, and what a kind does differently through its {@link Strategy}. The verbs' dispatch
+ * ({@link ResourceApi}) and the subresources with logic of their own use it.
+ */
+@Singleton
+public class GenericRegistry {
+    private static final String GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+    /** ObjectMeta fields only the server sets; an update keeps the stored ones. */
+    private static final List<String> SERVER_META = List.of("uid", "creationTimestamp", "generation", "deletionTimestamp",
+            "deletionGracePeriodSeconds", "namespace", "name");
+
+    private final ObjectStore store;
+    private final Admission admission;
+    private final Strategies strategies;
+    private final Representation representation;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public GenericRegistry(ObjectStore store, Admission admission, Strategies strategies, Representation representation,
+                           Clock clock) {
+        this.store = store;
+        this.admission = admission;
+        this.strategies = strategies;
+        this.representation = representation;
+        this.clock = clock;
+    }
+
+    public Strategy strategy(ResourceType type) {
+        return strategies.of(type);
+    }
+
+    /** The object a request names, or 404. */
+    public ObjectNode require(ApiPath path) {
+        return store.get(path.type(), path.storeNamespace(), path.name())
+                .orElseThrow(() -> ApiException.notFound(path.type(), path.name()));
+    }
+
+    // ---- create ----
+
+    /** Creates {@code obj}, the decoded body of a create: BeforeCreate's metadata rules, admission, the store. */
+    public ApiResponse create(ApiRequest request, ObjectNode obj) {
+        ApiPath path = request.path();
+        ResourceType type = path.type();
+        ObjectNode meta = metadata(obj);
+        String namespace = bindNamespace(path, meta);
+        String name = meta.path("name").asText("");
+        if (name.isEmpty()) {
+            String prefix = meta.path("generateName").asText("");
+            if (prefix.isEmpty()) {
+                throw ApiException.invalid(type, "", List.of(ApiException.cause("FieldValueRequired", "metadata.name",
+                        "Required value: name or generateName is required")));
+            }
+            name = prefix + randomSuffix();
+            meta.put("name", name);
+        }
+        if (meta.hasNonNull("resourceVersion") && !meta.path("resourceVersion").asText().isEmpty()) {
+            throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
+        }
+        meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
+        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("creationTimestamp", now());
+        meta.put("generation", 1);
+        List<String> warnings = new ArrayList<>();
+        ObjectNode admitted = admission.admitCreate(type, obj, fieldValidation(request.query()), warnings);
+        stampKind(type, admitted);
+        if (isDryRun(request.query())) {
+            return respond(201, request, admitted, warnings);
+        }
+        Strategy strategy = strategies.of(type);
+        String finalName = name;
+        try {
+            WriteResult result = store.write(type, namespace, name, current -> {
+                if (current != null) {
+                    throw ApiException.alreadyExists(type, finalName);
+                }
+                if (type.namespaced()) {
+                    requireAcceptingNamespace(namespace, type, finalName);
+                }
+                strategy.beginCreate(admitted, store);
+                admission.admitInTransaction(type, admitted, warnings, store);
+                return WriteOutcome.put(admitted);
+            });
+            return respond(201, request, result.object(), warnings);
+        } catch (DuplicateObjectException e) {
+            throw ApiException.alreadyExists(type, name);
+        }
+    }
+
+    private void requireAcceptingNamespace(String namespace, ResourceType type, String name) {
+        ObjectNode ns = store.get(ResourceTypes.NAMESPACES, "", namespace)
+                .orElseThrow(() -> ApiException.notFound(ResourceTypes.NAMESPACES, namespace));
+        if (ns.path("metadata").hasNonNull("deletionTimestamp")
+                || "Terminating".equals(ns.path("status").path("phase").asText())) {
+            // The NamespaceLifecycle admission plugin's NewForbidden names the refused object, not the namespace.
+            // Its NamespaceTerminating cause lets controllers tell this from other refusals (and stop quietly).
+            throw ApiException.forbidden(type, name, type.qualifiedPlural() + " \"" + name + "\" is forbidden: "
+                    + "unable to create new content in namespace " + namespace + " because it is being terminated",
+                    ApiException.cause("NamespaceTerminating", "metadata.namespace",
+                            "namespace " + namespace + " is being terminated"));
+        }
+    }
+
+    /** The object's namespace is the URL's: a different one in the body is refused, none is filled in. */
+    public static String bindNamespace(ApiPath path, ObjectNode meta) {
+        if (!path.type().namespaced()) {
+            meta.remove("namespace");
+            return "";
+        }
+        String inBody = meta.path("namespace").asText("");
+        if (!inBody.isEmpty() && !inBody.equals(path.namespace())) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        meta.put("namespace", path.namespace());
+        return path.namespace();
+    }
+
+    // ---- update ----
+
+    /** How an update turns the stored object and the one the caller wants into the one to admit. */
+    @FunctionalInterface
+    public interface Preparation {
+        ObjectNode next(ObjectNode current, ObjectNode wanted);
+    }
+
+    /**
+     * An update of the object itself: the server-owned metadata stays as stored (a terminating object may lose
+     * finalizers but gain none), and the kind's PrepareForUpdate keeps what else it owns.
+     */
+    public Preparation objectUpdate(ResourceType type) {
+        Strategy strategy = strategies.of(type);
+        return (current, wanted) -> {
+            ObjectNode meta = metadata(wanted);
+            JsonNode curMeta = current.path("metadata");
+            for (String f : SERVER_META) {
+                JsonTree.keep(meta, curMeta, f);
+            }
+            meta.remove("resourceVersion");
+            if (curMeta.hasNonNull("deletionTimestamp")) {
+                // ValidateNoNewFinalizers: a field error, so 422 Invalid as kube-apiserver answers.
+                List<String> added = new ArrayList<>();
+                for (JsonNode f : meta.path("finalizers")) {
+                    if (!JsonTree.contains(curMeta.path("finalizers"), f.asText())) {
+                        added.add("\"" + f.asText() + "\"");
+                    }
+                }
+                if (!added.isEmpty()) {
+                    throw ApiException.invalid(type, meta.path("name").asText(), List.of(ApiException.cause(
+                            "FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the "
+                                    + "object is being deleted, found new finalizers []string{" + String.join(", ", added) + "}")));
+                }
+            }
+            strategy.prepareForUpdate(wanted, current);
+            return wanted;
+        };
+    }
+
+    /** The status subresource changes only status: everything else stays as stored. */
+    public static ObjectNode withStatusOf(ObjectNode current, ObjectNode wanted) {
+        ObjectNode next = current.deepCopy();
+        JsonTree.keep(next, wanted, "status");
+        return next;
+    }
+
+    /**
+     * The common path of PUT and PATCH: under the row lock, compute the new state from the current one, check the
+     * caller's resourceVersion, keep what the caller may not change, admit, and store unless nothing changed.
+     */
+    public ApiResponse update(ApiRequest request, UnaryOperator<ObjectNode> desired, Preparation prepare) {
+        ApiPath path = request.path();
+        ResourceType type = path.type();
+        FieldValidation validation = fieldValidation(request.query());
+        List<String> warnings = new ArrayList<>();
+        boolean dryRun = isDryRun(request.query());
+        ObjectNode[] dry = new ObjectNode[1];
+        WriteResult result = store.write(type, path.storeNamespace(), path.name(), current -> {
+            if (current == null) {
+                throw ApiException.notFound(type, path.name());
+            }
+            ObjectNode wanted = desired.apply(current.deepCopy());
+            checkResourceVersion(type, path.name(), metadata(wanted), current);
+            ObjectNode next = admission.admitUpdate(type, prepare.next(current, wanted), current, validation, warnings);
+            stampKind(type, next);
+            bumpGeneration(current, next);
+            WriteOutcome outcome = settle(current, next);
+            if (dryRun) {
+                dry[0] = next;
+                return WriteOutcome.keep();
+            }
+            return outcome;
+        });
+        ObjectNode shown = dryRun ? dry[0] : result.object();
+        if (shown == null) {
+            throw ApiException.notFound(type, path.name());
+        }
+        return respond(200, request, shown, warnings);
+    }
+
+    /**
+     * The object of a PUT as the new state: it must name the object of the URL, in its namespace, and when it
+     * carries a uid that uid is a precondition (kube-apiserver's rest.defaultUpdatedObjectInfo).
+     */
+    public static UnaryOperator<ObjectNode> replacement(ApiPath path, ObjectNode obj) {
+        ObjectNode meta = metadata(obj);
+        String bodyName = meta.path("name").asText("");
+        if (!bodyName.equals(path.name())) {
+            throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
+                    + path.name() + ")");
+        }
+        bindNamespace(path, meta);
+        String uid = meta.path("uid").asText("");
+        return current -> {
+            String actual = current.path("metadata").path("uid").asText("");
+            if (!uid.isEmpty() && !uid.equals(actual)) {
+                throw ApiException.conflict(path.type(), path.name(), "Precondition failed: UID in precondition: " + uid
+                        + ", UID in object meta: " + actual);
+            }
+            return obj;
+        };
+    }
+
+    /** 409 when the caller names a resourceVersion that is no longer the stored one (optimistic concurrency). */
+    public static void checkResourceVersion(ResourceType type, String name, ObjectNode wantedMeta, ObjectNode current) {
+        String wanted = wantedMeta.path("resourceVersion").asText("");
+        String actual = current.path("metadata").path("resourceVersion").asText("");
+        if (!wanted.isEmpty() && !wanted.equals(actual)) {
+            throw ApiException.conflict(type, name,
+                    "the object has been modified; please apply your changes to the latest version and try again");
+        }
+    }
+
+    /** metadata.generation counts changes of everything but metadata and status (kube-apiserver's rule). */
+    public static void bumpGeneration(ObjectNode current, ObjectNode next) {
+        ObjectNode a = current.deepCopy();
+        ObjectNode b = next.deepCopy();
+        a.remove(List.of("metadata", "status"));
+        b.remove(List.of("metadata", "status"));
+        long generation = current.path("metadata").path("generation").asLong(1);
+        metadata(next).put("generation", KubusJson.equivalent(a, b) ? generation : generation + 1);
+    }
+
+    /**
+     * Stores the new state, or nothing when it equals the current one; and removes an object whose deletion was only
+     * waiting for its last finalizer (for a namespace also the spec.finalizers only finalize removes;
+     * kube-apiserver's ShouldDeleteNamespaceDuringUpdate).
+     */
+    public static WriteOutcome settle(ObjectNode current, ObjectNode next) {
+        JsonNode meta = next.path("metadata");
+        if (meta.hasNonNull("deletionTimestamp") && JsonTree.isEmpty(meta.path("finalizers"))
+                && JsonTree.isEmpty(next.path("spec").path("finalizers"))
+                && meta.path("deletionGracePeriodSeconds").asLong(0) == 0) {
+            return WriteOutcome.remove();
+        }
+        ObjectNode a = current.deepCopy();
+        ObjectNode b = next.deepCopy();
+        metadata(a).remove("resourceVersion");
+        metadata(b).remove("resourceVersion");
+        return KubusJson.equivalent(a, b) ? WriteOutcome.keep() : WriteOutcome.put(next);
+    }
+
+    /** A patch of any of the four kinds applied to {@code target}; strategic ones by the given schema. */
+    public static ObjectNode applyPatch(PatchType patchType, JsonNode target, JsonNode patch, PatchSchema schema) {
+        JsonNode patched;
+        try {
+            patched = switch (patchType) {
+                case JSON -> JsonPatch.apply(target, patch);
+                case MERGE -> JsonMergePatch.apply(target, patch);
+                case STRATEGIC, APPLY -> StrategicMergePatch.apply(target, patch, schema);
+            };
+        } catch (PatchException e) {
+            throw ApiException.of(422, "Invalid", e.getMessage(), null);
+        }
+        if (patched instanceof ObjectNode o) {
+            return o;
+        }
+        throw ApiException.badRequest("the patch did not produce an object");
+    }
+
+    // ---- delete ----
+
+    /** Deletes the object a request names, as its strategy lets it go. */
+    public ApiResponse delete(ApiRequest request, DeleteRequest options) {
+        ApiPath path = request.path();
+        ObjectNode[] last = new ObjectNode[1];
+        WriteResult result = store.write(path.type(), path.storeNamespace(), path.name(), current -> {
+            if (current == null) {
+                throw ApiException.notFound(path.type(), path.name());
+            }
+            options.checkPreconditions(path.type(), path.name(), current);
+            WriteOutcome outcome = deletion(path.type(), current, options);
+            if (options.dryRun()) {
+                last[0] = current;
+                return WriteOutcome.keep();
+            }
+            return outcome;
+        });
+        return respond(200, request, options.dryRun() ? last[0] : result.object(), List.of());
+    }
+
+    /** What a delete does with one object: at once, after its grace period, or once its finalizers let it go. */
+    public WriteOutcome deletion(ResourceType type, ObjectNode current, DeleteRequest options) {
+        return Deletions.delete(strategies.of(type), current,
+                new DeleteIntent(options.propagationPolicy(), options.gracePeriodSeconds(), Instant.now(clock)));
+    }
+
+    // ---- helpers ----
+
+    /** The object as the client asked for it (JSON, YAML, a one-row Table), with the warnings admission gave. */
+    public ApiResponse respond(int code, ApiRequest request, ObjectNode object, List<String> warnings) {
+        JsonNode shown = representation.object(request.path().type(), object, request.format(),
+                request.query().get("includeObject"));
+        return ApiResponse.bytes(code, request.format().contentType(), representation.encode(shown, request.format()), warnings);
+    }
+
+    public ApiResponse ok(JsonNode node, Format format) {
+        return ApiResponse.bytes(200, format.contentType(), representation.encode(node, format), List.of());
+    }
+
+    public static ObjectNode metadata(ObjectNode obj) {
+        JsonNode meta = obj.get("metadata");
+        if (meta == null || meta.isNull()) {
+            return obj.putObject("metadata");
+        }
+        if (meta instanceof ObjectNode m) {
+            return m;
+        }
+        throw ApiException.badRequest("metadata: Invalid value: must be an object");
+    }
+
+    private static void stampKind(ResourceType type, ObjectNode obj) {
+        obj.put("kind", type.kind());
+        obj.put("apiVersion", type.apiVersion());
+    }
+
+    public static boolean isDryRun(Query query) {
+        String dryRun = query.get("dryRun");
+        if (dryRun == null || dryRun.isEmpty()) {
+            return false;
+        }
+        if (!dryRun.equals("All")) {
+            throw ApiException.badRequest("dryRun: Unsupported value: \"" + dryRun + "\": supported values: \"All\"");
+        }
+        return true;
+    }
+
+    private static FieldValidation fieldValidation(Query query) {
+        return FieldValidation.parse(query.get("fieldValidation"));
+    }
+
+    public String now() {
+        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private String randomSuffix() {
+        StringBuilder sb = new StringBuilder(5);
+        for (int i = 0; i < 5; i++) {
+            sb.append(GENERATE_ALPHABET.charAt(random.nextInt(GENERATE_ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+
+    /** The store, for subresources that write more than one object's own fields (a binding, a scale). */
+    public ObjectStore store() {
+        return store;
+    }
+}

@@ -1,0 +1,150 @@
+package io.kubus.gateway.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.patch.PatchSchema;
+import io.kubus.gateway.patch.PatchSchemas;
+import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.table.TablePrinter;
+import io.kubus.gateway.table.TablePrinters;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.validation.Names;
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything one kind does differently from the generic request path, as a kube-apiserver registry strategy does
+ * (pkg/registry/&lt;group&gt;/&lt;kind&gt;/strategy.go): its defaults, what the server sets on create and keeps on update,
+ * its validation, its delete rules, its table columns, its strategic-merge schema and selectable fields. The generic
+ * path ({@code ResourceApi}, {@code Admission}, the status ingester) finds a kind's strategy through
+ * {@link Strategies} and never asks which kind it holds. Every method but {@link #type()} has the behaviour most
+ * kinds want as its default. Strategies work on the JSON of an object that already decoded cleanly into its model.
+ */
+public interface Strategy {
+    /** The default garbage collection policies a delete request may name, as kube-apiserver spells them. */
+    String BACKGROUND = "Background";
+    String ORPHAN = "Orphan";
+
+    /** The kind this strategy is for; it must be the type's storage version. */
+    ResourceType type();
+
+    /** The rule for {@code metadata.name} (ValidateObjectMeta's name function): a DNS-1123 subdomain for most kinds. */
+    default List<String> validateName(String name) {
+        return Names.dns1123Subdomain(name);
+    }
+
+    /** The scheme's defaults (SetDefaults_&lt;Kind&gt;), applied to every object on its way in, created or updated. */
+    default void defaults(ObjectNode object) {
+    }
+
+    /**
+     * PrepareForCreate: what the server owns in a new object. A kind with a status subresource starts with the empty
+     * status of {@link #emptyStatus()}: status belongs to the controllers and agents that observe the object, not to
+     * its creator.
+     */
+    default void prepareForCreate(ObjectNode object) {
+        if (type().hasSubresource("status")) {
+            object.set("status", emptyStatus());
+        }
+    }
+
+    /**
+     * The status of a new object as kube-apiserver returns it: the kind's zero status as Go serialises it, so its
+     * fields without omitempty are there ({@code {"replicas":0}} for a ReplicaSet, {@code {"loadBalancer":{}}} for
+     * a Service). {@code {}} by default.
+     */
+    default ObjectNode emptyStatus() {
+        return JsonTree.F.objectNode();
+    }
+
+    /**
+     * BeginCreate: work that must happen in the create's store transaction, under the store's writer lock, before the
+     * object is stored (allocating a Service's cluster IP and node ports so that no two creates take the same one).
+     */
+    default void beginCreate(ObjectNode object, ObjectStore store) {
+    }
+
+    /** Validate: the kind's own rules for a new object, after defaults (its metadata is validated generically). */
+    default void validate(ObjectNode object, ErrorList errors) {
+    }
+
+    /**
+     * PrepareForUpdate: what an update of the object itself may not change. A kind with a status subresource keeps
+     * its stored status; only the status subresource writes it.
+     */
+    default void prepareForUpdate(ObjectNode object, ObjectNode old) {
+        if (type().hasSubresource("status")) {
+            JsonTree.keep(object, old, "status");
+        }
+    }
+
+    /** ValidateUpdate: the update-only rules (what may not change once the object exists), beyond {@link #validate}. */
+    default void validateUpdate(ObjectNode object, ObjectNode old, ErrorList errors) {
+    }
+
+    /**
+     * The status an agent's report (a status topic record) stores: by default the reported one as it is. The report
+     * replaces the whole status, as a PUT of the status subresource would.
+     */
+    default ObjectNode statusFromReport(ObjectNode current, ObjectNode reported) {
+        return reported;
+    }
+
+    /**
+     * The node whose agent reports this object's status and may act for it: none for most kinds. Status reports are
+     * stored only for an object bound to the node that sent them.
+     */
+    default @Nullable String boundNode(ObjectNode object) {
+        return null;
+    }
+
+    /**
+     * CheckGracefulDelete: how many seconds a delete leaves the object to go, when its deletion is graceful. 0 (the
+     * default) removes it at once, or as soon as its finalizers are gone; {@code requested} is the caller's
+     * gracePeriodSeconds, null when none was given.
+     */
+    default long gracePeriodSeconds(ObjectNode object, @Nullable Long requested) {
+        return 0;
+    }
+
+    /**
+     * The kind's DefaultGarbageCollectionPolicy: what becomes of its dependents when a delete names no propagation
+     * policy. {@link #BACKGROUND} for most kinds.
+     */
+    default String defaultGarbageCollectionPolicy() {
+        return BACKGROUND;
+    }
+
+    /**
+     * How a delete of this kind goes, for kinds whose deletion is not the generic one (a namespace empties itself
+     * before it goes, and some may never be deleted). Null leaves it to the generic delete.
+     */
+    default @Nullable Deletion deletion() {
+        return null;
+    }
+
+    /**
+     * The columns {@code kubectl get} prints: by default Name and Created At, as kube-apiserver prints the kinds
+     * printers.go has no columns for.
+     */
+    default TablePrinter printer() {
+        return TablePrinters.DEFAULT;
+    }
+
+    /** The patch strategies and merge keys of the kind's lists (its Go struct tags), for strategic merge patches. */
+    default PatchSchema patchSchema() {
+        return PatchSchemas.METADATA_ONLY;
+    }
+
+    /** The fields a field selector may name besides metadata.name and metadata.namespace. */
+    default Set<String> selectableFields() {
+        return Set.of();
+    }
+
+    /** The label selector of the scale subresource's status, for kinds with one. */
+    default String scaleSelector(ObjectNode object) {
+        return LabelSelectors.of(object.path("spec").path("selector")).toString();
+    }
+}
