@@ -4,25 +4,38 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.storage.CSIDriver;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
+
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,11 +72,28 @@ public final class ResourceTypes {
     public static final ResourceType CLUSTERROLES = rbac("ClusterRole", "clusterroles", false, ClusterRole.class);
     public static final ResourceType ROLEBINDINGS = rbac("RoleBinding", "rolebindings", true, RoleBinding.class);
     public static final ResourceType CLUSTERROLEBINDINGS = rbac("ClusterRoleBinding", "clusterrolebindings", false, ClusterRoleBinding.class);
+    // Stored, validated and served as kube-apiserver does; no controller acts on them yet.
+    public static final ResourceType PODTEMPLATES = core("PodTemplate", "podtemplates", true, List.of(), List.of(), Set.of(), PodTemplate.class);
+    public static final ResourceType CONTROLLERREVISIONS = new ResourceType("apps", "v1", "ControllerRevision", "controllerrevisions", true, List.of(), List.of(), Set.of(), ControllerRevision.class);
+    public static final ResourceType INGRESSES = networking("Ingress", "ingresses", true, List.of("ing"), Set.of("status"), Ingress.class);
+    public static final ResourceType INGRESSCLASSES = networking("IngressClass", "ingressclasses", false, List.of(), Set.of(), IngressClass.class);
+    public static final ResourceType NETWORKPOLICIES = networking("NetworkPolicy", "networkpolicies", true, List.of("netpol"), Set.of(), NetworkPolicy.class);
+    public static final ResourceType STORAGECLASSES = storage("StorageClass", "storageclasses", List.of("sc"), Set.of(), StorageClass.class);
+    public static final ResourceType CSIDRIVERS = storage("CSIDriver", "csidrivers", List.of(), Set.of(), CSIDriver.class);
+    public static final ResourceType VOLUMEATTACHMENTS = storage("VolumeAttachment", "volumeattachments", List.of(), Set.of("status"), VolumeAttachment.class);
+    public static final ResourceType ENDPOINTSLICES = new ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), Set.of(), EndpointSlice.class);
+    // Quotas, limits and priorities
+    public static final ResourceType RESOURCEQUOTAS = core("ResourceQuota", "resourcequotas", true, List.of("quota"), List.of(), Set.of("status"), ResourceQuota.class);
+    public static final ResourceType LIMITRANGES = core("LimitRange", "limitranges", true, List.of("limits"), List.of(), Set.of(), LimitRange.class);
+    public static final ResourceType PRIORITYCLASSES = new ResourceType("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), List.of(), Set.of(), PriorityClass.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
             DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
-            SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS);
+            SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
+            PODTEMPLATES, CONTROLLERREVISIONS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, STORAGECLASSES, CSIDRIVERS,
+            VOLUMEATTACHMENTS, ENDPOINTSLICES,
+            RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
@@ -98,6 +128,17 @@ public final class ResourceTypes {
     private static ResourceType apps(String kind, String plural, List<String> shortNames, Set<String> sub,
                                      Class<? extends HasMetadata> type) {
         return new ResourceType("apps", "v1", kind, plural, true, shortNames, ALL, sub, type);
+    }
+
+    private static ResourceType networking(String kind, String plural, boolean namespaced, List<String> shortNames,
+                                           Set<String> sub, Class<? extends HasMetadata> type) {
+        return new ResourceType("networking.k8s.io", "v1", kind, plural, namespaced, shortNames, List.of(), sub, type);
+    }
+
+    /** storage.k8s.io kinds are all cluster-scoped. */
+    private static ResourceType storage(String kind, String plural, List<String> shortNames, Set<String> sub,
+                                        Class<? extends HasMetadata> type) {
+        return new ResourceType("storage.k8s.io", "v1", kind, plural, false, shortNames, List.of(), sub, type);
     }
 
     private static ResourceType batch(String kind, String plural, List<String> shortNames, Set<String> sub,

@@ -80,7 +80,9 @@ public class Admission {
         ObjectMetaValidation.objectMeta(JsonTree.objOrNull(decoded, "metadata"), "metadata", strategy::validateName,
                 type.namespaced(), errs);
         strategy.validate(decoded, errs);
-        if (old != null) {
+        if (old == null) {
+            strategy.validateCreate(decoded, errs);
+        } else {
             strategy.validateUpdate(decoded, old, errs);
         }
         if (!errs.isEmpty()) {

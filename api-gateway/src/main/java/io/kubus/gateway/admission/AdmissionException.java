@@ -46,9 +46,19 @@ public final class AdmissionException extends RuntimeException {
 
     /** The object breaks the kind's rules: one problem per field at fault. */
     public static AdmissionException invalid(ResourceType type, String name, List<FieldProblem> problems) {
-        String summary = String.join(", ", problems.stream().map(FieldProblem::toString).toList());
-        String message = type.kind() + " \"" + name + "\" is invalid: " + (problems.size() > 1 ? "[" + summary + "]" : summary);
-        return new AdmissionException(Kind.INVALID, type, name, message, problems);
+        return new AdmissionException(Kind.INVALID, type, name,
+                invalidMessage(type.group(), type.kind(), name, problems.stream().map(FieldProblem::toString).toList()), problems);
+    }
+
+    /**
+     * errors.NewInvalid's message: the kind qualified by its group when it has one ({@code Deployment.apps "web" is
+     * invalid: ...}), and the field errors once each (ErrorList.ToAggregate drops repeats), in brackets when several.
+     */
+    public static String invalidMessage(String group, String kind, String name, List<String> fieldErrors) {
+        List<String> distinct = fieldErrors.stream().distinct().toList();
+        String summary = String.join(", ", distinct);
+        return (group.isEmpty() ? kind : kind + "." + group) + " \"" + name + "\" is invalid: "
+                + (distinct.size() > 1 ? "[" + summary + "]" : summary);
     }
 
     /** An admission plugin refuses the request (quota, pod security), with kube-apiserver's whole message. */

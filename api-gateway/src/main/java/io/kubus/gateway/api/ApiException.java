@@ -9,7 +9,6 @@ import io.kubus.gateway.admission.AdmissionException;
 import io.kubus.schema.ResourceType;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A request the API refuses, carrying the Kubernetes {@code Status} that is sent back. The reasons and messages
@@ -116,10 +115,8 @@ public final class ApiException extends RuntimeException {
 
     /** 422 Invalid for a kind that is no resource, such as meta.k8s.io's ListOptions. */
     public static ApiException invalid(String group, String kind, String name, List<StatusCause> causes) {
-        String summary = causes.stream().map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ")
-                + c.getMessage()).collect(Collectors.joining(", "));
-        String message = (group.isEmpty() ? kind : kind + "." + group) + " \"" + name + "\" is invalid: "
-                + (causes.size() > 1 ? "[" + summary + "]" : summary);
+        String message = AdmissionException.invalidMessage(group, kind, name, causes.stream()
+                .map(c -> (c.getField() == null || c.getField().isEmpty() ? "" : c.getField() + ": ") + c.getMessage()).toList());
         StatusDetails details = new StatusDetailsBuilder().withName(name).withGroup(group)
                 .withKind(kind).withCauses(causes).build();
         return of(422, "Invalid", message, details);

@@ -78,8 +78,8 @@ public final class KubernetesProtobuf {
     /**
      * Fields of Go structs embedded with {@code json:",inline"}: protobuf nests them under a field of their own,
      * JSON puts their members straight into the enclosing object (a probe's {@code httpGet}, an env var's
-     * {@code configMapKeyRef.name}). These are all of them in the group versions
-     * Kubus serves (k8s.io/api v0.32.0); no other field's JSON name differs from its proto name.
+     * {@code configMapKeyRef.name}, an Ingress rule's {@code http}). These are all of them in the group versions
+     * Kubus serves (k8s.io/api v0.32.0); beside them, only {@link #JSON_NAMES} differ from their JSON names.
      */
     static final Set<String> INLINE_FIELDS = Set.of(
             "k8s.io.api.core.v1.Volume.volumeSource",
@@ -92,7 +92,14 @@ public final class KubernetesProtobuf {
             "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
             "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
             "k8s.io.api.core.v1.Probe.handler",
-            "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon");
+            "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+            "k8s.io.api.networking.v1.IngressRule.ingressRuleValue");
+    /**
+     * Fields whose proto name is not their JSON name: the protobuf generator lower-cased only the first letter of a Go
+     * field named with an initialism when its protobuf tag gave no name of its own (APIGroup became aPIGroup).
+     */
+    static final Map<String, String> JSON_NAMES = Map.of(
+            "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup");
     /** API versions besides the served ones: DeleteOptions is registered in every group version, Scale here. */
     private static final List<String> EXTRA_API_VERSIONS = List.of("meta.k8s.io/v1", "autoscaling/v1");
 
@@ -216,7 +223,7 @@ public final class KubernetesProtobuf {
                 Descriptor entry = field.getMessageType();
                 FieldDescriptor keyField = entry.findFieldByNumber(1);
                 FieldDescriptor valueField = entry.findFieldByNumber(2);
-                ObjectNode map = out.putObject(field.getName());
+                ObjectNode map = out.putObject(jsonName(field));
                 for (int i = 0; i < n; i++) {
                     Message e = (Message) message.getRepeatedField(field, i);
                     map.set(String.valueOf(e.getField(keyField)), value(valueField, e.getField(valueField), true));
@@ -226,7 +233,7 @@ public final class KubernetesProtobuf {
                 if (n == 0) {
                     continue;
                 }
-                ArrayNode list = out.putArray(field.getName());
+                ArrayNode list = out.putArray(jsonName(field));
                 for (int i = 0; i < n; i++) {
                     list.add(value(field, message.getRepeatedField(field, i), true));
                 }
@@ -237,11 +244,15 @@ public final class KubernetesProtobuf {
             } else if (message.hasField(field)) {
                 JsonNode v = value(field, message.getField(field), pointerFields.contains(field.getFullName()));
                 if (v != null) {
-                    out.set(field.getName(), v);
+                    out.set(jsonName(field), v);
                 }
             }
         }
         return out;
+    }
+
+    private static String jsonName(FieldDescriptor field) {
+        return JSON_NAMES.getOrDefault(field.getFullName(), field.getName());
     }
 
     /** The JSON for one value, or null when it is Go's zero value and {@code keepZero} is false. */

@@ -71,6 +71,13 @@ public interface Strategy {
     }
 
     /**
+     * The rules only a create applies, beyond {@link #validate} (ValidateIngressCreate: an Ingress's class annotation
+     * must match its ingressClassName, while an update may keep an old mismatch).
+     */
+    default void validateCreate(ObjectNode object, ErrorList errors) {
+    }
+
+    /**
      * PrepareForUpdate: what an update of the object itself may not change. A kind with a status subresource keeps
      * its stored status; only the status subresource writes it.
      */
@@ -123,6 +130,15 @@ public interface Strategy {
      */
     default @Nullable Deletion deletion() {
         return null;
+    }
+
+    /**
+     * ReturnDeletedObject: whether a delete that removes the object at once answers with the object (pods, services,
+     * volumes and claims, ...) or, as for most kinds, with a Success Status naming it. A delete that leaves the object
+     * pending (grace period, finalizers) always answers with the object.
+     */
+    default boolean returnDeletedObject() {
+        return false;
     }
 
     /**

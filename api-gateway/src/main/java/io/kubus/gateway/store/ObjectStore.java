@@ -82,6 +82,29 @@ public class ObjectStore {
     }
 
     /**
+     * The objects of one kind in one namespace ({@code ""} for cluster-scoped kinds) as committed, read without the
+     * version lock: no writer waits for it and it carries no version to watch from. For admission lookups that, like
+     * kube-apiserver's informer-fed plugins, tolerate a write in flight (a namespace's LimitRanges, the
+     * PriorityClasses); inside a write's transaction it sees that transaction's own writes too.
+     */
+    public List<ObjectNode> listCommitted(ResourceType type, String namespace) {
+        return tx.executeRead(status -> {
+            List<ObjectNode> items = new ArrayList<>();
+            try (PreparedStatement ps = status.getConnection().prepareStatement(
+                    "SELECT body FROM api_object WHERE resource = ? AND namespace = ? ORDER BY name")) {
+                ps.setString(1, key(type));
+                ps.setString(2, namespace);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(parse(rs.getString(1)));
+                    }
+                }
+            }
+            return items;
+        });
+    }
+
+    /**
      * Reads the object under a row lock, lets {@code decide} choose what to do with it, and applies that with a new
      * resourceVersion and an outbox event, all in one transaction. {@code decide} may throw to refuse the write;
      * then nothing is stored or published.

@@ -278,6 +278,38 @@ class ApiSemanticsTest {
         assertEquals(404, gw.request("GET", PODS + "/" + p, null, null).status());
     }
 
+    /**
+     * A delete that removes an object at once answers as kube-apiserver's store does: most kinds with a Success
+     * Status naming the object (details.kind is the resource, details.group absent for the core group), the kinds
+     * whose storage sets ReturnDeletedObject (pods among them) with the object; a pending delete with the object.
+     */
+    @Test
+    void anImmediateDeleteAnswersWithAStatusOrTheObjectAsTheKindDoes() {
+        String name = unique("gone");
+        JsonNode cm = created(post(CONFIGMAPS, configMap(name, "{}")));
+        JsonNode status = ok(delete(CONFIGMAPS + "/" + name, null));
+        assertEquals("Status", status.path("kind").asText(), status.toString());
+        assertEquals("Success", status.path("status").asText());
+        assertEquals(name, status.path("details").path("name").asText());
+        assertEquals("configmaps", status.path("details").path("kind").asText());
+        assertEquals(cm.path("metadata").path("uid").asText(), status.path("details").path("uid").asText());
+        assertFalse(status.path("details").has("group"), status.toString());
+
+        String p = unique("gone");
+        created(post(PODS, pod(p, "{}")));
+        JsonNode pod = ok(delete(PODS + "/" + p, null));
+        assertEquals("Pod", pod.path("kind").asText(), pod.toString());
+
+        String held = unique("held");
+        created(post(CONFIGMAPS, """
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","finalizers":["example.com/hold"]}}"""
+                .formatted(held)));
+        JsonNode pending = ok(delete(CONFIGMAPS + "/" + held, null));
+        assertEquals("ConfigMap", pending.path("kind").asText(), pending.toString());
+        assertNotNull(pending.path("metadata").get("deletionTimestamp"), pending.toString());
+        ok(patch(CONFIGMAPS + "/" + held, "{\"metadata\":{\"finalizers\":null}}"));
+    }
+
     @Test
     void boundPodTerminatesGracefully() {
         String p = unique("bound");

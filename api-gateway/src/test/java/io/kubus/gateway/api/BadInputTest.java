@@ -59,6 +59,7 @@ class BadInputTest {
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final Map<Integer, Set<String>> REASONS = Map.of(
             400, Set.of("BadRequest"),
+            403, Set.of("Forbidden"),
             404, Set.of("NotFound"),
             405, Set.of("MethodNotAllowed"),
             406, Set.of("NotAcceptable"),
@@ -355,6 +356,50 @@ class BadInputTest {
         c.add(new Case("binding of a missing pod", "POST", PODS + "/ghost/binding", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"ghost\"},\"target\":{\"name\":\"node-1\"}}", 404, "ghost"));
         c.add(new Case("binding with a broken body", "POST", PODS + "/p/binding", JSON, "{\"target\":", 400, "JSON"));
+        // ResourceQuota, LimitRange, PriorityClass and their admission (kinds-quota).
+        String quotas = "/api/v1/namespaces/default/resourcequotas";
+        String limitRanges = "/api/v1/namespaces/default/limitranges";
+        String priorityClasses = "/apis/scheduling.k8s.io/v1/priorityclasses";
+        c.add(new Case("quota on a resource quota does not know", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q1\"},\"spec\":{\"hard\":{\"foo\":\"1\"}}}",
+                422, "spec.hard[foo]"));
+        c.add(new Case("quota of -1 pods", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q2\"},\"spec\":{\"hard\":{\"pods\":\"-1\"}}}",
+                422, "spec.hard[pods]"));
+        c.add(new Case("quota with conflicting scopes", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q3\"},\"spec\":{\"hard\":{\"pods\":\"1\"},"
+                        + "\"scopes\":[\"Terminating\",\"NotTerminating\"]}}", 422, "spec.scopes"));
+        c.add(new Case("quota with hard pods as an object", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q4\"},\"spec\":{\"hard\":{\"pods\":{}}}}",
+                400, "hard"));
+        c.add(new Case("limit range with min above max", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l1\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+                        + "\"min\":{\"cpu\":\"2\"},\"max\":{\"cpu\":\"1\"}}]}}", 422, "spec.limits[0].min[cpu]"));
+        c.add(new Case("limit range of an unknown type", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l2\"},\"spec\":{\"limits\":[{\"type\":\"Node\"}]}}",
+                422, "spec.limits[0].type"));
+        c.add(new Case("limit range ratio below 1", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l3\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+                        + "\"maxLimitRequestRatio\":{\"memory\":\"0.5\"}}]}}", 422, "spec.limits[0].maxLimitRequestRatio[memory]"));
+        c.add(new Case("priority class above a billion", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"huge\"},\"value\":2000000000}",
+                422, "value"));
+        c.add(new Case("priority class named system-", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"system-mine\"},\"value\":1}",
+                422, "metadata.name"));
+        c.add(new Case("priority class with an unknown preemption policy", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"odd\"},\"value\":1,"
+                        + "\"preemptionPolicy\":\"Sometimes\"}", 422, "preemptionPolicy"));
+        c.add(new Case("priority class value changed", "PATCH", priorityClasses + "/system-cluster-critical",
+                "application/merge-patch+json", "{\"value\":5}", 422, "value"));
+        c.add(new Case("system priority class deleted", "DELETE", priorityClasses + "/system-node-critical", null, null,
+                403, "system priority class"));
+        c.add(new Case("pod of an unknown priority class", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p4\"},\"spec\":{\"priorityClassName\":\"nope\","
+                        + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "no PriorityClass with name nope"));
+        c.add(new Case("pod stating a priority its class does not give", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p5\"},\"spec\":{\"priority\":7,"
+                        + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "must not be provided in pod spec"));
         return c;
     }
 
@@ -502,6 +547,59 @@ class BadInputTest {
         c.add(new Case("unknown nested field with fieldValidation=Strict", "POST", PODS + "?fieldValidation=Strict", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"u2\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"imagePolicy\":\"x\"}]}}",
                 422, "imagePolicy"));
+        c.addAll(storedKindCases());
+        return c;
+    }
+
+    /** Ingresses, NetworkPolicies, storage classes and the other kinds that are stored and served without a controller. */
+    private static List<Case> storedKindCases() {
+        String ingresses = "/apis/networking.k8s.io/v1/namespaces/default/ingresses";
+        String ingress = "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\",\"metadata\":{\"name\":\"i1\"},"
+                + "\"spec\":{\"rules\":[{\"host\":\"%s\",\"http\":{\"paths\":[{\"path\":\"/\",%s\"backend\":"
+                + "{\"service\":{\"name\":\"svc\"%s}}}]}}]}}";
+        String policy = "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\",\"metadata\":{\"name\":\"n1\"},"
+                + "\"spec\":{\"podSelector\":{},\"ingress\":[{\"from\":[%s]}]}}";
+        String storageClass = "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\",\"metadata\":{\"name\":\"s1\"}%s}";
+        String slice = "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\",\"metadata\":{\"name\":\"e1\"},"
+                + "\"addressType\":\"%s\",\"endpoints\":[{\"addresses\":[\"%s\"]}]}";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("ingress path without a pathType", "POST", ingresses, JSON,
+                ingress.formatted("foo.com", "", ",\"port\":{\"number\":80}"), 422, "spec.rules[0].http.paths[0].pathType"));
+        c.add(new Case("ingress host that is an IP", "POST", ingresses, JSON,
+                ingress.formatted("10.0.0.1", "\"pathType\":\"Prefix\",", ",\"port\":{\"number\":80}"), 422, "spec.rules[0].host"));
+        c.add(new Case("ingress backend without a port", "POST", ingresses, JSON,
+                ingress.formatted("foo.com", "\"pathType\":\"Prefix\",", ""), 422, "spec.rules[0].http.paths[0].backend"));
+        c.add(new Case("ingress class controller without a domain", "POST", "/apis/networking.k8s.io/v1/ingressclasses", JSON,
+                "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"IngressClass\",\"metadata\":{\"name\":\"c1\"},"
+                        + "\"spec\":{\"controller\":\"nginx\"}}", 422, "spec.controller"));
+        c.add(new Case("network policy except outside its cidr", "POST", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies",
+                JSON, policy.formatted("{\"ipBlock\":{\"cidr\":\"10.0.0.0/16\",\"except\":[\"10.1.0.0/24\"]}}"), 422,
+                "spec.ingress[0].from[0].ipBlock.except[0]"));
+        c.add(new Case("network policy peer with an ipBlock and a selector", "POST",
+                "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", JSON,
+                policy.formatted("{\"ipBlock\":{\"cidr\":\"10.0.0.0/16\"},\"podSelector\":{}}"), 422, "spec.ingress[0].from[0]"));
+        c.add(new Case("storage class without a provisioner", "POST", "/apis/storage.k8s.io/v1/storageclasses", JSON,
+                storageClass.formatted(""), 422, "provisioner"));
+        c.add(new Case("storage class that recycles", "POST", "/apis/storage.k8s.io/v1/storageclasses", JSON,
+                storageClass.formatted(",\"provisioner\":\"csi.example.com\",\"reclaimPolicy\":\"Recycle\""), 422, "reclaimPolicy"));
+        c.add(new Case("CSI driver with an unknown fsGroupPolicy", "POST", "/apis/storage.k8s.io/v1/csidrivers", JSON,
+                "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"CSIDriver\",\"metadata\":{\"name\":\"csi.example.com\"},"
+                        + "\"spec\":{\"fsGroupPolicy\":\"Always\"}}", 422, "spec.fsGroupPolicy"));
+        c.add(new Case("volume attachment without a source", "POST", "/apis/storage.k8s.io/v1/volumeattachments", JSON,
+                "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"VolumeAttachment\",\"metadata\":{\"name\":\"v1\"},"
+                        + "\"spec\":{\"attacher\":\"csi.example.com\",\"nodeName\":\"node-1\",\"source\":{}}}", 422, "spec.source"));
+        c.add(new Case("pod template container without an image", "POST", "/api/v1/namespaces/default/podtemplates", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"PodTemplate\",\"metadata\":{\"name\":\"t1\"},"
+                        + "\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\"}]}}}", 422, "template.spec.containers[0].image"));
+        c.add(new Case("controller revision without data", "POST", "/apis/apps/v1/namespaces/default/controllerrevisions", JSON,
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"ControllerRevision\",\"metadata\":{\"name\":\"r1\"},\"revision\":1}",
+                422, "data"));
+        c.add(new Case("endpoint slice address of the wrong family", "POST",
+                "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON, slice.formatted("IPv4", "fd00::1"), 422,
+                "endpoints[0].addresses[0]"));
+        c.add(new Case("endpoint slice of an unknown address type", "POST",
+                "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON, slice.formatted("IP", "10.0.0.1"), 422,
+                "addressType"));
         return c;
     }
 

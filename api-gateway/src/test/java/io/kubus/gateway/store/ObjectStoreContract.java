@@ -744,8 +744,8 @@ abstract class ObjectStoreContract {
         Map<Long, ConsumerRecord<String, byte[]>> byVersion = new HashMap<>();
         Map<String, List<Long>> versionsPerKey = new HashMap<>();
         Map<TopicPartition, List<Long>> versionsPerPartition = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(List.of(ResourceTypes.CONFIGMAPS.topic(), ResourceTypes.SECRETS.topic(),
-                ResourceTypes.NAMESPACES.topic(), ResourceTypes.DEPLOYMENTS.topic()))) {
+        // every kind's topic: the outbox also holds what the gateway made at start (namespaces, priority classes)
+        for (ConsumerRecord<String, byte[]> r : readAll(ResourceTypes.all().stream().map(ResourceType::topic).distinct().toList())) {
             long v = Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION));
             byVersion.putIfAbsent(v, r);
             versionsPerKey.computeIfAbsent(r.topic() + "|" + r.key(), k -> new ArrayList<>()).add(v);

@@ -222,6 +222,81 @@ public final class Names {
         return List.copyOf(errs);
     }
 
+    static final String WILDCARD_DNS1123_SUBDOMAIN_FMT = "\\*\\." + DNS1123_SUBDOMAIN_FMT;
+    private static final Pattern WILDCARD_DNS1123_SUBDOMAIN = Pattern.compile(WILDCARD_DNS1123_SUBDOMAIN_FMT);
+    /** RFC 3986's path characters: unreserved, percent-encoded octets, sub-delims and ':'. */
+    static final String HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+    private static final Pattern HTTP_PATH = Pattern.compile(HTTP_PATH_FMT);
+
+    /** Kubernetes {@code IsWildcardDNS1123Subdomain}: {@code *.} then a DNS subdomain (Ingress hosts, TLS hosts). */
+    public static List<String> wildcardDns1123Subdomain(String value) {
+        String v = nullToEmpty(value);
+        List<String> errs = new ArrayList<>(2);
+        if (byteLength(v) > DNS1123_SUBDOMAIN_MAX_LENGTH) {
+            errs.add(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+        }
+        if (!WILDCARD_DNS1123_SUBDOMAIN.matcher(v).matches()) {
+            errs.add(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, "
+                    + "which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric "
+                    + "character", WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com"));
+        }
+        return List.copyOf(errs);
+    }
+
+    /**
+     * Kubernetes {@code IsDomainPrefixedPath} (an IngressClass's controller, {@code acme.io/foo}): a DNS subdomain, a
+     * '/', then HTTP path characters. Its problems name the part at fault as the value, as Kubernetes' do.
+     */
+    public static List<FieldProblem> domainPrefixedPath(String field, String value) {
+        String v = nullToEmpty(value);
+        if (v.isEmpty()) {
+            return List.of(FieldProblem.required(field, ""));
+        }
+        int slash = v.indexOf('/');
+        if (slash <= 0 || slash == v.length() - 1) {
+            return List.of(FieldProblem.invalid(field, v, "must be a domain-prefixed path (such as \"acme.io/foo\")"));
+        }
+        String host = v.substring(0, slash);
+        String path = v.substring(slash + 1);
+        List<FieldProblem> problems = new ArrayList<>();
+        for (String m : dns1123Subdomain(host)) {
+            problems.add(FieldProblem.invalid(field, host, m));
+        }
+        if (!HTTP_PATH.matcher(path).matches()) {
+            problems.add(FieldProblem.invalid(field, path, regexError("Invalid path", HTTP_PATH_FMT)));
+        }
+        return List.copyOf(problems);
+    }
+
+    /**
+     * Kubernetes {@code IsFullyQualifiedDomainName} (FQDN EndpointSlice addresses): a DNS subdomain of at least two
+     * labels, a trailing dot allowed; it stops at the first problem.
+     */
+    public static List<FieldProblem> fullyQualifiedDomainName(String field, String value) {
+        String name = nullToEmpty(value);
+        if (name.isEmpty()) {
+            return List.of(FieldProblem.required(field, ""));
+        }
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        List<String> errs = dns1123Subdomain(name);
+        if (!errs.isEmpty()) {
+            return List.of(FieldProblem.invalid(field, name, String.join(",", errs)));
+        }
+        String[] labels = name.split("\\.", -1);
+        if (labels.length < 2) {
+            return List.of(FieldProblem.invalid(field, name, "should be a domain with at least two segments separated by dots"));
+        }
+        for (String label : labels) {
+            List<String> labelErrs = dns1123Label(label);
+            if (!labelErrs.isEmpty()) {
+                return List.of(FieldProblem.invalid(field, label, String.join(",", labelErrs)));
+            }
+        }
+        return List.of();
+    }
+
     static String emptyError() {
         return "must be non-empty";
     }

@@ -52,7 +52,7 @@ public class PersistentVolumeClaimStrategy implements Strategy {
             errs.required("spec");
             return;
         }
-        PersistentVolumeStrategy.validateAccessModes(spec, errs);
+        PersistentVolumeStrategy.validateAccessModes(spec, "spec", errs);
         if (spec.path("resources").path("requests").path("storage").isMissingNode()) {
             errs.required("spec.resources.requests[storage]");
         }
@@ -90,4 +90,8 @@ public class PersistentVolumeClaimStrategy implements Strategy {
                 });
     }
 
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

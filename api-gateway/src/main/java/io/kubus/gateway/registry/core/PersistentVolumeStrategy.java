@@ -52,7 +52,7 @@ public class PersistentVolumeStrategy implements Strategy {
             errs.required("spec");
             return;
         }
-        validateAccessModes(spec, errs);
+        validateAccessModes(spec, "spec", errs);
         if (spec.path("capacity").path("storage").isMissingNode()) {
             errs.required("spec.capacity");
         }
@@ -62,15 +62,18 @@ public class PersistentVolumeStrategy implements Strategy {
         }
     }
 
-    /** The access modes volumes and claims share: at least one, each a known mode. */
-    static void validateAccessModes(ObjectNode spec, ErrorList errs) {
+    /**
+     * The access modes volumes, claims and a VolumeAttachment's inline volume share: at least one, each a known mode;
+     * {@code path} is the spec's.
+     */
+    public static void validateAccessModes(ObjectNode spec, String path, ErrorList errs) {
         List<JsonNode> modes = spec.path("accessModes").valueStream().toList();
         if (modes.isEmpty()) {
-            errs.required("spec.accessModes");
+            errs.required(path + ".accessModes");
         }
         for (int i = 0; i < modes.size(); i++) {
             if (!ACCESS_MODES.contains(modes.get(i).asText())) {
-                errs.notSupported("spec.accessModes[" + i + "]", modes.get(i).asText(), ACCESS_MODES);
+                errs.notSupported(path + ".accessModes[" + i + "]", modes.get(i).asText(), ACCESS_MODES);
             }
         }
     }
@@ -101,5 +104,10 @@ public class PersistentVolumeStrategy implements Strategy {
                             or(text(o, "/spec/volumeAttributesClassName"), "<unset>"), text(o, "/status/reason"), TablePrinters.age(o, now),
                             or(text(o, "/spec/volumeMode"), "<unset>"));
                 });
+    }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
     }
 }

@@ -162,4 +162,9 @@ public class PodStrategy implements Strategy {
     public Set<String> selectableFields() {
         return SELECTABLE;
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }
