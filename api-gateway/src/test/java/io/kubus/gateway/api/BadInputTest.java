@@ -57,18 +57,18 @@ class BadInputTest {
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
-    private static final Map<Integer, Set<String>> REASONS = Map.of(
-            400, Set.of("BadRequest"),
-            403, Set.of("Forbidden"),
-            404, Set.of("NotFound"),
-            405, Set.of("MethodNotAllowed"),
-            406, Set.of("NotAcceptable"),
-            409, Set.of("Conflict", "AlreadyExists"),
-            413, Set.of("RequestEntityTooLarge"),
-            410, Set.of("Expired"),
-            415, Set.of("UnsupportedMediaType"),
-            422, Set.of("Invalid"),
-            504, Set.of("Timeout"));
+    private static final Map<Integer, Set<String>> REASONS = Map.ofEntries(
+            Map.entry(400, Set.of("BadRequest")),
+            Map.entry(403, Set.of("Forbidden")),
+            Map.entry(404, Set.of("NotFound")),
+            Map.entry(405, Set.of("MethodNotAllowed")),
+            Map.entry(406, Set.of("NotAcceptable")),
+            Map.entry(409, Set.of("Conflict", "AlreadyExists")),
+            Map.entry(410, Set.of("Expired")),
+            Map.entry(413, Set.of("RequestEntityTooLarge")),
+            Map.entry(415, Set.of("UnsupportedMediaType")),
+            Map.entry(422, Set.of("Invalid")),
+            Map.entry(504, Set.of("Timeout")));
 
     private GatewayFixture gateway;
     private ObjectStore store;
