@@ -543,52 +543,49 @@ class ApiSemanticsTest {
     /**
      * The pages of one list, taken while another client creates, changes and deletes objects of it between (and
      * during) the requests, add up to the list at the first page's version: every object that existed then, once,
-     * as it was then, and nothing else. The expected list is rebuilt from the writer's acknowledged writes.
+     * as it was then, and nothing else. The expected list is rebuilt from the change events a watch delivered.
      */
     @Test
     void pagesAddUpToTheListAtTheFirstPagesVersionWhileWritesRun() throws Exception {
         String ns = namespace("pages");
         String base = "/api/v1/namespaces/" + ns + "/configmaps";
-        Map<String, java.util.NavigableMap<Long, String>> writes = new java.util.concurrent.ConcurrentHashMap<>();
-        for (int i = 0; i < 40; i++) {
-            String name = "cm-" + String.format("%03d", i);
-            record(writes, name, created(post(base, configMap(name, "{\"n\":\"0\"}"))), "0");
-        }
-        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            java.util.Random random = new java.util.Random(7);
-            for (int n = 1; writing.get() || n < 60; n++) {
-                String name = "cm-" + String.format("%03d", random.nextInt(60));
-                String value = Integer.toString(n);
-                int op = random.nextInt(3);
-                GatewayFixture.Reply r = switch (op) {
-                    case 0 -> post(base, configMap(name, "{\"n\":\"" + value + "\"}"));
-                    case 1 -> patch(base + "/" + name, "{\"data\":{\"n\":\"" + value + "\"}}");
-                    default -> delete(base + "/" + name, null);
-                };
-                if (r.status() == 200 || r.status() == 201) {
-                    // A deletion answers the object as it went, with the deletion's resourceVersion.
-                    record(writes, name, json(r.body()), op == 2 ? null : value);
-                }
-                done.incrementAndGet();
+        String from = get(base).path("metadata").path("resourceVersion").asText();
+        try (Watch w = watch(base + "?watch=true&resourceVersion=" + from)) {
+            for (int i = 0; i < 40; i++) {
+                created(post(base, configMap("cm-" + String.format("%03d", i), "{\"n\":\"0\"}")));
             }
-        });
-        try {
-            List<JsonNode> pages = new ArrayList<>();
-            String token = null;
-            do {
-                int before = done.get();
-                JsonNode page = get(base + "?limit=7" + (token == null ? "" : "&continue=" + enc(token)));
-                pages.add(page);
-                token = page.path("metadata").path("continue").asText(null);
-                // Writes land between the pages too.
-                while (done.get() < before + 3) {
-                    Thread.sleep(1);
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                java.util.Random random = new java.util.Random(7);
+                for (int n = 1; writing.get() || n < 60; n++) {
+                    String name = "cm-" + String.format("%03d", random.nextInt(60));
+                    String value = Integer.toString(n);
+                    switch (random.nextInt(3)) {
+                        case 0 -> post(base, configMap(name, "{\"n\":\"" + value + "\"}"));
+                        case 1 -> patch(base + "/" + name, "{\"data\":{\"n\":\"" + value + "\"}}");
+                        default -> delete(base + "/" + name, null);
+                    }
+                    done.incrementAndGet();
                 }
-            } while (token != null);
-            writing.set(false);
-            writer.join(Duration.ofSeconds(60));
+            });
+            List<JsonNode> pages = new ArrayList<>();
+            try {
+                String token = null;
+                do {
+                    int before = done.get();
+                    JsonNode page = get(base + "?limit=7" + (token == null ? "" : "&continue=" + enc(token)));
+                    pages.add(page);
+                    token = page.path("metadata").path("continue").asText(null);
+                    // Writes land between the pages too.
+                    while (done.get() < before + 3) {
+                        Thread.sleep(1);
+                    }
+                } while (token != null);
+            } finally {
+                writing.set(false);
+                writer.join(Duration.ofSeconds(60));
+            }
 
             long version = pages.getFirst().path("metadata").path("resourceVersion").asLong();
             Map<String, String> seen = new java.util.TreeMap<>();
@@ -604,34 +601,33 @@ class ApiSemanticsTest {
                 }
             }
             assertEquals(order.stream().sorted().toList(), order, "pages come in name order");
-            Map<String, String> expected = new java.util.TreeMap<>();
-            writes.forEach((name, history) -> {
-                Map.Entry<Long, String> at = history.floorEntry(version);
-                if (at != null && !at.getValue().equals(DELETED)) {
-                    expected.put(name, at.getValue());
-                }
-            });
-            assertEquals(expected, seen, "the pages hold exactly the list at version " + version);
             assertTrue(pages.size() > 4, "several pages: " + pages.size());
+
+            // The change events up to a marker written last hold every change; replayed up to the version, they
+            // are the list at that version.
+            created(post(base, configMap("zz-marker", "{}")));
+            Map<String, String> expected = new java.util.TreeMap<>();
+            for (JsonNode e = w.next(); !e.path("object").path("metadata").path("name").asText().equals("zz-marker");
+                 e = w.next()) {
+                JsonNode obj = e.path("object");
+                if (obj.path("metadata").path("resourceVersion").asLong() > version) {
+                    continue;
+                }
+                String name = obj.path("metadata").path("name").asText();
+                if (e.path("type").asText().equals("DELETED")) {
+                    expected.remove(name);
+                } else {
+                    expected.put(name, obj.path("data").path("n").asText());
+                }
+            }
+            assertEquals(expected, seen, "the pages hold exactly the list at version " + version);
             JsonNode exact = get(base + "?resourceVersion=" + version + "&resourceVersionMatch=Exact");
             Map<String, String> exactItems = new java.util.TreeMap<>();
             exact.path("items").forEach(i -> exactItems.put(i.path("metadata").path("name").asText(), i.path("data").path("n").asText()));
             assertEquals(expected, exactItems, "an unpaged list at that exact version holds the same");
             assertEquals(version, exact.path("metadata").path("resourceVersion").asLong());
-        } finally {
-            writing.set(false);
-            writer.join(Duration.ofSeconds(60));
         }
     }
-
-    /** Records an acknowledged write: the object's state (null: deleted) from its resourceVersion on. */
-    private static void record(Map<String, java.util.NavigableMap<Long, String>> writes, String name, JsonNode obj,
-                               String value) {
-        writes.computeIfAbsent(name, n -> new java.util.concurrent.ConcurrentSkipListMap<>())
-                .put(obj.path("metadata").path("resourceVersion").asLong(), value == null ? DELETED : value);
-    }
-
-    private static final String DELETED = "(deleted)";
 
     @Test
     void remainingItemCountCountsWhatTheNextPagesHoldUnlessASelectorNarrowsTheList() {
