@@ -98,6 +98,7 @@ public final class ResourceTypes {
             VOLUMEATTACHMENTS, ENDPOINTSLICES,
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
             PODDISRUPTIONBUDGETS);
+    private static final List<ResourceType> STORED = BUILT_IN.stream().filter(ResourceType::isStorageType).toList();
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
@@ -110,8 +111,17 @@ public final class ResourceTypes {
     private ResourceTypes() {
     }
 
+    /** Every type served, each version of a kind on its own (discovery, routing, OpenAPI). */
     public static List<ResourceType> all() {
         return BUILT_IN;
+    }
+
+    /**
+     * The storage types only: each kind of object once, whatever versions serve it. Loops over "every kind of
+     * object" (change topics, informers, the garbage collector, a namespace's content, quota usage) use these.
+     */
+    public static List<ResourceType> stored() {
+        return STORED;
     }
 
     /** The kind served at {@code group/version/plural}, if any. */

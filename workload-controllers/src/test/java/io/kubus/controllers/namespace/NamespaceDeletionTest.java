@@ -123,10 +123,10 @@ class NamespaceDeletionTest {
         }
     }
 
-    /** The names of every object, of every namespaced kind, in {@code ns}. */
+    /** The names of every object, of every namespaced kind (each once, in its storage version), in {@code ns}. */
     private List<String> remaining(String ns) {
         List<String> names = new ArrayList<>();
-        for (ResourceType type : ResourceTypes.all()) {
+        for (ResourceType type : ResourceTypes.stored()) {
             if (type.namespaced()) {
                 for (HasMetadata o : cluster.api().list(type, ns, null, null, type.type()).items()) {
                     names.add(o.getMetadata().getName());
