@@ -109,7 +109,9 @@ final class HorizontalPodAutoscalerValidation {
             errs.required(path + "." + expected, "must populate information for the given metric source");
         }
         if (present.size() != 1) {
-            present.remove(expected);
+            if (expected != null) {
+                present.remove(expected);
+            }
             // Kubernetes ranges over a set here, in no fixed order; sorted, the answer is the same every time.
             for (String other : present) {
                 errs.forbidden(path + "." + other, "must populate the given metric source only");
