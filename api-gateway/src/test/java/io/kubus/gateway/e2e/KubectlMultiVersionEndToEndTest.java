@@ -46,6 +46,31 @@ class KubectlMultiVersionEndToEndTest {
               namespace: default
             """;
 
+    private static final String HPAS = """
+            apiVersion: autoscaling/v1
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: api-v1
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+              maxReplicas: 4
+              targetCPUUtilizationPercentage: 60
+            ---
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: api-v2
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+              minReplicas: 1
+              maxReplicas: 6
+              metrics:
+              - type: Resource
+                resource: {name: memory, target: {type: AverageValue, averageValue: 200Mi}}
+              behavior:
+                scaleDown: {stabilizationWindowSeconds: 120}
+            """;
+
     @TempDir
     static Path dir;
     static GatewayFixture gateway;
@@ -55,6 +80,7 @@ class KubectlMultiVersionEndToEndTest {
     static void start() throws Exception {
         gateway = GatewayFixture.start();
         kubectl = new Kubectl(gateway.writeKubeconfig(dir), dir);
+        Files.writeString(dir.resolve("hpas.yaml"), HPAS);
         Files.writeString(dir.resolve("event.yaml"), EVENT.formatted(
                 Instant.now().truncatedTo(ChronoUnit.MICROS).toString()));
         kubectl.run("create", "deployment", "web", "--image=nginx").ok();
@@ -142,6 +168,22 @@ class KubectlMultiVersionEndToEndTest {
 
     @Test
     @Order(4)
+    void applyInEitherVersionAndApplyAgainChangesNothing() {
+        assertEquals("horizontalpodautoscaler.autoscaling/api-v1 created\nhorizontalpodautoscaler.autoscaling/api-v2 created\n",
+                kubectl.run("apply", "-f", "hpas.yaml").ok().out());
+        assertEquals("horizontalpodautoscaler.autoscaling/api-v1 unchanged\nhorizontalpodautoscaler.autoscaling/api-v2 unchanged\n",
+                kubectl.run("apply", "-f", "hpas.yaml").ok().out());
+        assertTable(List.of(
+                "NAME     REFERENCE        TARGETS                     MINPODS   MAXPODS   REPLICAS   AGE",
+                "api-v1   Deployment/web   cpu: <unknown>/60%          1         4         0          <age>",
+                "api-v2   Deployment/web   memory: <unknown>/200Mi     1         6         0          <age>",
+                "web      Deployment/web   cpu: <unknown>/70%          2         5         0          <age>"), "get", "hpa");
+        assertEquals("horizontalpodautoscaler.autoscaling \"api-v1\" deleted\nhorizontalpodautoscaler.autoscaling \"api-v2\" deleted\n",
+                kubectl.run("delete", "-f", "hpas.yaml").ok().out());
+    }
+
+    @Test
+    @Order(5)
     void deleteRemovesItFromEveryVersion() {
         assertEquals("horizontalpodautoscaler.autoscaling \"web\" deleted\n", kubectl.run("delete", "hpa", "web").ok().out());
         assertEquals("No resources found in default namespace.\n",
@@ -149,7 +191,7 @@ class KubectlMultiVersionEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anEventsV1EventIsACoreEventTooAndKubectlEventsListsIt() {
         assertEquals("event.events.k8s.io/web-scaled created\n", kubectl.run("create", "-f", "event.yaml").ok().out());
         List<String> table = List.of(
