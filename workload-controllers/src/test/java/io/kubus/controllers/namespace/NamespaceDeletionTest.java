@@ -79,6 +79,13 @@ class NamespaceDeletionTest {
                 kind: Secret
                 metadata: {name: token}
                 stringData: {token: s3cret}
+                ---
+                apiVersion: autoscaling/v1
+                kind: HorizontalPodAutoscaler
+                metadata: {name: worker}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: ReplicaSet, name: worker}
+                  maxReplicas: 3
                 """);
         cluster.kubectl().run("apply", "-n", ns, "-f", manifest.toString()).ok();
         // Held by a finalizer the test removes, so that the namespace is seen waiting for its content.
