@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -78,13 +79,16 @@ public final class ResourceTypes {
     public static final ResourceType CSIDRIVERS = storage("CSIDriver", "csidrivers", List.of(), Set.of(), CSIDriver.class);
     public static final ResourceType VOLUMEATTACHMENTS = storage("VolumeAttachment", "volumeattachments", List.of(), Set.of("status"), VolumeAttachment.class);
     public static final ResourceType ENDPOINTSLICES = new ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), Set.of(), EndpointSlice.class);
+    // Node heartbeats: each node agent renews a Lease per node in kube-node-lease; the node lifecycle controller reads them.
+    public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), Lease.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
             DEPLOYMENTS, REPLICASETS, STATEFULSETS, DAEMONSETS, JOBS, CRONJOBS,
             SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             PODTEMPLATES, CONTROLLERREVISIONS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, STORAGECLASSES, CSIDRIVERS,
-            VOLUMEATTACHMENTS, ENDPOINTSLICES);
+            VOLUMEATTACHMENTS, ENDPOINTSLICES,
+            LEASES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
