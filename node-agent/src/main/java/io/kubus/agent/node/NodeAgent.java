@@ -63,7 +63,6 @@ public final class NodeAgent implements AutoCloseable {
     private final NodeLease lease;
     private volatile NodeStatus lastNodeStatus;
     private volatile Instant lastStatusReport;
-    private volatile String registeredUid;
 
     /**
      * @param stored                the node's Node as last seen stored (the agent's node informer), if seen
@@ -77,7 +76,9 @@ public final class NodeAgent implements AutoCloseable {
         this.nodeName = nodeName;
         this.stored = stored;
         this.statusReportFrequency = statusReportFrequency;
-        this.lease = new NodeLease(api, nodeName, leaseDurationSeconds, this::nodeUid, clock);
+        // the Node's uid as the kubelet finds it, by a read, and only while the Lease has no owner yet
+        this.lease = new NodeLease(api, nodeName, leaseDurationSeconds,
+                () -> api.get(ResourceTypes.NODES, null, nodeName, Node.class).map(n -> n.getMetadata().getUid()), clock);
         this.hostIp = hostIp;
         this.runtime = runtime;
         this.api = api;
@@ -102,16 +103,13 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Creates the Node object when missing (an existing one, of a restarted agent, is kept) and reports its status. */
     public void register() {
-        Node node;
         try {
-            node = api.create(ResourceTypes.NODES, NodeStatusFactory.node(nodeName));
+            api.create(ResourceTypes.NODES, NodeStatusFactory.node(nodeName));
         } catch (KubusApiException e) {
             if (!e.isAlreadyExists()) {
                 throw e;
             }
-            node = api.get(ResourceTypes.NODES, null, nodeName, Node.class).orElseThrow(() -> e);
         }
-        registeredUid = node.getMetadata().getUid();
         reportStatus(true);
     }
 
@@ -142,11 +140,6 @@ public final class NodeAgent implements AutoCloseable {
             publisher.node(nodeName, status, now);
             lastStatusReport = now;
         }
-    }
-
-    /** The uid of the node's Node: as stored now, else as registered. */
-    private Optional<String> nodeUid() {
-        return stored.get().map(n -> n.getMetadata().getUid()).or(() -> Optional.ofNullable(registeredUid));
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * (k8s.io/component-helpers/apimachinery/lease): named and held by the node, renewed in place with the resourceVersion
  * of the last renewal, so that a renewal costs one PUT and no read. A conflict (someone else wrote the Lease) reads it
  * again and renews that, up to five times; a missing Lease is created. The Lease is owned by its Node, so it goes when
- * the Node goes; the owner reference is added at the first renewal that knows the Node's uid.
+ * the Node goes; the owner reference is added at the first renewal that finds the Node (a Lease renewed for a deleted
+ * Node stays without one, as the kubelet's does, rather than name a uid that is gone).
  *
  * <p>One renewal at a time per node: the caller runs {@link #renew()} from one thread.
  */

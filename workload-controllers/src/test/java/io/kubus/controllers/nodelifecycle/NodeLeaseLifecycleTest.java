@@ -3,6 +3,7 @@ package io.kubus.controllers.nodelifecycle;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,13 +41,14 @@ class NodeLeaseLifecycleTest {
     static ClusterFixture cluster;
     static KubusApi api;
     static Kubectl kubectl;
+    static ApplicationContext agentB;
 
     @BeforeAll
     static void start() {
         cluster = ClusterFixture.start();
         api = cluster.api();
         kubectl = cluster.kubectl(dir);
-        cluster.addSimulatedNodes(dir.resolve("b"), "nl-b", 1, Map.of());
+        agentB = cluster.addSimulatedNodes(dir.resolve("b"), "nl-b", 1, Map.of());
         cluster.startControllers(Map.of("kubus.controllers.node-monitor-grace-period", GRACE.toSeconds() + "s"));
     }
 
@@ -107,6 +110,12 @@ class NodeLeaseLifecycleTest {
                     nd -> "True".equals(ready(nd)) && taints(nd).isEmpty());
         }
         assertTrue(renewTime("nl-a-0").isAfter(lastRenewal), "renewed again");
+
+        // a Lease goes with its Node: the garbage collector follows the owner reference the agent set
+        agentB.close();
+        api.delete(ResourceTypes.NODES, null, "nl-b", null, null);
+        Await.until(Duration.ofSeconds(30), "the lease of nl-b gone", () -> api.get(ResourceTypes.LEASES,
+                "kube-node-lease", "nl-b", Lease.class), Optional::isEmpty);
     }
 
     private static Instant renewTime(String lease) {
