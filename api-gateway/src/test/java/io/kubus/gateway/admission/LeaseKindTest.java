@@ -71,6 +71,12 @@ class LeaseKindTest {
         e = Fixtures.refuse(LEASES, with(lease(), l -> l.with("spec").put("acquireTime", "now")), null);
         assertEquals("Lease in version \"v1\" cannot be handled as a Lease: parsing time \"now\" as "
                 + "\"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"now\" as \"2006\"", e.getMessage());
+        // not a string: the error of MicroTime's own json.Unmarshal into a string (Jackson would read epoch seconds)
+        e = Fixtures.refuse(LEASES, with(lease(), l -> l.with("spec").put("renewTime", 1714557600)), null);
+        assertEquals("Lease in version \"v1\" cannot be handled as a Lease: json: cannot unmarshal number into Go value "
+                + "of type string", e.getMessage());
+        ObjectNode zero = admitted(LEASES, with(lease(), l -> l.with("spec").putNull("renewTime")));
+        assertFalse(zero.path("spec").hasNonNull("renewTime"), "null is the zero time, left out");
     }
 
     /** CoordinatedLeaderElection is off in 1.32: what only it reads is dropped, as kube-apiserver drops it. */

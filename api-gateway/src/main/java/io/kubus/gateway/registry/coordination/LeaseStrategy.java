@@ -46,24 +46,31 @@ public class LeaseStrategy implements Strategy {
     }
 
     /**
-     * acquireTime and renewTime are MicroTimes: Go's decoder refuses what time.Parse refuses with RFC3339Micro (six
-     * fraction digits, exactly), and writes them back in UTC.
+     * acquireTime and renewTime are MicroTimes, read by MicroTime.UnmarshalJSON: a string (anything else fails its
+     * inner json.Unmarshal, whose error names no field), which Go's decoder refuses where time.Parse refuses it with
+     * RFC3339Micro (six fraction digits, exactly); kept in UTC, as Kubernetes writes them back.
      */
     @Override
     public void checkDecoding(ObjectNode lease) {
         ObjectNode spec = JsonTree.objOrNull(lease, "spec");
         for (String field : MICRO_TIMES) {
             JsonNode value = spec == null ? null : spec.get(field);
-            if (value == null || !value.isTextual()) {
-                continue; // null is the zero time; a number or an object is the decoder's type error
+            if (value == null || value.isNull()) {
+                continue; // the zero time
+            }
+            if (!value.isTextual()) {
+                throw cannotDecode("json: cannot unmarshal " + JsonTree.goKind(value) + " into Go value of type string");
             }
             try {
                 spec.put(field, GoTime.formatMicro(GoTime.parse(GoTime.RFC3339_MICRO, value.asText())));
             } catch (GoTime.ParseException e) {
-                throw AdmissionException.badRequest("Lease in version \"v1\" cannot be handled as a Lease: "
-                        + e.getMessage());
+                throw cannotDecode(e.getMessage());
             }
         }
+    }
+
+    private static AdmissionException cannotDecode(String why) {
+        return AdmissionException.badRequest("Lease in version \"v1\" cannot be handled as a Lease: " + why);
     }
 
     @Override
