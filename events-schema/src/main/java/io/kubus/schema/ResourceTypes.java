@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -21,6 +23,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -46,7 +50,7 @@ public final class ResourceTypes {
 
     public static final ResourceType NAMESPACES = core("Namespace", "namespaces", false, List.of("ns"), List.of(), Set.of("status", "finalize"), Namespace.class);
     public static final ResourceType NODES = core("Node", "nodes", false, List.of("no"), List.of(), Set.of("status"), Node.class);
-    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "log", "exec"), Pod.class);
+    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "log", "exec", "eviction"), Pod.class);
     public static final ResourceType EVENTS = core("Event", "events", true, List.of("ev"), List.of(), Set.of(), Event.class);
     public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status"), Service.class);
     public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), Endpoints.class);
@@ -79,6 +83,13 @@ public final class ResourceTypes {
     public static final ResourceType CSIDRIVERS = storage("CSIDriver", "csidrivers", List.of(), Set.of(), CSIDriver.class);
     public static final ResourceType VOLUMEATTACHMENTS = storage("VolumeAttachment", "volumeattachments", List.of(), Set.of("status"), VolumeAttachment.class);
     public static final ResourceType ENDPOINTSLICES = new ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), Set.of(), EndpointSlice.class);
+    // Quotas, limits and priorities
+    public static final ResourceType RESOURCEQUOTAS = core("ResourceQuota", "resourcequotas", true, List.of("quota"), List.of(), Set.of("status"), ResourceQuota.class);
+    public static final ResourceType LIMITRANGES = core("LimitRange", "limitranges", true, List.of("limits"), List.of(), Set.of(), LimitRange.class);
+    public static final ResourceType PRIORITYCLASSES = new ResourceType("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), List.of(), Set.of(), PriorityClass.class);
+    // policy/v1
+    public static final ResourceType PODDISRUPTIONBUDGETS = new ResourceType("policy", "v1", "PodDisruptionBudget",
+            "poddisruptionbudgets", true, List.of("pdb"), List.of(), Set.of("status"), PodDisruptionBudget.class);
     // Node heartbeats: each node agent renews a Lease per node in kube-node-lease; the node lifecycle controller reads them.
     public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), Lease.class);
 
@@ -88,6 +99,8 @@ public final class ResourceTypes {
             SERVICEACCOUNTS, ROLES, CLUSTERROLES, ROLEBINDINGS, CLUSTERROLEBINDINGS,
             PODTEMPLATES, CONTROLLERREVISIONS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, STORAGECLASSES, CSIDRIVERS,
             VOLUMEATTACHMENTS, ENDPOINTSLICES,
+            RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
+            PODDISRUPTIONBUDGETS,
             LEASES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();

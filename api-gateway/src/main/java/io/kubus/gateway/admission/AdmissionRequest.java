@@ -18,4 +18,10 @@ public record AdmissionRequest(ResourceType type, ObjectNode object, @Nullable O
     public boolean isCreate() {
         return old == null;
     }
+
+    /** A plugin's refusal as admission.NewForbidden words it: {@code pods "web" is forbidden: <why>}. */
+    public AdmissionException forbidden(String why) {
+        String name = object.path("metadata").path("name").asText("");
+        return AdmissionException.forbidden(type, name, type.qualifiedPlural() + " \"" + name + "\" is forbidden: " + why);
+    }
 }

@@ -23,10 +23,10 @@ import java.util.Map;
  * number-to-string or float-to-int coercion, which Jackson would otherwise do silently. Failures are 400s whose
  * message reads like the apiserver's, naming the field.
  */
-final class StrictDecoder {
+public final class StrictDecoder {
     private final ObjectMapper mapper;
 
-    StrictDecoder() {
+    public StrictDecoder() {
         ObjectMapper m = KubusJson.json().copy();
         m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
@@ -46,17 +46,22 @@ final class StrictDecoder {
     }
 
     <T> T decode(ResourceType type, ObjectNode object, Class<T> cls) {
+        return decode(type.kind(), type.version(), object, cls);
+    }
+
+    /** The same for a body that is no stored kind (a subresource's, such as an Eviction). */
+    public <T> T decode(String kind, String version, ObjectNode object, Class<T> cls) {
         try {
             return mapper.treeToValue(object, cls);
         } catch (JsonMappingException e) {
-            throw AdmissionException.badRequest(prefix(type) + describe(e, object));
+            throw AdmissionException.badRequest(prefix(kind, version) + describe(e, object));
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw AdmissionException.badRequest(prefix(type) + e.getMessage());
+            throw AdmissionException.badRequest(prefix(kind, version) + e.getMessage());
         }
     }
 
-    private static String prefix(ResourceType type) {
-        return type.kind() + " in version \"" + type.version() + "\" cannot be handled as a " + type.kind() + ": ";
+    private static String prefix(String kind, String version) {
+        return kind + " in version \"" + version + "\" cannot be handled as a " + kind + ": ";
     }
 
     /** Go's "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32". */

@@ -24,9 +24,16 @@ public class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
     static MutableHttpResponse<?> respond(ApiException e) {
-        return HttpResponse.status(HttpStatus.valueOf(e.code()))
+        MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(e.code()))
                 .body(StatusJson.write(e.status()))
                 .contentType("application/json").header("Cache-Control", "no-cache, private");
+        io.fabric8.kubernetes.api.model.StatusDetails details = e.status().getDetails();
+        Integer retryAfter = details == null ? null : details.getRetryAfterSeconds();
+        if (retryAfter != null && retryAfter > 0) {
+            // as kube-apiserver's error writer does; client-go waits this long and sends the request again
+            response.header("Retry-After", Integer.toString(retryAfter));
+        }
+        return response;
     }
 
     @Error(global = true, status = HttpStatus.NOT_FOUND)

@@ -83,6 +83,15 @@ public final class ApiException extends RuntimeException {
         return of(410, "Expired", message, null);
     }
 
+    /**
+     * 410 Expired for a continue token whose version is compacted, carrying in the Status's metadata.continue a
+     * token that continues the list at the newest version, as kube-apiserver hands one out.
+     */
+    public static ApiException expired(String message, String continueToken) {
+        return new ApiException(new StatusBuilder().withStatus("Failure").withCode(410).withReason("Expired")
+                .withMessage(message).withNewMetadata().withContinue(continueToken).endMetadata().build());
+    }
+
     /** apierrors.NewInternalError: the error's text is also the one cause, as kube-apiserver sends it. */
     public static ApiException internal(String message) {
         StatusCause cause = new StatusCause();

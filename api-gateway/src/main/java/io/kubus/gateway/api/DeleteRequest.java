@@ -9,14 +9,19 @@ import io.micronaut.core.annotation.Nullable;
  * The DeleteOptions of a delete: from the body (kubectl) or the query, as kube-apiserver accepts both. The
  * propagationPolicy is null when the request names none: the kind's default applies then.
  */
-record DeleteRequest(@Nullable Long gracePeriodSeconds, @Nullable String propagationPolicy, @Nullable String uid,
-                     @Nullable String resourceVersion, boolean dryRun) {
+public record DeleteRequest(@Nullable Long gracePeriodSeconds, @Nullable String propagationPolicy, @Nullable String uid,
+                            @Nullable String resourceVersion, boolean dryRun) {
 
     static DeleteRequest of(RequestBodies bodies, @Nullable String contentType, @Nullable byte[] body, Query query) {
         JsonNode opts = body == null || body.length == 0 ? null : bodies.json(contentType, body);
         if (opts != null && !(opts instanceof ObjectNode)) {
             throw ApiException.badRequest("DeleteOptions must be a JSON object");
         }
+        return of((ObjectNode) opts, query);
+    }
+
+    /** DeleteOptions that came inside another body (an Eviction's deleteOptions), or none, with the request's query. */
+    public static DeleteRequest of(@Nullable ObjectNode opts, Query query) {
         Long grace = query.nonNegativeLong("gracePeriodSeconds");
         String policy = query.get("propagationPolicy");
         boolean dryRun = "All".equals(query.get("dryRun"));
@@ -52,7 +57,7 @@ record DeleteRequest(@Nullable Long gracePeriodSeconds, @Nullable String propaga
         return new DeleteRequest(grace, policy, uid, rv, dryRun);
     }
 
-    void checkPreconditions(ResourceType type, String name, ObjectNode current) {
+    public void checkPreconditions(ResourceType type, String name, ObjectNode current) {
         JsonNode meta = current.path("metadata");
         if (uid != null && !uid.isEmpty() && !uid.equals(meta.path("uid").asText())) {
             throw ApiException.conflict(type, name, "Precondition failed: UID in precondition: " + uid

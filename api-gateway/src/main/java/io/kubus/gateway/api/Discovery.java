@@ -193,6 +193,8 @@ public class Discovery {
             case "binding" -> new Sub("", "v1", "Binding", List.of("create"));
             case "log" -> new Sub(t.group(), t.version(), t.kind(), List.of("get"));
             case "exec" -> new Sub("", "v1", "PodExecOptions", List.of("create", "get"));
+            // kubectl drain evicts (rather than deletes) only where discovery lists pods/eviction with this kind
+            case "eviction" -> new Sub("policy", "v1", "Eviction", List.of("create"));
             case "finalize" -> new Sub(t.group(), t.version(), t.kind(), List.of("update"));
             default -> new Sub(t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
         };

@@ -19,6 +19,7 @@ import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.store.WriteResult;
 import io.kubus.schema.KubusJson;
+import io.kubus.schema.event.WatchEventType;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import jakarta.inject.Singleton;
@@ -329,7 +330,31 @@ public class GenericRegistry {
             }
             return outcome;
         });
+        if (!options.dryRun() && result.change() == WatchEventType.DELETED
+                && !strategies.of(path.type()).returnDeletedObject()) {
+            return ok(deleted(path.type(), result.object()), request.format());
+        }
         return respond(200, request, options.dryRun() ? last[0] : result.object(), List.of());
+    }
+
+    /**
+     * kube-apiserver's answer to a delete that removed the object at once, for a kind that does not return it
+     * (finalizeDelete): a Success Status whose details name the object, its group, and as "kind" its resource.
+     */
+    private static ObjectNode deleted(ResourceType type, ObjectNode object) {
+        ObjectNode status = JsonTree.F.objectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success");
+        ObjectNode details = status.putObject("details");
+        details.put("name", object.path("metadata").path("name").asText());
+        if (!type.group().isEmpty()) {
+            details.put("group", type.group());
+        }
+        details.put("kind", type.plural());
+        details.put("uid", object.path("metadata").path("uid").asText());
+        return status;
     }
 
     /** What a delete does with one object: at once, after its grace period, or once its finalizers let it go. */
@@ -345,6 +370,20 @@ public class GenericRegistry {
         JsonNode shown = representation.object(request.path().type(), object, request.format(),
                 request.query().get("includeObject"));
         return ApiResponse.bytes(code, request.format().contentType(), representation.encode(shown, request.format()), warnings);
+    }
+
+    /**
+     * 201 with a Success Status: what kube-apiserver answers a create whose storage returns no object of its own (a
+     * binding, an eviction).
+     */
+    public ApiResponse created(Format format) {
+        ObjectNode status = JsonTree.F.objectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success");
+        status.put("code", 201);
+        return ApiResponse.bytes(201, format.contentType(), representation.encode(status, format), List.of());
     }
 
     public ApiResponse ok(JsonNode node, Format format) {

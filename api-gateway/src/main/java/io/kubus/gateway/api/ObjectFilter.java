@@ -36,6 +36,11 @@ record ObjectFilter(@Nullable String namespace, LabelSelector labels, FieldSelec
                 || f.equals("metadata.namespace"));
     }
 
+    /** Whether neither selector narrows the list (kube-apiserver's Predicate.Empty): then remaining counts are exact. */
+    boolean everything() {
+        return labels.isEverything() && fields.isEverything();
+    }
+
     boolean matches(ObjectNode object) {
         if (namespace != null && !namespace.equals(object.path("metadata").path("namespace").asText(""))) {
             return false;

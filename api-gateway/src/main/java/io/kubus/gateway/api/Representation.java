@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.table.TableColumn;
-import io.kubus.gateway.table.TablePrinter;
 import io.kubus.gateway.registry.Strategies;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
@@ -48,21 +47,33 @@ public class Representation {
     /** A list of one kind, or a Table of it; {@code resourceVersion} is the version the list is consistent at. */
     public JsonNode list(ResourceType type, List<ObjectNode> items, long resourceVersion, Format format,
                          @Nullable String includeObject) {
+        return list(type, items, resourceVersion, format, includeObject, null);
+    }
+
+    /** The same, with the continue token of the next page when there is one. */
+    public JsonNode list(ResourceType type, List<ObjectNode> items, long resourceVersion, Format format,
+                         @Nullable String includeObject, @Nullable String continueToken) {
+        JsonNode out;
         if (format == Format.TABLE) {
-            return table(type, items, resourceVersion, includeObject);
+            out = table(type, items, resourceVersion, includeObject);
+        } else {
+            ObjectNode list = NODES.objectNode();
+            list.put("kind", type.listKind());
+            list.put("apiVersion", type.apiVersion());
+            list.putObject("metadata").put("resourceVersion", Long.toString(resourceVersion));
+            ArrayNode arr = list.putArray("items");
+            items.forEach(arr::add);
+            out = list;
         }
-        ObjectNode list = NODES.objectNode();
-        list.put("kind", type.listKind());
-        list.put("apiVersion", type.apiVersion());
-        list.putObject("metadata").put("resourceVersion", Long.toString(resourceVersion));
-        ArrayNode arr = list.putArray("items");
-        items.forEach(arr::add);
-        return list;
+        if (continueToken != null) {
+            ((ObjectNode) out.get("metadata")).put("continue", continueToken);
+        }
+        return out;
     }
 
     public ObjectNode table(ResourceType type, List<ObjectNode> items, @Nullable Long resourceVersion,
                             @Nullable String includeObject) {
-        TablePrinter printer = strategies.of(type).printer();
+        String mode = includeObjectMode(includeObject);
         ObjectNode table = NODES.objectNode();
         table.put("kind", "Table");
         table.put("apiVersion", "meta.k8s.io/v1");
@@ -70,8 +81,19 @@ public class Representation {
         if (resourceVersion != null) {
             meta.put("resourceVersion", Long.toString(resourceVersion));
         }
-        ArrayNode columns = table.putArray("columnDefinitions");
-        for (TableColumn c : printer.columns()) {
+        table.set("columnDefinitions", columnDefinitions(type));
+        ArrayNode rows = table.putArray("rows");
+        Instant now = Instant.now(clock);
+        for (ObjectNode item : items) {
+            rows.add(tableRow(type, item, now, mode));
+        }
+        return table;
+    }
+
+    /** The Table's columns for a kind, as kubectl prints them. */
+    public ArrayNode columnDefinitions(ResourceType type) {
+        ArrayNode columns = NODES.arrayNode();
+        for (TableColumn c : strategies.of(type).printer().columns()) {
             ObjectNode col = columns.addObject();
             col.put("name", c.name());
             col.put("type", c.type());
@@ -79,29 +101,41 @@ public class Representation {
             col.put("description", c.description());
             col.put("priority", c.priority());
         }
-        ArrayNode rows = table.putArray("rows");
-        Instant now = Instant.now(clock);
-        for (ObjectNode item : items) {
-            ObjectNode row = rows.addObject();
-            ArrayNode cells = row.putArray("cells");
-            for (Object cell : printer.cells(item, now)) {
-                cells.add(KubusJson.json().valueToTree(cell) instanceof JsonNode n ? n : NODES.nullNode());
-            }
-            String mode = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
-            switch (mode) {
-                case "Object" -> row.set("object", item);
-                case "None" -> { }
-                case "Metadata" -> {
-                    ObjectNode partial = row.putObject("object");
-                    partial.put("kind", "PartialObjectMetadata");
-                    partial.put("apiVersion", "meta.k8s.io/v1");
-                    partial.set("metadata", item.path("metadata").deepCopy());
-                }
-                default -> throw ApiException.badRequest("includeObject: Unsupported value: \"" + includeObject
-                        + "\": supported values: \"Metadata\", \"None\", \"Object\"");
+        return columns;
+    }
+
+    /** One Table row: the object's cells at {@code now}, and the object as {@code mode} (from {@link #includeObjectMode}). */
+    public ObjectNode tableRow(ResourceType type, ObjectNode item, Instant now, String mode) {
+        ObjectNode row = NODES.objectNode();
+        ArrayNode cells = row.putArray("cells");
+        for (Object cell : strategies.of(type).printer().cells(item, now)) {
+            cells.add(KubusJson.json().valueToTree(cell) instanceof JsonNode n ? n : NODES.nullNode());
+        }
+        switch (mode) {
+            case "Object" -> row.set("object", item);
+            case "None" -> { }
+            default -> {
+                ObjectNode partial = row.putObject("object");
+                partial.put("kind", "PartialObjectMetadata");
+                partial.put("apiVersion", "meta.k8s.io/v1");
+                partial.set("metadata", item.path("metadata").deepCopy());
             }
         }
-        return table;
+        return row;
+    }
+
+    /** The Table's includeObject parameter, checked: Metadata (the default), Object or None; a 400 otherwise. */
+    public static String includeObjectMode(@Nullable String includeObject) {
+        String mode = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
+        return switch (mode) {
+            case "Metadata", "Object", "None" -> mode;
+            default -> throw ApiException.badRequest("includeObject: Unsupported value: \"" + includeObject
+                    + "\": supported values: \"Metadata\", \"None\", \"Object\"");
+        };
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     public static byte[] utf8(String s) {

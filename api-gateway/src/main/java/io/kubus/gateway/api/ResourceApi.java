@@ -92,12 +92,8 @@ public class ResourceApi {
 
     private ApiResponse list(ApiRequest request) {
         ApiPath path = request.path();
-        ObjectFilter filter = ObjectFilter.of(path.type(), registry.strategy(path.type()).selectableFields(),
-                path.namespace(), request.query());
-        ObjectList all = store.list(path.type(), path.namespace());
-        List<ObjectNode> items = all.items().stream().filter(filter::matches).toList();
-        return registry.ok(representation.list(path.type(), items, all.resourceVersion(), request.format(),
-                request.query().get("includeObject")), request.format());
+        return new Lists(store, representation).list(path, registry.strategy(path.type()).selectableFields(),
+                request.query(), request.format());
     }
 
     private ApiResponse create(ApiRequest request) {
@@ -138,12 +134,9 @@ public class ResourceApi {
         ObjectFilter filter = ObjectFilter.of(path.type(), registry.strategy(path.type()).selectableFields(),
                 path.namespace(), request.query());
         DeleteRequest options = DeleteRequest.of(bodies, request.contentType(), request.body(), request.query());
-        ObjectList all = store.list(path.type(), path.namespace());
         List<ObjectNode> deleted = new ArrayList<>();
-        for (ObjectNode item : all.items()) {
-            if (!filter.matches(item)) {
-                continue;
-            }
+        // Listed page by page as kube-apiserver's DeleteCollection does; with a limit, only the first page goes.
+        Lists.Listed listed = new Lists(store, representation).forEach(path, request.query(), filter, item -> {
             String ns = item.path("metadata").path("namespace").asText("");
             String name = item.path("metadata").path("name").asText();
             WriteResult r = store.write(path.type(), ns, name, current -> current == null || options.dryRun()
@@ -151,8 +144,9 @@ public class ResourceApi {
             if (r.object() != null) {
                 deleted.add(r.object());
             }
-        }
-        return registry.ok(representation.list(path.type(), deleted, store.currentVersion(), request.format(),
-                request.query().get("includeObject")), request.format());
+        });
+        long version = listed.continueToken() != null ? listed.version() : store.currentVersion();
+        return registry.ok(representation.list(path.type(), deleted, version, request.format(),
+                request.query().get("includeObject"), listed.continueToken()), request.format());
     }
 }

@@ -141,6 +141,9 @@ public class ResourceController {
         if (response.stream() != null) {
             return http.body(response.stream()).contentType(response.contentType());
         }
+        if (response.input() != null) {
+            return http.body(response.input()).contentType(response.contentType());
+        }
         return http.body(response.body()).contentType(response.contentType());
     }
 }

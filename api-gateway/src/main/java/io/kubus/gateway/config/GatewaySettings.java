@@ -2,6 +2,8 @@ package io.kubus.gateway.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 
+import java.time.Duration;
+
 /** Tunables of the api-gateway; the defaults suit the local cluster. */
 @ConfigurationProperties("kubus.gateway")
 public class GatewaySettings {
@@ -21,6 +23,14 @@ public class GatewaySettings {
      */
     private long defaultNotReadyTolerationSeconds = 300;
     private long defaultUnreachableTolerationSeconds = 300;
+    /**
+     * How long the states that writes replaced or deleted are kept, so that the later pages of a paged list are read
+     * at its first page's version. A continue token older than this gets 410 Expired. Five minutes, as
+     * kube-apiserver's etcd compaction interval (--etcd-compaction-interval).
+     */
+    private Duration historyWindow = Duration.ofMinutes(5);
+    /** How often history older than the window is deleted; a state is kept at most window + interval. */
+    private Duration historyCompactionInterval = Duration.ofMinutes(1);
 
     public int getMaxRequestBytes() {
         return maxRequestBytes;
@@ -76,5 +86,21 @@ public class GatewaySettings {
 
     public void setDefaultUnreachableTolerationSeconds(long defaultUnreachableTolerationSeconds) {
         this.defaultUnreachableTolerationSeconds = defaultUnreachableTolerationSeconds;
+    }
+
+    public Duration getHistoryWindow() {
+        return historyWindow;
+    }
+
+    public void setHistoryWindow(Duration historyWindow) {
+        this.historyWindow = historyWindow;
+    }
+
+    public Duration getHistoryCompactionInterval() {
+        return historyCompactionInterval;
+    }
+
+    public void setHistoryCompactionInterval(Duration historyCompactionInterval) {
+        this.historyCompactionInterval = historyCompactionInterval;
     }
 }

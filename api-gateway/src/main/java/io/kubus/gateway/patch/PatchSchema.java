@@ -34,9 +34,11 @@ public final class PatchSchema {
      * @param mergeKey     element identity for a {@link ListStrategy#MERGE} list of objects, else null
      * @param retainKeys   the field carries the {@code retainKeys} strategy (documents intent; the
      *                     {@code $retainKeys} directive itself is honoured wherever it appears, as in k8s)
+     * @param replace      {@code patchStrategy:"replace"} on an object: a patch's value replaces it whole
      * @param schema       schema of the nested object, or of each element for a list
      */
-    public record Field(ListStrategy listStrategy, String mergeKey, boolean retainKeys, PatchSchema schema) {
+    public record Field(ListStrategy listStrategy, String mergeKey, boolean retainKeys, boolean replace,
+                        PatchSchema schema) {
         public Field {
             Objects.requireNonNull(listStrategy, "listStrategy");
             Objects.requireNonNull(schema, "schema");
@@ -47,7 +49,7 @@ public final class PatchSchema {
     public static final PatchSchema EMPTY = new PatchSchema(Map.of());
 
     /** What an undescribed field behaves like. */
-    public static final Field DEFAULT_FIELD = new Field(ListStrategy.REPLACE, null, false, EMPTY);
+    public static final Field DEFAULT_FIELD = new Field(ListStrategy.REPLACE, null, false, false, EMPTY);
 
     private final Map<String, Field> fields;
 
@@ -94,17 +96,22 @@ public final class PatchSchema {
 
         /** A nested object whose own fields are described by {@code schema}. */
         public Builder object(String name, PatchSchema schema) {
-            return field(name, new Field(ListStrategy.REPLACE, null, false, schema));
+            return field(name, new Field(ListStrategy.REPLACE, null, false, false, schema));
+        }
+
+        /** A nested object tagged {@code patchStrategy:"replace"} (a PodDisruptionBudget's selector). */
+        public Builder replaceObject(String name) {
+            return field(name, new Field(ListStrategy.REPLACE, null, false, true, EMPTY));
         }
 
         /** A nested object tagged {@code patchStrategy:"retainKeys"}. */
         public Builder retainKeysObject(String name, PatchSchema schema) {
-            return field(name, new Field(ListStrategy.REPLACE, null, true, schema));
+            return field(name, new Field(ListStrategy.REPLACE, null, true, false, schema));
         }
 
         /** {@code patchStrategy:"merge" patchMergeKey:"<mergeKey>"} on a list of objects. */
         public Builder mergeList(String name, String mergeKey, PatchSchema element) {
-            return field(name, new Field(ListStrategy.MERGE, Objects.requireNonNull(mergeKey), false, element));
+            return field(name, new Field(ListStrategy.MERGE, Objects.requireNonNull(mergeKey), false, false, element));
         }
 
         /** {@code patchStrategy:"merge" patchMergeKey:"<mergeKey>"} on a list of objects without tagged fields. */
@@ -114,12 +121,12 @@ public final class PatchSchema {
 
         /** {@code patchStrategy:"merge,retainKeys" patchMergeKey:"<mergeKey>"}. */
         public Builder mergeListRetainKeys(String name, String mergeKey, PatchSchema element) {
-            return field(name, new Field(ListStrategy.MERGE, Objects.requireNonNull(mergeKey), true, element));
+            return field(name, new Field(ListStrategy.MERGE, Objects.requireNonNull(mergeKey), true, false, element));
         }
 
         /** {@code patchStrategy:"merge"} on a list of scalars: union merge. */
         public Builder mergePrimitiveList(String name) {
-            return field(name, new Field(ListStrategy.MERGE, null, false, EMPTY));
+            return field(name, new Field(ListStrategy.MERGE, null, false, false, EMPTY));
         }
 
         public Builder field(String name, Field field) {

@@ -103,8 +103,8 @@ public final class StrategicMergePatch {
 
     private static JsonNode mergeValue(JsonNode existing, JsonNode patch, PatchSchema.Field field, String path) {
         if (patch.isObject()) {
-            // A type change (e.g. scalar to map) simply takes the patch, as in k8s.
-            ObjectNode base = existing != null && existing.isObject() ? (ObjectNode) existing : null;
+            // A type change (e.g. scalar to map) simply takes the patch, as in k8s; so does a replace-tagged object.
+            ObjectNode base = existing != null && existing.isObject() && !field.replace() ? (ObjectNode) existing : null;
             return mergeMap(base, (ObjectNode) patch, field.schema(), path);
         }
         if (patch.isArray()) {

@@ -15,7 +15,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.kubernetes.client.proto.Meta;
 import io.kubernetes.client.proto.Runtime;
-import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
@@ -100,14 +99,19 @@ public final class KubernetesProtobuf {
      */
     static final Map<String, String> JSON_NAMES = Map.of(
             "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup");
-    /** API versions besides the served ones: DeleteOptions is registered in every group version, Scale here. */
-    private static final List<String> EXTRA_API_VERSIONS = List.of("meta.k8s.io/v1", "autoscaling/v1");
+    /**
+     * The bodies of subresources that are not kinds of their own, as "apiVersion kind": a Scale, and an Eviction, in
+     * policy/v1beta1 too, which the eviction subresource accepts as kube-apiserver does.
+     */
+    static final List<String> SUBRESOURCE_BODIES = List.of("autoscaling/v1 Scale", "policy/v1 Eviction",
+            "policy/v1beta1 Eviction");
 
     private final Map<String, Descriptor> messages = new HashMap<>();
     private final Set<String> pointerFields;
 
     public KubernetesProtobuf() {
-        Set<String> apiVersions = new HashSet<>(EXTRA_API_VERSIONS);
+        // DeleteOptions is registered in every group version, meta.k8s.io/v1 included
+        Set<String> apiVersions = new HashSet<>(List.of("meta.k8s.io/v1"));
         for (ResourceType type : ResourceTypes.all()) {
             Descriptor d = protoFile(type.group(), type.version())
                     .map(file -> file.findMessageTypeByName(type.kind())).orElse(null);
@@ -117,7 +121,14 @@ public final class KubernetesProtobuf {
                 apiVersions.add(type.apiVersion());
             }
         }
-        messages.put(key("autoscaling/v1", "Scale"), V1Autoscaling.Scale.getDescriptor());
+        for (String body : SUBRESOURCE_BODIES) {
+            String apiVersion = body.substring(0, body.indexOf(' '));
+            String kind = body.substring(body.indexOf(' ') + 1);
+            String[] gv = apiVersion.split("/");
+            messages.put(key(apiVersion, kind), protoFile(gv[0], gv[1]).map(f -> f.findMessageTypeByName(kind))
+                    .orElseThrow(() -> new IllegalStateException("client-java-proto has no " + body)));
+            apiVersions.add(apiVersion);
+        }
         for (String apiVersion : apiVersions) {
             messages.put(key(apiVersion, "DeleteOptions"), Meta.DeleteOptions.getDescriptor());
         }

@@ -24,9 +24,11 @@ public final class Deletions {
     /** How {@code strategy}'s kind goes when its own {@link Strategy#deletion()} does not say otherwise. */
     public static WriteOutcome delete(Strategy strategy, ObjectNode current, DeleteIntent intent) {
         Deletion own = strategy.deletion();
-        if (own != null) {
-            return own.delete(current, intent);
-        }
+        return own != null ? own.delete(current, intent) : generic(strategy, current, intent);
+    }
+
+    /** The generic delete itself, for a kind's own {@link Deletion} that only adds a rule in front of it. */
+    public static WriteOutcome generic(Strategy strategy, ObjectNode current, DeleteIntent intent) {
         ObjectNode next = current.deepCopy();
         ObjectNode meta = JsonTree.obj(next, "metadata");
         boolean terminating = meta.hasNonNull("deletionTimestamp");

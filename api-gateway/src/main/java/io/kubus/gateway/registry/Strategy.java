@@ -142,6 +142,15 @@ public interface Strategy {
     }
 
     /**
+     * ReturnDeletedObject: whether a delete that removes the object at once answers with the object (pods, services,
+     * volumes and claims, ...) or, as for most kinds, with a Success Status naming it. A delete that leaves the object
+     * pending (grace period, finalizers) always answers with the object.
+     */
+    default boolean returnDeletedObject() {
+        return false;
+    }
+
+    /**
      * The columns {@code kubectl get} prints: by default Name and Created At, as kube-apiserver prints the kinds
      * printers.go has no columns for.
      */

@@ -23,24 +23,30 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The only code that touches the database. Every write runs in one transaction that stores the object with a new
- * resourceVersion and appends its change event to the outbox, so an event exists exactly when the change does.
+ * The objects in the database. Every write runs in one transaction that stores the object with a new
+ * resourceVersion, moves the state it replaces into the history ({@link ObjectHistory}) and appends its change event
+ * to the outbox, so an event exists exactly when the change does. Lists are read by {@link ObjectLists}.
  */
 @Singleton
 public class ObjectStore {
     private final TransactionOperations<Connection> tx;
     private final OutboxSignal outboxSignal;
     private final Clock clock;
+    private final ObjectHistory history;
+    private final ObjectLists lists;
     /**
      * Writers of this gateway queue here, fairly, before they take the version row's lock in the database: the row
      * lock still orders writers of all gateways, but local ones no longer spin in the database's lock wait.
      */
     private final ReentrantLock localWriters = new ReentrantLock(true);
 
-    public ObjectStore(TransactionOperations<Connection> tx, OutboxSignal outboxSignal, Clock clock) {
+    public ObjectStore(TransactionOperations<Connection> tx, OutboxSignal outboxSignal, Clock clock,
+                       ObjectHistory history, ObjectLists lists) {
         this.tx = tx;
         this.outboxSignal = outboxSignal;
         this.clock = clock;
+        this.history = history;
+        this.lists = lists;
     }
 
     public Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
@@ -58,32 +64,43 @@ public class ObjectStore {
     }
 
     /**
-     * Lists one kind, in one namespace or all ({@code namespace == null}), consistent at the returned version: the
-     * version row's lock waits for writers in flight and holds new ones back until the list is read.
+     * Lists one kind, in one namespace or all ({@code namespace == null}), consistent at the returned version, the
+     * newest committed; writers are not held back while it reads (see {@link ObjectLists}).
      */
     public ObjectList list(ResourceType type, @Nullable String namespace) {
-        return tx.executeWrite(status -> {
-            Connection c = status.getConnection();
-            long version;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT current_version FROM resource_version WHERE id = 1 FOR UPDATE")) {
-                version = readVersion(ps);
-            }
-            String sql = "SELECT body FROM api_object WHERE resource = ?"
-                    + (namespace == null ? "" : " AND namespace = ?") + " ORDER BY namespace, name";
+        return lists.list(new ListScope(type, namespace));
+    }
+
+    /** Lists read at a version, page by page or as a stream. */
+    public ObjectLists lists() {
+        return lists;
+    }
+
+    /** The version below which lists can no longer be read: the history they would need is compacted. */
+    public long compactedVersion() {
+        return history.compactedVersion();
+    }
+
+    /**
+     * The objects of one kind in one namespace ({@code ""} for cluster-scoped kinds) as committed, read without the
+     * version lock: no writer waits for it and it carries no version to watch from. For admission lookups that, like
+     * kube-apiserver's informer-fed plugins, tolerate a write in flight (a namespace's LimitRanges, the
+     * PriorityClasses); inside a write's transaction it sees that transaction's own writes too.
+     */
+    public List<ObjectNode> listCommitted(ResourceType type, String namespace) {
+        return tx.executeRead(status -> {
             List<ObjectNode> items = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = status.getConnection().prepareStatement(
+                    "SELECT body FROM api_object WHERE resource = ? AND namespace = ? ORDER BY name")) {
                 ps.setString(1, key(type));
-                if (namespace != null) {
-                    ps.setString(2, namespace);
-                }
+                ps.setString(2, namespace);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(parse(rs.getString(1)));
                     }
                 }
             }
-            return new ObjectList(items, version);
+            return items;
         });
     }
 
@@ -175,6 +192,8 @@ public class ObjectStore {
                 if (current == null) {
                     insert(c, type, namespace, name, obj, version);
                 } else {
+                    // The replaced state stays readable for lists at earlier versions (ObjectLists).
+                    history.record(c, key(type), namespace == null ? "" : namespace, name, version, Instant.now(clock));
                     update(c, type, namespace, name, obj, version);
                 }
                 WatchEventType change = current == null ? WatchEventType.ADDED : WatchEventType.MODIFIED;
@@ -186,6 +205,7 @@ public class ObjectStore {
                     yield new WriteResult(null, null);
                 }
                 long version = nextVersion(c);
+                history.record(c, key(type), namespace == null ? "" : namespace, name, version, Instant.now(clock));
                 try (PreparedStatement ps = c.prepareStatement(
                         "DELETE FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
                     ps.setString(1, key(type));
@@ -200,7 +220,7 @@ public class ObjectStore {
         };
     }
 
-    private static String key(ResourceType type) {
+    static String key(ResourceType type) {
         return type.group() + "/" + type.version() + "/" + type.plural();
     }
 

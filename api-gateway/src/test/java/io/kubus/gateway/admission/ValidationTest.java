@@ -255,6 +255,27 @@ class ValidationTest {
         create(ResourceTypes.DEPLOYMENTS, exprs);
     }
 
+    /**
+     * kube-apiserver does not validate a StatefulSet's template as a pod spec: its containers mount the claims of
+     * volumeClaimTemplates, which become volumes only in the pods the controller makes.
+     */
+    @Test
+    void aStatefulSetContainerMayMountAVolumeClaimTemplate() {
+        ObjectNode sts = Fixtures.workload("apps/v1", "StatefulSet");
+        o(sts, "/spec").put("serviceName", "web");
+        ((ObjectNode) sts.at("/spec/template/spec/containers/0")).set("volumeMounts",
+                json("{'m':[{'name':'data','mountPath':'/var/lib/data'}]}").get("m"));
+        o(sts, "/spec").set("volumeClaimTemplates", json("{'t':[{'metadata':{'name':'data'},'spec':{"
+                + "'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}]}").get("t"));
+        ObjectNode created = create(ResourceTypes.STATEFULSETS, sts);
+        assertEquals("data", created.at("/spec/template/spec/containers/0/volumeMounts/0/name").asText());
+        // the template still has to match the selector and run with restartPolicy Always
+        ObjectNode never = sts.deepCopy();
+        o(never, "/spec/template/spec").put("restartPolicy", "Never");
+        assertInvalid(ResourceTypes.STATEFULSETS, never, "spec.template.spec.restartPolicy",
+                "Unsupported value: \"Never\": supported values: \"Always\"");
+    }
+
     private static ObjectNode withSchedule(String schedule) {
         ObjectNode c = Fixtures.cronJob();
         o(c, "/spec").put("schedule", schedule);

@@ -278,6 +278,38 @@ class ApiSemanticsTest {
         assertEquals(404, gw.request("GET", PODS + "/" + p, null, null).status());
     }
 
+    /**
+     * A delete that removes an object at once answers as kube-apiserver's store does: most kinds with a Success
+     * Status naming the object (details.kind is the resource, details.group absent for the core group), the kinds
+     * whose storage sets ReturnDeletedObject (pods among them) with the object; a pending delete with the object.
+     */
+    @Test
+    void anImmediateDeleteAnswersWithAStatusOrTheObjectAsTheKindDoes() {
+        String name = unique("gone");
+        JsonNode cm = created(post(CONFIGMAPS, configMap(name, "{}")));
+        JsonNode status = ok(delete(CONFIGMAPS + "/" + name, null));
+        assertEquals("Status", status.path("kind").asText(), status.toString());
+        assertEquals("Success", status.path("status").asText());
+        assertEquals(name, status.path("details").path("name").asText());
+        assertEquals("configmaps", status.path("details").path("kind").asText());
+        assertEquals(cm.path("metadata").path("uid").asText(), status.path("details").path("uid").asText());
+        assertFalse(status.path("details").has("group"), status.toString());
+
+        String p = unique("gone");
+        created(post(PODS, pod(p, "{}")));
+        JsonNode pod = ok(delete(PODS + "/" + p, null));
+        assertEquals("Pod", pod.path("kind").asText(), pod.toString());
+
+        String held = unique("held");
+        created(post(CONFIGMAPS, """
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","finalizers":["example.com/hold"]}}"""
+                .formatted(held)));
+        JsonNode pending = ok(delete(CONFIGMAPS + "/" + held, null));
+        assertEquals("ConfigMap", pending.path("kind").asText(), pending.toString());
+        assertNotNull(pending.path("metadata").get("deletionTimestamp"), pending.toString());
+        ok(patch(CONFIGMAPS + "/" + held, "{\"metadata\":{\"finalizers\":null}}"));
+    }
+
     @Test
     void boundPodTerminatesGracefully() {
         String p = unique("bound");
@@ -504,6 +536,326 @@ class ApiSemanticsTest {
         JsonNode one = table(PODS + "/" + app);
         assertEquals("Table", one.path("kind").asText());
         assertEquals(1, one.path("rows").size());
+    }
+
+    // ---- paging ----
+
+    /**
+     * The pages of one list, taken while another client creates, changes and deletes objects of it between (and
+     * during) the requests, add up to the list at the first page's version: every object that existed then, once,
+     * as it was then, and nothing else. The expected list is rebuilt from the change events a watch delivered.
+     */
+    @Test
+    void pagesAddUpToTheListAtTheFirstPagesVersionWhileWritesRun() throws Exception {
+        String ns = namespace("pages");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        String from = get(base).path("metadata").path("resourceVersion").asText();
+        try (Watch w = watch(base + "?watch=true&resourceVersion=" + from)) {
+            for (int i = 0; i < 40; i++) {
+                created(post(base, configMap("cm-" + String.format("%03d", i), "{\"n\":\"0\"}")));
+            }
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                java.util.Random random = new java.util.Random(7);
+                for (int n = 1; writing.get() || n < 60; n++) {
+                    String name = "cm-" + String.format("%03d", random.nextInt(60));
+                    String value = Integer.toString(n);
+                    switch (random.nextInt(3)) {
+                        case 0 -> post(base, configMap(name, "{\"n\":\"" + value + "\"}"));
+                        case 1 -> patch(base + "/" + name, "{\"data\":{\"n\":\"" + value + "\"}}");
+                        default -> delete(base + "/" + name, null);
+                    }
+                    done.incrementAndGet();
+                }
+            });
+            List<JsonNode> pages = new ArrayList<>();
+            try {
+                String token = null;
+                do {
+                    int before = done.get();
+                    JsonNode page = get(base + "?limit=7" + (token == null ? "" : "&continue=" + enc(token)));
+                    pages.add(page);
+                    token = page.path("metadata").path("continue").asText(null);
+                    // Writes land between the pages too.
+                    while (done.get() < before + 3) {
+                        Thread.sleep(1);
+                    }
+                } while (token != null);
+            } finally {
+                writing.set(false);
+                writer.join(Duration.ofSeconds(60));
+            }
+
+            long version = pages.getFirst().path("metadata").path("resourceVersion").asLong();
+            Map<String, String> seen = new java.util.TreeMap<>();
+            List<String> order = new ArrayList<>();
+            for (JsonNode page : pages) {
+                assertEquals(version, page.path("metadata").path("resourceVersion").asLong(), "every page shows the first page's version");
+                assertTrue(page.path("items").size() <= 7, page.toString());
+                for (JsonNode item : page.path("items")) {
+                    String name = item.path("metadata").path("name").asText();
+                    assertTrue(item.path("metadata").path("resourceVersion").asLong() <= version, item.toString());
+                    assertNull(seen.put(name, item.path("data").path("n").asText()), name + " listed twice");
+                    order.add(name);
+                }
+            }
+            assertEquals(order.stream().sorted().toList(), order, "pages come in name order");
+            assertTrue(pages.size() > 4, "several pages: " + pages.size());
+
+            // The change events up to a marker written last hold every change; replayed up to the version, they
+            // are the list at that version.
+            created(post(base, configMap("zz-marker", "{}")));
+            Map<String, String> expected = new java.util.TreeMap<>();
+            for (JsonNode e = w.next(); !e.path("object").path("metadata").path("name").asText().equals("zz-marker");
+                 e = w.next()) {
+                JsonNode obj = e.path("object");
+                if (obj.path("metadata").path("resourceVersion").asLong() > version) {
+                    continue;
+                }
+                String name = obj.path("metadata").path("name").asText();
+                if (e.path("type").asText().equals("DELETED")) {
+                    expected.remove(name);
+                } else {
+                    expected.put(name, obj.path("data").path("n").asText());
+                }
+            }
+            assertEquals(expected, seen, "the pages hold exactly the list at version " + version);
+            JsonNode exact = get(base + "?resourceVersion=" + version + "&resourceVersionMatch=Exact");
+            Map<String, String> exactItems = new java.util.TreeMap<>();
+            exact.path("items").forEach(i -> exactItems.put(i.path("metadata").path("name").asText(), i.path("data").path("n").asText()));
+            assertEquals(expected, exactItems, "an unpaged list at that exact version holds the same");
+            assertEquals(version, exact.path("metadata").path("resourceVersion").asLong());
+        }
+    }
+
+    @Test
+    void remainingItemCountCountsWhatTheNextPagesHoldUnlessASelectorNarrowsTheList() {
+        String ns = namespace("remaining");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        for (int i = 0; i < 30; i++) {
+            created(post(base, configMap("cm-" + String.format("%02d", i), "{}", i % 2 == 0 ? "even" : "odd")));
+        }
+        List<Long> remaining = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        String token = null;
+        do {
+            JsonNode page = get(base + "?limit=7" + (token == null ? "" : "&continue=" + enc(token)));
+            token = page.path("metadata").path("continue").asText(null);
+            sizes.add(page.path("items").size());
+            JsonNode count = page.path("metadata").path("remainingItemCount");
+            remaining.add(count.isMissingNode() ? null : count.asLong());
+        } while (token != null);
+        assertEquals(List.of(7, 7, 7, 7, 2), sizes);
+        assertEquals(java.util.Arrays.asList(23L, 16L, 9L, 2L, null), remaining);
+
+        JsonNode exactlyAll = get(base + "?limit=30");
+        assertFalse(exactlyAll.path("metadata").has("continue"), "a page that holds the rest has no continue token");
+        assertFalse(exactlyAll.path("metadata").has("remainingItemCount"));
+
+        JsonNode selected = get(base + "?limit=4&labelSelector=" + enc("app=odd"));
+        assertEquals(4, selected.path("items").size());
+        assertFalse(selected.path("metadata").path("continue").asText("").isEmpty());
+        assertFalse(selected.path("metadata").has("remainingItemCount"), "a selector makes the count unknowable");
+        Set<String> odd = new HashSet<>(names(selected));
+        token = selected.path("metadata").path("continue").asText();
+        while (token != null) {
+            JsonNode page = get(base + "?limit=4&labelSelector=" + enc("app=odd") + "&continue=" + enc(token));
+            assertTrue(page.path("items").size() <= 4);
+            odd.addAll(names(page));
+            token = page.path("metadata").path("continue").asText(null);
+        }
+        assertEquals(15, odd.size(), "a selective list's pages are filled from as many rows as it takes");
+    }
+
+    @Test
+    void everyRepresentationAndScopePages() throws Exception {
+        String ns = namespace("repr");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        for (int i = 0; i < 5; i++) {
+            created(post(base, configMap("cm-" + i, "{}")));
+        }
+        JsonNode t1 = ok(gw.request("GET", base + "?limit=3", null, null, Map.of("Accept", TABLE)));
+        assertEquals("Table", t1.path("kind").asText());
+        assertEquals(3, t1.path("rows").size());
+        assertEquals("Name", t1.path("columnDefinitions").path(0).path("name").asText());
+        assertEquals(2, t1.path("metadata").path("remainingItemCount").asLong());
+        JsonNode t2 = ok(gw.request("GET", base + "?limit=3&continue=" + enc(t1.path("metadata").path("continue").asText()),
+                null, null, Map.of("Accept", TABLE)));
+        assertEquals(List.of("cm-3", "cm-4"), List.of(t2.path("rows").path(0).path("cells").path(0).asText(),
+                t2.path("rows").path(1).path("cells").path(0).asText()));
+        assertFalse(t2.path("metadata").has("continue"));
+
+        GatewayFixture.Reply yaml = gw.request("GET", base + "?limit=2", null, null, Map.of("Accept", "application/yaml"));
+        assertEquals(200, yaml.status());
+        JsonNode y = KubusJson.yaml().readTree(yaml.body());
+        assertEquals("ConfigMapList", y.path("kind").asText());
+        assertEquals(2, y.path("items").size());
+        assertEquals(3, y.path("metadata").path("remainingItemCount").asLong());
+        JsonNode y2 = KubusJson.yaml().readTree(gw.request("GET", base + "?limit=2&continue="
+                + enc(y.path("metadata").path("continue").asText()), null, null, Map.of("Accept", "application/yaml")).body());
+        assertEquals(Set.of("cm-2", "cm-3"), names(y2));
+
+        // kubectl describe and rollout history offer protobuf first; they get JSON, paged the same way.
+        JsonNode proto = ok(gw.request("GET", base + "?limit=4", null, null,
+                Map.of("Accept", "application/vnd.kubernetes.protobuf,application/json")));
+        assertEquals(4, proto.path("items").size());
+        assertEquals(1, proto.path("metadata").path("remainingItemCount").asLong());
+
+        // All namespaces: the token carries the namespace of the last object, and the next page goes on from it.
+        String other = namespace("repr2");
+        for (int i = 0; i < 3; i++) {
+            created(post("/api/v1/namespaces/" + other + "/configmaps", configMap("cm-" + i, "{}", "repr-all")));
+            created(post(base, configMap("x-" + i, "{}", "repr-all")));
+        }
+        List<String> all = new ArrayList<>();
+        String token = null;
+        do {
+            JsonNode page = get("/api/v1/configmaps?limit=2&labelSelector=" + enc("app=repr-all")
+                    + (token == null ? "" : "&continue=" + enc(token)));
+            page.path("items").forEach(i -> all.add(i.path("metadata").path("namespace").asText() + "/"
+                    + i.path("metadata").path("name").asText()));
+            token = page.path("metadata").path("continue").asText(null);
+        } while (token != null);
+        List<String> sorted = new ArrayList<>(all);
+        java.util.Collections.sort(sorted);
+        assertEquals(6, all.size(), all.toString());
+        assertEquals(sorted, all);
+
+        // Cluster-scoped: namespaces.
+        JsonNode n1 = get("/api/v1/namespaces?limit=1");
+        assertEquals(1, n1.path("items").size());
+        JsonNode n2 = get("/api/v1/namespaces?limit=1&continue=" + enc(n1.path("metadata").path("continue").asText()));
+        assertTrue(n1.path("items").path(0).path("metadata").path("name").asText()
+                .compareTo(n2.path("items").path(0).path("metadata").path("name").asText()) < 0);
+    }
+
+    @Test
+    void aListAtAnOlderVersionShowsThatVersion() {
+        String ns = namespace("exact");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        created(post(base, configMap("a", "{\"v\":\"1\"}")));
+        created(post(base, configMap("b", "{\"v\":\"1\"}")));
+        long then = get(base).path("metadata").path("resourceVersion").asLong();
+        ok(patch(base + "/a", "{\"data\":{\"v\":\"2\"}}"));
+        ok(delete(base + "/b", null));
+        created(post(base, configMap("c", "{\"v\":\"1\"}")));
+
+        JsonNode old = get(base + "?resourceVersion=" + then + "&resourceVersionMatch=Exact");
+        assertEquals(then, old.path("metadata").path("resourceVersion").asLong());
+        assertEquals(Set.of("a", "b"), names(old));
+        assertEquals("1", old.path("items").path(0).path("data").path("v").asText(), "a as it was");
+        // Kubernetes' legacy rule: a version with a limit and no match is exact too.
+        JsonNode legacy = get(base + "?resourceVersion=" + then + "&limit=10");
+        assertEquals(then, legacy.path("metadata").path("resourceVersion").asLong());
+        assertEquals(Set.of("a", "b"), names(legacy));
+        // NotOlderThan, and a version without a limit, are served at the newest version.
+        JsonNode notOlder = get(base + "?resourceVersion=" + then + "&resourceVersionMatch=NotOlderThan");
+        assertTrue(notOlder.path("metadata").path("resourceVersion").asLong() > then);
+        assertEquals(Set.of("a", "c"), names(notOlder));
+        assertEquals(Set.of("a", "c"), names(get(base + "?resourceVersion=" + then)));
+        assertEquals(Set.of("a", "c"), names(get(base + "?resourceVersion=0&limit=500")));
+    }
+
+    @Test
+    void aCompactedContinueTokenIsGoneWithATokenThatFinishesTheListAtTheNewestVersion() {
+        String ns = namespace("compact");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        for (int i = 0; i < 6; i++) {
+            created(post(base, configMap("cm-" + i, "{\"v\":\"1\"}")));
+        }
+        JsonNode first = get(base + "?limit=2");
+        String token = first.path("metadata").path("continue").asText();
+        ok(patch(base + "/cm-3", "{\"data\":{\"v\":\"2\"}}"));
+        ok(delete(base + "/cm-4", null));
+        created(post(base, configMap("cm-9", "{\"v\":\"1\"}")));
+        // Compaction as its schedule would run it once the window has passed for everything written so far.
+        gw.context().getBean(io.kubus.gateway.store.ObjectHistory.class).compact(java.time.Instant.now().plusSeconds(1));
+
+        GatewayFixture.Reply gone = gw.request("GET", base + "?limit=2&continue=" + enc(token), null, null);
+        assertStatus(410, "Expired", gone);
+        JsonNode status = json(gone.body());
+        assertEquals("The provided continue parameter is too old to display a consistent list result. You can start "
+                + "a new list without the continue parameter, or use the continue token in this response to retrieve "
+                + "the remainder of the results. Continuing with the provided token results in an inconsistent list - "
+                + "objects that were created, modified, or deleted between the time the first chunk was returned and "
+                + "now may show up in the list.", status.path("message").asText());
+        String fresh = status.path("metadata").path("continue").asText();
+        assertFalse(fresh.isEmpty(), gone.body());
+        JsonNode decoded = json(new String(java.util.Base64.getUrlDecoder().decode(fresh), StandardCharsets.UTF_8));
+        assertEquals(-1, decoded.path("rv").asLong(), "the fresh token continues at the newest version");
+
+        List<String> rest = new ArrayList<>();
+        JsonNode page = get(base + "?limit=2&continue=" + enc(fresh));
+        long newest = page.path("metadata").path("resourceVersion").asLong();
+        assertTrue(newest > first.path("metadata").path("resourceVersion").asLong());
+        while (true) {
+            assertEquals(newest, page.path("metadata").path("resourceVersion").asLong());
+            page.path("items").forEach(i -> rest.add(i.path("metadata").path("name").asText() + "="
+                    + i.path("data").path("v").asText()));
+            String next = page.path("metadata").path("continue").asText(null);
+            if (next == null) {
+                break;
+            }
+            page = get(base + "?limit=2&continue=" + enc(next));
+        }
+        assertEquals(List.of("cm-2=1", "cm-3=2", "cm-5=1", "cm-9=1"), rest, "the rest as it is now");
+    }
+
+    @Test
+    void deleteCollectionWithALimitDeletesOnePage() {
+        String ns = namespace("delpage");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        for (int i = 0; i < 5; i++) {
+            created(post(base, configMap("cm-" + i, "{}")));
+        }
+        JsonNode deleted = ok(gw.request("DELETE", base + "?limit=2", null, null));
+        assertEquals(2, deleted.path("items").size());
+        assertFalse(deleted.path("metadata").path("continue").asText("").isEmpty());
+        assertEquals(Set.of("cm-2", "cm-3", "cm-4"), names(get(base)));
+        JsonNode rest = ok(gw.request("DELETE", base, null, null));
+        assertEquals(3, rest.path("items").size());
+        assertEquals(Set.of(), names(get(base)));
+    }
+
+    /**
+     * A client that goes away in the middle of a list leaves nothing behind: the list's cursor gives its database
+     * connection back, so more abandoned lists than the pool holds still leave the API working.
+     */
+    @Test
+    void aListWhoseClientGoesAwayGivesItsConnectionBack() throws Exception {
+        String ns = namespace("abandon");
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        // 12 MB: more than the sockets' buffers hold, so the gateway is still writing when the client leaves.
+        String big = "x".repeat(40_000);
+        for (int i = 0; i < 300; i++) {
+            created(post(base, configMap("cm-" + i, "{\"big\":\"" + big + "\"}")));
+        }
+        com.zaxxer.hikari.HikariDataSource pool = (com.zaxxer.hikari.HikariDataSource)
+                io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(
+                        gw.context().getBean(javax.sql.DataSource.class));
+        int abandoned = pool.getMaximumPoolSize() + 5;
+        for (int i = 0; i < abandoned; i++) {
+            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + base))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, r.statusCode());
+            try (java.io.InputStream in = r.body()) {
+                assertEquals(64 * 1024, in.readNBytes(64 * 1024).length, "the list is under way");
+            }
+        }
+        long deadline = System.nanoTime() + EVENT_WAIT.toNanos();
+        while (pool.getHikariPoolMXBean().getActiveConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, pool.getHikariPoolMXBean().getActiveConnections(), "every abandoned list gave its connection back");
+        assertEquals(300, get(base).path("items").size());
+        created(post(base, configMap("after", "{}")));
+    }
+
+    private String namespace(String prefix) {
+        String ns = unique(prefix);
+        created(post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}"));
+        return ns;
     }
 
     // ---- watch ----

@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubus.gateway.outbox.OutboxRelay;
+import io.kubus.gateway.store.ObjectHistory;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.testing.GatewayFixture;
 import io.kubus.schema.KubusJson;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,15 +57,18 @@ class BadInputTest {
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
-    private static final Map<Integer, Set<String>> REASONS = Map.of(
-            400, Set.of("BadRequest"),
-            404, Set.of("NotFound"),
-            405, Set.of("MethodNotAllowed"),
-            406, Set.of("NotAcceptable"),
-            409, Set.of("Conflict", "AlreadyExists"),
-            413, Set.of("RequestEntityTooLarge"),
-            415, Set.of("UnsupportedMediaType"),
-            422, Set.of("Invalid"));
+    private static final Map<Integer, Set<String>> REASONS = Map.ofEntries(
+            Map.entry(400, Set.of("BadRequest")),
+            Map.entry(403, Set.of("Forbidden")),
+            Map.entry(404, Set.of("NotFound")),
+            Map.entry(405, Set.of("MethodNotAllowed")),
+            Map.entry(406, Set.of("NotAcceptable")),
+            Map.entry(409, Set.of("Conflict", "AlreadyExists")),
+            Map.entry(410, Set.of("Expired")),
+            Map.entry(413, Set.of("RequestEntityTooLarge")),
+            Map.entry(415, Set.of("UnsupportedMediaType")),
+            Map.entry(422, Set.of("Invalid")),
+            Map.entry(504, Set.of("Timeout")));
 
     private GatewayFixture gateway;
     private ObjectStore store;
@@ -85,6 +92,12 @@ class BadInputTest {
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm2"},"data":{"a":"2"}}"""));
         // ServiceAccounts and RBAC: a binding whose roleRef an update may not change.
         created(POST(RBAC + "/namespaces/default/rolebindings", roleBinding("reads", "view")));
+        created(POST("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb("web", "\"minAvailable\":1")));
+        // A change, then compaction of all history: lists and tokens at the first versions are now too old.
+        assertEquals(200, gateway.request("PATCH", CONFIGMAPS + "/cm2", "application/merge-patch+json",
+                "{\"data\":{\"a\":\"3\"}}").status());
+        gateway.context().getBean(ObjectHistory.class).compact(Instant.now().plusSeconds(1));
+        assertTrue(store.compactedVersion() > 1);
         // Everything written so far has reached Kafka before the offsets are taken.
         awaitRelayed();
         versionBefore = store.currentVersion();
@@ -128,6 +141,16 @@ class BadInputTest {
     @Order(3)
     Stream<DynamicTest> invalidObjectsAreRefusedByAdmission() {
         return pendingValidationCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
+    /**
+     * The paging and version parameters of lists: every refusal is kube-apiserver's, to the letter (code, reason,
+     * message), since clients such as client-go's pager and informers act on them.
+     */
+    @TestFactory
+    @Order(1)
+    Stream<DynamicTest> badListParametersGetKubernetesStatuses() {
+        return listCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
     // ---- the cases ----
@@ -334,7 +357,235 @@ class BadInputTest {
         c.add(new Case("binding of a missing pod", "POST", PODS + "/ghost/binding", JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"ghost\"},\"target\":{\"name\":\"node-1\"}}", 404, "ghost"));
         c.add(new Case("binding with a broken body", "POST", PODS + "/p/binding", JSON, "{\"target\":", 400, "JSON"));
+        // ResourceQuota, LimitRange, PriorityClass and their admission (kinds-quota).
+        String quotas = "/api/v1/namespaces/default/resourcequotas";
+        String limitRanges = "/api/v1/namespaces/default/limitranges";
+        String priorityClasses = "/apis/scheduling.k8s.io/v1/priorityclasses";
+        c.add(new Case("quota on a resource quota does not know", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q1\"},\"spec\":{\"hard\":{\"foo\":\"1\"}}}",
+                422, "spec.hard[foo]"));
+        c.add(new Case("quota of -1 pods", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q2\"},\"spec\":{\"hard\":{\"pods\":\"-1\"}}}",
+                422, "spec.hard[pods]"));
+        c.add(new Case("quota with conflicting scopes", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q3\"},\"spec\":{\"hard\":{\"pods\":\"1\"},"
+                        + "\"scopes\":[\"Terminating\",\"NotTerminating\"]}}", 422, "spec.scopes"));
+        c.add(new Case("quota with hard pods as an object", "POST", quotas, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\",\"metadata\":{\"name\":\"q4\"},\"spec\":{\"hard\":{\"pods\":{}}}}",
+                400, "hard"));
+        c.add(new Case("limit range with min above max", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l1\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+                        + "\"min\":{\"cpu\":\"2\"},\"max\":{\"cpu\":\"1\"}}]}}", 422, "spec.limits[0].min[cpu]"));
+        c.add(new Case("limit range of an unknown type", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l2\"},\"spec\":{\"limits\":[{\"type\":\"Node\"}]}}",
+                422, "spec.limits[0].type"));
+        c.add(new Case("limit range ratio below 1", "POST", limitRanges, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":{\"name\":\"l3\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+                        + "\"maxLimitRequestRatio\":{\"memory\":\"0.5\"}}]}}", 422, "spec.limits[0].maxLimitRequestRatio[memory]"));
+        c.add(new Case("priority class above a billion", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"huge\"},\"value\":2000000000}",
+                422, "value"));
+        c.add(new Case("priority class named system-", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"system-mine\"},\"value\":1}",
+                422, "metadata.name"));
+        c.add(new Case("priority class with an unknown preemption policy", "POST", priorityClasses, JSON,
+                "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\",\"metadata\":{\"name\":\"odd\"},\"value\":1,"
+                        + "\"preemptionPolicy\":\"Sometimes\"}", 422, "preemptionPolicy"));
+        c.add(new Case("priority class value changed", "PATCH", priorityClasses + "/system-cluster-critical",
+                "application/merge-patch+json", "{\"value\":5}", 422, "value"));
+        c.add(new Case("system priority class deleted", "DELETE", priorityClasses + "/system-node-critical", null, null,
+                403, "system priority class"));
+        c.add(new Case("pod of an unknown priority class", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p4\"},\"spec\":{\"priorityClassName\":\"nope\","
+                        + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "no PriorityClass with name nope"));
+        c.add(new Case("pod stating a priority its class does not give", "POST", PODS, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p5\"},\"spec\":{\"priority\":7,"
+                        + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}", 403, "must not be provided in pod spec"));
+        // PodDisruptionBudgets and evictions.
+        String pdbs = "/apis/policy/v1/namespaces/default/poddisruptionbudgets";
+        c.add(new Case("pdb with minAvailable and maxUnavailable", "POST", pdbs, JSON,
+                pdb("b1", "\"minAvailable\":1,\"maxUnavailable\":1"), 422, "minAvailable and maxUnavailable cannot be both set"));
+        c.add(new Case("pdb with a percent without %", "POST", pdbs, JSON,
+                pdb("b2", "\"minAvailable\":\"50\""), 422, "spec.minAvailable: Invalid value: \"50\": a valid percent string"));
+        c.add(new Case("pdb with a percent over 100", "POST", pdbs, JSON,
+                pdb("b3", "\"maxUnavailable\":\"150%\""), 422, "spec.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"));
+        c.add(new Case("pdb with a negative budget", "POST", pdbs, JSON,
+                pdb("b4", "\"minAvailable\":-1"), 422, "spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"));
+        c.add(new Case("pdb with an unknown unhealthyPodEvictionPolicy", "POST", pdbs, JSON,
+                pdb("b5", "\"minAvailable\":1,\"unhealthyPodEvictionPolicy\":\"Sometimes\""), 422,
+                "spec.unhealthyPodEvictionPolicy: Unsupported value: \"Sometimes\": supported values: \"AlwaysAllow\", \"IfHealthyBudget\""));
+        c.add(new Case("pdb with a bad selector", "POST", pdbs, JSON, """
+                {"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"b6"},
+                 "spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"no spaces!"}}}}""", 422, "spec.selector.matchLabels"));
+        c.add(new Case("pdb with a budget that is an object", "POST", pdbs, JSON,
+                pdb("b7", "\"minAvailable\":{\"n\":1}"), 400, "minAvailable"));
+        c.add(new Case("pdb status update with a negative count", "PATCH", pdbs + "/web/status", "application/merge-patch+json",
+                "{\"status\":{\"disruptionsAllowed\":-1}}", 422, "status.disruptionsAllowed: Invalid value: -1"));
+        c.add(new Case("pdb status update with a condition without a reason", "PATCH", pdbs + "/web/status",
+                "application/merge-patch+json", "{\"status\":{\"conditions\":[{\"type\":\"DisruptionAllowed\","
+                        + "\"status\":\"True\",\"lastTransitionTime\":\"2024-01-01T00:00:00Z\"}]}}", 422,
+                "status.conditions[0].reason: Required value"));
+        c.add(new Case("eviction naming another pod", "POST", PODS + "/p/eviction", JSON,
+                eviction("other", null, ""), 400, "name in URL does not match name in Eviction object"));
+        c.add(new Case("eviction in another namespace", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", "kube-system", ""), 400, "the namespace of the provided object does not match"));
+        c.add(new Case("eviction of a missing pod", "POST", PODS + "/ghost/eviction", JSON,
+                eviction("ghost", null, ""), 404, "pods \"ghost\" not found"));
+        c.add(new Case("eviction with broken JSON", "POST", PODS + "/p/eviction", JSON, "{\"kind\":\"Eviction\",", 400, "JSON"));
+        c.add(new Case("eviction that is an array", "POST", PODS + "/p/eviction", JSON, "[]", 400, "array"));
+        c.add(new Case("eviction without a body", "POST", PODS + "/p/eviction", JSON, "", 400, "empty"));
+        c.add(new Case("eviction body of another kind", "POST", PODS + "/p/eviction", JSON,
+                "{\"apiVersion\":\"policy/v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}", 400, "Eviction"));
+        c.add(new Case("eviction body of another version", "POST", PODS + "/p/eviction", JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p\"}}", 400, "API version"));
+        c.add(new Case("eviction with deleteOptions that are a string", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", null, ",\"deleteOptions\":\"now\""), 400, "deleteOptions"));
+        c.add(new Case("eviction with a negative grace period", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", null, ",\"deleteOptions\":{\"gracePeriodSeconds\":-1}"), 400, "gracePeriodSeconds"));
+        c.add(new Case("eviction with a bad propagationPolicy", "POST", PODS + "/p/eviction", JSON,
+                eviction("p", null, ",\"deleteOptions\":{\"propagationPolicy\":\"Sideways\"}"), 422, "propagationPolicy"));
+        c.add(new Case("eviction with dryRun=Bogus", "POST", PODS + "/p/eviction?dryRun=Bogus", JSON,
+                eviction("p", null, ""), 400, "dryRun"));
+        c.add(new Case("GET of an eviction", "GET", PODS + "/p/eviction", null, null, 405, "method"));
         return c;
+    }
+
+    private static String pdb(String name, String budget) {
+        return "{\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":\"" + name
+                + "\"},\"spec\":{" + budget + ",\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}";
+    }
+
+    private static String eviction(String name, String namespace, String extra) {
+        return "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + name + "\""
+                + (namespace == null ? "" : ",\"namespace\":\"" + namespace + "\"") + "}" + extra + "}";
+    }
+
+    private List<Case> listCases() {
+        List<Case> c = new ArrayList<>();
+        String cm = CONFIGMAPS;
+        String current = Long.toString(versionBefore);
+        String future = Long.toString(versionBefore + 1000);
+        String good = new ContinueToken(versionBefore, "configmaps/default/cm\u0000").encode();
+        // limit: Go's strconv.ParseInt decodes it, and its error is the message.
+        c.add(exact("limit that is not a number", "GET", cm + "?limit=abc", 400, "BadRequest",
+                "strconv.ParseInt: parsing \"abc\": invalid syntax"));
+        c.add(exact("limit that is empty", "GET", cm + "?limit=", 400, "BadRequest",
+                "strconv.ParseInt: parsing \"\": invalid syntax"));
+        c.add(exact("limit in exponent form", "GET", cm + "?limit=1e3", 400, "BadRequest",
+                "strconv.ParseInt: parsing \"1e3\": invalid syntax"));
+        c.add(exact("limit beyond int64", "GET", cm + "?limit=99999999999999999999", 400, "BadRequest",
+                "strconv.ParseInt: parsing \"99999999999999999999\": value out of range"));
+        c.add(exact("deletecollection with a bad limit", "DELETE", cm + "?limit=abc", 400, "BadRequest",
+                "strconv.ParseInt: parsing \"abc\": invalid syntax"));
+        // continue: malformed tokens.
+        c.add(exact("continue that is not base64", "GET", cm + "?continue=ab!c", 400, "BadRequest",
+                "invalid continue token: continue key is not valid: illegal base64 data at input byte 2"));
+        c.add(exact("continue with a lone last base64 character", "GET", cm + "?continue=abcde", 400, "BadRequest",
+                "invalid continue token: continue key is not valid: illegal base64 data at input byte 4"));
+        c.add(exact("continue with base64 padding", "GET", cm + "?continue=" + enc("eyJ2IjoxfQ=="), 400, "BadRequest",
+                "invalid continue token: continue key is not valid: illegal base64 data at input byte 10"));
+        c.add(exact("continue that is not JSON", "GET", cm + "?continue=" + token("nope"), 400, "BadRequest",
+                "invalid continue token: continue key is not valid: invalid character 'o' in literal null (expecting 'u')"));
+        c.add(exact("continue with truncated JSON", "GET", cm + "?continue=" + token("{\"v\":"), 400, "BadRequest",
+                "invalid continue token: continue key is not valid: unexpected end of JSON input"));
+        c.add(exact("continue with a missing comma", "GET", cm + "?continue=" + token("{\"v\":\"meta.k8s.io/v1\" \"rv\":1}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: invalid character '\"' after "
+                        + "object key:value pair"));
+        c.add(exact("continue that is a JSON array", "GET", cm + "?continue=" + token("[1]"), 400, "BadRequest",
+                "invalid continue token: continue key is not valid: json: cannot unmarshal array into Go value of type "
+                        + "storage.continueToken"));
+        c.add(exact("continue whose rv is a string", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v1\",\"rv\":\"5\",\"start\":\"configmaps/default/cm\\u0000\"}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: json: cannot unmarshal string "
+                        + "into Go struct field continueToken.rv of type int64"));
+        c.add(exact("continue whose rv is a fraction", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v1\",\"rv\":1.5,\"start\":\"configmaps/default/cm\\u0000\"}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: json: cannot unmarshal number 1.5 "
+                        + "into Go struct field continueToken.rv of type int64"));
+        c.add(exact("continue with an unknown field", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v1\",\"rv\":5,\"start\":\"configmaps/default/cm\\u0000\",\"x\":1}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: json: unknown field \"x\""));
+        c.add(exact("continue of another token version", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v2\",\"rv\":5,\"start\":\"configmaps/default/cm\\u0000\"}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: server does not recognize this "
+                        + "encoded version meta.k8s.io/v2"));
+        c.add(exact("continue with rv 0", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v1\",\"rv\":0,\"start\":\"configmaps/default/cm\\u0000\"}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: incorrect encoded start "
+                        + "resourceVersion (version meta.k8s.io/v1)"));
+        c.add(exact("continue with an empty start", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v1\",\"rv\":5,\"start\":\"\"}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: encoded start key empty "
+                        + "(version meta.k8s.io/v1)"));
+        c.add(exact("continue that climbs out of its list", "GET", cm + "?continue="
+                        + token("{\"v\":\"meta.k8s.io/v1\",\"rv\":5,\"start\":\"configmaps/default/../kube-system/x\"}"),
+                400, "BadRequest", "invalid continue token: continue key is not valid: configmaps/default/../kube-system/x"));
+        // continue: a good token on the wrong list.
+        c.add(exact("continue of another namespace's list", "GET", "/api/v1/namespaces/kube-system/configmaps?continue="
+                + enc(good), 400, "BadRequest", "invalid continue token: continue key is not valid"));
+        c.add(exact("continue of another resource's list", "GET", "/api/v1/namespaces/default/secrets?continue="
+                + enc(good), 400, "BadRequest", "invalid continue token: continue key is not valid"));
+        c.add(exact("continue of a namespaced list on the all-namespaces list's shape", "GET", "/api/v1/configmaps?continue="
+                + enc(new ContinueToken(versionBefore, "configmaps/cm\u0000").encode()), 400, "BadRequest",
+                "invalid continue token: continue key is not valid"));
+        c.add(exact("continue with a resourceVersion", "GET", cm + "?continue=" + enc(good) + "&resourceVersion=5", 400,
+                "BadRequest", "specifying resource version is not allowed when using continue"));
+        c.add(exact("deletecollection with a bad continue", "DELETE", cm + "?continue=ab!c", 400, "BadRequest",
+                "invalid continue token: continue key is not valid: illegal base64 data at input byte 2"));
+        // resourceVersionMatch: ValidateListOptions, one 422 with every error.
+        c.add(exact("resourceVersionMatch without resourceVersion", "GET", cm + "?resourceVersionMatch=Exact", 422,
+                "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: "
+                        + "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+        c.add(exact("resourceVersionMatch that is unknown", "GET", cm + "?resourceVersion=1&resourceVersionMatch=Sometimes",
+                422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Unsupported value: "
+                        + "\"Sometimes\": supported values: \"Exact\", \"NotOlderThan\", \"\""));
+        c.add(exact("resourceVersionMatch Exact at version 0", "GET", cm + "?resourceVersion=0&resourceVersionMatch=Exact",
+                422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: "
+                        + "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
+        c.add(exact("resourceVersionMatch with continue", "GET", cm + "?resourceVersionMatch=NotOlderThan&continue="
+                + enc(good), 422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: [resourceVersionMatch: Forbidden: "
+                + "resourceVersionMatch is forbidden unless resourceVersion is provided, resourceVersionMatch: Forbidden: "
+                + "resourceVersionMatch is forbidden when continue is provided]"));
+        // resourceVersion.
+        c.add(exact("list resourceVersion that is not a number", "GET", cm + "?resourceVersion=abc", 400, "BadRequest",
+                "invalid resource version: resourceVersion: Invalid value: \"abc\": strconv.ParseUint: parsing \"abc\": "
+                        + "invalid syntax"));
+        c.add(exact("list resourceVersion that is negative", "GET", cm + "?resourceVersion=-1&limit=5", 400, "BadRequest",
+                "invalid resource version: resourceVersion: Invalid value: \"-1\": strconv.ParseUint: parsing \"-1\": "
+                        + "invalid syntax"));
+        c.add(exact("list resourceVersion beyond uint64", "GET", cm + "?resourceVersion=99999999999999999999", 400,
+                "BadRequest", "invalid resource version: resourceVersion: Invalid value: \"99999999999999999999\": "
+                        + "strconv.ParseUint: parsing \"99999999999999999999\": value out of range"));
+        c.add(exact("list at a version not reached yet", "GET", cm + "?resourceVersion=" + future
+                + "&resourceVersionMatch=NotOlderThan", 504, "Timeout", "Timeout: Too large resource version: " + future
+                + ", current: " + current, s -> assertEquals("ResourceVersionTooLarge",
+                s.path("details").path("causes").path(0).path("reason").asText(), s.toString())));
+        c.add(exact("exact list at a version not reached yet", "GET", cm + "?resourceVersion=" + future
+                + "&resourceVersionMatch=Exact", 504, "Timeout", "Timeout: Too large resource version: " + future
+                + ", current: " + current));
+        c.add(exact("continue token from a version not reached yet", "GET", cm + "?continue="
+                + enc(new ContinueToken(versionBefore + 1000, "configmaps/default/cm\u0000").encode()), 504, "Timeout",
+                "Timeout: Too large resource version: " + future + ", current: " + current));
+        c.add(exact("exact list at a compacted version", "GET", cm + "?resourceVersion=1&resourceVersionMatch=Exact", 410,
+                "Expired", "The resourceVersion for the provided list is too old."));
+        c.add(exact("legacy exact list (a version and a limit) at a compacted version", "GET", cm
+                + "?resourceVersion=1&limit=5", 410, "Expired", "The resourceVersion for the provided list is too old."));
+        c.add(exact("continue token at a compacted version", "GET", cm + "?limit=1&continue="
+                        + enc(new ContinueToken(1, "configmaps/default/cm\u0000").encode()), 410, "Expired",
+                Lists.INCONSISTENT_CONTINUE, s -> {
+                    ContinueToken fresh = ContinueToken.decode(s.path("metadata").path("continue").asText());
+                    assertEquals(new ContinueToken(-1, "configmaps/default/cm\u0000"), fresh,
+                            "a token that continues after the same object at the newest version: " + s);
+                }));
+        c.add(exact("Table of an empty list with includeObject=Bogus", "GET",
+                "/api/v1/namespaces/kube-public/configmaps?includeObject=Bogus", 400, "BadRequest",
+                "includeObject: Unsupported value: \"Bogus\": supported values: \"Metadata\", \"None\", \"Object\"",
+                Map.of("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")));
+        return c;
+    }
+
+    private static String token(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private List<Case> pendingValidationCases() {
@@ -454,17 +705,46 @@ class BadInputTest {
         assertTrue(REASONS.get(c.code()).contains(status.path("reason").asText()), "reason of a " + c.code() + ": " + shown);
         String message = status.path("message").asText("");
         assertFalse(message.isBlank(), "a message: " + shown);
-        assertTrue(message.toLowerCase(Locale.ROOT).contains(c.mentions().toLowerCase(Locale.ROOT)),
-                "the message names \"" + c.mentions() + "\": " + message);
+        if (c.reason() != null) {
+            assertEquals(c.reason(), status.path("reason").asText(), shown);
+            assertEquals(c.mentions(), message, "Kubernetes' message, exactly");
+        } else {
+            assertTrue(message.toLowerCase(Locale.ROOT).contains(c.mentions().toLowerCase(Locale.ROOT)),
+                    "the message names \"" + c.mentions() + "\": " + message);
+        }
+        c.extra().accept(status);
         assertTrue(r.headers().getOrDefault("content-type", List.of()).stream().anyMatch(h -> h.startsWith("application/json")),
                 "a JSON Status: " + r.headers());
     }
 
+    /**
+     * A bad request and what must come back; with a {@code reason}, the message must be {@code mentions} exactly,
+     * else contain it. {@code extra} checks the rest of the Status.
+     */
     private record Case(String name, String method, String path, String contentType, String body, int code,
-                        String mentions, Map<String, String> headers) {
+                        String mentions, Map<String, String> headers, String reason, Consumer<JsonNode> extra) {
         Case(String name, String method, String path, String contentType, String body, int code, String mentions) {
             this(name, method, path, contentType, body, code, mentions, Map.of());
         }
+
+        Case(String name, String method, String path, String contentType, String body, int code, String mentions,
+             Map<String, String> headers) {
+            this(name, method, path, contentType, body, code, mentions, headers, null, s -> { });
+        }
+    }
+
+    private static Case exact(String name, String method, String path, int code, String reason, String message) {
+        return exact(name, method, path, code, reason, message, s -> { });
+    }
+
+    private static Case exact(String name, String method, String path, int code, String reason, String message,
+                              Consumer<JsonNode> extra) {
+        return new Case(name, method, path, null, null, code, message, Map.of(), reason, extra);
+    }
+
+    private static Case exact(String name, String method, String path, int code, String reason, String message,
+                              Map<String, String> headers) {
+        return new Case(name, method, path, null, null, code, message, headers, reason, s -> { });
     }
 
     // ---- state of the store and the topics ----

@@ -57,15 +57,29 @@ import java.util.stream.Stream;
  * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); and the latency from a create's
  * response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer}, under the create load and
  * with one client. The table goes to stdout and, as Markdown, to {@code target/bench-results.md}.
+ *
+ * <p>Paging phases compare, in the same run, this gateway with a baseline gateway whose store is as it was before
+ * paging ({@link BeforePaging}: no history row per write, lists that lock the version row while they read): updates
+ * alone (what the history insert costs a write), and updates while two clients list 1,000 objects without pause (what
+ * a list costs the writers). The heap phase ({@link ListHeap}) measures a gateway process of its own serving one
+ * unpaged list of 30,000 pods, next to the same process's heap at rest.
  */
 public final class GatewayBenchmark {
     private static final String H2_FLAGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
     private static final String NS_CREATE = "bench";
     private static final String NS_EVENTS = "bench-events";
     private static final String JSON = "application/json";
+    /** Objects of the paging phases' namespace, and the clients that list it while the others write. */
+    private static final int PAGING_OBJECTS = 1000;
+    private static final String PAGING_NS = "bench-paging";
+    private static final int LISTERS = 2;
 
     private final Options opt;
     private final List<Result> results = new ArrayList<>();
+    private final List<Result> pagingResults = new ArrayList<>();
+    private ListHeap.Measured heap;
+    /** Lists per second the listers made during the last paging round, on the baseline (true) or this gateway. */
+    private final Map<Boolean, Double> listsPerSecond = new java.util.HashMap<>();
     private final List<String> notes = new ArrayList<>();
     private String floorUrl;
 
@@ -99,17 +113,28 @@ public final class GatewayBenchmark {
                 .toAbsolutePath();
         Files.createDirectories(dir);
         String gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
-        // The gateway makes H2 write every commit to its file before answering (H2Durability); the floor does the same.
+        // The gateway makes H2 write every commit to its file before answering (H2Settings); the floor does the same.
         floorUrl = "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS + ";WRITE_DELAY=0";
         log("data under " + dir + " (clients " + opt.clients + ", warm-up " + opt.warmupSeconds + " s, measure "
                 + opt.seconds + " s per phase)");
 
         long t0 = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
-        try (GatewayFixture gw = GatewayFixture.start(broker, true, gatewayUrl, Map.of())) {
+        try (GatewayFixture gw = GatewayFixture.start(broker, false, gatewayUrl, Map.of())) {
             log("gateway up at " + gw.baseUrl() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             opt.baseUrl = gw.baseUrl();
-            measurePhases(gw);
+            if (opt.phases.contains("api")) {
+                measurePhases(gw);
+            }
+            if (opt.phases.contains("paging")) {
+                measurePaging(gw, broker, dir);
+            }
+            if (opt.phases.contains("heap") && opt.heapObjects > 0) {
+                log("heap: a gateway process serving a list of " + opt.heapObjects + " pods (-Xmx" + opt.heapMax + ") ...");
+                heap = ListHeap.measure(dir, broker.bootstrapServers(), opt.heapObjects, opt.heapMax);
+                log("  at rest " + heap.idleMiB() + " MiB, peak while listing " + heap.peakLiveMiB() + " MiB ("
+                        + heap.samples() + " samples), in flight " + heap.pausedMiB() + " MiB");
+            }
         } finally {
             broker.close();
             if (!opt.keep) {
@@ -177,6 +202,79 @@ public final class GatewayBenchmark {
                 results.add(events.result("event latency, 1 client: response → Kafka", NS_EVENTS + "/"));
             }
         }
+    }
+
+    /**
+     * Updates, and updates while lists run, on this gateway and on a baseline gateway with the store as it was before
+     * paging, alternately, in the same JVM and run. Each gateway gets its own namespace of 1,000 ConfigMaps.
+     */
+    private void measurePaging(GatewayFixture gw, EmbeddedKafkaBroker broker, Path dir) throws Exception {
+        String baselineUrl = "jdbc:h2:file:" + dir.resolve("before/kubus") + H2_FLAGS;
+        try (GatewayFixture before = GatewayFixture.start(broker, false, baselineUrl,
+                Map.of(BeforePaging.PROPERTY, "true"))) {
+            log("baseline gateway (no history, locking lists) up at " + before.baseUrl());
+            for (String url : List.of(before.baseUrl(), gw.baseUrl())) {
+                opt.baseUrl = url;
+                try (Gateway g = new Gateway(url)) {
+                    fill(g, PAGING_NS, PAGING_OBJECTS);
+                }
+            }
+            // Two rounds, the baseline first in each: the first warms both gateways' code paths (they share one JVM,
+            // so whichever ran first would otherwise pay for the JIT); only the second round is reported.
+            log("paging phases, warm-up round (not reported):");
+            pagingRound(before.baseUrl(), true);
+            pagingRound(gw.baseUrl(), false);
+            Result[] baseline = pagingRound(before.baseUrl(), true);
+            Result[] now = pagingRound(gw.baseUrl(), false);
+            pagingResults.add(baseline[0]);
+            pagingResults.add(baseline[1]);
+            for (int i = 0; i < 2; i++) {
+                Result r = now[i];
+                pagingResults.add(new Result(r.name(), r.clients(), r.count(), r.opsPerSecond(), r.p50(), r.p99(),
+                        r.max(), baseline[i], r.note()));
+            }
+            opt.baseUrl = gw.baseUrl();
+        }
+    }
+
+    /** Updates alone, then updates while {@value #LISTERS} clients list the namespace without pause. */
+    private Result[] pagingRound(String url, boolean baseline) throws Exception {
+        opt.baseUrl = url;
+        Op update = (c, seq, rec) -> c.patch("/api/v1/namespaces/" + PAGING_NS + "/configmaps/cm-"
+                + ThreadLocalRandom.current().nextInt(PAGING_OBJECTS), c.id + "-" + seq);
+        Result alone = measure(opt, "update ConfigMap (PATCH)"
+                + (baseline ? ", before paging (no history)" : ", with the history row"), null, update);
+        AtomicBoolean listing = new AtomicBoolean(true);
+        AtomicLong lists = new AtomicLong();
+        List<Thread> listers = new ArrayList<>();
+        for (int i = 0; i < LISTERS; i++) {
+            listers.add(Thread.ofPlatform().name("bench-lister-" + i).start(() -> {
+                try (Gateway g = new Gateway(url)) {
+                    while (listing.get()) {
+                        g.get("/api/v1/namespaces/" + PAGING_NS + "/configmaps");
+                        lists.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        long t0 = System.nanoTime();
+        Result withLists;
+        try {
+            withLists = measure(opt.withClients(Math.max(1, opt.clients - LISTERS)), "update ConfigMap (PATCH) while "
+                    + LISTERS + " clients list " + PAGING_OBJECTS
+                    + (baseline ? ", before paging (locking lists)" : ", lock-free lists"), null, update);
+        } finally {
+            listing.set(false);
+            for (Thread t : listers) {
+                t.join();
+            }
+        }
+        double perSecond = lists.get() / ((System.nanoTime() - t0) / 1e9);
+        log(String.format(Locale.ROOT, "  the %d listers listed %.1f times a second meanwhile", LISTERS, perSecond));
+        listsPerSecond.put(baseline, perSecond);
+        return new Result[]{alone, withLists};
     }
 
     /** Creates {@code size} ConfigMaps in a new namespace, with all clients. */
@@ -357,6 +455,18 @@ public final class GatewayBenchmark {
 
         String get(String path) throws IOException, InterruptedException {
             return send("GET", path, null, 200);
+        }
+
+        /** A merge patch that changes the object (a value no other client writes), so every one is a write. */
+        void patch(String path, String value) throws IOException, InterruptedException {
+            HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                    .header("Accept", JSON).header("Content-Type", "application/merge-patch+json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"data\":{\"replicas\":\"" + value + "\"}}"))
+                    .build();
+            HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 200) {
+                throw new IllegalStateException("PATCH " + path + " answered " + resp.statusCode() + ": " + resp.body());
+            }
         }
 
         private String send(String method, String path, byte[] body, int expect) throws IOException, InterruptedException {
@@ -604,6 +714,32 @@ public final class GatewayBenchmark {
         }
         out.append(rule).append('\n');
         rows.forEach(row -> appendRow(out, row, w));
+        String[] pagingHead = {"paging: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
+                "vs before paging"};
+        List<String[]> pagingRows = new ArrayList<>();
+        for (Result r : pagingResults) {
+            pagingRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
+                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.floor() == null ? "—" : String.format(Locale.ROOT,
+                    "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
+                    times(r.p99() / r.floor().p99()))});
+        }
+        if (!pagingRows.isEmpty()) {
+            notes.add(String.format(Locale.ROOT, "While the writers ran, the %d listers listed %.1f times a second on "
+                    + "the baseline gateway and %.1f on this one.", LISTERS, listsPerSecond.getOrDefault(true, 0.0),
+                    listsPerSecond.getOrDefault(false, 0.0)));
+            out.append('\n');
+            int[] pw = widths(pagingHead, pagingRows);
+            appendRow(out, pagingHead, pw);
+            pagingRows.forEach(row -> appendRow(out, row, pw));
+        }
+        List<String[]> heapRows = heapRows();
+        if (!heapRows.isEmpty()) {
+            out.append('\n');
+            String[] hh = {"gateway heap, one unpaged list of " + heap.objects() + " pods", "MiB"};
+            int[] hw = widths(hh, heapRows);
+            appendRow(out, hh, hw);
+            heapRows.forEach(row -> appendRow(out, row, hw));
+        }
         out.append('\n').append(env).append('\n');
         notes.forEach(n -> out.append(n).append('\n'));
         System.out.print(out);
@@ -619,6 +755,12 @@ public final class GatewayBenchmark {
         md.append('\n');
         rows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
         md.append('\n');
+        if (!pagingRows.isEmpty()) {
+            markdownTable(md, pagingHead, pagingRows);
+        }
+        if (!heapRows.isEmpty()) {
+            markdownTable(md, new String[]{"gateway heap, one unpaged list of " + heap.objects() + " pods", "MiB"}, heapRows);
+        }
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
         md.append("""
                 - The JDBC floor inserts rows of the stored object's size into a copy of the `api_object` table in a \
@@ -636,6 +778,47 @@ public final class GatewayBenchmark {
         Files.createDirectories(file.getParent());
         Files.writeString(file, md);
         System.out.println("\nMarkdown: " + file);
+    }
+
+    private List<String[]> heapRows() {
+        List<String[]> rows = new ArrayList<>();
+        if (heap == null) {
+            return rows;
+        }
+        rows.add(new String[]{"baseline: the gateway at rest, the pods stored (after a full collection)",
+                Long.toString(heap.idleMiB())});
+        rows.add(new String[]{"peak while the list is served (most left by back-to-back full collections)",
+                Long.toString(heap.peakLiveMiB())});
+        rows.add(new String[]{"  of which the list (peak minus at rest)", Long.toString(heap.peakLiveMiB() - heap.idleMiB())});
+        rows.add(new String[]{"a list in flight, its client waiting after 1 MiB (after a full collection)",
+                Long.toString(heap.pausedMiB())});
+        rows.add(new String[]{"most in use before any collection meanwhile (garbage included)", Long.toString(heap.peakUsedMiB())});
+        rows.add(new String[]{"the list's JSON; fastest of 2 unsampled reads", (heap.listBytes() >> 20) + " MiB; "
+                + heap.millis() + " ms"});
+        notes.add("Heap: a gateway process of its own (-Xmx" + heap.maxHeap() + ", SerialGC, GC log) on H2 holding "
+                + heap.objects() + " pods; each list is GET without limit, read and dropped by the client; "
+                + heap.samples() + " full collections sampled 2 lists.");
+        return rows;
+    }
+
+    private static int[] widths(String[] head, List<String[]> rows) {
+        int[] w = new int[head.length];
+        Stream.concat(Stream.<String[]>of(head), rows.stream()).forEach(row -> {
+            for (int i = 0; i < row.length; i++) {
+                w[i] = Math.max(w[i], row[i].length());
+            }
+        });
+        return w;
+    }
+
+    private static void markdownTable(StringBuilder md, String[] head, List<String[]> rows) {
+        md.append("| ").append(String.join(" | ", head)).append(" |\n|");
+        for (int i = 0; i < head.length; i++) {
+            md.append(i == 0 ? "---|" : "---:|");
+        }
+        md.append('\n');
+        rows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+        md.append('\n');
     }
 
     private static void appendRow(StringBuilder out, String[] row, int[] w) {
@@ -687,12 +870,17 @@ public final class GatewayBenchmark {
     static final class Options {
         static final String USAGE = """
                 usage: ./kubus bench [--clients N] [--seconds S] [--warmup S] [--list-sizes 100,1000] [--out FILE] [--keep]
+                                     [--phases api,paging,heap] [--heap-objects N] [--heap-max SIZE]
                   --clients N       concurrent clients (threads, one keep-alive connection each), default 8
                   --seconds S       measured seconds per phase, default 5
                   --warmup S        unmeasured warm-up seconds before each phase, default 2
                   --list-sizes L    namespace sizes for the list phase, comma-separated, default 100,1000
                   --out FILE        the Markdown table, default target/bench-results.md
-                  --keep            keep the H2 databases under target/bench-*""";
+                  --keep            keep the H2 databases under target/bench-*
+                  --phases P        which to run, comma-separated: api (create/get/list/events), paging (updates with
+                                    and without the history, with lists running), heap (one big list); default all
+                  --heap-objects N  pods in the heap phase's list, default 30000
+                  --heap-max SIZE   the heap phase gateway's -Xmx, default 1g""";
 
         String[] args = new String[0];
         int clients = 8;
@@ -700,6 +888,9 @@ public final class GatewayBenchmark {
         int warmupSeconds = 2;
         int[] listSizes = {100, 1000};
         String out = "target/bench-results.md";
+        java.util.Set<String> phases = java.util.Set.of("api", "paging", "heap");
+        int heapObjects = 30_000;
+        String heapMax = "1g";
         boolean keep;
         boolean help;
         String baseUrl;
@@ -717,7 +908,8 @@ public final class GatewayBenchmark {
                 }
                 String name = a;
                 switch (name) {
-                    case "--clients", "--seconds", "--warmup", "--list-sizes", "--out" -> {
+                    case "--clients", "--seconds", "--warmup", "--list-sizes", "--out", "--phases", "--heap-objects",
+                         "--heap-max" -> {
                         if (value == null) {
                             if (i + 1 >= args.length) {
                                 throw new IllegalArgumentException(a + " needs a value");
@@ -730,6 +922,14 @@ public final class GatewayBenchmark {
                             case "--warmup" -> o.warmupSeconds = positive(a, value, 0);
                             case "--list-sizes" -> o.listSizes = value.isBlank() ? new int[0]
                                     : Arrays.stream(value.split(",")).mapToInt(s -> positive(name, s.trim(), 1)).toArray();
+                            case "--phases" -> {
+                                o.phases = java.util.Set.of(value.split(","));
+                                if (!java.util.Set.of("api", "paging", "heap").containsAll(o.phases)) {
+                                    throw new IllegalArgumentException("--phases takes api, paging and heap, not " + value);
+                                }
+                            }
+                            case "--heap-objects" -> o.heapObjects = positive(a, value, 0);
+                            case "--heap-max" -> o.heapMax = value;
                             default -> o.out = value;
                         }
                     }
@@ -763,6 +963,9 @@ public final class GatewayBenchmark {
             o.out = out;
             o.keep = keep;
             o.baseUrl = baseUrl;
+            o.phases = phases;
+            o.heapObjects = heapObjects;
+            o.heapMax = heapMax;
             return o;
         }
     }

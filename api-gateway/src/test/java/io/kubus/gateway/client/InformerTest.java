@@ -201,6 +201,34 @@ class InformerTest {
         assertTrue(informer.get(ns, "b").isEmpty());
     }
 
+    /**
+     * The initial list comes in pages, all at the first page's version; what changes between the pages reaches the
+     * cache as events (the consumer starts from the first page), so the cache ends as the store is.
+     */
+    @Test
+    void theInitialListIsPagedAndChangesBetweenPagesArriveAsEvents() throws Exception {
+        String ns = namespace();
+        for (int i = 0; i < 23; i++) {
+            create(ns, String.format("p-%02d", i), Map.of());
+        }
+        AtomicInteger page = new AtomicInteger();
+        Recorder<ConfigMap> rec = new Recorder<>();
+        Informer<ConfigMap> informer = started(configMaps(ns).pageSize(5).handler(rec).afterPage(() -> {
+            int n = page.incrementAndGet();
+            touch(ns, "p-20", "page-" + n);                 // ahead of the pages: changed after their version
+            api.delete(ResourceTypes.CONFIGMAPS, ns, String.format("p-%02d", 20 - n), null, null);
+            create(ns, "z-" + n, Map.of());                   // after the last key the pages will read
+        }));
+        assertEquals(5, informer.listPages(), "23 objects in pages of 5");
+        await("the changes made between the pages", () -> versions(informer).equals(apiVersions(ns)));
+        assertEquals("page-4", informer.get(ns, "p-20").orElseThrow().getData().get("v"));
+        assertEquals(List.of("add", "delete"), rec.ofKey(ns + "/p-19"),
+                "listed as it was at the first page's version, then deleted by its event");
+        assertEquals(List.of("add"), rec.ofKey(ns + "/z-1"), "created after that version: heard once, as an event");
+        assertTrue(informer.get(ns, "p-16").isEmpty());
+        assertEquals(23 - 4 + 4, informer.keys().size());
+    }
+
     @Test
     void anObjectWrittenBetweenTheListAndTheConsumerIsNotMissed() throws Exception {
         String ns = namespace();

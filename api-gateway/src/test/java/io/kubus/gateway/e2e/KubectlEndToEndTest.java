@@ -307,6 +307,39 @@ class KubectlEndToEndTest {
         assertEquals("deployment.apps \"nginx\" deleted", kubectl.run("delete", "-f", "deploy.yaml").ok().out().trim());
     }
 
+    /** kubectl get pages with --chunk-size: the pages of a list add up to all of it, printed under one header. */
+    @Test
+    @Order(13)
+    void getPagesWithChunkSize() {
+        assertEquals(201, gateway.request("POST", "/api/v1/namespaces", "application/json",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"paging\"}}").status());
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String name = String.format("pod-%02d", i);
+            expected.add(name);
+            assertEquals(201, gateway.request("POST", "/api/v1/namespaces/paging/pods", "application/json", """
+                    {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"paging"}},
+                     "spec":{"containers":[{"name":"c","image":"kubus/busybox:1"}]}}""".formatted(name)).status());
+        }
+        Kubectl.Result r = kubectl.run("get", "pods", "-n", "paging", "--chunk-size=7", "-v=6").ok();
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.getFirst().startsWith("NAME "), r.out());
+        assertEquals(expected, lines.subList(1, lines.size()).stream().map(l -> l.split("\\s+")[0]).toList(),
+                "one header, then all 30 pods in order");
+        List<String> requests = r.err().lines().filter(l -> l.contains("/api/v1/namespaces/paging/pods?")).toList();
+        assertEquals(5, requests.size(), "30 pods in pages of 7: " + requests);
+        assertEquals(4, requests.stream().filter(l -> l.contains("continue=")).count(), String.join("\n", requests));
+
+        assertEquals(expected.stream().map(n -> "pod/" + n).toList(),
+                kubectl.run("get", "pods", "-n", "paging", "--chunk-size=7", "-o", "name").ok().out().lines().toList());
+        assertEquals(30, kubectl.run("get", "pods", "-A", "-l", "app=paging", "--chunk-size=4", "--no-headers").ok()
+                .out().lines().count());
+        JsonNode all = json("get", "pods", "-n", "paging", "--chunk-size=7", "-o", "json");
+        assertEquals(30, all.path("items").size());
+        assertEquals(30, kubectl.run("get", "pods", "-n", "paging", "--no-headers").ok().out().lines().count(),
+                "kubectl's default chunk size of 500 holds them in one page");
+    }
+
     private static List<String> names(String... selector) {
         String[] args = new String[selector.length + 3];
         args[0] = "get";

@@ -95,7 +95,13 @@ class ChangeTopicConsumerTest {
                 assertTrue(failedWhileDown.get() > 0, "the kill happened while writes were under way");
                 assertEquals(OBJECTS, acknowledged.size());
 
-                Map<String, List<Long>> seen = consumeUntil(broker.bootstrapServers(), acknowledged, deleted);
+                Map<String, Long> deletions = new HashMap<>();
+                Map<String, List<Long>> seen = consumeUntil(broker.bootstrapServers(), acknowledged, deleted, deletions);
+                for (String key : deleted) {
+                    long newestAcknowledged = acknowledged.get(key).stream().mapToLong(Long::longValue).max().orElse(0);
+                    assertTrue(deletions.getOrDefault(key, -1L) > newestAcknowledged, key + " was deleted, but the topic "
+                            + "has no DELETED record after its last change " + newestAcknowledged + ": " + seen.get(key));
+                }
                 for (Map.Entry<String, List<Long>> e : acknowledged.entrySet()) {
                     List<Long> got = seen.getOrDefault(e.getKey(), List.of());
                     for (long rv : e.getValue()) {
@@ -138,7 +144,9 @@ class ChangeTopicConsumerTest {
             }
         }
         if (i % 40 == 7) {
-            rvs.add(retry(http, failures, () -> delete(http, base, name)));
+            // a ConfigMap's delete answers with a Success Status, which names no resourceVersion: the deletion is
+            // checked on the topic as a DELETED record newer than every acknowledged change of the object
+            retry(http, failures, () -> delete(http, base, name));
             deleted.add(key);
             acks.incrementAndGet();
         }
@@ -146,7 +154,7 @@ class ChangeTopicConsumerTest {
 
     /** Reads the topic from the start until every acknowledged change is there, checking each record's format. */
     private Map<String, List<Long>> consumeUntil(String bootstrap, Map<String, List<Long>> acknowledged,
-                                                 Set<String> deleted) throws IOException {
+                                                 Set<String> deleted, Map<String, Long> deletions) throws IOException {
         Map<String, List<Long>> seen = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -160,9 +168,9 @@ class ChangeTopicConsumerTest {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline && !allSeen(acknowledged, seen)) {
+            while (System.nanoTime() < deadline && !(allSeen(acknowledged, seen) && deletions.keySet().containsAll(deleted))) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    long rv = checkFormat(r, deleted);
+                    long rv = checkFormat(r, deleted, deletions);
                     seen.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(rv);
                 }
             }
@@ -171,7 +179,8 @@ class ChangeTopicConsumerTest {
     }
 
     /** The documented record format; returns the change's resourceVersion. */
-    private static long checkFormat(ConsumerRecord<String, byte[]> r, Set<String> deleted) throws IOException {
+    private static long checkFormat(ConsumerRecord<String, byte[]> r, Set<String> deleted, Map<String, Long> deletions)
+            throws IOException {
         Map<String, String> h = new HashMap<>();
         for (Header header : r.headers()) {
             h.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
@@ -192,6 +201,7 @@ class ChangeTopicConsumerTest {
         assertTrue(Set.of("ADDED", "MODIFIED", "DELETED").contains(type), type);
         if (type.equals("DELETED")) {
             assertTrue(deleted.contains(key), "only deleted objects have DELETED events: " + key);
+            deletions.put(key, Long.parseLong(h.get("ce_resourceversion")));
         }
         return Long.parseLong(h.get("ce_resourceversion"));
     }
@@ -236,7 +246,12 @@ class ChangeTopicConsumerTest {
     }
 
     private static long delete(HttpClient http, String base, String name) throws IOException, InterruptedException {
-        return rvOf(send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/configmaps/" + name)).DELETE()));
+        HttpResponse<String> r = send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/configmaps/" + name)).DELETE());
+        if (r.statusCode() == 404) {
+            return 0; // deleted before the kill, answer lost
+        }
+        ok(r);
+        return 0;
     }
 
     private static long get(HttpClient http, String base, String name) throws IOException, InterruptedException {
@@ -248,13 +263,18 @@ class ChangeTopicConsumerTest {
     }
 
     private static long rvOf(HttpResponse<String> r) throws IOException {
+        ok(r);
+        return Long.parseLong(JSON.readTree(r.body()).path("metadata").path("resourceVersion").asText());
+    }
+
+    /** A 2xx answer; a 5xx is the gateway being down (retried), anything else a failure. */
+    private static void ok(HttpResponse<String> r) throws IOException {
         if (r.statusCode() >= 500) {
             throw new IOException("gateway answered " + r.statusCode() + ": " + r.body());
         }
         if (r.statusCode() / 100 != 2) {
             throw new AssertionError("unexpected answer " + r.statusCode() + ": " + r.body());
         }
-        return Long.parseLong(JSON.readTree(r.body()).path("metadata").path("resourceVersion").asText());
     }
 
     private static int freePort() throws IOException {

@@ -452,7 +452,7 @@ class KubernetesProtobufTest {
     }
 
     /** ObjectMeta as Go writes it: the non-pointer strings always, an unset creationTimestamp as an empty Time. */
-    private static ObjectMeta meta(String name, String namespace) {
+    static ObjectMeta meta(String name, String namespace) {
         return ObjectMeta.newBuilder().setName(name).setGenerateName("").setNamespace(namespace).setSelfLink("")
                 .setUid("").setResourceVersion("").setGeneration(0)
                 .setCreationTimestamp(Meta.Time.getDefaultInstance())
@@ -498,6 +498,10 @@ class KubernetesProtobufTest {
         List<FileDescriptor> files = new ArrayList<>(List.of(V1Autoscaling.getDescriptor(), Meta.getDescriptor()));
         for (ResourceType type : ResourceTypes.all()) {
             KubernetesProtobuf.protoFile(type.group(), type.version()).filter(f -> !files.contains(f)).ifPresent(files::add);
+        }
+        for (String body : KubernetesProtobuf.SUBRESOURCE_BODIES) {
+            String[] gv = body.substring(0, body.indexOf(' ')).split("/");
+            KubernetesProtobuf.protoFile(gv[0], gv[1]).filter(f -> !files.contains(f)).ifPresent(files::add);
         }
         return files;
     }
@@ -551,7 +555,7 @@ class KubernetesProtobufTest {
                 + " " + got.getClass().getSimpleName() + ")";
     }
 
-    private static void assertJson(String expected, JsonNode actual) {
+    static void assertJson(String expected, JsonNode actual) {
         try {
             JsonNode want = KubusJson.json().readTree(expected);
             assertEquals(want, actual, () -> "differs at " + difference("", want, actual) + ": expected " + want

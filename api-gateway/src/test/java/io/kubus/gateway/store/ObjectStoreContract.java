@@ -414,6 +414,206 @@ abstract class ObjectStoreContract {
         }
     }
 
+    // ---- history and paging ----
+
+    @Test
+    void writesKeepTheStateTheyReplaceOrDeleteInTheHistory() {
+        String ns = namespace();
+        long v1 = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "h", cur -> WriteOutcome.put(configMap(ns, "h", Map.of("k", "1")))).object());
+        long v2 = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "h", cur -> {
+            ((ObjectNode) cur.get("data")).put("k", "2");
+            return WriteOutcome.put(cur);
+        }).object());
+        store.write(ResourceTypes.CONFIGMAPS, ns, "h", cur -> WriteOutcome.keep());
+        assertThrows(IllegalStateException.class, () -> store.write(ResourceTypes.CONFIGMAPS, ns, "h", cur -> {
+            throw new IllegalStateException("refused");
+        }));
+        long v3 = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "h", cur -> WriteOutcome.remove()).object());
+
+        List<HistoryRow> rows = history(ns, "h");
+        assertEquals(2, rows.size(), "one row per replaced or deleted state, none for a keep or a refusal: " + rows);
+        assertEquals(v1, rows.get(0).version());
+        assertEquals(v2, rows.get(0).supersededBy());
+        assertEquals("1", readTree(rows.get(0).body()).path("data").path("k").asText());
+        assertEquals(v2, rows.get(1).version());
+        assertEquals(v3, rows.get(1).supersededBy());
+        assertEquals("2", readTree(rows.get(1).body()).path("data").path("k").asText());
+
+        ListScope scope = new ListScope(ResourceTypes.CONFIGMAPS, ns);
+        assertEquals(List.of("1"), dataAt(scope, v1));
+        assertEquals(List.of("2"), dataAt(scope, v2));
+        assertEquals(List.of(), dataAt(scope, v3));
+        assertEquals(1, store.lists().countAfter(scope, v2, null));
+        assertEquals(0, store.lists().countAfter(scope, v2, new ListKey(ns, "h")));
+    }
+
+    /**
+     * Pages read at one version, each from the key after the last, while writers create, change and delete objects,
+     * add up to the list at that version; the expected list is rebuilt from the writers' own acknowledged writes.
+     */
+    @Test
+    void pagesAtOneVersionAddUpWhileWritersRun() throws Exception {
+        String ns = namespace();
+        ListScope scope = new ListScope(ResourceTypes.CONFIGMAPS, ns);
+        Map<String, java.util.NavigableMap<Long, String>> log = new ConcurrentHashMap<>();
+        for (int i = 0; i < 30; i++) {
+            String name = String.format("o-%02d", i);
+            logWrite(log, name, store.write(ResourceTypes.CONFIGMAPS, ns, name, cur -> WriteOutcome.put(configMap(ns, name, Map.of("n", "0")))));
+        }
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<?>> writers = new ArrayList<>();
+        // Pages seen per version; checked once the writers stopped, when the log holds every acknowledged write.
+        Map<Long, Map<String, String>> listed = new TreeMap<>();
+        try {
+            for (int w = 0; w < 3; w++) {
+                int seed = w;
+                writers.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int n = 1; writing.get(); n++) {
+                        String name = String.format("o-%02d", random.nextInt(40));
+                        String value = seed + "." + n;
+                        logWrite(log, name, store.write(ResourceTypes.CONFIGMAPS, ns, name, cur -> switch (random.nextInt(3)) {
+                            case 0 -> cur == null ? WriteOutcome.put(configMap(ns, name, Map.of("n", value))) : WriteOutcome.keep();
+                            case 1 -> {
+                                if (cur == null) {
+                                    yield WriteOutcome.keep();
+                                }
+                                ((ObjectNode) cur.get("data")).put("n", value);
+                                yield WriteOutcome.put(cur);
+                            }
+                            default -> WriteOutcome.remove();
+                        }));
+                    }
+                    return null;
+                }));
+            }
+            for (int round = 0; round < 5; round++) {
+                Long version = null;
+                ListKey after = null;
+                Map<String, String> seen = new TreeMap<>();
+                while (true) {
+                    List<ListRow> page = new ArrayList<>();
+                    boolean more;
+                    try (ListCursor cursor = store.lists().open(scope, version, after, false, 6)) {
+                        while (page.size() < 5) {
+                            ListRow row = cursor.next();
+                            if (row == null) {
+                                break;
+                            }
+                            page.add(row);
+                        }
+                        more = page.size() == 5 && cursor.next() != null;
+                        version = cursor.version();
+                    }
+                    for (ListRow row : page) {
+                        ObjectNode obj = (ObjectNode) readTree(row.body());
+                        assertTrue(rv(obj) <= version, row.name() + " at " + rv(obj) + " in a list at " + version);
+                        assertNull(seen.put(row.name(), obj.path("data").path("n").asText()), row.name() + " twice");
+                    }
+                    if (!more) {
+                        break;
+                    }
+                    after = page.getLast().key();
+                    Thread.sleep(2); // the writers get a turn between the pages
+                }
+                listed.put(version, seen);
+            }
+        } finally {
+            writing.set(false);
+            for (Future<?> f : writers) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+        }
+        assertTrue(listed.size() >= 2, "lists at several versions: " + listed.keySet());
+        listed.forEach((v, seen) -> {
+            Map<String, String> expected = new TreeMap<>();
+            log.forEach((name, states) -> {
+                Map.Entry<Long, String> at = states.floorEntry(v);
+                if (at != null && !at.getValue().isEmpty()) {
+                    expected.put(name, at.getValue());
+                }
+            });
+            assertEquals(expected, seen, "pages at version " + v);
+        });
+    }
+
+    /** Records a write that changed something: the state it left (empty for a removal) from its version on. */
+    private static void logWrite(Map<String, java.util.NavigableMap<Long, String>> log, String name, WriteResult r) {
+        if (r.change() == null) {
+            return;
+        }
+        log.computeIfAbsent(name, n -> new java.util.concurrent.ConcurrentSkipListMap<>()).put(rv(r.object()),
+                r.change() == WatchEventType.DELETED ? "" : r.object().path("data").path("n").asText());
+    }
+
+    @Test
+    void historyOlderThanTheWindowIsCompactedAndCanNoLongerBeRead() {
+        String ns = namespace();
+        ListScope scope = new ListScope(ResourceTypes.CONFIGMAPS, ns);
+        long v1 = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "c", cur -> WriteOutcome.put(configMap(ns, "c", Map.of("k", "1")))).object());
+        long v2 = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "c", cur -> {
+            ((ObjectNode) cur.get("data")).put("k", "2");
+            return WriteOutcome.put(cur);
+        }).object());
+        HistoryRow row = history(ns, "c").getFirst();
+        ObjectHistory history = gateway.context().getBean(ObjectHistory.class);
+
+        // Earlier tests' history, superseded before the cutoff, goes; this state, superseded after it, stays.
+        assertTrue(history.compact(java.time.Instant.ofEpochMilli(row.supersededAt() - 1)) < v2,
+                "the compacted version stays below the write that superseded a state after the cutoff");
+        assertEquals(1, history(ns, "c").size());
+        assertEquals(List.of("1"), dataAt(scope, v1));
+
+        assertTrue(history.compact(java.time.Instant.ofEpochMilli(row.supersededAt())) >= v2,
+                "the compacted version rises to the newest superseding write at or before the cutoff");
+        assertEquals(List.of(), history(ns, "c"), "the state superseded at the cutoff is gone");
+        assertTrue(store.compactedVersion() >= v2);
+        try (ListCursor cursor = store.lists().open(scope, v1, null, false, 0)) {
+            HistoryCompactedException e = assertThrows(HistoryCompactedException.class, cursor::next);
+            assertEquals(v1, e.version());
+        }
+        assertEquals(-1, store.lists().countAfter(scope, v1, null), "a count at a compacted version is unknown");
+        assertEquals(List.of("2"), dataAt(scope, store.compactedVersion()), "the compacted version itself is readable");
+        assertEquals(List.of("2"), names(store.list(ResourceTypes.CONFIGMAPS, ns).items()).stream()
+                .map(n -> store.get(ResourceTypes.CONFIGMAPS, ns, n).orElseThrow().path("data").path("k").asText()).toList());
+    }
+
+    private List<String> dataAt(ListScope scope, long version) {
+        List<String> out = new ArrayList<>();
+        try (ListCursor cursor = store.lists().open(scope, version, null, false, 0)) {
+            for (ListRow row = cursor.next(); row != null; row = cursor.next()) {
+                out.add(readTree(row.body()).path("data").path("k").asText());
+            }
+            assertEquals(version, cursor.version());
+        }
+        return out;
+    }
+
+    record HistoryRow(long version, long supersededBy, long supersededAt, String body) {
+    }
+
+    private List<HistoryRow> history(String ns, String name) {
+        Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
+        try (Connection c = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
+                (String) ds.get("datasources.default.password"));
+             PreparedStatement ps = c.prepareStatement("SELECT resource_version, superseded_version, superseded_at, body "
+                     + "FROM api_object_history WHERE namespace = ? AND name = ? ORDER BY resource_version")) {
+            ps.setString(1, ns);
+            ps.setString(2, name);
+            List<HistoryRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new HistoryRow(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4)));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- outbox ----
 
     @Test
@@ -544,8 +744,8 @@ abstract class ObjectStoreContract {
         Map<Long, ConsumerRecord<String, byte[]>> byVersion = new HashMap<>();
         Map<String, List<Long>> versionsPerKey = new HashMap<>();
         Map<TopicPartition, List<Long>> versionsPerPartition = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(List.of(ResourceTypes.CONFIGMAPS.topic(), ResourceTypes.SECRETS.topic(),
-                ResourceTypes.NAMESPACES.topic(), ResourceTypes.DEPLOYMENTS.topic()))) {
+        // every kind's topic: the outbox also holds what the gateway made at start (namespaces, priority classes)
+        for (ConsumerRecord<String, byte[]> r : readAll(ResourceTypes.all().stream().map(ResourceType::topic).distinct().toList())) {
             long v = Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION));
             byVersion.putIfAbsent(v, r);
             versionsPerKey.computeIfAbsent(r.topic() + "|" + r.key(), k -> new ArrayList<>()).add(v);

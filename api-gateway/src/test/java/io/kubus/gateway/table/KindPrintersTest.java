@@ -29,7 +29,7 @@ class KindPrintersTest {
     void everyKindHasItsOwnPrinter() {
         TablePrinter fallback = TablePrinters.DEFAULT;
         // kube-apiserver prints these with its default table convertor: printers.go has no columns for them
-        Set<ResourceType> defaultPrinted = Set.of(ResourceTypes.ROLES, ResourceTypes.CLUSTERROLES);
+        Set<ResourceType> defaultPrinted = Set.of(ResourceTypes.ROLES, ResourceTypes.CLUSTERROLES, ResourceTypes.LIMITRANGES);
         for (ResourceType type : ResourceTypes.all()) {
             if (!defaultPrinted.contains(type)) {
                 assertNotSame(fallback, printer(type), type.kind());

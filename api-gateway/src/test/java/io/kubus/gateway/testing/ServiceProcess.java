@@ -21,8 +21,16 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public static ServiceProcess start(String mainClass, Map<String, ?> properties, Path log) throws IOException {
+        return start(mainClass, List.of("-Xmx384m", "-XX:+UseSerialGC"), properties, log);
+    }
+
+    /** The same with these JVM options (heap size, GC, GC log) in place of the defaults. */
+    public static ServiceProcess start(String mainClass, List<String> jvmOptions, Map<String, ?> properties, Path log)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOptions);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         return new ServiceProcess(new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -40,6 +48,10 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             return "no thread dump: " + e;
         }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public Path log() {

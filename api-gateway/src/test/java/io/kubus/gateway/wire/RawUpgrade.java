@@ -43,11 +43,24 @@ record RawUpgrade(int status, Map<String, String> headers, String body) {
             }
             String body = "";
             if (status != 101) {
-                int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-                body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+                // Lists stream, so their answer comes in chunks; other answers carry a length.
+                body = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? chunked(in)
+                        : new String(in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0"))),
+                        StandardCharsets.UTF_8);
             }
             return new RawUpgrade(status, headers, body);
         }
+    }
+
+    /** A chunked body: chunks of a hexadecimal length each, up to the empty one. */
+    private static String chunked(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16); size > 0;
+             size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
+            body.write(in.readNBytes(size));
+            line(in); // the CRLF after the chunk
+        }
+        return body.toString(StandardCharsets.UTF_8);
     }
 
     private static String line(InputStream in) throws IOException {

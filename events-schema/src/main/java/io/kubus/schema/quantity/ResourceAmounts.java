@@ -1,5 +1,6 @@
 package io.kubus.schema.quantity;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 import java.util.Collections;
@@ -50,6 +51,23 @@ public final class ResourceAmounts {
             }
         });
         return new ResourceAmounts(Collections.unmodifiableSortedMap(m));
+    }
+
+    /**
+     * From the JSON of a resource list (requests, limits, a quota's hard or used), as stored objects hold it. Their
+     * quantities were validated on the way in; one that does not parse counts as zero rather than failing whoever
+     * reads it. A missing or non-object node is empty.
+     */
+    public static ResourceAmounts fromJson(JsonNode list) {
+        TreeMap<String, ResourceQuantity> m = new TreeMap<>();
+        list.properties().forEach(e -> {
+            try {
+                m.put(e.getKey(), ResourceQuantity.parse(e.getValue().asText("")));
+            } catch (QuantityFormatException ex) {
+                m.put(e.getKey(), ResourceQuantity.ZERO);
+            }
+        });
+        return m.isEmpty() ? EMPTY : new ResourceAmounts(Collections.unmodifiableSortedMap(m));
     }
 
     /** From already parsed quantities. */

@@ -98,6 +98,17 @@ public final class KubusApi implements AutoCloseable {
      */
     public <T extends HasMetadata> ObjectList<T> list(ResourceType type, String namespaceOrNull, String labelSelector,
                                                       String fieldSelector, Class<T> cls) {
+        return listPage(type, namespaceOrNull, labelSelector, fieldSelector, 0, null, cls);
+    }
+
+    /**
+     * GET one page of a collection: at most {@code limit} objects (0: all), from where {@code continueToken} (null:
+     * the start) says. Every page of one list shows the first page's resourceVersion; the last page has no continue
+     * token. A token too old to continue consistently is a {@link KubusApiException} with {@code isExpired()}.
+     */
+    public <T extends HasMetadata> ObjectList<T> listPage(ResourceType type, String namespaceOrNull,
+                                                          String labelSelector, String fieldSelector, long limit,
+                                                          String continueToken, Class<T> cls) {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         if (labelSelector != null && !labelSelector.isEmpty()) {
             query.add("labelSelector=" + encode(labelSelector));
@@ -105,12 +116,21 @@ public final class KubusApi implements AutoCloseable {
         if (fieldSelector != null && !fieldSelector.isEmpty()) {
             query.add("fieldSelector=" + encode(fieldSelector));
         }
+        if (limit > 0) {
+            query.add("limit=" + limit);
+        }
+        if (continueToken != null && !continueToken.isEmpty()) {
+            query.add("continue=" + encode(continueToken));
+        }
         JsonNode list = send("GET", collectionPath(type, namespaceOrNull) + query, null, null, JsonNode.class);
         List<T> items = new ArrayList<>();
         for (JsonNode item : list.path("items")) {
             items.add(convert(item, cls));
         }
-        return new ObjectList<>(items, list.path("metadata").path("resourceVersion").asText(""));
+        JsonNode meta = list.path("metadata");
+        String next = meta.path("continue").asText("");
+        return new ObjectList<>(items, meta.path("resourceVersion").asText(""), next.isEmpty() ? null : next,
+                meta.hasNonNull("remainingItemCount") ? meta.path("remainingItemCount").asLong() : null);
     }
 
     /** PUT the whole object; its {@code metadata.resourceVersion}, when set, must be current or the answer is 409. */

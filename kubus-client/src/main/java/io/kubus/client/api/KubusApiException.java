@@ -52,6 +52,11 @@ public final class KubusApiException extends RuntimeException {
         return code == 409 && "AlreadyExists".equals(status.getReason());
     }
 
+    /** 410 Expired: a list's resourceVersion or continue token is older than the gateway's history keeps. */
+    public boolean isExpired() {
+        return code == 410;
+    }
+
     /** 422 Invalid: the object failed validation; the Status details name the fields. */
     public boolean isInvalid() {
         return code == 422;

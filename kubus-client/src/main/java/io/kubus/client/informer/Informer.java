@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.api.KubusApiException;
 import io.kubus.client.api.ObjectList;
 import io.kubus.client.events.ChangeEventRecords;
 import io.kubus.schema.KubusJson;
@@ -46,7 +47,10 @@ import java.util.function.Predicate;
  * with Kafka in place of the HTTP watch.
  *
  * <p>On {@link #start()} its thread lists the objects through the API (namespace, label and field selector as
- * configured), fills the cache and remembers the list's resourceVersion and the wall time just before the list.
+ * configured) in pages of {@code pageSize} (500, as client-go's reflector), fills the cache and remembers the list's
+ * resourceVersion, which every page shows (the first page's), and the wall time just before the first page. If the
+ * gateway has compacted the history the later pages need (410), the list is taken again unpaged, as client-go's pager
+ * does.
  * It then reads the change topic with a plain consumer that is <em>assigned</em> every partition (no consumer group:
  * every informer sees every event, and none commits offsets — a restarted informer lists again), starting at the
  * first record stamped at or after {@code listTime - lookback} (the end of a partition where none is). A change
@@ -87,6 +91,8 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
     private final Map<String, Object> consumerProperties;
     private final List<ResourceEventHandler<T>> handlers = new CopyOnWriteArrayList<>();
     private final Runnable afterList;
+    private final Runnable afterPage;
+    private final int pageSize;
     private final String name;
 
     private final Map<String, T> cache = new ConcurrentHashMap<>();
@@ -102,6 +108,7 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
 
     private volatile long listResourceVersion;
     private volatile long relists;
+    private volatile int listPages;
     private volatile boolean closed;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
@@ -126,6 +133,8 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         this.handlers.addAll(b.handlers);
         b.indexes.forEach(this::addIndex);
         this.afterList = b.afterList;
+        this.afterPage = b.afterPage;
+        this.pageSize = b.pageSize;
         this.name = b.name != null ? b.name : "informer-" + type.plural();
         if (!type.type().isAssignableFrom(cls) && !cls.isAssignableFrom(type.type())) {
             throw new IllegalArgumentException(cls.getName() + " is not the model type of " + type.plural());
@@ -379,10 +388,10 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
      */
     private long listAndReplace() {
         long listTime = System.currentTimeMillis();
-        ObjectList<T> list = api.list(type, namespace, labelSelectorText, fieldSelectorText, cls);
-        long rv = list.resourceVersionNumber();
+        List<T> items = new ArrayList<>();
+        long rv = listPaged(items);
         Set<String> listed = new HashSet<>();
-        for (T item : list.items()) {
+        for (T item : items) {
             if (!predicate.test(item)) {
                 continue;
             }
@@ -405,6 +414,46 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         }
         listResourceVersion = rv;
         return listTime;
+    }
+
+    /**
+     * Lists every object in pages and returns the list's version, the first page's: the later pages show the list as
+     * it was then. A 410 on a later page (the gateway compacted that version) lists again unpaged.
+     */
+    private long listPaged(List<T> items) {
+        String token = null;
+        long rv = 0;
+        int pages = 0;
+        try {
+            do {
+                ObjectList<T> page = api.listPage(type, namespace, labelSelectorText, fieldSelectorText, pageSize, token, cls);
+                if (pages++ == 0) {
+                    rv = page.resourceVersionNumber();
+                }
+                items.addAll(page.items());
+                token = page.continueToken();
+                if (token != null && afterPage != null) {
+                    afterPage.run();
+                }
+            } while (token != null);
+        } catch (KubusApiException e) {
+            if (!e.isExpired() || pages == 0) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.INFO, "{0}: paged list expired after {1} pages; listing again unpaged", name, pages);
+            items.clear();
+            ObjectList<T> all = api.list(type, namespace, labelSelectorText, fieldSelectorText, cls);
+            items.addAll(all.items());
+            rv = all.resourceVersionNumber();
+            pages++;
+        }
+        listPages = pages;
+        return rv;
+    }
+
+    /** How many requests the last list took (its pages); for metrics and tests. */
+    public int listPages() {
+        return listPages;
     }
 
     /** Applies one change event, unless it is not newer than what the informer holds for its key. */
@@ -566,6 +615,8 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         private Duration lookback = Duration.ofSeconds(60);
         private Duration versionRetention = Duration.ofMinutes(10);
         private Runnable afterList;
+        private Runnable afterPage;
+        private int pageSize = 500;
         private String name;
 
         private Builder(KubusApi api, String bootstrapServers, ResourceType type, Class<T> cls) {
@@ -643,6 +694,21 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
          */
         public Builder<T> afterList(Runnable hook) {
             this.afterList = hook;
+            return this;
+        }
+
+        /** Objects per page of the initial list (default 500, client-go's); 0 lists them all at once. */
+        public Builder<T> pageSize(int pageSize) {
+            if (pageSize < 0) {
+                throw new IllegalArgumentException("pageSize must not be negative: " + pageSize);
+            }
+            this.pageSize = pageSize;
+            return this;
+        }
+
+        /** Runs on the informer's thread between two pages of a list: a seam for tests that write meanwhile. */
+        public Builder<T> afterPage(Runnable hook) {
+            this.afterPage = hook;
             return this;
         }
 

@@ -139,4 +139,9 @@ public class NamespaceStrategy implements Strategy {
     public Set<String> selectableFields() {
         return Set.of("status.phase");
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

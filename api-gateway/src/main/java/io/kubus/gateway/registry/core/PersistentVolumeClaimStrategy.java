@@ -90,4 +90,8 @@ public class PersistentVolumeClaimStrategy implements Strategy {
                 });
     }
 
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

@@ -105,4 +105,9 @@ public class PersistentVolumeStrategy implements Strategy {
                             or(text(o, "/spec/volumeMode"), "<unset>"));
                 });
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

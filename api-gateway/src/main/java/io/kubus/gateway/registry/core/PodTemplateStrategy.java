@@ -64,4 +64,9 @@ public class PodTemplateStrategy implements Strategy {
     public PatchSchema patchSchema() {
         return SCHEMA;
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

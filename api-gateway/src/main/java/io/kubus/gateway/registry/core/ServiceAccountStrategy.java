@@ -81,4 +81,9 @@ public class ServiceAccountStrategy implements Strategy {
     public PatchSchema patchSchema() {
         return SCHEMA;
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

@@ -240,4 +240,9 @@ public class ServiceStrategy implements Strategy {
             }
         }
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

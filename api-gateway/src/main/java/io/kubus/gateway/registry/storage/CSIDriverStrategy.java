@@ -155,4 +155,9 @@ public class CSIDriverStrategy implements Strategy {
         modes.forEach(m -> all.add(m.asText()));
         return all.isEmpty() ? "<none>" : String.join(",", all);
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

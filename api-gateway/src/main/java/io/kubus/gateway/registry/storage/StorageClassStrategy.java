@@ -185,4 +185,9 @@ public class StorageClassStrategy implements Strategy {
         return "true".equals(annotations.path(DEFAULT_ANNOTATION).asText(""))
                 || "true".equals(annotations.path(BETA_DEFAULT_ANNOTATION).asText(""));
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

@@ -174,4 +174,9 @@ public class VolumeAttachmentStrategy implements Strategy {
             }
         }
     }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
+    }
 }

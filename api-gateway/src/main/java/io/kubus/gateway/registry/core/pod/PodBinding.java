@@ -2,7 +2,6 @@ package io.kubus.gateway.registry.core.pod;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.gateway.api.ApiPath;
@@ -76,13 +75,6 @@ public class PodBinding implements Subresource {
             scheduled.put("lastTransitionTime", registry.now());
             return WriteOutcome.put(next);
         });
-        ObjectNode status = JsonNodeFactory.instance.objectNode();
-        status.put("kind", "Status");
-        status.put("apiVersion", "v1");
-        status.putObject("metadata");
-        status.put("status", "Success");
-        status.put("code", 201);
-        ApiResponse ok = registry.ok(status, request.format());
-        return ApiResponse.bytes(201, ok.contentType(), ok.body(), List.of());
+        return registry.created(request.format());
     }
 }

@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core.pod;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.ObjectMetaValidation;
+import io.kubus.gateway.registry.core.ResourceNames;
 import io.kubus.schema.quantity.QuantityFormatException;
 import io.kubus.schema.quantity.ResourceQuantity;
 import io.kubus.schema.validation.ErrorList;
@@ -253,15 +254,7 @@ public final class PodSpecValidation {
             return;
         }
         for (Map.Entry<String, JsonNode> e : list.properties()) {
-            String p = path + "[" + e.getKey() + "]";
-            String text = e.getValue().asText();
-            try {
-                if (ResourceQuantity.parse(text).isNegative()) {
-                    errs.invalid(p, text, "must be greater than or equal to 0");
-                }
-            } catch (QuantityFormatException ex) {
-                errs.invalid(p, text, ex.getMessage());
-            }
+            ResourceNames.quantityValue(e.getKey(), e.getValue().asText(), path + "[" + e.getKey() + "]", errs);
         }
     }
 

@@ -15,6 +15,7 @@ import io.kubus.schema.validation.ErrorList;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -30,6 +31,9 @@ public class PodStrategy implements Strategy {
     private static final PatchSchema SCHEMA = PatchSchemas.object(PatchSchemas.POD_SPEC, PatchSchemas.POD_STATUS);
     private static final Set<String> SELECTABLE = Set.of("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
             "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName");
+    /** The conditions only the kubelet sets (kubetypes.PodConditionByKubelet, less PodScheduled, which it carries over). */
+    private static final Set<String> KUBELET_CONDITIONS = Set.of("Ready", "Initialized", "ContainersReady",
+            "PodReadyToStartContainers");
     private final TablePrinter printer = new PodPrinter();
 
     @Override
@@ -109,21 +113,19 @@ public class PodStrategy implements Strategy {
         return true;
     }
 
-    /** The binding's PodScheduled condition stays when the node does not report one (a kubelet carries it over). */
+    /**
+     * The conditions others set stay when the node does not report them, as the kubelet's status manager merges them:
+     * the binding's PodScheduled, an eviction's DisruptionTarget. Only the kubelet's own conditions are the report's.
+     */
     @Override
     public ObjectNode statusFromReport(ObjectNode current, ObjectNode reported) {
-        JsonNode reportedConditions = reported.path("conditions");
-        for (JsonNode c : reportedConditions) {
-            if ("PodScheduled".equals(c.path("type").asText())) {
-                return reported;
-            }
-        }
+        Set<String> reportedTypes = new HashSet<>();
+        reported.path("conditions").forEach(c -> reportedTypes.add(c.path("type").asText()));
         for (JsonNode c : current.path("status").path("conditions")) {
-            if ("PodScheduled".equals(c.path("type").asText())) {
-                ArrayNode conditions = reportedConditions.isArray()
-                        ? (ArrayNode) reportedConditions : reported.putArray("conditions");
+            String type = c.path("type").asText();
+            if (!reportedTypes.contains(type) && !KUBELET_CONDITIONS.contains(type)) {
+                ArrayNode conditions = reported.get("conditions") instanceof ArrayNode a ? a : reported.putArray("conditions");
                 conditions.add(c.deepCopy());
-                break;
             }
         }
         return reported;
@@ -161,5 +163,10 @@ public class PodStrategy implements Strategy {
     @Override
     public Set<String> selectableFields() {
         return SELECTABLE;
+    }
+
+    @Override
+    public boolean returnDeletedObject() {
+        return true;
     }
 }
