@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -89,6 +90,8 @@ public final class ResourceTypes {
     // policy/v1
     public static final ResourceType PODDISRUPTIONBUDGETS = new ResourceType("policy", "v1", "PodDisruptionBudget",
             "poddisruptionbudgets", true, List.of("pdb"), List.of(), Set.of("status"), PodDisruptionBudget.class);
+    // Node heartbeats: each node agent renews a Lease per node in kube-node-lease; the node lifecycle controller reads them.
+    public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), Lease.class);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
@@ -97,7 +100,8 @@ public final class ResourceTypes {
             PODTEMPLATES, CONTROLLERREVISIONS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, STORAGECLASSES, CSIDRIVERS,
             VOLUMEATTACHMENTS, ENDPOINTSLICES,
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
-            PODDISRUPTIONBUDGETS);
+            PODDISRUPTIONBUDGETS,
+            LEASES);
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 

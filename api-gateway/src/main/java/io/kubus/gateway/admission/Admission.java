@@ -69,6 +69,7 @@ public class Admission {
                 }
             }
         }
+        strategy.checkDecoding(input);
         ObjectNode decoded = decoder.mapper().valueToTree(decoder.decode(type, input, type.type()));
         strategy.defaults(decoded);
         AdmissionRequest request = new AdmissionRequest(type, decoded, old, warnings);

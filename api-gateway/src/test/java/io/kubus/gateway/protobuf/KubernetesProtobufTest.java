@@ -327,7 +327,8 @@ class KubernetesProtobufTest {
             assertEquals("x", obj.path("metadata").path("name").asText());
         }
         // a group version client-java-proto 24.0.0 has no generated.proto for takes JSON bodies only
-        assertEquals(List.of("discovery.k8s.io/v1 EndpointSlice"), withoutSchema);
+        assertEquals(List.of("discovery.k8s.io/v1 EndpointSlice",
+                "coordination.k8s.io/v1 Lease"), withoutSchema);
         ApiException wrong = assertThrows(ApiException.class, () -> bodies.object(ResourceTypes.PODS,
                 KubernetesProtobuf.MEDIA_TYPE, envelope("v1", "ConfigMap", V1.ConfigMap.getDefaultInstance())));
         assertEquals(400, wrong.code());
