@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.util.Comparator;
 
@@ -17,7 +18,12 @@ import java.util.Comparator;
  * gateway, carried on Kafka and read by a consumer is byte-for-byte the same shape. Immutable once built.
  */
 public final class KubusJson {
+    /**
+     * java.time for the few model fields fabric8 types so (a Lease's MicroTimes are ZonedDateTime, written with the
+     * pattern of Kubernetes' MicroTime); every other time in the model is a string.
+     */
     private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -26,6 +32,7 @@ public final class KubusJson {
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .addModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -90,6 +91,8 @@ public final class ResourceTypes {
     // policy/v1
     public static final ResourceType PODDISRUPTIONBUDGETS = new ResourceType("policy", "v1", "PodDisruptionBudget",
             "poddisruptionbudgets", true, List.of("pdb"), List.of(), Set.of("status"), PodDisruptionBudget.class);
+    // Node heartbeats: each node agent renews a Lease per node in kube-node-lease; the node lifecycle controller reads them.
+    public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), Lease.class);
     // Kinds served in more than one version: the storage version, and the versions converted from and to it.
     public static final ResourceType HORIZONTALPODAUTOSCALERS = new ResourceType("autoscaling", "v2",
             "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, List.of("hpa"), ALL, Set.of("status"),
@@ -108,6 +111,7 @@ public final class ResourceTypes {
             VOLUMEATTACHMENTS, ENDPOINTSLICES,
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
             PODDISRUPTIONBUDGETS,
+            LEASES,
             HORIZONTALPODAUTOSCALERS, HORIZONTALPODAUTOSCALERS_V1, EVENTS_V1);
     private static final List<ResourceType> STORED = BUILT_IN.stream().filter(ResourceType::isStorageType).toList();
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.kubus.gateway.registry.JsonTree;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 
@@ -84,21 +85,8 @@ public final class StrictDecoder {
         if (!(e instanceof MismatchedInputException mismatch) || at == null || struct == null) {
             return e.getOriginalMessage() + (fields.isEmpty() ? "" : " (field " + String.join(".", fields) + ")");
         }
-        return "json: cannot unmarshal " + jsonKind(at) + " into Go struct field " + struct + "." + String.join(".", fields)
+        return "json: cannot unmarshal " + JsonTree.goKind(at) + " into Go struct field " + struct + "." + String.join(".", fields)
                 + " of type " + goType(mismatch.getTargetType());
-    }
-
-    private static String jsonKind(JsonNode node) {
-        if (node.isTextual()) {
-            return "string";
-        }
-        if (node.isNumber()) {
-            return "number";
-        }
-        if (node.isBoolean()) {
-            return "bool";
-        }
-        return node.isArray() ? "array" : "object";
     }
 
     private static String goType(Class<?> t) {

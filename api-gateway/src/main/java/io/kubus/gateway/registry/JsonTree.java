@@ -91,6 +91,20 @@ public final class JsonTree {
         return n == null || n.isMissingNode() || n.isNull() || n.isEmpty();
     }
 
+    /** The kind of a JSON value as Go's encoding/json names it in its UnmarshalTypeError: string, number, bool, array, object. */
+    public static String goKind(JsonNode node) {
+        if (node.isTextual()) {
+            return "string";
+        }
+        if (node.isNumber()) {
+            return "number";
+        }
+        if (node.isBoolean()) {
+            return "bool";
+        }
+        return node.isArray() ? "array" : "object";
+    }
+
     /** Whether an array holds a string. */
     public static boolean contains(JsonNode array, String value) {
         for (JsonNode n : array) {

@@ -35,6 +35,15 @@ public interface Strategy {
         return Names.dns1123Subdomain(name);
     }
 
+    /**
+     * What Go's JSON decoding of the kind refuses and its model class cannot tell, checked on the object's JSON before
+     * it is decoded: throws the 400 kube-apiserver's decoder gives, and may rewrite a value into the form Kubernetes
+     * writes it back in (a Lease's MicroTimes: Go's time.Parse rules and message, then UTC with six fraction digits).
+     * Nothing by default.
+     */
+    default void checkDecoding(ObjectNode object) {
+    }
+
     /** The scheme's defaults (SetDefaults_&lt;Kind&gt;), applied to every object on its way in, created or updated. */
     default void defaults(ObjectNode object) {
     }

@@ -605,6 +605,7 @@ class BadInputTest {
                 "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"u2\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"imagePolicy\":\"x\"}]}}",
                 422, "imagePolicy"));
         c.addAll(storedKindCases());
+        c.addAll(leaseCases());
         c.addAll(multiVersionCases());
         return c;
     }
@@ -662,6 +663,29 @@ class BadInputTest {
         c.add(new Case("events.k8s.io Event of an unknown type", "POST", events, JSON,
                 event.formatted(",\"reportingController\":\"example.com/c\"").replace("\"Normal\"", "\"Loud\""), 422,
                 "type: Invalid value: \"\": has invalid value: Loud"));
+        return c;
+    }
+
+    /**
+     * Leases: a duration that is not positive, a bad name, and a renewTime Go's MicroTime decoding refuses (a 400 that,
+     * as kube-apiserver's, quotes the time and the layout rather than the field).
+     */
+    private static List<Case> leaseCases() {
+        String leases = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases";
+        String lease = "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"%s\"},"
+                + "\"spec\":{\"holderIdentity\":\"node-1\",%s}}";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("lease with a negative duration", "POST", leases, JSON,
+                lease.formatted("node-1", "\"leaseDurationSeconds\":-40"), 422, "spec.leaseDurationSeconds"));
+        c.add(new Case("lease with negative transitions", "POST", leases, JSON,
+                lease.formatted("node-1", "\"leaseTransitions\":-1"), 422, "spec.leaseTransitions"));
+        c.add(new Case("lease with an invalid name", "POST", leases, JSON,
+                lease.formatted("Node_1", "\"leaseDurationSeconds\":40"), 422, "metadata.name"));
+        c.add(new Case("lease renewTime without microseconds", "POST", leases, JSON,
+                lease.formatted("node-1", "\"renewTime\":\"2024-05-01T10:00:00Z\""), 400,
+                "parsing time \"2024-05-01T10:00:00Z\" as \"2006-01-02T15:04:05.000000Z07:00\""));
+        c.add(new Case("lease acquireTime that is not a time", "POST", leases, JSON,
+                lease.formatted("node-1", "\"acquireTime\":\"yesterday\""), 400, "cannot parse \"yesterday\" as \"2006\""));
         return c;
     }
 

@@ -19,7 +19,7 @@ import java.io.IOException;
 public final class StatusReports {
     /** Pod status reports, key {@code namespace/name}, value {@link PodReport}. */
     public static final String POD_STATUS_TOPIC = "kubus.status.v1.pods";
-    /** Node heartbeats and status, key the node name, value {@link NodeReport}. */
+    /** Node status, when it changed or every few minutes, key the node name, value {@link NodeReport}. */
     public static final String NODE_STATUS_TOPIC = "kubus.status.v1.nodes";
 
     private StatusReports() {

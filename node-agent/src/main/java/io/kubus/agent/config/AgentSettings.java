@@ -27,8 +27,18 @@ public class AgentSettings {
     private int nodes = 1;
     /** How long a simulated container takes to start. */
     private Duration simulatedStartLatency = Duration.ofMillis(200);
-    /** How often the node's status (with its heartbeat) is published. */
+    /**
+     * How often the node's status is computed and compared with the stored Node's (the kubelet's
+     * nodeStatusUpdateFrequency); it is reported when it changed, else every {@link #nodeStatusReportFrequency}.
+     */
     private Duration heartbeatInterval = Duration.ofSeconds(10);
+    /** How often an unchanged node status is reported anyway (the kubelet's nodeStatusReportFrequency). */
+    private Duration nodeStatusReportFrequency = Duration.ofMinutes(5);
+    /**
+     * leaseDurationSeconds of each node's Lease (the kubelet's nodeLeaseDurationSeconds); the Lease is renewed every
+     * quarter of it (the kubelet's renew interval fraction, 0.25): every 10 s by default.
+     */
+    private int nodeLeaseDurationSeconds = 40;
     /** How often every pod is synced even without a change (the runtime is polled for exits). */
     private Duration syncInterval = Duration.ofSeconds(1);
     /** Where emptyDir volumes and other pod files live. */
@@ -112,6 +122,27 @@ public class AgentSettings {
 
     public void setHeartbeatInterval(Duration heartbeatInterval) {
         this.heartbeatInterval = heartbeatInterval;
+    }
+
+    public Duration getNodeStatusReportFrequency() {
+        return nodeStatusReportFrequency;
+    }
+
+    public void setNodeStatusReportFrequency(Duration nodeStatusReportFrequency) {
+        this.nodeStatusReportFrequency = nodeStatusReportFrequency;
+    }
+
+    public int getNodeLeaseDurationSeconds() {
+        return nodeLeaseDurationSeconds;
+    }
+
+    public void setNodeLeaseDurationSeconds(int nodeLeaseDurationSeconds) {
+        this.nodeLeaseDurationSeconds = nodeLeaseDurationSeconds;
+    }
+
+    /** How often each node's Lease is renewed: a quarter of its duration. */
+    public Duration leaseRenewInterval() {
+        return Duration.ofMillis(nodeLeaseDurationSeconds * 1000L / 4);
     }
 
     public Duration getSyncInterval() {

@@ -1,5 +1,6 @@
 package io.kubus.agent.node;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -25,13 +26,20 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
- * One node: registers its Node, publishes heartbeats, and syncs the pods bound to it on its runtime. The agent
+ * One node: registers its Node, reports its status, and syncs the pods bound to it on its runtime. The agent
  * process runs one of these per node it hosts (one for Docker, many for the simulated runtime).
+ *
+ * <p>Its liveness signal is its {@link NodeLease}, renewed every 10 s. The node status goes, as the kubelet's has since
+ * Kubernetes 1.17, only when it differs from the stored Node's (heartbeat times aside) or when the report frequency
+ * (5 min) has passed since the last report: a Node that marked Unknown by the node lifecycle controller differs, so it
+ * is reported Ready again at the next look.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -50,12 +58,27 @@ public final class NodeAgent implements AutoCloseable {
     private final ProbeManager probes;
     private final Map<String, Published> published = new ConcurrentHashMap<>();
     private final Set<String> confirmedDeletions = ConcurrentHashMap.newKeySet();
+    private final Supplier<Optional<Node>> stored;
+    private final Duration statusReportFrequency;
+    private final NodeLease lease;
     private volatile NodeStatus lastNodeStatus;
+    private volatile Instant lastStatusReport;
 
+    /**
+     * @param stored                the node's Node as last seen stored (the agent's node informer), if seen
+     * @param statusReportFrequency an unchanged status is reported again after this long (nodeStatusReportFrequency)
+     * @param leaseDurationSeconds  leaseDurationSeconds of the node's Lease
+     */
     public NodeAgent(String nodeName, String hostIp, ContainerRuntime runtime, KubusApi api, StatusPublisher publisher,
                      NodeStatusFactory.Capacity capacity, RestartBackoff backoff, Path dataDir,
-                     ExecutorService background, Clock clock) {
+                     ExecutorService background, Clock clock, Supplier<Optional<Node>> stored,
+                     Duration statusReportFrequency, int leaseDurationSeconds) {
         this.nodeName = nodeName;
+        this.stored = stored;
+        this.statusReportFrequency = statusReportFrequency;
+        // the Node's uid as the kubelet finds it, by a read, and only while the Lease has no owner yet
+        this.lease = new NodeLease(api, nodeName, leaseDurationSeconds,
+                () -> api.get(ResourceTypes.NODES, null, nodeName, Node.class).map(n -> n.getMetadata().getUid()), clock);
         this.hostIp = hostIp;
         this.runtime = runtime;
         this.api = api;
@@ -78,7 +101,7 @@ public final class NodeAgent implements AutoCloseable {
         return nodeName;
     }
 
-    /** Creates the Node object when missing; an existing one (a restarted agent) is kept. */
+    /** Creates the Node object when missing (an existing one, of a restarted agent, is kept) and reports its status. */
     public void register() {
         try {
             api.create(ResourceTypes.NODES, NodeStatusFactory.node(nodeName));
@@ -87,15 +110,36 @@ public final class NodeAgent implements AutoCloseable {
                 throw e;
             }
         }
-        heartbeat();
+        reportStatus(true);
     }
 
-    /** Publishes the node's whole status with a fresh heartbeat time. */
-    public void heartbeat() {
-        NodeStatus status = NodeStatusFactory.status(capacity, hostIp, nodeName, runtime.versionString(), lastNodeStatus,
-                clock.instant());
+    /** Renews the node's Lease: its liveness signal. */
+    public void renewLease() {
+        lease.renew();
+    }
+
+    /**
+     * Computes the node's status, with heartbeat times of now, and publishes it when the stored Node's differs in
+     * anything but those times, or is not known, or the last report is older than the report frequency (the kubelet's
+     * tryUpdateNodeStatus). Transition times are kept from the stored status, so a condition the node lifecycle
+     * controller set to Unknown gets a new one when the agent reports it again.
+     */
+    public void reportStatus() {
+        reportStatus(false);
+    }
+
+    private void reportStatus(boolean always) {
+        Instant now = clock.instant();
+        Optional<NodeStatus> storedStatus = stored.get().map(Node::getStatus);
+        NodeStatus status = NodeStatusFactory.status(capacity, hostIp, nodeName, runtime.versionString(),
+                storedStatus.orElse(lastNodeStatus), now);
         lastNodeStatus = status;
-        publisher.node(nodeName, status, clock.instant());
+        boolean due = always || lastStatusReport == null
+                || !now.isBefore(lastStatusReport.plus(statusReportFrequency));
+        if (due || storedStatus.isEmpty() || NodeStatusFactory.changed(storedStatus.get(), status)) {
+            publisher.node(nodeName, status, now);
+            lastStatusReport = now;
+        }
     }
 
     /**

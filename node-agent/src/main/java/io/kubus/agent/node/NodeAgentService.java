@@ -1,5 +1,6 @@
 package io.kubus.agent.node;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.agent.config.AgentSettings;
 import io.kubus.agent.pod.RestartBackoff;
@@ -34,11 +35,17 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node-agent process: one pod informer over the change topic for all the nodes it hosts, and per node a loop that
- * syncs its pods whenever one changes and at least every sync interval, and a heartbeat.
+ * The node-agent process: one pod informer and one node informer over the change topics for all the nodes it hosts,
+ * and per node a loop that syncs its pods whenever one changes and at least every sync interval, and a loop that
+ * renews its Lease; one more loop looks at every node's status each heartbeat interval and reports what changed.
+ *
+ * <p>The Lease renewals of the nodes of one process are spread over the renew interval (node i of n starts i/n of it
+ * late), and each waits the interval plus up to 4 % more after its renewal, as the kubelet's JitterUntil does: a
+ * hundred simulated nodes write ten Leases a second, one at a time, never a hundred at once.
  */
 @Context
 @Requires(env = io.kubus.agent.NodeAgentApplication.ENVIRONMENT)
@@ -57,6 +64,7 @@ public class NodeAgentService implements AutoCloseable {
     private KubusApi api;
     private StatusPublisher publisher;
     private Informer<Pod> pods;
+    private Informer<Node> nodes;
     private volatile boolean running = true;
 
     public NodeAgentService(AgentSettings settings,
@@ -80,6 +88,10 @@ public class NodeAgentService implements AutoCloseable {
         }
         NodeStatusFactory.Capacity capacity = NodeStatusFactory.Capacity.ofHost(settings.getCpu(), settings.getMemory(),
                 settings.getMaxPods()).withKubeletPort(server.getPort());
+        nodes = Informer.builder(api, kafkaBootstrap, ResourceTypes.NODES, Node.class)
+                .filter(n -> loops.containsKey(n.getMetadata().getName()))
+                .name("node-agent-nodes")
+                .build();
         boolean simulated = settings.getRuntime().equals("simulated");
         int count = simulated ? settings.getNodes() : 1;
         for (int i = 0; i < count; i++) {
@@ -92,7 +104,8 @@ public class NodeAgentService implements AutoCloseable {
             RestartBackoff backoff = new RestartBackoff(settings.getBackoffInitial(), settings.getBackoffMax(),
                     settings.getBackoffReset());
             NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,
-                    Path.of(settings.getDataDir()).resolve(name), background, clock);
+                    Path.of(settings.getDataDir()).resolve(name), background, clock, () -> nodes.get(name),
+                    settings.getNodeStatusReportFrequency(), settings.getNodeLeaseDurationSeconds());
             NodeLoop loop = new NodeLoop(agent);
             agent.onProbeResult(loop.wake::release);
             loops.put(name, loop);
@@ -104,8 +117,16 @@ public class NodeAgentService implements AutoCloseable {
                 .name("node-agent-pods")
                 .handler(ResourceEventHandler.of(this::wake, this::wake))
                 .build();
+        nodes.start();
         for (NodeLoop loop : loops.values()) {
             registerWithRetry(loop.agent);
+        }
+        Duration renew = settings.leaseRenewInterval();
+        int i = 0;
+        for (NodeLoop loop : loops.values()) {
+            Duration offset = renew.multipliedBy(i++).dividedBy(loops.size());
+            threads.add(Thread.ofVirtual().name("lease-" + loop.agent.nodeName())
+                    .start(() -> renewLease(loop.agent, offset, renew)));
         }
         pods.start();
         if (!pods.awaitSynced(Duration.ofSeconds(60))) {
@@ -114,7 +135,7 @@ public class NodeAgentService implements AutoCloseable {
         for (NodeLoop loop : loops.values()) {
             threads.add(Thread.ofPlatform().daemon().name("sync-" + loop.agent.nodeName()).start(loop::run));
         }
-        threads.add(Thread.ofPlatform().daemon().name("heartbeats").start(this::heartbeats));
+        threads.add(Thread.ofPlatform().daemon().name("node-status").start(this::reportStatuses));
         LOG.info("node agent running {} node(s) on the {} runtime: {}", loops.size(), settings.getRuntime(), loops.keySet());
     }
 
@@ -139,13 +160,38 @@ public class NodeAgentService implements AutoCloseable {
         }
     }
 
-    private void heartbeats() {
+    /**
+     * One node's Lease, renewed every {@code interval} (plus jitter) from {@code offset} on; a failed renewal is tried
+     * again after 200 ms, doubling up to the interval, so that a short outage costs no more than it lasts.
+     */
+    private void renewLease(NodeAgent agent, Duration offset, Duration interval) {
+        long pause = offset.toMillis();
+        long retry = 200;
+        while (running) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                agent.renewLease();
+                retry = 200;
+                pause = interval.toMillis() + (long) (ThreadLocalRandom.current().nextDouble() * 0.04 * interval.toMillis());
+            } catch (RuntimeException e) {
+                LOG.warn("renewing the lease of {} failed, retrying in {} ms: {}", agent.nodeName(), retry, e.toString());
+                pause = retry;
+                retry = Math.min(retry * 2, interval.toMillis());
+            }
+        }
+    }
+
+    private void reportStatuses() {
         while (running) {
             for (NodeLoop loop : loops.values()) {
                 try {
-                    loop.agent.heartbeat();
+                    loop.agent.reportStatus();
                 } catch (RuntimeException e) {
-                    LOG.warn("heartbeat of {} failed: {}", loop.agent.nodeName(), e.toString());
+                    LOG.warn("status report of {} failed: {}", loop.agent.nodeName(), e.toString());
                 }
             }
             try {
@@ -175,6 +221,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (pods != null) {
             pods.close();
+        }
+        if (nodes != null) {
+            nodes.close();
         }
         loops.keySet().forEach(runtimes::unregister);
         if (server.isRunning()) {

@@ -1,5 +1,8 @@
 package io.kubus.agent.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -9,17 +12,20 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.kubus.schema.KubusJson;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The Node object a node agent registers, and the status it publishes with every heartbeat. */
+/** The Node object a node agent registers, and the status it reports. */
 public final class NodeStatusFactory {
     /**
      * What the node offers and who it is; measured once at start.
@@ -91,6 +97,26 @@ public final class NodeStatusFactory {
                 .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(cap.kubeletPort()).endKubeletEndpoint()
                 .endDaemonEndpoints()
                 .build();
+    }
+
+    /**
+     * Whether {@code status} says anything {@code stored} does not, heartbeat times aside (the kubelet's
+     * nodeStatusHasChanged): conditions are compared by type, whatever their order.
+     */
+    public static boolean changed(NodeStatus stored, NodeStatus status) {
+        return !KubusJson.equivalent(withoutHeartbeats(stored), withoutHeartbeats(status));
+    }
+
+    private static JsonNode withoutHeartbeats(NodeStatus status) {
+        ObjectNode json = KubusJson.json().valueToTree(status);
+        List<JsonNode> conditions = new ArrayList<>();
+        json.path("conditions").forEach(conditions::add);
+        conditions.sort(Comparator.comparing(c -> c.path("type").asText()));
+        ArrayNode sorted = json.putArray("conditions");
+        for (JsonNode c : conditions) {
+            sorted.add(((ObjectNode) c).without("lastHeartbeatTime"));
+        }
+        return json;
     }
 
     private static NodeCondition condition(NodeStatus previous, String type, String status, String reason,

@@ -17,7 +17,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Publishes pod status reports and node heartbeats on the status topics (StatusReports); the gateway stores them.
+ * Publishes pod and node status reports on the status topics (StatusReports); the gateway stores them.
  * Keyed like the change topics, so one object's reports stay in order. Sending is asynchronous: a node keeps its pods
  * running while Kafka is away, and the next report carries the whole status anyway.
  */

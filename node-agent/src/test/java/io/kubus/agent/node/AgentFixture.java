@@ -19,6 +19,7 @@ public final class AgentFixture {
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.agent.data-dir", dataDir.toString());
         props.put("kubus.agent.heartbeat-interval", "2s");
+        props.put("kubus.agent.node-lease-duration-seconds", 8); // renewed every 2 s
         props.put("kubus.agent.port", -1);
         props.putAll(settings);
         return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT, "test")

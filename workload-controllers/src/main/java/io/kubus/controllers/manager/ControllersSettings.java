@@ -25,8 +25,9 @@ public class ControllersSettings {
     /** Expectations older than this are given up (client-go: 5 min). */
     private Duration expectationsTtl = Duration.ofMinutes(5);
     /**
-     * How long a node may go without a new heartbeat before its conditions turn Unknown and it is tainted unreachable
-     * (kube-controller-manager's --node-monitor-grace-period; several of the agents' 10 s heartbeats).
+     * How long a node may go without a new heartbeat (a renewal of its Lease, or a new heartbeat time of its Ready
+     * condition) before its conditions turn Unknown and it is tainted unreachable (kube-controller-manager's
+     * --node-monitor-grace-period; five of the agents' 10 s Lease renewals).
      */
     private Duration nodeMonitorGracePeriod = Duration.ofSeconds(50);
     /** The same for a node that never reported a Ready condition (--node-startup-grace-period). */

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
@@ -36,7 +37,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kubernetes' node lifecycle controller, one reconcile per node. A node whose agent has not sent a new heartbeat for
- * the grace period ({@code kubus.controllers.node-monitor-grace-period}) gets its conditions set to Unknown; a node
+ * the grace period ({@code kubus.controllers.node-monitor-grace-period}) gets its conditions set to Unknown. A heartbeat
+ * is either a renewal of the node's Lease in {@code kube-node-lease} (a later renewTime: the agent's frequent liveness
+ * signal) or a new heartbeat time of its Ready condition (the status it reports on changes and every few minutes), as
+ * Kubernetes takes whichever moved last since 1.17; a node that keeps its Lease but never reported a status is left
+ * alone, as there. A node
  * that is not ready or unreachable gets the {@code not-ready} or {@code unreachable} taint, NoSchedule (the scheduler
  * keeps new pods off) and NoExecute (the {@link TaintEvictionController} evicts the pods that do not tolerate it),
  * and its pods are marked not ready, so that their controllers and endpoints stop counting them. When the
@@ -57,19 +62,29 @@ import java.util.concurrent.ConcurrentHashMap;
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public final class NodeLifecycleController implements Reconciler, ManagedController {
     static final String NAME = "node-lifecycle-controller";
+    /** Where node agents keep their Leases (corev1.NamespaceNodeLease). */
+    static final String NODE_LEASES = "kube-node-lease";
 
     private final Informer<Node> nodes;
     private final Informer<Pod> pods;
+    private final Informer<Lease> leases;
     private final KubusApi api;
     private final EventRecorder events;
     private final Duration gracePeriod;
     private final Duration startupGracePeriod;
     private final Clock clock = Clock.systemUTC();
-    /** Per node: the last heartbeat time seen, and when this process saw it (Kubernetes' nodeHealthMap). */
+    /**
+     * Per node: the last Ready heartbeat time and Lease renewTime seen, and when this process last saw either move
+     * (Kubernetes' nodeHealthMap: probeTimestamp).
+     */
     private final Map<String, Heartbeat> heartbeats = new ConcurrentHashMap<>();
     private final Controller controller;
 
-    private record Heartbeat(String time, Instant seenAt) {
+    /**
+     * @param time    the Ready condition's lastHeartbeatTime, null while the node never reported one
+     * @param renewed the Lease's renewTime, null while none was seen
+     */
+    private record Heartbeat(String time, Instant renewed, Instant seenAt) {
     }
 
     public NodeLifecycleController(SharedInformers informers, KubusApi api, EventRecorder events,
@@ -77,6 +92,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
         this.nodes = informers.informer(ResourceTypes.NODES, Node.class);
         // Each heartbeat of a node that is not ready looks at its pods: a scan of every pod would cost pods × nodes.
         this.pods = informers.informer(ResourceTypes.PODS, Pod.class).addIndex(Index.NODE_NAME);
+        this.leases = informers.informer(ResourceTypes.LEASES, Lease.class);
         this.api = api;
         this.events = events;
         this.gracePeriod = settings.getNodeMonitorGracePeriod();
@@ -84,6 +100,8 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
         this.controller = settings.newController(NAME, this);
         // Heartbeats are noted as the informer delivers them, also on a standby, so that a new leader knows them.
         nodes.addHandler(ResourceEventHandler.of(this::observe, last -> heartbeats.remove(last.getMetadata().getName())));
+        leases.addHandler(ResourceEventHandler.of(this::observeLease, last -> {
+        }));
         controller.primary(nodes);
         pods.addHandler(ResourceEventHandler.of(this::recheckNodeOf, last -> {
         }));
@@ -96,8 +114,25 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
 
     private void observe(Node node) {
         String time = NodeHealth.condition(node, "Ready").map(NodeCondition::getLastHeartbeatTime).orElse(null);
-        heartbeats.compute(node.getMetadata().getName(), (name, seen) ->
-                seen != null && Objects.equals(seen.time(), time) ? seen : new Heartbeat(time, clock.instant()));
+        heartbeats.compute(node.getMetadata().getName(), (name, seen) -> seen == null
+                ? new Heartbeat(time, null, clock.instant())
+                : Objects.equals(seen.time(), time) ? seen : new Heartbeat(time, seen.renewed(), clock.instant()));
+    }
+
+    /**
+     * A node's Lease counts when its renewTime is later than the one seen before (Kubernetes' RenewTime.Before). The
+     * Lease of a node not (or no longer) known is passed over: the node's own first sighting starts its grace.
+     */
+    private void observeLease(Lease lease) {
+        if (!NODE_LEASES.equals(lease.getMetadata().getNamespace()) || lease.getSpec() == null
+                || lease.getSpec().getRenewTime() == null || nodes.get(lease.getMetadata().getName()).isEmpty()) {
+            return;
+        }
+        Instant renewed = lease.getSpec().getRenewTime().toInstant();
+        heartbeats.compute(lease.getMetadata().getName(), (name, seen) -> seen == null
+                ? new Heartbeat(null, renewed, clock.instant()) // ahead of the node's own sighting
+                : seen.renewed() != null && !renewed.isAfter(seen.renewed()) ? seen
+                : new Heartbeat(seen.time(), renewed, clock.instant()));
     }
 
     /** A pod that claims to be ready on a node that is not (bound there late, or reported by a stale agent). */
@@ -117,7 +152,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
         }
         Node node = cached.get();
         Instant now = clock.instant();
-        Heartbeat seen = heartbeats.computeIfAbsent(name, n -> new Heartbeat(null, now));
+        Heartbeat seen = heartbeats.computeIfAbsent(name, n -> new Heartbeat(null, null, now));
         Instant deadline = seen.seenAt().plus(seen.time() == null ? startupGracePeriod : gracePeriod);
         boolean silent = !now.isBefore(deadline);
         if (silent) {

@@ -89,6 +89,7 @@ public final class ClusterFixture implements AutoCloseable {
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.agent.data-dir", dataDir.toString());
         props.put("kubus.agent.heartbeat-interval", "2s");
+        props.put("kubus.agent.node-lease-duration-seconds", 8); // renewed every 2 s
         props.put("kubus.agent.port", -1);
         return props;
     }

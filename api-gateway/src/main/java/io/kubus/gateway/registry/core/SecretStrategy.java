@@ -38,23 +38,25 @@ public class SecretStrategy implements Strategy {
         return ResourceTypes.SECRETS;
     }
 
-    /**
-     * Secret values are []byte in Kubernetes, so bad base64 is a decoding error (400) found before anything else;
-     * then the type defaults, and stringData, which is write-only, is folded into data as the apiserver's conversion
-     * does.
-     */
+    /** Secret values are []byte in Kubernetes, so bad base64 is a decoding error (400), not a validation one. */
     @Override
-    public void defaults(ObjectNode secret) {
+    public void checkDecoding(ObjectNode secret) {
         JsonNode data = secret.get("data");
-        if (data != null) {
-            for (Map.Entry<String, JsonNode> e : data.properties()) {
-                int bad = Base64Check.firstIllegal(e.getValue().asText());
-                if (bad >= 0) {
-                    throw AdmissionException.badRequest("Secret in version \"v1\" cannot be handled as a Secret: "
-                            + "illegal base64 data at input byte " + bad);
-                }
+        if (data == null) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : data.properties()) {
+            int bad = Base64Check.firstIllegal(e.getValue().asText());
+            if (bad >= 0) {
+                throw AdmissionException.badRequest("Secret in version \"v1\" cannot be handled as a Secret: "
+                        + "illegal base64 data at input byte " + bad);
             }
         }
+    }
+
+    /** The type defaults; stringData, which is write-only, is folded into data as the apiserver's conversion does. */
+    @Override
+    public void defaults(ObjectNode secret) {
         def(secret, "type", "Opaque");
         ObjectNode stringData = objOrNull(secret, "stringData");
         if (stringData != null) {
