@@ -7,11 +7,13 @@ import io.kubus.schema.validation.ErrorList;
 import io.kubus.schema.validation.ErrorList.GoValue;
 import io.kubus.schema.validation.Names;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * ValidateEventCreate and ValidateEventUpdate of Kubernetes 1.32 (pkg/apis/core/validation/events.go) for a request
@@ -112,7 +114,7 @@ final class EventV1Validation {
         if (required && value.isEmpty()) {
             errs.required(field);
         }
-        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limit) {
+        if (value.getBytes(StandardCharsets.UTF_8).length > limit) {
             errs.invalid(field, "", "can have at most " + limit + " characters");
         }
     }
@@ -131,14 +133,14 @@ final class EventV1Validation {
         }
     }
 
-    private static void immutable(JsonNode event, JsonNode old, String field, java.util.function.Function<JsonNode, Object> shown,
+    private static void immutable(JsonNode event, JsonNode old, String field, Function<JsonNode, Object> shown,
                                   ErrorList errs) {
         immutable(event, old, field, field, shown, errs);
     }
 
     /** ValidateImmutableField: {@code field} (named {@code path} in the error) as it was, shown as Go prints it. */
     private static void immutable(JsonNode event, JsonNode old, String field, String path,
-                                  java.util.function.Function<JsonNode, Object> shown, ErrorList errs) {
+                                  Function<JsonNode, Object> shown, ErrorList errs) {
         JsonNode now = event.path(field);
         JsonNode was = old.path(field);
         if (!sameValue(now, was)) {
