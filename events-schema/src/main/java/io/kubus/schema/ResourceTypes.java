@@ -37,6 +37,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.storage.CSIDriver;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +93,15 @@ public final class ResourceTypes {
             "poddisruptionbudgets", true, List.of("pdb"), List.of(), Set.of("status"), PodDisruptionBudget.class);
     // Node heartbeats: each node agent renews a Lease per node in kube-node-lease; the node lifecycle controller reads them.
     public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), Lease.class);
+    // Kinds served in more than one version: the storage version, and the versions converted from and to it.
+    public static final ResourceType HORIZONTALPODAUTOSCALERS = new ResourceType("autoscaling", "v2",
+            "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, List.of("hpa"), ALL, Set.of("status"),
+            HorizontalPodAutoscaler.class);
+    public static final ResourceType HORIZONTALPODAUTOSCALERS_V1 = servedAs(HORIZONTALPODAUTOSCALERS, "v1",
+            io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class);
+    /** events.k8s.io/v1 Events are a view of the core Events: the same objects, on the core events topic. */
+    public static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "Event", "events", true,
+            List.of("ev"), List.of(), Set.of(), io.fabric8.kubernetes.api.model.events.v1.Event.class, List.of(), EVENTS);
 
     private static final List<ResourceType> BUILT_IN = List.of(NAMESPACES, NODES, PODS, EVENTS, SERVICES, ENDPOINTS,
             SECRETS, CONFIGMAPS, REPLICATIONCONTROLLERS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES,
@@ -101,7 +111,9 @@ public final class ResourceTypes {
             VOLUMEATTACHMENTS, ENDPOINTSLICES,
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
             PODDISRUPTIONBUDGETS,
-            LEASES);
+            LEASES,
+            HORIZONTALPODAUTOSCALERS, HORIZONTALPODAUTOSCALERS_V1, EVENTS_V1);
+    private static final List<ResourceType> STORED = BUILT_IN.stream().filter(ResourceType::isStorageType).toList();
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();
 
@@ -114,8 +126,17 @@ public final class ResourceTypes {
     private ResourceTypes() {
     }
 
+    /** Every type served, each version of a kind on its own (discovery, routing, OpenAPI). */
     public static List<ResourceType> all() {
         return BUILT_IN;
+    }
+
+    /**
+     * The storage types only: each kind of object once, whatever versions serve it. Loops over "every kind of
+     * object" (change topics, informers, the garbage collector, a namespace's content, quota usage) use these.
+     */
+    public static List<ResourceType> stored() {
+        return STORED;
     }
 
     /** The kind served at {@code group/version/plural}, if any. */
@@ -126,6 +147,12 @@ public final class ResourceTypes {
     /** The kind with this apiVersion and kind, if any. */
     public static Optional<ResourceType> byKind(String apiVersion, String kind) {
         return BUILT_IN.stream().filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind)).findFirst();
+    }
+
+    /** The same kind served in another version of its group, converted from and to {@code storage}. */
+    private static ResourceType servedAs(ResourceType storage, String version, Class<? extends HasMetadata> type) {
+        return new ResourceType(storage.group(), version, storage.kind(), storage.plural(), storage.namespaced(),
+                storage.shortNames(), storage.categories(), storage.subresources(), type, storage.eventOmits(), storage);
     }
 
     private static ResourceType core(String kind, String plural, boolean namespaced, List<String> shortNames,

@@ -2,6 +2,7 @@ package io.kubus.gateway.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.registry.Conversions;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ObjectMetaValidation;
 import io.kubus.gateway.registry.Strategies;
@@ -21,20 +22,39 @@ import java.util.List;
  * field), the kind's defaults, the mutating admission plugins, then for a create the kind's PrepareForCreate, and
  * the kind's validation (its metadata generically, the rest by its strategy; for an update also its update rules),
  * and last the validating admission plugins. Refusals are {@link AdmissionException}s naming the field at fault.
+ *
+ * <p>A body in a served-only version ({@link #toStorage}) passes the first two steps against its own version's model,
+ * then is converted; from there on it is an object of the storage version, which every later step sees, with the
+ * served version's own validation ({@link Conversions#validate}) beside the strategy's.
  */
 @Singleton
 public class Admission {
     private final StrictDecoder decoder = new StrictDecoder();
     private final UnknownFields unknownFields = new UnknownFields(decoder.mapper());
     private final Strategies strategies;
+    private final Conversions conversions;
     private final List<AdmissionPlugin> plugins;
 
-    public Admission(Strategies strategies, List<AdmissionPlugin> plugins) {
+    public Admission(Strategies strategies, Conversions conversions, List<AdmissionPlugin> plugins) {
         this.strategies = strategies;
+        this.conversions = conversions;
         this.plugins = List.copyOf(plugins);
     }
 
-    /** A new object (server-owned metadata already set): decoded, defaulted, prepared and validated. */
+    /**
+     * A body of {@code type} as its storage version keeps it. A served-only version's body is first held to its own
+     * model as strictly as a stored kind's (unknown fields as {@code validation} says, strict decoding), so that what
+     * its version does not know is reported in its own terms, and then converted; a storage type's body is returned
+     * as it is, for {@link #admitCreate}/{@link #admitUpdate} to check.
+     */
+    public ObjectNode toStorage(ResourceType type, ObjectNode object, FieldValidation validation, List<String> warnings) {
+        return type.isStorageType() ? object : conversions.toStorage(type, decode(type, object, validation, warnings));
+    }
+
+    /**
+     * A new object (server-owned metadata already set, in its storage version): decoded, defaulted, prepared and
+     * validated. {@code type} is the version the request named; the object is admitted as its storage type.
+     */
     public ObjectNode admitCreate(ResourceType type, ObjectNode object, FieldValidation validation, List<String> warnings) {
         return admit(type, object, null, validation, warnings);
     }
@@ -50,27 +70,15 @@ public class Admission {
 
     /** The plugins' admission of a create that must be atomic with it: called inside the create's store transaction. */
     public void admitInTransaction(ResourceType type, ObjectNode admitted, List<String> warnings, ObjectStore store) {
-        AdmissionRequest request = new AdmissionRequest(type, admitted, null, warnings);
+        AdmissionRequest request = new AdmissionRequest(type.storageType(), admitted, null, warnings);
         plugins.forEach(p -> p.admitInTransaction(request, store));
     }
 
-    private ObjectNode admit(ResourceType type, ObjectNode object, @Nullable ObjectNode old, FieldValidation validation,
-                             List<String> warnings) {
+    private ObjectNode admit(ResourceType requested, ObjectNode object, @Nullable ObjectNode old,
+                             FieldValidation validation, List<String> warnings) {
+        ResourceType type = requested.storageType();
         Strategy strategy = strategies.of(type);
-        ObjectNode input = object.deepCopy();
-        List<String> unknown = unknownFields.strip(input, type.type());
-        if (!unknown.isEmpty()) {
-            switch (validation) {
-                case STRICT -> throw AdmissionException.invalid(type, name(object), unknown.stream()
-                        .map(f -> new FieldProblem(f, FieldProblem.INVALID, "unknown field \"" + f + "\"")).toList());
-                case WARN -> unknown.forEach(f -> warnings.add("unknown field \"" + f + "\""));
-                case IGNORE -> {
-                    // dropped silently, as asked
-                }
-            }
-        }
-        strategy.checkDecoding(input);
-        ObjectNode decoded = decoder.mapper().valueToTree(decoder.decode(type, input, type.type()));
+        ObjectNode decoded = decode(type, object, validation, warnings);
         strategy.defaults(decoded);
         AdmissionRequest request = new AdmissionRequest(type, decoded, old, warnings);
         plugins.forEach(p -> p.mutate(request));
@@ -86,11 +94,36 @@ public class Admission {
         } else {
             strategy.validateUpdate(decoded, old, errs);
         }
+        conversions.validate(requested, decoded, old, errs);
         if (!errs.isEmpty()) {
             throw AdmissionException.invalid(type, name(object), errs.problems());
         }
         plugins.forEach(p -> p.validate(request));
         return decoded;
+    }
+
+    /**
+     * The object decoded into {@code type}'s model, as JSON: members the model does not know are refused, warned
+     * about or dropped as {@code validation} says (never kept), and a member of the wrong JSON type is a 400.
+     */
+    private ObjectNode decode(ResourceType type, ObjectNode object, FieldValidation validation, List<String> warnings) {
+        ObjectNode input = object.deepCopy();
+        List<String> unknown = unknownFields.strip(input, type.type());
+        if (!unknown.isEmpty()) {
+            switch (validation) {
+                case STRICT -> throw AdmissionException.invalid(type, name(object), unknown.stream()
+                        .map(f -> new FieldProblem(f, FieldProblem.INVALID, "unknown field \"" + f + "\"")).toList());
+                case WARN -> unknown.forEach(f -> warnings.add("unknown field \"" + f + "\""));
+                case IGNORE -> {
+                    // dropped silently, as asked
+                }
+            }
+        }
+        if (type.isStorageType()) {
+            // What Go's decoding of the kind refuses; a served version's body meets it once converted.
+            strategies.of(type).checkDecoding(input);
+        }
+        return decoder.mapper().valueToTree(decoder.decode(type, input, type.type()));
     }
 
     private static String name(ObjectNode object) {

@@ -39,9 +39,12 @@ public record ContinueToken(long resourceVersion, String start) {
         return base64(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The start key of the page after the object {@code namespace/name} of a list of {@code type}. */
+    /**
+     * The start key of the page after the object {@code namespace/name} of a list of {@code type}. Keys name the
+     * storage version's resource, as etcd keys do, so a token goes on in any version of the kind.
+     */
     static String startAfter(ResourceType type, String namespace, String name) {
-        return type.qualifiedPlural() + "/" + (type.namespaced() ? namespace + "/" : "") + name + "\u0000";
+        return type.storageType().qualifiedPlural() + "/" + (type.namespaced() ? namespace + "/" : "") + name + "\u0000";
     }
 
     /** Where a page starts: after {@code key}, or at it when {@code inclusive}. */
@@ -53,7 +56,8 @@ public record ContinueToken(long resourceVersion, String start) {
      * a 400 if the token was issued for another resource or namespace.
      */
     Position position(ResourceType type, @Nullable String namespace) {
-        String prefix = type.qualifiedPlural() + "/" + (type.namespaced() && namespace != null ? namespace + "/" : "");
+        String prefix = type.storageType().qualifiedPlural() + "/"
+                + (type.namespaced() && namespace != null ? namespace + "/" : "");
         if (!start.startsWith(prefix)) {
             throw invalid(INVALID);
         }

@@ -25,14 +25,30 @@ public class Discovery {
     private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch",
             "update", "watch");
 
-    /** Group name → its versions' resource types, in catalog order; "" is the core group. */
+    /**
+     * Group name → its versions' resource types, in catalog order, except that a group's versions that store
+     * objects come before those only converted from them: the first is the preferred version, as kube-apiserver
+     * lists autoscaling v2 before v1. "" is the core group.
+     */
     private final Map<String, Map<String, List<ResourceType>>> groups = new LinkedHashMap<>();
 
     public Discovery() {
+        Map<String, Map<String, List<ResourceType>>> inCatalogOrder = new LinkedHashMap<>();
         for (ResourceType t : ResourceTypes.all()) {
-            groups.computeIfAbsent(t.group(), g -> new LinkedHashMap<>())
+            inCatalogOrder.computeIfAbsent(t.group(), g -> new LinkedHashMap<>())
                     .computeIfAbsent(t.version(), v -> new java.util.ArrayList<>()).add(t);
         }
+        inCatalogOrder.forEach((group, versions) -> {
+            Map<String, List<ResourceType>> ordered = new LinkedHashMap<>();
+            for (boolean storing : List.of(true, false)) {
+                versions.forEach((version, types) -> {
+                    if (types.stream().anyMatch(ResourceType::isStorageType) == storing) {
+                        ordered.put(version, types);
+                    }
+                });
+            }
+            groups.put(group, ordered);
+        });
     }
 
     /**

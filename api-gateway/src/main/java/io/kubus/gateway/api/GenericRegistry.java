@@ -9,6 +9,7 @@ import io.kubus.gateway.patch.JsonPatch;
 import io.kubus.gateway.patch.PatchException;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.StrategicMergePatch;
+import io.kubus.gateway.registry.Conversions;
 import io.kubus.gateway.registry.DeleteIntent;
 import io.kubus.gateway.registry.Deletions;
 import io.kubus.gateway.registry.JsonTree;
@@ -49,15 +50,17 @@ public class GenericRegistry {
     private final ObjectStore store;
     private final Admission admission;
     private final Strategies strategies;
+    private final Conversions conversions;
     private final Representation representation;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public GenericRegistry(ObjectStore store, Admission admission, Strategies strategies, Representation representation,
-                           Clock clock) {
+    public GenericRegistry(ObjectStore store, Admission admission, Strategies strategies, Conversions conversions,
+                           Representation representation, Clock clock) {
         this.store = store;
         this.admission = admission;
         this.strategies = strategies;
+        this.conversions = conversions;
         this.representation = representation;
         this.clock = clock;
     }
@@ -74,10 +77,16 @@ public class GenericRegistry {
 
     // ---- create ----
 
-    /** Creates {@code obj}, the decoded body of a create: BeforeCreate's metadata rules, admission, the store. */
-    public ApiResponse create(ApiRequest request, ObjectNode obj) {
+    /**
+     * Creates {@code body}, the decoded body of a create in the request's version: BeforeCreate's metadata rules,
+     * admission, the store, all in the kind's storage version.
+     */
+    public ApiResponse create(ApiRequest request, ObjectNode body) {
         ApiPath path = request.path();
         ResourceType type = path.type();
+        FieldValidation validation = fieldValidation(request.query());
+        List<String> warnings = new ArrayList<>();
+        ObjectNode obj = admission.toStorage(type, body, validation, warnings);
         ObjectNode meta = metadata(obj);
         String namespace = bindNamespace(path, meta);
         String name = meta.path("name").asText("");
@@ -97,9 +106,8 @@ public class GenericRegistry {
         meta.put("uid", UUID.randomUUID().toString());
         meta.put("creationTimestamp", now());
         meta.put("generation", 1);
-        List<String> warnings = new ArrayList<>();
-        ObjectNode admitted = admission.admitCreate(type, obj, fieldValidation(request.query()), warnings);
-        stampKind(type, admitted);
+        ObjectNode admitted = admission.admitCreate(type, obj, validation, warnings);
+        stampKind(type.storageType(), admitted);
         if (isDryRun(request.query())) {
             return respond(201, request, admitted, warnings);
         }
@@ -199,8 +207,10 @@ public class GenericRegistry {
     }
 
     /**
-     * The common path of PUT and PATCH: under the row lock, compute the new state from the current one, check the
-     * caller's resourceVersion, keep what the caller may not change, admit, and store unless nothing changed.
+     * The common path of PUT and PATCH: under the row lock, compute the new state from the current one as the
+     * request's version shows it ({@code desired} works in that version: a patch applies to the served view), take it
+     * back to the storage version, check the caller's resourceVersion, keep what the caller may not change, admit, and
+     * store unless nothing changed.
      */
     public ApiResponse update(ApiRequest request, UnaryOperator<ObjectNode> desired, Preparation prepare) {
         ApiPath path = request.path();
@@ -213,10 +223,11 @@ public class GenericRegistry {
             if (current == null) {
                 throw ApiException.notFound(type, path.name());
             }
-            ObjectNode wanted = desired.apply(current.deepCopy());
+            ObjectNode wanted = admission.toStorage(type,
+                    desired.apply(conversions.fromStorage(type, current.deepCopy())), validation, warnings);
             checkResourceVersion(type, path.name(), metadata(wanted), current);
             ObjectNode next = admission.admitUpdate(type, prepare.next(current, wanted), current, validation, warnings);
-            stampKind(type, next);
+            stampKind(type.storageType(), next);
             bumpGeneration(current, next);
             WriteOutcome outcome = settle(current, next);
             if (dryRun) {
@@ -365,7 +376,10 @@ public class GenericRegistry {
 
     // ---- helpers ----
 
-    /** The object as the client asked for it (JSON, YAML, a one-row Table), with the warnings admission gave. */
+    /**
+     * The stored object as the client asked for it (in the request's version: JSON, YAML, a one-row Table), with the
+     * warnings admission gave.
+     */
     public ApiResponse respond(int code, ApiRequest request, ObjectNode object, List<String> warnings) {
         JsonNode shown = representation.object(request.path().type(), object, request.format(),
                 request.query().get("includeObject"));

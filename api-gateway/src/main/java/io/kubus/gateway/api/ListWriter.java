@@ -27,8 +27,8 @@ abstract sealed class ListWriter {
 
     static ListWriter of(Format format, ResourceType type, Representation representation, @Nullable String includeObject) {
         return switch (format) {
-            case JSON -> new Json(type);
-            case YAML -> new Yaml(type);
+            case JSON -> new Json(type, representation);
+            case YAML -> new Yaml(type, representation);
             case TABLE -> new Table(type, representation, Representation.includeObjectMode(includeObject));
         };
     }
@@ -60,18 +60,23 @@ abstract sealed class ListWriter {
         out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A JSON list: kind, apiVersion, metadata, items copied as stored. */
+    /**
+     * A JSON list: kind, apiVersion, metadata, items copied as stored, or converted when the list is of a served-only
+     * version.
+     */
     static final class Json extends ListWriter {
         private final ResourceType type;
+        private final Representation representation;
         private boolean first = true;
 
-        Json(ResourceType type) {
+        Json(ResourceType type, Representation representation) {
             this.type = type;
+            this.representation = representation;
         }
 
         @Override
         boolean parses() {
-            return false;
+            return !type.isStorageType();
         }
 
         @Override
@@ -88,7 +93,7 @@ abstract sealed class ListWriter {
                 out.write(',');
             }
             first = false;
-            write(json);
+            write(type.isStorageType() ? json : KubusJson.write(representation.served(type, object)));
         }
 
         @Override
@@ -146,10 +151,12 @@ abstract sealed class ListWriter {
     /** A YAML list, written by Jackson's YAML generator one object at a time. */
     static final class Yaml extends ListWriter {
         private final ResourceType type;
+        private final Representation representation;
         private final JsonGenerator gen;
 
-        Yaml(ResourceType type) {
+        Yaml(ResourceType type, Representation representation) {
             this.type = type;
+            this.representation = representation;
             try {
                 this.gen = KubusJson.yaml().createGenerator(out);
             } catch (IOException e) {
@@ -183,7 +190,7 @@ abstract sealed class ListWriter {
         @Override
         void item(String json, @Nullable ObjectNode object) {
             try {
-                KubusJson.yaml().writeTree(gen, object);
+                KubusJson.yaml().writeTree(gen, representation.served(type, object));
                 gen.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

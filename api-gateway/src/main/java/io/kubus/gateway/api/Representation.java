@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.registry.Conversions;
 import io.kubus.gateway.table.TableColumn;
 import io.kubus.gateway.registry.Strategies;
 import io.kubus.schema.KubusJson;
@@ -17,17 +18,28 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
-/** Turns stored objects into what the client asked for: JSON, YAML, or a meta.k8s.io/v1 Table. */
+/**
+ * Turns stored objects into what the client asked for: JSON, YAML, or a meta.k8s.io/v1 Table, in the version the
+ * request named (a served-only version converts each object from its storage version). A Table's cells are printed
+ * from the stored object, as kube-apiserver prints the internal one.
+ */
 @Singleton
 public class Representation {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final Strategies strategies;
+    private final Conversions conversions;
     private final Clock clock;
 
-    public Representation(Strategies strategies, Clock clock) {
+    public Representation(Strategies strategies, Conversions conversions, Clock clock) {
         this.strategies = strategies;
+        this.conversions = conversions;
         this.clock = clock;
+    }
+
+    /** A stored object as {@code type}, the request's version, shows it; the object itself for a storage type. */
+    public ObjectNode served(ResourceType type, ObjectNode stored) {
+        return conversions.fromStorage(type, stored);
     }
 
     public byte[] encode(JsonNode node, Format format) {
@@ -39,9 +51,9 @@ public class Representation {
         }
     }
 
-    /** One object, or a one-row Table of it. */
+    /** One stored object, or a one-row Table of it. */
     public JsonNode object(ResourceType type, ObjectNode object, Format format, @Nullable String includeObject) {
-        return format == Format.TABLE ? table(type, List.of(object), null, includeObject) : object;
+        return format == Format.TABLE ? table(type, List.of(object), null, includeObject) : served(type, object);
     }
 
     /** A list of one kind, or a Table of it; {@code resourceVersion} is the version the list is consistent at. */
@@ -62,7 +74,7 @@ public class Representation {
             list.put("apiVersion", type.apiVersion());
             list.putObject("metadata").put("resourceVersion", Long.toString(resourceVersion));
             ArrayNode arr = list.putArray("items");
-            items.forEach(arr::add);
+            items.forEach(item -> arr.add(served(type, item)));
             out = list;
         }
         if (continueToken != null) {
@@ -112,7 +124,7 @@ public class Representation {
             cells.add(KubusJson.json().valueToTree(cell) instanceof JsonNode n ? n : NODES.nullNode());
         }
         switch (mode) {
-            case "Object" -> row.set("object", item);
+            case "Object" -> row.set("object", served(type, item));
             case "None" -> { }
             default -> {
                 ObjectNode partial = row.putObject("object");

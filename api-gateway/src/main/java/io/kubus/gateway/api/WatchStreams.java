@@ -178,7 +178,8 @@ public class WatchStreams {
         }
         ObjectNode event = JsonNodeFactory.instance.objectNode();
         event.put("type", item.type.name());
-        event.set("object", format == Format.TABLE ? representation.table(type, List.of(obj), null, null) : obj);
+        event.set("object", format == Format.TABLE ? representation.table(type, List.of(obj), null, null)
+                : representation.served(type, obj));
         return line(representation.encode(event, Format.JSON));
     }
 

@@ -31,8 +31,9 @@ public class ChangeTopics {
         this.settings = settings;
     }
 
+    /** One topic per stored kind: the versions only converted from a storage version publish on its topic. */
     public List<String> names() {
-        return ResourceTypes.all().stream().map(ResourceType::topic).toList();
+        return ResourceTypes.stored().stream().map(ResourceType::topic).toList();
     }
 
     /** The status topics node agents publish to and the gateway ingests (docs/architecture.md, "How a change flows", step 5). */

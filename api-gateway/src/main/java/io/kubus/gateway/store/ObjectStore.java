@@ -220,8 +220,13 @@ public class ObjectStore {
         };
     }
 
+    /**
+     * The rows of a kind: every version serving it shares its storage version's, so each sees the same objects (and
+     * the same change events, which are the storage version's).
+     */
     static String key(ResourceType type) {
-        return type.group() + "/" + type.version() + "/" + type.plural();
+        ResourceType stored = type.storageType();
+        return stored.group() + "/" + stored.version() + "/" + stored.plural();
     }
 
     private static ObjectNode select(Connection c, ResourceType type, String namespace, String name, boolean lock)
@@ -296,7 +301,7 @@ public class ObjectStore {
             published = obj.deepCopy();
             published.remove(type.eventOmits());
         }
-        ChangeEvent event = ChangeEvent.of(type, change, version, Instant.now(clock), published);
+        ChangeEvent event = ChangeEvent.of(type.storageType(), change, version, Instant.now(clock), published);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO outbox (resource_version, topic, record_key, event_type, ce_type, event_time, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, version);

@@ -265,7 +265,7 @@ class DefaultsTest {
         GatewaySettings settings = new GatewaySettings();
         settings.setDefaultNotReadyTolerationSeconds(60);
         settings.setDefaultUnreachableTolerationSeconds(10);
-        Admission admission = new Admission(Fixtures.STRATEGIES, List.of(new DefaultTolerationSeconds(settings)));
+        Admission admission = new Admission(Fixtures.STRATEGIES, io.kubus.gateway.testing.Registry.CONVERSIONS, List.of(new DefaultTolerationSeconds(settings)));
         ObjectNode created = Fixtures.admit(admission, ResourceTypes.PODS, pod(), null, FieldValidation.STRICT, new ArrayList<>());
         assertEquals(60, created.at("/spec/tolerations/0/tolerationSeconds").asInt());
         assertEquals(10, created.at("/spec/tolerations/1/tolerationSeconds").asInt());

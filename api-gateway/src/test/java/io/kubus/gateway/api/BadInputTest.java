@@ -606,6 +606,63 @@ class BadInputTest {
                 422, "imagePolicy"));
         c.addAll(storedKindCases());
         c.addAll(leaseCases());
+        c.addAll(multiVersionCases());
+        return c;
+    }
+
+    /** HorizontalPodAutoscalers in autoscaling/v2 and v1, and events.k8s.io/v1 Events: the served views are checked too. */
+    private static List<Case> multiVersionCases() {
+        String v2 = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers";
+        String v1 = "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers";
+        String hpa = "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{\"name\":\"h1\"},"
+                + "\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\"},%s}}";
+        String hpaV1 = "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{\"name\":\"h2\"},"
+                + "\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\"},%s}}";
+        String events = "/apis/events.k8s.io/v1/namespaces/default/events";
+        String event = "{\"apiVersion\":\"events.k8s.io/v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\"e1\"},"
+                + "\"eventTime\":\"2026-01-01T00:00:00.000000Z\",\"reportingInstance\":\"i-1\",\"action\":\"Scale\","
+                + "\"reason\":\"Scaled\",\"type\":\"Normal\",\"regarding\":{\"kind\":\"Deployment\",\"namespace\":\"default\",\"name\":\"web\"}%s}";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("HPA whose maxReplicas is below minReplicas", "POST", v2, JSON,
+                hpa.formatted("\"minReplicas\":3,\"maxReplicas\":2"), 422,
+                "spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`"));
+        c.add(new Case("HPA with minReplicas 0", "POST", v2, JSON, hpa.formatted("\"minReplicas\":0,\"maxReplicas\":2"), 422,
+                "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"));
+        c.add(new Case("HPA whose target is a path", "POST", v2, JSON,
+                hpa.formatted("\"maxReplicas\":2").replace("\"web\"", "\"a/b\""), 422,
+                "spec.scaleTargetRef.name: Invalid value: \"a/b\": may not contain '/'"));
+        c.add(new Case("HPA metric of an unknown type", "POST", v2, JSON,
+                hpa.formatted("\"maxReplicas\":2,\"metrics\":[{\"type\":\"Magic\"}]"), 422, "spec.metrics[0].type"));
+        c.add(new Case("HPA utilization target of a Pods metric", "POST", v2, JSON,
+                hpa.formatted("\"maxReplicas\":2,\"metrics\":[{\"type\":\"Pods\",\"pods\":{\"metric\":{\"name\":\"qps\"},"
+                        + "\"target\":{\"type\":\"Utilization\",\"averageUtilization\":50}}}]"), 422,
+                "spec.metrics[0].pods.target.averageValue: Required value: must specify a positive target averageValue"));
+        c.add(new Case("HPA scaling policy of a day", "POST", v2, JSON,
+                hpa.formatted("\"maxReplicas\":2,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":1,"
+                        + "\"periodSeconds\":86400}]}}"), 422,
+                "spec.behavior.scaleUp.policies[0].periodSeconds: Invalid value: 86400: must be less than or equal to 1800"));
+        c.add(new Case("v1 HPA with an unknown field under Strict", "POST", v1 + "?fieldValidation=Strict", JSON,
+                hpaV1.formatted("\"maxReplicas\":2,\"targetCPUUtilisation\":50"), 422, "spec.targetCPUUtilisation"));
+        c.add(new Case("v1 HPA with a v2 field under Strict", "POST", v1 + "?fieldValidation=Strict", JSON,
+                hpaV1.formatted("\"maxReplicas\":2,\"metrics\":[]"), 422, "unknown field \"spec.metrics\""));
+        c.add(new Case("v1 HPA whose target percentage is a string", "POST", v1, JSON,
+                hpaV1.formatted("\"maxReplicas\":2,\"targetCPUUtilizationPercentage\":\"50%\""), 400,
+                "targetCPUUtilizationPercentage"));
+        c.add(new Case("v1 HPA whose maxReplicas is 0", "POST", v1, JSON, hpaV1.formatted("\"maxReplicas\":0"), 422,
+                "spec.maxReplicas: Invalid value: 0: must be greater than 0"));
+        c.add(new Case("v1 HPA status of a missing autoscaler", "PUT", v1 + "/ghost/status", JSON,
+                hpaV1.formatted("\"maxReplicas\":2").replace("\"h2\"", "\"ghost\""), 404, "ghost"));
+        c.add(new Case("events.k8s.io Event without reportingController", "POST", events, JSON, event.formatted(""), 422,
+                "reportingController: Required value"));
+        c.add(new Case("events.k8s.io Event without eventTime", "POST", events, JSON,
+                event.formatted(",\"reportingController\":\"example.com/c\"").replace("\"eventTime\":\"2026-01-01T00:00:00.000000Z\",", ""),
+                422, "eventTime: Required value"));
+        c.add(new Case("events.k8s.io Event with a deprecated count", "POST", events, JSON,
+                event.formatted(",\"reportingController\":\"example.com/c\",\"deprecatedCount\":2"), 422,
+                "count: Invalid value: \"\": needs to be unset"));
+        c.add(new Case("events.k8s.io Event of an unknown type", "POST", events, JSON,
+                event.formatted(",\"reportingController\":\"example.com/c\"").replace("\"Normal\"", "\"Loud\""), 422,
+                "type: Invalid value: \"\": has invalid value: Loud"));
         return c;
     }
 

@@ -1,6 +1,7 @@
 package io.kubus.gateway.testing;
 
 import io.kubus.gateway.admission.Admission;
+import io.kubus.gateway.registry.Conversions;
 import io.kubus.gateway.registry.Strategies;
 import io.kubus.gateway.registry.Strategy;
 import io.kubus.schema.ResourceType;
@@ -14,6 +15,7 @@ public final class Registry {
     private static final ApplicationContext CONTEXT = ApplicationContext.run();
     public static final Strategies STRATEGIES = CONTEXT.getBean(Strategies.class);
     public static final Admission ADMISSION = CONTEXT.getBean(Admission.class);
+    public static final Conversions CONVERSIONS = CONTEXT.getBean(Conversions.class);
 
     private Registry() {
     }

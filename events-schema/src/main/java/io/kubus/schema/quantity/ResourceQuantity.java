@@ -245,6 +245,73 @@ public final class ResourceQuantity implements Comparable<ResourceQuantity> {
         return mantissa + decimalSuffix(exponent);
     }
 
+    /**
+     * Go's {@code %#v} of the Quantity Kubernetes parses from {@code text} (which must parse): what a field.Invalid
+     * error prints for a quantity, since a Quantity is a Stringer only through its pointer. The amount is shown as
+     * ParseQuantity's int64 fast path keeps it, with the input string when that is already canonical; a value that
+     * takes the slow path (inf.Dec) shows a nil-free placeholder pointer, where Go prints a memory address.
+     */
+    public static String goSyntax(String text) {
+        parse(text);
+        if (text.equals("0")) {
+            return goQuantity(0, 0, false, text, "DecimalSI");
+        }
+        int pos = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+        boolean positive = !text.startsWith("-");
+        while (pos < text.length() && text.charAt(pos) == '0') {
+            pos++;
+        }
+        int numEnd = skipDigits(text, pos);
+        String num = numEnd == pos ? "0" : text.substring(pos, numEnd);
+        String denom = "";
+        int suffixStart = numEnd;
+        if (numEnd < text.length() && text.charAt(numEnd) == '.') {
+            suffixStart = skipDigits(text, numEnd + 1);
+            denom = text.substring(numEnd + 1, suffixStart);
+        }
+        String suffix = text.substring(suffixStart);
+        int binary = binarySuffixIndex(suffix);
+        Integer decimal = decimalSuffixExponent(suffix);
+        int exponent = binary > 0 ? 10 * binary : decimal != null ? decimal : exponentSuffix(suffix);
+        String format = binary > 0 ? "BinarySI" : decimal != null ? "DecimalSI" : "DecimalExponent";
+        long mantissa = 1;
+        int scale;
+        int precision;
+        if (binary > 0) {
+            scale = 0;
+            if (denom.isEmpty()) {
+                mantissa = 1L << exponent;
+                precision = 15 - num.length() - (int) ((float) exponent * 3 / 10) - 1;
+            } else {
+                precision = -1;
+            }
+        } else {
+            scale = exponent;
+            precision = 18 - (num.length() + denom.length());
+        }
+        scale -= denom.length();
+        if (precision >= 0 && scale >= -NANO_SCALE) {
+            String shifted = num + denom;
+            long value = Long.parseLong(shifted);
+            long result;
+            try {
+                result = Math.multiplyExact(value, mantissa);
+            } catch (ArithmeticException e) {
+                return goQuantity(0, 0, true, "", format);
+            }
+            boolean canonical = binary > 0 ? exponent % 10 == 0 && (value & 0x07) != 0
+                    : scale % 3 == 0 && !shifted.endsWith("000") && shifted.charAt(0) != '0';
+            return goQuantity(positive ? result : -result, scale, false, canonical ? text : "", format);
+        }
+        return goQuantity(0, 0, true, "", format);
+    }
+
+    private static String goQuantity(long value, int scale, boolean infDec, String s, String format) {
+        return "resource.Quantity{i:resource.int64Amount{value:" + value + ", scale:" + scale
+                + "}, d:resource.infDecAmount{Dec:(*inf.Dec)(" + (infDec ? "0xc000000000" : "nil") + ")}, s:\"" + s
+                + "\", Format:\"" + format + "\"}";
+    }
+
     private static int skipDigits(String s, int pos) {
         while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
             pos++;

@@ -116,7 +116,7 @@ public final class QuotaEvaluator {
     /** The kinds whose objects count toward any of {@code names}, with the names each counts. */
     public static Map<ResourceType, List<String>> trackingKinds(Collection<String> names) {
         Map<ResourceType, List<String>> out = new LinkedHashMap<>();
-        for (ResourceType type : ResourceTypes.all()) {
+        for (ResourceType type : ResourceTypes.stored()) {
             List<String> matched = matchingResources(type, names);
             if (!matched.isEmpty()) {
                 out.put(type, matched);

@@ -212,4 +212,26 @@ class ResourceQuantityTest {
         assertEquals("1n", ResourceQuantity.of(new BigDecimal("1e-12"), Format.DECIMAL_SI).toString());
         assertEquals(Format.DECIMAL_SI, ResourceQuantity.of(new BigDecimal("0.5"), Format.BINARY_SI).format());
     }
+
+    /** What a field error shows for a quantity: Go's %#v of what ParseQuantity keeps. */
+    @Test
+    void goSyntax() {
+        String nilDec = "d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}";
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:0, scale:0}, " + nilDec + ", s:\"0\", Format:\"DecimalSI\"}",
+                ResourceQuantity.goSyntax("0"));
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:-1, scale:0}, " + nilDec + ", s:\"-1\", Format:\"DecimalSI\"}",
+                ResourceQuantity.goSyntax("-1"));
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:-500, scale:-3}, " + nilDec + ", s:\"-500m\", Format:\"DecimalSI\"}",
+                ResourceQuantity.goSyntax("-500m"));
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:-1000, scale:0}, " + nilDec + ", s:\"\", Format:\"DecimalSI\"}",
+                ResourceQuantity.goSyntax("-1000"), "not canonical: no string kept");
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:-5, scale:-1}, " + nilDec + ", s:\"\", Format:\"DecimalSI\"}",
+                ResourceQuantity.goSyntax("-0.5"));
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:-1024, scale:0}, " + nilDec + ", s:\"-1Ki\", Format:\"BinarySI\"}",
+                ResourceQuantity.goSyntax("-1Ki"));
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:-2, scale:3}, " + nilDec + ", s:\"-2e3\", Format:\"DecimalExponent\"}",
+                ResourceQuantity.goSyntax("-2e3"));
+        assertEquals("resource.Quantity{i:resource.int64Amount{value:0, scale:0}, " + nilDec + ", s:\"\", Format:\"DecimalSI\"}",
+                ResourceQuantity.goSyntax("-0"));
+    }
 }

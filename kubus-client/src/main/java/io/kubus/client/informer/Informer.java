@@ -143,6 +143,11 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
 
     public static <T extends HasMetadata> Builder<T> builder(KubusApi api, String kafkaBootstrapServers,
                                                              ResourceType type, Class<T> cls) {
+        if (!type.isStorageType()) {
+            // Its list would show one version and its change topic another: the topic carries the storage version.
+            throw new IllegalArgumentException("an informer of " + type.apiVersion() + " " + type.plural()
+                    + " would mix versions: inform on " + type.storageType().apiVersion() + ", which stores them");
+        }
         return new Builder<>(api, kafkaBootstrapServers, type, cls);
     }
 

@@ -80,7 +80,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
      * in proportion to it; an owner reference to an event is still resolved, by a live read.
      */
     public static List<ResourceType> kinds() {
-        return ResourceTypes.all().stream().filter(t -> t != ResourceTypes.EVENTS).toList();
+        return ResourceTypes.stored().stream().filter(t -> t != ResourceTypes.EVENTS).toList();
     }
 
     private <T extends HasMetadata> void wire(ResourceType type, Informer<T> informer) {

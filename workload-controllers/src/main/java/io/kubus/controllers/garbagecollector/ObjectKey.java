@@ -29,7 +29,7 @@ public record ObjectKey(ResourceType type, String namespace, String name) {
         }
         String plural = key.substring(0, slash);
         String rest = key.substring(slash + 1);
-        return ResourceTypes.all().stream().filter(t -> t.plural().equals(plural)).findFirst().flatMap(t -> {
+        return ResourceTypes.stored().stream().filter(t -> t.plural().equals(plural)).findFirst().flatMap(t -> {
             int sep = rest.indexOf('/');
             if (t.namespaced() != (sep >= 0)) {
                 return Optional.empty();
@@ -46,7 +46,8 @@ public record ObjectKey(ResourceType type, String namespace, String name) {
      * its account.
      */
     public Optional<ObjectKey> owner(OwnerReference ref) {
-        return ResourceTypes.byKind(ref.getApiVersion(), ref.getKind())
+        // Any version serving the kind names the same object: the key is the storage version's, as its informer's.
+        return ResourceTypes.byKind(ref.getApiVersion(), ref.getKind()).map(ResourceType::storageType)
                 .filter(t -> !t.namespaced() || type.namespaced())
                 .map(t -> new ObjectKey(t, t.namespaced() ? namespace : "", ref.getName()));
     }

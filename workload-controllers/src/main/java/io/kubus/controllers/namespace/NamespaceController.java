@@ -111,7 +111,7 @@ public class NamespaceController implements Reconciler, ManagedController {
      */
     private NamespaceContent deleteContent(String namespace) {
         NamespaceContent content = new NamespaceContent();
-        for (ResourceType type : ResourceTypes.all()) {
+        for (ResourceType type : ResourceTypes.stored()) {
             if (!type.namespaced()) {
                 continue;
             }

@@ -57,7 +57,7 @@ public class ResourceQuotaController implements Reconciler, ManagedController {
         quotas.addIndex(Index.NAMESPACE);
         this.controller = settings.newController("resourcequota", this);
         controller.primary(quotas);
-        for (ResourceType type : ResourceTypes.all()) {
+        for (ResourceType type : ResourceTypes.stored()) {
             if (QuotaEvaluator.counts(type)) {
                 replenish(shared.informer(type, type.type()), type);
             }

@@ -36,6 +36,16 @@ class ObjectKeyTest {
         assertEquals(Optional.empty(), new ObjectKey(ResourceTypes.NODES, "", "n1").owner(ref("v1", "ConfigMap", "c")));
     }
 
+    @Test
+    void anOwnerNamedInAnyServedVersionIsItsStoredObject() {
+        ObjectKey pod = new ObjectKey(ResourceTypes.PODS, "web", "web-1");
+        ObjectKey hpa = new ObjectKey(ResourceTypes.HORIZONTALPODAUTOSCALERS, "web", "h");
+        assertEquals(Optional.of(hpa), pod.owner(ref("autoscaling/v1", "HorizontalPodAutoscaler", "h")));
+        assertEquals(Optional.of(hpa), pod.owner(ref("autoscaling/v2", "HorizontalPodAutoscaler", "h")));
+        assertEquals(Optional.of(new ObjectKey(ResourceTypes.EVENTS, "web", "e")), pod.owner(ref("events.k8s.io/v1", "Event", "e")));
+        assertEquals(Optional.of(hpa), ObjectKey.parse("horizontalpodautoscalers/web/h"));
+    }
+
     private static OwnerReference ref(String apiVersion, String kind, String name) {
         return new OwnerReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(name).withUid("u").build();
     }
