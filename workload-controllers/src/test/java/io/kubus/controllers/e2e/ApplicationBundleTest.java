@@ -45,7 +45,8 @@ class ApplicationBundleTest {
             "ingressclass.networking.k8s.io/shop-nginx",
             "ingress.networking.k8s.io/web",
             "networkpolicy.networking.k8s.io/web-from-anywhere-on-8080",
-            "poddisruptionbudget.policy/web");
+            "poddisruptionbudget.policy/web",
+            "horizontalpodautoscaler.autoscaling/web");
 
     private static Kubectl kubectl() {
         return cluster.kubectl();
