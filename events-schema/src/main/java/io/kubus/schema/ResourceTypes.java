@@ -69,7 +69,7 @@ public final class ResourceTypes {
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
     // ServiceAccounts and RBAC: stored, validated and served; nothing evaluates the rules yet.
-    public static final ResourceType SERVICEACCOUNTS = core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of(), ServiceAccount.class);
+    public static final ResourceType SERVICEACCOUNTS = core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of("token"), ServiceAccount.class);
     public static final ResourceType ROLES = rbac("Role", "roles", true, Role.class);
     public static final ResourceType CLUSTERROLES = rbac("ClusterRole", "clusterroles", false, ClusterRole.class);
     public static final ResourceType ROLEBINDINGS = rbac("RoleBinding", "rolebindings", true, RoleBinding.class);

@@ -1,7 +1,5 @@
 package io.kubus.launcher;
 
-import io.kubus.client.config.Kubeconfigs;
-
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,15 +13,6 @@ import java.util.Properties;
 public final class ClusterFiles {
 
     private ClusterFiles() {
-    }
-
-    /** A kubeconfig with cluster, user and context {@code kubus}, no authentication, current context set. */
-    public static String kubeconfig(String apiUrl) {
-        return Kubeconfigs.unauthenticated(apiUrl);
-    }
-
-    public static void writeKubeconfig(Path file, String apiUrl) throws IOException {
-        writeAtomically(file, kubeconfig(apiUrl));
     }
 
     /** {@code pid}, {@code api.url}, {@code kafka.bootstrap}, read by {@code ./kubus status} and {@code down}. */

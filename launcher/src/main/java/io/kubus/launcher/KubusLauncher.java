@@ -1,6 +1,8 @@
 package io.kubus.launcher;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
+import io.kubus.client.tls.CertificateAuthority;
+import io.kubus.client.tls.ClusterPki;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.agent.NodeAgentApplication;
 import io.kubus.agent.runtime.docker.DockerRuntime;
@@ -48,6 +50,7 @@ public final class KubusLauncher implements AutoCloseable {
     private FileChannel lockChannel;
     private FileLock lock;
     private EmbeddedKafkaBroker broker;
+    private ClusterPki pki;
     private ApplicationContext gateway;
     private List<ApplicationContext> agents = List.of();
     private ApplicationContext scheduler;
@@ -109,11 +112,11 @@ public final class KubusLauncher implements AutoCloseable {
             log.info("Starting Kubus in {}", options.dataDir());
             broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
             Files.createDirectories(options.databaseFile().getParent());
+            writeCredentials();
             gateway = startGateway(broker.bootstrapServers());
             scheduler = startScheduler(broker.bootstrapServers());
             controllers = startControllers(broker.bootstrapServers());
             agents = startAgents(broker.bootstrapServers());
-            ClusterFiles.writeKubeconfig(options.kubeconfig(), options.apiUrl());
             ClusterFiles.writeState(options.stateFile(), ProcessHandle.current().pid(), options.apiUrl(),
                     broker.bootstrapServers(), options.dataDir(), runtimeLine);
         }
@@ -121,9 +124,34 @@ public final class KubusLauncher implements AutoCloseable {
                 options.apiUrl(), broker.bootstrapServers());
     }
 
+    /**
+     * The cluster's PKI (made on the first start, kept after) and a kubeconfig per identity, as kubeadm writes
+     * admin.conf, scheduler.conf, controller-manager.conf and kubelet.conf: the user's is the administrator's
+     * ({@code system:masters}); each service gets only its own identity and the rights RBAC gives it.
+     */
+    private void writeCredentials() {
+        List<String> hosts = new ArrayList<>(CertificateAuthority.localHosts());
+        hosts.add(options.bind());
+        pki = ClusterPki.ensure(options.pkiDir(), hosts);
+        String server = options.apiUrl();
+        pki.writeKubeconfig(options.kubeconfig(), server, "kubus-admin", List.of("system:masters"));
+        pki.writeKubeconfig(options.dataDir().resolve("scheduler.kubeconfig"), server, "system:kube-scheduler", List.of());
+        pki.writeKubeconfig(options.dataDir().resolve("controller-manager.kubeconfig"), server,
+                "system:kube-controller-manager", List.of());
+    }
+
+    /** A node's kubeconfig: user {@code system:node:NAME} in {@code system:nodes}, as a kubelet's client certificate. */
+    private Path nodeKubeconfig(String node) {
+        Path file = options.dataDir().resolve("node-" + node + ".kubeconfig");
+        pki.writeKubeconfig(file, options.apiUrl(), "system:node:" + node, List.of("system:nodes"));
+        return file;
+    }
+
     private ApplicationContext startGateway(String kafkaBootstrap) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("micronaut.server.port", options.apiPort());
+        props.put("micronaut.server.host", options.bind());
+        props.put("kubus.auth.pki-dir", options.pkiDir().toString());
         props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
         props.put("datasources.default.url", options.jdbcUrl());
         props.put("datasources.default.driver-class-name", "org.h2.Driver");
@@ -186,7 +214,7 @@ public final class KubusLauncher implements AutoCloseable {
 
     private ApplicationContext startAgent(String kafkaBootstrap, String runtime, String node, int nodes, String dir) {
         Map<String, Object> props = new LinkedHashMap<>();
-        props.put("kubus.agent.api-url", options.apiUrl());
+        props.put("kubus.agent.kubeconfig", nodeKubeconfig(node).toString());
         props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
         props.put("kubus.agent.runtime", runtime);
         props.put("kubus.agent.docker-host", options.dockerHost().toString());
@@ -202,7 +230,7 @@ public final class KubusLauncher implements AutoCloseable {
 
     private ApplicationContext startScheduler(String kafkaBootstrap) {
         return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
-                .properties(Map.of("kubus.scheduler.api-url", options.apiUrl(),
+                .properties(Map.of("kubus.scheduler.kubeconfig", options.dataDir().resolve("scheduler.kubeconfig").toString(),
                         "kubus.kafka.bootstrap-servers", kafkaBootstrap, "kubus.scheduler.port", -1))
                 .banner(false).start();
     }
@@ -210,7 +238,8 @@ public final class KubusLauncher implements AutoCloseable {
     private ApplicationContext startControllers(String kafkaBootstrap) {
         // Any free port for /metrics: a laptop may run a kube-controller-manager on 10257.
         return ApplicationContext.builder().environments(ControllersApplication.ENVIRONMENT)
-                .properties(Map.of("kubus.controllers.api-url", options.apiUrl(),
+                .properties(Map.of("kubus.controllers.kubeconfig",
+                        options.dataDir().resolve("controller-manager.kubeconfig").toString(),
                         "kubus.kafka.bootstrap-servers", kafkaBootstrap, "kubus.controllers.port", -1))
                 .banner(false).start();
     }

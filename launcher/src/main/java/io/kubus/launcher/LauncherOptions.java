@@ -2,6 +2,8 @@ package io.kubus.launcher;
 
 import io.kubus.agent.runtime.docker.DockerRuntime;
 
+import io.kubus.schema.validation.IpAddresses;
+
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -9,17 +11,20 @@ import java.nio.file.Path;
  * Command line of the launcher: {@code --data DIR} (default {@code .kubus}), {@code --port P} (API port,
  * default 6443), {@code --kafka-port K} (default 0: a free port), {@code --nodes N} (default 1),
  * {@code --runtime docker|simulated} (default: docker when an engine answers), {@code --docker-host URI} (default
- * {@code unix:///var/run/docker.sock}; {@code ./kubus} passes {@code DOCKER_HOST}). {@code --name=value} works too.
+ * {@code unix:///var/run/docker.sock}; {@code ./kubus} passes {@code DOCKER_HOST}), {@code --bind ADDRESS} (the address
+ * the API listens on, default 127.0.0.1: a laptop's cluster is not for the network unless asked). {@code --name=value}
+ * works too.
  */
-public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int nodes, NodeRuntime runtime,
+public record LauncherOptions(Path dataDir, String bind, int apiPort, int kafkaPort, int nodes, NodeRuntime runtime,
                               URI dockerHost, boolean help) {
     /** More simulated nodes than a laptop needs; each Docker node is an agent of its own. */
     public static final int MAX_NODES = 1000;
 
     public static final String USAGE = """
-            usage: KubusLauncher [--data DIR] [--port P] [--kafka-port K] [--nodes N] [--runtime docker|simulated]
-                                 [--docker-host URI]
+            usage: KubusLauncher [--data DIR] [--bind ADDRESS] [--port P] [--kafka-port K] [--nodes N]
+                                 [--runtime docker|simulated] [--docker-host URI]
               --data DIR        where the cluster keeps its state (default .kubus)
+              --bind ADDRESS    the address the API listens on (default 127.0.0.1; 0.0.0.0 for every interface)
               --port P          port of the Kubernetes API (default 6443)
               --kafka-port K    port of the embedded Kafka broker (default 0: a free port)
               --nodes N         how many nodes (default 1)
@@ -32,6 +37,9 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
 
     public LauncherOptions {
         dataDir = dataDir.toAbsolutePath().normalize();
+        if (!IpAddresses.isIp(bind)) {
+            throw new IllegalArgumentException("--bind must be an IP address such as 127.0.0.1 or 0.0.0.0, not '" + bind + "'");
+        }
         checkPort("--port", apiPort);
         checkPort("--kafka-port", kafkaPort);
         if (nodes < 1 || nodes > MAX_NODES) {
@@ -42,6 +50,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
     /** Parses the arguments; throws {@link IllegalArgumentException} with a message for the user. */
     public static LauncherOptions parse(String... args) {
         Path data = Path.of(".kubus");
+        String bind = "127.0.0.1";
         int port = 6443;
         int kafkaPort = 0;
         int nodes = 1;
@@ -59,7 +68,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
             }
             switch (name) {
                 case "-h", "--help" -> help = true;
-                case "--data", "--port", "--kafka-port", "--nodes", "--runtime", "--docker-host" -> {
+                case "--data", "--bind", "--port", "--kafka-port", "--nodes", "--runtime", "--docker-host" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -74,6 +83,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
                             data = Path.of(value);
                         }
                         case "--port" -> port = parsePort(name, value);
+                        case "--bind" -> bind = value.trim();
                         case "--docker-host" -> dockerHost = parseDockerHost(value);
                         case "--nodes" -> nodes = parseNodes(value);
                         case "--runtime" -> runtime = switch (value.trim()) {
@@ -88,7 +98,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
-        return new LauncherOptions(data, port, kafkaPort, nodes, runtime, dockerHost, help);
+        return new LauncherOptions(data, bind, port, kafkaPort, nodes, runtime, dockerHost, help);
     }
 
     private static URI parseDockerHost(String value) {
@@ -127,6 +137,11 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
         }
     }
 
+    /** The cluster's PKI folder: its CA, the API's serving certificate, the ServiceAccount signing key. */
+    public Path pkiDir() {
+        return dataDir.resolve("pki");
+    }
+
     public Path kafkaDir() {
         return dataDir.resolve("kafka");
     }
@@ -152,7 +167,7 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
     }
 
     public String apiUrl() {
-        return "http://127.0.0.1:" + apiPort;
+        return "https://" + (bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]" : bind) + ":" + apiPort;
     }
 
     /**

@@ -21,11 +21,23 @@ class LauncherOptionsTest {
         assertEquals(6443, o.apiPort());
         assertEquals(0, o.kafkaPort());
         assertFalse(o.help());
-        assertEquals("http://127.0.0.1:6443", o.apiUrl());
+        assertEquals("https://127.0.0.1:6443", o.apiUrl());
+        assertEquals("127.0.0.1", o.bind());
         assertEquals(o.dataDir().resolve("kafka"), o.kafkaDir());
         assertEquals(1, o.nodes());
         assertEquals(LauncherOptions.NodeRuntime.AUTO, o.runtime());
         assertEquals("unix:///var/run/docker.sock", o.dockerHost().toString());
+    }
+
+    @Test
+    void bind() {
+        assertEquals("https://127.0.0.1:6443", LauncherOptions.parse("--bind", "0.0.0.0").apiUrl());
+        assertEquals("0.0.0.0", LauncherOptions.parse("--bind=0.0.0.0").bind());
+        assertEquals("https://10.1.2.3:7443", LauncherOptions.parse("--bind", "10.1.2.3", "--port", "7443").apiUrl());
+        for (String bad : new String[] {"", "localhost", "10.1.2", "0.0.0.0/0"}) {
+            assertEquals("--bind must be an IP address such as 127.0.0.1 or 0.0.0.0, not '" + bad + "'",
+                    assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--bind", bad)).getMessage(), bad);
+        }
     }
 
     @Test
@@ -79,13 +91,7 @@ class LauncherOptionsTest {
     }
 
     @Test
-    void kubeconfigAndStateFile(@TempDir Path dir) throws Exception {
-        ClusterFiles.writeKubeconfig(dir.resolve("kubeconfig"), "http://127.0.0.1:16443");
-        String kubeconfig = Files.readString(dir.resolve("kubeconfig"));
-        assertTrue(kubeconfig.contains("server: http://127.0.0.1:16443\n"));
-        assertTrue(kubeconfig.contains("current-context: kubus\n"));
-        assertTrue(kubeconfig.contains("  user: {}\n"));
-
+    void stateFile(@TempDir Path dir) throws Exception {
         ClusterFiles.writeState(dir.resolve("state.properties"), 42, "http://127.0.0.1:16443", "127.0.0.1:9092", dir,
                 "node kubus-node runs pods as Docker containers");
         Properties p = new Properties();

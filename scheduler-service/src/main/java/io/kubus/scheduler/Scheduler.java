@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.config.ClientConfig;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.api.PatchKind;
 import io.kubus.client.informer.Informer;
@@ -20,6 +21,7 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -81,7 +83,7 @@ public class Scheduler implements AutoCloseable {
 
     @PostConstruct
     void start() throws InterruptedException {
-        api = new KubusApi(settings.getApiUrl());
+        api = new KubusApi(ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig())));
         nodes = Informer.builder(api, kafkaBootstrap, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
                 .handler(ResourceEventHandler.of(node -> {
                     cache.upsertNode(node);

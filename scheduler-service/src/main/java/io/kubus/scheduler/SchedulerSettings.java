@@ -7,7 +7,8 @@ import java.time.Duration;
 /** The scheduler's settings; defaults suit the local cluster. */
 @ConfigurationProperties("kubus.scheduler")
 public class SchedulerSettings {
-    private String apiUrl = "http://127.0.0.1:6443";
+    /** The kubeconfig that says where the API is and who this service is there (kube components' --kubeconfig). */
+    private String kubeconfig = ".kubus/scheduler.kubeconfig";
     /** Pods whose spec.schedulerName is this one are ours. */
     private String schedulerName = "default-scheduler";
     /** How long a dead leader keeps the lead before a standby takes it (Kafka session timeout). */
@@ -20,12 +21,12 @@ public class SchedulerSettings {
     /** Bindings sent at once. */
     private int bindConcurrency = 16;
 
-    public String getApiUrl() {
-        return apiUrl;
+    public String getKubeconfig() {
+        return kubeconfig;
     }
 
-    public void setApiUrl(String apiUrl) {
-        this.apiUrl = apiUrl;
+    public void setKubeconfig(String kubeconfig) {
+        this.kubeconfig = kubeconfig;
     }
 
     public String getSchedulerName() {

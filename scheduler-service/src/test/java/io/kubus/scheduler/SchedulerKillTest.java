@@ -33,7 +33,7 @@ class SchedulerKillTest {
 
     @Test
     void theStandbyTakesOverAndEveryPodIsBoundOnce() throws Exception {
-        try (GatewayFixture gateway = GatewayFixture.start(); KubusApi api = new KubusApi(gateway.baseUrl())) {
+        try (GatewayFixture gateway = GatewayFixture.start(); KubusApi api = new KubusApi(gateway.clientConfig())) {
             for (int i = 0; i < NODES; i++) {
                 // 30 pods of 100m fit a node; 600 pods need every node full: overcommit would leave some unbound.
                 api.create(ResourceTypes.NODES, TestClusters.node("n-" + i, "3", "64Gi", 110, Map.of(), List.of()));
@@ -121,7 +121,7 @@ class SchedulerKillTest {
 
     private static ServiceProcess start(GatewayFixture gateway, Path log) throws IOException {
         return ServiceProcess.start("io.kubus.scheduler.SchedulerApplication", Map.of(
-                "kubus.scheduler.api-url", gateway.baseUrl(),
+                "kubus.scheduler.kubeconfig", gateway.schedulerKubeconfig(),
                 "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(), "kubus.scheduler.port", -1,
                 "logback.configurationFile", "logback-test.xml"), log);
     }

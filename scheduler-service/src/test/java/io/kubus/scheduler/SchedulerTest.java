@@ -40,7 +40,7 @@ class SchedulerTest {
     @BeforeAll
     static void start() {
         gateway = GatewayFixture.start();
-        api = new KubusApi(gateway.baseUrl());
+        api = new KubusApi(gateway.clientConfig());
         scheduler = TestClusters.scheduler(gateway);
     }
 

@@ -23,7 +23,7 @@ final class TestClusters {
 
     static ApplicationContext scheduler(GatewayFixture gateway) {
         return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT, "test")
-                .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
+                .properties(Map.of("kubus.scheduler.kubeconfig", gateway.schedulerKubeconfig(),
                         "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
                         "kubus.scheduler.initial-backoff", "200ms", "kubus.scheduler.max-backoff", "2s",
                         "kubus.scheduler.port", -1))

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
-    static MutableHttpResponse<?> respond(ApiException e) {
+    public static MutableHttpResponse<?> respond(ApiException e) {
         MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(e.code()))
                 .body(StatusJson.write(e.status()))
                 .contentType("application/json").header("Cache-Control", "no-cache, private");

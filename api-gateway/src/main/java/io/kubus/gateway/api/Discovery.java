@@ -34,7 +34,7 @@ public class Discovery {
 
     public Discovery() {
         Map<String, Map<String, List<ResourceType>>> inCatalogOrder = new LinkedHashMap<>();
-        for (ResourceType t : ResourceTypes.all()) {
+        for (ResourceType t : java.util.stream.Stream.concat(ResourceTypes.all().stream(), Reviews.TYPES.stream()).toList()) {
             inCatalogOrder.computeIfAbsent(t.group(), g -> new LinkedHashMap<>())
                     .computeIfAbsent(t.version(), v -> new java.util.ArrayList<>()).add(t);
         }
@@ -116,7 +116,7 @@ public class Discovery {
             r.put("singularName", t.singular());
             r.put("namespaced", t.namespaced());
             r.put("kind", t.kind());
-            strings(r.putArray("verbs"), VERBS);
+            strings(r.putArray("verbs"), verbs(t));
             if (!t.shortNames().isEmpty()) {
                 strings(r.putArray("shortNames"), t.shortNames());
             }
@@ -164,7 +164,7 @@ public class Discovery {
                     r.set("responseKind", gvk(t.group(), t.version(), t.kind()));
                     r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
                     r.put("singularResource", t.singular());
-                    strings(r.putArray("verbs"), VERBS);
+                    strings(r.putArray("verbs"), verbs(t));
                     if (!t.shortNames().isEmpty()) {
                         strings(r.putArray("shortNames"), t.shortNames());
                     }
@@ -183,6 +183,11 @@ public class Discovery {
             });
         });
         return list;
+    }
+
+    /** Every verb for a stored kind; only create for a review, which is answered and never stored. */
+    private static List<String> verbs(ResourceType t) {
+        return Reviews.TYPES.contains(t) ? List.of("create") : VERBS;
     }
 
     private ObjectNode groupNode(String group) {
@@ -211,6 +216,7 @@ public class Discovery {
             case "exec" -> new Sub("", "v1", "PodExecOptions", List.of("create", "get"));
             // kubectl drain evicts (rather than deletes) only where discovery lists pods/eviction with this kind
             case "eviction" -> new Sub("policy", "v1", "Eviction", List.of("create"));
+            case "token" -> new Sub("authentication.k8s.io", "v1", "TokenRequest", List.of("create"));
             case "finalize" -> new Sub(t.group(), t.version(), t.kind(), List.of("update"));
             default -> new Sub(t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
         };

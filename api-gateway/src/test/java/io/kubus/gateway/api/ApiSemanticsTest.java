@@ -61,7 +61,7 @@ class ApiSemanticsTest {
     private static final Duration EVENT_WAIT = Duration.ofSeconds(20);
 
     private final AtomicInteger counter = new AtomicInteger();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
     private GatewayFixture gw;
     private ObjectStore store;
 

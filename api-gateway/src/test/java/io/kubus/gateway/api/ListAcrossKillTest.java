@@ -50,7 +50,7 @@ class ListAcrossKillTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
     /** Acknowledged writes: name -> resourceVersion -> value of data.v ("" for a deletion). */
     private final Map<String, NavigableMap<Long, String>> log = new ConcurrentHashMap<>();
 
@@ -63,8 +63,8 @@ class ListAcrossKillTest {
             Map<String, Object> props = Map.of("micronaut.server.port", port,
                     "kubus.kafka.bootstrap-servers", broker.bootstrapServers(),
                     "datasources.default.url", jdbc, "datasources.default.username", "sa",
-                    "datasources.default.password", "");
-            String base = "http://127.0.0.1:" + port;
+                    "datasources.default.password", "", "kubus.auth.pki-dir", io.kubus.gateway.testing.TestPki.dir().toString());
+            String base = "https://127.0.0.1:" + port;
             ServiceProcess first = ServiceProcess.start(GatewayApplication.class.getName(), props, dir.resolve("gateway.log"));
             ServiceProcess second = null;
             try {

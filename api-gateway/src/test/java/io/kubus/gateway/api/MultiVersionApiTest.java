@@ -44,7 +44,7 @@ class MultiVersionApiTest {
     private static final String METRICS = "autoscaling.alpha.kubernetes.io/metrics";
     private static final String BEHAVIOR = "autoscaling.alpha.kubernetes.io/behavior";
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
     private GatewayFixture gw;
 
     @BeforeAll
@@ -223,7 +223,7 @@ class MultiVersionApiTest {
         String ns = namespace("hpa-ws");
         Listener listener = new Listener();
         WebSocket ws = http.newWebSocketBuilder().header("Origin", "http://127.0.0.1")
-                .buildAsync(URI.create(gw.baseUrl().replace("http:", "ws:") + V1.replace("/default/", "/" + ns + "/")
+                .buildAsync(URI.create(gw.baseUrl().replace("https:", "wss:") + V1.replace("/default/", "/" + ns + "/")
                         + "?watch=true&timeoutSeconds=5"), listener)
                 .get(20, TimeUnit.SECONDS);
         created(V2.replace("/default/", "/" + ns + "/"), v2Hpa("over-ws", null));

@@ -436,6 +436,7 @@ public final class GatewayBenchmark {
         Gateway(String base) {
             this.base = base;
             this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(io.kubus.gateway.testing.TestPki.ssl(io.kubus.gateway.testing.TestPki.admin()))
                     .connectTimeout(Duration.ofSeconds(5)).build();
         }
 

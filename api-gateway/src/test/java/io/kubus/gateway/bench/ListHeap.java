@@ -64,9 +64,11 @@ final class ListHeap {
             port = s.getLocalPort();
         }
         Map<String, Object> props = Map.of("micronaut.server.port", port, "kubus.kafka.bootstrap-servers", kafkaBootstrap,
-                "datasources.default.url", jdbc, "datasources.default.username", "sa", "datasources.default.password", "");
-        String base = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                "datasources.default.url", jdbc, "datasources.default.username", "sa", "datasources.default.password", "",
+                "kubus.auth.pki-dir", io.kubus.gateway.testing.TestPki.dir().toString());
+        String base = "https://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .sslContext(io.kubus.gateway.testing.TestPki.ssl(io.kubus.gateway.testing.TestPki.admin())).build();
 
         // One pod as the gateway stores it.
         String template;

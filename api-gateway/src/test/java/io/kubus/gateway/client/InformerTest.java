@@ -69,7 +69,7 @@ class InformerTest {
     @BeforeAll
     void start() {
         gw = GatewayFixture.start();
-        api = new KubusApi(gw.baseUrl());
+        api = new KubusApi(gw.clientConfig());
     }
 
     @AfterEach

@@ -48,7 +48,7 @@ class KubusApiTest {
     @BeforeAll
     void start() {
         gw = GatewayFixture.start();
-        api = new KubusApi(gw.baseUrl());
+        api = new KubusApi(gw.clientConfig());
     }
 
     @AfterAll

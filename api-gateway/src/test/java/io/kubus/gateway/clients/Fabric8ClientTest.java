@@ -86,7 +86,13 @@ class Fabric8ClientTest {
         gateway = startGateway();
         kubectl = new Kubectl(gateway.writeKubeconfig(dir), dir);
         // Config.empty(): nothing from this machine's kubeconfig or environment.
+        // The administrator's certificate and the cluster's CA, as a kubeconfig would give them to fabric8.
+        var admin = io.kubus.gateway.testing.TestPki.admin();
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(gateway.baseUrl()).withNamespace(NS)
+                .withCaCertData(b64.encodeToString(io.kubus.gateway.testing.TestPki.pki().ca().certificatePem().getBytes()))
+                .withClientCertData(b64.encodeToString(admin.certificatePem().getBytes()))
+                .withClientKeyData(b64.encodeToString(admin.keyPem().getBytes())).withClientKeyAlgo("EC")
                 .withRequestTimeout(30_000).withConnectionTimeout(10_000).withWatchReconnectInterval(200).build();
         client = new KubernetesClientBuilder().withConfig(config).build();
         serialization = client.getKubernetesSerialization();

@@ -67,7 +67,7 @@ class ChangeTopicConsumerTest {
             Set<String> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
             AtomicInteger failedWhileDown = new AtomicInteger();
             AtomicInteger acks = new AtomicInteger();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
             GatewayProcess[] second = new GatewayProcess[1];
             try {
                 // Writers run on their own threads so that requests are in flight when the gateway dies.

@@ -28,6 +28,7 @@ final class GatewayProcess implements AutoCloseable {
                 "-Ddatasources.default.url=" + jdbcUrl,
                 "-Ddatasources.default.username=sa",
                 "-Ddatasources.default.password=",
+                "-Dkubus.auth.pki-dir=" + io.kubus.gateway.testing.TestPki.dir(),
                 "-cp", System.getProperty("java.class.path"),
                 "io.kubus.gateway.GatewayApplication"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -37,7 +38,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + port;
+        return "https://127.0.0.1:" + port;
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
@@ -47,7 +48,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -1,7 +1,7 @@
 package io.kubus.gateway.testing;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
-import io.kubus.client.config.Kubeconfigs;
+import io.kubus.client.config.ClientConfig;
 import io.kubus.gateway.GatewayApplication;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -29,13 +29,14 @@ public final class GatewayFixture implements AutoCloseable {
     private final boolean ownsBroker;
     private final ApplicationContext context;
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .sslContext(TestPki.ssl(TestPki.admin())).build();
 
     private GatewayFixture(EmbeddedKafkaBroker broker, boolean ownsBroker, ApplicationContext context) {
         this.broker = broker;
         this.ownsBroker = ownsBroker;
         this.context = context;
-        this.baseUrl = "http://127.0.0.1:" + context.getBean(EmbeddedServer.class).getPort();
+        this.baseUrl = "https://127.0.0.1:" + context.getBean(EmbeddedServer.class).getPort();
     }
 
     /** A gateway on a fresh in-memory H2 database and its own broker. */
@@ -52,6 +53,7 @@ public final class GatewayFixture implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(datasource(jdbcUrl));
         props.put("micronaut.server.port", -1);
         props.put("kubus.kafka.bootstrap-servers", broker.bootstrapServers());
+        props.put("kubus.auth.pki-dir", TestPki.dir().toString());
         props.putAll(extra);
         ApplicationContext ctx = ApplicationContext.builder()
                 .mainClass(GatewayApplication.class)
@@ -120,14 +122,59 @@ public final class GatewayFixture implements AutoCloseable {
         return context;
     }
 
-    /** Writes a kubeconfig for this gateway, as the launcher does, and returns its path. */
+    /** Writes the administrator's kubeconfig for this gateway, as the launcher does, and returns its path. */
     public Path writeKubeconfig(Path dir) {
+        return writeKubeconfig(dir, "kubeconfig", TestPki.kubeconfig(baseUrl, TestPki.admin()));
+    }
+
+    /** Writes a kubeconfig of {@code user} in {@code groups} for this gateway as {@code dir/fileName}. */
+    public Path writeKubeconfig(Path dir, String fileName, String user, String... groups) {
+        return writeKubeconfig(dir, fileName, TestPki.kubeconfig(baseUrl, TestPki.identity(user, groups)));
+    }
+
+    private static Path writeKubeconfig(Path dir, String fileName, String content) {
         try {
             Files.createDirectories(dir);
-            return Files.writeString(dir.resolve("kubeconfig"), Kubeconfigs.unauthenticated(baseUrl));
+            return Files.writeString(dir.resolve(fileName), content);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A kubeconfig file of {@code user} in {@code groups} for this gateway, what a service started against it
+     * reads (kube components' --kubeconfig).
+     */
+    public String kubeconfigFile(String user, String... groups) {
+        try {
+            Path dir = Files.createTempDirectory("kubus-kubeconfig");
+            return writeKubeconfig(dir, "kubeconfig", user, groups).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String schedulerKubeconfig() {
+        return kubeconfigFile("system:kube-scheduler");
+    }
+
+    public String controllerManagerKubeconfig() {
+        return kubeconfigFile("system:kube-controller-manager");
+    }
+
+    /** A node agent's: user {@code system:node:NODE} in {@code system:nodes}, as a kubelet's certificate names it. */
+    public String nodeKubeconfig(String node) {
+        return kubeconfigFile("system:node:" + node, "system:nodes");
+    }
+
+    /** How the administrator reaches this gateway. */
+    public ClientConfig clientConfig() {
+        return TestPki.clientConfig(baseUrl, TestPki.admin());
+    }
+
+    /** How {@code user} in {@code groups} reaches this gateway, with a client certificate. */
+    public ClientConfig clientConfig(String user, String... groups) {
+        return TestPki.clientConfig(baseUrl, TestPki.identity(user, groups));
     }
 
     public Reply request(String method, String path, String contentType, String body) {
@@ -135,6 +182,22 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public Reply request(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
+        return request(http, method, path, contentType, body, headers);
+    }
+
+    /** An HTTP client that trusts the cluster's CA and presents no certificate: anonymous, or a bearer token's. */
+    public static HttpClient anonymousClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestPki.ssl(null)).build();
+    }
+
+    /** An HTTP client presenting {@code identity}'s client certificate. */
+    public static HttpClient clientOf(io.kubus.client.tls.CertificateAuthority.Issued identity) {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestPki.ssl(identity)).build();
+    }
+
+    /** A request through {@code client}: as whoever that client is. */
+    public Reply request(HttpClient client, String method, String path, String contentType, byte[] body,
+                         Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
@@ -142,7 +205,7 @@ public final class GatewayFixture implements AutoCloseable {
         }
         headers.forEach(b::header);
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body(), r.headers().map());
         } catch (IOException e) {
             return new Reply(-1, e.toString(), Map.of());

@@ -19,7 +19,7 @@ record RawUpgrade(int status, Map<String, String> headers, String body) {
 
     static RawUpgrade send(String baseUrl, String pathAndQuery, Map<String, String> extraHeaders) throws IOException {
         URI base = URI.create(baseUrl);
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+        try (Socket socket = io.kubus.gateway.testing.TestPki.adminSocket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(20_000);
             StringBuilder req = new StringBuilder()
                     .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")

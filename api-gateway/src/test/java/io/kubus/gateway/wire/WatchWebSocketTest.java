@@ -36,7 +36,7 @@ class WatchWebSocketTest {
     private static final Map<String, String> ORIGIN = Map.of("Origin", "http://127.0.0.1");
 
     private GatewayFixture gateway;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
 
     @BeforeAll
     void start() {
@@ -56,7 +56,7 @@ class WatchWebSocketTest {
     void eventsArriveAsTextMessagesAndTheWatchEndsWithANormalClose() throws Exception {
         Listener listener = new Listener();
         WebSocket ws = http.newWebSocketBuilder().header("Origin", "http://127.0.0.1")
-                .buildAsync(URI.create(gateway.baseUrl().replace("http:", "ws:") + CONFIGMAPS
+                .buildAsync(URI.create(gateway.baseUrl().replace("https:", "wss:") + CONFIGMAPS
                         + "?watch=true&timeoutSeconds=3"), listener)
                 .get(20, TimeUnit.SECONDS);
         JsonNode first = json(listener.next());
@@ -78,7 +78,7 @@ class WatchWebSocketTest {
     void theClientsCloseEndsTheWatch() throws Exception {
         Listener listener = new Listener();
         WebSocket ws = http.newWebSocketBuilder().header("Origin", "http://127.0.0.1")
-                .buildAsync(URI.create(gateway.baseUrl().replace("http:", "ws:") + CONFIGMAPS
+                .buildAsync(URI.create(gateway.baseUrl().replace("https:", "wss:") + CONFIGMAPS
                         + "?watch=1&resourceVersion=0&labelSelector=none%3Dsuch"), listener)
                 .get(20, TimeUnit.SECONDS);
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
@@ -90,7 +90,7 @@ class WatchWebSocketTest {
         String rv = json(gateway.request("GET", CONFIGMAPS, null, null).body()).path("metadata").path("resourceVersion").asText();
         Listener listener = new Listener();
         http.newWebSocketBuilder().header("Origin", "http://127.0.0.1")
-                .buildAsync(URI.create(gateway.baseUrl().replace("http:", "ws:") + CONFIGMAPS
+                .buildAsync(URI.create(gateway.baseUrl().replace("https:", "wss:") + CONFIGMAPS
                         + "?watch=true&resourceVersion=" + rv + "&timeoutSeconds=5"), listener)
                 .get(20, TimeUnit.SECONDS);
         assertEquals(200, gateway.request("PATCH", CONFIGMAPS + "/first", "application/merge-patch+json",

@@ -35,7 +35,7 @@ class WireFormatTest {
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
 
     private GatewayFixture gateway;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
 
     @BeforeAll
     void start() {

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.kubus.client.config.ClientConfig;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
@@ -38,7 +39,7 @@ import java.util.function.Supplier;
 /**
  * A typed REST client for the api-gateway, on the Kubernetes API paths ({@code /api/v1/namespaces/ns/pods/name},
  * {@code /apis/apps/v1/...}), over one {@link HttpClient} (HTTP/1.1, keep-alive connections, connect and request
- * timeouts). Objects are the fabric8 model types, read and written as JSON by {@link KubusJson}.
+ * timeouts), over TLS as the {@link ClientConfig} says, as the identity it names. Objects are the fabric8 model types, read and written as JSON by {@link KubusJson}.
  *
  * <p>A refused request throws {@link KubusApiException} carrying the HTTP code and the parsed {@code Status};
  * a transport failure throws {@link UncheckedIOException}. Thread-safe; share one per process and gateway.
@@ -50,18 +51,22 @@ public final class KubusApi implements AutoCloseable {
     private final String baseUrl;
     private final Duration requestTimeout;
     private final HttpClient http;
+    private final Supplier<Optional<String>> bearerToken;
     private final ObjectMapper json = KubusJson.json();
 
     /** A client with a 5 s connect timeout and a 30 s request timeout. */
-    public KubusApi(String baseUrl) {
-        this(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(30));
+    public KubusApi(ClientConfig config) {
+        this(config, Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
-    public KubusApi(String baseUrl, Duration connectTimeout, Duration requestTimeout) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    public KubusApi(ClientConfig config, Duration connectTimeout, Duration requestTimeout) {
+        String server = config.server();
+        this.baseUrl = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
         this.requestTimeout = requestTimeout;
+        this.bearerToken = config.bearerToken();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(config.ssl())
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -307,6 +312,7 @@ public final class KubusApi implements AutoCloseable {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
+        bearerToken.get().ifPresent(token -> b.header("Authorization", "Bearer " + token));
         HttpResponse<byte[]> response;
         try {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -12,8 +12,8 @@ public class AgentSettings {
     private String nodeName = "";
     /** The node's IP (InternalIP); empty means the address of the host name. */
     private String hostIp = "";
-    /** The api-gateway. */
-    private String apiUrl = "http://127.0.0.1:6443";
+    /** The kubeconfig that says where the API is and who this service is there (kube components' --kubeconfig). */
+    private String kubeconfig = ".kubus/node.kubeconfig";
     /** docker or simulated. */
     private String runtime = "docker";
     /** The Docker engine. */
@@ -68,12 +68,12 @@ public class AgentSettings {
         this.hostIp = hostIp;
     }
 
-    public String getApiUrl() {
-        return apiUrl;
+    public String getKubeconfig() {
+        return kubeconfig;
     }
 
-    public void setApiUrl(String apiUrl) {
-        this.apiUrl = apiUrl;
+    public void setKubeconfig(String kubeconfig) {
+        this.kubeconfig = kubeconfig;
     }
 
     public String getRuntime() {

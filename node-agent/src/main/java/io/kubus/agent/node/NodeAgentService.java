@@ -10,6 +10,7 @@ import io.kubus.agent.runtime.simulated.SimulatedRuntime;
 import io.kubus.agent.server.AgentRuntimes;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.config.ClientConfig;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
@@ -78,7 +79,7 @@ public class NodeAgentService implements AutoCloseable {
 
     @PostConstruct
     void start() throws InterruptedException {
-        api = new KubusApi(settings.getApiUrl());
+        api = new KubusApi(ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig())));
         String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
         String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
         publisher = new StatusPublisher(kafkaBootstrap, "kubus-node-agent-" + base);

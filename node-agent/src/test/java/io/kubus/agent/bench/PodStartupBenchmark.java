@@ -47,14 +47,14 @@ public final class PodStartupBenchmark {
         List<Long> docker = new ArrayList<>();
         try (GatewayFixture gateway = GatewayFixture.start();
              ApplicationContext agent = ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT)
-                     .properties(Map.of("kubus.agent.api-url", gateway.baseUrl(),
+                     .properties(Map.of("kubus.agent.kubeconfig", gateway.nodeKubeconfig(node),
                              "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
                              "kubus.agent.runtime", "docker", "kubus.agent.node-name", node,
                              "kubus.agent.data-dir", dir.toString()))
                      .start();
-             KubusApi api = new KubusApi(gateway.baseUrl());
+             KubusApi api = new KubusApi(gateway.clientConfig());
              DockerRuntime engine = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), node)) {
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
             for (int i = 0; i < warmup + runs; i++) {
                 boolean measured = i >= warmup;
                 long k = kubusStartup(http, gateway.baseUrl(), api, node, "bench-" + i);

@@ -15,13 +15,14 @@ public final class AgentFixture {
 
     public static ApplicationContext start(GatewayFixture gateway, Path dataDir, Map<String, Object> settings) {
         Map<String, Object> props = new HashMap<>();
-        props.put("kubus.agent.api-url", gateway.baseUrl());
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.agent.data-dir", dataDir.toString());
         props.put("kubus.agent.heartbeat-interval", "2s");
         props.put("kubus.agent.node-lease-duration-seconds", 8); // renewed every 2 s
         props.put("kubus.agent.port", -1);
         props.putAll(settings);
+        props.putIfAbsent("kubus.agent.kubeconfig",
+                gateway.nodeKubeconfig(String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node"))));
         return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT, "test")
                 .properties(props).start();
     }

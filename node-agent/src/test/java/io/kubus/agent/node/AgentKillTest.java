@@ -35,10 +35,10 @@ class AgentKillTest {
     void aRestartedAgentAdoptsItsRunningContainers() throws Exception {
         String node = "kill-node-" + UUID.randomUUID().toString().substring(0, 6);
         try (GatewayFixture gateway = GatewayFixture.start();
-             KubusApi api = new KubusApi(gateway.baseUrl());
+             KubusApi api = new KubusApi(gateway.clientConfig());
              DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), node)) {
             Map<String, String> props = Map.of(
-                    "kubus.agent.api-url", gateway.baseUrl(),
+                    "kubus.agent.kubeconfig", gateway.nodeKubeconfig(node),
                     "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
                     "kubus.agent.runtime", "docker",
                     "kubus.agent.node-name", node,

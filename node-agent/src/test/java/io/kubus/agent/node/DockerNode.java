@@ -56,7 +56,7 @@ public final class DockerNode implements BeforeAllCallback, AfterAllCallback {
                 "kubus.agent.node-name", node, "kubus.agent.backoff-initial", "1s"));
         props.putAll(settings);
         agent = AgentFixture.start(gateway, dir.resolve("agent"), props);
-        api = new KubusApi(gateway.baseUrl());
+        api = new KubusApi(gateway.clientConfig());
         kubectl = new Kubectl(gateway.writeKubeconfig(dir), dir);
         docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), node);
     }

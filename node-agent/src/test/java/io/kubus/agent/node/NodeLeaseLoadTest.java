@@ -42,7 +42,7 @@ class NodeLeaseLoadTest {
              ApplicationContext agent = AgentFixture.start(gateway, dir, Map.of(
                      "kubus.agent.runtime", "simulated", "kubus.agent.nodes", NODES, "kubus.agent.node-name", "load",
                      "kubus.agent.heartbeat-interval", "10s", "kubus.agent.node-lease-duration-seconds", 40));
-             KubusApi api = new KubusApi(gateway.baseUrl())) {
+             KubusApi api = new KubusApi(gateway.clientConfig())) {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (api.list(ResourceTypes.LEASES, NodeLease.NAMESPACE, null, null, Lease.class).items().size() < NODES) {
                 assertTrue(System.nanoTime() < deadline, "a lease per node within 60 s");

@@ -43,7 +43,7 @@ class NodeLeaseTest {
     @BeforeAll
     static void start() {
         gateway = GatewayFixture.start();
-        api = new KubusApi(gateway.baseUrl());
+        api = new KubusApi(gateway.clientConfig());
         agent = AgentFixture.start(gateway, dir, Map.of("kubus.agent.runtime", "simulated", "kubus.agent.nodes", 3,
                 "kubus.agent.node-name", "ls"));
     }

@@ -36,7 +36,7 @@ class SimulatedNodesTest {
              ApplicationContext agent = AgentFixture.start(gateway, dir, Map.of(
                      "kubus.agent.runtime", "simulated", "kubus.agent.nodes", NODES,
                      "kubus.agent.node-name", "sim", "kubus.agent.simulated-start-latency", "100ms"));
-             KubusApi api = new KubusApi(gateway.baseUrl())) {
+             KubusApi api = new KubusApi(gateway.clientConfig())) {
             long t0 = System.nanoTime();
             List<Node> nodes = awaitNodes(api);
             assertEquals(NODES, nodes.size());

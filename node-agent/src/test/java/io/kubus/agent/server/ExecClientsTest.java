@@ -49,7 +49,7 @@ class ExecClientsTest {
     private static final String SUCCESS = "{\"metadata\":{},\"status\":\"Success\"}";
 
     private static KubernetesClient client;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
 
     @BeforeAll
     static void start() throws Exception {
@@ -222,7 +222,7 @@ class ExecClientsTest {
         if (protocols.length > 0) {
             b.subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length));
         }
-        s.ws = b.buildAsync(URI.create(cluster.gateway().baseUrl().replace("http:", "ws:") + pathAndQuery), s)
+        s.ws = b.buildAsync(URI.create(cluster.gateway().baseUrl().replace("https:", "wss:") + pathAndQuery), s)
                 .get(30, TimeUnit.SECONDS);
         return s;
     }
@@ -230,7 +230,7 @@ class ExecClientsTest {
     /** A raw upgrade, for answers that are no 101: the head and the body as they arrive. */
     private static String upgrade(String path, String protocols) throws IOException {
         URI base = URI.create(cluster.gateway().baseUrl());
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+        try (Socket socket = io.kubus.gateway.testing.TestPki.adminSocket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(20_000);
             String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getAuthority() + "\r\n"
                     + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"

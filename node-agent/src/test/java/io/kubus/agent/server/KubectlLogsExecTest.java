@@ -241,7 +241,7 @@ class KubectlLogsExecTest {
     /** A WebSocket upgrade as kubectl sends it; returns what came back first (the head, and a body if any). */
     private static String upgrade(String path) throws Exception {
         URI base = URI.create(cluster.gateway().baseUrl());
-        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+        try (java.net.Socket socket = io.kubus.gateway.testing.TestPki.adminSocket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(10_000);
             String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getAuthority() + "\r\n"
                     + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"

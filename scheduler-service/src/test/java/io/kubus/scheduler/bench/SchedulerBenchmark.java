@@ -44,7 +44,7 @@ public final class SchedulerBenchmark {
                 : "target/bench-results.md";
         Map<String, Long> created = new ConcurrentHashMap<>();
         Map<String, Long> bound = new ConcurrentHashMap<>();
-        try (GatewayFixture gateway = GatewayFixture.start(); KubusApi api = new KubusApi(gateway.baseUrl())) {
+        try (GatewayFixture gateway = GatewayFixture.start(); KubusApi api = new KubusApi(gateway.clientConfig())) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             Map<String, Quantity> room = Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
                     "pods", new Quantity("110"));
@@ -61,11 +61,11 @@ public final class SchedulerBenchmark {
             }
             System.out.printf("[bench] %d nodes registered%n", nodes);
             try (ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
-                    .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
+                    .properties(Map.of("kubus.scheduler.kubeconfig", gateway.schedulerKubeconfig(),
                             "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(), "kubus.scheduler.port", -1)).start()) {
                 long rv = api.list(ResourceTypes.PODS, "default", null, null, Pod.class).resourceVersionNumber();
                 CountDownLatch all = new CountDownLatch(pods);
-                HttpClient http = HttpClient.newHttpClient();
+                HttpClient http = io.kubus.gateway.testing.TestPki.adminHttp();
                 HttpResponse<java.util.stream.Stream<String>> watch = http.send(HttpRequest.newBuilder(URI.create(
                         gateway.baseUrl() + "/api/v1/namespaces/default/pods?watch=true&resourceVersion=" + rv)).build(),
                         HttpResponse.BodyHandlers.ofLines());

@@ -1,6 +1,7 @@
 package io.kubus.controllers.manager;
 
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.config.ClientConfig;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
@@ -10,6 +11,8 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
+import java.nio.file.Path;
+
 /** The API client, the event recorder and the one set of informers every controller of this process shares. */
 @Factory
 @Requires(env = ControllersApplication.ENVIRONMENT)
@@ -17,7 +20,7 @@ public class ClientBeans {
     @Singleton
     @Bean(preDestroy = "close")
     KubusApi kubusApi(ControllersSettings settings) {
-        return new KubusApi(settings.getApiUrl());
+        return new KubusApi(ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig())));
     }
 
     @Singleton

@@ -9,7 +9,8 @@ import java.time.Duration;
 /** Settings of the controllers service ({@code kubus.controllers.*}); defaults suit the local cluster. */
 @ConfigurationProperties("kubus.controllers")
 public class ControllersSettings {
-    private String apiUrl = "http://127.0.0.1:6443";
+    /** The kubeconfig that says where the API is and who this service is there (kube components' --kubeconfig). */
+    private String kubeconfig = ".kubus/controller-manager.kubeconfig";
     /** Workers per controller (kube-controller-manager's --concurrent-*-syncs default to 5). */
     private int workers = 5;
     /** How long a dead leader keeps the lead before a standby takes it (Kafka session timeout). */
@@ -54,12 +55,12 @@ public class ControllersSettings {
         this.retryMaxDelay = retryMaxDelay;
     }
 
-    public String getApiUrl() {
-        return apiUrl;
+    public String getKubeconfig() {
+        return kubeconfig;
     }
 
-    public void setApiUrl(String apiUrl) {
-        this.apiUrl = apiUrl;
+    public void setKubeconfig(String kubeconfig) {
+        this.kubeconfig = kubeconfig;
     }
 
     public int getWorkers() {

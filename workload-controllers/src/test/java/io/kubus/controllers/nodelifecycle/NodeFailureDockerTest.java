@@ -140,6 +140,7 @@ class NodeFailureDockerTest {
         Map<String, Object> props = new HashMap<>(cluster.agentProperties(dir.resolve(node)));
         props.put("kubus.agent.runtime", "docker");
         props.put("kubus.agent.node-name", node);
+        props.put("kubus.agent.kubeconfig", cluster.nodeKubeconfig(node));
         props.put("logback.configurationFile", "logback-test.xml");
         Path log = Path.of("target", "node-failure-" + node + ".log").toAbsolutePath();
         return ServiceProcess.start("io.kubus.agent.NodeAgentApplication", props, log);

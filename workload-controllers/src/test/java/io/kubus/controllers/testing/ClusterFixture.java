@@ -29,14 +29,14 @@ public final class ClusterFixture implements AutoCloseable {
     private ClusterFixture(GatewayFixture gateway, ApplicationContext scheduler) {
         this.gateway = gateway;
         this.scheduler = scheduler;
-        this.api = new KubusApi(gateway.baseUrl());
+        this.api = new KubusApi(gateway.clientConfig());
     }
 
     /** Gateway and scheduler; add agents and controllers as the test needs. */
     public static ClusterFixture start() {
         GatewayFixture gateway = GatewayFixture.start();
         ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
-                .properties(Map.of("kubus.scheduler.api-url", gateway.baseUrl(),
+                .properties(Map.of("kubus.scheduler.kubeconfig", gateway.schedulerKubeconfig(),
                         "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
                         "kubus.scheduler.leader-settle", "100ms", "kubus.scheduler.port", -1))
                 .start();
@@ -65,6 +65,8 @@ public final class ClusterFixture implements AutoCloseable {
     public ApplicationContext addAgent(Path dataDir, Map<String, Object> settings) {
         Map<String, Object> props = new HashMap<>(agentProperties(dataDir));
         props.putAll(settings);
+        props.putIfAbsent("kubus.agent.kubeconfig",
+                nodeKubeconfig(String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node"))));
         ApplicationContext agent = ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT)
                 .properties(props).start();
         agents.add(agent);
@@ -82,10 +84,17 @@ public final class ClusterFixture implements AutoCloseable {
         return addAgent(dataDir, props);
     }
 
-    /** What a node agent needs to join this cluster (for agents started in-process or as a {@link ServiceProcess}). */
+    /** The kubeconfig of the agent of {@code node}, to add to {@link #agentProperties}. */
+    public String nodeKubeconfig(String node) {
+        return gateway.nodeKubeconfig(node);
+    }
+
+    /**
+     * What a node agent needs to join this cluster (for agents started in-process or as a {@link ServiceProcess}),
+     * but for its kubeconfig, which names its node ({@link #nodeKubeconfig}).
+     */
     public Map<String, Object> agentProperties(Path dataDir) {
         Map<String, Object> props = new HashMap<>();
-        props.put("kubus.agent.api-url", gateway.baseUrl());
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.agent.data-dir", dataDir.toString());
         props.put("kubus.agent.heartbeat-interval", "2s");
@@ -97,7 +106,7 @@ public final class ClusterFixture implements AutoCloseable {
     /** What the controllers need (for a context here or a {@link ServiceProcess}), with the test's overrides. */
     public Map<String, Object> controllerProperties(Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>();
-        props.put("kubus.controllers.api-url", gateway.baseUrl());
+        props.put("kubus.controllers.kubeconfig", gateway.controllerManagerKubeconfig());
         props.put("kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap());
         props.put("kubus.controllers.port", -1);
         // The session timeout stays at its 6 s default: the broker refuses less (group.min.session.timeout.ms).

@@ -1,0 +1,32 @@
+package io.kubus.gateway.auth;
+
+import io.kubus.client.tls.CertificateAuthority;
+import io.kubus.client.tls.ClusterPki;
+import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.config.AuthSettings;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cluster's PKI folder, made on the first start (k3s makes its CA the same way): a {@link Context} bean, so it
+ * exists before the HTTPS server reads its key store from it (application.yml points the server there).
+ */
+@Requires(env = GatewayApplication.ENVIRONMENT)
+@Context
+public class GatewayPki {
+    private final ClusterPki pki;
+
+    public GatewayPki(AuthSettings settings) {
+        List<String> hosts = new ArrayList<>(CertificateAuthority.localHosts());
+        hosts.addAll(settings.getHosts());
+        this.pki = ClusterPki.ensure(Path.of(settings.getPkiDir()), hosts);
+    }
+
+    public ClusterPki pki() {
+        return pki;
+    }
+}

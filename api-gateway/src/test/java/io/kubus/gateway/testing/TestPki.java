@@ -1,0 +1,89 @@
+package io.kubus.gateway.testing;
+
+import io.kubus.client.config.ClientConfig;
+import io.kubus.client.config.Kubeconfigs;
+import io.kubus.client.tls.CertificateAuthority;
+import io.kubus.client.tls.ClusterPki;
+import io.kubus.client.tls.TlsContexts;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The PKI of the gateways a test JVM starts: one folder, made once, shared by every gateway of the run as the
+ * gateways of one cluster share theirs, so a client trusts them all and a token signed by one is good at another.
+ * Clients get certificates of named identities from its CA; the administrator is {@code kubus-admin} in
+ * {@code system:masters}, as the launcher's kubeconfig.
+ */
+public final class TestPki {
+    public static final String ADMIN = "kubus-admin";
+    private static ClusterPki pki;
+
+    private TestPki() {
+    }
+
+    public static synchronized ClusterPki pki() {
+        if (pki == null) {
+            try {
+                pki = ClusterPki.ensure(Files.createTempDirectory("kubus-test-pki"), CertificateAuthority.localHosts());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return pki;
+    }
+
+    public static Path dir() {
+        return pki().dir();
+    }
+
+    /** A client certificate for {@code user} in {@code groups}. */
+    public static CertificateAuthority.Issued identity(String user, String... groups) {
+        return pki().ca().issue(user, List.of(groups), List.of(), CertificateAuthority.Usage.CLIENT,
+                ClusterPki.CERT_VALIDITY);
+    }
+
+    public static CertificateAuthority.Issued admin() {
+        return pki().client(ADMIN, ADMIN, List.of("system:masters"));
+    }
+
+    public static SSLContext ssl(CertificateAuthority.Issued client) {
+        return TlsContexts.client(List.of(pki().ca().certificate()), client == null ? null : client.key(),
+                client == null ? List.of() : List.of(client.certificate()));
+    }
+
+    /** An HTTP client of the administrator, trusting the test CA: for tests that speak HTTP to a gateway themselves. */
+    public static java.net.http.HttpClient adminHttp() {
+        return java.net.http.HttpClient.newBuilder().sslContext(ssl(admin()))
+                .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    }
+
+    /** A TLS socket to {@code host:port} as the administrator, for requests written by hand (raw upgrades). */
+    public static java.net.Socket adminSocket(String host, int port) throws IOException {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ssl(admin()).getSocketFactory().createSocket(host, port);
+        socket.startHandshake();
+        return socket;
+    }
+
+    public static ClientConfig clientConfig(String server, CertificateAuthority.Issued client) {
+        return new ClientConfig(server, ssl(client), Optional::empty);
+    }
+
+    public static ClientConfig tokenConfig(String server, String token) {
+        Optional<String> t = Optional.of(token);
+        return new ClientConfig(server, ssl(null), () -> t);
+    }
+
+    public static String kubeconfig(String server, CertificateAuthority.Issued client) {
+        return Kubeconfigs.withClientCertificate(server, pki().ca().certificatePem(), client);
+    }
+
+    public static String tokenKubeconfig(String server, String token) {
+        return Kubeconfigs.withToken(server, pki().ca().certificatePem(), token);
+    }
+}
