@@ -5,6 +5,7 @@ import io.kubus.schema.validation.FieldProblem;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a namespace's {@code pod-security.kubernetes.io/*} labels ask for, each mode falling back to the cluster default
@@ -59,18 +60,20 @@ public record NamespacePolicy(LevelVersion enforce, LevelVersion audit, LevelVer
         Level level = fallback.level();
         if (labels.has(label)) {
             String value = labels.get(label).asText();
-            level = Level.parse(value).orElse(onError);
-            if (Level.parse(value).isEmpty()) {
+            Optional<Level> parsed = Level.parse(value);
+            if (parsed.isEmpty()) {
                 problems.add(FieldProblem.invalid(path(label), value, Level.INVALID));
             }
+            level = parsed.orElse(onError);
         }
         PolicyVersion version = fallback.version();
         if (labels.has(label + VERSION)) {
             String value = labels.get(label + VERSION).asText();
-            version = PolicyVersion.parse(value).orElse(PolicyVersion.latest());
-            if (PolicyVersion.parse(value).isEmpty()) {
+            Optional<PolicyVersion> parsed = PolicyVersion.parse(value);
+            if (parsed.isEmpty()) {
                 problems.add(FieldProblem.invalid(path(label + VERSION), value, PolicyVersion.INVALID));
             }
+            version = parsed.orElse(PolicyVersion.latest());
         }
         return new LevelVersion(level, version);
     }

@@ -11,6 +11,7 @@ import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.validation.GoQuote;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -189,7 +190,7 @@ public class PodSecurityAdmission implements AdmissionPlugin {
         return first;
     }
 
-    private static String controllerUid(JsonNode pod) {
+    private static @Nullable String controllerUid(JsonNode pod) {
         for (JsonNode ref : pod.path("metadata").path("ownerReferences")) {
             if (ref.path("controller").asBoolean(false)) {
                 return ref.path("uid").asText("");
