@@ -607,6 +607,31 @@ class BadInputTest {
         c.addAll(storedKindCases());
         c.addAll(leaseCases());
         c.addAll(multiVersionCases());
+        c.addAll(podSecurityCases());
+        return c;
+    }
+
+    /** Pod Security labels of namespaces: a level or a version that is neither is refused, named, as kube refuses it. */
+    private static List<Case> podSecurityCases() {
+        String ns = "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"%s\",\"labels\":{%s}}}";
+        String enforce = "metadata.labels[pod-security.kubernetes.io/enforce]";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("namespace with an unknown enforce level", "POST", "/api/v1/namespaces", JSON,
+                ns.formatted("psa-1", "\"pod-security.kubernetes.io/enforce\":\"strict\""), 422,
+                "Namespace \"psa-1\" is invalid: " + enforce + ": Invalid value: \"strict\": must be one of privileged, "
+                        + "baseline, restricted", Map.of(), "Invalid",
+                s -> assertEquals(enforce, s.at("/details/causes/0/field").asText(), s.toString())));
+        c.add(new Case("namespace with a bad version and a bad warn level", "POST", "/api/v1/namespaces", JSON,
+                ns.formatted("psa-2", "\"pod-security.kubernetes.io/enforce-version\":\"v2.0\","
+                        + "\"pod-security.kubernetes.io/warn\":\"loud\""), 422,
+                "Namespace \"psa-2\" is invalid: [metadata.labels[pod-security.kubernetes.io/enforce-version]: Invalid value: "
+                        + "\"v2.0\": must be \"latest\" or \"v1.x\", metadata.labels[pod-security.kubernetes.io/warn]: "
+                        + "Invalid value: \"loud\": must be one of privileged, baseline, restricted]", Map.of(), "Invalid",
+                s -> assertEquals(2, s.at("/details/causes").size(), s.toString())));
+        c.add(new Case("namespace labelled with an audit version without its v", "PATCH", "/api/v1/namespaces/default",
+                "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"pod-security.kubernetes.io/audit-version\":\"1.32\"}}}", 422,
+                "metadata.labels[pod-security.kubernetes.io/audit-version]"));
         return c;
     }
 
