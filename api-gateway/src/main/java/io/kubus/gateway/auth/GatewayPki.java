@@ -24,6 +24,21 @@ public class GatewayPki {
         List<String> hosts = new ArrayList<>(CertificateAuthority.localHosts());
         hosts.addAll(settings.getHosts());
         this.pki = ClusterPki.ensure(Path.of(settings.getPkiDir()), hosts);
+        if (settings.getKubeconfigDir() != null && !settings.getKubeconfigDir().isBlank()) {
+            writeKubeconfigs(settings);
+        }
+    }
+
+    private void writeKubeconfigs(AuthSettings settings) {
+        Path dir = Path.of(settings.getKubeconfigDir());
+        String server = settings.getKubeconfigServer();
+        pki.writeKubeconfig(pki.dir().resolve("admin.kubeconfig"), server, "kubus-admin", List.of(UserInfo.MASTERS));
+        pki.writeKubeconfig(dir.resolve("scheduler.kubeconfig"), server, "system:kube-scheduler", List.of());
+        pki.writeKubeconfig(dir.resolve("controller-manager.kubeconfig"), server, "system:kube-controller-manager", List.of());
+        for (String node : settings.getKubeconfigNodes()) {
+            pki.writeKubeconfig(dir.resolve("node-" + node + ".kubeconfig"), server, UserInfo.NODE_PREFIX + node,
+                    List.of(UserInfo.NODES));
+        }
     }
 
     public ClusterPki pki() {

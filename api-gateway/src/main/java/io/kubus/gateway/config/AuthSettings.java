@@ -25,6 +25,41 @@ public class AuthSettings {
     /** The longest lifetime a TokenRequest gets (--service-account-max-token-expiration). */
     private Duration maxTokenExpiration = Duration.ofHours(48);
 
+    /**
+     * Where the gateway writes the kubeconfigs of the services of a stack that has no launcher (the compose
+     * stack), as kubeadm init writes scheduler.conf and the others: {@code scheduler.kubeconfig},
+     * {@code controller-manager.kubeconfig}, {@code node-NAME.kubeconfig} for each of {@link #getKubeconfigNodes},
+     * each naming {@link #getKubeconfigServer}; the administrator's {@code admin.kubeconfig} goes into the PKI folder.
+     * Unset: none are written.
+     */
+    private String kubeconfigDir;
+    private String kubeconfigServer = "https://127.0.0.1:6443";
+    private List<String> kubeconfigNodes = new ArrayList<>();
+
+    public String getKubeconfigDir() {
+        return kubeconfigDir;
+    }
+
+    public void setKubeconfigDir(String kubeconfigDir) {
+        this.kubeconfigDir = kubeconfigDir;
+    }
+
+    public String getKubeconfigServer() {
+        return kubeconfigServer;
+    }
+
+    public void setKubeconfigServer(String kubeconfigServer) {
+        this.kubeconfigServer = kubeconfigServer;
+    }
+
+    public List<String> getKubeconfigNodes() {
+        return kubeconfigNodes;
+    }
+
+    public void setKubeconfigNodes(List<String> kubeconfigNodes) {
+        this.kubeconfigNodes = kubeconfigNodes;
+    }
+
     public String getPkiDir() {
         return pkiDir;
     }
