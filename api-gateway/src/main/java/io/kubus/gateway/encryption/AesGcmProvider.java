@@ -58,6 +58,11 @@ final class AesGcmProvider implements Provider {
     }
 
     @Override
+    public boolean writes(String stored) {
+        return stored.startsWith(PREFIX + keys.getFirst().name() + ":");
+    }
+
+    @Override
     public String read(String stored, byte[] context) {
         for (Key key : keys) {
             if (stored.startsWith(key.name() + ":")) {

@@ -16,6 +16,11 @@ record IdentityProvider() implements Provider {
     }
 
     @Override
+    public boolean writes(String stored) {
+        return !stored.startsWith(ENCRYPTED);
+    }
+
+    @Override
     public String read(String stored, byte[] context) {
         if (stored.startsWith(ENCRYPTED)) {
             throw new ValueTransformException("identity transformer tried to read encrypted data");

@@ -12,4 +12,7 @@ sealed interface Provider permits AesGcmProvider, IdentityProvider {
 
     /** The plain value from what followed the prefix. */
     String read(String stored, byte[] context);
+
+    /** Whether a stored value (prefix included) is what this provider writes now, or one to rewrite. */
+    boolean writes(String stored);
 }

@@ -36,6 +36,14 @@ public final class ValueTransformer {
         return first.prefix() + first.write(plain, context.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Whether a stored value was written by another provider or key than the one that writes now: a write that
+     * changes nothing still rewrites it (kube-apiserver's stale values), which is how a rotation re-encrypts.
+     */
+    public boolean isStale(String stored) {
+        return !providers.getFirst().writes(stored);
+    }
+
     public String fromStorage(String stored, String context) {
         byte[] ctx = null;
         List<String> errors = new ArrayList<>();

@@ -59,7 +59,7 @@ public class ObjectStore {
     }
 
     public Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
-        return tx.executeRead(status -> Optional.ofNullable(select(status.getConnection(), type, namespace, name, false)));
+        return tx.executeRead(status -> Optional.ofNullable(select(status.getConnection(), type, namespace, name)));
     }
 
     /** The newest resourceVersion committed. */
@@ -190,8 +190,14 @@ public class ObjectStore {
 
     private WriteResult writeInTransaction(Connection c, ResourceType type, String namespace, String name,
                                        Function<ObjectNode, WriteOutcome> decide) throws SQLException {
-        ObjectNode current = select(c, type, namespace, name, true);
+        String stored = selectStored(c, type, namespace, name, true);
+        ObjectNode current = stored == null ? null : parse(fromStorage(type, namespace, name, stored));
         WriteOutcome outcome = decide.apply(current == null ? null : current.deepCopy());
+        if (outcome instanceof WriteOutcome.Keep && current != null && transformers.of(type).isStale(stored)) {
+            // Stored under an older key or provider: an update that changes nothing rewrites it, as kube-apiserver
+            // rewrites a stale value, so that rewriting every object moves them all to the key that writes now.
+            outcome = WriteOutcome.put(current.deepCopy());
+        }
         return switch (outcome) {
             case WriteOutcome.Keep keep -> new WriteResult(current, null);
             case WriteOutcome.Put put -> {
@@ -238,7 +244,12 @@ public class ObjectStore {
         return stored.group() + "/" + stored.version() + "/" + stored.plural();
     }
 
-    private ObjectNode select(Connection c, ResourceType type, String namespace, String name, boolean lock)
+    private ObjectNode select(Connection c, ResourceType type, String namespace, String name) throws SQLException {
+        String stored = selectStored(c, type, namespace, name, false);
+        return stored == null ? null : parse(fromStorage(type, namespace, name, stored));
+    }
+
+    private static String selectStored(Connection c, ResourceType type, String namespace, String name, boolean lock)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?"
                 + (lock ? " FOR UPDATE" : ""))) {
@@ -246,7 +257,7 @@ public class ObjectStore {
             ps.setString(2, namespace == null ? "" : namespace);
             ps.setString(3, name);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? parse(fromStorage(type, namespace, name, rs.getString(1))) : null;
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
