@@ -135,6 +135,11 @@ public record LauncherOptions(Path dataDir, int apiPort, int kafkaPort, int node
         return dataDir.resolve("db").resolve("kubus");
     }
 
+    /** The gateway's encryption provider configuration: Secrets are encrypted at rest with its key. */
+    public Path encryptionConfig() {
+        return dataDir.resolve("encryption-config.yaml");
+    }
+
     public Path kubeconfig() {
         return dataDir.resolve("kubeconfig");
     }
