@@ -18,7 +18,8 @@ import java.util.Set;
  * @param categories   kubectl categories, e.g. {@code all}
  * @param subresources subresources served, e.g. {@code status}, {@code scale}
  * @param type         the fabric8 model class
- * @param eventOmits   top-level fields left out of this kind's change events (a Secret's data never travels on Kafka)
+ * @param eventOmits   what this kind's change events leave out, as JSON Pointers (a Secret's data never travels on
+ *                     Kafka, nor kubectl apply's copy of it in an annotation)
  * @param storage      the version objects of this kind are stored, published and validated in, when this one is only
  *                     served and converted (autoscaling/v1 HorizontalPodAutoscalers are stored as autoscaling/v2);
  *                     null when this type is itself the stored one

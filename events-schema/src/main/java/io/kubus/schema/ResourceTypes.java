@@ -55,9 +55,13 @@ public final class ResourceTypes {
     public static final ResourceType EVENTS = core("Event", "events", true, List.of("ev"), List.of(), Set.of(), Event.class);
     public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status"), Service.class);
     public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), Endpoints.class);
-    /** Secrets never travel on Kafka with their values: consumers that need them read the Secret from the API. */
+    /**
+     * Secrets never travel on Kafka with their values: consumers that need them read the Secret from the API. kubectl
+     * apply keeps the whole manifest, values included, in an annotation, which stays out too.
+     */
     public static final ResourceType SECRETS = new ResourceType("", "v1", "Secret", "secrets", true, List.of(), List.of(),
-            Set.of(), Secret.class, List.of("data", "stringData"), null);
+            Set.of(), Secret.class, List.of("/data", "/stringData",
+            "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration"), null);
     public static final ResourceType CONFIGMAPS = core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), Set.of(), ConfigMap.class);
     public static final ResourceType REPLICATIONCONTROLLERS = core("ReplicationController", "replicationcontrollers", true, List.of("rc"), ALL, Set.of("status", "scale"), ReplicationController.class);
     public static final ResourceType PERSISTENTVOLUMECLAIMS = core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), List.of(), Set.of("status"), PersistentVolumeClaim.class);

@@ -1,5 +1,7 @@
 package io.kubus.launcher;
 
+import io.kubus.gateway.encryption.NewEncryptionConfig;
+
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Properties;
 
 /** The files a running local cluster leaves in its data directory for users and for the {@code kubus} script. */
@@ -28,6 +31,23 @@ public final class ClusterFiles {
         StringWriter out = new StringWriter();
         p.store(out, "kubus local cluster; removed on a clean shutdown");
         writeAtomically(file, out.toString());
+    }
+
+    /**
+     * Makes {@code file} with a new random key on a cluster's first start ({@code clusterExists} false); never replaces
+     * it. A cluster whose file is gone is refused: a new key would leave the Secrets it encrypted unreadable.
+     * Returns whether it made the file.
+     */
+    public static boolean ensureEncryptionConfig(Path file, boolean clusterExists) throws IOException {
+        if (Files.exists(file)) {
+            return false;
+        }
+        if (clusterExists) {
+            throw new IllegalStateException(file + " is missing, but " + file.getParent() + " holds a cluster whose "
+                    + "Secrets are encrypted with the key it held: restore the file. (A cluster made by a Kubus that "
+                    + "did not encrypt Secrets yet: write one as the README's \"Secrets at rest\" says.)");
+        }
+        return NewEncryptionConfig.createIfAbsent(file, new SecureRandom());
     }
 
     static void writeAtomically(Path file, String content) throws IOException {

@@ -111,6 +111,12 @@ public final class KubusLauncher implements AutoCloseable {
             ClusterFiles.writeAtomically(options.pidFile(), ProcessHandle.current().pid() + "\n");
             log.info("Starting Kubus in {}", options.dataDir());
             broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
+            boolean clusterExists = Files.exists(options.databaseFile().resolveSibling(
+                    options.databaseFile().getFileName() + ".mv.db"));
+            if (ClusterFiles.ensureEncryptionConfig(options.encryptionConfig(), clusterExists)) {
+                log.info("Wrote {} with a new key: Secrets are encrypted at rest with it; keep it with the data",
+                        options.encryptionConfig());
+            }
             Files.createDirectories(options.databaseFile().getParent());
             writeCredentials();
             gateway = startGateway(broker.bootstrapServers());
@@ -157,6 +163,7 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("datasources.default.driver-class-name", "org.h2.Driver");
         props.put("datasources.default.username", "sa");
         props.put("datasources.default.password", "");
+        props.put("kubus.encryption.provider-config", options.encryptionConfig().toString());
         // Built like io.micronaut.runtime.Micronaut#start, but without Micronaut's own JVM shutdown hook:
         // that hook would stop the gateway concurrently with ours, so the broker could stop first.
         ApplicationContext ctx = ApplicationContext.builder()

@@ -150,6 +150,11 @@ public record LauncherOptions(Path dataDir, String bind, int apiPort, int kafkaP
         return dataDir.resolve("db").resolve("kubus");
     }
 
+    /** The gateway's encryption provider configuration: Secrets are encrypted at rest with its key. */
+    public Path encryptionConfig() {
+        return dataDir.resolve("encryption-config.yaml");
+    }
+
     public Path kubeconfig() {
         return dataDir.resolve("kubeconfig");
     }

@@ -87,6 +87,11 @@ public class ApiErrors {
             if (t instanceof io.kubus.gateway.store.DuplicateObjectException dup) {
                 return ApiException.alreadyExists(dup.type(), dup.name());
             }
+            if (t instanceof io.kubus.gateway.encryption.ValueTransformException unreadable) {
+                // A stored value this gateway cannot decrypt: kube-apiserver's internal error, whose message names
+                // the transformer's failure and never the value.
+                return ApiException.internal(unreadable.getMessage());
+            }
         }
         return null;
     }

@@ -47,6 +47,23 @@ final class ListStream extends InputStream {
         this.writer = writer;
     }
 
+    /**
+     * Reads the first chunk now, before the response's status is sent, so that a failure there (an object that cannot
+     * be decrypted, history compacted meanwhile) is answered with its Status, as kube-apiserver answers a list it
+     * could not read. Closes the stream when it fails.
+     */
+    ListStream prefetch() {
+        synchronized (this) {
+            try {
+                nextChunk();
+                return this;
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

@@ -62,9 +62,22 @@ final class Lists {
         ListWriter writer = ListWriter.of(format, path.type(), representation, query.get("includeObject"));
         Plan plan = plan(path.type(), path.namespace(), options);
         ObjectLists lists = store.lists();
-        return ApiResponse.input(format.contentType(), new ListStream(lists, plan.scope(),
+        ListStream stream = new ListStream(lists, plan.scope(),
                 () -> lists.open(plan.scope(), plan.version(), plan.start(), plan.inclusive(), plan.batch()),
-                filter, plan.limit(), writer));
+                filter, plan.limit(), writer);
+        try {
+            return ApiResponse.input(format.contentType(), stream.prefetch());
+        } catch (HistoryCompactedException e) {
+            // Compacted between the plan's look at the history and the read: the answer the plan would have given.
+            throw compacted(options.continueToken());
+        }
+    }
+
+    /** 410 for a list whose version's history is compacted: a continue token gets one that goes on at the newest. */
+    private static ApiException compacted(@Nullable ContinueToken token) {
+        return token != null
+                ? ApiException.expired(INCONSISTENT_CONTINUE, new ContinueToken(ContinueToken.LATEST, token.start()).encode())
+                : ApiException.gone(EXPIRED_LIST);
     }
 
     /**
@@ -82,8 +95,7 @@ final class Lists {
                 version = token.resourceVersion();
                 requireReached(BigInteger.valueOf(version));
                 if (version < store.compactedVersion()) {
-                    throw ApiException.expired(INCONSISTENT_CONTINUE,
-                            new ContinueToken(ContinueToken.LATEST, token.start()).encode());
+                    throw compacted(token);
                 }
             }
             return new Plan(scope, version, at.key(), at.inclusive(), options.limit());
@@ -95,7 +107,7 @@ final class Lists {
             if (options.exact()) {
                 version = rv.longValueExact();
                 if (version < store.compactedVersion()) {
-                    throw ApiException.gone(EXPIRED_LIST);
+                    throw compacted(null);
                 }
             }
         }

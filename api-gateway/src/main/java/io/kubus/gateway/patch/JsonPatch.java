@@ -86,8 +86,9 @@ public final class JsonPatch {
                 JsonNode expected = required(op, "value", where);
                 JsonNode actual = get(doc, path, where);
                 if (!Json.equal(actual, expected)) {
-                    throw new PatchException(where + ": test failed at " + render(path) + ": expected " + expected
-                            + " but found " + actual);
+                    // Neither value is told, as kube-apiserver's json-patch tells neither: the one found may be
+                    // a Secret's, and the patch may be all a client is allowed to send.
+                    throw new PatchException(where + ": testing value " + render(path) + " failed: test failed");
                 }
                 yield doc;
             }

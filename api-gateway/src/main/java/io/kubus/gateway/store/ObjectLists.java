@@ -1,6 +1,7 @@
 package io.kubus.gateway.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.encryption.StorageTransformers;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.transaction.TransactionOperations;
@@ -46,12 +47,14 @@ public class ObjectLists {
 
     private final DataSource dataSource;
     private final TransactionOperations<Connection> tx;
+    private final StorageTransformers transformers;
     private volatile Boolean h2;
 
-    public ObjectLists(DataSource dataSource, TransactionOperations<Connection> tx) {
+    public ObjectLists(DataSource dataSource, TransactionOperations<Connection> tx, StorageTransformers transformers) {
         // The cursor outlives any transaction the framework could scope, so it takes its own pooled connection.
         this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
         this.tx = tx;
+        this.transformers = transformers;
     }
 
     /** The newest resourceVersion committed; read without the version row's lock. */
@@ -247,7 +250,11 @@ public class ObjectLists {
                     if (!newest && readInBatch == 0 && rows.getLong(4) > version) {
                         throw new HistoryCompactedException(version, rows.getLong(4));
                     }
-                    ListRow row = new ListRow(rows.getString(1), rows.getString(2), rows.getString(3));
+                    String namespace = rows.getString(1);
+                    String name = rows.getString(2);
+                    // Decrypted here, so that what leaves the store is the object's JSON whatever is stored.
+                    ListRow row = new ListRow(namespace, name, transformers.of(scope.type()).fromStorage(
+                            rows.getString(3), ObjectStore.storageContext(scope.type(), namespace, name)));
                     readInBatch++;
                     after = row.key();
                     inclusive = false;

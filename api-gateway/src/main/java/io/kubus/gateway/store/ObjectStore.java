@@ -1,7 +1,9 @@
 package io.kubus.gateway.store;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.encryption.StorageTransformers;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.event.ChangeEvent;
@@ -26,6 +28,11 @@ import java.util.function.Function;
  * The objects in the database. Every write runs in one transaction that stores the object with a new
  * resourceVersion, moves the state it replaces into the history ({@link ObjectHistory}) and appends its change event
  * to the outbox, so an event exists exactly when the change does. Lists are read by {@link ObjectLists}.
+ *
+ * <p>Object bodies go through the kind's {@link StorageTransformers transformer} on their way into and out of the
+ * database: encrypted at rest when the encryption configuration names the kind. The whole body is, as kube-apiserver
+ * encrypts the whole value in etcd: no SQL statement reads inside a body (lists filter by selectors after reading),
+ * and the history copies a body as it is stored, so every copy in the database is encrypted alike.
  */
 @Singleton
 public class ObjectStore {
@@ -34,6 +41,7 @@ public class ObjectStore {
     private final Clock clock;
     private final ObjectHistory history;
     private final ObjectLists lists;
+    private final StorageTransformers transformers;
     /**
      * Writers of this gateway queue here, fairly, before they take the version row's lock in the database: the row
      * lock still orders writers of all gateways, but local ones no longer spin in the database's lock wait.
@@ -41,8 +49,9 @@ public class ObjectStore {
     private final ReentrantLock localWriters = new ReentrantLock(true);
 
     public ObjectStore(TransactionOperations<Connection> tx, OutboxSignal outboxSignal, Clock clock,
-                       ObjectHistory history, ObjectLists lists) {
+                       ObjectHistory history, ObjectLists lists, StorageTransformers transformers) {
         this.tx = tx;
+        this.transformers = transformers;
         this.outboxSignal = outboxSignal;
         this.clock = clock;
         this.history = history;
@@ -50,7 +59,7 @@ public class ObjectStore {
     }
 
     public Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
-        return tx.executeRead(status -> Optional.ofNullable(select(status.getConnection(), type, namespace, name, false)));
+        return tx.executeRead(status -> Optional.ofNullable(select(status.getConnection(), type, namespace, name)));
     }
 
     /** The newest resourceVersion committed. */
@@ -91,12 +100,12 @@ public class ObjectStore {
         return tx.executeRead(status -> {
             List<ObjectNode> items = new ArrayList<>();
             try (PreparedStatement ps = status.getConnection().prepareStatement(
-                    "SELECT body FROM api_object WHERE resource = ? AND namespace = ? ORDER BY name")) {
+                    "SELECT name, body FROM api_object WHERE resource = ? AND namespace = ? ORDER BY name")) {
                 ps.setString(1, key(type));
                 ps.setString(2, namespace);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        items.add(parse(rs.getString(1)));
+                        items.add(parse(fromStorage(type, namespace, rs.getString(1), rs.getString(2))));
                     }
                 }
             }
@@ -181,8 +190,14 @@ public class ObjectStore {
 
     private WriteResult writeInTransaction(Connection c, ResourceType type, String namespace, String name,
                                        Function<ObjectNode, WriteOutcome> decide) throws SQLException {
-        ObjectNode current = select(c, type, namespace, name, true);
+        String stored = selectStored(c, type, namespace, name, true);
+        ObjectNode current = stored == null ? null : parse(fromStorage(type, namespace, name, stored));
         WriteOutcome outcome = decide.apply(current == null ? null : current.deepCopy());
+        if (outcome instanceof WriteOutcome.Keep && current != null && transformers.of(type).isStale(stored)) {
+            // Stored under an older key or provider: an update that changes nothing rewrites it, as kube-apiserver
+            // rewrites a stale value, so that rewriting every object moves them all to the key that writes now.
+            outcome = WriteOutcome.put(current.deepCopy());
+        }
         return switch (outcome) {
             case WriteOutcome.Keep keep -> new WriteResult(current, null);
             case WriteOutcome.Put put -> {
@@ -229,7 +244,12 @@ public class ObjectStore {
         return stored.group() + "/" + stored.version() + "/" + stored.plural();
     }
 
-    private static ObjectNode select(Connection c, ResourceType type, String namespace, String name, boolean lock)
+    private ObjectNode select(Connection c, ResourceType type, String namespace, String name) throws SQLException {
+        String stored = selectStored(c, type, namespace, name, false);
+        return stored == null ? null : parse(fromStorage(type, namespace, name, stored));
+    }
+
+    private static String selectStored(Connection c, ResourceType type, String namespace, String name, boolean lock)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?"
                 + (lock ? " FOR UPDATE" : ""))) {
@@ -237,7 +257,7 @@ public class ObjectStore {
             ps.setString(2, namespace == null ? "" : namespace);
             ps.setString(3, name);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? parse(rs.getString(1)) : null;
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
@@ -261,7 +281,7 @@ public class ObjectStore {
         }
     }
 
-    private static void insert(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
+    private void insert(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
                                long version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO api_object (resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -270,7 +290,7 @@ public class ObjectStore {
             ps.setString(3, name);
             ps.setString(4, obj.path("metadata").path("uid").asText(""));
             ps.setLong(5, version);
-            ps.setString(6, KubusJson.write(obj));
+            ps.setString(6, toStorage(type, namespace, name, obj));
             ps.executeUpdate();
         } catch (SQLException e) {
             if (isUniqueViolation(e)) {
@@ -280,12 +300,12 @@ public class ObjectStore {
         }
     }
 
-    private static void update(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
+    private void update(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
                                long version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE api_object SET resource_version = ?, body = ? WHERE resource = ? AND namespace = ? AND name = ?")) {
             ps.setLong(1, version);
-            ps.setString(2, KubusJson.write(obj));
+            ps.setString(2, toStorage(type, namespace, name, obj));
             ps.setString(3, key(type));
             ps.setString(4, namespace == null ? "" : namespace);
             ps.setString(5, name);
@@ -299,7 +319,12 @@ public class ObjectStore {
         if (!type.eventOmits().isEmpty()) {
             // What the event contract leaves out (a Secret's data) consumers read from the gateway.
             published = obj.deepCopy();
-            published.remove(type.eventOmits());
+            for (String omitted : type.eventOmits()) {
+                JsonPointer at = JsonPointer.compile(omitted);
+                if (published.at(at.head()) instanceof ObjectNode parent) {
+                    parent.remove(at.last().getMatchingProperty());
+                }
+            }
         }
         ChangeEvent event = ChangeEvent.of(type.storageType(), change, version, Instant.now(clock), published);
         try (PreparedStatement ps = c.prepareStatement(
@@ -313,6 +338,22 @@ public class ObjectStore {
             ps.setString(7, KubusJson.write(published));
             ps.executeUpdate();
         }
+    }
+
+    private String toStorage(ResourceType type, @Nullable String namespace, String name, ObjectNode obj) {
+        return transformers.of(type).toStorage(KubusJson.write(obj), storageContext(type, namespace, name));
+    }
+
+    private String fromStorage(ResourceType type, @Nullable String namespace, String name, String stored) {
+        return transformers.of(type).fromStorage(stored, storageContext(type, namespace, name));
+    }
+
+    /**
+     * What a stored body is bound to (authenticated data of an encrypted one, as kube-apiserver binds a value to its
+     * etcd key): a body copied to another object's row cannot be read there. A history row keeps its object's key.
+     */
+    static String storageContext(ResourceType type, @Nullable String namespace, String name) {
+        return "/" + key(type) + "/" + (namespace == null ? "" : namespace) + "/" + name;
     }
 
     private static boolean isUniqueViolation(SQLException e) {

@@ -1,6 +1,7 @@
 package io.kubus.gateway.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.encryption.StorageTransformers;
 import io.kubus.gateway.store.ListCursor;
 import io.kubus.gateway.store.ListKey;
 import io.kubus.gateway.store.ListRow;
@@ -59,8 +60,8 @@ final class BeforePaging {
     static class LockingLists extends ObjectLists {
         private final TransactionOperations<Connection> tx;
 
-        LockingLists(DataSource dataSource, TransactionOperations<Connection> tx) {
-            super(dataSource, tx);
+        LockingLists(DataSource dataSource, TransactionOperations<Connection> tx, StorageTransformers transformers) {
+            super(dataSource, tx, transformers);
             this.tx = tx;
         }
 
