@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps {@link RbacPolicy} current, as an informer would but inside the gateway: each of the four RBAC kinds is
@@ -56,6 +57,8 @@ public class RbacPolicyFollower implements AutoCloseable {
             }
             try {
                 follow(type);
+            } catch (InterruptedException e) {
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
@@ -71,8 +74,12 @@ public class RbacPolicyFollower implements AutoCloseable {
         }
     }
 
-    private void follow(ResourceType type) {
+    private void follow(ResourceType type) throws InterruptedException {
         closeWatch(type);
+        // a list older than the watch cache's start could not be watched from (410): list once it follows
+        if (!watchCache.awaitReady(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the watch cache is not ready yet");
+        }
         ObjectList list = store.list(type, null);
         policy.replace(type, list.items());
         watches.put(type, watchCache.watch(type, list.resourceVersion(), event -> {
