@@ -40,7 +40,11 @@ public class RbacPolicyFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public RbacPolicyFollower(RbacPolicy policy, ObjectStore store, WatchCache watchCache) {
+    /**
+     * @param bootstrapped taken so that the first lists come after the bootstrap policy is reconciled: once the
+     *                     policy is loaded (and the gateway ready), the bootstrap bindings are in it
+     */
+    public RbacPolicyFollower(RbacPolicy policy, ObjectStore store, WatchCache watchCache, RbacBootstrap bootstrapped) {
         this.policy = policy;
         this.store = store;
         this.watchCache = watchCache;
