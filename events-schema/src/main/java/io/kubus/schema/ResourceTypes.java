@@ -72,7 +72,7 @@ public final class ResourceTypes {
     public static final ResourceType DAEMONSETS = apps("DaemonSet", "daemonsets", List.of("ds"), Set.of("status"), DaemonSet.class);
     public static final ResourceType JOBS = batch("Job", "jobs", List.of(), Set.of("status"), Job.class);
     public static final ResourceType CRONJOBS = batch("CronJob", "cronjobs", List.of("cj"), Set.of("status"), CronJob.class);
-    // ServiceAccounts and RBAC: stored, validated and served; nothing evaluates the rules yet.
+    // ServiceAccounts and RBAC: stored, validated and served; the gateway's RBAC authorizer evaluates the rules.
     public static final ResourceType SERVICEACCOUNTS = core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), Set.of("token"), ServiceAccount.class);
     public static final ResourceType ROLES = rbac("Role", "roles", true, Role.class);
     public static final ResourceType CLUSTERROLES = rbac("ClusterRole", "clusterroles", false, ClusterRole.class);

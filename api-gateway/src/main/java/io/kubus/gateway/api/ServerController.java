@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.auth.rbac.RbacPolicy;
 import io.kubus.gateway.watch.WatchCache;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
@@ -32,12 +33,14 @@ public class ServerController {
 
     private final ObjectStore store;
     private final WatchCache watchCache;
+    private final RbacPolicy rbacPolicy;
     private final Map<String, ObjectNode> openApiByPath = new LinkedHashMap<>();
     private final ObjectNode openApiRoot;
 
-    public ServerController(ObjectStore store, WatchCache watchCache) {
+    public ServerController(ObjectStore store, WatchCache watchCache, RbacPolicy rbacPolicy) {
         this.store = store;
         this.watchCache = watchCache;
+        this.rbacPolicy = rbacPolicy;
         for (ResourceType t : ResourceTypes.all()) {
             String key = t.groupVersionPath().substring(1);
             ObjectNode doc = openApiByPath.computeIfAbsent(key, k -> {
@@ -101,6 +104,10 @@ public class ServerController {
         }
         if (!watchCache.isReady()) {
             return text(HttpStatus.SERVICE_UNAVAILABLE, "[-]watch-cache not following the change topics yet");
+        }
+        // before its first lists, RBAC would refuse every request (kube-apiserver's readyz waits for its informers)
+        if (!rbacPolicy.isLoaded()) {
+            return text(HttpStatus.SERVICE_UNAVAILABLE, "[-]rbac policy not loaded yet");
         }
         return text(HttpStatus.OK, "ok");
     }

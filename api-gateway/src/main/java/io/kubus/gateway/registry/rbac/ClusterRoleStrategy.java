@@ -12,7 +12,7 @@ import jakarta.inject.Singleton;
 
 /**
  * ClusterRoles (pkg/registry/rbac/clusterrole): cluster-wide rules, and an aggregation rule whose selectors pick the
- * ClusterRoles whose rules this one gathers. The rule is stored and validated; no controller aggregates yet.
+ * ClusterRoles whose rules this one gathers (the clusterrole-aggregation controller in workload-controllers does).
  */
 @Singleton
 public class ClusterRoleStrategy extends PolicyRuleStrategy {
