@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kubus.client.api.KubusApi;
-import io.kubus.client.config.ClientConfig;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +39,9 @@ class LauncherClusterTest {
                 "--nodes", "3", "--docker-host", "unix://" + dir.resolve("no-engine.sock"));
         Set<String> podUids;
         String deploymentUid;
-        try (KubusLauncher launcher = started(options);
-             KubusApi api = new KubusApi(ClientConfig.fromKubeconfig(options.kubeconfig()))) {
+        try (StartedCluster cluster = StartedCluster.start(options)) {
+            KubusApi api = cluster.api();
+            KubusLauncher launcher = cluster.launcher();
             assertTrue(launcher.welcome().contains("nodes:       no Docker engine answers at unix://"
                     + dir.resolve("no-engine.sock") + ": 3 nodes kubus-node-0..2 run pods on the simulated runtime"),
                     launcher.welcome());
@@ -59,8 +59,8 @@ class LauncherClusterTest {
                     "spread over the three nodes");
             podUids = pods.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
         }
-        try (KubusLauncher launcher = started(options);
-             KubusApi api = new KubusApi(ClientConfig.fromKubeconfig(options.kubeconfig()))) {
+        try (StartedCluster cluster = StartedCluster.start(options)) {
+            KubusApi api = cluster.api();
             Deployment d = api.get(ResourceTypes.DEPLOYMENTS, "default", "web", Deployment.class).orElseThrow();
             assertEquals(deploymentUid, d.getMetadata().getUid(), "the same object after the restart");
             await("the same 6 pods running again", () -> available(api) == 6 && api.list(ResourceTypes.PODS,
@@ -68,12 +68,6 @@ class LauncherClusterTest {
             assertEquals(podUids, api.list(ResourceTypes.PODS, "default", "app=web", null, Pod.class).items().stream()
                     .map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()), "no pod replaced");
         }
-    }
-
-    private static KubusLauncher started(LauncherOptions options) throws java.io.IOException {
-        KubusLauncher launcher = new KubusLauncher(options);
-        launcher.start();
-        return launcher;
     }
 
     private static Set<String> readyNodes(KubusApi api) {

@@ -34,8 +34,8 @@ class LauncherEncryptionTest {
         LauncherOptions options = LauncherOptions.parse("--data", dir.toString(), "--port", Integer.toString(port),
                 "--nodes", "1", "--docker-host", "unix://" + dir.resolve("no-engine.sock"));
         String value = "v-" + UUID.randomUUID();
-        try (KubusLauncher launcher = new KubusLauncher(options); KubusApi api = new KubusApi(options.apiUrl())) {
-            launcher.start();
+        try (StartedCluster cluster = StartedCluster.start(options)) {
+            KubusApi api = cluster.api();
             api.create(ResourceTypes.SECRETS, new SecretBuilder().withNewMetadata().withName("db")
                     .withNamespace("default").endMetadata().addToStringData("password", value).build());
         }
@@ -47,8 +47,8 @@ class LauncherEncryptionTest {
         assertTrue(db.contains("k8s:enc:aesgcm:v1:key1:"), "the Secret is stored encrypted");
         assertFalse(db.contains(value) || db.contains(Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));
 
-        try (KubusLauncher launcher = new KubusLauncher(options); KubusApi api = new KubusApi(options.apiUrl())) {
-            launcher.start();
+        try (StartedCluster cluster = StartedCluster.start(options)) {
+            KubusApi api = cluster.api();
             Secret s = api.get(ResourceTypes.SECRETS, "default", "db", Secret.class).orElseThrow();
             assertEquals(value, new String(Base64.getDecoder().decode(s.getData().get("password")), StandardCharsets.UTF_8));
         }

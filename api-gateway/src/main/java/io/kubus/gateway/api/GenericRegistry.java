@@ -439,7 +439,8 @@ public class GenericRegistry {
         return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private String randomSuffix() {
+    /** Five characters as apiserver's SimpleNameGenerator picks them (generateName, and names other code makes). */
+    public String randomSuffix() {
         StringBuilder sb = new StringBuilder(5);
         for (int i = 0; i < 5; i++) {
             sb.append(GENERATE_ALPHABET.charAt(random.nextInt(GENERATE_ALPHABET.length())));

@@ -7,6 +7,7 @@ import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.ApiErrors;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.gateway.api.RequestBodies;
+import io.kubus.gateway.auth.rbac.RbacAuthorizer;
 import io.kubus.gateway.config.AuthSettings;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.schema.KubusJson;
@@ -34,7 +35,8 @@ import java.util.Optional;
 /**
  * The review APIs (kube-apiserver's pkg/registry/authentication and authorization): who am I
  * ({@code kubectl auth whoami}), is this token good (TokenReview), may I / may they ({@code kubectl auth can-i},
- * SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview). Each answers from the request through
+ * SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview) and what may I do in a namespace
+ * ({@code kubectl auth can-i --list}, SelfSubjectRulesReview). Each answers from the request through
  * the same authenticators and authorizers as every request, and stores nothing.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
@@ -49,9 +51,11 @@ public class ReviewController {
     private final ServiceAccountTokens serviceAccountTokens;
     private final Authorization authorization;
     private final AuthSettings settings;
+    private final RbacAuthorizer rbac;
 
     public ReviewController(RequestBodies bodies, Authentication authentication, ServiceAccountTokens serviceAccountTokens,
-                            Authorization authorization, AuthSettings settings) {
+                            Authorization authorization, AuthSettings settings, RbacAuthorizer rbac) {
+        this.rbac = rbac;
         this.bodies = bodies;
         this.authentication = authentication;
         this.serviceAccountTokens = serviceAccountTokens;
@@ -143,6 +147,52 @@ public class ReviewController {
             decide(review, subject(review, "LocalSubjectAccessReview"), namespace, "LocalSubjectAccessReview");
             return review;
         });
+    }
+
+    @Post(uri = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", consumes = MediaType.ALL, produces = MediaType.ALL)
+    public HttpResponse<?> selfSubjectRulesReview(HttpRequest<?> request, @Nullable @Body byte[] body) {
+        return answer(() -> {
+            ObjectNode review = review(request, body, AUTHZ, "SelfSubjectRulesReview");
+            String namespace = review.path("spec").path("namespace").asText("");
+            UserInfo user = SecurityFilter.user(request);
+            ObjectNode status = review.putObject("status");
+            ArrayNode resourceRules = status.putArray("resourceRules");
+            ArrayNode nonResourceRules = status.putArray("nonResourceRules");
+            if (user.inGroup(UserInfo.MASTERS)) {
+                // the privileged-groups authorizer's rules, as kube-apiserver's union resolver lists them first
+                ObjectNode all = resourceRules.addObject();
+                all.putArray("verbs").add("*");
+                all.putArray("apiGroups").add("*");
+                all.putArray("resources").add("*");
+                ObjectNode paths = nonResourceRules.addObject();
+                paths.putArray("verbs").add("*");
+                paths.putArray("nonResourceURLs").add("*");
+            }
+            RbacAuthorizer.Rules rules = rbac.rulesFor(user, namespace);
+            for (RbacAuthorizer.ResourceRuleInfo r : rules.resourceRules()) {
+                ObjectNode rule = resourceRules.addObject();
+                strings(rule.putArray("verbs"), r.verbs());
+                strings(rule.putArray("apiGroups"), r.apiGroups());
+                strings(rule.putArray("resources"), r.resources());
+                if (!r.resourceNames().isEmpty()) {
+                    strings(rule.putArray("resourceNames"), r.resourceNames());
+                }
+            }
+            for (RbacAuthorizer.NonResourceRuleInfo r : rules.nonResourceRules()) {
+                ObjectNode rule = nonResourceRules.addObject();
+                strings(rule.putArray("verbs"), r.verbs());
+                strings(rule.putArray("nonResourceURLs"), r.nonResourceURLs());
+            }
+            status.put("incomplete", rules.incomplete());
+            if (!rules.evaluationError().isEmpty()) {
+                status.put("evaluationError", rules.evaluationError());
+            }
+            return review;
+        });
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
     }
 
     /** The user a SubjectAccessReview asks about: spec.user, spec.groups, spec.uid and spec.extra. */

@@ -100,11 +100,15 @@ public final class KubernetesProtobuf {
     static final Map<String, String> JSON_NAMES = Map.of(
             "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup");
     /**
-     * The bodies of subresources that are not kinds of their own, as "apiVersion kind": a Scale, and an Eviction, in
-     * policy/v1beta1 too, which the eviction subresource accepts as kube-apiserver does.
+     * The bodies of requests that are not stored kinds, as "apiVersion kind": a Scale, an Eviction (in
+     * policy/v1beta1 too, which the eviction subresource accepts as kube-apiserver does), a TokenRequest, and the
+     * reviews ({@code kubectl create token}, {@code auth can-i} and {@code auth whoami} send them as protobuf).
      */
     static final List<String> SUBRESOURCE_BODIES = List.of("autoscaling/v1 Scale", "policy/v1 Eviction",
-            "policy/v1beta1 Eviction");
+            "policy/v1beta1 Eviction", "authentication.k8s.io/v1 TokenRequest", "authentication.k8s.io/v1 TokenReview",
+            "authentication.k8s.io/v1 SelfSubjectReview", "authorization.k8s.io/v1 SubjectAccessReview",
+            "authorization.k8s.io/v1 SelfSubjectAccessReview", "authorization.k8s.io/v1 LocalSubjectAccessReview",
+            "authorization.k8s.io/v1 SelfSubjectRulesReview");
 
     private final Map<String, Descriptor> messages = new HashMap<>();
     private final Set<String> pointerFields;

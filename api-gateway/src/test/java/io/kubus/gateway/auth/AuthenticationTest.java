@@ -198,7 +198,7 @@ class AuthenticationTest {
         assertUnauthorized(parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
         assertUnauthorized(signed("authn", "reader", sa, Instant.now().minus(Duration.ofHours(2)), Instant.now().minus(Duration.ofHours(1))));
-        assertEquals(200, whoAmIReply(signed("authn", "reader", sa, Instant.now(), Instant.now().plusSeconds(600))).status(),
+        assertEquals(201, whoAmIReply(signed("authn", "reader", sa, Instant.now(), Instant.now().plusSeconds(600))).status(),
                 "the same claims, signed with the cluster's key and not expired, are good");
 
         // TokenReview says the same as the authenticator
@@ -222,7 +222,7 @@ class AuthenticationTest {
         assertEquals(List.of("holder"), strings(boundWho.at("/status/userInfo/extra/authentication.kubernetes.io~1pod-name")));
         assertEquals(200, gateway.request("DELETE", "/api/v1/namespaces/authn/pods/holder?gracePeriodSeconds=0", null, null).status());
         awaitUnauthorized(bound);
-        assertEquals(200, whoAmIReply(token).status(), "the unbound token lives on");
+        assertEquals(201, whoAmIReply(token).status(), "the unbound token lives on");
         assertEquals(200, gateway.request("DELETE", "/api/v1/namespaces/authn/serviceaccounts/reader", null, null).status());
         awaitUnauthorized(token);
     }

@@ -252,6 +252,37 @@ public final class KubusApi implements AutoCloseable {
      * Runs a get-modify-update attempt until it does not end in 409 Conflict (at most 5 times, with a short,
      * growing pause), as client-go's {@code retry.RetryOnConflict}: the attempt must read the object afresh.
      */
+    /** A token of the TokenRequest API and when it expires. */
+    public record IssuedToken(String token, Instant expires) {
+    }
+
+    /**
+     * {@code POST serviceaccounts/NAME/token}: a token of the ServiceAccount for {@code audiences} (the API's when
+     * empty), living {@code expirationSeconds}, bound to the pod when {@code podName} is set, as the kubelet asks
+     * for a pod's projected token.
+     */
+    public IssuedToken requestToken(String namespace, String serviceAccount, List<String> audiences,
+                                    long expirationSeconds, String podName, String podUid) {
+        var request = json.createObjectNode();
+        request.put("apiVersion", "authentication.k8s.io/v1");
+        request.put("kind", "TokenRequest");
+        var spec = request.putObject("spec");
+        var aud = spec.putArray("audiences");
+        audiences.forEach(aud::add);
+        spec.put("expirationSeconds", expirationSeconds);
+        if (podName != null) {
+            var ref = spec.putObject("boundObjectRef");
+            ref.put("kind", "Pod");
+            ref.put("apiVersion", "v1");
+            ref.put("name", podName);
+            ref.put("uid", podUid);
+        }
+        JsonNode answer = send("POST", objectPath(ResourceTypes.SERVICEACCOUNTS, namespace, serviceAccount) + "/token",
+                JSON, write(request), JsonNode.class);
+        return new IssuedToken(answer.path("status").path("token").asText(),
+                Instant.parse(answer.path("status").path("expirationTimestamp").asText()));
+    }
+
     public static <R> R retryOnConflict(Supplier<R> attempt) {
         for (int i = 1; ; i++) {
             try {

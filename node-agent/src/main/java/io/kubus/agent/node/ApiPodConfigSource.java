@@ -6,6 +6,8 @@ import io.kubus.agent.pod.PodConfigSource;
 import io.kubus.client.api.KubusApi;
 import io.kubus.schema.ResourceTypes;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads Secrets and ConfigMaps from the gateway when a container needs them: their data never comes from Kafka. */
@@ -24,5 +26,12 @@ final class ApiPodConfigSource implements PodConfigSource {
     @Override
     public Optional<ConfigMap> configMap(String namespace, String name) {
         return api.get(ResourceTypes.CONFIGMAPS, namespace, name, ConfigMap.class);
+    }
+
+    @Override
+    public Token serviceAccountToken(String namespace, String serviceAccount, List<String> audiences,
+                                     long expirationSeconds, String podName, String podUid, Instant now) {
+        KubusApi.IssuedToken issued = api.requestToken(namespace, serviceAccount, audiences, expirationSeconds, podName, podUid);
+        return Token.of(issued.token(), now, issued.expires());
     }
 }

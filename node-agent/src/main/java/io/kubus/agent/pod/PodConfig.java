@@ -5,11 +5,14 @@ import io.fabric8.kubernetes.api.model.ConfigMapKeySelector;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.micronaut.core.annotation.Nullable;
 
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -34,10 +38,13 @@ import java.util.function.Function;
  * Resolves what a container takes from Secrets and ConfigMaps, read through a {@link PodConfigSource}: the
  * environment ({@code envFrom}, then {@code env} with {@code secretKeyRef} / {@code configMapKeyRef}, as the kubelet's
  * makeEnvironmentVariables does), and the files of secret and configMap volumes (a file per key, or per
- * {@code items} entry at its path, with {@code defaultMode} or the item's mode).
+ * {@code items} entry at its path, with {@code defaultMode} or the item's mode), and of projected volumes (the
+ * ServiceAccount token volume every pod gets).
  */
 final class PodConfig {
     private final PodConfigSource source;
+    /** Projected ServiceAccount tokens by pod uid, volume and path: kept until 80% of their life has passed. */
+    private final Map<String, PodConfigSource.Token> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     PodConfig(PodConfigSource source) {
         this.source = source;
@@ -151,74 +158,151 @@ final class PodConfig {
         return d;
     }
 
-    /** Whether the pod has any volume whose files come from a Secret or ConfigMap. */
+    /** Whether the pod has any volume whose files come from a Secret, a ConfigMap or a projection. */
     static boolean hasConfigVolumes(Pod pod) {
         return Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of()).stream()
                 .anyMatch(PodConfig::isConfigVolume);
     }
 
     static boolean isConfigVolume(Volume v) {
-        return v.getSecret() != null || v.getConfigMap() != null;
+        return v.getSecret() != null || v.getConfigMap() != null || v.getProjected() != null;
+    }
+
+    /** The files of a volume being made: path to bytes, and the paths with a mode of their own. */
+    private record VolumeFiles(Map<String, byte[]> content, Map<String, Integer> modes) {
+        VolumeFiles() {
+            this(new LinkedHashMap<>(), new LinkedHashMap<>());
+        }
     }
 
     /**
-     * Writes the files of every secret and configMap volume of a pod under {@code podDir/<volume>}, removing files
-     * no longer in the source. Throws {@link ContainerConfigException} with the kubelet's FailedMount message when a
-     * non-optional source or key is missing.
+     * Writes the files of every secret, configMap and projected volume of a pod under {@code podDir/<volume>},
+     * removing files no longer in the source. Throws {@link ContainerConfigException} with the kubelet's FailedMount
+     * message when a non-optional source or key is missing. A projected ServiceAccount token is requested for the
+     * pod (bound to it) and requested again once 80% of its life has passed, as the kubelet's token manager does.
      */
-    void writeVolumes(Pod pod, Path podDir) {
+    void writeVolumes(Pod pod, Path podDir, Instant now) {
         String ns = pod.getMetadata().getNamespace();
         for (Volume v : Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of())) {
             if (!isConfigVolume(v)) {
                 continue;
             }
-            Data data;
-            List<KeyToPath> items;
+            String failure = "MountVolume.SetUp failed for volume \"" + v.getName() + "\" : ";
+            VolumeFiles files = new VolumeFiles();
             Integer defaultMode;
-            boolean optional;
-            String kind;
             if (v.getSecret() != null) {
                 String name = v.getSecret().getSecretName();
-                optional = Boolean.TRUE.equals(v.getSecret().getOptional());
-                data = secret(ns, name).orElse(null);
-                items = v.getSecret().getItems();
+                add(files, secret(ns, name), "secret \"" + name + "\"", v.getSecret().getItems(),
+                        Boolean.TRUE.equals(v.getSecret().getOptional()), failure);
                 defaultMode = v.getSecret().getDefaultMode();
-                kind = "secret \"" + name + "\"";
-            } else {
+            } else if (v.getConfigMap() != null) {
                 String name = v.getConfigMap().getName();
-                optional = Boolean.TRUE.equals(v.getConfigMap().getOptional());
-                data = configMap(ns, name).orElse(null);
-                items = v.getConfigMap().getItems();
+                add(files, configMap(ns, name), "configmap \"" + name + "\"", v.getConfigMap().getItems(),
+                        Boolean.TRUE.equals(v.getConfigMap().getOptional()), failure);
                 defaultMode = v.getConfigMap().getDefaultMode();
-                kind = "configmap \"" + name + "\"";
-            }
-            String failure = "MountVolume.SetUp failed for volume \"" + v.getName() + "\" : ";
-            if (data == null && !optional) {
-                throw new ContainerConfigException(failure + kind + " not found");
-            }
-            Map<String, byte[]> files = new LinkedHashMap<>();
-            Map<String, Integer> modes = new LinkedHashMap<>();
-            Map<String, byte[]> entries = data == null ? Map.of() : data.entries();
-            if (items == null || items.isEmpty()) {
-                entries.forEach((k, b) -> files.put(k, b));
             } else {
-                for (KeyToPath item : items) {
-                    byte[] b = entries.get(item.getKey());
-                    if (b == null) {
-                        if (optional) {
-                            continue;
-                        }
-                        throw new ContainerConfigException(failure + "references non-existent " + kind.split(" ")[0]
-                                + " key: " + item.getKey());
-                    }
-                    files.put(item.getPath(), b);
-                    if (item.getMode() != null) {
-                        modes.put(item.getPath(), item.getMode());
+                for (VolumeProjection p : Objects.requireNonNullElse(v.getProjected().getSources(), List.<VolumeProjection>of())) {
+                    project(pod, v.getName(), p, files, failure, now);
+                }
+                defaultMode = v.getProjected().getDefaultMode();
+            }
+            write(podDir.resolve(v.getName()), files.content(), files.modes(), defaultMode == null ? 0644 : defaultMode);
+        }
+    }
+
+    /** Forgets what was kept for a pod that is gone (its tokens). */
+    void forget(String podUid) {
+        tokens.keySet().removeIf(k -> k.startsWith(podUid + "/"));
+    }
+
+    private void project(Pod pod, String volume, VolumeProjection p, VolumeFiles files, String failure, Instant now) {
+        String ns = pod.getMetadata().getNamespace();
+        if (p.getSecret() != null) {
+            String name = p.getSecret().getName();
+            add(files, secret(ns, name), "secret \"" + name + "\"", p.getSecret().getItems(),
+                    Boolean.TRUE.equals(p.getSecret().getOptional()), failure);
+        } else if (p.getConfigMap() != null) {
+            String name = p.getConfigMap().getName();
+            add(files, configMap(ns, name), "configmap \"" + name + "\"", p.getConfigMap().getItems(),
+                    Boolean.TRUE.equals(p.getConfigMap().getOptional()), failure);
+        } else if (p.getDownwardAPI() != null) {
+            for (DownwardAPIVolumeFile f : Objects.requireNonNullElse(p.getDownwardAPI().getItems(), List.<DownwardAPIVolumeFile>of())) {
+                if (f.getFieldRef() != null) {
+                    files.content().put(f.getPath(), field(pod, f.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8));
+                    if (f.getMode() != null) {
+                        files.modes().put(f.getPath(), f.getMode());
                     }
                 }
             }
-            int mode = defaultMode == null ? 0644 : defaultMode;
-            write(podDir.resolve(v.getName()), files, modes, mode);
+        } else if (p.getServiceAccountToken() != null) {
+            ServiceAccountTokenProjection t = p.getServiceAccountToken();
+            String key = pod.getMetadata().getUid() + "/" + volume + "/" + t.getPath();
+            PodConfigSource.Token token = tokens.get(key);
+            if (token == null || !now.isBefore(token.renewAt())) {
+                long seconds = t.getExpirationSeconds() == null ? 3600 : t.getExpirationSeconds();
+                List<String> audiences = t.getAudience() == null || t.getAudience().isEmpty() ? List.of() : List.of(t.getAudience());
+                try {
+                    token = source.serviceAccountToken(ns, pod.getSpec().getServiceAccountName(), audiences, seconds,
+                            pod.getMetadata().getName(), pod.getMetadata().getUid(), now);
+                } catch (RuntimeException e) {
+                    if (token == null) {
+                        throw new ContainerConfigException(failure + "failed to fetch token: " + e.getMessage());
+                    }
+                    // keep the token the pod has while it is good; the next sync asks again
+                }
+                tokens.put(key, token);
+            }
+            files.content().put(t.getPath(), token.value().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The value of a downward API field the projected ServiceAccount volume (and others) use. */
+    private static String field(Pod pod, String path) {
+        return switch (path) {
+            case "metadata.namespace" -> pod.getMetadata().getNamespace();
+            case "metadata.name" -> pod.getMetadata().getName();
+            case "metadata.uid" -> pod.getMetadata().getUid();
+            case "metadata.labels" -> keyValues(pod.getMetadata().getLabels());
+            case "metadata.annotations" -> keyValues(pod.getMetadata().getAnnotations());
+            default -> "";
+        };
+    }
+
+    /** The kubelet's format of a map in a downward API file: key="value" lines, sorted, Go-quoted. */
+    private static String keyValues(@Nullable Map<String, String> map) {
+        if (map == null) {
+            return "";
+        }
+        return new java.util.TreeMap<>(map).entrySet().stream()
+                .map(e -> e.getKey() + "=" + io.kubus.schema.validation.GoQuote.quote(e.getValue()))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    /** The files of one Secret or ConfigMap: every key, or the items asked for at their paths. */
+    private static void add(VolumeFiles files, Optional<Data> source, String kind, @Nullable List<KeyToPath> items,
+                            boolean optional, String failure) {
+        Data data = source.orElse(null);
+        if (data == null && !optional) {
+            throw new ContainerConfigException(failure + kind + " not found");
+        }
+        Map<String, byte[]> entries = data == null ? Map.of() : data.entries();
+        if (items == null || items.isEmpty()) {
+            files.content().putAll(entries);
+            return;
+        }
+        for (KeyToPath item : items) {
+            byte[] b = entries.get(item.getKey());
+            if (b == null) {
+                if (optional) {
+                    continue;
+                }
+                throw new ContainerConfigException(failure + "references non-existent " + kind.split(" ")[0]
+                        + " key: " + item.getKey());
+            }
+            files.content().put(item.getPath(), b);
+            if (item.getMode() != null) {
+                files.modes().put(item.getPath(), item.getMode());
+            }
         }
     }
 

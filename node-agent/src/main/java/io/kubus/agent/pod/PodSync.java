@@ -345,7 +345,7 @@ public final class PodSync {
         Map<String, String> env = config.environment(pod, c, e -> envValue(pod, e));
         List<ContainerSpec.Mount> mounts = new ArrayList<>();
         for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
-            // secret and configMap volumes are always read-only, as in Kubernetes
+            // secret, configMap and projected volumes are always read-only, as in Kubernetes
             boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || isConfigVolume(pod, m.getName());
             mounts.add(new ContainerSpec.Mount(hostPathOf(pod, m.getName()), m.getMountPath(), readOnly));
         }
@@ -410,6 +410,7 @@ public final class PodSync {
     }
 
     private void deleteVolumes(String uid) {
+        config.forget(uid);
         Path dir = volumesRoot.resolve(uid);
         if (!Files.exists(dir)) {
             return;
@@ -436,7 +437,7 @@ public final class PodSync {
             return true;
         }
         try {
-            config.writeVolumes(pod, volumesRoot.resolve(uid));
+            config.writeVolumes(pod, volumesRoot.resolve(uid), now);
             volumesWritten.put(uid, now);
             return true;
         } catch (ContainerConfigException | java.io.UncheckedIOException e) {

@@ -52,6 +52,7 @@ class PodConfigSimulatedTest {
     private final Map<String, Secret> secrets = new ConcurrentHashMap<>();
     private final Map<String, ConfigMap> configMaps = new ConcurrentHashMap<>();
     private final List<String> events = new ArrayList<>();
+    private final List<String> tokenRequests = new ArrayList<>();
     private PodSync sync;
 
     @BeforeEach
@@ -65,6 +66,13 @@ class PodConfigSimulatedTest {
             @Override
             public Optional<ConfigMap> configMap(String namespace, String name) {
                 return Optional.ofNullable(configMaps.get(namespace + "/" + name));
+            }
+
+            @Override
+            public Token serviceAccountToken(String namespace, String serviceAccount, List<String> audiences,
+                                             long expirationSeconds, String podName, String podUid, Instant now) {
+                tokenRequests.add(namespace + "/" + serviceAccount + " for " + podName + " " + audiences + " " + expirationSeconds);
+                return Token.of("token-" + tokenRequests.size(), now, now.plusSeconds(expirationSeconds));
             }
         };
         PodEvents recorder = new PodEvents() {
@@ -178,6 +186,41 @@ class PodConfigSimulatedTest {
                 .endMetadata().build();
         assertTrue(sync.sync(deleting, owned(pod)).stopped());
         assertFalse(Files.exists(volumes.resolve("uid-vols")), "the files go with the pod");
+    }
+
+    @Test
+    void theServiceAccountVolumeHoldsABoundTokenRenewedAtFourFifthsOfItsLifeTheCaAndTheNamespace() throws Exception {
+        configMaps.put("default/kube-root-ca.crt", new ConfigMapBuilder().withNewMetadata().withName("kube-root-ca.crt")
+                .endMetadata().withData(Map.of("ca.crt", "CA PEM")).build());
+        Pod pod = new PodBuilder(base("sa")).editSpec().withServiceAccountName("reader")
+                .addNewVolume().withName("kube-api-access-x2b4c").withNewProjected().withDefaultMode(420)
+                .addNewSource().withNewServiceAccountToken().withExpirationSeconds(3607L).withPath("token")
+                .endServiceAccountToken().endSource()
+                .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
+                .withPath("ca.crt").endItem().endConfigMap().endSource()
+                .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()
+                .withApiVersion("v1").withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
+                .endProjected().endVolume()
+                .editFirstContainer().addNewVolumeMount().withName("kube-api-access-x2b4c").withReadOnly(true)
+                .withMountPath("/var/run/secrets/kubernetes.io/serviceaccount").endVolumeMount().endContainer()
+                .endSpec().build();
+        sync.sync(pod, owned(pod));
+        Path dir = volumes.resolve("uid-sa").resolve("kube-api-access-x2b4c");
+        assertEquals("token-1", Files.readString(dir.resolve("token")));
+        assertEquals("CA PEM", Files.readString(dir.resolve("ca.crt")));
+        assertEquals("default", Files.readString(dir.resolve("namespace")));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("token"))));
+        assertEquals(List.of("default/reader for sa [] 3607"), tokenRequests, "one token, bound to the pod");
+        assertTrue(runtime.created.getFirst().mounts().getFirst().readOnly());
+
+        // 80% of 3607 s is 2885.6 s: the volume is rewritten every minute, and the token only once it is due
+        clock.advance(Duration.ofSeconds(2880));
+        sync.sync(pod, owned(pod));
+        assertEquals("token-1", Files.readString(dir.resolve("token")));
+        clock.advance(Duration.ofSeconds(61));
+        sync.sync(pod, owned(pod));
+        assertEquals("token-2", Files.readString(dir.resolve("token")), "renewed before it expires");
+        assertEquals(2, tokenRequests.size());
     }
 
     @Test

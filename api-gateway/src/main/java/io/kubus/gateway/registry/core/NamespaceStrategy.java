@@ -18,6 +18,7 @@ import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.validation.ErrorList;
 import io.kubus.schema.validation.Names;
+import io.kubus.gateway.store.ObjectStore;
 import jakarta.inject.Singleton;
 
 import java.time.temporal.ChronoUnit;
@@ -44,9 +45,21 @@ public class NamespaceStrategy implements Strategy {
             KindPrinter.columns("Status", "string", "The status of the namespace", "Age", "string", TablePrinters.AGE),
             (o, now) -> List.of(name(o), text(o.path("status"), "phase"), TablePrinters.age(o, now)));
 
+    private final NamespaceContents contents;
+
+    public NamespaceStrategy(NamespaceContents contents) {
+        this.contents = contents;
+    }
+
     @Override
     public ResourceType type() {
         return ResourceTypes.NAMESPACES;
+    }
+
+    /** The default ServiceAccount and the CA bundle come with the namespace, in its transaction. */
+    @Override
+    public void beginCreate(ObjectNode ns, ObjectStore store) {
+        contents.ensure(text(objOrNull(ns, "metadata"), "name"), store);
     }
 
     /** Namespaces become DNS labels (a Service's name is NAME.NAMESPACE.svc). */

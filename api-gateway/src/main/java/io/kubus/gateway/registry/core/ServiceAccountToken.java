@@ -94,7 +94,8 @@ public class ServiceAccountToken implements Subresource {
         ObjectNode status = tr.putObject("status");
         status.put("token", token.value());
         status.put("expirationTimestamp", token.expires().toString());
-        return ApiResponse.bytes(201, request.format().contentType(),
+        // JSON whatever the client accepts first: kubectl accepts it after protobuf, which Kubus does not write
+        return ApiResponse.bytes(201, "application/json",
                 io.kubus.schema.KubusJson.write(tr).getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of());
     }
 

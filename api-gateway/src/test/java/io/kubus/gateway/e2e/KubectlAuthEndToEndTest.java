@@ -1,0 +1,118 @@
+package io.kubus.gateway.e2e;
+
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.Kubectl;
+import io.kubus.gateway.testing.TestPki;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Credentials and rights as a user meets them, with the installed kubectl against a real gateway over TLS: a
+ * ServiceAccount bound to a Role that allows get and list of pods gets a token from {@code kubectl create token};
+ * with it kubectl lists pods and is refused a delete (nothing deleted); {@code kubectl auth can-i} and
+ * {@code whoami} agree; an altered token, and the token of a deleted ServiceAccount, are Unauthorized.
+ */
+class KubectlAuthEndToEndTest {
+    private static final String NS = "team-a";
+    private static final String FORBIDDEN_DELETE = "Error from server (Forbidden): pods \"web\" is forbidden: User "
+            + "\"system:serviceaccount:team-a:pod-reader\" cannot delete resource \"pods\" in API group \"\" in the namespace \"team-a\"";
+    private static final String UNAUTHORIZED = "error: You must be logged in to the server (Unauthorized)";
+
+    @TempDir
+    static Path dir;
+    private static GatewayFixture gateway;
+    private static Kubectl admin;
+
+    @BeforeAll
+    static void start() {
+        gateway = GatewayFixture.start();
+        admin = new Kubectl(gateway.writeKubeconfig(dir.resolve("admin")), dir.resolve("admin"));
+        admin.run("create", "namespace", NS).ok();
+        admin.run("-n", NS, "create", "serviceaccount", "pod-reader").ok();
+        admin.run("-n", NS, "create", "role", "pod-reader", "--verb=get,list", "--resource=pods").ok();
+        admin.run("-n", NS, "create", "rolebinding", "pod-reader", "--role=pod-reader",
+                "--serviceaccount=" + NS + ":pod-reader").ok();
+        admin.run("-n", NS, "run", "web", "--image=kubus/busybox:1", "--restart=Never").ok();
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void aServiceAccountTokenHasTheRightsOfItsRoleAndNoMore() throws Exception {
+        String token = admin.run("-n", NS, "create", "token", "pod-reader", "--duration=15m").ok().out().strip();
+        assertEquals(3, token.split("\\.").length, "a JWT: " + token);
+        Kubectl reader = asToken(token, "reader");
+
+        awaitOutput(reader, "web", "-n", NS, "get", "pods", "-o", "name");
+        Kubectl.Result delete = reader.run("-n", NS, "delete", "pod", "web", "--wait=false");
+        assertEquals(1, delete.exitCode());
+        assertEquals(FORBIDDEN_DELETE, delete.err().strip());
+        assertEquals("pod/web", admin.run("-n", NS, "get", "pod", "web", "-o", "name").ok().out().strip(), "nothing deleted");
+
+        assertEquals("yes", reader.run("-n", NS, "auth", "can-i", "list", "pods").ok().out().strip());
+        Kubectl.Result cannot = reader.run("-n", NS, "auth", "can-i", "delete", "pods");
+        assertEquals(1, cannot.exitCode());
+        assertEquals("no", cannot.out().strip());
+        assertEquals("yes", admin.run("-n", NS, "auth", "can-i", "get", "pods",
+                "--as=system:serviceaccount:" + NS + ":pod-reader").ok().out().strip());
+        assertEquals("no", admin.run("-n", NS, "auth", "can-i", "get", "pods", "-n", "default",
+                "--as=system:serviceaccount:" + NS + ":pod-reader").out().strip(), "the Role is in team-a only");
+        String list = reader.run("-n", NS, "auth", "can-i", "--list").ok().out();
+        assertTrue(list.lines().anyMatch(l -> l.matches("pods\\s+\\[\\]\\s+\\[\\]\\s+\\[get list\\]")), list);
+
+        String whoami = reader.run("auth", "whoami").ok().out();
+        assertTrue(whoami.lines().anyMatch(l -> l.matches("Username\\s+system:serviceaccount:team-a:pod-reader")), whoami);
+        assertTrue(whoami.lines().anyMatch(l -> l.matches("Groups\\s+\\[system:serviceaccounts system:serviceaccounts:team-a system:authenticated\\]")), whoami);
+
+        char last = token.charAt(token.length() - 1);
+        Kubectl altered = asToken(token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A'), "altered");
+        assertEquals(UNAUTHORIZED, altered.run("-n", NS, "get", "pods").err().strip());
+
+        admin.run("-n", NS, "delete", "serviceaccount", "pod-reader").ok();
+        assertEquals(UNAUTHORIZED, reader.run("-n", NS, "get", "pods").err().strip());
+    }
+
+    @Test
+    void anonymousKubectlIsUnauthorizedAndTheAdminIsWhoTheKubeconfigSays() throws Exception {
+        Path anon = dir.resolve("anonymous");
+        Files.createDirectories(anon);
+        Kubectl anonymous = new Kubectl(Files.writeString(anon.resolve("kubeconfig"),
+                TestPki.tokenKubeconfig(gateway.baseUrl(), "x").replace("    token: x\n", "    {}\n")), anon);
+        assertEquals(UNAUTHORIZED, anonymous.run("get", "pods").err().strip());
+        String whoami = admin.run("auth", "whoami").ok().out();
+        assertTrue(whoami.lines().anyMatch(l -> l.matches("Username\\s+" + TestPki.ADMIN)), whoami);
+        assertEquals("Error from server (Forbidden): pods is forbidden: User \"dave\" cannot list resource \"pods\" in "
+                + "API group \"\" in the namespace \"" + NS + "\"", admin.run("-n", NS, "get", "pods", "--as=dave").err().strip());
+        assertEquals("yes", admin.run("auth", "can-i", "*", "*").out().strip(), "the administrator may do anything");
+    }
+
+    private static Kubectl asToken(String token, String name) throws Exception {
+        Path home = dir.resolve(name);
+        Files.createDirectories(home);
+        return new Kubectl(Files.writeString(home.resolve("kubeconfig"), TestPki.tokenKubeconfig(gateway.baseUrl(), token)), home);
+    }
+
+    /** RBAC follows the change topics: a binding takes effect within a second or so, as with kube's informers. */
+    private static void awaitOutput(Kubectl kubectl, String expected, String... args) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Kubectl.Result r = kubectl.run(args);
+        while (!(r.exitCode() == 0 && r.out().contains(expected)) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = kubectl.run(args);
+        }
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains(expected), r.out());
+    }
+}
