@@ -9,7 +9,7 @@ import io.kubus.gateway.registry.core.NamespaceContents;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Requires;
-import jakarta.inject.Provider;
+import io.micronaut.context.BeanProvider;
 import jakarta.inject.Singleton;
 
 
@@ -30,9 +30,9 @@ public class ServiceAccountAdmission implements AdmissionPlugin {
     private static final String MIRROR = "kubernetes.io/config.mirror";
 
     private final ObjectStore store;
-    private final Provider<GenericRegistry> registry;
+    private final BeanProvider<GenericRegistry> registry;
 
-    public ServiceAccountAdmission(ObjectStore store, Provider<GenericRegistry> registry) {
+    public ServiceAccountAdmission(ObjectStore store, BeanProvider<GenericRegistry> registry) {
         this.store = store;
         this.registry = registry;
     }

@@ -98,7 +98,8 @@ public final class KubernetesProtobuf {
      * field named with an initialism when its protobuf tag gave no name of its own (APIGroup became aPIGroup).
      */
     static final Map<String, String> JSON_NAMES = Map.of(
-            "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup");
+            "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup",
+            "k8s.io.api.authentication.v1.BoundObjectReference.uID", "uid");
     /**
      * The bodies of requests that are not stored kinds, as "apiVersion kind": a Scale, an Eviction (in
      * policy/v1beta1 too, which the eviction subresource accepts as kube-apiserver does), a TokenRequest, and the

@@ -116,6 +116,7 @@ class InformerTest {
     private String namespace() {
         String ns = "inf-" + counter.incrementAndGet();
         api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build());
+        gw.withoutRootCaConfigMap(ns); // the informers here hold exactly the ConfigMaps each test makes
         return ns;
     }
 

@@ -205,8 +205,11 @@ class KubectlEndToEndTest {
     @Order(7)
     void describeShowsThePod() {
         String out = kubectl.run("describe", "pod", "web").ok().out();
-        assertTrue(out.contains("Name:         web"), out);
-        assertTrue(out.contains("Namespace:    default"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("Name:\\s+web")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("Namespace:\\s+default")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("Service Account:\\s+default")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches(
+                "\\s+/var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-[a-z0-9]{5} \\(ro\\)")), out);
         assertTrue(out.contains("Port:       8080/TCP"), out);
         assertTrue(out.contains("memory:  64Mi"), out);
         assertTrue(out.contains("client:"), out);

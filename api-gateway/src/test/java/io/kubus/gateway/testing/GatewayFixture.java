@@ -167,6 +167,17 @@ public final class GatewayFixture implements AutoCloseable {
         return kubeconfigFile("system:node:" + node, "system:nodes");
     }
 
+    /**
+     * Deletes the {@code kube-root-ca.crt} ConfigMap every namespace starts with, for a test that watches, lists or
+     * counts a namespace's ConfigMaps and wants only its own (the gateway makes it again only at its next start).
+     */
+    public void withoutRootCaConfigMap(String namespace) {
+        Reply r = request("DELETE", "/api/v1/namespaces/" + namespace + "/configmaps/kube-root-ca.crt", null, null);
+        if (r.status() != 200) {
+            throw new IllegalStateException("cannot delete kube-root-ca.crt in " + namespace + ": " + r.body());
+        }
+    }
+
     /** How the administrator reaches this gateway. */
     public ClientConfig clientConfig() {
         return TestPki.clientConfig(baseUrl, TestPki.admin());

@@ -40,6 +40,7 @@ class WireFormatTest {
     @BeforeAll
     void start() {
         gateway = GatewayFixture.start();
+        gateway.withoutRootCaConfigMap("default"); // the tests watch and count the ConfigMaps they make there
         assertEquals(201, gateway.request("POST", CONFIGMAPS, "application/json",
                 "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"one\"}}").status());
         assertEquals(201, gateway.request("POST", DEPLOYMENTS, "application/json", """

@@ -7,16 +7,21 @@ import io.kubus.schema.ResourceTypes;
 import java.time.Duration;
 import java.util.function.Predicate;
 
-/** Waiting for a pod in the default namespace to reach a state, and reading that state, for the agent's end-to-end tests. */
+/** Waiting for a pod (in the default namespace unless told) to reach a state, and reading that state, for the agent's end-to-end tests. */
 public final class PodWaits {
     private PodWaits() {
     }
 
     public static Pod await(KubusApi api, String name, Predicate<Pod> done, int seconds) throws InterruptedException {
+        return await(api, "default", name, done, seconds);
+    }
+
+    public static Pod await(KubusApi api, String namespace, String name, Predicate<Pod> done, int seconds)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         Pod pod = null;
         while (System.nanoTime() < deadline) {
-            pod = api.get(ResourceTypes.PODS, "default", name, Pod.class).orElse(null);
+            pod = api.get(ResourceTypes.PODS, namespace, name, Pod.class).orElse(null);
             if (pod != null && pod.getStatus() != null && done.test(pod)) {
                 return pod;
             }

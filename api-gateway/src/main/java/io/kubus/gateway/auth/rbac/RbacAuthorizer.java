@@ -17,6 +17,7 @@ import java.util.List;
  */
 @Singleton
 @Requires(env = GatewayApplication.ENVIRONMENT)
+@io.micronaut.core.annotation.Order(2)
 public class RbacAuthorizer implements Authorizer {
     private final RbacPolicy policy;
 

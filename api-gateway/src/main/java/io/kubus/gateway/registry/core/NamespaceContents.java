@@ -7,6 +7,7 @@ import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.micronaut.context.BeanProvider;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
@@ -28,16 +29,18 @@ public class NamespaceContents {
             + "using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
             + "guaranteed across distributions of Kubernetes clusters.";
 
-    private final String caPem;
+    /** Looked up when first needed: contexts that check strategies without serving (tests) have no PKI. */
+    private final BeanProvider<GatewayPki> pki;
     private final Clock clock;
 
-    public NamespaceContents(GatewayPki pki, Clock clock) {
-        this.caPem = pki.pki().ca().certificatePem();
+    public NamespaceContents(BeanProvider<GatewayPki> pki, Clock clock) {
+        this.pki = pki;
         this.clock = clock;
     }
 
     /** Writes what is missing (or, for the CA bundle, outdated) into {@code namespace}, in the caller's transaction. */
     public void ensure(String namespace, ObjectStore store) {
+        String caPem = pki.get().pki().ca().certificatePem();
         ObjectNode sa = object(ResourceTypes.SERVICEACCOUNTS, namespace, "default");
         store.write(ResourceTypes.SERVICEACCOUNTS, namespace, "default",
                 current -> current != null ? WriteOutcome.keep() : WriteOutcome.put(sa));

@@ -1,0 +1,119 @@
+package io.kubus.gateway.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.TestPki;
+import io.kubus.schema.KubusJson;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A node agent's identity against a real gateway: it reads only the Secrets and ConfigMaps its own pods use, one by
+ * one; changes only its own pods, Node and Lease; and gets tokens only for the ServiceAccounts of its pods.
+ */
+class NodeAuthorizerTest {
+    private static final String JSON = "application/json";
+    private static final String NS = "/api/v1/namespaces/nodes";
+    private static GatewayFixture gateway;
+    private static HttpClient nodeA;
+
+    @BeforeAll
+    static void start() {
+        gateway = GatewayFixture.start();
+        nodeA = GatewayFixture.clientOf(TestPki.identity("system:node:node-a", "system:nodes"));
+        admin("POST", "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"nodes\"}}");
+        for (String name : new String[] {"s-a", "s-b"}) {
+            admin("POST", NS + "/secrets", "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + name
+                    + "\"},\"stringData\":{\"k\":\"v\"}}");
+        }
+        admin("POST", NS + "/configmaps", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c-a\"}}");
+        admin("POST", NS + "/serviceaccounts", "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"runner\"}}");
+        for (String node : new String[] {"node-a", "node-b"}) {
+            admin("POST", "/api/v1/nodes", "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"" + node + "\"}}");
+        }
+        admin("POST", NS + "/pods", """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"on-a"},"spec":{"nodeName":"node-a",
+                "serviceAccountName":"runner","containers":[{"name":"c","image":"kubus/busybox:1",
+                "env":[{"name":"S","valueFrom":{"secretKeyRef":{"name":"s-a","key":"k"}}}]}],
+                "volumes":[{"name":"cfg","configMap":{"name":"c-a"}}]}}""");
+        admin("POST", NS + "/pods", """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"on-b"},"spec":{"nodeName":"node-b",
+                "containers":[{"name":"c","image":"kubus/busybox:1","envFrom":[{"secretRef":{"name":"s-b"}}]}]}}""");
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void aNodeReadsOnlyWhatItsPodsUse() {
+        assertEquals(200, asNodeA("GET", NS + "/secrets/s-a", null).status());
+        assertEquals(200, asNodeA("GET", NS + "/configmaps/c-a", null).status());
+        assertEquals(200, asNodeA("GET", NS + "/configmaps/kube-root-ca.crt", null).status(), "its pods' projected CA");
+        forbidden(asNodeA("GET", NS + "/secrets/s-b", null), "secrets \"s-b\" is forbidden: User \"system:node:node-a\" "
+                + "cannot get resource \"secrets\" in API group \"\" in the namespace \"nodes\": no relationship found "
+                + "between node 'node-a' and this object");
+        forbidden(asNodeA("GET", NS + "/secrets", null), "secrets is forbidden: User \"system:node:node-a\" cannot list "
+                + "resource \"secrets\" in API group \"\" in the namespace \"nodes\": can only get individual resources of this type");
+        assertEquals(200, asNodeA("GET", NS + "/pods/on-b", null).status(), "pods are readable by every node");
+    }
+
+    @Test
+    void aNodeChangesOnlyItsOwnPodsNodeAndLease() {
+        forbidden(asNodeA("DELETE", NS + "/pods/on-b", null), "pods \"on-b\" is forbidden: User \"system:node:node-a\" "
+                + "cannot delete resource \"pods\" in API group \"\" in the namespace \"nodes\": node 'node-a' can only "
+                + "modify pods with spec.nodeName set to itself");
+        assertEquals(200, admin("GET", NS + "/pods/on-b", null).status(), "still there");
+        assertEquals(403, gateway.request(nodeA, "PATCH", NS + "/pods/on-b/status", "application/merge-patch+json",
+                "{\"status\":{\"phase\":\"Failed\"}}".getBytes(), Map.of()).status());
+        assertEquals(403, gateway.request(nodeA, "PATCH", "/api/v1/nodes/node-b", "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}".getBytes(), Map.of()).status());
+        assertEquals(200, gateway.request(nodeA, "PATCH", "/api/v1/nodes/node-a", "application/merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}".getBytes(), Map.of()).status());
+        admin("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+                "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"node-b\"}}");
+        forbidden(asNodeA("GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-b", null),
+                "leases.coordination.k8s.io \"node-b\" is forbidden: User \"system:node:node-a\" cannot get resource "
+                        + "\"leases\" in API group \"coordination.k8s.io\" in the namespace \"kube-node-lease\": can only "
+                        + "access node lease with the same name as the requesting node");
+        assertEquals(201, asNodeA("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+                "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"node-a\"}}").status());
+        assertEquals(200, asNodeA("DELETE", NS + "/pods/on-a", null).status(), "its own pod");
+    }
+
+    @Test
+    void aNodeGetsTokensOnlyForItsPodsServiceAccounts() {
+        String body = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}";
+        assertEquals(201, asNodeA("POST", NS + "/serviceaccounts/runner/token", body).status());
+        assertEquals(403, asNodeA("POST", NS + "/serviceaccounts/default/token", body).status());
+    }
+
+    private static void forbidden(GatewayFixture.Reply r, String message) {
+        assertEquals(403, r.status(), r.body());
+        try {
+            JsonNode status = KubusJson.json().readTree(r.body());
+            assertEquals(message, status.path("message").asText());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(r.body(), e);
+        }
+    }
+
+    private static GatewayFixture.Reply asNodeA(String method, String path, String body) {
+        return gateway.request(nodeA, method, path, body == null ? null : JSON, body == null ? null : body.getBytes(), Map.of());
+    }
+
+    private static GatewayFixture.Reply admin(String method, String path, String body) {
+        GatewayFixture.Reply r = gateway.request(method, path, body == null ? null : JSON, body);
+        if (r.status() >= 300) {
+            throw new AssertionError(method + " " + path + ": " + r.body());
+        }
+        return r;
+    }
+}
