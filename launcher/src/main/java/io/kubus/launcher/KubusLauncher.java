@@ -146,10 +146,14 @@ public final class KubusLauncher implements AutoCloseable {
                 "system:kube-controller-manager", List.of());
     }
 
-    /** A node's kubeconfig: user {@code system:node:NAME} in {@code system:nodes}, as a kubelet's client certificate. */
-    private Path nodeKubeconfig(String node) {
+    /**
+     * An agent's kubeconfig: user {@code system:node:NAME} in {@code system:nodes}, as a kubelet's client
+     * certificate; an agent simulating several nodes {@code NAME-0..} is their pool (kubus:simulated-node-pools).
+     */
+    private Path nodeKubeconfig(String node, int nodes) {
         Path file = options.dataDir().resolve("node-" + node + ".kubeconfig");
-        pki.writeKubeconfig(file, options.apiUrl(), "system:node:" + node, List.of("system:nodes"));
+        pki.writeKubeconfig(file, options.apiUrl(), "system:node:" + node, nodes > 1
+                ? List.of("system:nodes", "kubus:simulated-node-pools") : List.of("system:nodes"));
         return file;
     }
 
@@ -221,7 +225,7 @@ public final class KubusLauncher implements AutoCloseable {
 
     private ApplicationContext startAgent(String kafkaBootstrap, String runtime, String node, int nodes, String dir) {
         Map<String, Object> props = new LinkedHashMap<>();
-        props.put("kubus.agent.kubeconfig", nodeKubeconfig(node).toString());
+        props.put("kubus.agent.kubeconfig", nodeKubeconfig(node, nodes).toString());
         props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
         props.put("kubus.agent.runtime", runtime);
         props.put("kubus.agent.docker-host", options.dockerHost().toString());

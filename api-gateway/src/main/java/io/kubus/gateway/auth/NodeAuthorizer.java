@@ -41,7 +41,7 @@ public class NodeAuthorizer implements Authorizer {
         if (!user.inGroup(UserInfo.NODES) || !user.name().startsWith(UserInfo.NODE_PREFIX) || !a.resourceRequest()) {
             return Decision.noOpinion("");
         }
-        String node = user.name().substring(UserInfo.NODE_PREFIX.length());
+        Nodes node = Nodes.of(user);
         String group = a.apiGroup();
         String resource = a.resource();
         if (group.isEmpty()) {
@@ -60,7 +60,7 @@ public class NodeAuthorizer implements Authorizer {
                     return pod(node, a);
                 }
                 case "nodes" -> {
-                    if ((WRITES.contains(a.verb()) || !a.subresource().isEmpty()) && !a.name().equals(node)) {
+                    if ((WRITES.contains(a.verb()) || !a.subresource().isEmpty()) && !a.name().isEmpty() && !node.covers(a.name())) {
                         return Decision.deny("node '" + node + "' cannot modify node '" + a.name() + "'");
                     }
                     return Decision.noOpinion("");
@@ -74,7 +74,7 @@ public class NodeAuthorizer implements Authorizer {
             // a create names its object in the body, which kube's NodeRestriction admission checks; Kubus does not
             // yet (admission does not know the user), so a node may create any Lease in kube-node-lease
             boolean create = a.verb().equals("create") && a.name().isEmpty();
-            if (!a.namespace().equals("kube-node-lease") || !create && !a.name().equals(node)) {
+            if (!a.namespace().equals("kube-node-lease") || !create && !node.covers(a.name())) {
                 return Decision.deny("can only access node lease with the same name as the requesting node");
             }
             return Decision.noOpinion("");
@@ -83,7 +83,7 @@ public class NodeAuthorizer implements Authorizer {
     }
 
     /** A Secret, ConfigMap or claim a pod of this node uses, asked for by name. */
-    private Decision referenced(String node, RequestAttributes a) {
+    private Decision referenced(Nodes node, RequestAttributes a) {
         if (!a.verb().equals("get") || a.name().isEmpty()) {
             return Decision.deny("can only get individual resources of this type");
         }
@@ -96,7 +96,7 @@ public class NodeAuthorizer implements Authorizer {
     }
 
     /** Pods are read by every node; changed or deleted only by the node they are bound to. */
-    private Decision pod(String node, RequestAttributes a) {
+    private Decision pod(Nodes node, RequestAttributes a) {
         if (!WRITES.contains(a.verb()) || a.verb().equals("create")) {
             return Decision.noOpinion("");
         }
@@ -105,13 +105,13 @@ public class NodeAuthorizer implements Authorizer {
         }
         String boundTo = store.get(ResourceTypes.PODS, a.namespace(), a.name())
                 .map(p -> p.path("spec").path("nodeName").asText("")).orElse("");
-        return boundTo.equals(node) ? Decision.noOpinion("")
+        return node.covers(boundTo) ? Decision.noOpinion("")
                 : Decision.deny("node '" + node + "' can only modify pods with spec.nodeName set to itself");
     }
 
-    private boolean podsOn(String node, String namespace, Predicate<ObjectNode> test) {
+    private boolean podsOn(Nodes node, String namespace, Predicate<ObjectNode> test) {
         for (ObjectNode pod : store.listCommitted(ResourceTypes.PODS, namespace)) {
-            if (node.equals(pod.path("spec").path("nodeName").asText()) && test.test(pod)) {
+            if (node.covers(pod.path("spec").path("nodeName").asText()) && test.test(pod)) {
                 return true;
             }
         }
@@ -164,7 +164,24 @@ public class NodeAuthorizer implements Authorizer {
         return false;
     }
 
-    private static Decision noRelationship(String node) {
+    /** The node an identity is, or the pool of simulated nodes it runs ({@link UserInfo#SIMULATED_NODE_POOLS}). */
+    public record Nodes(String name, boolean pool) {
+        public static Nodes of(UserInfo user) {
+            return new Nodes(user.name().substring(UserInfo.NODE_PREFIX.length()), user.inGroup(UserInfo.SIMULATED_NODE_POOLS));
+        }
+
+        public boolean covers(String node) {
+            return node.equals(name) || pool && node.startsWith(name + "-")
+                    && node.substring(name.length() + 1).chars().allMatch(Character::isDigit) && node.length() > name.length() + 1;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Decision noRelationship(Nodes node) {
         return Decision.deny("no relationship found between node '" + node + "' and this object");
     }
 }

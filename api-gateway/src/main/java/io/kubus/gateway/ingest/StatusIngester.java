@@ -20,6 +20,11 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.kubus.client.status.ReportSignatures;
+import io.kubus.client.tls.Subjects;
+import io.kubus.gateway.auth.GatewayPki;
+import io.kubus.gateway.auth.NodeAuthorizer;
+import io.kubus.gateway.auth.UserInfo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -64,6 +70,8 @@ public class StatusIngester implements AutoCloseable {
     private final Admission admission;
     private final Strategies strategies;
     private final Thread thread;
+    /** Who may sign status reports: the clients of the cluster's CA. */
+    private final List<X509Certificate> authorities;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running = true;
 
@@ -75,10 +83,12 @@ public class StatusIngester implements AutoCloseable {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong forged = new AtomicLong();
     private final AtomicLong storeNanos = new AtomicLong();
 
     public StatusIngester(StatusIngestSettings settings, KafkaSettings kafka, ChangeTopics topics, ObjectStore store,
-                          Admission admission, Strategies strategies) {
+                          Admission admission, Strategies strategies, GatewayPki pki) {
+        this.authorities = List.of(pki.pki().ca().certificate());
         this.strategies = strategies;
         this.settings = settings;
         this.kafka = kafka;
@@ -100,15 +110,17 @@ public class StatusIngester implements AutoCloseable {
      * @param skipped      reports not applied: malformed, or for an object that is missing, another pod of the same
      *                     name, a pod bound elsewhere, or a status the validation refused
      * @param malformed    records, among the skipped, that could not be read as a report
+     * @param forged       records, among the skipped, not signed by a node of this cluster, or by another node than
+     *                     the one they report for
      * @param storeNanos   time spent in store transactions, deciding included
      */
     public record Counters(long batches, long transactions, long records, long superseded, long applied,
-                           long unchanged, long skipped, long malformed, long storeNanos) {
+                           long unchanged, long skipped, long malformed, long forged, long storeNanos) {
     }
 
     public Counters counters() {
         return new Counters(batches.get(), transactions.get(), records.get(), superseded.get(), applied.get(),
-                unchanged.get(), skipped.get(), malformed.get(), storeNanos.get());
+                unchanged.get(), skipped.get(), malformed.get(), forged.get(), storeNanos.get());
     }
 
     private void run() {
@@ -145,11 +157,19 @@ public class StatusIngester implements AutoCloseable {
     private void ingest(ConsumerRecords<String, byte[]> batch) {
         Map<String, Pending> newest = new LinkedHashMap<>();
         int bad = 0;
+        int forgeries = 0;
         String firstBad = null;
+        String firstForged = null;
         for (ConsumerRecord<String, byte[]> r : batch) {
             Pending p;
             try {
                 p = parse(r);
+            } catch (ForgedReport e) {
+                forgeries++;
+                if (firstForged == null) {
+                    firstForged = r.topic() + "/" + r.partition() + "@" + r.offset() + ": " + e.getMessage();
+                }
+                continue;
             } catch (MalformedReport e) {
                 bad++;
                 if (firstBad == null) {
@@ -164,6 +184,9 @@ public class StatusIngester implements AutoCloseable {
         }
         if (bad > 0) {
             LOG.warn("skipped {} malformed status record(s); first at {}", bad, firstBad);
+        }
+        if (forgeries > 0) {
+            LOG.warn("dropped {} status record(s) not signed by the node they report for; first at {}", forgeries, firstForged);
         }
         List<Pending> pending = new ArrayList<>(newest.values());
         List<WriteResult> results = List.of();
@@ -190,16 +213,27 @@ public class StatusIngester implements AutoCloseable {
         records.addAndGet(batch.count());
         applied.addAndGet(changed);
         unchanged.addAndGet(same);
-        skipped.addAndGet(refused + bad);
+        skipped.addAndGet(refused + bad + forgeries);
         malformed.addAndGet(bad);
+        forged.addAndGet(forgeries);
     }
 
-    private Pending parse(ConsumerRecord<String, byte[]> r) throws MalformedReport {
+    private Pending parse(ConsumerRecord<String, byte[]> r) throws MalformedReport, ForgedReport {
         Report report;
         try {
             report = StatusReports.read(r.topic(), r.key(), r.value());
         } catch (IllegalArgumentException e) {
             throw new MalformedReport(e.getMessage());
+        }
+        // The reporter is whoever signed the record, not what the record says: a node of this cluster (its client
+        // certificate, from the cluster's CA), reporting on itself or on pods bound to it (checked below).
+        X509Certificate signer = ReportSignatures.verify(authorities, r.topic(), r.key(), r.value(), r.headers())
+                .orElseThrow(() -> new ForgedReport("no valid signature of a node of this cluster"));
+        Subjects.Subject subject = Subjects.of(signer);
+        UserInfo user = new UserInfo(subject.user(), "", subject.groups(), Map.of());
+        if (!user.inGroup(UserInfo.NODES) || !subject.user().startsWith(UserInfo.NODE_PREFIX)
+                || !NodeAuthorizer.Nodes.of(user).covers(report.reporter())) {
+            throw new ForgedReport("signed by " + subject.user() + ", reporting as node " + report.reporter());
         }
         Strategy strategy = strategies.of(report.type());
         Pending p = new Pending(report.namespace() + "/" + report.name());
@@ -280,6 +314,13 @@ public class StatusIngester implements AutoCloseable {
 
     private static final class MalformedReport extends Exception {
         MalformedReport(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A record no node of this cluster signed, or signed by another node than the one it reports for. */
+    private static final class ForgedReport extends Exception {
+        ForgedReport(String message) {
             super(message, null, false, false);
         }
     }

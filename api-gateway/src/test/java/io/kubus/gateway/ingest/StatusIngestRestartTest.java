@@ -95,8 +95,11 @@ class StatusIngestRestartTest {
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, PodReport report) throws Exception {
-        producer.send(new ProducerRecord<>(StatusReports.POD_STATUS_TOPIC, "default/p",
-                KubusJson.json().writeValueAsBytes(report))).get();
+        byte[] value = KubusJson.json().writeValueAsBytes(report);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(StatusReports.POD_STATUS_TOPIC, "default/p", value);
+        io.kubus.gateway.testing.TestPki.nodeSigner(report.nodeName()).sign(StatusReports.POD_STATUS_TOPIC, "default/p",
+                value, record.headers());
+        producer.send(record).get();
     }
 
     private static long version(JsonNode obj) {

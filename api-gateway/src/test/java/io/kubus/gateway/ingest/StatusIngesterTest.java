@@ -18,6 +18,8 @@ import io.kubus.schema.event.StatusReports.PodReport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.kubus.client.status.ReportSignatures;
+import io.kubus.gateway.testing.TestPki;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -129,6 +131,42 @@ class StatusIngesterTest {
         assertFalse(after.path("status").has("podIP"));
         assertEquals(404, gateway.request("GET", "/api/v1/namespaces/default/pods/gone", null, null).status());
         assertEquals(0, ingester.counters().applied() - c0.applied());
+    }
+
+    /**
+     * The reporter is who signed: a report for NODE's pod signed by another node, one signed by a node of another
+     * cluster (another CA), one with its value changed after signing and one not signed at all change nothing, and
+     * are counted as forged.
+     */
+    @Test
+    void reportsNotSignedByTheNodeTheyReportForAreDroppedAndCounted() throws Exception {
+        String uid = createBoundPod("web-6", NODE);
+        JsonNode before = pod("web-6");
+        StatusIngester.Counters c0 = ingester.counters();
+        byte[] claim = KubusJson.json().writeValueAsBytes(new PodReport(uid, NODE, running("10.1.0.66", 0, false), now()));
+        signed(StatusReports.POD_STATUS_TOPIC, "default/web-6", claim, TestPki.nodeSigner("node-b"));
+        io.kubus.client.tls.CertificateAuthority other = io.kubus.client.tls.CertificateAuthority.create("other",
+                java.time.Duration.ofDays(1));
+        io.kubus.client.tls.CertificateAuthority.Issued stranger = other.issue("system:node:" + NODE,
+                List.of("system:nodes"), List.of(), io.kubus.client.tls.CertificateAuthority.Usage.CLIENT,
+                java.time.Duration.ofDays(1));
+        signed(StatusReports.POD_STATUS_TOPIC, "default/web-6", claim,
+                new ReportSignatures.Signer(stranger.key(), stranger.certificate()));
+        ProducerRecord<String, byte[]> altered = new ProducerRecord<>(StatusReports.POD_STATUS_TOPIC, "default/web-6",
+                KubusJson.json().writeValueAsBytes(new PodReport(uid, NODE, running("10.1.0.67", 0, false), now())));
+        TestPki.nodeSigner(NODE).sign(StatusReports.POD_STATUS_TOPIC, "default/web-6", claim, altered.headers());
+        producer.send(altered);
+        producer.send(new ProducerRecord<>(StatusReports.POD_STATUS_TOPIC, "default/web-6", claim));
+        awaitTrue(() -> ingester.counters().forged() - c0.forged() >= 4, "the four forgeries read");
+        assertEquals(4, ingester.counters().forged() - c0.forged());
+        assertEquals(0, ingester.counters().applied() - c0.applied());
+        JsonNode after = pod("web-6");
+        assertEquals(before.path("metadata").path("resourceVersion").asText(),
+                after.path("metadata").path("resourceVersion").asText());
+        assertFalse(after.path("status").has("podIP"));
+
+        signed(StatusReports.POD_STATUS_TOPIC, "default/web-6", claim, TestPki.nodeSigner(NODE));
+        await(() -> pod("web-6"), p -> "10.1.0.66".equals(p.path("status").path("podIP").asText()), "the node's own report applies");
     }
 
     @Test
@@ -325,12 +363,23 @@ class StatusIngesterTest {
         send(StatusReports.POD_STATUS_TOPIC, "default/" + name, report);
     }
 
+    /** As the reporting node's agent sends it: signed with that node's certificate. */
     private void send(String topic, String key, Object report) throws Exception {
-        raw(topic, key, KubusJson.json().writeValueAsBytes(report));
+        String node = report instanceof PodReport p ? p.nodeName() : ((NodeReport) report).nodeName();
+        signed(topic, key, KubusJson.json().writeValueAsBytes(report), TestPki.nodeSigner(node));
     }
 
+    /** Bytes as NODE's agent would sign them. */
     private void raw(String topic, String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key, value));
+        signed(topic, key, value, TestPki.nodeSigner(NODE));
+    }
+
+    private void signed(String topic, String key, byte[] value, ReportSignatures.Signer signer) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+        if (value != null) {
+            signer.sign(topic, key, value, record.headers());
+        }
+        producer.send(record);
     }
 
     private static String now() {

@@ -168,6 +168,16 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     /**
+     * The kubeconfig of an agent that runs {@code nodes} nodes named after {@code nodeName} (the agent's
+     * {@code kubus.agent.node-name} and {@code kubus.agent.nodes}): one node's, or, for several simulated nodes
+     * {@code NAME-0..}, the pool's identity.
+     */
+    public String agentKubeconfig(String nodeName, int nodes) {
+        return nodes > 1 ? kubeconfigFile("system:node:" + nodeName, "system:nodes", "kubus:simulated-node-pools")
+                : nodeKubeconfig(nodeName);
+    }
+
+    /**
      * Deletes the {@code kube-root-ca.crt} ConfigMap every namespace starts with, for a test that watches, lists or
      * counts a namespace's ConfigMaps and wants only its own (the gateway makes it again only at its next start).
      */

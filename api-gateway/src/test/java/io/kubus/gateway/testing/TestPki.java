@@ -70,6 +70,16 @@ public final class TestPki {
         return socket;
     }
 
+    /** Signs status records as node agent {@code node} does: with the certificate of {@code system:node:NODE}. */
+    public static synchronized io.kubus.client.status.ReportSignatures.Signer nodeSigner(String node) {
+        return SIGNERS.computeIfAbsent(node, n -> {
+            CertificateAuthority.Issued id = identity("system:node:" + n, "system:nodes");
+            return new io.kubus.client.status.ReportSignatures.Signer(id.key(), id.certificate());
+        });
+    }
+
+    private static final java.util.Map<String, io.kubus.client.status.ReportSignatures.Signer> SIGNERS = new java.util.HashMap<>();
+
     public static ClientConfig clientConfig(String server, CertificateAuthority.Issued client) {
         return new ClientConfig(server, ssl(client), Optional::empty);
     }

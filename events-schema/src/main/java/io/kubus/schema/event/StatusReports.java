@@ -14,13 +14,26 @@ import java.io.IOException;
 /**
  * What node agents publish about the pods and nodes they run, and the gateway stores (docs/architecture.md, "How a change flows", step 5).
  * Records are JSON, keyed like the change topics ({@code namespace/name} for pods, the node name for nodes), so the
- * reports of one object stay in order. A report carries the whole status; the latest one wins.
+ * reports of one object stay in order. A report carries the whole status; the latest one wins. Every record is
+ * signed by the sending agent's client certificate ({@link #SIGNER_CERTIFICATE_HEADER}, {@link #SIGNATURE_HEADER}):
+ * the reporter is who signed, and an agent may report only on its own node and the pods bound to it.
  */
 public final class StatusReports {
     /** Pod status reports, key {@code namespace/name}, value {@link PodReport}. */
     public static final String POD_STATUS_TOPIC = "kubus.status.v1.pods";
     /** Node status, when it changed or every few minutes, key the node name, value {@link NodeReport}. */
     public static final String NODE_STATUS_TOPIC = "kubus.status.v1.nodes";
+
+    /**
+     * Record header: the DER form of the client certificate of the agent that sent the report (CN
+     * {@code system:node:NAME}); the gateway accepts reports only from certificates the cluster's CA issued.
+     */
+    public static final String SIGNER_CERTIFICATE_HEADER = "kubus-signer-certificate";
+    /**
+     * Record header: the signature, by that certificate's key (SHA256withECDSA, or SHA256withRSA for an RSA key), of
+     * the UTF-8 bytes of {@code topic + "\n" + key + "\n"} followed by the value.
+     */
+    public static final String SIGNATURE_HEADER = "kubus-signature";
 
     private StatusReports() {
     }

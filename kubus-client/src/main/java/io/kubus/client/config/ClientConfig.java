@@ -23,7 +23,16 @@ import java.util.function.Supplier;
  * (trusting the cluster's CA, presenting a client certificate when it has one) and an optional bearer token, read
  * again from its file when the file changes (projected ServiceAccount tokens are rotated in place).
  */
-public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken) {
+public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken,
+                           Optional<Identity> identity) {
+
+    /** The client certificate (and its key) a client presents, when it authenticates with one. */
+    public record Identity(PrivateKey key, List<X509Certificate> chain) {
+    }
+
+    public ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken) {
+        this(server, ssl, bearerToken, Optional.empty());
+    }
 
     /** Reads the current context of a kubeconfig file, as kubectl does. */
     public static ClientConfig fromKubeconfig(Path file) {
@@ -57,7 +66,8 @@ public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<Stri
         } else if (user.hasNonNull("tokenFile")) {
             token = new TokenFile(base.resolve(user.get("tokenFile").asText()));
         }
-        return new ClientConfig(server, TlsContexts.client(trusted, key, chain), token);
+        return new ClientConfig(server, TlsContexts.client(trusted, key, chain), token,
+                key == null ? Optional.empty() : Optional.of(new Identity(key, chain)));
     }
 
     private static JsonNode named(JsonNode root, String list, String name, String field, Path file) {

@@ -11,6 +11,7 @@ import io.kubus.agent.server.AgentRuntimes;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.config.ClientConfig;
+import io.kubus.client.status.ReportSignatures;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
@@ -79,10 +80,14 @@ public class NodeAgentService implements AutoCloseable {
 
     @PostConstruct
     void start() throws InterruptedException {
-        api = new KubusApi(ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig())));
+        ClientConfig config = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
+        api = new KubusApi(config);
         String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
         String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
-        publisher = new StatusPublisher(kafkaBootstrap, "kubus-node-agent-" + base);
+        // status reports are signed with the node's client certificate: the gateway believes nothing else
+        publisher = new StatusPublisher(kafkaBootstrap, "kubus-node-agent-" + base, ReportSignatures.Signer.of(config)
+                .orElseThrow(() -> new IllegalStateException("the node agent's kubeconfig " + settings.getKubeconfig()
+                        + " has no client certificate: node agents authenticate, and sign their status reports, with one")));
         // The agent's endpoints (logs, exec) listen before the nodes register, so their status can say where.
         if (!server.isRunning()) {
             server.start();

@@ -3,6 +3,7 @@ package io.kubus.agent.status;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kubus.client.status.ReportSignatures;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.event.StatusReports;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,14 +18,17 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Publishes pod and node status reports on the status topics (StatusReports); the gateway stores them.
+ * Publishes pod and node status reports on the status topics (StatusReports), each signed with the node's client
+ * certificate (ReportSignatures); the gateway stores them.
  * Keyed like the change topics, so one object's reports stay in order. Sending is asynchronous: a node keeps its pods
  * running while Kafka is away, and the next report carries the whole status anyway.
  */
 public final class StatusPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
+    private final ReportSignatures.Signer signer;
 
-    public StatusPublisher(String bootstrapServers, String clientId) {
+    public StatusPublisher(String bootstrapServers, String clientId, ReportSignatures.Signer signer) {
+        this.signer = signer;
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -45,7 +49,10 @@ public final class StatusPublisher implements AutoCloseable {
     }
 
     private void send(String topic, String key, Object report) {
-        producer.send(new ProducerRecord<>(topic, key, KubusJson.write(report).getBytes(StandardCharsets.UTF_8)));
+        byte[] value = KubusJson.write(report).getBytes(StandardCharsets.UTF_8);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+        signer.sign(topic, key, value, record.headers());
+        producer.send(record);
     }
 
     public void flush() {

@@ -21,8 +21,9 @@ public final class AgentFixture {
         props.put("kubus.agent.node-lease-duration-seconds", 8); // renewed every 2 s
         props.put("kubus.agent.port", -1);
         props.putAll(settings);
-        props.putIfAbsent("kubus.agent.kubeconfig",
-                gateway.nodeKubeconfig(String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node"))));
+        props.putIfAbsent("kubus.agent.kubeconfig", gateway.agentKubeconfig(
+                String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node")),
+                Integer.parseInt(String.valueOf(props.getOrDefault("kubus.agent.nodes", 1)))));
         return ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT, "test")
                 .properties(props).start();
     }

@@ -65,8 +65,9 @@ public final class ClusterFixture implements AutoCloseable {
     public ApplicationContext addAgent(Path dataDir, Map<String, Object> settings) {
         Map<String, Object> props = new HashMap<>(agentProperties(dataDir));
         props.putAll(settings);
-        props.putIfAbsent("kubus.agent.kubeconfig",
-                nodeKubeconfig(String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node"))));
+        props.putIfAbsent("kubus.agent.kubeconfig", gateway.agentKubeconfig(
+                String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node")),
+                Integer.parseInt(String.valueOf(props.getOrDefault("kubus.agent.nodes", 1)))));
         ApplicationContext agent = ApplicationContext.builder().environments(NodeAgentApplication.ENVIRONMENT)
                 .properties(props).start();
         agents.add(agent);
