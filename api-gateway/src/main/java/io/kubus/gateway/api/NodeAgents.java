@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
+import io.kubus.client.tls.AnyServer;
+import io.kubus.client.tls.CertificateAuthority;
+import io.kubus.gateway.auth.GatewayPki;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,18 +45,45 @@ public class NodeAgents {
     private final ObjectStore store;
     private final Clock clock;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).executor(executor).build();
+    private final io.micronaut.context.BeanProvider<GatewayPki> pki;
+    private volatile HttpClient http;
 
-    public NodeAgents(ObjectStore store, Clock clock) {
+    /**
+     * Agents serve only over HTTPS and only to the gateway's kubelet-client certificate, which the cluster's CA
+     * issues here. An agent's own serving certificate is self-signed (as a kubelet's is by default) and is not
+     * checked, as kube-apiserver without --kubelet-certificate-authority does not check a kubelet's.
+     */
+    public NodeAgents(ObjectStore store, Clock clock, io.micronaut.context.BeanProvider<GatewayPki> pki) {
         this.store = store;
         this.clock = clock;
+        this.pki = pki;
     }
+
+    /** Made at the first call to an agent: contexts that only check the API's kinds have no PKI. */
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                if (http == null) {
+                    CertificateAuthority.Issued client = pki.get().pki().client("apiserver-kubelet-client",
+                            KUBELET_CLIENT, List.of());
+                    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                            .sslContext(AnyServer.context(client)).connectTimeout(Duration.ofSeconds(10))
+                            .executor(executor).build();
+                }
+                h = http;
+            }
+        }
+        return h;
+    }
+
+    /** The user of the gateway's client certificate for node agents (kubeadm's apiserver-kubelet-client). */
+    public static final String KUBELET_CLIENT = "kube-apiserver-kubelet-client";
 
     /**
      * A container of a pod, and the agent that serves it.
      *
-     * @param agent the agent's base URI, {@code http://IP:PORT}
+     * @param agent the agent's base URI, {@code https://IP:PORT}
      */
     public record Target(String namespace, String pod, String container, URI agent) {
         String path(String endpoint) {
@@ -80,7 +110,7 @@ public class NodeAgents {
                     + "(status.addresses, status.daemonEndpoints.kubeletEndpoint.Port)");
         }
         String host = address.contains(":") ? "[" + address + "]" : address;
-        return new Target(namespace, name, chosen, URI.create("http://" + host + ":" + port));
+        return new Target(namespace, name, chosen, URI.create("https://" + host + ":" + port));
     }
 
     /** kube-apiserver's pod.go: the named container (any kind), or the only one when none is named. */
@@ -157,7 +187,7 @@ public class NodeAgents {
         HttpRequest request = HttpRequest.newBuilder(target.agent().resolve(target.path("containerLogs") + q)).GET().build();
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw unreachable(target, e);
         } catch (InterruptedException e) {
@@ -272,8 +302,8 @@ public class NodeAgents {
                 q.add(name + "=" + Query.isTrueValue(v.getFirst()));
             }
         }
-        URI uri = URI.create("ws://" + target.agent().getRawAuthority() + target.path("exec") + q);
-        return http.newWebSocketBuilder().subprotocols(PodExecWebSocket.PROTOCOL).connectTimeout(Duration.ofSeconds(10))
+        URI uri = URI.create("wss://" + target.agent().getRawAuthority() + target.path("exec") + q);
+        return http().newWebSocketBuilder().subprotocols(PodExecWebSocket.PROTOCOL).connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, listener);
     }
 
@@ -283,7 +313,9 @@ public class NodeAgents {
 
     @PreDestroy
     void close() {
-        http.close();
+        if (http != null) {
+            http.close();
+        }
         executor.shutdownNow();
     }
 }

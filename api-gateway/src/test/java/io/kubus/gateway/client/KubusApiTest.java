@@ -48,7 +48,6 @@ class KubusApiTest {
     @BeforeAll
     void start() {
         gw = GatewayFixture.start();
-        gw.withoutRootCaConfigMap("default"); // the tests list the ConfigMaps they make there
         api = new KubusApi(gw.clientConfig());
     }
 
@@ -72,6 +71,7 @@ class KubusApiTest {
                 new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build());
         assertEquals(ns, created.getMetadata().getName());
         assertNotNull(created.getMetadata().getUid());
+        gw.withoutRootCaConfigMap(ns); // the tests list exactly the ConfigMaps they make
         return ns;
     }
 

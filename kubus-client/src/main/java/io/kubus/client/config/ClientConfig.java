@@ -21,17 +21,19 @@ import java.util.function.Supplier;
 /**
  * How a client reaches the API and who it is there (client-go's rest.Config): the server URL, the TLS context
  * (trusting the cluster's CA, presenting a client certificate when it has one) and an optional bearer token, read
- * again from its file when the file changes (projected ServiceAccount tokens are rotated in place).
+ * again from its file when the file changes (projected ServiceAccount tokens are rotated in place); with the client
+ * certificate and the cluster's CA certificates themselves, for what else a service does with them (a node agent
+ * signs its status reports, and trusts that CA for its own clients).
  */
 public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken,
-                           Optional<Identity> identity) {
+                           Optional<Identity> identity, List<X509Certificate> authorities) {
 
     /** The client certificate (and its key) a client presents, when it authenticates with one. */
     public record Identity(PrivateKey key, List<X509Certificate> chain) {
     }
 
     public ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken) {
-        this(server, ssl, bearerToken, Optional.empty());
+        this(server, ssl, bearerToken, Optional.empty(), List.of());
     }
 
     /** Reads the current context of a kubeconfig file, as kubectl does. */
@@ -67,7 +69,7 @@ public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<Stri
             token = new TokenFile(base.resolve(user.get("tokenFile").asText()));
         }
         return new ClientConfig(server, TlsContexts.client(trusted, key, chain), token,
-                key == null ? Optional.empty() : Optional.of(new Identity(key, chain)));
+                key == null ? Optional.empty() : Optional.of(new Identity(key, chain)), trusted);
     }
 
     private static JsonNode named(JsonNode root, String list, String name, String field, Path file) {

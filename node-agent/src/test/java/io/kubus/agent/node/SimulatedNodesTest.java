@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kubus.client.api.KubusApi;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.TestPki;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.Test;
@@ -46,8 +47,10 @@ class SimulatedNodesTest {
                     .findFirst().orElseThrow().getStatus(), "heartbeats arrive as node status");
             assertEquals("simulated://1.0", n.getStatus().getNodeInfo().getContainerRuntimeVersion());
             int agentPort = n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
-            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agentPort + "/healthz"))
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newBuilder()
+                    .sslContext(io.kubus.client.tls.AnyServer.context(TestPki.identity("kube-apiserver-kubelet-client")))
+                    .build().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("https://127.0.0.1:" + agentPort + "/healthz"))
                             .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), "the agent's /healthz on the port its node advertises");
 
