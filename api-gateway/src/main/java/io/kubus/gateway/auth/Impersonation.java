@@ -51,8 +51,8 @@ public class Impersonation {
             return Optional.empty();
         }
         if (user == null || user.isEmpty()) {
-            throw ApiException.of(500, "InternalError", "Internal error occurred: requested " + describe(groups, uid, extra)
-                    + " without impersonating a user", null);
+            // kube-apiserver answers this with a 500 InternalError; it is the client's mistake, so Kubus says 400
+            throw ApiException.badRequest("requested " + describe(groups, uid, extra) + " without impersonating a user");
         }
         List<String> resultGroups = new ArrayList<>();
         if (user.startsWith(UserInfo.SERVICE_ACCOUNT_PREFIX)) {

@@ -59,6 +59,7 @@ class BadInputTest {
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final Map<Integer, Set<String>> REASONS = Map.ofEntries(
             Map.entry(400, Set.of("BadRequest")),
+            Map.entry(401, Set.of("Unauthorized")),
             Map.entry(403, Set.of("Forbidden")),
             Map.entry(404, Set.of("NotFound")),
             Map.entry(405, Set.of("MethodNotAllowed")),
@@ -151,6 +152,70 @@ class BadInputTest {
     @Order(1)
     Stream<DynamicTest> badListParametersGetKubernetesStatuses() {
         return listCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
+    /**
+     * Credentials that are missing, malformed or not good: 401 Unauthorized, as kube-apiserver answers, never a 5xx
+     * and never a fall-back to anonymous access. Sent without a client certificate.
+     */
+    @TestFactory
+    @Order(1)
+    Stream<DynamicTest> badCredentialsGet401() {
+        java.net.http.HttpClient anonymous = GatewayFixture.anonymousClient();
+        String header = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String claims = Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"iss\":\"https://kubernetes.default.svc.cluster.local\","
+                + "\"sub\":\"system:serviceaccount:default:default\",\"aud\":[\"https://kubernetes.default.svc.cluster.local\"],"
+                + "\"exp\":4102444800,\"kubernetes.io\":{\"namespace\":\"default\",\"serviceaccount\":{\"name\":\"default\",\"uid\":\"x\"}}}")
+                .getBytes(StandardCharsets.UTF_8));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("no credentials", null);
+        headers.put("an empty bearer token", "Bearer ");
+        headers.put("basic authentication", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8)));
+        headers.put("a bearer token that is no JWT", "Bearer not-a-token");
+        headers.put("a JWT of three empty parts", "Bearer ..");
+        headers.put("a JWT with garbage parts", "Bearer a.b.c");
+        headers.put("an unsigned JWT (alg none)", "Bearer " + header + "." + claims + ".");
+        headers.put("a JWT whose signature is not the cluster's", "Bearer " + header.replace("bm9uZ", "UlMyN") + "." + claims + ".c2lnbmF0dXJl");
+        headers.put("a token of 6 KiB", "Bearer " + "x".repeat(6 * 1024));
+        headers.put("a token with a space", "Bearer two words");
+        headers.put("binary bytes", "Bearer \u00ff\u00fe");
+        List<DynamicTest> tests = new ArrayList<>();
+        headers.forEach((name, value) -> tests.add(DynamicTest.dynamicTest(name, () -> check(new Case(name, "GET", PODS,
+                null, null, 401, "Unauthorized", value == null ? Map.of() : Map.of("Authorization", value)), anonymous))));
+        tests.add(DynamicTest.dynamicTest("a create without credentials", () -> check(new Case("anonymous create",
+                "POST", CONFIGMAPS, JSON, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"anon\"}}",
+                401, "Unauthorized"), anonymous)));
+        tests.add(DynamicTest.dynamicTest("impersonated groups without a user", () -> check(new Case("groups only",
+                "GET", PODS, null, null, 400, "without impersonating a user", Map.of("Impersonate-Group", "devs")))));
+        tests.add(DynamicTest.dynamicTest("a TokenRequest for less than ten minutes", () -> check(new Case("short token",
+                "POST", "/api/v1/namespaces/default/serviceaccounts/default/token", JSON,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{\"expirationSeconds\":599}}",
+                422, "spec.expirationSeconds"))));
+        tests.add(DynamicTest.dynamicTest("a TokenRequest bound to a ConfigMap", () -> check(new Case("bound to a ConfigMap",
+                "POST", "/api/v1/namespaces/default/serviceaccounts/default/token", JSON,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{\"boundObjectRef\":"
+                        + "{\"kind\":\"ConfigMap\",\"name\":\"cm\"}}}", 400, "ConfigMap"))));
+        tests.add(DynamicTest.dynamicTest("a TokenRequest of another kind", () -> check(new Case("wrong kind",
+                "POST", "/api/v1/namespaces/default/serviceaccounts/default/token", JSON,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\"}", 400, "TokenRequest"))));
+        tests.add(DynamicTest.dynamicTest("a token for a ServiceAccount that does not exist", () -> check(new Case("no SA",
+                "POST", "/api/v1/namespaces/default/serviceaccounts/nobody/token", JSON,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\"}", 404, "nobody"))));
+        tests.add(DynamicTest.dynamicTest("a SubjectAccessReview without attributes", () -> check(new Case("empty SAR",
+                "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", JSON,
+                "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\",\"spec\":{\"user\":\"x\"}}",
+                422, "spec.resourceAttributes"))));
+        return tests.stream();
+    }
+
+    /** A header bigger than the server takes: a 4xx before any handler, never a 5xx (kube-apiserver: 431). */
+    @Test
+    @Order(1)
+    void anOversizedHeaderIsRefusedWithA4xx() {
+        GatewayFixture.Reply r = gateway.request(GatewayFixture.anonymousClient(), "GET", PODS, null, null,
+                Map.of("Authorization", "Bearer " + "x".repeat(64 * 1024)));
+        sent++;
+        assertTrue(r.status() == -1 || r.status() >= 400 && r.status() < 500, "a 4xx or a closed connection: " + r.status() + " " + r.body());
     }
 
     // ---- the cases ----
@@ -769,8 +834,14 @@ class BadInputTest {
     // ---- checking ----
 
     private void check(Case c) {
+        check(c, null);
+    }
+
+    /** Sends the case as the administrator, or through {@code client} when it is set. */
+    private void check(Case c, java.net.http.HttpClient client) {
         byte[] body = c.body() == null ? null : c.body().getBytes(StandardCharsets.UTF_8);
-        GatewayFixture.Reply r = gateway.request(c.method(), c.path(), c.contentType(), body, c.headers());
+        GatewayFixture.Reply r = client == null ? gateway.request(c.method(), c.path(), c.contentType(), body, c.headers())
+                : gateway.request(client, c.method(), c.path(), c.contentType(), body, c.headers());
         sent++;
         String shown = r.body() == null ? "" : r.body().length() > 600 ? r.body().substring(0, 600) + "..." : r.body();
         assertEquals(c.code(), r.status(), c.method() + " " + abbreviate(c.path()) + " answered " + shown);

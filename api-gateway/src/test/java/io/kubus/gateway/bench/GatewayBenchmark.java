@@ -2,6 +2,7 @@ package io.kubus.gateway.bench;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceTypes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,10 +74,13 @@ public final class GatewayBenchmark {
     private static final int PAGING_OBJECTS = 1000;
     private static final String PAGING_NS = "bench-paging";
     private static final int LISTERS = 2;
+    /** The namespace of the security phases: 100 ConfigMaps to get, and the Role the RBAC identities read with. */
+    private static final String SECURITY_NS = "bench-security";
 
     private final Options opt;
     private final List<Result> results = new ArrayList<>();
     private final List<Result> pagingResults = new ArrayList<>();
+    private final List<Result> securityResults = new ArrayList<>();
     private ListHeap.Measured heap;
     /** Lists per second the listers made during the last paging round, on the baseline (true) or this gateway. */
     private final Map<Boolean, Double> listsPerSecond = new java.util.HashMap<>();
@@ -128,6 +132,9 @@ public final class GatewayBenchmark {
             }
             if (opt.phases.contains("paging")) {
                 measurePaging(gw, broker, dir);
+            }
+            if (opt.phases.contains("security")) {
+                measureSecurity(gw, broker, dir);
             }
             if (opt.phases.contains("heap") && opt.heapObjects > 0) {
                 log("heap: a gateway process serving a list of " + opt.heapObjects + " pods (-Xmx" + opt.heapMax + ") ...");
@@ -235,6 +242,101 @@ public final class GatewayBenchmark {
             }
             opt.baseUrl = gw.baseUrl();
         }
+    }
+
+    /** How a client of the security phases reaches a gateway and who it is. */
+    private record Access(String name, String url, javax.net.ssl.SSLContext ssl, String token) {
+    }
+
+    /**
+     * What TLS, authentication and authorization cost every request: gets and creates against a baseline gateway in
+     * the same JVM and run without them ({@link WithoutSecurity}: plain HTTP, no filter), and against this one as the
+     * administrator (client certificate, system:masters), as a user whose RoleBinding allows (client certificate,
+     * RBAC), and as a ServiceAccount (bearer token: a JWT checked, its ServiceAccount read, RBAC). Keep-alive
+     * connections, as clients use them; a warm-up round first, then the reported one.
+     */
+    private void measureSecurity(GatewayFixture gw, EmbeddedKafkaBroker broker, Path dir) throws Exception {
+        String baselineUrl = "jdbc:h2:file:" + dir.resolve("insecure/kubus") + H2_FLAGS;
+        try (GatewayFixture plain = GatewayFixture.start(broker, false, baselineUrl,
+                Map.of(WithoutSecurity.PROPERTY, "true", "micronaut.server.ssl.enabled", false))) {
+            log("baseline gateway (plain HTTP, no authentication or authorization) up at " + plain.baseUrl());
+            for (String url : List.of(plain.baseUrl(), gw.baseUrl())) {
+                try (Gateway g = new Gateway(url)) {
+                    fill(g, SECURITY_NS, 100);
+                }
+            }
+            String ns = "/api/v1/namespaces/" + SECURITY_NS;
+            String rbac = "/apis/rbac.authorization.k8s.io/v1/namespaces/" + SECURITY_NS;
+            try (Gateway admin = new Gateway(gw.baseUrl())) {
+                admin.send("POST", rbac + "/roles", ("{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\","
+                        + "\"metadata\":{\"name\":\"bench\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"configmaps\"],"
+                        + "\"verbs\":[\"get\",\"list\",\"create\"]}]}").getBytes(StandardCharsets.UTF_8), 201);
+                admin.send("POST", ns + "/serviceaccounts", ("{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\","
+                        + "\"metadata\":{\"name\":\"bench\"}}").getBytes(StandardCharsets.UTF_8), 201);
+                admin.send("POST", rbac + "/rolebindings", ("{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
+                        + "\"kind\":\"RoleBinding\",\"metadata\":{\"name\":\"bench\"},\"subjects\":[{\"kind\":\"User\","
+                        + "\"name\":\"bench-user\"},{\"kind\":\"ServiceAccount\",\"name\":\"bench\"}],\"roleRef\":{"
+                        + "\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"bench\"}}")
+                        .getBytes(StandardCharsets.UTF_8), 201);
+                String tr = admin.send("POST", ns + "/serviceaccounts/bench/token", ("{\"apiVersion\":"
+                        + "\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}").getBytes(StandardCharsets.UTF_8), 201);
+                String token = KubusJson.json().readTree(tr).path("status").path("token").asText();
+                List<Access> accesses = List.of(
+                        new Access("no TLS, no authentication (baseline)", plain.baseUrl(), opt.ssl, null),
+                        new Access("TLS, client certificate, system:masters", gw.baseUrl(), opt.ssl, null),
+                        new Access("TLS, client certificate, RBAC", gw.baseUrl(), io.kubus.gateway.testing.TestPki.ssl(
+                                io.kubus.gateway.testing.TestPki.identity("bench-user")), null),
+                        new Access("TLS, ServiceAccount token, RBAC", gw.baseUrl(), io.kubus.gateway.testing.TestPki.ssl(null), token));
+                // RBAC follows its topics: wait until the binding allows both identities
+                for (Access a : accesses) {
+                    try (Gateway g = new Gateway(a.url(), a.ssl(), a.token())) {
+                        long deadline = System.nanoTime() + 30_000_000_000L;
+                        while (true) {
+                            try {
+                                g.get(ns + "/configmaps/cm-0");
+                                break;
+                            } catch (IllegalStateException e) {
+                                if (System.nanoTime() > deadline) {
+                                    throw e;
+                                }
+                                Thread.sleep(100);
+                            }
+                        }
+                    }
+                }
+                log("security phases, warm-up round (not reported):");
+                securityRound(accesses);
+                List<Result> measured = securityRound(accesses);
+                Result baseGet = measured.get(0);
+                Result baseCreate = measured.get(1);
+                for (int i = 0; i < measured.size(); i++) {
+                    Result r = measured.get(i);
+                    Result base = i % 2 == 0 ? baseGet : baseCreate;
+                    securityResults.add(i < 2 ? r : new Result(r.name(), r.clients(), r.count(), r.opsPerSecond(),
+                            r.p50(), r.p99(), r.max(), base, r.note()));
+                }
+            } finally {
+                opt.baseUrl = gw.baseUrl();
+                opt.ssl = io.kubus.gateway.testing.TestPki.ssl(io.kubus.gateway.testing.TestPki.admin());
+                opt.token = null;
+            }
+        }
+    }
+
+    /** A get and a create phase for each access, in order. */
+    private List<Result> securityRound(List<Access> accesses) throws Exception {
+        List<Result> out = new ArrayList<>();
+        for (Access a : accesses) {
+            opt.baseUrl = a.url();
+            opt.ssl = a.ssl();
+            opt.token = a.token();
+            out.add(measure("get ConfigMap, " + a.name(), null, (c, seq, rec) ->
+                    c.get("/api/v1/namespaces/" + SECURITY_NS + "/configmaps/cm-" + ThreadLocalRandom.current().nextInt(100))));
+            String prefix = "s" + ThreadLocalRandom.current().nextInt(1_000_000) + "-";
+            out.add(measure("create ConfigMap, " + a.name(), null, (c, seq, rec) ->
+                    c.create(SECURITY_NS, prefix + c.id + "-" + seq)));
+        }
+        return out;
     }
 
     /** Updates alone, then updates while {@value #LISTERS} clients list the namespace without pause. */
@@ -424,7 +526,7 @@ public final class GatewayBenchmark {
         final int id;
 
         Client(int id) {
-            super(opt.baseUrl);
+            super(opt.baseUrl, opt.ssl, opt.token);
             this.id = id;
         }
     }
@@ -432,12 +534,23 @@ public final class GatewayBenchmark {
     static class Gateway implements AutoCloseable {
         private final String base;
         private final HttpClient http;
+        private final String token;
 
+        /** As the administrator (client certificate, system:masters). */
         Gateway(String base) {
+            this(base, io.kubus.gateway.testing.TestPki.ssl(io.kubus.gateway.testing.TestPki.admin()), null);
+        }
+
+        /** With this TLS context (and its client certificate, if any) and, when not null, this bearer token. */
+        Gateway(String base, javax.net.ssl.SSLContext ssl, String token) {
             this.base = base;
-            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .sslContext(io.kubus.gateway.testing.TestPki.ssl(io.kubus.gateway.testing.TestPki.admin()))
+            this.token = token;
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
                     .connectTimeout(Duration.ofSeconds(5)).build();
+        }
+
+        private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+            return token == null ? b : b.header("Authorization", "Bearer " + token);
         }
 
         record Created(String name, long respondedAt) {
@@ -460,7 +573,7 @@ public final class GatewayBenchmark {
 
         /** A merge patch that changes the object (a value no other client writes), so every one is a write. */
         void patch(String path, String value) throws IOException, InterruptedException {
-            HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+            HttpRequest r = authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(Duration.ofSeconds(30))
                     .header("Accept", JSON).header("Content-Type", "application/merge-patch+json")
                     .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"data\":{\"replicas\":\"" + value + "\"}}"))
                     .build();
@@ -471,7 +584,7 @@ public final class GatewayBenchmark {
         }
 
         private String send(String method, String path, byte[] body, int expect) throws IOException, InterruptedException {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+            HttpRequest.Builder b = authorized(HttpRequest.newBuilder(URI.create(base + path))).timeout(Duration.ofSeconds(30))
                     .header("Accept", JSON)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             if (body != null) {
@@ -724,6 +837,21 @@ public final class GatewayBenchmark {
                     "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
                     times(r.p99() / r.floor().p99()))});
         }
+        String[] securityHead = {"security: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms",
+                "max ms", "vs no TLS, no authentication"};
+        List<String[]> securityRows = new ArrayList<>();
+        for (Result r : securityResults) {
+            securityRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
+                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.floor() == null ? "—" : String.format(Locale.ROOT,
+                    "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
+                    times(r.p99() / r.floor().p99()))});
+        }
+        if (!securityRows.isEmpty()) {
+            out.append('\n');
+            int[] sw = widths(securityHead, securityRows);
+            appendRow(out, securityHead, sw);
+            securityRows.forEach(row -> appendRow(out, row, sw));
+        }
         if (!pagingRows.isEmpty()) {
             notes.add(String.format(Locale.ROOT, "While the writers ran, the %d listers listed %.1f times a second on "
                     + "the baseline gateway and %.1f on this one.", LISTERS, listsPerSecond.getOrDefault(true, 0.0),
@@ -756,6 +884,9 @@ public final class GatewayBenchmark {
         md.append('\n');
         rows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
         md.append('\n');
+        if (!securityRows.isEmpty()) {
+            markdownTable(md, securityHead, securityRows);
+        }
         if (!pagingRows.isEmpty()) {
             markdownTable(md, pagingHead, pagingRows);
         }
@@ -871,7 +1002,7 @@ public final class GatewayBenchmark {
     static final class Options {
         static final String USAGE = """
                 usage: ./kubus bench [--clients N] [--seconds S] [--warmup S] [--list-sizes 100,1000] [--out FILE] [--keep]
-                                     [--phases api,paging,heap] [--heap-objects N] [--heap-max SIZE]
+                                     [--phases api,paging,security,heap] [--heap-objects N] [--heap-max SIZE]
                   --clients N       concurrent clients (threads, one keep-alive connection each), default 8
                   --seconds S       measured seconds per phase, default 5
                   --warmup S        unmeasured warm-up seconds before each phase, default 2
@@ -879,7 +1010,8 @@ public final class GatewayBenchmark {
                   --out FILE        the Markdown table, default target/bench-results.md
                   --keep            keep the H2 databases under target/bench-*
                   --phases P        which to run, comma-separated: api (create/get/list/events), paging (updates with
-                                    and without the history, with lists running), heap (one big list); default all
+                                    and without the history, with lists running), security (gets and creates with and
+                                    without TLS, authentication and authorization), heap (one big list); default all
                   --heap-objects N  pods in the heap phase's list, default 30000
                   --heap-max SIZE   the heap phase gateway's -Xmx, default 1g""";
 
@@ -889,12 +1021,15 @@ public final class GatewayBenchmark {
         int warmupSeconds = 2;
         int[] listSizes = {100, 1000};
         String out = "target/bench-results.md";
-        java.util.Set<String> phases = java.util.Set.of("api", "paging", "heap");
+        java.util.Set<String> phases = java.util.Set.of("api", "paging", "security", "heap");
         int heapObjects = 30_000;
         String heapMax = "1g";
         boolean keep;
         boolean help;
         String baseUrl;
+        /** How the clients of a phase connect and who they are: the administrator unless a phase says otherwise. */
+        javax.net.ssl.SSLContext ssl = io.kubus.gateway.testing.TestPki.ssl(io.kubus.gateway.testing.TestPki.admin());
+        String token;
 
         static Options parse(String[] args) {
             Options o = new Options();

@@ -36,7 +36,9 @@ public final class GatewayFixture implements AutoCloseable {
         this.broker = broker;
         this.ownsBroker = ownsBroker;
         this.context = context;
-        this.baseUrl = "https://127.0.0.1:" + context.getBean(EmbeddedServer.class).getPort();
+        // HTTPS, unless a benchmark's baseline turned TLS off
+        boolean tls = context.getProperty("micronaut.server.ssl.enabled", Boolean.class).orElse(true);
+        this.baseUrl = (tls ? "https" : "http") + "://127.0.0.1:" + context.getBean(EmbeddedServer.class).getPort();
     }
 
     /** A gateway on a fresh in-memory H2 database and its own broker. */
