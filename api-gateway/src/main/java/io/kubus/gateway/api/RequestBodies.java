@@ -56,24 +56,46 @@ public class RequestBodies {
 
     /** An API object of {@code type}: its kind and apiVersion, when given, must name this URL's kind. */
     public ObjectNode object(ResourceType type, @Nullable String contentType, @Nullable byte[] body) {
+        return object(type.kind(), type.apiVersion(), contentType, body);
+    }
+
+    /**
+     * An object of {@code kind} in {@code apiVersion} (a TokenRequest, a review): its kind and apiVersion, when given,
+     * must be those, and its metadata an object.
+     */
+    public ObjectNode object(String expectedKind, String expectedApiVersion, @Nullable String contentType,
+                             @Nullable byte[] body) {
         JsonNode node = json(contentType, body);
         if (!(node instanceof ObjectNode obj)) {
-            throw ApiException.badRequest("the body must be a JSON object describing a " + type.kind() + ", not "
+            throw ApiException.badRequest("the body must be a JSON object describing a " + expectedKind + ", not "
                     + node.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         String kind = text(obj, "kind");
         String apiVersion = text(obj, "apiVersion");
-        if (kind != null && !kind.equals(type.kind())) {
+        if (kind != null && !kind.equals(expectedKind)) {
             throw ApiException.badRequest(kind + " in version \"" + (apiVersion == null ? "" : apiVersion)
-                    + "\" cannot be handled as a " + type.kind() + ": the kind in the body does not match the URL");
+                    + "\" cannot be handled as a " + expectedKind + ": the kind in the body does not match the URL");
         }
-        if (apiVersion != null && !apiVersion.equals(type.apiVersion())) {
+        if (apiVersion != null && !apiVersion.equals(expectedApiVersion)) {
             throw ApiException.badRequest("the API version in the data (" + apiVersion
-                    + ") does not match the expected API version (" + type.apiVersion() + ")");
+                    + ") does not match the expected API version (" + expectedApiVersion + ")");
         }
+        String version = expectedApiVersion.substring(expectedApiVersion.indexOf('/') + 1);
         if (obj.has("metadata") && !obj.get("metadata").isObject() && !obj.get("metadata").isNull()) {
-            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
-                    + type.kind() + ": metadata must be an object");
+            throw ApiException.badRequest(expectedKind + " in version \"" + version + "\" cannot be handled as a "
+                    + expectedKind + ": metadata must be an object");
+        }
+        return obj;
+    }
+
+    /** As {@link #object(String, String, String, byte[])}, for a body read here field by field: its spec an object. */
+    public ObjectNode request(String expectedKind, String expectedApiVersion, @Nullable String contentType,
+                              @Nullable byte[] body) {
+        ObjectNode obj = object(expectedKind, expectedApiVersion, contentType, body);
+        if (obj.has("spec") && !obj.get("spec").isObject()) {
+            throw ApiException.badRequest(expectedKind + " in version \""
+                    + expectedApiVersion.substring(expectedApiVersion.indexOf('/') + 1) + "\" cannot be handled as a "
+                    + expectedKind + ": spec must be an object");
         }
         return obj;
     }

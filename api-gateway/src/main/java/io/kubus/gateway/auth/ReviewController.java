@@ -28,7 +28,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -243,23 +242,7 @@ public class ReviewController {
 
     /** The body as a review of {@code kind}: its apiVersion and kind checked, its metadata as kube returns it. */
     private ObjectNode review(HttpRequest<?> request, @Nullable byte[] body, String group, String kind) {
-        JsonNode node = bodies.json(request.getHeaders().get(HttpHeaders.CONTENT_TYPE), body);
-        if (!(node instanceof ObjectNode review)) {
-            throw ApiException.badRequest("the body must be a JSON object describing a " + kind + ", not "
-                    + node.getNodeType().name().toLowerCase(Locale.ROOT));
-        }
-        String apiVersion = review.path("apiVersion").asText("");
-        String k = review.path("kind").asText("");
-        if (!apiVersion.isEmpty() && !apiVersion.equals(group + "/v1")) {
-            throw ApiException.badRequest("the API version in the data (" + apiVersion
-                    + ") does not match the expected API version (" + group + "/v1)");
-        }
-        if (!k.isEmpty() && !k.equals(kind)) {
-            throw ApiException.badRequest(k + " in version \"v1\" cannot be handled as a " + kind);
-        }
-        if (review.has("spec") && !review.get("spec").isObject()) {
-            throw ApiException.badRequest("spec: Invalid value: must be an object");
-        }
+        ObjectNode review = bodies.request(kind, group + "/v1", request.getHeaders().get(HttpHeaders.CONTENT_TYPE), body);
         review.put("kind", kind);
         review.put("apiVersion", group + "/v1");
         ObjectNode meta = review.has("metadata") && review.get("metadata").isObject()
