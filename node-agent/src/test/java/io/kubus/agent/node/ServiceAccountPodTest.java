@@ -77,8 +77,8 @@ class ServiceAccountPodTest {
                   volumes: [{name: client, configMap: {name: sa-client}}]
                 """.formatted(client, cluster.node(), host, port));
         Pod pod = PodWaits.await(cluster.api(), "sa-pods", "sa-client", p -> p.getStatus() != null
-                && p.getStatus().getContainerStatuses() != null && p.getStatus().getContainerStatuses().stream()
-                .allMatch(ContainerStatus::getReady), 120);
+                && p.getStatus().getContainerStatuses() != null && !p.getStatus().getContainerStatuses().isEmpty()
+                && p.getStatus().getContainerStatuses().stream().allMatch(ContainerStatus::getReady), 120);
         assertTrue(pod.getSpec().getVolumes().stream().anyMatch(v -> v.getName().startsWith("kube-api-access-")),
                 "the ServiceAccount admission added the projected volume");
         ContainerInfo container = cluster.container(pod, "client");
