@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -87,12 +86,7 @@ class Fabric8ClientTest {
         kubectl = new Kubectl(gateway.writeKubeconfig(dir), dir);
         // Config.empty(): nothing from this machine's kubeconfig or environment.
         // The administrator's certificate and the cluster's CA, as a kubeconfig would give them to fabric8.
-        var admin = io.kubus.gateway.testing.TestPki.admin();
-        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(gateway.baseUrl()).withNamespace(NS)
-                .withCaCertData(b64.encodeToString(io.kubus.gateway.testing.TestPki.pki().ca().certificatePem().getBytes()))
-                .withClientCertData(b64.encodeToString(admin.certificatePem().getBytes()))
-                .withClientKeyData(b64.encodeToString(admin.keyPem().getBytes())).withClientKeyAlgo("EC")
+        Config config = io.kubus.gateway.testing.TestPki.fabric8Admin(gateway.baseUrl()).withNamespace(NS)
                 .withRequestTimeout(30_000).withConnectionTimeout(10_000).withWatchReconnectInterval(200).build();
         client = new KubernetesClientBuilder().withConfig(config).build();
         serialization = client.getKubernetesSerialization();

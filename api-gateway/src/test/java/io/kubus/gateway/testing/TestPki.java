@@ -80,6 +80,18 @@ public final class TestPki {
 
     private static final java.util.Map<String, io.kubus.client.status.ReportSignatures.Signer> SIGNERS = new java.util.HashMap<>();
 
+    /** A fabric8 client configuration of the administrator for {@code server}: its certificate and the CA. */
+    public static io.fabric8.kubernetes.client.ConfigBuilder fabric8Admin(String server) {
+        CertificateAuthority.Issued admin = admin();
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                .withMasterUrl(server)
+                .withCaCertData(b64.encodeToString(pki().ca().certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .withClientCertData(b64.encodeToString(admin.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .withClientKeyData(b64.encodeToString(admin.keyPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .withClientKeyAlgo("EC");
+    }
+
     public static ClientConfig clientConfig(String server, CertificateAuthority.Issued client) {
         return new ClientConfig(server, ssl(client), Optional::empty);
     }

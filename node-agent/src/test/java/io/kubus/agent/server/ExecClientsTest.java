@@ -1,7 +1,5 @@
 package io.kubus.agent.server;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
@@ -67,8 +65,8 @@ class ExecClientsTest {
                     command: ["sleep", "3600"]
                 """.formatted(cluster.node()));
         cluster.await("box", p -> "Running".equals(p.getStatus().getPhase()) && PodWaits.ready(p) == 1, 60);
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-                .withMasterUrl(cluster.gateway().baseUrl()).withNamespace("default").withRequestTimeout(30_000).build())
+        client = new KubernetesClientBuilder().withConfig(io.kubus.gateway.testing.TestPki.fabric8Admin(cluster.gateway().baseUrl())
+                .withNamespace("default").withRequestTimeout(30_000).build())
                 .build();
     }
 
