@@ -102,11 +102,13 @@ class QuotaLimitPriorityKubectlTest {
         String table = kubectl().run("get", "limits", "-n", "limited").ok().out();
         assertTrue(table.matches("NAME\\s+CREATED AT\nlimits\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\n"), table);
         String described = kubectl().run("describe", "limitrange", "limits", "-n", "limited").ok().out();
+        // kubectl prints a limit's resources in Go's map order, which varies from run to run
+        String cpu = "Container\\s+cpu\\s+100m\\s+1\\s+250m\\s+500m\\s+-\n";
+        String memory = "Container\\s+memory\\s+-\\s+512Mi\\s+64Mi\\s+128Mi\\s+-\n";
         assertTrue(described.matches("(?s)Name:\\s+limits\nNamespace:\\s+limited\n"
                 + "Type\\s+Resource\\s+Min\\s+Max\\s+Default Request\\s+Default Limit\\s+Max Limit/Request Ratio\n"
                 + "-+\\s+-+\\s+-+\\s+-+\\s+-+\\s+-+\\s+-+\n"
-                + "Container\\s+cpu\\s+100m\\s+1\\s+250m\\s+500m\\s+-\n"
-                + "Container\\s+memory\\s+-\\s+512Mi\\s+64Mi\\s+128Mi\\s+-\n"), described);
+                + "(" + cpu + memory + "|" + memory + cpu + ")"), described);
 
         kubectl().run("run", "defaulted", "-n", "limited", "--image=kubus/busybox:1", "--restart=Never").ok();
         assertEquals("{\"limits\":{\"cpu\":\"500m\",\"memory\":\"128Mi\"},\"requests\":{\"cpu\":\"250m\",\"memory\":\"64Mi\"}}",
