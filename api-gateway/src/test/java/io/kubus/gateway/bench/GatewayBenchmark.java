@@ -261,6 +261,7 @@ public final class GatewayBenchmark {
                 Map.of(WithoutSecurity.PROPERTY, "true", "micronaut.server.ssl.enabled", false))) {
             log("baseline gateway (plain HTTP, no authentication or authorization) up at " + plain.baseUrl());
             for (String url : List.of(plain.baseUrl(), gw.baseUrl())) {
+                opt.baseUrl = url;
                 try (Gateway g = new Gateway(url)) {
                     fill(g, SECURITY_NS, 100);
                 }
@@ -1021,7 +1022,8 @@ public final class GatewayBenchmark {
         int warmupSeconds = 2;
         int[] listSizes = {100, 1000};
         String out = "target/bench-results.md";
-        java.util.Set<String> phases = java.util.Set.of("api", "paging", "security", "heap");
+        static final java.util.Set<String> PHASES = java.util.Set.of("api", "paging", "security", "heap");
+        java.util.Set<String> phases = PHASES;
         int heapObjects = 30_000;
         String heapMax = "1g";
         boolean keep;
@@ -1060,8 +1062,8 @@ public final class GatewayBenchmark {
                                     : Arrays.stream(value.split(",")).mapToInt(s -> positive(name, s.trim(), 1)).toArray();
                             case "--phases" -> {
                                 o.phases = java.util.Set.of(value.split(","));
-                                if (!java.util.Set.of("api", "paging", "heap").containsAll(o.phases)) {
-                                    throw new IllegalArgumentException("--phases takes api, paging and heap, not " + value);
+                                if (!PHASES.containsAll(o.phases)) {
+                                    throw new IllegalArgumentException("--phases takes api, paging, security and heap, not " + value);
                                 }
                             }
                             case "--heap-objects" -> o.heapObjects = positive(a, value, 0);
