@@ -75,11 +75,27 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
         }
     }
 
-    /** A new key with a certificate for it. */
+    /** A new ECDSA P-256 key with a certificate for it. */
     public Issued issue(String commonName, List<String> organizations, List<String> hosts, Usage usage,
                         Duration validity) {
-        KeyPair pair = newKeyPair();
+        return issue(newKeyPair(), commonName, organizations, hosts, usage, validity);
+    }
+
+    /** A certificate for a key pair made elsewhere (an RSA serving key). */
+    public Issued issue(KeyPair pair, String commonName, List<String> organizations, List<String> hosts, Usage usage,
+                        Duration validity) {
         return new Issued(sign(pair.getPublic(), commonName, organizations, hosts, usage, validity), pair.getPrivate());
+    }
+
+    /** A new RSA 2048 key pair. */
+    public static KeyPair newRsaKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048, RANDOM);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

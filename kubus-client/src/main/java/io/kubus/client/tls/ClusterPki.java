@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -147,8 +146,10 @@ public final class ClusterPki {
                 return;
             }
         }
-        CertificateAuthority.Issued serving = ca.issue("kube-apiserver", List.of(), new ArrayList<>(wanted),
-                CertificateAuthority.Usage.SERVER, CERT_VALIDITY);
+        // RSA, as kubeadm's apiserver.key: every TLS client can verify its handshake signature (busybox's wget in the
+        // compose stack's health checks cannot verify an ECDSA one)
+        CertificateAuthority.Issued serving = ca.issue(CertificateAuthority.newRsaKeyPair(), "kube-apiserver", List.of(),
+                new ArrayList<>(wanted), CertificateAuthority.Usage.SERVER, CERT_VALIDITY);
         PrivateFiles.write(dir.resolve("apiserver.key"), serving.keyPem());
         Files.writeString(crt, serving.certificatePem() + ca.certificatePem());
         try {
@@ -165,16 +166,10 @@ public final class ClusterPki {
         if (Files.exists(serviceAccountKey()) && Files.exists(serviceAccountPublicKey())) {
             return;
         }
-        try {
-            // RSA as kubeadm's sa.key: tokens are signed RS256, which every JWT verifier understands
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            KeyPair pair = g.generateKeyPair();
-            PrivateFiles.write(serviceAccountKey(), Pem.encode(pair.getPrivate()));
-            Files.writeString(serviceAccountPublicKey(), Pem.encode(pair.getPublic()));
-        } catch (GeneralSecurityException e) {
-            throw new IOException(e);
-        }
+        // RSA as kubeadm's sa.key: tokens are signed RS256, which every JWT verifier understands
+        KeyPair pair = CertificateAuthority.newRsaKeyPair();
+        PrivateFiles.write(serviceAccountKey(), Pem.encode(pair.getPrivate()));
+        Files.writeString(serviceAccountPublicKey(), Pem.encode(pair.getPublic()));
     }
 
     private static boolean fresh(X509Certificate cert) {
