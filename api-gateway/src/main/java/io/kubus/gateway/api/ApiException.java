@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import io.kubus.gateway.admission.AdmissionException;
 import io.kubus.schema.ResourceType;
+import io.kubus.schema.validation.FieldProblem;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -122,14 +124,22 @@ public final class ApiException extends RuntimeException {
         return of(422, "Invalid", message, details);
     }
 
+    /** 422 Invalid with a cause per field problem, for a kind that is no stored resource (a TokenRequest, a review). */
+    public static ApiException invalid(String group, String kind, String name, Collection<FieldProblem> problems) {
+        return invalid(group, kind, name, causes(problems));
+    }
+
     /** The Status of a refusal by admission, as kube-apiserver answers it (errors.NewBadRequest, NewInvalid, NewForbidden). */
     public static ApiException from(AdmissionException e) {
         return switch (e.kind()) {
             case BAD_REQUEST -> badRequest(e.getMessage());
-            case INVALID -> invalid(e.type(), e.name(), e.problems().stream()
-                    .map(p -> cause(p.reason(), p.field(), p.message())).toList());
+            case INVALID -> invalid(e.type(), e.name(), causes(e.problems()));
             case FORBIDDEN -> forbidden(e.type(), e.name(), e.getMessage());
         };
+    }
+
+    private static List<StatusCause> causes(Collection<FieldProblem> problems) {
+        return problems.stream().map(p -> cause(p.reason(), p.field(), p.message())).toList();
     }
 
     public static StatusCause cause(String reason, String field, String message) {

@@ -7,11 +7,13 @@ import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.ApiErrors;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.gateway.api.RequestBodies;
+import io.kubus.gateway.api.Reviews;
 import io.kubus.gateway.auth.rbac.RbacAuthorizer;
 import io.kubus.gateway.config.AuthSettings;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.schema.KubusJson;
-import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.ResourceType;
+import io.kubus.schema.validation.FieldProblem;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -42,8 +44,6 @@ import java.util.Optional;
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ReviewController {
-    private static final String AUTHN = "authentication.k8s.io";
-    private static final String AUTHZ = "authorization.k8s.io";
 
     private final RequestBodies bodies;
     private final Authentication authentication;
@@ -65,7 +65,7 @@ public class ReviewController {
     @Post(uri = "/apis/authentication.k8s.io/v1/selfsubjectreviews", consumes = MediaType.ALL, produces = MediaType.ALL)
     public HttpResponse<?> selfSubjectReview(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return answer(() -> {
-            ObjectNode review = review(request, body, AUTHN, "SelfSubjectReview");
+            ObjectNode review = review(request, body, Reviews.SELF_SUBJECT_REVIEWS);
             review.putObject("status").set("userInfo", userInfo(SecurityFilter.user(request)));
             return review;
         });
@@ -74,11 +74,11 @@ public class ReviewController {
     @Post(uri = "/apis/authentication.k8s.io/v1/tokenreviews", consumes = MediaType.ALL, produces = MediaType.ALL)
     public HttpResponse<?> tokenReview(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return answer(() -> {
-            ObjectNode review = review(request, body, AUTHN, "TokenReview");
+            ObjectNode review = review(request, body, Reviews.TOKEN_REVIEWS);
             JsonNode spec = review.path("spec");
             String token = spec.path("token").asText("");
             if (token.isEmpty()) {
-                throw invalid("TokenReview", "", "spec.token", "Required value: token must be set");
+                throw invalid(Reviews.TOKEN_REVIEWS, FieldProblem.required("spec.token", "token must be set"));
             }
             List<String> audiences = new ArrayList<>();
             spec.path("audiences").forEach(a -> audiences.add(a.asText()));
@@ -89,7 +89,7 @@ public class ReviewController {
                         ? serviceAccountTokens.authenticate(token, wanted)
                         : Optional.empty();
                 if (user.isEmpty() && audiences.isEmpty()) {
-                    user = authentication.authenticateToken(token).map(u -> u);
+                    user = authentication.authenticateToken(token);
                 }
                 status.put("authenticated", user.isPresent());
                 if (user.isPresent()) {
@@ -112,8 +112,8 @@ public class ReviewController {
     @Post(uri = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", consumes = MediaType.ALL, produces = MediaType.ALL)
     public HttpResponse<?> selfSubjectAccessReview(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return answer(() -> {
-            ObjectNode review = review(request, body, AUTHZ, "SelfSubjectAccessReview");
-            decide(review, SecurityFilter.user(request), null, "SelfSubjectAccessReview");
+            ObjectNode review = review(request, body, Reviews.SELF_SUBJECT_ACCESS_REVIEWS);
+            decide(review, SecurityFilter.user(request), Reviews.SELF_SUBJECT_ACCESS_REVIEWS);
             return review;
         });
     }
@@ -121,8 +121,8 @@ public class ReviewController {
     @Post(uri = "/apis/authorization.k8s.io/v1/subjectaccessreviews", consumes = MediaType.ALL, produces = MediaType.ALL)
     public HttpResponse<?> subjectAccessReview(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return answer(() -> {
-            ObjectNode review = review(request, body, AUTHZ, "SubjectAccessReview");
-            decide(review, subject(review, "SubjectAccessReview"), null, "SubjectAccessReview");
+            ObjectNode review = review(request, body, Reviews.SUBJECT_ACCESS_REVIEWS);
+            decide(review, subject(review, Reviews.SUBJECT_ACCESS_REVIEWS), Reviews.SUBJECT_ACCESS_REVIEWS);
             return review;
         });
     }
@@ -132,18 +132,18 @@ public class ReviewController {
     public HttpResponse<?> localSubjectAccessReview(HttpRequest<?> request, @PathVariable String namespace,
                                                     @Nullable @Body byte[] body) {
         return answer(() -> {
-            ObjectNode review = review(request, body, AUTHZ, "LocalSubjectAccessReview");
+            ObjectNode review = review(request, body, Reviews.LOCAL_SUBJECT_ACCESS_REVIEWS);
             String ns = review.path("metadata").path("namespace").asText("");
             if (!ns.isEmpty() && !ns.equals(namespace)) {
                 throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
             }
             JsonNode attrs = review.path("spec").path("resourceAttributes");
             if (!attrs.isObject() || !attrs.path("namespace").asText("").equals(namespace)) {
-                throw invalid("LocalSubjectAccessReview", "", "spec.resourceAttributes.namespace",
-                        "Invalid value: \"" + attrs.path("namespace").asText("") + "\": must match metadata.namespace");
+                throw invalid(Reviews.LOCAL_SUBJECT_ACCESS_REVIEWS, FieldProblem.invalid("spec.resourceAttributes.namespace",
+                        attrs.path("namespace").asText(""), "must match metadata.namespace"));
             }
             ((ObjectNode) review.get("metadata")).put("namespace", namespace);
-            decide(review, subject(review, "LocalSubjectAccessReview"), namespace, "LocalSubjectAccessReview");
+            decide(review, subject(review, Reviews.LOCAL_SUBJECT_ACCESS_REVIEWS), Reviews.LOCAL_SUBJECT_ACCESS_REVIEWS);
             return review;
         });
     }
@@ -151,7 +151,7 @@ public class ReviewController {
     @Post(uri = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", consumes = MediaType.ALL, produces = MediaType.ALL)
     public HttpResponse<?> selfSubjectRulesReview(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return answer(() -> {
-            ObjectNode review = review(request, body, AUTHZ, "SelfSubjectRulesReview");
+            ObjectNode review = review(request, body, Reviews.SELF_SUBJECT_RULES_REVIEWS);
             String namespace = review.path("spec").path("namespace").asText("");
             UserInfo user = SecurityFilter.user(request);
             ObjectNode status = review.putObject("status");
@@ -195,13 +195,13 @@ public class ReviewController {
     }
 
     /** The user a SubjectAccessReview asks about: spec.user, spec.groups, spec.uid and spec.extra. */
-    private static UserInfo subject(ObjectNode review, String kind) {
+    private static UserInfo subject(ObjectNode review, ResourceType kind) {
         JsonNode spec = review.path("spec");
         String user = spec.path("user").asText("");
         List<String> groups = new ArrayList<>();
         spec.path("groups").forEach(g -> groups.add(g.asText()));
         if (user.isEmpty() && groups.isEmpty()) {
-            throw invalid(kind, "", "spec.user", "Invalid value: \"\": at least one of user or group must be specified");
+            throw invalid(kind, FieldProblem.invalid("spec.user", "", "at least one of user or group must be specified"));
         }
         Map<String, List<String>> extra = new LinkedHashMap<>();
         spec.path("extra").properties().forEach(e -> {
@@ -213,16 +213,18 @@ public class ReviewController {
     }
 
     /** Fills status.allowed, status.denied and status.reason from the authorizers, as the request would be decided. */
-    private void decide(ObjectNode review, UserInfo user, @Nullable String namespace, String kind) {
+    private void decide(ObjectNode review, UserInfo user, ResourceType kind) {
         JsonNode spec = review.path("spec");
         JsonNode res = spec.path("resourceAttributes");
         JsonNode nonRes = spec.path("nonResourceAttributes");
         boolean hasRes = res.isObject();
         boolean hasNonRes = nonRes.isObject();
         if (hasRes == hasNonRes) {
-            throw invalid(kind, "", "spec.resourceAttributes", hasRes
-                    ? "Invalid value: \"resourceAttributes\": cannot be specified in combination with nonResourceAttributes"
-                    : "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified");
+            throw invalid(kind, hasRes
+                    ? FieldProblem.invalid("spec.resourceAttributes", "resourceAttributes",
+                            "cannot be specified in combination with nonResourceAttributes")
+                    : FieldProblem.required("spec.resourceAttributes",
+                            "exactly one of nonResourceAttributes or resourceAttributes must be specified"));
         }
         RequestAttributes attributes = hasRes
                 ? RequestAttributes.resource(user, res.path("verb").asText(""), res.path("group").asText(""),
@@ -240,11 +242,12 @@ public class ReviewController {
         }
     }
 
-    /** The body as a review of {@code kind}: its apiVersion and kind checked, its metadata as kube returns it. */
-    private ObjectNode review(HttpRequest<?> request, @Nullable byte[] body, String group, String kind) {
-        ObjectNode review = bodies.request(kind, group + "/v1", request.getHeaders().get(HttpHeaders.CONTENT_TYPE), body);
-        review.put("kind", kind);
-        review.put("apiVersion", group + "/v1");
+    /** The body as a review of {@code type}: its apiVersion and kind checked, its metadata as kube returns it. */
+    private ObjectNode review(HttpRequest<?> request, @Nullable byte[] body, ResourceType type) {
+        ObjectNode review = bodies.request(type.kind(), type.apiVersion(), request.getHeaders().get(HttpHeaders.CONTENT_TYPE),
+                body);
+        review.put("kind", type.kind());
+        review.put("apiVersion", type.apiVersion());
         ObjectNode meta = review.has("metadata") && review.get("metadata").isObject()
                 ? (ObjectNode) review.get("metadata") : review.putObject("metadata");
         meta.putNull("creationTimestamp");
@@ -269,13 +272,8 @@ public class ReviewController {
         return u;
     }
 
-    private static ApiException invalid(String kind, String name, String field, String message) {
-        ErrorList errs = new ErrorList();
-        int colon = message.indexOf(':');
-        return ApiException.invalid(kind.endsWith("Review") && kind.startsWith("Token") || kind.equals("SelfSubjectReview")
-                        ? AUTHN : AUTHZ, kind, name,
-                List.of(ApiException.cause(colon > 0 && message.startsWith("Required") ? "FieldValueRequired" : "FieldValueInvalid",
-                        field, message)));
+    private static ApiException invalid(ResourceType review, FieldProblem problem) {
+        return ApiException.invalid(review.group(), review.kind(), "", List.of(problem));
     }
 
     private static HttpResponse<?> answer(java.util.function.Supplier<ObjectNode> review) {

@@ -129,8 +129,7 @@ public class ServiceAccountToken implements Subresource {
             }
         }
         if (!errs.isEmpty()) {
-            throw ApiException.invalid(GROUP, "TokenRequest", name, errs.problems().stream()
-                    .map(p -> ApiException.cause(p.reason(), p.field(), p.message())).toList());
+            throw ApiException.invalid(GROUP, "TokenRequest", name, errs.problems());
         }
     }
 
