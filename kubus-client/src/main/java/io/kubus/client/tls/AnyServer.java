@@ -1,6 +1,5 @@
 package io.kubus.client.tls;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -22,14 +21,9 @@ public final class AnyServer extends X509ExtendedTrustManager {
     /** Presenting {@code client}'s certificate, or none when it is null. */
     public static SSLContext context(CertificateAuthority.Issued client) {
         try {
-            KeyManagerFactory kmf = null;
-            if (client != null) {
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(TlsContexts.keyStore(client.key(), List.of(client.certificate())),
-                        TlsContexts.STORE_PASSWORD.toCharArray());
-            }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), new TrustManager[] {new AnyServer()}, null);
+            ctx.init(client == null ? null : TlsContexts.keyManagers(client.key(), List.of(client.certificate())),
+                    new TrustManager[] {new AnyServer()}, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make the node agents' TLS context", e);

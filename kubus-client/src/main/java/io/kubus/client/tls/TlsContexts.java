@@ -1,5 +1,6 @@
 package io.kubus.client.tls;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,16 +32,21 @@ public final class TlsContexts {
     public static SSLContext client(List<X509Certificate> trusted, PrivateKey key, List<X509Certificate> chain) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            KeyManagerFactory kmf = null;
-            if (key != null) {
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(keyStore(key, chain), STORE_PASSWORD.toCharArray());
-            }
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), trustManagers(trusted).getTrustManagers(), null);
+            ctx.init(keyManagers(key, chain), trustManagers(trusted).getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a TLS context", e);
         }
+    }
+
+    /** The key managers that present {@code key} and its chain; null (none) when {@code key} is null. */
+    static KeyManager[] keyManagers(PrivateKey key, List<X509Certificate> chain) throws GeneralSecurityException {
+        if (key == null) {
+            return null;
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keyStore(key, chain), STORE_PASSWORD.toCharArray());
+        return kmf.getKeyManagers();
     }
 
     public static KeyStore keyStore(PrivateKey key, List<X509Certificate> chain) throws GeneralSecurityException {
