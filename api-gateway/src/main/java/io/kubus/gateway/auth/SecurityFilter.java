@@ -13,6 +13,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,6 +31,8 @@ public class SecurityFilter implements HttpServerFilter {
     /** The request attribute holding the {@link UserInfo} a request acts as. */
     public static final String USER = "kubus.user";
     private static final Set<String> ANONYMOUS_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
+    private static final UserInfo ANONYMOUS = new UserInfo(UserInfo.ANONYMOUS, "", List.of(UserInfo.ALL_UNAUTHENTICATED),
+            Map.of());
 
     private final Authentication authentication;
     private final Impersonation impersonation;
@@ -71,22 +75,16 @@ public class SecurityFilter implements HttpServerFilter {
             throw unauthorized();
         }
         String path = request.getPath();
-        UserInfo user;
         if (authenticated.isEmpty()) {
             if (!isAnonymousPath(path)) {
                 throw unauthorized();
             }
-            user = new UserInfo(UserInfo.ANONYMOUS, "", java.util.List.of(UserInfo.ALL_UNAUTHENTICATED), java.util.Map.of());
-        } else {
-            user = authenticated.get();
-            user = impersonation.impersonate(user, request.getHeaders()).orElse(user);
+            // the anonymous paths are public by kube's system:public-info-viewer role, which RBAC may not yet hold
+            return ANONYMOUS;
         }
+        UserInfo user = impersonation.impersonate(authenticated.get(), request.getHeaders()).orElse(authenticated.get());
         RequestAttributes attributes = RequestInfo.of(request.getMethodName(), path, request.getParameters().asMap())
                 .attributes(user);
-        if (authenticated.isEmpty()) {
-            // the anonymous paths are public by kube's system:public-info-viewer role, which RBAC may not yet hold
-            return user;
-        }
         Authorizer.Decision decision = authorization.authorize(attributes);
         if (!decision.allowed()) {
             throw Authorization.forbidden(attributes, decision.kind() == Authorizer.Decision.Kind.DENY ? decision.reason() : "");
