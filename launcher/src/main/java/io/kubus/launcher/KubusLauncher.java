@@ -3,6 +3,7 @@ package io.kubus.launcher;
 import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.client.tls.CertificateAuthority;
 import io.kubus.client.tls.ClusterPki;
+import io.kubus.client.tls.Identities;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.agent.NodeAgentApplication;
 import io.kubus.agent.runtime.docker.DockerRuntime;
@@ -140,10 +141,10 @@ public final class KubusLauncher implements AutoCloseable {
         hosts.add(options.bind());
         pki = ClusterPki.ensure(options.pkiDir(), hosts);
         String server = options.apiUrl();
-        pki.writeKubeconfig(options.kubeconfig(), server, "kubus-admin", List.of("system:masters"));
-        pki.writeKubeconfig(options.dataDir().resolve("scheduler.kubeconfig"), server, "system:kube-scheduler", List.of());
+        pki.writeKubeconfig(options.kubeconfig(), server, Identities.ADMIN);
+        pki.writeKubeconfig(options.dataDir().resolve("scheduler.kubeconfig"), server, Identities.SCHEDULER);
         pki.writeKubeconfig(options.dataDir().resolve("controller-manager.kubeconfig"), server,
-                "system:kube-controller-manager", List.of());
+                Identities.CONTROLLER_MANAGER);
     }
 
     /**
@@ -152,8 +153,7 @@ public final class KubusLauncher implements AutoCloseable {
      */
     private Path nodeKubeconfig(String node, int nodes) {
         Path file = options.dataDir().resolve("node-" + node + ".kubeconfig");
-        pki.writeKubeconfig(file, options.apiUrl(), "system:node:" + node, nodes > 1
-                ? List.of("system:nodes", "kubus:simulated-node-pools") : List.of("system:nodes"));
+        pki.writeKubeconfig(file, options.apiUrl(), Identities.node(node, nodes));
         return file;
     }
 

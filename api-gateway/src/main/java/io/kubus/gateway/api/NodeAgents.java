@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import io.kubus.client.tls.AnyServer;
 import io.kubus.client.tls.CertificateAuthority;
+import io.kubus.client.tls.Identities;
 import io.kubus.gateway.auth.GatewayPki;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +67,7 @@ public class NodeAgents {
             synchronized (this) {
                 if (http == null) {
                     CertificateAuthority.Issued client = pki.get().pki().client("apiserver-kubelet-client",
-                            KUBELET_CLIENT, List.of());
+                            Identities.KUBELET_CLIENT.user(), Identities.KUBELET_CLIENT.groups());
                     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                             .sslContext(AnyServer.context(client)).connectTimeout(Duration.ofSeconds(10))
                             .executor(executor).build();
@@ -77,8 +78,6 @@ public class NodeAgents {
         return h;
     }
 
-    /** The user of the gateway's client certificate for node agents (kubeadm's apiserver-kubelet-client). */
-    public static final String KUBELET_CLIENT = "kube-apiserver-kubelet-client";
 
     /**
      * A container of a pod, and the agent that serves it.

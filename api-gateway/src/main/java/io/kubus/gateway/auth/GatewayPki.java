@@ -2,6 +2,7 @@ package io.kubus.gateway.auth;
 
 import io.kubus.client.tls.CertificateAuthority;
 import io.kubus.client.tls.ClusterPki;
+import io.kubus.client.tls.Identities;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.config.AuthSettings;
 import io.micronaut.context.annotation.Context;
@@ -32,12 +33,11 @@ public class GatewayPki {
     private void writeKubeconfigs(AuthSettings settings) {
         Path dir = Path.of(settings.getKubeconfigDir());
         String server = settings.getKubeconfigServer();
-        pki.writeKubeconfig(pki.dir().resolve("admin.kubeconfig"), server, "kubus-admin", List.of(UserInfo.MASTERS));
-        pki.writeKubeconfig(dir.resolve("scheduler.kubeconfig"), server, "system:kube-scheduler", List.of());
-        pki.writeKubeconfig(dir.resolve("controller-manager.kubeconfig"), server, "system:kube-controller-manager", List.of());
+        pki.writeKubeconfig(pki.dir().resolve("admin.kubeconfig"), server, Identities.ADMIN);
+        pki.writeKubeconfig(dir.resolve("scheduler.kubeconfig"), server, Identities.SCHEDULER);
+        pki.writeKubeconfig(dir.resolve("controller-manager.kubeconfig"), server, Identities.CONTROLLER_MANAGER);
         for (String node : settings.getKubeconfigNodes()) {
-            pki.writeKubeconfig(dir.resolve("node-" + node + ".kubeconfig"), server, UserInfo.NODE_PREFIX + node,
-                    List.of(UserInfo.NODES));
+            pki.writeKubeconfig(dir.resolve("node-" + node + ".kubeconfig"), server, Identities.node(node, 1));
         }
     }
 

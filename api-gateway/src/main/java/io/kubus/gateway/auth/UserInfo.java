@@ -1,5 +1,7 @@
 package io.kubus.gateway.auth;
 
+import io.kubus.client.tls.Identities;
+
 import java.util.List;
 import java.util.Map;
 
@@ -12,13 +14,9 @@ public record UserInfo(String name, String uid, List<String> groups, Map<String,
     public static final String ALL_UNAUTHENTICATED = "system:unauthenticated";
     public static final String ANONYMOUS = "system:anonymous";
     public static final String MASTERS = "system:masters";
-    public static final String NODES = "system:nodes";
+    public static final String NODES = Identities.NODES;
     public static final String NODE_PREFIX = "system:node:";
-    /**
-     * A node agent that simulates many nodes (the simulated runtime, as kwok does) is one identity,
-     * {@code system:node:P} in {@code system:nodes} and this group, and acts for its nodes {@code P-0}, {@code P-1}...
-     */
-    public static final String SIMULATED_NODE_POOLS = "kubus:simulated-node-pools";
+    public static final String SIMULATED_NODE_POOLS = Identities.SIMULATED_NODE_POOLS;
     public static final String SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
     public static final String SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
 

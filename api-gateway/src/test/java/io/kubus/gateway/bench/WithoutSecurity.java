@@ -1,5 +1,6 @@
 package io.kubus.gateway.bench;
 
+import io.kubus.client.tls.Identities;
 import io.kubus.gateway.auth.SecurityFilter;
 import io.kubus.gateway.auth.UserInfo;
 import io.micronaut.context.annotation.Replaces;
@@ -24,7 +25,7 @@ import java.util.Map;
 @Requires(property = WithoutSecurity.PROPERTY, value = "true")
 final class WithoutSecurity implements HttpServerFilter {
     static final String PROPERTY = "kubus.bench.without-security";
-    private static final UserInfo ADMIN = new UserInfo("kubus-admin", "",
+    private static final UserInfo ADMIN = new UserInfo(Identities.ADMIN.user(), "",
             List.of(UserInfo.MASTERS, UserInfo.ALL_AUTHENTICATED), Map.of());
 
     @Override

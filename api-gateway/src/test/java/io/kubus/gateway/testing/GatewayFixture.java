@@ -2,6 +2,7 @@ package io.kubus.gateway.testing;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.client.config.ClientConfig;
+import io.kubus.client.tls.Identities;
 import io.kubus.gateway.GatewayApplication;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -156,17 +157,22 @@ public final class GatewayFixture implements AutoCloseable {
         }
     }
 
+    /** A kubeconfig file of one of the cluster's identities ({@link Identities}). */
+    public String kubeconfigFile(Identities.Identity identity) {
+        return kubeconfigFile(identity.user(), identity.groups().toArray(String[]::new));
+    }
+
     public String schedulerKubeconfig() {
-        return kubeconfigFile("system:kube-scheduler");
+        return kubeconfigFile(Identities.SCHEDULER);
     }
 
     public String controllerManagerKubeconfig() {
-        return kubeconfigFile("system:kube-controller-manager");
+        return kubeconfigFile(Identities.CONTROLLER_MANAGER);
     }
 
     /** A node agent's: user {@code system:node:NODE} in {@code system:nodes}, as a kubelet's certificate names it. */
     public String nodeKubeconfig(String node) {
-        return kubeconfigFile("system:node:" + node, "system:nodes");
+        return agentKubeconfig(node, 1);
     }
 
     /**
@@ -175,8 +181,7 @@ public final class GatewayFixture implements AutoCloseable {
      * {@code NAME-0..}, the pool's identity.
      */
     public String agentKubeconfig(String nodeName, int nodes) {
-        return nodes > 1 ? kubeconfigFile("system:node:" + nodeName, "system:nodes", "kubus:simulated-node-pools")
-                : nodeKubeconfig(nodeName);
+        return kubeconfigFile(Identities.node(nodeName, nodes));
     }
 
     /**

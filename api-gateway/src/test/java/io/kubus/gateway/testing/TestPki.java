@@ -4,6 +4,7 @@ import io.kubus.client.config.ClientConfig;
 import io.kubus.client.config.Kubeconfigs;
 import io.kubus.client.tls.CertificateAuthority;
 import io.kubus.client.tls.ClusterPki;
+import io.kubus.client.tls.Identities;
 import io.kubus.client.tls.TlsContexts;
 
 import javax.net.ssl.SSLContext;
@@ -21,7 +22,7 @@ import java.util.Optional;
  * {@code system:masters}, as the launcher's kubeconfig.
  */
 public final class TestPki {
-    public static final String ADMIN = "kubus-admin";
+    public static final String ADMIN = Identities.ADMIN.user();
     private static ClusterPki pki;
 
     private TestPki() {
@@ -48,8 +49,13 @@ public final class TestPki {
                 ClusterPki.CERT_VALIDITY);
     }
 
+    /** A client certificate for one of the cluster's identities ({@link Identities}). */
+    public static CertificateAuthority.Issued identity(Identities.Identity identity) {
+        return identity(identity.user(), identity.groups().toArray(String[]::new));
+    }
+
     public static CertificateAuthority.Issued admin() {
-        return pki().client(ADMIN, ADMIN, List.of("system:masters"));
+        return pki().client(ADMIN, ADMIN, Identities.ADMIN.groups());
     }
 
     public static SSLContext ssl(CertificateAuthority.Issued client) {
@@ -73,7 +79,7 @@ public final class TestPki {
     /** Signs status records as node agent {@code node} does: with the certificate of {@code system:node:NODE}. */
     public static synchronized io.kubus.client.status.ReportSignatures.Signer nodeSigner(String node) {
         return SIGNERS.computeIfAbsent(node, n -> {
-            CertificateAuthority.Issued id = identity("system:node:" + n, "system:nodes");
+            CertificateAuthority.Issued id = identity(Identities.node(n, 1));
             return new io.kubus.client.status.ReportSignatures.Signer(id.key(), id.certificate());
         });
     }

@@ -123,12 +123,12 @@ public final class ClusterPki {
     }
 
     /**
-     * Writes a kubeconfig for {@code user} in {@code groups} with its client certificate embedded, readable by the
+     * Writes a kubeconfig for {@code identity} with its client certificate embedded, readable by the
      * owner only (what kubeadm writes as admin.conf, scheduler.conf, ...).
      */
-    public void writeKubeconfig(Path file, String server, String user, List<String> groups) {
+    public void writeKubeconfig(Path file, String server, Identities.Identity identity) {
         String name = file.getFileName().toString().replaceFirst("\\.kubeconfig$", "");
-        CertificateAuthority.Issued client = client(name, user, groups);
+        CertificateAuthority.Issued client = client(name, identity.user(), identity.groups());
         try {
             PrivateFiles.write(file, io.kubus.client.config.Kubeconfigs.withClientCertificate(server, ca.certificatePem(), client));
         } catch (IOException e) {

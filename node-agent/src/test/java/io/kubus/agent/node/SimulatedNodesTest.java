@@ -48,7 +48,7 @@ class SimulatedNodesTest {
             assertEquals("simulated://1.0", n.getStatus().getNodeInfo().getContainerRuntimeVersion());
             int agentPort = n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
             java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newBuilder()
-                    .sslContext(io.kubus.client.tls.AnyServer.context(TestPki.identity("kube-apiserver-kubelet-client")))
+                    .sslContext(io.kubus.client.tls.AnyServer.context(TestPki.identity(io.kubus.client.tls.Identities.KUBELET_CLIENT)))
                     .build().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("https://127.0.0.1:" + agentPort + "/healthz"))
                             .build(), java.net.http.HttpResponse.BodyHandlers.ofString());

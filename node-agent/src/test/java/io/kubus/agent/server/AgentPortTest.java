@@ -62,7 +62,7 @@ class AgentPortTest {
                     TestPki.identity("system:node:port-node", "system:nodes"))).build();
             assertEquals(403, get(node, port, "/containerLogs/default/p/c").statusCode());
             HttpClient gatewayIdentity = HttpClient.newBuilder().sslContext(AnyServer.context(
-                    TestPki.identity("kube-apiserver-kubelet-client"))).build();
+                    TestPki.identity(io.kubus.client.tls.Identities.KUBELET_CLIENT))).build();
             assertEquals(200, get(gatewayIdentity, port, "/healthz").statusCode());
         }
     }
