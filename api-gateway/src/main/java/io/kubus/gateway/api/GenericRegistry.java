@@ -13,6 +13,7 @@ import io.kubus.gateway.registry.Conversions;
 import io.kubus.gateway.registry.DeleteIntent;
 import io.kubus.gateway.registry.Deletions;
 import io.kubus.gateway.registry.JsonTree;
+import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.registry.Strategies;
 import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.store.DuplicateObjectException;
@@ -28,10 +29,8 @@ import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 /**
@@ -103,9 +102,7 @@ public class GenericRegistry {
             throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
         }
         meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
-        meta.put("uid", UUID.randomUUID().toString());
-        meta.put("creationTimestamp", now());
-        meta.put("generation", 1);
+        ServerMetadata.created(meta, clock);
         ObjectNode admitted = admission.admitCreate(type, obj, validation, warnings);
         stampKind(type.storageType(), admitted);
         if (isDryRun(request.query())) {
@@ -436,7 +433,7 @@ public class GenericRegistry {
     }
 
     public String now() {
-        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        return ServerMetadata.now(clock);
     }
 
     /** Five characters as apiserver's SimpleNameGenerator picks them (generateName, and names other code makes). */

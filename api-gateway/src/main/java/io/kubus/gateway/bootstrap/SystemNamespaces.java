@@ -1,5 +1,6 @@
 package io.kubus.gateway.bootstrap;
 
+import io.kubus.gateway.registry.ServerMetadata;
 import io.micronaut.context.annotation.Requires;
 import io.kubus.gateway.GatewayApplication;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -11,8 +12,6 @@ import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -45,7 +44,7 @@ public class SystemNamespaces {
         ObjectNode meta = ns.putObject("metadata");
         meta.put("name", name);
         meta.put("uid", UUID.randomUUID().toString());
-        meta.put("creationTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+        meta.put("creationTimestamp", ServerMetadata.now(clock));
         meta.putObject("labels").put("kubernetes.io/metadata.name", name);
         ns.putObject("spec").putArray("finalizers").add("kubernetes");
         ns.putObject("status").put("phase", "Active");

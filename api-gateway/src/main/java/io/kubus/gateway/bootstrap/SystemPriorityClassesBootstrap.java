@@ -2,6 +2,7 @@ package io.kubus.gateway.bootstrap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.registry.scheduling.PriorityClassStrategy;
 import io.kubus.gateway.registry.scheduling.SystemPriorityClasses;
 import io.kubus.gateway.store.ObjectStore;
@@ -12,9 +13,6 @@ import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PostConstruct;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.UUID;
 
 /**
  * The system priority classes, made once at start as kube-apiserver's scheduling post-start hook makes them: with
@@ -45,9 +43,7 @@ public class SystemPriorityClassesBootstrap {
     private ObjectNode created(ObjectNode pc) {
         strategy.defaults(pc);
         ObjectNode meta = (ObjectNode) pc.get("metadata");
-        meta.put("uid", UUID.randomUUID().toString());
-        meta.put("creationTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-        meta.put("generation", 1);
+        ServerMetadata.created(meta, clock);
         return pc;
     }
 }

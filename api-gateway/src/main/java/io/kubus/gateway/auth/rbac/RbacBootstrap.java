@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.GenericRegistry;
+import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.store.WriteResult;
@@ -22,11 +23,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The bootstrap RBAC policy ({@code rbac/bootstrap-policy.yaml}), reconciled at every gateway start as
@@ -90,9 +88,7 @@ public class RbacBootstrap {
     private ObjectNode created(ObjectNode expected) {
         ObjectNode object = expected.deepCopy();
         ObjectNode meta = object.with("metadata");
-        meta.put("uid", UUID.randomUUID().toString());
-        meta.put("creationTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-        meta.put("generation", 1);
+        ServerMetadata.created(meta, clock);
         return object;
     }
 

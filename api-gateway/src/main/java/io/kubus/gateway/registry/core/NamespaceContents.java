@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.auth.GatewayPki;
 import io.kubus.gateway.registry.JsonTree;
+import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.schema.ResourceType;
@@ -11,9 +12,6 @@ import io.micronaut.context.BeanProvider;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.UUID;
 
 /**
  * What every namespace holds from its start: the {@code default} ServiceAccount (kube's serviceaccounts-controller)
@@ -67,9 +65,7 @@ public class NamespaceContents {
         ObjectNode meta = o.putObject("metadata");
         meta.put("name", name);
         meta.put("namespace", namespace);
-        meta.put("uid", UUID.randomUUID().toString());
-        meta.put("creationTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-        meta.put("generation", 1);
+        ServerMetadata.created(meta, clock);
         return o;
     }
 }
