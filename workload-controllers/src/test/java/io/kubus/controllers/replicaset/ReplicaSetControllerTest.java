@@ -82,8 +82,10 @@ class ReplicaSetControllerTest {
         cluster.kubectl().run("delete", "pod", victim.getMetadata().getName(), "--wait=false").ok();
         Await.until(Duration.ofSeconds(30), "a replacement", () -> controlledPods(uid),
                 l -> l.size() == 2 && l.stream().noneMatch(p -> p.getMetadata().getUid().equals(victim.getMetadata().getUid())));
-        String described = cluster.kubectl().run("describe", "rs", "web").ok().out();
-        assertTrue(described.contains("SuccessfulCreate") && described.contains("SuccessfulDelete"), described);
+        // the event recorder writes its Events off the reconcile: wait (bounded) until kubectl shows both
+        Await.until(Duration.ofSeconds(30), "SuccessfulCreate and SuccessfulDelete in kubectl describe",
+                () -> cluster.kubectl().run("describe", "rs", "web").ok().out(),
+                out -> out.contains("SuccessfulCreate") && out.contains("SuccessfulDelete"));
     }
 
     @Test
@@ -92,6 +94,11 @@ class ReplicaSetControllerTest {
                 .withNamespace("default").addToLabels("app", "adopter").endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("kubus/busybox:1").endContainer().endSpec()
                 .build());
+        // The orphan must be in the controllers' caches before its owner comes, or creating three pods is right: its
+        // being scheduled says its change event has gone round (the scheduler follows the same topic).
+        Await.until(Duration.ofSeconds(30), "the orphan scheduled",
+                () -> cluster.api().get(ResourceTypes.PODS, "default", "stray", Pod.class).orElseThrow(),
+                p -> p.getSpec().getNodeName() != null);
         String uid = cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("adopter", 3, 0)).getMetadata().getUid();
         awaitStatus("adopter", 3, 3);
         List<Pod> owned = controlledPods(uid);
