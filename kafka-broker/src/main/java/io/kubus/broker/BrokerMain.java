@@ -1,5 +1,10 @@
 package io.kubus.broker;
 
+import io.kubus.client.tls.Pem;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +19,10 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code KUBUS_BROKER_ADVERTISED_HOST} (127.0.0.1): the host name clients are told to connect to
  *       (in compose, the service name);</li>
  *   <li>{@code KUBUS_BROKER_DATA_DIR} (.kubus/kafka): the log directory, formatted on first start;</li>
- *   <li>{@code KUBUS_BROKER_PARTITIONS} (3): partitions of automatically created topics.</li>
+ *   <li>{@code KUBUS_BROKER_PARTITIONS} (3): partitions of automatically created topics;</li>
+ *   <li>{@code KUBUS_BROKER_PKI_DIR} (unset: plain): a folder with the broker's certificate {@code kafka.crt}, its key
+ *       {@code kafka.key} and the cluster's CA {@code ca.crt} ({@link BrokerCertificates} writes them): every
+ *       listener then requires a client certificate of that CA, and Kubus's ACLs apply.</li>
  * </ul>
  *
  * Stops cleanly on SIGTERM.
@@ -42,12 +50,27 @@ public final class BrokerMain {
         Path dataDir = Path.of(env.getOrDefault("KUBUS_BROKER_DATA_DIR", ".kubus/kafka"));
         // Fixed listeners replace the embedded broker's loopback-only ones: other containers connect from outside.
         Map<String, Object> overrides = Map.of(
-                "listeners", "PLAINTEXT://0.0.0.0:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners", "PLAINTEXT://" + advertised(env),
+                "listeners", EmbeddedKafkaBroker.CLIENT_LISTENER + "://0.0.0.0:" + port
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners", EmbeddedKafkaBroker.CLIENT_LISTENER + "://" + advertised(env),
                 "controller.quorum.voters", "1@127.0.0.1:" + controllerPort,
                 "num.partitions", Integer.parseInt(env.getOrDefault("KUBUS_BROKER_PARTITIONS",
                         String.valueOf(EmbeddedKafkaBroker.DEFAULT_NUM_PARTITIONS))));
-        return EmbeddedKafkaBroker.start(dataDir, port, overrides);
+        String pki = env.get("KUBUS_BROKER_PKI_DIR");
+        if (pki == null || pki.isBlank()) {
+            return EmbeddedKafkaBroker.start(dataDir, port, overrides);
+        }
+        return EmbeddedKafkaBroker.start(dataDir, port, overrides, security(Path.of(pki)));
+    }
+
+    static EmbeddedKafkaBroker.Security security(Path pki) {
+        try {
+            return EmbeddedKafkaBroker.Security.kubus(Pem.privateKey(Files.readString(pki.resolve("kafka.key"))),
+                    Pem.certificates(Files.readString(pki.resolve("kafka.crt"))),
+                    Pem.certificates(Files.readString(pki.resolve("ca.crt"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the broker's certificate in " + pki, e);
+        }
     }
 
     private static String advertised(Map<String, String> env) {

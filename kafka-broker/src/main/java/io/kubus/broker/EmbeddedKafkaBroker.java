@@ -1,9 +1,13 @@
 package io.kubus.broker;
 
+import io.kubus.client.kafka.KafkaAcls;
+import io.kubus.client.kafka.KafkaClientConfig;
+import io.kubus.client.tls.Subjects;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -20,9 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +45,10 @@ import java.util.stream.Stream;
  *
  * <p>Internal topics use replication factor and min ISR 1, {@code group.initial.rebalance.delay.ms} is 0,
  * topics are created automatically with {@value #DEFAULT_NUM_PARTITIONS} partitions unless told otherwise.
+ *
+ * <p>Plain by default (the tests' brokers); with {@link Security} every listener, the controller's too, requires a
+ * client certificate of the cluster's CA, and an authorizer grants only what {@link KafkaAcls} lists: what
+ * `./kubus up` and the compose stack run.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -48,17 +59,43 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** The clients' listener (and the broker's own); {@code CONTROLLER} is the KRaft controller's. */
+    public static final String CLIENT_LISTENER = "CLIENT";
 
     private final KafkaRaftServer server;
     private final Path dataDir;
-    private final String bootstrapServers;
+    private final KafkaClientConfig superUser;
     private final boolean deleteOnClose;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, String bootstrapServers, boolean deleteOnClose) {
+    /**
+     * TLS with client certificates on every listener and an authorizer: the broker's own certificate (valid for
+     * the host clients connect to and for 127.0.0.1, where the broker reaches its controller; its common name is
+     * the broker's user, the one super user), the authorities client certificates are checked against, and the
+     * ACLs made on every start (making one that exists changes nothing).
+     */
+    public record Security(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> authorities,
+                           List<AclBinding> acls) {
+        public Security {
+            chain = List.copyOf(chain);
+            authorities = List.copyOf(authorities);
+            acls = List.copyOf(acls);
+        }
+
+        /** Kubus's rules ({@link KafkaAcls}) with this certificate. */
+        public static Security kubus(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> authorities) {
+            return new Security(key, chain, authorities, KafkaAcls.bindings());
+        }
+
+        String user() {
+            return Subjects.of(chain.getFirst()).user();
+        }
+    }
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, KafkaClientConfig superUser, boolean deleteOnClose) {
         this.server = server;
         this.dataDir = dataDir;
-        this.bootstrapServers = bootstrapServers;
+        this.superUser = superUser;
         this.deleteOnClose = deleteOnClose;
     }
 
@@ -77,7 +114,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * (listeners, node id, roles and log directories are not meant to be overridden).
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, ?> overrides) {
-        return start(dataDir, port, overrides, false);
+        return start(dataDir, port, overrides, null, false);
+    }
+
+    /** As {@link #start(Path, int, Map)}, with TLS, client certificates and ACLs. */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, ?> overrides, Security security) {
+        return start(dataDir, port, overrides, security, false);
     }
 
     /**
@@ -90,18 +132,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** As {@link #startTemporary()}, with broker property overrides. */
     public static EmbeddedKafkaBroker startTemporary(Map<String, ?> overrides) {
-        Path dir;
+        return start(temporaryDir(), 0, overrides, null, true);
+    }
+
+    /** As {@link #startTemporary()}, secured. */
+    public static EmbeddedKafkaBroker startTemporary(Security security) {
+        return start(temporaryDir(), 0, Map.of(), security, true);
+    }
+
+    private static Path temporaryDir() {
         try {
             Path target = Paths.get("target").toAbsolutePath();
             Files.createDirectories(target);
-            dir = Files.createTempDirectory(target, "embedded-kafka-");
+            return Files.createTempDirectory(target, "embedded-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary broker directory under target/", e);
         }
-        return start(dir, 0, overrides, true);
     }
 
-    private static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, ?> overrides, boolean deleteOnClose) {
+    private static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, ?> overrides, Security security,
+                                             boolean deleteOnClose) {
         Path dir = dataDir.toAbsolutePath().normalize();
         KafkaRaftServer server = null;
         long started = System.nanoTime();
@@ -109,18 +159,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Files.createDirectories(dir);
             int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort(brokerPort);
-            Properties props = config(dir, brokerPort, controllerPort, overrides);
+            Properties props = config(dir, brokerPort, controllerPort, overrides, security);
             boolean fresh = !Files.exists(dir.resolve("meta.properties"));
             if (fresh) {
                 format(dir, props);
             }
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
+            // the broker's own client port, whatever host it advertises
             String bootstrap = HOST + ":" + brokerPort;
-            awaitReady(bootstrap);
-            LOG.info("Embedded Kafka broker ready at {} in {} ms ({} storage in {})", bootstrap,
-                    (System.nanoTime() - started) / 1_000_000, fresh ? "new" : "existing", dir);
-            return new EmbeddedKafkaBroker(server, dir, bootstrap, deleteOnClose);
+            KafkaClientConfig superUser = security == null ? KafkaClientConfig.plaintext(bootstrap)
+                    : KafkaClientConfig.tls(bootstrap, security.key(), security.chain(), security.authorities());
+            awaitReady(superUser, security == null ? List.of() : security.acls());
+            LOG.info("Embedded Kafka broker ready at {} in {} ms ({} storage in {}{})", bootstrap,
+                    (System.nanoTime() - started) / 1_000_000, fresh ? "new" : "existing", dir,
+                    security == null ? "" : ", TLS with client certificates and " + security.acls().size() + " ACLs");
+            return new EmbeddedKafkaBroker(server, dir, superUser, deleteOnClose);
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 stop(server);
@@ -137,7 +191,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** {@code host:port} for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return bootstrapServers;
+        return superUser.bootstrapServers();
+    }
+
+    /** How the broker's own super user connects: for tests and tools that manage it. */
+    public KafkaClientConfig superUser() {
+        return superUser;
     }
 
     /** The directory holding the broker's data. */
@@ -170,16 +229,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Properties config(Path dir, int brokerPort, int controllerPort, Map<String, ?> overrides) {
+    private static Properties config(Path dir, int brokerPort, int controllerPort, Map<String, ?> overrides,
+                                     Security security) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("process.roles", "broker,controller");
         c.put("node.id", NODE_ID);
         c.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        c.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        c.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-        c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        c.put("listeners", CLIENT_LISTENER + "://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        c.put("advertised.listeners", CLIENT_LISTENER + "://" + HOST + ":" + brokerPort);
+        String protocol = security == null ? "PLAINTEXT" : "SSL";
+        c.put("listener.security.protocol.map", CLIENT_LISTENER + ":" + protocol + ",CONTROLLER:" + protocol);
         c.put("controller.listener.names", "CONTROLLER");
-        c.put("inter.broker.listener.name", "PLAINTEXT");
+        c.put("inter.broker.listener.name", CLIENT_LISTENER);
+        if (security != null) {
+            // The broker reaches its controller (and itself) with its own certificate: it is the one super user.
+            // No listener takes a client without a certificate, so no connection is ever ANONYMOUS.
+            c.putAll(KafkaClientConfig.pemStores(security.key(), security.chain(), security.authorities()));
+            c.put("ssl.client.auth", "required");
+            c.put("ssl.principal.mapping.rules", KafkaAcls.PRINCIPAL_MAPPING_RULES);
+            c.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            c.put("super.users", KafkaAcls.principal(security.user()));
+            c.put("allow.everyone.if.no.acl.found", false);
+        }
         c.put("log.dirs", dir.toString());
         c.put("auto.create.topics.enable", true);
         c.put("num.partitions", DEFAULT_NUM_PARTITIONS);
@@ -225,17 +296,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void awaitReady(String bootstrap) {
+    private static void awaitReady(KafkaClientConfig superUser, List<AclBinding> acls) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        Map<String, Object> conf = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        Map<String, Object> conf = superUser.client(Map.of(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        String bootstrap = superUser.bootstrapServers();
         Exception last = null;
         try (Admin admin = Admin.create(conf)) {
             while (System.nanoTime() < deadline) {
                 try {
                     if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
+                        if (!acls.isEmpty()) {
+                            admin.createAcls(acls).all().get(10, TimeUnit.SECONDS);
+                        }
                         return;
                     }
                 } catch (InterruptedException e) {
@@ -284,6 +358,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafkaBroker[" + bootstrapServers + ", " + dataDir + "]";
+        return "EmbeddedKafkaBroker[" + superUser + ", " + dataDir + "]";
     }
 }

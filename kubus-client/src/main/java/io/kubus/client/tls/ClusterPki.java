@@ -49,6 +49,18 @@ public final class ClusterPki {
      * within a third of its life.
      */
     public static synchronized ClusterPki ensure(Path dir, Collection<String> hosts) {
+        ClusterPki pki = authority(dir);
+        try {
+            pki.ensureServing(hosts);
+            pki.ensureServiceAccountKey();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the PKI folder " + dir, e);
+        }
+        return pki;
+    }
+
+    /** Opens the folder, making only the CA when missing: for what issues certificates before the API's first start. */
+    public static synchronized ClusterPki authority(Path dir) {
         try {
             Files.createDirectories(dir);
             CertificateAuthority ca;
@@ -61,10 +73,7 @@ public final class ClusterPki {
                 Files.writeString(dir.resolve("ca.crt"), ca.certificatePem());
                 LOG.info("made the cluster's certificate authority in {}", dir);
             }
-            ClusterPki pki = new ClusterPki(dir, ca);
-            pki.ensureServing(hosts);
-            pki.ensureServiceAccountKey();
-            return pki;
+            return new ClusterPki(dir, ca);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the PKI folder " + dir, e);
         }
@@ -139,19 +148,8 @@ public final class ClusterPki {
     private void ensureServing(Collection<String> hosts) throws IOException {
         Set<String> wanted = new LinkedHashSet<>(hosts);
         wanted.addAll(SERVICE_NAMES);
-        Path crt = dir.resolve("apiserver.crt");
-        if (Files.exists(crt) && Files.exists(servingKeyStore()) && Files.exists(trustStore())) {
-            X509Certificate existing = Pem.certificate(Files.readString(crt));
-            if (fresh(existing) && sans(existing).containsAll(wanted)) {
-                return;
-            }
-        }
-        // RSA, as kubeadm's apiserver.key: every TLS client can verify its handshake signature (busybox's wget in the
-        // compose stack's health checks cannot verify an ECDSA one)
-        CertificateAuthority.Issued serving = ca.issue(CertificateAuthority.newRsaKeyPair(), "kube-apiserver", List.of(),
-                new ArrayList<>(wanted), CertificateAuthority.Usage.SERVER, CERT_VALIDITY);
-        PrivateFiles.write(dir.resolve("apiserver.key"), serving.keyPem());
-        Files.writeString(crt, serving.certificatePem() + ca.certificatePem());
+        CertificateAuthority.Issued serving = server(dir, "apiserver", "kube-apiserver", wanted,
+                CertificateAuthority.Usage.SERVER);
         try {
             TlsContexts.write(TlsContexts.keyStore(serving.key(), List.of(serving.certificate(), ca.certificate())),
                     servingKeyStore());
@@ -159,7 +157,39 @@ public final class ClusterPki {
         } catch (GeneralSecurityException e) {
             throw new IOException(e);
         }
-        LOG.info("made the API server's serving certificate for {}", wanted);
+    }
+
+    /**
+     * A serving certificate {@code NAME.crt} (followed by the CA's) and its key {@code NAME.key} in {@code folder},
+     * with the CA as {@code ca.crt} beside them: made when missing, when it does not cover every one of
+     * {@code hosts} or when a third of its life is left ({@code usage} {@code SERVER_AND_CLIENT} for a server that is
+     * its own client too, as the broker towards its controller). RSA, as kubeadm's apiserver.key: every TLS client can
+     * verify its handshake signature (busybox's wget in the compose stack's health checks cannot verify an ECDSA one).
+     */
+    public synchronized CertificateAuthority.Issued server(Path folder, String name, String commonName,
+                                                           Collection<String> hosts, CertificateAuthority.Usage usage) {
+        Path crt = folder.resolve(name + ".crt");
+        Path key = folder.resolve(name + ".key");
+        try {
+            Files.createDirectories(folder);
+            if (!folder.equals(dir)) {
+                Files.writeString(folder.resolve("ca.crt"), ca.certificatePem());
+            }
+            if (Files.exists(crt) && Files.exists(key)) {
+                X509Certificate existing = Pem.certificate(Files.readString(crt));
+                if (fresh(existing) && sans(existing).containsAll(hosts)) {
+                    return new CertificateAuthority.Issued(existing, Pem.privateKey(Files.readString(key)));
+                }
+            }
+            CertificateAuthority.Issued serving = ca.issue(CertificateAuthority.newRsaKeyPair(), commonName, List.of(),
+                    new ArrayList<>(new LinkedHashSet<>(hosts)), usage, CERT_VALIDITY);
+            PrivateFiles.write(key, serving.keyPem());
+            Files.writeString(crt, serving.certificatePem() + ca.certificatePem());
+            LOG.info("made the serving certificate {} for {}", crt, hosts);
+            return serving;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + crt, e);
+        }
     }
 
     private void ensureServiceAccountKey() throws IOException {

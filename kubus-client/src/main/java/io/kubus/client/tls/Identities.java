@@ -22,6 +22,8 @@ public final class Identities {
     public static final Identity CONTROLLER_MANAGER = new Identity("system:kube-controller-manager", List.of());
     /** The gateway towards node agents (kubeadm's apiserver-kubelet-client): the only caller they serve. */
     public static final Identity KUBELET_CLIENT = new Identity("kube-apiserver-kubelet-client", List.of());
+    /** The gateway towards Kafka, where it owns the topics (kubeadm's apiserver-etcd-client is the store's). */
+    public static final Identity GATEWAY_KAFKA_CLIENT = new Identity("kube-apiserver-kafka-client", List.of());
 
     private Identities() {
     }
