@@ -1,5 +1,7 @@
 package io.kubus.launcher;
 
+import io.kubus.client.kafka.KafkaClientConfig;
+import io.kubus.client.tls.PrivateFiles;
 import io.kubus.gateway.encryption.NewEncryptionConfig;
 
 import java.io.IOException;
@@ -48,6 +50,18 @@ public final class ClusterFiles {
                     + "did not encrypt Secrets yet: write one as the README's \"Secrets at rest\" says.)");
         }
         return NewEncryptionConfig.createIfAbsent(file, new SecureRandom());
+    }
+
+    /**
+     * A Kafka client's settings as a properties file (bootstrap servers, TLS, the key and certificate in-line as PEM),
+     * readable by the owner only: it holds a key.
+     */
+    public static void writeKafkaClientProperties(Path file, KafkaClientConfig kafka) throws IOException {
+        Properties p = new Properties();
+        kafka.client(java.util.Map.of()).forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        StringWriter out = new StringWriter();
+        p.store(out, "Kafka client settings of the cluster's administrator, e.g. kafka-console-consumer.sh --consumer.config");
+        PrivateFiles.write(file, out.toString());
     }
 
     static void writeAtomically(Path file, String content) throws IOException {

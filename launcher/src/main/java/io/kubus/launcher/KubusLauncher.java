@@ -1,6 +1,9 @@
 package io.kubus.launcher;
 
+import io.kubus.broker.BrokerCertificates;
 import io.kubus.broker.EmbeddedKafkaBroker;
+import io.kubus.client.config.ClientConfig;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.tls.CertificateAuthority;
 import io.kubus.client.tls.ClusterPki;
 import io.kubus.client.tls.Identities;
@@ -111,7 +114,8 @@ public final class KubusLauncher implements AutoCloseable {
             Files.deleteIfExists(options.stateFile());
             ClusterFiles.writeAtomically(options.pidFile(), ProcessHandle.current().pid() + "\n");
             log.info("Starting Kubus in {}", options.dataDir());
-            broker = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort());
+            writeCredentials();
+            broker = startBroker();
             boolean clusterExists = Files.exists(options.databaseFile().resolveSibling(
                     options.databaseFile().getFileName() + ".mv.db"));
             if (ClusterFiles.ensureEncryptionConfig(options.encryptionConfig(), clusterExists)) {
@@ -119,7 +123,6 @@ public final class KubusLauncher implements AutoCloseable {
                         options.encryptionConfig());
             }
             Files.createDirectories(options.databaseFile().getParent());
-            writeCredentials();
             gateway = startGateway(broker.bootstrapServers());
             scheduler = startScheduler(broker.bootstrapServers());
             controllers = startControllers(broker.bootstrapServers());
@@ -148,6 +151,27 @@ public final class KubusLauncher implements AutoCloseable {
     }
 
     /**
+     * The broker, on 127.0.0.1 whatever the API binds to, with TLS on every listener: it takes only clients with a
+     * certificate of the cluster's CA and gives each Kubus identity its rights alone (KafkaAcls). The administrator's
+     * Kafka client settings go beside the kubeconfig, for event consumers and Kafka's own tools.
+     */
+    private EmbeddedKafkaBroker startBroker() throws IOException {
+        CertificateAuthority.Issued cert = BrokerCertificates.write(pki, options.pkiDir(), List.of());
+        EmbeddedKafkaBroker started = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort(), Map.of(),
+                EmbeddedKafkaBroker.Security.kubus(cert.key(), List.of(cert.certificate()),
+                        List.of(pki.ca().certificate())));
+        KafkaClientConfig admin = KafkaClientConfig.fromSettings(Map.of("bootstrap-servers", started.bootstrapServers(),
+                "security-protocol", KafkaClientConfig.SSL), ClientConfig.fromKubeconfig(options.kubeconfig()));
+        ClusterFiles.writeKafkaClientProperties(options.kafkaClientProperties(), admin);
+        return started;
+    }
+
+    /** The settings each service's Kafka clients start from: the broker's address, over TLS as the service. */
+    private static Map<String, Object> kafka(String bootstrap) {
+        return Map.of("kubus.kafka.bootstrap-servers", bootstrap, "kubus.kafka.security-protocol", KafkaClientConfig.SSL);
+    }
+
+    /**
      * An agent's kubeconfig: user {@code system:node:NAME} in {@code system:nodes}, as a kubelet's client
      * certificate; an agent simulating several nodes {@code NAME-0..} is their pool (kubus:simulated-node-pools).
      */
@@ -162,7 +186,7 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("micronaut.server.port", options.apiPort());
         props.put("micronaut.server.host", options.bind());
         props.put("kubus.auth.pki-dir", options.pkiDir().toString());
-        props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
+        props.putAll(kafka(kafkaBootstrap));
         props.put("datasources.default.url", options.jdbcUrl());
         props.put("datasources.default.driver-class-name", "org.h2.Driver");
         props.put("datasources.default.username", "sa");
@@ -226,7 +250,7 @@ public final class KubusLauncher implements AutoCloseable {
     private ApplicationContext startAgent(String kafkaBootstrap, String runtime, String node, int nodes, String dir) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("kubus.agent.kubeconfig", nodeKubeconfig(node, nodes).toString());
-        props.put("kubus.kafka.bootstrap-servers", kafkaBootstrap);
+        props.putAll(kafka(kafkaBootstrap));
         props.put("kubus.agent.runtime", runtime);
         props.put("kubus.agent.docker-host", options.dockerHost().toString());
         props.put("kubus.agent.node-name", node);
@@ -240,18 +264,19 @@ public final class KubusLauncher implements AutoCloseable {
     }
 
     private ApplicationContext startScheduler(String kafkaBootstrap) {
-        return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
-                .properties(Map.of("kubus.scheduler.kubeconfig", options.dataDir().resolve("scheduler.kubeconfig").toString(),
-                        "kubus.kafka.bootstrap-servers", kafkaBootstrap, "kubus.scheduler.port", -1))
+        Map<String, Object> props = new LinkedHashMap<>(kafka(kafkaBootstrap));
+        props.put("kubus.scheduler.kubeconfig", options.dataDir().resolve("scheduler.kubeconfig").toString());
+        props.put("kubus.scheduler.port", -1);
+        return ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT).properties(props)
                 .banner(false).start();
     }
 
     private ApplicationContext startControllers(String kafkaBootstrap) {
         // Any free port for /metrics: a laptop may run a kube-controller-manager on 10257.
-        return ApplicationContext.builder().environments(ControllersApplication.ENVIRONMENT)
-                .properties(Map.of("kubus.controllers.kubeconfig",
-                        options.dataDir().resolve("controller-manager.kubeconfig").toString(),
-                        "kubus.kafka.bootstrap-servers", kafkaBootstrap, "kubus.controllers.port", -1))
+        Map<String, Object> props = new LinkedHashMap<>(kafka(kafkaBootstrap));
+        props.put("kubus.controllers.kubeconfig", options.dataDir().resolve("controller-manager.kubeconfig").toString());
+        props.put("kubus.controllers.port", -1);
+        return ApplicationContext.builder().environments(ControllersApplication.ENVIRONMENT).properties(props)
                 .banner(false).start();
     }
 
@@ -271,7 +296,7 @@ public final class KubusLauncher implements AutoCloseable {
 
                 Kubus is running.
                   API:         %s
-                  Kafka:       %s
+                  Kafka:       %s (TLS with client certificates: %s)
                   kubeconfig:  %s
                   data:        %s
                   nodes:       %s
@@ -279,7 +304,7 @@ public final class KubusLauncher implements AutoCloseable {
                 Next:
                   export KUBECONFIG=%s; kubectl get namespaces
 
-                """.formatted(options.apiUrl(), broker.bootstrapServers(), kubeconfig, options.dataDir(), runtimeLine,
+                """.formatted(options.apiUrl(), broker.bootstrapServers(), options.kafkaClientProperties(), kubeconfig, options.dataDir(), runtimeLine,
                 kubeconfig);
     }
 

@@ -146,6 +146,11 @@ public record LauncherOptions(Path dataDir, String bind, int apiPort, int kafkaP
         return dataDir.resolve("kafka");
     }
 
+    /** The administrator's Kafka client settings (TLS, its certificate): {@code --consumer.config} for Kafka's tools. */
+    public Path kafkaClientProperties() {
+        return dataDir.resolve("kafka-client.properties");
+    }
+
     public Path databaseFile() {
         return dataDir.resolve("db").resolve("kubus");
     }

@@ -4,17 +4,20 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.client.api.KubusApi;
-import io.kubus.client.config.ClientConfig;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.api.PatchKind;
+import io.kubus.client.config.ClientConfig;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.leader.KafkaLeaderElection;
-import io.kubus.schema.ResourceTypes;
 import io.kubus.scheduler.framework.SchedulingPipeline;
+import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.core.naming.conventions.StringConvention;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -52,7 +55,7 @@ public class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
     private final SchedulerSettings settings;
-    private final String kafkaBootstrap;
+    private final Map<String, Object> kafkaSettings;
     private final SchedulingCache cache = new SchedulingCache();
     private final DelayQueue<Entry> queue = new DelayQueue<>();
     /** Pods waiting (in the queue or in back-off), with their attempts: a pod is never queued twice. */
@@ -73,23 +76,26 @@ public class Scheduler implements AutoCloseable {
     private volatile boolean caughtUp;
 
     public Scheduler(SchedulerSettings settings,
-                     @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap,
+                     @Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
+                                    keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
                      EmbeddedServer server) {
         this.settings = settings;
         this.server = server;
-        this.kafkaBootstrap = kafkaBootstrap;
+        this.kafkaSettings = kafkaSettings;
         this.bindSlots = new Semaphore(settings.getBindConcurrency());
     }
 
     @PostConstruct
     void start() throws InterruptedException {
-        api = new KubusApi(ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig())));
-        nodes = Informer.builder(api, kafkaBootstrap, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
+        ClientConfig credentials = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
+        api = new KubusApi(credentials);
+        KafkaClientConfig kafka = KafkaClientConfig.fromSettings(kafkaSettings, credentials);
+        nodes = Informer.builder(api, kafka, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
                 .handler(ResourceEventHandler.of(node -> {
                     cache.upsertNode(node);
                     clusterChanged();
                 }, last -> cache.removeNode(last.getMetadata().getName()))).build();
-        pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class).name("scheduler-pods")
+        pods = Informer.builder(api, kafka, ResourceTypes.PODS, Pod.class).name("scheduler-pods")
                 .handler(ResourceEventHandler.of(this::podChanged, last -> {
                     String key = Informer.keyOf(last);
                     if (cache.isPlaced(key)) {
@@ -107,7 +113,7 @@ public class Scheduler implements AutoCloseable {
             server.start();
         }
         loop = Thread.ofPlatform().daemon().name("scheduling-loop").start(this::run);
-        election = new KafkaLeaderElection(kafkaBootstrap, "scheduler", "scheduler-" + UUID.randomUUID(),
+        election = new KafkaLeaderElection(kafka, "scheduler", "scheduler-" + UUID.randomUUID(),
                 settings.getLeaderSessionTimeout(), new KafkaLeaderElection.Callbacks() {
                     @Override
                     public void startedLeading() {

@@ -2,20 +2,15 @@ package io.kubus.gateway.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 
-/** Where the change topics live and how they are made. */
+/**
+ * How the change topics are made. Where Kafka is and who the gateway is there ({@code kubus.kafka.bootstrap-servers},
+ * {@code security-protocol}, {@code properties.*}) are read once into the process's
+ * {@link io.kubus.client.kafka.KafkaClientConfig} ({@link KafkaClientBeans}).
+ */
 @ConfigurationProperties("kubus.kafka")
 public class KafkaSettings {
-    private String bootstrapServers = "127.0.0.1:9092";
     private int partitions = 3;
     private short replicationFactor = 1;
-
-    public String getBootstrapServers() {
-        return bootstrapServers;
-    }
-
-    public void setBootstrapServers(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
-    }
 
     public int getPartitions() {
         return partitions;

@@ -1,11 +1,11 @@
 package io.kubus.gateway.ingest;
 
 import io.kubus.client.events.Reconnecting;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.gateway.GatewayApplication;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.admission.Admission;
 import io.kubus.gateway.admission.FieldValidation;
-import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.gateway.outbox.ChangeTopics;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
@@ -64,7 +64,7 @@ public class StatusIngester implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusIngester.class);
 
     private final StatusIngestSettings settings;
-    private final KafkaSettings kafka;
+    private final KafkaClientConfig kafka;
     private final ChangeTopics topics;
     private final ObjectStore store;
     private final Admission admission;
@@ -86,7 +86,7 @@ public class StatusIngester implements AutoCloseable {
     private final AtomicLong forged = new AtomicLong();
     private final AtomicLong storeNanos = new AtomicLong();
 
-    public StatusIngester(StatusIngestSettings settings, KafkaSettings kafka, ChangeTopics topics, ObjectStore store,
+    public StatusIngester(StatusIngestSettings settings, KafkaClientConfig kafka, ChangeTopics topics, ObjectStore store,
                           Admission admission, Strategies strategies, GatewayPki pki) {
         this.authorities = List.of(pki.pki().ca().certificate());
         this.strategies = strategies;
@@ -130,14 +130,13 @@ public class StatusIngester implements AutoCloseable {
 
     private void follow() throws InterruptedException {
         topics.ensure();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers(),
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, settings.getGroupId(),
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.getGroupId(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.getMaxPollRecords()),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.getMaxPollRecords())),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(topics.statusNames());

@@ -1,11 +1,11 @@
 package io.kubus.gateway.outbox;
 
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.event.StatusReports;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import jakarta.inject.Singleton;
@@ -25,10 +25,12 @@ import java.util.stream.Stream;
 @Singleton
 public class ChangeTopics {
     private final KafkaSettings settings;
+    private final KafkaClientConfig kafka;
     private volatile boolean ensured;
 
-    public ChangeTopics(KafkaSettings settings) {
+    public ChangeTopics(KafkaSettings settings, KafkaClientConfig kafka) {
         this.settings = settings;
+        this.kafka = kafka;
     }
 
     /** One topic per stored kind: the versions only converted from a storage version publish on its topic. */
@@ -45,7 +47,7 @@ public class ChangeTopics {
         if (ensured) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.getBootstrapServers()))) {
+        try (Admin admin = Admin.create(kafka.client(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = Stream.concat(names().stream(), statusNames().stream())
                     .filter(t -> !existing.contains(t))
@@ -61,7 +63,7 @@ public class ChangeTopics {
             }
             ensured = true;
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + settings.getBootstrapServers() + " does not answer: " + e, e);
+            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " does not answer: " + e, e);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.kubus.gateway.outbox;
 
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.config.GatewaySettings;
-import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.gateway.store.OutboxSignal;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
@@ -54,17 +54,16 @@ public class OutboxRelay implements AutoCloseable {
     private volatile boolean running = true;
 
     public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
-                       KafkaSettings kafka, ChangeTopics topics) {
+                       KafkaClientConfig kafka, ChangeTopics topics) {
         this.tx = tx;
         this.signal = signal;
         this.settings = settings;
         this.topics = topics;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers(),
+        this.producer = new KafkaProducer<>(kafka.client(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, "kubus-outbox-relay"),
+                ProducerConfig.CLIENT_ID_CONFIG, "kubus-outbox-relay")),
                 new StringSerializer(), new ByteArraySerializer());
         this.thread = Thread.ofPlatform().daemon().name("outbox-relay").start(this::run);
     }

@@ -2,10 +2,10 @@ package io.kubus.gateway.watch;
 
 import io.kubus.client.events.Reconnecting;
 import io.micronaut.context.annotation.Requires;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.gateway.config.GatewaySettings;
-import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.gateway.outbox.ChangeTopics;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.schema.ResourceType;
@@ -47,7 +47,7 @@ public class WatchCache implements AutoCloseable {
     private final GatewaySettings settings;
     private final ChangeTopics topics;
     private final ObjectStore store;
-    private final KafkaSettings kafka;
+    private final KafkaClientConfig kafka;
     private final Object lock = new Object();
     private final ArrayDeque<ChangeEvent> recent = new ArrayDeque<>();
     /** Newest version seen per object (topic + key): drops the duplicates at-least-once delivery brings. */
@@ -60,7 +60,7 @@ public class WatchCache implements AutoCloseable {
     /** Every event with a version above this one is in {@link #recent} or still to come. */
     private long floor = Long.MAX_VALUE;
 
-    public WatchCache(GatewaySettings settings, ChangeTopics topics, ObjectStore store, KafkaSettings kafka) {
+    public WatchCache(GatewaySettings settings, ChangeTopics topics, ObjectStore store, KafkaClientConfig kafka) {
         this.settings = settings;
         this.topics = topics;
         this.store = store;
@@ -127,11 +127,10 @@ public class WatchCache implements AutoCloseable {
 
     private void follow() throws InterruptedException {
         topics.ensure();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers(),
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "kubus-watch-cache"),
+                ConsumerConfig.CLIENT_ID_CONFIG, "kubus-watch-cache")),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             List<TopicPartition> partitions = new ArrayList<>();

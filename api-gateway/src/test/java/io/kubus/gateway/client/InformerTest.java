@@ -10,6 +10,7 @@ import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.gateway.testing.GatewayFixture;
 import io.kubus.schema.ResourceTypes;
@@ -136,7 +137,7 @@ class InformerTest {
     }
 
     private Informer.Builder<ConfigMap> configMaps(String ns) {
-        return Informer.builder(api, gw.kafkaBootstrap(), ResourceTypes.CONFIGMAPS, ConfigMap.class).namespace(ns);
+        return Informer.builder(api, KafkaClientConfig.plaintext(gw.kafkaBootstrap()), ResourceTypes.CONFIGMAPS, ConfigMap.class).namespace(ns);
     }
 
     private <T extends HasMetadata> Informer<T> started(Informer.Builder<T> builder) throws InterruptedException {
@@ -426,7 +427,7 @@ class InformerTest {
     @Test
     void secretsAreReadFromTheApiBecauseTheirEventsCarryNoData() throws Exception {
         String ns = namespace();
-        Informer<Secret> informer = started(Informer.builder(api, gw.kafkaBootstrap(), ResourceTypes.SECRETS, Secret.class)
+        Informer<Secret> informer = started(Informer.builder(api, KafkaClientConfig.plaintext(gw.kafkaBootstrap()), ResourceTypes.SECRETS, Secret.class)
                 .namespace(ns));
         api.create(ResourceTypes.SECRETS, new SecretBuilder().withNewMetadata().withNamespace(ns).withName("s")
                 .endMetadata().addToStringData("password", "hunter2").build());

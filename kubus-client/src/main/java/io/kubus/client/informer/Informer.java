@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.api.ObjectList;
 import io.kubus.client.events.ChangeEventRecords;
@@ -141,14 +142,14 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         }
     }
 
-    public static <T extends HasMetadata> Builder<T> builder(KubusApi api, String kafkaBootstrapServers,
+    public static <T extends HasMetadata> Builder<T> builder(KubusApi api, KafkaClientConfig kafka,
                                                              ResourceType type, Class<T> cls) {
         if (!type.isStorageType()) {
             // Its list would show one version and its change topic another: the topic carries the storage version.
             throw new IllegalArgumentException("an informer of " + type.apiVersion() + " " + type.plural()
                     + " would mix versions: inform on " + type.storageType().apiVersion() + ", which stores them");
         }
-        return new Builder<>(api, kafkaBootstrapServers, type, cls);
+        return new Builder<>(api, kafka, type, cls);
     }
 
     /** Adds a handler; one added after {@link #start()} only hears about later changes. */
@@ -624,11 +625,11 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         private int pageSize = 500;
         private String name;
 
-        private Builder(KubusApi api, String bootstrapServers, ResourceType type, Class<T> cls) {
+        private Builder(KubusApi api, KafkaClientConfig kafka, ResourceType type, Class<T> cls) {
             this.api = Objects.requireNonNull(api);
             this.type = Objects.requireNonNull(type);
             this.cls = Objects.requireNonNull(cls);
-            consumerProperties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(bootstrapServers));
+            consumerProperties.putAll(kafka.client(Map.of()));
         }
 
         /** Only objects in this namespace (null: all namespaces). */

@@ -2,6 +2,7 @@ package io.kubus.client.informer;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kubus.client.api.KubusApi;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.schema.ResourceType;
 
 import java.time.Duration;
@@ -17,14 +18,14 @@ import java.util.Map;
  */
 public final class SharedInformers implements AutoCloseable {
     private final KubusApi api;
-    private final String kafkaBootstrap;
+    private final KafkaClientConfig kafka;
     private final String namePrefix;
     private final Map<ResourceType, Informer<?>> informers = new LinkedHashMap<>();
     private boolean started;
 
-    public SharedInformers(KubusApi api, String kafkaBootstrap, String namePrefix) {
+    public SharedInformers(KubusApi api, KafkaClientConfig kafka, String namePrefix) {
         this.api = api;
-        this.kafkaBootstrap = kafkaBootstrap;
+        this.kafka = kafka;
         this.namePrefix = namePrefix;
     }
 
@@ -38,7 +39,7 @@ public final class SharedInformers implements AutoCloseable {
         if (started) {
             throw new IllegalStateException("informer for " + type.plural() + " requested after start");
         }
-        Informer<T> created = Informer.builder(api, kafkaBootstrap, type, cls).name(namePrefix + "-" + type.plural())
+        Informer<T> created = Informer.builder(api, kafka, type, cls).name(namePrefix + "-" + type.plural())
                 .build();
         informers.put(type, created);
         return created;

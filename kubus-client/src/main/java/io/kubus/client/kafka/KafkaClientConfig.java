@@ -85,6 +85,11 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, Object> sec
         return new KafkaClientConfig(bootstrap, s);
     }
 
+    /** As {@link #fromSettings(Map, Optional, List)}, with the identity and CA of a process's kubeconfig. */
+    public static KafkaClientConfig fromSettings(Map<String, ?> settings, ClientConfig credentials) {
+        return fromSettings(settings, credentials.identity(), credentials.authorities());
+    }
+
     /** The settings of one client: the bootstrap servers, the security settings, then {@code specific}. */
     public Map<String, Object> client(Map<String, ?> specific) {
         Map<String, Object> all = new LinkedHashMap<>();

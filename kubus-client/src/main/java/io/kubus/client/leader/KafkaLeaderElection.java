@@ -1,7 +1,7 @@
 package io.kubus.client.leader;
 
+import io.kubus.client.kafka.KafkaClientConfig;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -35,7 +35,7 @@ public final class KafkaLeaderElection implements AutoCloseable {
         void stoppedLeading();
     }
 
-    private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final String topic;
     private final String group;
     private final String identity;
@@ -46,9 +46,9 @@ public final class KafkaLeaderElection implements AutoCloseable {
     private volatile boolean leading;
     private volatile boolean running = true;
 
-    public KafkaLeaderElection(String bootstrap, String name, String identity, Duration sessionTimeout,
+    public KafkaLeaderElection(KafkaClientConfig kafka, String name, String identity, Duration sessionTimeout,
                                Callbacks callbacks) {
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.topic = "kubus.leader." + name;
         this.group = "kubus-leader-" + name;
         this.identity = identity;
@@ -84,8 +84,7 @@ public final class KafkaLeaderElection implements AutoCloseable {
     }
 
     private void follow() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.CLIENT_ID_CONFIG, identity,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
@@ -93,7 +92,7 @@ public final class KafkaLeaderElection implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 // A standby that joins must not take the lead from a live leader: keep assignments where they are.
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName()),
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName())),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
@@ -143,7 +142,7 @@ public final class KafkaLeaderElection implements AutoCloseable {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(kafka.client(Map.of()))) {
             if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
                 return;
             }

@@ -11,14 +11,17 @@ import io.kubus.agent.server.AgentRuntimes;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.config.ClientConfig;
-import io.kubus.client.status.ReportSignatures;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
+import io.kubus.client.kafka.KafkaClientConfig;
+import io.kubus.client.status.ReportSignatures;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.core.naming.conventions.StringConvention;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -56,7 +59,7 @@ public class NodeAgentService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
 
     private final AgentSettings settings;
-    private final String kafkaBootstrap;
+    private final Map<String, Object> kafkaSettings;
     private final AgentRuntimes runtimes;
     private final EmbeddedServer server;
     private final Clock clock = Clock.systemUTC();
@@ -70,10 +73,11 @@ public class NodeAgentService implements AutoCloseable {
     private volatile boolean running = true;
 
     public NodeAgentService(AgentSettings settings,
-                            @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap,
+                            @Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
+                                           keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
                             AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
-        this.kafkaBootstrap = kafkaBootstrap;
+        this.kafkaSettings = kafkaSettings;
         this.runtimes = runtimes;
         this.server = server;
     }
@@ -82,10 +86,11 @@ public class NodeAgentService implements AutoCloseable {
     void start() throws InterruptedException {
         ClientConfig config = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
         api = new KubusApi(config);
+        KafkaClientConfig kafka = KafkaClientConfig.fromSettings(kafkaSettings, config);
         String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
         String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
         // status reports are signed with the node's client certificate: the gateway believes nothing else
-        publisher = new StatusPublisher(kafkaBootstrap, "kubus-node-agent-" + base, ReportSignatures.Signer.of(config)
+        publisher = new StatusPublisher(kafka, "kubus-node-agent-" + base, ReportSignatures.Signer.of(config)
                 .orElseThrow(() -> new IllegalStateException("the node agent's kubeconfig " + settings.getKubeconfig()
                         + " has no client certificate: node agents authenticate, and sign their status reports, with one")));
         // The agent's endpoints (logs, exec) listen before the nodes register, so their status can say where.
@@ -94,7 +99,7 @@ public class NodeAgentService implements AutoCloseable {
         }
         NodeStatusFactory.Capacity capacity = NodeStatusFactory.Capacity.ofHost(settings.getCpu(), settings.getMemory(),
                 settings.getMaxPods()).withKubeletPort(server.getPort());
-        nodes = Informer.builder(api, kafkaBootstrap, ResourceTypes.NODES, Node.class)
+        nodes = Informer.builder(api, kafka, ResourceTypes.NODES, Node.class)
                 .filter(n -> loops.containsKey(n.getMetadata().getName()))
                 .name("node-agent-nodes")
                 .build();
@@ -117,7 +122,7 @@ public class NodeAgentService implements AutoCloseable {
             loops.put(name, loop);
             runtimes.register(name, runtime);
         }
-        pods = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class)
+        pods = Informer.builder(api, kafka, ResourceTypes.PODS, Pod.class)
                 .filter(p -> p.getSpec() != null && loops.containsKey(p.getSpec().getNodeName()))
                 .index(Index.NODE_NAME) // one process may host many (simulated) nodes, each syncing its own pods
                 .name("node-agent-pods")

@@ -3,6 +3,7 @@ package io.kubus.agent.status;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.status.ReportSignatures;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.event.StatusReports;
@@ -27,14 +28,13 @@ public final class StatusPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final ReportSignatures.Signer signer;
 
-    public StatusPublisher(String bootstrapServers, String clientId, ReportSignatures.Signer signer) {
+    public StatusPublisher(KafkaClientConfig kafka, String clientId, ReportSignatures.Signer signer) {
         this.signer = signer;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(kafka.client(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, clientId),
+                ProducerConfig.CLIENT_ID_CONFIG, clientId)),
                 new StringSerializer(), new ByteArraySerializer());
     }
 

@@ -3,31 +3,47 @@ package io.kubus.controllers.manager;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.config.ClientConfig;
 import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.core.naming.conventions.StringConvention;
 import jakarta.inject.Singleton;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /** The API client, the event recorder and the one set of informers every controller of this process shares. */
 @Factory
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public class ClientBeans {
     @Singleton
-    @Bean(preDestroy = "close")
-    KubusApi kubusApi(ControllersSettings settings) {
-        return new KubusApi(ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig())));
+    ClientConfig credentials(ControllersSettings settings) {
+        return ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
     }
 
     @Singleton
     @Bean(preDestroy = "close")
-    SharedInformers sharedInformers(KubusApi api,
-                                    @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap) {
-        return new SharedInformers(api, kafkaBootstrap, "controllers");
+    KubusApi kubusApi(ClientConfig credentials) {
+        return new KubusApi(credentials);
+    }
+
+    /** Kafka as the controller manager's kubeconfig identity: the broker's ACLs know it by that certificate. */
+    @Singleton
+    KafkaClientConfig kafka(@Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
+                            keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
+                            ClientConfig credentials) {
+        return KafkaClientConfig.fromSettings(kafkaSettings, credentials);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    SharedInformers sharedInformers(KubusApi api, KafkaClientConfig kafka) {
+        return new SharedInformers(api, kafka, "controllers");
     }
 
     /** Events as kube-controller-manager records them (its controllers' names are the source component). */

@@ -2,10 +2,10 @@ package io.kubus.controllers.manager;
 
 import io.kubus.client.controller.Controller;
 import io.kubus.client.informer.SharedInformers;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.leader.KafkaLeaderElection;
 import io.kubus.controllers.ControllersApplication;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
@@ -30,7 +30,7 @@ public class ControllerManager implements AutoCloseable {
     private final ControllersSettings settings;
     private final SharedInformers informers;
     private final List<ManagedController> controllers;
-    private final String kafkaBootstrap;
+    private final KafkaClientConfig kafka;
     private final EmbeddedServer server;
     private final String identity = "controllers-" + UUID.randomUUID();
     private KafkaLeaderElection election;
@@ -38,13 +38,13 @@ public class ControllerManager implements AutoCloseable {
 
     public ControllerManager(ControllersSettings settings, SharedInformers informers,
                              List<ManagedController> controllers,
-                             @Value("${kubus.kafka.bootstrap-servers:127.0.0.1:9092}") String kafkaBootstrap,
+                             KafkaClientConfig kafka,
                              EmbeddedServer server) {
         this.server = server;
         this.settings = settings;
         this.informers = informers;
         this.controllers = controllers;
-        this.kafkaBootstrap = kafkaBootstrap;
+        this.kafka = kafka;
     }
 
     @PostConstruct
@@ -56,7 +56,7 @@ public class ControllerManager implements AutoCloseable {
         if (!informers.start(Duration.ofSeconds(120))) {
             throw new IllegalStateException("the controllers' informers did not list within 120 s");
         }
-        election = new KafkaLeaderElection(kafkaBootstrap, "controllers", identity,
+        election = new KafkaLeaderElection(kafka, "controllers", identity,
                 settings.getLeaderSessionTimeout(), new KafkaLeaderElection.Callbacks() {
                     @Override
                     public void startedLeading() {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
 import io.kubus.client.informer.Informer;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.ClusterFixture;
@@ -91,7 +92,7 @@ public final class DeploymentBenchmark {
         api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName("baseline").endMetadata().build());
         Set<String> ready = ConcurrentHashMap.newKeySet();
         Set<String> present = ConcurrentHashMap.newKeySet();
-        try (Informer<Pod> informer = Informer.builder(api, cluster.gateway().kafkaBootstrap(), ResourceTypes.PODS, Pod.class)
+        try (Informer<Pod> informer = Informer.builder(api, KafkaClientConfig.plaintext(cluster.gateway().kafkaBootstrap()), ResourceTypes.PODS, Pod.class)
                 .namespace("baseline").name("bench-baseline").handler(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {

@@ -3,6 +3,7 @@ package io.kubus.controllers.testing;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.Informer;
+import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.schema.ResourceTypes;
@@ -29,7 +30,7 @@ public final class PodHistory implements AutoCloseable {
     private final Informer<Pod> informer;
 
     public PodHistory(KubusApi api, String kafkaBootstrap, String labelSelector) throws InterruptedException {
-        informer = Informer.builder(api, kafkaBootstrap, ResourceTypes.PODS, Pod.class).namespace("default")
+        informer = Informer.builder(api, KafkaClientConfig.plaintext(kafkaBootstrap), ResourceTypes.PODS, Pod.class).namespace("default")
                 .labelSelector(labelSelector).name("test-pods-" + labelSelector)
                 .handler(new ResourceEventHandler<>() {
                     @Override
