@@ -160,8 +160,10 @@ public final class KubusLauncher implements AutoCloseable {
         EmbeddedKafkaBroker started = EmbeddedKafkaBroker.start(options.kafkaDir(), options.kafkaPort(), Map.of(),
                 EmbeddedKafkaBroker.Security.kubus(cert.key(), List.of(cert.certificate()),
                         List.of(pki.ca().certificate())));
-        KafkaClientConfig admin = KafkaClientConfig.fromSettings(Map.of("bootstrap-servers", started.bootstrapServers(),
-                "security-protocol", KafkaClientConfig.SSL), ClientConfig.fromKubeconfig(options.kubeconfig()));
+        ClientConfig administrator = ClientConfig.fromKubeconfig(options.kubeconfig());
+        ClientConfig.Identity id = administrator.identity().orElseThrow();
+        KafkaClientConfig admin = KafkaClientConfig.tls(started.bootstrapServers(), id.key(), id.chain(),
+                administrator.authorities());
         ClusterFiles.writeKafkaClientProperties(options.kafkaClientProperties(), admin);
         return started;
     }

@@ -1,44 +1,31 @@
 package io.kubus.launcher;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.kubus.launcher.probe.PortProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every port a `./kubus up` cluster listens on, found from the kernel's socket table rather than from a list kept by
- * hand, probed as a stranger: without credentials, no port hands out objects, logs or exec. The API answers 401
- * (but for /healthz and /version); the node agent refuses the TLS handshake; the scheduler's and controllers' ports
- * serve health and counters only. Every port that answers no HTTP at all (the broker, its KRaft controller, the
- * agent) is asked as a Kafka client too, plain and over TLS without a certificate: no topic is listed. The
- * administrator's Kafka settings, which `./kubus up` writes, list them: the probe would see a broker that answers.
+ * hand, probed as a stranger (PortProbe): without credentials, no port hands out objects, logs, exec or topics. The
+ * API answers 401 (but for /healthz and /version); the node agent refuses the TLS handshake; the scheduler's and
+ * controllers' ports serve health and counters only; the broker and its KRaft controller take no Kafka client without
+ * a certificate. The administrator's Kafka settings, which `./kubus up` writes, list the topics: the probe would see
+ * a broker that answers.
  */
 class LauncherPortsTest {
-    private static final List<String> OBJECT_PATHS = List.of("/api/v1/secrets", "/api/v1/namespaces/default/pods",
-            "/containerLogs/default/p/c", "/exec/default/p/c?command=id", "/metrics");
-
     @TempDir
     Path dir;
 
@@ -62,69 +49,18 @@ class LauncherPortsTest {
             ports.removeAll(before);
             assertTrue(ports.contains(apiPort) && ports.contains(kafkaPort) && ports.size() >= 5,
                     "the API, Kafka (and its controller), the agent, the scheduler and the controllers listen: " + ports);
-            HttpClient anyTls = HttpClient.newBuilder().sslContext(io.kubus.client.tls.AnyServer.context(null))
-                    .connectTimeout(Duration.ofSeconds(3)).build();
-            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-            List<String> served = new ArrayList<>();
-            for (int port : ports) {
-                for (String path : OBJECT_PATHS) {
-                    for (String scheme : List.of("https", "http")) {
-                        int code = status(scheme.equals("https") ? anyTls : plain, scheme + "://127.0.0.1:" + port + path);
-                        boolean metricsOfAService = path.equals("/metrics") && port != apiPort && code == 200;
-                        if (code >= 200 && code < 300 && !metricsOfAService) {
-                            served.add(scheme + " " + port + path + " -> " + code);
-                        }
-                    }
-                }
-            }
-            assertEquals(List.of(), served, "nothing served without credentials");
             Properties admin = new Properties();
             try (var in = Files.newBufferedReader(options.kafkaClientProperties())) {
                 admin.load(in);
             }
-            assertTrue(topics(admin).orElseThrow().contains("kubus.core.v1.pods"), "the administrator reads the topics");
-            String ca = admin.getProperty("ssl.truststore.certificates");
-            for (int port : ports) {
-                if (status(anyTls, "https://127.0.0.1:" + port + "/") != -1 || status(plain, "http://127.0.0.1:" + port + "/") != -1) {
-                    continue;
-                }
-                Properties noCredentials = new Properties();
-                noCredentials.setProperty("bootstrap.servers", "127.0.0.1:" + port);
-                assertEquals(Optional.empty(), topics(noCredentials), "plain Kafka client on " + port);
-                noCredentials.setProperty("security.protocol", "SSL");
-                noCredentials.setProperty("ssl.truststore.type", "PEM");
-                noCredentials.setProperty("ssl.truststore.certificates", ca);
-                noCredentials.setProperty("ssl.endpoint.identification.algorithm", "");
-                assertEquals(Optional.empty(), topics(noCredentials), "TLS Kafka client without a certificate on " + port);
-            }
-            assertEquals(401, status(anyTls, "https://127.0.0.1:" + apiPort + "/api/v1/secrets"));
-            assertEquals(200, status(anyTls, "https://127.0.0.1:" + apiPort + "/healthz"));
-        }
-    }
-
-    /** The topics a Kafka client with {@code settings} lists; empty when it gets no answer within seconds. */
-    private static Optional<Set<String>> topics(Properties settings) throws InterruptedException {
-        Properties p = new Properties();
-        p.putAll(settings);
-        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "4000");
-        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        try (Admin admin = Admin.create(p)) {
-            return Optional.of(admin.listTopics().names().get(6, TimeUnit.SECONDS));
-        } catch (ExecutionException | TimeoutException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The HTTP status, -1 when no HTTP answer came (a refused handshake, a closed connection, a timeout). */
-    private static int status(HttpClient client, String url) {
-        try {
-            return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            PortProbe probe = new PortProbe(admin.getProperty("ssl.truststore.certificates"));
+            assertEquals(List.of(), probe.served("127.0.0.1", ports), "nothing served without credentials");
+            // the probe's Kafka client gets an answer where credentials are given
+            assertTrue(PortProbe.topics(admin).orElseThrow().contains("kubus.core.v1.pods"),
+                    "the administrator reads the topics");
+            HttpClient anyTls = probe.stranger();
+            assertEquals(401, PortProbe.status(anyTls, "https://127.0.0.1:" + apiPort + "/api/v1/secrets"));
+            assertEquals(200, PortProbe.status(anyTls, "https://127.0.0.1:" + apiPort + "/healthz"));
         }
     }
 

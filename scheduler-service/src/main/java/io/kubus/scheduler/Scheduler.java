@@ -14,10 +14,8 @@ import io.kubus.client.leader.KafkaLeaderElection;
 import io.kubus.scheduler.framework.SchedulingPipeline;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.core.convert.format.MapFormat;
-import io.micronaut.core.naming.conventions.StringConvention;
+import io.micronaut.core.value.PropertyResolver;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -55,7 +53,7 @@ public class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
     private final SchedulerSettings settings;
-    private final Map<String, Object> kafkaSettings;
+    private final PropertyResolver properties;
     private final SchedulingCache cache = new SchedulingCache();
     private final DelayQueue<Entry> queue = new DelayQueue<>();
     /** Pods waiting (in the queue or in back-off), with their attempts: a pod is never queued twice. */
@@ -76,12 +74,11 @@ public class Scheduler implements AutoCloseable {
     private volatile boolean caughtUp;
 
     public Scheduler(SchedulerSettings settings,
-                     @Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
-                                    keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
+                     PropertyResolver properties,
                      EmbeddedServer server) {
         this.settings = settings;
         this.server = server;
-        this.kafkaSettings = kafkaSettings;
+        this.properties = properties;
         this.bindSlots = new Semaphore(settings.getBindConcurrency());
     }
 
@@ -89,7 +86,8 @@ public class Scheduler implements AutoCloseable {
     void start() throws InterruptedException {
         ClientConfig credentials = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
         api = new KubusApi(credentials);
-        KafkaClientConfig kafka = KafkaClientConfig.fromSettings(kafkaSettings, credentials);
+        KafkaClientConfig kafka = KafkaClientConfig.fromSettings(
+                key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class), credentials);
         nodes = Informer.builder(api, kafka, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
                 .handler(ResourceEventHandler.of(node -> {
                     cache.upsertNode(node);

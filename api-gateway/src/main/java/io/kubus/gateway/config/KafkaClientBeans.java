@@ -7,14 +7,11 @@ import io.kubus.client.tls.Identities;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.auth.GatewayPki;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.core.convert.format.MapFormat;
-import io.micronaut.core.naming.conventions.StringConvention;
+import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,12 +22,11 @@ import java.util.Optional;
 @Requires(env = GatewayApplication.ENVIRONMENT)
 public class KafkaClientBeans {
     @Singleton
-    KafkaClientConfig kafka(@Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
-                                    keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
-                            GatewayPki pki) {
+    KafkaClientConfig kafka(PropertyResolver properties, GatewayPki pki) {
         Identities.Identity me = Identities.GATEWAY_KAFKA_CLIENT;
         CertificateAuthority.Issued cert = pki.pki().client("apiserver-kafka-client", me.user(), me.groups());
-        return KafkaClientConfig.fromSettings(kafkaSettings,
+        return KafkaClientConfig.fromSettings(
+                key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class),
                 Optional.of(new ClientConfig.Identity(cert.key(), List.of(cert.certificate()))),
                 List.of(pki.pki().ca().certificate()));
     }

@@ -5,6 +5,11 @@ import io.kubus.client.tls.Pem;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
@@ -13,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -20,11 +27,13 @@ import java.util.stream.Collectors;
  * producer, consumer and admin client of the process shares. With {@code security-protocol: SSL} the process
  * presents its own client certificate (the one of its kubeconfig; the gateway's from the PKI folder) and trusts the
  * cluster's CA, so the broker knows it by the certificate's name ({@link KafkaAcls}); any other Kafka client setting
- * (SASL for a Kafka of one's own) passes through {@code properties}.
+ * (SASL for a Kafka of one's own) comes from a Kafka client properties file.
  */
 public record KafkaClientConfig(String bootstrapServers, Map<String, Object> security) {
     public static final String PLAINTEXT = "PLAINTEXT";
     public static final String SSL = "SSL";
+    /** The prefix of a service's Kafka settings. */
+    public static final String SETTINGS = "kubus.kafka.";
 
     public KafkaClientConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -60,15 +69,17 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, Object> sec
     }
 
     /**
-     * From a service's {@code kubus.kafka.*} settings: {@code bootstrap-servers} (127.0.0.1:9092),
-     * {@code security-protocol} ({@value #PLAINTEXT}, or {@value #SSL} with {@code identity}, the process's client
-     * certificate, and {@code authorities}) and {@code properties.*}, Kafka client settings taken as they are.
-     * Other keys (the gateway's topic settings) are not this record's.
+     * From a service's {@code kubus.kafka.*} settings, {@code setting} giving each by its name:
+     * {@code bootstrap-servers} (127.0.0.1:9092), {@code security-protocol} ({@value #PLAINTEXT}, or {@value #SSL}
+     * with {@code identity}, the process's client certificate, trusting {@code authorities}) and
+     * {@code client-properties-file}, a file of Kafka client settings taken as they are (SASL for a Kafka of one's
+     * own, as Kafka's tools take {@code --command-config}).
      */
-    public static KafkaClientConfig fromSettings(Map<String, ?> settings, Optional<ClientConfig.Identity> identity,
+    public static KafkaClientConfig fromSettings(Function<String, Optional<String>> setting,
+                                                 Optional<ClientConfig.Identity> identity,
                                                  List<X509Certificate> authorities) {
-        String bootstrap = setting(settings, "bootstrap-servers", "127.0.0.1:9092");
-        String protocol = setting(settings, "security-protocol", PLAINTEXT).toUpperCase(Locale.ROOT);
+        String bootstrap = setting.apply("bootstrap-servers").orElse("127.0.0.1:9092");
+        String protocol = setting.apply("security-protocol").orElse(PLAINTEXT).toUpperCase(Locale.ROOT);
         Map<String, Object> s = new LinkedHashMap<>();
         if (protocol.equals(SSL)) {
             ClientConfig.Identity id = identity.orElseThrow(() -> new IllegalArgumentException(
@@ -77,17 +88,22 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, Object> sec
         } else if (!protocol.equals(PLAINTEXT)) {
             s.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
         }
-        settings.forEach((k, v) -> {
-            if (k.startsWith("properties.")) {
-                s.put(k.substring("properties.".length()), v);
+        Optional<String> file = setting.apply("client-properties-file").filter(f -> !f.isBlank());
+        if (file.isPresent()) {
+            Properties extra = new Properties();
+            try (Reader in = Files.newBufferedReader(Path.of(file.get()))) {
+                extra.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read kubus.kafka.client-properties-file " + file.get(), e);
             }
-        });
+            extra.forEach((k, v) -> s.put((String) k, v));
+        }
         return new KafkaClientConfig(bootstrap, s);
     }
 
-    /** As {@link #fromSettings(Map, Optional, List)}, with the identity and CA of a process's kubeconfig. */
-    public static KafkaClientConfig fromSettings(Map<String, ?> settings, ClientConfig credentials) {
-        return fromSettings(settings, credentials.identity(), credentials.authorities());
+    /** As {@link #fromSettings(Function, Optional, List)}, with the identity and CA of a process's kubeconfig. */
+    public static KafkaClientConfig fromSettings(Function<String, Optional<String>> setting, ClientConfig credentials) {
+        return fromSettings(setting, credentials.identity(), credentials.authorities());
     }
 
     /** The settings of one client: the bootstrap servers, the security settings, then {@code specific}. */
@@ -97,11 +113,6 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, Object> sec
         all.putAll(security);
         all.putAll(specific);
         return all;
-    }
-
-    private static String setting(Map<String, ?> settings, String key, String otherwise) {
-        Object value = settings.get(key);
-        return value == null ? otherwise : value.toString();
     }
 
     private static String pem(List<X509Certificate> certificates) {

@@ -18,10 +18,8 @@ import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.status.ReportSignatures;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.core.convert.format.MapFormat;
-import io.micronaut.core.naming.conventions.StringConvention;
+import io.micronaut.core.value.PropertyResolver;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -59,7 +57,7 @@ public class NodeAgentService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
 
     private final AgentSettings settings;
-    private final Map<String, Object> kafkaSettings;
+    private final PropertyResolver properties;
     private final AgentRuntimes runtimes;
     private final EmbeddedServer server;
     private final Clock clock = Clock.systemUTC();
@@ -73,11 +71,10 @@ public class NodeAgentService implements AutoCloseable {
     private volatile boolean running = true;
 
     public NodeAgentService(AgentSettings settings,
-                            @Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
-                                           keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
+                            PropertyResolver properties,
                             AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
-        this.kafkaSettings = kafkaSettings;
+        this.properties = properties;
         this.runtimes = runtimes;
         this.server = server;
     }
@@ -86,7 +83,8 @@ public class NodeAgentService implements AutoCloseable {
     void start() throws InterruptedException {
         ClientConfig config = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
         api = new KubusApi(config);
-        KafkaClientConfig kafka = KafkaClientConfig.fromSettings(kafkaSettings, config);
+        KafkaClientConfig kafka = KafkaClientConfig.fromSettings(
+                key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class), config);
         String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
         String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
         // status reports are signed with the node's client certificate: the gateway believes nothing else

@@ -8,14 +8,11 @@ import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.core.convert.format.MapFormat;
-import io.micronaut.core.naming.conventions.StringConvention;
+import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /** The API client, the event recorder and the one set of informers every controller of this process shares. */
 @Factory
@@ -34,10 +31,10 @@ public class ClientBeans {
 
     /** Kafka as the controller manager's kubeconfig identity: the broker's ACLs know it by that certificate. */
     @Singleton
-    KafkaClientConfig kafka(@Property(name = "kubus.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT,
-                            keyFormat = StringConvention.RAW) Map<String, Object> kafkaSettings,
+    KafkaClientConfig kafka(PropertyResolver properties,
                             ClientConfig credentials) {
-        return KafkaClientConfig.fromSettings(kafkaSettings, credentials);
+        return KafkaClientConfig.fromSettings(
+                key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class), credentials);
     }
 
     @Singleton
