@@ -3,6 +3,7 @@ package io.kubus.client.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.kubus.client.config.ClientConfig;
+import io.kubus.client.tls.Subjects;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
@@ -167,6 +169,26 @@ public final class KubusApi implements AutoCloseable {
      */
     public boolean subjectAccessReview(String user, String uid, List<String> groups, Map<String, List<String>> extra,
                                        String verb, String group, String resource, String subresource) {
+        ObjectNode attributes = json.createObjectNode();
+        attributes.put("verb", verb);
+        attributes.put("group", group);
+        attributes.put("version", "*");
+        attributes.put("resource", resource);
+        attributes.put("subresource", subresource);
+        return subjectAccessReview(user, uid, groups, extra, "resourceAttributes", attributes);
+    }
+
+    /** As a resource's review, for a path that is no resource ({@code /metrics}): what components' ports ask. */
+    public boolean subjectAccessReview(String user, String uid, List<String> groups, Map<String, List<String>> extra,
+                                       String verb, String path) {
+        ObjectNode attributes = json.createObjectNode();
+        attributes.put("verb", verb);
+        attributes.put("path", path);
+        return subjectAccessReview(user, uid, groups, extra, "nonResourceAttributes", attributes);
+    }
+
+    private boolean subjectAccessReview(String user, String uid, List<String> groups, Map<String, List<String>> extra,
+                                        String attributesField, ObjectNode attributes) {
         var review = json.createObjectNode();
         review.put("apiVersion", "authorization.k8s.io/v1");
         review.put("kind", "SubjectAccessReview");
@@ -182,15 +204,26 @@ public final class KubusApi implements AutoCloseable {
             var values = extras.putArray(k);
             v.forEach(values::add);
         });
-        var attributes = spec.putObject("resourceAttributes");
-        attributes.put("verb", verb);
-        attributes.put("group", group);
-        attributes.put("version", "*");
-        attributes.put("resource", resource);
-        attributes.put("subresource", subresource);
+        spec.set(attributesField, attributes);
         JsonNode answer = send("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", JSON, write(review),
                 JsonNode.class);
         return answer.path("status").path("allowed").asBoolean(false);
+    }
+
+    /** What a token authenticates as ({@code POST tokenreviews}): the user and groups, or empty when it does not. */
+    public Optional<Subjects.Subject> tokenReview(String token) {
+        var review = json.createObjectNode();
+        review.put("apiVersion", "authentication.k8s.io/v1");
+        review.put("kind", "TokenReview");
+        review.putObject("spec").put("token", token);
+        JsonNode status = send("POST", "/apis/authentication.k8s.io/v1/tokenreviews", JSON, write(review),
+                JsonNode.class).path("status");
+        if (!status.path("authenticated").asBoolean(false)) {
+            return Optional.empty();
+        }
+        List<String> groups = new ArrayList<>();
+        status.path("user").path("groups").forEach(g -> groups.add(g.asText()));
+        return Optional.of(new Subjects.Subject(status.path("user").path("username").asText(), groups));
     }
 
     /** PATCH with a patch given as JSON (an object for MERGE and STRATEGIC, an array of operations for JSON). */

@@ -6,9 +6,12 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.kubus.client.tls.AnyServer;
+import io.kubus.client.tls.CertificateAuthority;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.SimulatedCluster;
+import io.kubus.gateway.testing.TestPki;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -144,16 +147,25 @@ class ReplicaSetControllerTest {
     void metricsShowEachControllersQueueAndReconciles() throws Exception {
         cluster.api().create(ResourceTypes.REPLICASETS, replicaSet("measured", 1, 0));
         awaitStatus("measured", 1, 1);
-        var client = java.net.http.HttpClient.newHttpClient();
-        String body = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + cluster.fixture().controllers().getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        // HTTPS; /healthz answers anyone, /metrics a caller allowed to get it (system:monitoring), as kube's port
+        int port = cluster.fixture().controllers().getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort();
+        assertEquals(200, get(null, port, "/healthz").statusCode());
+        assertEquals(401, get(null, port, "/metrics").statusCode());
+        assertEquals(403, get(TestPki.identity("metrics-nobody"), port, "/metrics").statusCode());
+        String body = get(TestPki.identity("prometheus", "system:monitoring"), port, "/metrics").body();
         assertTrue(body.contains("kubus_controllers_leader 1"), body);
         assertTrue(body.contains("workqueue_depth{name=\"replicaset\"}"), body);
         java.util.regex.Matcher m = java.util.regex.Pattern
                 .compile("kubus_controller_reconcile_seconds_count\\{name=\"replicaset\"\\} (\\d+)").matcher(body);
         assertTrue(m.find(), body);
         assertTrue(Long.parseLong(m.group(1)) >= 1, body);
+    }
+
+    private static java.net.http.HttpResponse<String> get(CertificateAuthority.Issued client, int port, String path)
+            throws Exception {
+        return java.net.http.HttpClient.newBuilder().sslContext(AnyServer.context(client)).build().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
