@@ -55,39 +55,39 @@ public class Admission {
     /**
      * A new object (server-owned metadata already set, in its storage version): decoded, defaulted, prepared and
      * validated. {@code type} is the version the request named; the object is admitted as its storage type.
-     * {@code creator} is the user the create acts as.
+     * {@code user} is the user the create acts as (kube's admission attributes carry it too).
      */
-    public ObjectNode admitCreate(ResourceType type, ObjectNode object, UserInfo creator, FieldValidation validation,
+    public ObjectNode admitCreate(ResourceType type, ObjectNode object, UserInfo user, FieldValidation validation,
                                   List<String> warnings) {
-        return admit(type, object, null, creator, validation, warnings);
+        return admit(type, object, null, user, validation, warnings);
     }
 
     /**
      * A changed object, whose server-owned fields the caller has already restored from {@code old} (the strategy's
-     * PrepareForUpdate for the object itself, the subresource's own rule for status or finalize).
+     * PrepareForUpdate for the object itself, the subresource's own rule for status or finalize), by {@code user}.
      */
-    public ObjectNode admitUpdate(ResourceType type, ObjectNode object, ObjectNode old, FieldValidation validation,
-                                  List<String> warnings) {
-        return admit(type, object, old, null, validation, warnings);
+    public ObjectNode admitUpdate(ResourceType type, ObjectNode object, ObjectNode old, UserInfo user,
+                                  FieldValidation validation, List<String> warnings) {
+        return admit(type, object, old, user, validation, warnings);
     }
 
     /** The plugins' admission of a create that must be atomic with it: called inside the create's store transaction. */
-    public void admitInTransaction(ResourceType type, ObjectNode admitted, List<String> warnings, ObjectStore store) {
-        AdmissionRequest request = new AdmissionRequest(type.storageType(), admitted, null, warnings);
+    public void admitInTransaction(ResourceType type, ObjectNode admitted, UserInfo user, List<String> warnings,
+                                   ObjectStore store) {
+        AdmissionRequest request = new AdmissionRequest(type.storageType(), admitted, null, user, warnings);
         plugins.forEach(p -> p.admitInTransaction(request, store));
     }
 
-    /** {@code creator}: the user of a create; null for an update ({@code old} set). */
-    private ObjectNode admit(ResourceType requested, ObjectNode object, @Nullable ObjectNode old,
-                             @Nullable UserInfo creator, FieldValidation validation, List<String> warnings) {
+    private ObjectNode admit(ResourceType requested, ObjectNode object, @Nullable ObjectNode old, UserInfo user,
+                             FieldValidation validation, List<String> warnings) {
         ResourceType type = requested.storageType();
         Strategy strategy = strategies.of(type);
         ObjectNode decoded = decode(type, object, validation, warnings);
         strategy.defaults(decoded);
-        AdmissionRequest request = new AdmissionRequest(type, decoded, old, warnings);
+        AdmissionRequest request = new AdmissionRequest(type, decoded, old, user, warnings);
         plugins.forEach(p -> p.mutate(request));
         if (old == null) {
-            strategy.prepareForCreate(decoded, creator);
+            strategy.prepareForCreate(decoded, user);
         }
         ErrorList errs = new ErrorList();
         ObjectMetaValidation.objectMeta(JsonTree.objOrNull(decoded, "metadata"), "metadata", strategy::validateName,

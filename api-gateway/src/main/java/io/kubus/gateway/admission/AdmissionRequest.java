@@ -1,6 +1,7 @@
 package io.kubus.gateway.admission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.schema.ResourceType;
 import io.micronaut.core.annotation.Nullable;
 
@@ -12,9 +13,11 @@ import java.util.List;
  * @param type     its kind
  * @param object   the object as it will be stored; mutating plugins change it in place
  * @param old      the stored object for an update, null for a create
+ * @param user     who asks (authenticated, impersonation applied; a status report's signer)
  * @param warnings receives warnings for the response's {@code Warning} headers
  */
-public record AdmissionRequest(ResourceType type, ObjectNode object, @Nullable ObjectNode old, List<String> warnings) {
+public record AdmissionRequest(ResourceType type, ObjectNode object, @Nullable ObjectNode old, UserInfo user,
+                               List<String> warnings) {
     public boolean isCreate() {
         return old == null;
     }

@@ -122,7 +122,7 @@ public class GenericRegistry {
                     requireAcceptingNamespace(namespace, type, finalName);
                 }
                 strategy.beginCreate(admitted, store);
-                admission.admitInTransaction(type, admitted, warnings, store);
+                admission.admitInTransaction(type, admitted, request.user(), warnings, store);
                 return WriteOutcome.put(admitted);
             });
             return respond(201, request, result.object(), warnings);
@@ -226,7 +226,8 @@ public class GenericRegistry {
             ObjectNode wanted = admission.toStorage(type,
                     desired.apply(conversions.fromStorage(type, current.deepCopy())), validation, warnings);
             checkResourceVersion(type, path.name(), metadata(wanted), current);
-            ObjectNode next = admission.admitUpdate(type, prepare.next(current, wanted), current, validation, warnings);
+            ObjectNode next = admission.admitUpdate(type, prepare.next(current, wanted), current, request.user(), validation,
+                    warnings);
             stampKind(type.storageType(), next);
             bumpGeneration(current, next);
             WriteOutcome outcome = settle(current, next);

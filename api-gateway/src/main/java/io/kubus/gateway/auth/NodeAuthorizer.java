@@ -38,7 +38,7 @@ public class NodeAuthorizer implements Authorizer {
     @Override
     public Decision authorize(RequestAttributes a) {
         UserInfo user = a.user();
-        if (!user.inGroup(UserInfo.NODES) || !user.name().startsWith(UserInfo.NODE_PREFIX) || !a.resourceRequest()) {
+        if (!Nodes.isNode(user) || !a.resourceRequest()) {
             return Decision.noOpinion("");
         }
         Nodes node = Nodes.of(user);
@@ -71,8 +71,7 @@ public class NodeAuthorizer implements Authorizer {
             }
         }
         if (group.equals("coordination.k8s.io") && resource.equals("leases")) {
-            // a create names its object in the body, which kube's NodeRestriction admission checks; Kubus does not
-            // yet (admission does not know the user), so a node may create any Lease in kube-node-lease
+            // a create names its object in the body, which NodeRestriction admission checks
             boolean create = a.verb().equals("create") && a.name().isEmpty();
             if (!a.namespace().equals("kube-node-lease") || !create && !node.covers(a.name())) {
                 return Decision.deny("can only access node lease with the same name as the requesting node");
@@ -166,6 +165,11 @@ public class NodeAuthorizer implements Authorizer {
 
     /** The node an identity is, or the pool of simulated nodes it runs ({@link UserInfo#SIMULATED_NODE_POOLS}). */
     public record Nodes(String name, boolean pool) {
+        /** Whether the user is a node's identity: {@code system:node:NAME} in {@code system:nodes}. */
+        public static boolean isNode(UserInfo user) {
+            return user.inGroup(UserInfo.NODES) && user.name().startsWith(UserInfo.NODE_PREFIX);
+        }
+
         public static Nodes of(UserInfo user) {
             return new Nodes(user.name().substring(UserInfo.NODE_PREFIX.length()), user.inGroup(UserInfo.SIMULATED_NODE_POOLS));
         }

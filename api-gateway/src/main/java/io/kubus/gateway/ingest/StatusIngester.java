@@ -230,8 +230,7 @@ public class StatusIngester implements AutoCloseable {
                 .orElseThrow(() -> new ForgedReport("no valid signature of a node of this cluster"));
         Subjects.Subject subject = Subjects.of(signer);
         UserInfo user = new UserInfo(subject.user(), "", subject.groups(), Map.of());
-        if (!user.inGroup(UserInfo.NODES) || !subject.user().startsWith(UserInfo.NODE_PREFIX)
-                || !NodeAuthorizer.Nodes.of(user).covers(report.reporter())) {
+        if (!NodeAuthorizer.Nodes.isNode(user) || !NodeAuthorizer.Nodes.of(user).covers(report.reporter())) {
             throw new ForgedReport("signed by " + subject.user() + ", reporting as node " + report.reporter());
         }
         Strategy strategy = strategies.of(report.type());
@@ -245,7 +244,7 @@ public class StatusIngester implements AutoCloseable {
             }
             ObjectNode next = current.deepCopy();
             next.set("status", strategy.statusFromReport(current, report.status().deepCopy()));
-            return settle(p, report.type(), current, next);
+            return settle(p, report.type(), current, next, user);
         });
         return p;
     }
@@ -254,10 +253,10 @@ public class StatusIngester implements AutoCloseable {
      * Admits the new state as the status subresource would (decoding, defaults, validation, update rules), and stores
      * it unless it equals the stored one. Never throws: a refused status skips this report, not the batch.
      */
-    private WriteOutcome settle(Pending p, ResourceType type, ObjectNode current, ObjectNode next) {
+    private WriteOutcome settle(Pending p, ResourceType type, ObjectNode current, ObjectNode next, UserInfo reporter) {
         ObjectNode admitted;
         try {
-            admitted = admission.admitUpdate(type, next, current, FieldValidation.IGNORE, new ArrayList<>());
+            admitted = admission.admitUpdate(type, next, current, reporter, FieldValidation.IGNORE, new ArrayList<>());
         } catch (RuntimeException e) {
             p.verdict = Verdict.REFUSED;
             LOG.warn("refused the status report for {} {}: {}", type.kind(), p.name(), e.getMessage());

@@ -85,7 +85,7 @@ class DefaultsTest {
         ObjectNode running = old.deepCopy();
         ((ObjectNode) running.get("status")).put("phase", "Running");
         // a status write (the status subresource, or an agent's report) keeps everything else from the stored pod
-        ObjectNode out = Fixtures.ADMISSION.admitUpdate(ResourceTypes.PODS, running, old, FieldValidation.STRICT,
+        ObjectNode out = Fixtures.ADMISSION.admitUpdate(ResourceTypes.PODS, running, old, Fixtures.CREATOR, FieldValidation.STRICT,
                 new java.util.ArrayList<>());
         assertEquals("Running", out.at("/status/phase").asText());
     }

@@ -93,7 +93,7 @@ final class Fixtures {
         }
         ObjectNode prepared = object.deepCopy();
         STRATEGIES.of(type).prepareForUpdate(prepared, old);
-        return admission.admitUpdate(type, prepared, old, validation, warnings);
+        return admission.admitUpdate(type, prepared, old, CREATOR, validation, warnings);
     }
 
     /** The Status a refused admission gets at the API's edge. */

@@ -111,7 +111,7 @@ class MultiVersionKindsTest {
         ObjectNode old = admitted(HORIZONTALPODAUTOSCALERS, hpa(""));
         // A status write (the status subresource keeps everything else) with a negative count.
         ObjectNode negative = with(old, h -> h.with("status").put("currentReplicas", -1));
-        ApiException e = Fixtures.refuse(() -> Fixtures.ADMISSION.admitUpdate(HORIZONTALPODAUTOSCALERS, negative, old,
+        ApiException e = Fixtures.refuse(() -> Fixtures.ADMISSION.admitUpdate(HORIZONTALPODAUTOSCALERS, negative, old, Fixtures.CREATOR,
                 FieldValidation.STRICT, new ArrayList<>()));
         assertEquals(List.of("status.currentReplicas: Invalid value: -1: must be greater than or equal to 0"),
                 e.status().getDetails().getCauses().stream().map(c -> c.getField() + ": " + c.getMessage()).toList());

@@ -89,6 +89,27 @@ class NodeAuthorizerTest {
     }
 
     @Test
+    void aNodeCreatesOnlyItsOwnLeaseAndNodeAndNoPods() {
+        // the name is in the body: NodeRestriction admission, which knows the user, checks it
+        forbidden(asNodeA("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+                "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"node-c\"}}"),
+                "leases.coordination.k8s.io \"node-c\" is forbidden: can only access node lease with the same name as the "
+                        + "requesting node");
+        forbidden(asNodeA("POST", "/api/v1/nodes", "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"node-c\"}}"),
+                "nodes \"node-c\" is forbidden: node \"node-a\" is not allowed to modify node \"node-c\"");
+        forbidden(asNodeA("POST", NS + "/pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"static\"},"
+                        + "\"spec\":{\"nodeName\":\"node-a\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}"),
+                "pods \"static\" is forbidden: pod does not have \"kubernetes.io/config.mirror\" annotation, node \"node-a\" "
+                        + "can only create mirror pods");
+        assertEquals(404, admin404("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-c"), "nothing stored");
+        assertEquals(404, admin404("/api/v1/nodes/node-c"), "nothing stored");
+    }
+
+    private static int admin404(String path) {
+        return gateway.request("GET", path, null, null).status();
+    }
+
+    @Test
     void aNodeGetsTokensOnlyForItsPodsServiceAccounts() {
         String body = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}";
         assertEquals(201, asNodeA("POST", NS + "/serviceaccounts/runner/token", body).status());

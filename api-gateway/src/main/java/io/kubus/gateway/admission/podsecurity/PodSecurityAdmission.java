@@ -52,6 +52,7 @@ public class PodSecurityAdmission implements AdmissionPlugin {
     private final NamespacePolicy defaults;
     private final Set<String> exemptNamespaces;
     private final Set<String> exemptRuntimeClasses;
+    private final Set<String> exemptUsers;
 
     public PodSecurityAdmission(ObjectStore store, PodSecurityChecks checks, PodSecuritySettings settings) {
         this.store = store;
@@ -59,6 +60,7 @@ public class PodSecurityAdmission implements AdmissionPlugin {
         this.defaults = defaults(settings.getDefaults());
         this.exemptNamespaces = Set.copyOf(settings.getExemptions().getNamespaces());
         this.exemptRuntimeClasses = Set.copyOf(settings.getExemptions().getRuntimeClasses());
+        this.exemptUsers = Set.copyOf(settings.getExemptions().getUsernames());
     }
 
     @Override
@@ -203,7 +205,7 @@ public class PodSecurityAdmission implements AdmissionPlugin {
 
     private void validatePod(AdmissionRequest request) {
         String namespace = request.object().path("metadata").path("namespace").asText("");
-        if (exemptNamespaces.contains(namespace)) {
+        if (exemptNamespaces.contains(namespace) || exemptUsers.contains(request.user().name())) {
             return;
         }
         JsonNode spec = request.object().path("spec");
@@ -225,7 +227,7 @@ public class PodSecurityAdmission implements AdmissionPlugin {
     private void validatePodController(AdmissionRequest request) {
         String namespace = request.object().path("metadata").path("namespace").asText("");
         JsonNode template = template(request.type(), request.object());
-        if (exemptNamespaces.contains(namespace) || !template.isObject()
+        if (exemptNamespaces.contains(namespace) || exemptUsers.contains(request.user().name()) || !template.isObject()
                 || !request.isCreate() && template.equals(template(request.type(), request.old()))) {
             return;
         }

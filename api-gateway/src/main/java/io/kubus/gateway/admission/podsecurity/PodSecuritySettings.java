@@ -96,6 +96,16 @@ public class PodSecuritySettings {
     public static class Exemptions {
         private List<String> namespaces = List.of();
         private List<String> runtimeClasses = List.of();
+        private List<String> usernames = List.of();
+
+        /** Requests of these users (authenticated, impersonation applied) are not checked, as kube's {@code usernames}. */
+        public List<String> getUsernames() {
+            return usernames;
+        }
+
+        public void setUsernames(List<String> usernames) {
+            this.usernames = usernames;
+        }
 
         public List<String> getNamespaces() {
             return namespaces;

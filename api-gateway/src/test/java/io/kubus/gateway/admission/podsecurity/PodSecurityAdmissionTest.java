@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Pod Security admission in a real gateway over HTTP: what enforce refuses (and stores nothing of), what warn answers
  * in Warning headers, what tightening a namespace's enforce level reports about its pods, and the configured cluster
  * default (warn=baseline for namespaces without labels) and exemptions (namespace {@code exempt}, runtime class
- * {@code kata}).
+ * {@code kata}, user {@code trusted-deployer}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodSecurityAdmissionTest {
@@ -39,7 +39,8 @@ class PodSecurityAdmissionTest {
         gateway = GatewayFixture.start(EmbeddedKafkaBroker.startTemporary(), true, GatewayFixture.h2InMemory(), Map.of(
                 "kubus.pod-security.defaults.warn", "baseline",
                 "kubus.pod-security.exemptions.namespaces", List.of("exempt"),
-                "kubus.pod-security.exemptions.runtime-classes", List.of("kata")));
+                "kubus.pod-security.exemptions.runtime-classes", List.of("kata"),
+                "kubus.pod-security.exemptions.usernames", List.of("trusted-deployer")));
         store = gateway.context().getBean(ObjectStore.class);
         namespace("enforced", "{\"pod-security.kubernetes.io/enforce\":\"baseline\"}");
         namespace("warned", "{\"pod-security.kubernetes.io/warn\":\"restricted\"}");
@@ -72,6 +73,22 @@ class PodSecurityAdmissionTest {
         GatewayFixture.Reply plain = post("/api/v1/namespaces/enforced/pods", pod("plain", "", ""));
         assertEquals(201, plain.status(), plain.body());
         assertEquals(List.of(), warnings(plain), "a pod that meets baseline passes warn, which follows enforce");
+    }
+
+    @Test
+    void anExemptUserIsNotChecked() {
+        String privileged = pod("exempt-user", "\"volumes\":[{\"name\":\"root\",\"hostPath\":{\"path\":\"/\"}}],",
+                "\"securityContext\":{\"privileged\":true}");
+        // the administrator acting as the exempt user (impersonation: the user admission sees), and as another
+        GatewayFixture.Reply exempt = gateway.request("POST", "/api/v1/namespaces/enforced/pods", JSON,
+                privileged.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("Impersonate-User", "trusted-deployer", "Impersonate-Group", "system:masters"));
+        assertEquals(201, exempt.status(), exempt.body());
+        assertEquals(List.of(), warnings(exempt));
+        GatewayFixture.Reply other = gateway.request("POST", "/api/v1/namespaces/enforced/pods", JSON,
+                privileged.replace("exempt-user", "other-user").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("Impersonate-User", "other-deployer", "Impersonate-Group", "system:masters"));
+        assertEquals(403, other.status(), other.body());
     }
 
     @Test
