@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -210,11 +211,7 @@ public class RbacPolicy {
             if (subject == null) {
                 continue;
             }
-            List<PolicyRule> rules = switch (Objects.requireNonNullElse(binding.roleRef().getKind(), "")) {
-                case "Role" -> roles.get(scope + "/" + binding.roleRef().getName());
-                case "ClusterRole" -> clusterRoles.get(binding.roleRef().getName());
-                default -> null;
-            };
+            List<PolicyRule> rules = roleRules(scope, binding.roleRef()).orElse(null);
             if (rules == null) {
                 if (!visitor.visit(null, null, roleRefError(binding.roleRef()))) {
                     return false;
@@ -276,8 +273,17 @@ public class RbacPolicy {
         return null;
     }
 
+    /** GetRoleReferenceRules: the rules of the role a binding in {@code namespace} ("" cluster-wide) refers to. */
+    public Optional<List<PolicyRule>> roleRules(String namespace, RoleRef ref) {
+        return Optional.ofNullable(switch (Objects.requireNonNullElse(ref.getKind(), "")) {
+            case "Role" -> roles.get(namespace + "/" + ref.getName());
+            case "ClusterRole" -> clusterRoles.get(ref.getName());
+            default -> null;
+        });
+    }
+
     /** GetRoleReferenceRules' errors, as kube-apiserver words them. */
-    private static String roleRefError(RoleRef ref) {
+    static String roleRefError(RoleRef ref) {
         return switch (Objects.requireNonNullElse(ref.getKind(), "")) {
             case "Role" -> "roles.rbac.authorization.k8s.io " + GoQuote.quote(ref.getName()) + " not found";
             case "ClusterRole" -> "clusterroles.rbac.authorization.k8s.io " + GoQuote.quote(ref.getName()) + " not found";
