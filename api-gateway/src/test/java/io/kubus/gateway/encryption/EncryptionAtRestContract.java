@@ -103,11 +103,17 @@ abstract class EncryptionAtRestContract {
                 GatewayFixture.Reply watch = gateway.request("GET", SECRETS + "?watch=true&timeoutSeconds=1", null, null);
                 assertEquals(200, watch.status());
                 assertTrue(watch.body().contains(b64(later)) && watch.body().contains(b64(applied)), watch.body());
-            }
-            String published = everyTopic(broker);
-            assertTrue(published.contains("\"name\":\"applied\""), "the Secrets' events were read");
-            for (String v : values) {
-                assertFalse(published.contains(v) || published.contains(b64(v)), "a value on Kafka: " + v);
+                // the outbox relay publishes after the response: read the topics once it has (while it runs)
+                String published = everyTopic(broker);
+                long deadline = System.nanoTime() + 15_000_000_000L;
+                while (!published.contains("\"name\":\"applied\"") && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                    published = everyTopic(broker);
+                }
+                assertTrue(published.contains("\"name\":\"applied\""), "the Secrets' events were read");
+                for (String v : values) {
+                    assertFalse(published.contains(v) || published.contains(b64(v)), "a value on Kafka: " + v);
+                }
             }
         }
         String raw = rawContent(jdbc, dir);
