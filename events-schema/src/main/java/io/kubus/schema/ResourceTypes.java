@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -97,6 +98,13 @@ public final class ResourceTypes {
             "poddisruptionbudgets", true, List.of("pdb"), List.of(), Set.of("status"), PodDisruptionBudget.class);
     // Node heartbeats: each node agent renews a Lease per node in kube-node-lease; the node lifecycle controller reads them.
     public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), Set.of(), Lease.class);
+    /**
+     * Nodes join with credentials of their own: a node agent asks for its client certificate with one; the approver
+     * (workload-controllers) approves node client requests, the gateway signs approved ones.
+     */
+    public static final ResourceType CERTIFICATESIGNINGREQUESTS = new ResourceType("certificates.k8s.io", "v1",
+            "CertificateSigningRequest", "certificatesigningrequests", false, List.of("csr"), List.of(),
+            Set.of("status", "approval"), CertificateSigningRequest.class);
     // Kinds served in more than one version: the storage version, and the versions converted from and to it.
     public static final ResourceType HORIZONTALPODAUTOSCALERS = new ResourceType("autoscaling", "v2",
             "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, List.of("hpa"), ALL, Set.of("status"),
@@ -115,7 +123,7 @@ public final class ResourceTypes {
             VOLUMEATTACHMENTS, ENDPOINTSLICES,
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
             PODDISRUPTIONBUDGETS,
-            LEASES,
+            LEASES, CERTIFICATESIGNINGREQUESTS,
             HORIZONTALPODAUTOSCALERS, HORIZONTALPODAUTOSCALERS_V1, EVENTS_V1);
     private static final List<ResourceType> STORED = BUILT_IN.stream().filter(ResourceType::isStorageType).toList();
 

@@ -2,6 +2,7 @@ package io.kubus.gateway.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.registry.Conversions;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ObjectMetaValidation;
@@ -54,9 +55,11 @@ public class Admission {
     /**
      * A new object (server-owned metadata already set, in its storage version): decoded, defaulted, prepared and
      * validated. {@code type} is the version the request named; the object is admitted as its storage type.
+     * {@code creator} is the user the create acts as.
      */
-    public ObjectNode admitCreate(ResourceType type, ObjectNode object, FieldValidation validation, List<String> warnings) {
-        return admit(type, object, null, validation, warnings);
+    public ObjectNode admitCreate(ResourceType type, ObjectNode object, UserInfo creator, FieldValidation validation,
+                                  List<String> warnings) {
+        return admit(type, object, null, creator, validation, warnings);
     }
 
     /**
@@ -65,7 +68,7 @@ public class Admission {
      */
     public ObjectNode admitUpdate(ResourceType type, ObjectNode object, ObjectNode old, FieldValidation validation,
                                   List<String> warnings) {
-        return admit(type, object, old, validation, warnings);
+        return admit(type, object, old, null, validation, warnings);
     }
 
     /** The plugins' admission of a create that must be atomic with it: called inside the create's store transaction. */
@@ -74,8 +77,9 @@ public class Admission {
         plugins.forEach(p -> p.admitInTransaction(request, store));
     }
 
+    /** {@code creator}: the user of a create; null for an update ({@code old} set). */
     private ObjectNode admit(ResourceType requested, ObjectNode object, @Nullable ObjectNode old,
-                             FieldValidation validation, List<String> warnings) {
+                             @Nullable UserInfo creator, FieldValidation validation, List<String> warnings) {
         ResourceType type = requested.storageType();
         Strategy strategy = strategies.of(type);
         ObjectNode decoded = decode(type, object, validation, warnings);
@@ -83,7 +87,7 @@ public class Admission {
         AdmissionRequest request = new AdmissionRequest(type, decoded, old, warnings);
         plugins.forEach(p -> p.mutate(request));
         if (old == null) {
-            strategy.prepareForCreate(decoded);
+            strategy.prepareForCreate(decoded, creator);
         }
         ErrorList errs = new ErrorList();
         ObjectMetaValidation.objectMeta(JsonTree.objOrNull(decoded, "metadata"), "metadata", strategy::validateName,

@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -51,16 +52,18 @@ public class GenericRegistry {
     private final Strategies strategies;
     private final Conversions conversions;
     private final Representation representation;
+    private final RequestBodies bodies;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public GenericRegistry(ObjectStore store, Admission admission, Strategies strategies, Conversions conversions,
-                           Representation representation, Clock clock) {
+                           Representation representation, RequestBodies bodies, Clock clock) {
         this.store = store;
         this.admission = admission;
         this.strategies = strategies;
         this.conversions = conversions;
         this.representation = representation;
+        this.bodies = bodies;
         this.clock = clock;
     }
 
@@ -103,7 +106,7 @@ public class GenericRegistry {
         }
         meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
         ServerMetadata.created(meta, clock);
-        ObjectNode admitted = admission.admitCreate(type, obj, validation, warnings);
+        ObjectNode admitted = admission.admitCreate(type, obj, request.user(), validation, warnings);
         stampKind(type.storageType(), admitted);
         if (isDryRun(request.query())) {
             return respond(201, request, admitted, warnings);
@@ -238,6 +241,27 @@ public class GenericRegistry {
             throw ApiException.notFound(type, path.name());
         }
         return respond(200, request, shown, warnings);
+    }
+
+    /** A PUT: the body is the new state, less what {@code prepare} keeps from the stored object. */
+    public ApiResponse replace(ApiRequest request, Preparation prepare) {
+        ObjectNode obj = bodies.object(request.path().type(), request.contentType(), request.body());
+        return update(request, replacement(request.path(), obj), prepare);
+    }
+
+    /** A PATCH of the stored object, in the request's version, less what {@code prepare} keeps from it. */
+    public ApiResponse patch(ApiRequest request, Preparation prepare) {
+        ApiPath path = request.path();
+        PatchType patchType = PatchType.of(request.contentType());
+        JsonNode patch = bodies.patch(patchType, request.body());
+        return update(request, current -> {
+            ObjectNode patched = applyPatch(patchType, current, patch, strategy(path.type()).patchSchema());
+            if (!Objects.equals(patched.path("kind").asText(null), current.path("kind").asText(null))
+                    || !Objects.equals(patched.path("apiVersion").asText(null), current.path("apiVersion").asText(null))) {
+                throw ApiException.badRequest("a patch may not change kind or apiVersion");
+            }
+            return patched;
+        }, prepare);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
@@ -14,13 +15,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The verbs of the Kubernetes resource API: create, get, list, watch, update, patch, delete and deletecollection, on
  * every kind alike, as kube-apiserver's generic handlers do (k8s.io/apiserver/pkg/endpoints/handlers). One object's
- * writes go through the {@link GenericRegistry} and its kind's strategy; the status subresource is an update of
- * status alone; every other subresource is a {@link Subresource} of its own.
+ * writes go through the {@link GenericRegistry} and its kind's strategy; a subresource with a {@link Subresource}
+ * handler (for every kind serving it, or for one kind alone) is that handler's, and the status subresource of the
+ * other kinds is an update of status alone.
  */
 @Singleton
 public class ResourceApi {
@@ -39,15 +40,15 @@ public class ResourceApi {
         this.watches = watches;
         this.bodies = bodies;
         for (Subresource s : subresources) {
-            if (this.subresources.put(s.name(), s) != null) {
+            if (this.subresources.put(key(s.kind(), s.name()), s) != null) {
                 throw new IllegalStateException("two handlers of the subresource " + s.name());
             }
         }
     }
 
     public ApiResponse handle(String method, ApiPath path, Query query, @Nullable String contentType,
-                              @Nullable String accept, @Nullable byte[] body) {
-        ApiRequest request = new ApiRequest(method, path, query, contentType, Format.negotiate(accept), body);
+                              @Nullable String accept, @Nullable byte[] body, UserInfo user) {
+        ApiRequest request = new ApiRequest(method, path, query, contentType, Format.negotiate(accept), body, user);
         if (path.type().namespaced() && path.namespace() == null && !method.equals("GET")) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource: "
                     + "a namespace is required");
@@ -65,16 +66,19 @@ public class ResourceApi {
             throw ApiException.badRequest("watch requests name a collection; use fieldSelector=metadata.name=" + path.name());
         }
         String sub = path.subresource();
-        if (sub != null && !sub.equals("status")) {
-            Subresource handler = subresources.get(sub);
-            if (handler == null) {
+        if (sub != null) {
+            Subresource handler = subresources.getOrDefault(key(path.type().storageType(), sub),
+                    subresources.get(key(null, sub)));
+            if (handler != null) {
+                return handler.handle(request);
+            }
+            if (!sub.equals("status")) {
                 throw ApiException.methodNotAllowed("the server does not allow this method on " + sub);
             }
-            return handler.handle(request);
         }
         return switch (method) {
             case "GET" -> registry.respond(200, request, registry.require(path), List.of());
-            case "PUT" -> update(request);
+            case "PUT" -> registry.replace(request, preparation(path));
             case "PATCH" -> patch(request);
             case "DELETE" -> {
                 if (sub != null) {
@@ -84,6 +88,11 @@ public class ResourceApi {
             }
             default -> throw notAllowed();
         };
+    }
+
+    /** A handler's key: its name, after its kind's plural when it serves one kind alone. */
+    private static String key(@Nullable ResourceType kind, String name) {
+        return kind == null ? name : kind.qualifiedPlural() + "/" + name;
     }
 
     private static ApiException notAllowed() {
@@ -105,28 +114,16 @@ public class ResourceApi {
         return "status".equals(path.subresource()) ? GenericRegistry::withStatusOf : registry.objectUpdate(path.type());
     }
 
-    private ApiResponse update(ApiRequest request) {
-        ObjectNode obj = bodies.object(request.path().type(), request.contentType(), request.body());
-        return registry.update(request, GenericRegistry.replacement(request.path(), obj), preparation(request.path()));
-    }
-
     private ApiResponse patch(ApiRequest request) {
         ApiPath path = request.path();
-        PatchType patchType = PatchType.of(request.contentType());
-        JsonNode patch = bodies.patch(patchType, request.body());
-        ResourceType type = path.type();
-        if (patchType == PatchType.APPLY && store.get(type, path.storeNamespace(), path.name()).isEmpty()) {
+        if (PatchType.of(request.contentType()) == PatchType.APPLY
+                && store.get(path.type(), path.storeNamespace(), path.name()).isEmpty()) {
             // Server-side apply of a missing object creates it (field ownership is not tracked; see README).
-            return registry.create(request, bodies.object(type, "application/json", representation.encode(patch, Format.JSON)));
+            JsonNode patch = bodies.patch(PatchType.APPLY, request.body());
+            return registry.create(request, bodies.object(path.type(), "application/json",
+                    representation.encode(patch, Format.JSON)));
         }
-        return registry.update(request, current -> {
-            ObjectNode patched = GenericRegistry.applyPatch(patchType, current, patch, registry.strategy(type).patchSchema());
-            if (!Objects.equals(patched.path("kind").asText(null), current.path("kind").asText(null))
-                    || !Objects.equals(patched.path("apiVersion").asText(null), current.path("apiVersion").asText(null))) {
-                throw ApiException.badRequest("a patch may not change kind or apiVersion");
-            }
-            return patched;
-        }, preparation(path));
+        return registry.patch(request, preparation(path));
     }
 
     private ApiResponse deleteCollection(ApiRequest request) {

@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import io.micronaut.context.annotation.Requires;
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.auth.SecurityFilter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -128,7 +129,8 @@ public class ResourceController {
             ListOptions.of(query);
         }
         ApiResponse response = api.handle(method, path, query,
-                request.getHeaders().get(HttpHeaders.CONTENT_TYPE), request.getHeaders().get(HttpHeaders.ACCEPT), body);
+                request.getHeaders().get(HttpHeaders.CONTENT_TYPE), request.getHeaders().get(HttpHeaders.ACCEPT), body,
+                SecurityFilter.user(request));
         return toHttp(response);
     }
 

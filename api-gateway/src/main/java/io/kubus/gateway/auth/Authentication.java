@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Finds who made a request, as kube-apiserver's authenticator union does: the client certificate the TLS handshake
  * verified against the cluster's CA (CN the user, O the groups), else a bearer token one of the token
- * authenticators knows (static tokens, then ServiceAccount tokens). Empty for an anonymous request; a token that
+ * authenticators knows (static tokens, then ServiceAccount tokens, then bootstrap tokens). Empty for an anonymous request; a token that
  * is recognised but not good is an {@link InvalidTokenException}, never a fall-back to anonymous.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
@@ -26,8 +26,9 @@ public class Authentication {
 
     private final List<TokenAuthenticator> tokens;
 
-    public Authentication(StaticTokens staticTokens, ServiceAccountTokens serviceAccounts) {
-        this.tokens = List.of(staticTokens, serviceAccounts);
+    public Authentication(StaticTokens staticTokens, ServiceAccountTokens serviceAccounts,
+                          BootstrapTokens bootstrapTokens) {
+        this.tokens = List.of(staticTokens, serviceAccounts, bootstrapTokens);
     }
 
     public Optional<UserInfo> authenticate(HttpRequest<?> request) {

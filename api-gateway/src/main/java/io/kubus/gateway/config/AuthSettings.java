@@ -24,6 +24,11 @@ public class AuthSettings {
     private List<String> apiAudiences = new ArrayList<>();
     /** The longest lifetime a TokenRequest gets (--service-account-max-token-expiration). */
     private Duration maxTokenExpiration = Duration.ofHours(48);
+    /**
+     * The longest lifetime of a certificate the gateway's signer issues for a CertificateSigningRequest
+     * (kube-controller-manager's --cluster-signing-duration); a request's expirationSeconds may ask for less.
+     */
+    private Duration clusterSigningDuration = Duration.ofDays(365);
 
     /**
      * Where the gateway writes the kubeconfigs of the services of a stack that has no launcher (the compose
@@ -106,5 +111,13 @@ public class AuthSettings {
 
     public void setMaxTokenExpiration(Duration maxTokenExpiration) {
         this.maxTokenExpiration = maxTokenExpiration;
+    }
+
+    public Duration getClusterSigningDuration() {
+        return clusterSigningDuration;
+    }
+
+    public void setClusterSigningDuration(Duration clusterSigningDuration) {
+        this.clusterSigningDuration = clusterSigningDuration;
     }
 }

@@ -69,6 +69,9 @@ public final class KubernetesProtobuf {
     private static final String QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
     private static final String INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
     private static final String RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
+    /** The user extras of a CertificateSigningRequest and of the reviews: a []string type of Go's. */
+    private static final Set<String> EXTRA_VALUES = Set.of("k8s.io.api.certificates.v1.ExtraValue",
+            "k8s.io.api.authorization.v1.ExtraValue", "k8s.io.api.authentication.v1.ExtraValue");
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX")
             .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter RFC3339_MICRO = DateTimeFormatter
@@ -324,8 +327,18 @@ public final class KubernetesProtobuf {
             case DURATION -> NODES.textNode(GoDuration.format(num(m, "duration")));
             case RAW_EXTENSION -> embedded(bytes(m, "raw"));
             case FIELDS_V1 -> embedded(bytes(m, "Raw"));
-            default -> object(m);
+            default -> EXTRA_VALUES.contains(d.getFullName()) ? extraValue(m) : object(m);
         };
+    }
+
+    /** An ExtraValue is a []string in Go, a JSON array; protobuf wraps its strings in a message. */
+    private static JsonNode extraValue(Message m) {
+        ArrayNode items = NODES.arrayNode();
+        FieldDescriptor field = m.getDescriptorForType().findFieldByName("items");
+        for (int i = 0; i < m.getRepeatedFieldCount(field); i++) {
+            items.add((String) m.getRepeatedField(field, i));
+        }
+        return items;
     }
 
     /** A Time that was never set travels as an empty message and is null in JSON, like Go's zero time. */

@@ -1,6 +1,7 @@
 package io.kubus.gateway.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.store.ObjectStore;
@@ -51,9 +52,9 @@ public interface Strategy {
     /**
      * PrepareForCreate: what the server owns in a new object. A kind with a status subresource starts with the empty
      * status of {@link #emptyStatus()}: status belongs to the controllers and agents that observe the object, not to
-     * its creator.
+     * its creator. {@code creator} is the user the create acts as (kube's request context), for kinds that record it.
      */
-    default void prepareForCreate(ObjectNode object) {
+    default void prepareForCreate(ObjectNode object, UserInfo creator) {
         if (type().hasSubresource("status")) {
             object.set("status", emptyStatus());
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.kubus.gateway.api.ApiException;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.registry.Strategies;
 import io.kubus.gateway.testing.Registry;
 import io.kubus.schema.ResourceType;
@@ -22,6 +23,8 @@ final class Fixtures {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final Strategies STRATEGIES = Registry.STRATEGIES;
     static final Admission ADMISSION = Registry.ADMISSION;
+    /** Who the admitted creates act as. */
+    static final UserInfo CREATOR = new UserInfo("tester", "", List.of(UserInfo.ALL_AUTHENTICATED), java.util.Map.of());
 
     private Fixtures() {
     }
@@ -86,7 +89,7 @@ final class Fixtures {
     static ObjectNode admit(Admission admission, ResourceType type, ObjectNode object, ObjectNode old,
                             FieldValidation validation, List<String> warnings) {
         if (old == null) {
-            return admission.admitCreate(type, object, validation, warnings);
+            return admission.admitCreate(type, object, CREATOR, validation, warnings);
         }
         ObjectNode prepared = object.deepCopy();
         STRATEGIES.of(type).prepareForUpdate(prepared, old);

@@ -1,10 +1,14 @@
 package io.kubus.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kubus.client.tls.CertificateAuthority;
+import io.kubus.client.tls.CertificateRequests;
+import io.kubus.client.tls.Identities;
 import io.kubus.gateway.outbox.OutboxRelay;
 import io.kubus.gateway.store.ObjectHistory;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.TestPki;
 import io.kubus.schema.KubusJson;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -57,6 +61,10 @@ class BadInputTest {
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
+    private static final String CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+    /** A PKCS#10 request of user "x" whose signature verifies. */
+    private static final String REQUEST = base64(CertificateRequests.create(CertificateAuthority.newKeyPair(),
+            new Identities.Identity("x", List.of())));
     private static final Map<Integer, Set<String>> REASONS = Map.ofEntries(
             Map.entry(400, Set.of("BadRequest")),
             Map.entry(401, Set.of("Unauthorized")),
@@ -94,6 +102,14 @@ class BadInputTest {
         // ServiceAccounts and RBAC: a binding whose roleRef an update may not change.
         created(POST(RBAC + "/namespaces/default/rolebindings", roleBinding("reads", "view")));
         created(POST("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb("web", "\"minAvailable\":1")));
+        // A pending certificate request whose approval and status the cases write wrongly, and a bootstrap token
+        // past its expiration.
+        created(POST(CSRS, csr("pending", REQUEST, "kubernetes.io/kube-apiserver-client", "[\"client auth\"]", "")));
+        created(POST("/api/v1/namespaces/kube-system/secrets", """
+                {"apiVersion":"v1","kind":"Secret","metadata":{"name":"bootstrap-token-expird"},
+                 "type":"bootstrap.kubernetes.io/token","stringData":{"token-id":"expird",
+                 "token-secret":"0123456789abcdef","usage-bootstrap-authentication":"true",
+                 "expiration":"2020-01-01T00:00:00Z"}}"""));
         // A change, then compaction of all history: lists and tokens at the first versions are now too old.
         assertEquals(200, gateway.request("PATCH", CONFIGMAPS + "/cm2", "application/merge-patch+json",
                 "{\"data\":{\"a\":\"3\"}}").status());
@@ -179,6 +195,9 @@ class BadInputTest {
         headers.put("a token of 6 KiB", "Bearer " + "x".repeat(6 * 1024));
         headers.put("a token with a space", "Bearer two words");
         headers.put("binary bytes", "Bearer \u00ff\u00fe");
+        headers.put("a bootstrap token no Secret backs", "Bearer abcdef.0123456789abcdef");
+        headers.put("an expired bootstrap token", "Bearer expird.0123456789abcdef");
+        headers.put("a bootstrap token with a short secret", "Bearer expird.0123");
         List<DynamicTest> tests = new ArrayList<>();
         headers.forEach((name, value) -> tests.add(DynamicTest.dynamicTest(name, () -> check(new Case(name, "GET", PODS,
                 null, null, 401, "Unauthorized", value == null ? Map.of() : Map.of("Authorization", value)), anonymous))));
@@ -670,6 +689,7 @@ class BadInputTest {
                 "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"u2\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"imagePolicy\":\"x\"}]}}",
                 422, "imagePolicy"));
         c.addAll(storedKindCases());
+        c.addAll(certificateRequestCases());
         c.addAll(leaseCases());
         c.addAll(multiVersionCases());
         c.addAll(podSecurityCases());
@@ -777,6 +797,85 @@ class BadInputTest {
         c.add(new Case("lease acquireTime that is not a time", "POST", leases, JSON,
                 lease.formatted("node-1", "\"acquireTime\":\"yesterday\""), 400, "cannot parse \"yesterday\" as \"2006\""));
         return c;
+    }
+
+    /** CertificateSigningRequests: the request, signer, usages and duration, and what approval and status may write. */
+    private static List<Case> certificateRequestCases() {
+        String client = "kubernetes.io/kube-apiserver-client";
+        String usages = "[\"client auth\"]";
+        String pending = CSRS + "/pending";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("certificate request that is no PEM", "POST", CSRS, JSON,
+                csr("c1", base64("hello"), client, usages, ""), 422, "spec.request"));
+        c.add(new Case("certificate request whose signature does not verify", "POST", CSRS, JSON,
+                csr("c1", base64(tampered()), client, usages, ""), 422, "spec.request"));
+        c.add(new Case("certificate request that is not base64", "POST", CSRS, JSON,
+                csr("c1", "not base64!", client, usages, ""), 400, "illegal base64 data"));
+        c.add(new Case("certificate request without a signer", "POST", CSRS, JSON,
+                csr("c1", REQUEST, "", usages, ""), 422, "spec.signerName"));
+        c.add(new Case("certificate request of a signer without a path", "POST", CSRS, JSON,
+                csr("c1", REQUEST, "kubernetes.io", usages, ""), 422, "spec.signerName"));
+        c.add(new Case("certificate request of an unknown usage", "POST", CSRS, JSON,
+                csr("c1", REQUEST, client, "[\"world domination\"]", ""), 422, "spec.usages[0]"));
+        c.add(new Case("certificate request without usages", "POST", CSRS, JSON,
+                csr("c1", REQUEST, client, "[]", ""), 422, "spec.usages"));
+        c.add(new Case("certificate request for less than ten minutes", "POST", CSRS, JSON,
+                csr("c1", REQUEST, client, usages, ",\"expirationSeconds\":599"), 422, "spec.expirationSeconds"));
+        c.add(new Case("client certificate request for system:masters", "POST", CSRS, JSON,
+                csr("c1", base64(CertificateRequests.create(CertificateAuthority.newKeyPair(),
+                        new Identities.Identity("root", List.of("system:masters")))), client, usages, ""),
+                403, "system:masters"));
+        c.add(new Case("approval that both approves and denies", "PUT", pending + "/approval", JSON,
+                csr("pending", REQUEST, client, usages, "", "{\"type\":\"Approved\",\"status\":\"True\"},"
+                        + "{\"type\":\"Denied\",\"status\":\"True\"}"), 422, "status.conditions[1].type"));
+        c.add(new Case("approval with an Approved condition that is False", "PUT", pending + "/approval", JSON,
+                csr("pending", REQUEST, client, usages, "", "{\"type\":\"Approved\",\"status\":\"False\"}"),
+                422, "status.conditions[0].status"));
+        c.add(new Case("status that approves", "PUT", pending + "/status", JSON,
+                csr("pending", REQUEST, client, usages, "", "{\"type\":\"Approved\",\"status\":\"True\"}"),
+                422, "updates may not add a condition of type \"Approved\""));
+        c.add(new Case("certificate of a request not approved", "PATCH", pending + "/status", "application/merge-patch+json",
+                "{\"status\":{\"certificate\":\"" + base64(TestPki.pki().ca().certificatePem()) + "\"}}", 422,
+                "status.certificate"));
+        c.add(new Case("certificate that is no PEM certificate", "PATCH", pending + "/status", "application/merge-patch+json",
+                "{\"status\":{\"certificate\":\"" + base64("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+                        + "\"}}", 422, "status.certificate"));
+        c.add(new Case("DELETE of a request's approval", "DELETE", pending + "/approval", null, null, 405, "method"));
+        return c;
+    }
+
+    private static String csr(String name, String request, String signer, String usages, String extra) {
+        return "{\"apiVersion\":\"certificates.k8s.io/v1\",\"kind\":\"CertificateSigningRequest\",\"metadata\":{\"name\":\""
+                + name + "\"},\"spec\":{\"request\":\"" + request + "\",\"signerName\":\"" + signer
+                + "\",\"usages\":" + usages + extra + "}}";
+    }
+
+    private static String csr(String name, String request, String signer, String usages, String extra, String conditions) {
+        String object = csr(name, request, signer, usages, extra);
+        return object.substring(0, object.length() - 1) + ",\"status\":{\"conditions\":[" + conditions + "]}}";
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A request whose signed content was changed after signing: one byte of its subject, inside the DER. */
+    private static String tampered() {
+        byte[] der;
+        try {
+            der = io.kubus.client.tls.Pem.certificateRequest(new String(Base64.getDecoder().decode(REQUEST),
+                    StandardCharsets.US_ASCII)).getEncoded();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (int i = 0; i < der.length; i++) {
+            if (der[i] == 'x') {
+                der[i] = 'y';
+                break;
+            }
+        }
+        return "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END CERTIFICATE REQUEST-----\n";
     }
 
     /** Ingresses, NetworkPolicies, storage classes and the other kinds that are stored and served without a controller. */

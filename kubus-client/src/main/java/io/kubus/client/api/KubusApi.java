@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.UUID;
@@ -146,10 +147,50 @@ public final class KubusApi implements AutoCloseable {
     }
 
     /** PUT the status subresource: only the object's status changes. */
-    @SuppressWarnings("unchecked")
     public <T extends HasMetadata> T updateStatus(ResourceType type, T object) {
-        return send("PUT", objectPath(type, namespaceOf(type, object), object.getMetadata().getName()) + "/status",
-                JSON, write(object), (Class<T>) object.getClass());
+        return updateSubresource(type, object, "status");
+    }
+
+    /**
+     * PUT a subresource that takes the whole object and keeps only its own part of it: {@code status}, or a
+     * CertificateSigningRequest's {@code approval} (its conditions).
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T updateSubresource(ResourceType type, T object, String subresource) {
+        return send("PUT", objectPath(type, namespaceOf(type, object), object.getMetadata().getName()) + "/"
+                + subresource, JSON, write(object), (Class<T>) object.getClass());
+    }
+
+    /**
+     * {@code POST subjectaccessreviews}: whether the user (name, uid, groups, extra, as a request's authentication
+     * found them) may {@code verb} the {@code resource}'s {@code subresource} in {@code group}, cluster-wide.
+     */
+    public boolean subjectAccessReview(String user, String uid, List<String> groups, Map<String, List<String>> extra,
+                                       String verb, String group, String resource, String subresource) {
+        var review = json.createObjectNode();
+        review.put("apiVersion", "authorization.k8s.io/v1");
+        review.put("kind", "SubjectAccessReview");
+        var spec = review.putObject("spec");
+        spec.put("user", user);
+        if (uid != null && !uid.isEmpty()) {
+            spec.put("uid", uid);
+        }
+        var groupList = spec.putArray("groups");
+        groups.forEach(groupList::add);
+        var extras = spec.putObject("extra");
+        extra.forEach((k, v) -> {
+            var values = extras.putArray(k);
+            v.forEach(values::add);
+        });
+        var attributes = spec.putObject("resourceAttributes");
+        attributes.put("verb", verb);
+        attributes.put("group", group);
+        attributes.put("version", "*");
+        attributes.put("resource", resource);
+        attributes.put("subresource", subresource);
+        JsonNode answer = send("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", JSON, write(review),
+                JsonNode.class);
+        return answer.path("status").path("allowed").asBoolean(false);
     }
 
     /** PATCH with a patch given as JSON (an object for MERGE and STRATEGIC, an array of operations for JSON). */

@@ -99,43 +99,57 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
     }
 
     /**
-     * A certificate for someone else's key (a CertificateSigningRequest's). {@code hosts} are DNS names or IP
-     * addresses for the subject alternative names of a serving certificate.
+     * A certificate for someone else's key. {@code hosts} are DNS names or IP addresses for the subject alternative
+     * names of a serving certificate.
      */
     public X509Certificate sign(PublicKey subjectKey, String commonName, List<String> organizations,
                                 List<String> hosts, Usage usage, Duration validity) {
+        List<KeyPurposeId> purposes = switch (usage) {
+            case SERVER -> List.of(KeyPurposeId.id_kp_serverAuth);
+            case CLIENT -> List.of(KeyPurposeId.id_kp_clientAuth);
+            case SERVER_AND_CLIENT -> List.of(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+        };
+        List<GeneralName> names = new ArrayList<>();
+        for (String host : hosts) {
+            names.add(isIpAddress(host)
+                    ? new GeneralName(GeneralName.iPAddress, host)
+                    : new GeneralName(GeneralName.dNSName, host));
+        }
+        return sign(subjectKey, name(commonName, organizations), KeyUsage.digitalSignature | KeyUsage.keyEncipherment,
+                purposes, names, validity);
+    }
+
+    /**
+     * A certificate for a key with the subject, key usages ({@link KeyUsage} bits), extended key usages and subject
+     * alternative names a CertificateSigningRequest's signer grants. It ends at the latest when this CA does: a
+     * certificate outliving its issuer verifies nowhere.
+     */
+    public X509Certificate sign(PublicKey subjectKey, X500Name subject, int keyUsage, List<KeyPurposeId> purposes,
+                                List<GeneralName> subjectAltNames, Duration validity) {
         try {
+            Instant now = Instant.now();
+            Instant caEnd = certificate.getNotAfter().toInstant();
+            Duration lifetime = now.plus(validity).isAfter(caEnd) ? Duration.between(now, caEnd) : validity;
             X509v3CertificateBuilder b = builder(
-                    X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-                    name(commonName, organizations), subjectKey, validity);
+                    X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), subject, subjectKey,
+                    lifetime);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            List<KeyPurposeId> purposes = switch (usage) {
-                case SERVER -> List.of(KeyPurposeId.id_kp_serverAuth);
-                case CLIENT -> List.of(KeyPurposeId.id_kp_clientAuth);
-                case SERVER_AND_CLIENT -> List.of(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
-            };
-            b.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+            if (!purposes.isEmpty()) {
+                b.addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
+            }
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
-            if (!hosts.isEmpty()) {
-                List<GeneralName> names = new ArrayList<>();
-                for (String host : hosts) {
-                    names.add(isIpAddress(host)
-                            ? new GeneralName(GeneralName.iPAddress, host)
-                            : new GeneralName(GeneralName.dNSName, host));
-                }
+            if (!subjectAltNames.isEmpty()) {
                 b.addExtension(Extension.subjectAlternativeName, false,
-                        new GeneralNames(names.toArray(GeneralName[]::new)));
+                        new GeneralNames(subjectAltNames.toArray(GeneralName[]::new)));
             }
             return sign(b, key);
         } catch (GeneralSecurityException | CertIOException e) {
-            throw new IllegalStateException("cannot sign a certificate for " + commonName, e);
+            throw new IllegalStateException("cannot sign a certificate for " + subject, e);
         }
     }
-
     public String certificatePem() {
         return Pem.encode(certificate);
     }
@@ -182,7 +196,8 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
         }
     }
 
-    static KeyPair newKeyPair() {
+    /** A new ECDSA P-256 key pair, the kind this CA issues certificates for. */
+    public static KeyPair newKeyPair() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);

@@ -27,7 +27,11 @@ public final class Subjects {
     }
 
     public static Subject of(X500Principal principal) {
-        X500Name name = X500Name.getInstance(principal.getEncoded());
+        return of(X500Name.getInstance(principal.getEncoded()));
+    }
+
+    /** The user a name states: a certificate's subject, or a certificate request's. */
+    public static Subject of(X500Name name) {
         String cn = "";
         for (RDN rdn : name.getRDNs(BCStyle.CN)) {
             cn = value(rdn.getFirst().getValue());

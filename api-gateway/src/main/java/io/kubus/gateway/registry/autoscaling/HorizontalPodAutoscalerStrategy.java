@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.autoscaling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.JsonTree;
@@ -152,8 +153,8 @@ public class HorizontalPodAutoscalerStrategy implements Strategy {
     }
 
     @Override
-    public void prepareForCreate(ObjectNode hpa) {
-        Strategy.super.prepareForCreate(hpa);
+    public void prepareForCreate(ObjectNode hpa, UserInfo creator) {
+        Strategy.super.prepareForCreate(hpa, creator);
         dropTolerance(hpa, null);
     }
 

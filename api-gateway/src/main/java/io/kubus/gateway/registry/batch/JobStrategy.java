@@ -2,6 +2,7 @@ package io.kubus.gateway.registry.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.Strategy;
@@ -73,8 +74,8 @@ public class JobStrategy implements Strategy {
      * in time never adopt each other's pods.
      */
     @Override
-    public void prepareForCreate(ObjectNode job) {
-        Strategy.super.prepareForCreate(job);
+    public void prepareForCreate(ObjectNode job, UserInfo creator) {
+        Strategy.super.prepareForCreate(job, creator);
         ObjectNode spec = obj(job, "spec");
         if (spec.path("manualSelector").asBoolean(false)) {
             return;

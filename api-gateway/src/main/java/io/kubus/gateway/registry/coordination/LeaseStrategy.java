@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.coordination;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.admission.AdmissionException;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.table.KindPrinter;
@@ -74,7 +75,7 @@ public class LeaseStrategy implements Strategy {
     }
 
     @Override
-    public void prepareForCreate(ObjectNode lease) {
+    public void prepareForCreate(ObjectNode lease, UserInfo creator) {
         ObjectNode spec = JsonTree.objOrNull(lease, "spec");
         if (spec != null) {
             spec.remove(GATED);

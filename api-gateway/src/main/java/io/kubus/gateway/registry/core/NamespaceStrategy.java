@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.api.ApiException;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.DeleteIntent;
@@ -78,7 +79,7 @@ public class NamespaceStrategy implements Strategy {
     }
 
     @Override
-    public void prepareForCreate(ObjectNode ns) {
+    public void prepareForCreate(ObjectNode ns, UserInfo creator) {
         obj(ns, "spec").set("finalizers", JsonTree.F.arrayNode().add("kubernetes"));
         ns.putObject("status").put("phase", "Active");
     }

@@ -2,6 +2,7 @@ package io.kubus.gateway.registry.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.Strategy;
@@ -66,7 +67,7 @@ public class NodeStrategy implements Strategy {
 
     /** An agent registers its node with the status it observed, as a kubelet does: the status is kept on create. */
     @Override
-    public void prepareForCreate(ObjectNode node) {
+    public void prepareForCreate(ObjectNode node, UserInfo creator) {
     }
 
     /** A node's own agent reports its status. */

@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.admission.AdmissionException;
+import io.kubus.gateway.registry.Base64Check;
 import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.table.KindPrinter;
 import io.kubus.gateway.table.TablePrinter;

@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.JsonTree;
@@ -42,7 +43,7 @@ public class ServiceAccountStrategy implements Strategy {
     }
 
     @Override
-    public void prepareForCreate(ObjectNode serviceAccount) {
+    public void prepareForCreate(ObjectNode serviceAccount, UserInfo creator) {
         cleanSecretReferences(serviceAccount);
     }
 

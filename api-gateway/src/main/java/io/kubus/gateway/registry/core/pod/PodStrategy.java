@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core.pod;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.JsonTree;
@@ -48,8 +49,8 @@ public class PodStrategy implements Strategy {
 
     /** A new pod starts Pending, with its QoS class fixed from the admitted resources. */
     @Override
-    public void prepareForCreate(ObjectNode pod) {
-        Strategy.super.prepareForCreate(pod);
+    public void prepareForCreate(ObjectNode pod, UserInfo creator) {
+        Strategy.super.prepareForCreate(pod, creator);
         ObjectNode status = obj(pod, "status");
         status.put("phase", "Pending");
         status.put("qosClass", QosClass.of(obj(pod, "spec")));

@@ -1,12 +1,15 @@
-package io.kubus.gateway.registry.core;
+package io.kubus.gateway.registry;
 
-/** Where standard, padded base64 text goes wrong, as Go's encoding/base64 reports it. */
-final class Base64Check {
+/**
+ * Where standard, padded base64 text goes wrong, as Go's encoding/base64 reports it: a []byte field's JSON (a
+ * Secret's values, a CertificateSigningRequest's request and certificate).
+ */
+public final class Base64Check {
     private Base64Check() {
     }
 
     /** The offset of the first illegal input byte, or -1 when the text decodes. */
-    static int firstIllegal(String s) {
+    public static int firstIllegal(String s) {
         int padding = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
