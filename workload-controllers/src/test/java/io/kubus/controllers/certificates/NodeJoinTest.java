@@ -150,6 +150,27 @@ class NodeJoinTest {
         }
     }
 
+    @Test
+    void theTokenOfTheGatewaysBootstrapKubeconfigLetsAnAgentJoin() throws Exception {
+        Path credentials = dir.resolve("credentials");
+        try (ClusterFixture cluster = ClusterFixture.start(Map.of("kubus.auth.kubeconfig-dir", credentials.toString()))) {
+            cluster.startControllers();
+            Path written = credentials.resolve("bootstrap.kubeconfig");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(written)));
+            String token = ClientConfig.fromKubeconfig(written).bearerToken().get().orElseThrow();
+            // the file names the stack's address (kubus.auth.kubeconfig-server); this gateway listens elsewhere
+            Map<String, Object> settings = agent("gatewaytoken", Files.writeString(dir.resolve("bootstrap.kubeconfig"),
+                    TestPki.tokenKubeconfig(cluster.gateway().baseUrl(), token)));
+            cluster.addAgent(dir.resolve("agent"), settings);
+            CertificateSigningRequest request = requests(cluster).getFirst();
+            assertEquals("system:bootstrap:" + token.substring(0, 6), request.getSpec().getUsername());
+            assertTrue(request.getSpec().getGroups().contains("system:bootstrappers:kubeadm:default-node-token"),
+                    "kubeadm's default node token group: " + request.getSpec().getGroups());
+            assertEquals("system:node:gatewaytoken", Subjects.of(certificate(
+                    Path.of((String) settings.get("kubus.agent.kubeconfig")))).user());
+        }
+    }
+
     /**
      * A bootstrap token in kube-system (kubeadm's default node token) and what a simulated agent needs to join with
      * it: the bootstrap kubeconfig and where to write its own.
@@ -163,8 +184,12 @@ class NodeJoinTest {
                         "auth-extra-groups", "system:bootstrappers:kubeadm:default-node-token",
                         "expiration", Instant.now().plus(Duration.ofHours(1)).toString()))
                 .build());
-        Path bootstrap = Files.writeString(dir.resolve("bootstrap.kubeconfig"),
-                TestPki.tokenKubeconfig(cluster.gateway().baseUrl(), TOKEN));
+        return agent(node, Files.writeString(dir.resolve("bootstrap.kubeconfig"),
+                TestPki.tokenKubeconfig(cluster.gateway().baseUrl(), TOKEN)));
+    }
+
+    /** A simulated agent of {@code node} joining with {@code bootstrap}, its own kubeconfig not written yet. */
+    private Map<String, Object> agent(String node, Path bootstrap) {
         Map<String, Object> settings = new HashMap<>();
         settings.put("kubus.agent.runtime", "simulated");
         settings.put("kubus.agent.node-name", node);
