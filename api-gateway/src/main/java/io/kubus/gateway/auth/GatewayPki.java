@@ -36,9 +36,7 @@ public class GatewayPki {
         pki.writeKubeconfig(pki.dir().resolve("admin.kubeconfig"), server, Identities.ADMIN);
         pki.writeKubeconfig(dir.resolve("scheduler.kubeconfig"), server, Identities.SCHEDULER);
         pki.writeKubeconfig(dir.resolve("controller-manager.kubeconfig"), server, Identities.CONTROLLER_MANAGER);
-        for (String node : settings.getKubeconfigNodes()) {
-            pki.writeKubeconfig(dir.resolve("node-" + node + ".kubeconfig"), server, Identities.node(node, 1));
-        }
+        // node agents are not written here: they join with the bootstrap token of NodeBootstrapToken
     }
 
     public ClusterPki pki() {

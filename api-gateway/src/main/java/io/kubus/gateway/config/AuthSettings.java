@@ -33,13 +33,17 @@ public class AuthSettings {
     /**
      * Where the gateway writes the kubeconfigs of the services of a stack that has no launcher (the compose
      * stack), as kubeadm init writes scheduler.conf and the others: {@code scheduler.kubeconfig},
-     * {@code controller-manager.kubeconfig}, {@code node-NAME.kubeconfig} for each of {@link #getKubeconfigNodes},
-     * each naming {@link #getKubeconfigServer}; the administrator's {@code admin.kubeconfig} goes into the PKI folder.
-     * Unset: none are written.
+     * {@code controller-manager.kubeconfig}, and {@code bootstrap.kubeconfig} with a bootstrap token node agents join
+     * with (kubeadm's default node token), each naming {@link #getKubeconfigServer}; the administrator's
+     * {@code admin.kubeconfig} goes into the PKI folder. Unset: none are written.
      */
     private String kubeconfigDir;
     private String kubeconfigServer = "https://127.0.0.1:6443";
-    private List<String> kubeconfigNodes = new ArrayList<>();
+    /**
+     * How long the bootstrap token of {@code bootstrap.kubeconfig} is good for (kubeadm's --token-ttl): a gateway
+     * start makes a new one when less than half of this is left.
+     */
+    private Duration bootstrapTokenTtl = Duration.ofHours(24);
 
     public String getKubeconfigDir() {
         return kubeconfigDir;
@@ -57,12 +61,12 @@ public class AuthSettings {
         this.kubeconfigServer = kubeconfigServer;
     }
 
-    public List<String> getKubeconfigNodes() {
-        return kubeconfigNodes;
+    public Duration getBootstrapTokenTtl() {
+        return bootstrapTokenTtl;
     }
 
-    public void setKubeconfigNodes(List<String> kubeconfigNodes) {
-        this.kubeconfigNodes = kubeconfigNodes;
+    public void setBootstrapTokenTtl(Duration bootstrapTokenTtl) {
+        this.bootstrapTokenTtl = bootstrapTokenTtl;
     }
 
     public String getPkiDir() {

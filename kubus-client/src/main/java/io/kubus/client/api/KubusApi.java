@@ -20,6 +20,7 @@ import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -43,6 +44,9 @@ import java.util.function.Supplier;
  * A typed REST client for the api-gateway, on the Kubernetes API paths ({@code /api/v1/namespaces/ns/pods/name},
  * {@code /apis/apps/v1/...}), over one {@link HttpClient} (HTTP/1.1, keep-alive connections, connect and request
  * timeouts), over TLS as the {@link ClientConfig} says, as the identity it names. Objects are the fabric8 model types, read and written as JSON by {@link KubusJson}.
+ * When the configuration's client certificate is replaced (rotated), the client drops its connections and TLS
+ * sessions and connects anew with the new one, as client-go closes its connections when the kubelet's certificate
+ * rotates: no request goes out on a connection authenticated with the certificate before.
  *
  * <p>A refused request throws {@link KubusApiException} carrying the HTTP code and the parsed {@code Status};
  * a transport failure throws {@link UncheckedIOException}. Thread-safe; share one per process and gateway.
@@ -53,7 +57,10 @@ public final class KubusApi implements AutoCloseable {
 
     private final String baseUrl;
     private final Duration requestTimeout;
-    private final HttpClient http;
+    private final Duration connectTimeout;
+    private final ClientConfig config;
+    private final Runnable reconnect = this::reconnect;
+    private volatile HttpClient http;
     private final Supplier<Optional<String>> bearerToken;
     private final ObjectMapper json = KubusJson.json();
 
@@ -66,13 +73,27 @@ public final class KubusApi implements AutoCloseable {
         String server = config.server();
         this.baseUrl = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
         this.requestTimeout = requestTimeout;
+        this.connectTimeout = connectTimeout;
+        this.config = config;
         this.bearerToken = config.bearerToken();
-        this.http = HttpClient.newBuilder()
+        this.http = http(config.ssl());
+        config.certificate().ifPresent(c -> c.onReplaced(reconnect));
+    }
+
+    private HttpClient http(SSLContext ssl) {
+        return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(config.ssl())
+                .sslContext(ssl)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+    }
+
+    /** New requests go out on new connections with the current certificate; those under way finish on the old ones. */
+    private void reconnect() {
+        HttpClient old = http;
+        http = http(config.newSsl());
+        old.shutdown();
     }
 
     public String baseUrl() {
@@ -377,6 +398,7 @@ public final class KubusApi implements AutoCloseable {
 
     @Override
     public void close() {
+        config.certificate().ifPresent(c -> c.removeListener(reconnect));
         http.close();
     }
 
@@ -419,8 +441,17 @@ public final class KubusApi implements AutoCloseable {
         }
         bearerToken.get().ifPresent(token -> b.header("Authorization", "Bearer " + token));
         HttpResponse<byte[]> response;
+        HttpClient client = http;
         try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (client == http) {
+                    throw e;
+                }
+                // the certificate was replaced as this request started on the client being shut down
+                response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -23,10 +23,11 @@ import java.util.function.Supplier;
  * (trusting the cluster's CA, presenting a client certificate when it has one) and an optional bearer token, read
  * again from its file when the file changes (projected ServiceAccount tokens are rotated in place); with the client
  * certificate and the cluster's CA certificates themselves, for what else a service does with them (a node agent
- * signs its status reports, and trusts that CA for its own clients).
+ * signs its status reports, and trusts that CA for its own clients). The client certificate may be replaced while the
+ * process runs ({@link ClientCertificate}: a node agent rotates its own); {@link #ssl} presents the current one.
  */
 public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken,
-                           Optional<Identity> identity, List<X509Certificate> authorities) {
+                           Optional<ClientCertificate> certificate, List<X509Certificate> authorities) {
 
     /** The client certificate (and its key) a client presents, when it authenticates with one. */
     public record Identity(PrivateKey key, List<X509Certificate> chain) {
@@ -34,6 +35,26 @@ public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<Stri
 
     public ClientConfig(String server, SSLContext ssl, Supplier<Optional<String>> bearerToken) {
         this(server, ssl, bearerToken, Optional.empty(), List.of());
+    }
+
+    /** A client of {@code server} trusting {@code authorities} and presenting whatever {@code certificate} holds. */
+    public static ClientConfig withCertificate(String server, List<X509Certificate> authorities,
+                                               ClientCertificate certificate) {
+        return new ClientConfig(server, TlsContexts.client(authorities, certificate.keyManager()), Optional::empty,
+                Optional.of(certificate), authorities);
+    }
+
+    /** The client certificate (and its key) presented now, when the client authenticates with one. */
+    public Optional<Identity> identity() {
+        return certificate.map(ClientCertificate::current);
+    }
+
+    /**
+     * A new TLS context as {@link #ssl}, sharing none of its sessions: a client that reconnects after its certificate
+     * was replaced takes it, so that no new connection resumes a TLS session of the certificate before.
+     */
+    public SSLContext newSsl() {
+        return certificate.map(c -> TlsContexts.client(authorities, c.keyManager())).orElse(ssl);
     }
 
     /** Reads the current context of a kubeconfig file, as kubectl does. */
@@ -68,8 +89,13 @@ public record ClientConfig(String server, SSLContext ssl, Supplier<Optional<Stri
         } else if (user.hasNonNull("tokenFile")) {
             token = new TokenFile(base.resolve(user.get("tokenFile").asText()));
         }
-        return new ClientConfig(server, TlsContexts.client(trusted, key, chain), token,
-                key == null ? Optional.empty() : Optional.of(new Identity(key, chain)), trusted);
+        if (key == null) {
+            return new ClientConfig(server, TlsContexts.client(trusted, null, List.of()), token, Optional.empty(),
+                    trusted);
+        }
+        ClientCertificate certificate = new ClientCertificate(new Identity(key, chain));
+        return new ClientConfig(server, TlsContexts.client(trusted, certificate.keyManager()), token,
+                Optional.of(certificate), trusted);
     }
 
     private static JsonNode named(JsonNode root, String list, String name, String field, Path file) {

@@ -4,6 +4,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -31,12 +32,29 @@ public final class TlsContexts {
     /** A TLS 1.2/1.3 client context trusting {@code trusted}; with a client key and chain when {@code key} is set. */
     public static SSLContext client(List<X509Certificate> trusted, PrivateKey key, List<X509Certificate> chain) {
         try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(keyManagers(key, chain), trustManagers(trusted).getTrustManagers(), null);
-            return ctx;
+            return client(trusted, keyManagers(key, chain));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a TLS context", e);
         }
+    }
+
+    /**
+     * A TLS 1.2/1.3 client context trusting {@code trusted} and presenting what {@code keyManager} chooses at each
+     * handshake (a certificate that is rotated: ClientCertificate).
+     */
+    public static SSLContext client(List<X509Certificate> trusted, X509KeyManager keyManager) {
+        try {
+            return client(trusted, new KeyManager[] {keyManager});
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a TLS context", e);
+        }
+    }
+
+    private static SSLContext client(List<X509Certificate> trusted, KeyManager[] keyManagers)
+            throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keyManagers, trustManagers(trusted).getTrustManagers(), null);
+        return ctx;
     }
 
     /** The key managers that present {@code key} and its chain; null (none) when {@code key} is null. */

@@ -3,7 +3,10 @@ package io.kubus.agent.config;
 import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.micronaut.context.annotation.ConfigurationProperties;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 
 /** The node agent's settings; defaults suit the local cluster. */
 @ConfigurationProperties("kubus.agent")
@@ -12,8 +15,28 @@ public class AgentSettings {
     private String nodeName = "";
     /** The node's IP (InternalIP); empty means the address of the host name. */
     private String hostIp = "";
-    /** The kubeconfig that says where the API is and who this service is there (kube components' --kubeconfig). */
+    /**
+     * The kubeconfig that says where the API is and who this service is there (kube components' --kubeconfig). With
+     * a bootstrap kubeconfig, the agent writes it itself when it is missing or its certificate is not good, and
+     * again each time it renews its certificate.
+     */
     private String kubeconfig = ".kubus/node.kubeconfig";
+    /**
+     * The kubelet's --bootstrap-kubeconfig: the API and a bootstrap token, with which an agent whose kubeconfig is
+     * missing asks for its client certificate (a CertificateSigningRequest) and writes its kubeconfig. Empty: none.
+     */
+    private String bootstrapKubeconfig = "";
+    /**
+     * The kubelet's rotateCertificates: renew the client certificate with a CertificateSigningRequest once between
+     * {@link #certificateRotationMin} and {@link #certificateRotationMax} of its life has passed (client-go's 70-90 %).
+     */
+    private boolean rotateCertificates = true;
+    private double certificateRotationMin = 0.7;
+    private double certificateRotationMax = 0.9;
+    /** How long a certificate request may wait to be approved and signed before it is given up and made again. */
+    private Duration certificateRequestTimeout = Duration.ofMinutes(15);
+    /** The longest pause between attempts to get a certificate (joining or renewing). */
+    private Duration certificateRetryMax = Duration.ofMinutes(5);
     /** docker or simulated. */
     private String runtime = "docker";
     /** The Docker engine. */
@@ -74,6 +97,71 @@ public class AgentSettings {
 
     public void setKubeconfig(String kubeconfig) {
         this.kubeconfig = kubeconfig;
+    }
+
+    public String getBootstrapKubeconfig() {
+        return bootstrapKubeconfig;
+    }
+
+    public void setBootstrapKubeconfig(String bootstrapKubeconfig) {
+        this.bootstrapKubeconfig = bootstrapKubeconfig;
+    }
+
+    public boolean isRotateCertificates() {
+        return rotateCertificates;
+    }
+
+    public void setRotateCertificates(boolean rotateCertificates) {
+        this.rotateCertificates = rotateCertificates;
+    }
+
+    public double getCertificateRotationMin() {
+        return certificateRotationMin;
+    }
+
+    public void setCertificateRotationMin(double certificateRotationMin) {
+        this.certificateRotationMin = certificateRotationMin;
+    }
+
+    public double getCertificateRotationMax() {
+        return certificateRotationMax;
+    }
+
+    public void setCertificateRotationMax(double certificateRotationMax) {
+        this.certificateRotationMax = certificateRotationMax;
+    }
+
+    public Duration getCertificateRequestTimeout() {
+        return certificateRequestTimeout;
+    }
+
+    public void setCertificateRequestTimeout(Duration certificateRequestTimeout) {
+        this.certificateRequestTimeout = certificateRequestTimeout;
+    }
+
+    public Duration getCertificateRetryMax() {
+        return certificateRetryMax;
+    }
+
+    public void setCertificateRetryMax(Duration certificateRetryMax) {
+        this.certificateRetryMax = certificateRetryMax;
+    }
+
+    /** The name of this agent's node (with several simulated nodes, their prefix): the setting, else the host name. */
+    public String baseNodeName() {
+        if (!nodeName.isEmpty()) {
+            return nodeName;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** How many nodes this process hosts: {@link #getNodes} with the simulated runtime, else one. */
+    public int nodeCount() {
+        return runtime.equals("simulated") ? nodes : 1;
     }
 
     public String getRuntime() {

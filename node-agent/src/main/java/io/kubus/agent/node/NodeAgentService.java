@@ -2,6 +2,7 @@ package io.kubus.agent.node;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kubus.agent.certificate.NodeCredentials;
 import io.kubus.agent.config.AgentSettings;
 import io.kubus.agent.pod.RestartBackoff;
 import io.kubus.agent.runtime.ContainerRuntime;
@@ -57,6 +58,7 @@ public class NodeAgentService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
 
     private final AgentSettings settings;
+    private final NodeCredentials credentials;
     private final PropertyResolver properties;
     private final AgentRuntimes runtimes;
     private final EmbeddedServer server;
@@ -70,10 +72,11 @@ public class NodeAgentService implements AutoCloseable {
     private Informer<Node> nodes;
     private volatile boolean running = true;
 
-    public NodeAgentService(AgentSettings settings,
+    public NodeAgentService(AgentSettings settings, NodeCredentials credentials,
                             PropertyResolver properties,
                             AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
+        this.credentials = credentials;
         this.properties = properties;
         this.runtimes = runtimes;
         this.server = server;
@@ -81,16 +84,17 @@ public class NodeAgentService implements AutoCloseable {
 
     @PostConstruct
     void start() throws InterruptedException {
-        ClientConfig config = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
+        ClientConfig config = credentials.config();
         api = new KubusApi(config);
+        // Kafka's clients take the certificate of this moment as PEM text: their connections stay this identity
+        // (system:nodes at the broker), until that certificate expires (README, "Security")
         KafkaClientConfig kafka = KafkaClientConfig.fromSettings(
                 key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class), config);
-        String base = settings.getNodeName().isEmpty() ? hostname() : settings.getNodeName();
+        String base = settings.baseNodeName();
         String hostIp = settings.getHostIp().isEmpty() ? hostIp(base) : settings.getHostIp();
-        // status reports are signed with the node's client certificate: the gateway believes nothing else
-        publisher = new StatusPublisher(kafka, "kubus-node-agent-" + base, ReportSignatures.Signer.of(config)
-                .orElseThrow(() -> new IllegalStateException("the node agent's kubeconfig " + settings.getKubeconfig()
-                        + " has no client certificate: node agents authenticate, and sign their status reports, with one")));
+        // status reports are signed with the node's current client certificate: the gateway believes nothing else
+        publisher = new StatusPublisher(kafka, "kubus-node-agent-" + base,
+                () -> ReportSignatures.Signer.of(config).orElseThrow());
         // The agent's endpoints (logs, exec) listen before the nodes register, so their status can say where.
         if (!server.isRunning()) {
             server.start();
@@ -102,7 +106,7 @@ public class NodeAgentService implements AutoCloseable {
                 .name("node-agent-nodes")
                 .build();
         boolean simulated = settings.getRuntime().equals("simulated");
-        int count = simulated ? settings.getNodes() : 1;
+        int count = settings.nodeCount();
         for (int i = 0; i < count; i++) {
             String name = count == 1 ? base : base + "-" + i;
             ContainerRuntime runtime = simulated
@@ -247,14 +251,6 @@ public class NodeAgentService implements AutoCloseable {
             api.close();
         }
         background.shutdown();
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName().toLowerCase();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     private static String hostIp(String host) {

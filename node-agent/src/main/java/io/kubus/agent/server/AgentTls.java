@@ -2,7 +2,7 @@ package io.kubus.agent.server;
 
 import io.kubus.agent.NodeAgentApplication;
 import io.kubus.agent.config.AgentSettings;
-import io.kubus.client.config.ClientConfig;
+import io.kubus.agent.certificate.NodeCredentials;
 import io.kubus.client.tls.CertificateAuthority;
 import io.kubus.client.tls.TlsContexts;
 import io.micronaut.context.annotation.Requires;
@@ -23,7 +23,8 @@ import java.util.List;
 
 /**
  * The agent's port (logs, exec) is HTTPS and serves only clients with a certificate of the cluster's CA (and,
- * {@link GatewayOnlyFilter}, only the gateway's): the CA comes from the agent's kubeconfig. The serving certificate
+ * {@link GatewayOnlyFilter}, only the gateway's): the CA comes from the agent's kubeconfig (made first when the agent
+ * joins with a bootstrap token: {@link NodeCredentials}). The serving certificate
  * is the agent's own, made on its first start and kept in its data folder, as a kubelet makes its self-signed one;
  * the gateway, like kube-apiserver without --kubelet-certificate-authority, does not check it.
  */
@@ -31,9 +32,11 @@ import java.util.List;
 @Singleton
 public class AgentTls implements BeanCreatedEventListener<ServerSslConfiguration> {
     private final AgentSettings settings;
+    private final NodeCredentials credentials;
 
-    public AgentTls(AgentSettings settings) {
+    public AgentTls(AgentSettings settings, NodeCredentials credentials) {
         this.settings = settings;
+        this.credentials = credentials;
     }
 
     @Override
@@ -54,8 +57,7 @@ public class AgentTls implements BeanCreatedEventListener<ServerSslConfiguration
                         CertificateAuthority.Usage.SERVER, Duration.ofDays(3650));
                 TlsContexts.write(TlsContexts.keyStore(cert.key(), List.of(cert.certificate(), self.certificate())), serving);
             }
-            ClientConfig config = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
-            TlsContexts.write(TlsContexts.trustStore(config.authorities()), trusted);
+            TlsContexts.write(TlsContexts.trustStore(credentials.config().authorities()), trusted);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the agent's TLS files in " + dir, e);
         } catch (GeneralSecurityException e) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Publishes pod and node status reports on the status topics (StatusReports), each signed with the node's client
@@ -26,9 +27,10 @@ import java.util.Map;
  */
 public final class StatusPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
-    private final ReportSignatures.Signer signer;
+    private final Supplier<ReportSignatures.Signer> signer;
 
-    public StatusPublisher(KafkaClientConfig kafka, String clientId, ReportSignatures.Signer signer) {
+    /** {@code signer} is asked at each report: the node's certificate of that moment (it is renewed while it runs). */
+    public StatusPublisher(KafkaClientConfig kafka, String clientId, Supplier<ReportSignatures.Signer> signer) {
         this.signer = signer;
         this.producer = new KafkaProducer<>(kafka.client(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -51,7 +53,7 @@ public final class StatusPublisher implements AutoCloseable {
     private void send(String topic, String key, Object report) {
         byte[] value = KubusJson.write(report).getBytes(StandardCharsets.UTF_8);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
-        signer.sign(topic, key, value, record.headers());
+        signer.get().sign(topic, key, value, record.headers());
         producer.send(record);
     }
 

@@ -1,6 +1,7 @@
 package io.kubus.controllers.testing;
 
 import io.kubus.agent.NodeAgentApplication;
+import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.gateway.testing.GatewayFixture;
@@ -34,7 +35,13 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Gateway and scheduler; add agents and controllers as the test needs. */
     public static ClusterFixture start() {
-        GatewayFixture gateway = GatewayFixture.start();
+        return start(Map.of());
+    }
+
+    /** Gateway (with {@code gatewaySettings}) and scheduler. */
+    public static ClusterFixture start(Map<String, Object> gatewaySettings) {
+        GatewayFixture gateway = GatewayFixture.start(EmbeddedKafkaBroker.startTemporary(), true,
+                GatewayFixture.h2InMemory(), gatewaySettings);
         ApplicationContext scheduler = ApplicationContext.builder().environments(SchedulerApplication.ENVIRONMENT)
                 .properties(Map.of("kubus.scheduler.kubeconfig", gateway.schedulerKubeconfig(),
                         "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
