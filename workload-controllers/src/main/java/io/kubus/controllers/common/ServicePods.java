@@ -58,7 +58,9 @@ public final class ServicePods {
      * not finished for good under its restart policy.
      */
     public static boolean belongsInEndpoints(Pod pod, boolean includeTerminating) {
-        if (address(pod, "IPv4").isEmpty()) {
+        boolean noAddress = pod.getStatus() == null || (isEmpty(pod.getStatus().getPodIP())
+                && (pod.getStatus().getPodIPs() == null || pod.getStatus().getPodIPs().isEmpty()));
+        if (noAddress) {
             return false;
         }
         if (!includeTerminating && pod.getMetadata().getDeletionTimestamp() != null) {
@@ -70,6 +72,10 @@ public final class ServicePods {
             case "OnFailure" -> !"Succeeded".equals(phase);
             default -> true;
         };
+    }
+
+    private static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
     }
 
     /** The Service's first IP family: the family of the pod address its endpoints carry. */

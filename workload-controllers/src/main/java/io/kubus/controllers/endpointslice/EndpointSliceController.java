@@ -118,7 +118,7 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
     }
 
     @Override
-    public Result reconcile(String key) throws InterruptedException {
+    public Result reconcile(String key) {
         Optional<Service> cached = services.get(key);
         if (cached.isEmpty()) {
             expectations.forget(key);
