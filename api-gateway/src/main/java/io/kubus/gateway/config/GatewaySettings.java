@@ -31,6 +31,14 @@ public class GatewaySettings {
     private Duration historyWindow = Duration.ofMinutes(5);
     /** How often history older than the window is deleted; a state is kept at most window + interval. */
     private Duration historyCompactionInterval = Duration.ofMinutes(1);
+    /**
+     * The address the {@code kubernetes} Service's endpoints give for this gateway (kube-apiserver's
+     * --advertise-address); unset: the address the API listens on ({@code micronaut.server.host}), or, when it
+     * listens on every interface, the first address of the host's first interface that is up and not a loopback.
+     */
+    private String advertiseAddress;
+    /** How often the {@code kubernetes} Service and its endpoints are checked and repaired (kube-apiserver: 10 s). */
+    private Duration kubernetesServiceInterval = Duration.ofSeconds(10);
 
     public int getMaxRequestBytes() {
         return maxRequestBytes;
@@ -102,5 +110,21 @@ public class GatewaySettings {
 
     public void setHistoryCompactionInterval(Duration historyCompactionInterval) {
         this.historyCompactionInterval = historyCompactionInterval;
+    }
+
+    public String getAdvertiseAddress() {
+        return advertiseAddress;
+    }
+
+    public void setAdvertiseAddress(String advertiseAddress) {
+        this.advertiseAddress = advertiseAddress;
+    }
+
+    public Duration getKubernetesServiceInterval() {
+        return kubernetesServiceInterval;
+    }
+
+    public void setKubernetesServiceInterval(Duration kubernetesServiceInterval) {
+        this.kubernetesServiceInterval = kubernetesServiceInterval;
     }
 }

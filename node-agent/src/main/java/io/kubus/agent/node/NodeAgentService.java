@@ -110,7 +110,7 @@ public class NodeAgentService implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             String name = count == 1 ? base : base + "-" + i;
             ContainerRuntime runtime = simulated
-                    ? new SimulatedRuntime(name, settings.getSimulatedStartLatency(), clock)
+                    ? new SimulatedRuntime(name, i, settings.getSimulatedStartLatency(), clock)
                     : new DockerRuntime(java.net.URI.create(settings.getDockerHost()), name,
                             DockerRuntime.DEFAULT_PAUSE_IMAGE, DockerRuntime.DEFAULT_PAUSE_COMMAND,
                             settings.getDockerNetwork());

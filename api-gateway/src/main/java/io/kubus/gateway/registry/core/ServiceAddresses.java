@@ -23,6 +23,9 @@ public final class ServiceAddresses {
     private static final int NODE_PORT_MIN = 30000;
     private static final int NODE_PORT_MAX = 32767;
 
+    /** The range's first address, the {@code kubernetes} Service's, never given to another Service by chance. */
+    public static final String KUBERNETES_SERVICE_IP = longToIp(RANGE_START + 1);
+
     private ServiceAddresses() {
     }
 
@@ -80,9 +83,10 @@ public final class ServiceAddresses {
     }
 
     private static String freeIp(Set<String> used) {
-        // Random probing as kube-apiserver's bitmap allocator does; the first and last address are reserved.
+        // Random probing as kube-apiserver's bitmap allocator does; the first and last address are reserved, and
+        // the kubernetes Service's is kept for it.
         for (int attempt = 0; attempt < 10_000; attempt++) {
-            long n = RANGE_START + 1 + ThreadLocalRandom.current().nextInt(RANGE_SIZE - 2);
+            long n = RANGE_START + 2 + ThreadLocalRandom.current().nextInt(RANGE_SIZE - 3);
             String ip = longToIp(n);
             if (!used.contains(ip)) {
                 return ip;

@@ -26,8 +26,8 @@ import static io.kubus.gateway.registry.JsonTree.objects;
 import static io.kubus.gateway.table.Cells.name;
 
 /**
- * EndpointSlices (pkg/registry/discovery/endpointslice, ValidateEndpointSlice): stored and served; no controller
- * writes them yet.
+ * EndpointSlices (pkg/registry/discovery/endpointslice, ValidateEndpointSlice): the endpointslice controller (in
+ * workload-controllers) writes those of Services with a selector, the gateway the kubernetes Service's.
  */
 @Singleton
 public class EndpointSliceStrategy implements Strategy {

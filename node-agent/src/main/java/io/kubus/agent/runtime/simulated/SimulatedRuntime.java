@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,6 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * kwok does for Kubernetes. Containers "start" after a configurable latency and run until stopped, unless the pod
  * asks otherwise through labels copied from its annotations: {@code sim.kubus.io/exit-after-ms} and
  * {@code sim.kubus.io/exit-code}. Images named {@code missing/...} fail to pull.
+ *
+ * <p>Each node's pods get addresses of a /24 of their own, 10.244.N.0/24 for the N-th node of the process, as a
+ * node's podCIDR would give them. Exec knows files and nothing else, enough for an exec probe to fail and pass
+ * again ({@code kubectl exec pod -- touch /tmp/unready} against a probe {@code test ! -e /tmp/unready}): {@code
+ * touch F} and {@code rm [-f] F} make and remove an empty file in the container, {@code cat F}, {@code test -e F}
+ * and {@code test ! -e F} answer by it; any other command succeeds.
  */
 public final class SimulatedRuntime implements ContainerRuntime {
     public static final String EXIT_AFTER_MS = "sim.kubus.io/exit-after-ms";
@@ -39,10 +46,19 @@ public final class SimulatedRuntime implements ContainerRuntime {
     private final Clock clock;
     private final Map<String, Sim> objects = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicLong ips = new AtomicLong(2);
+    private final AtomicLong ips = new AtomicLong();
+    private final int nodeIndex;
+    /** The files made by exec, per container. */
+    private final Map<String, Set<String>> files = new ConcurrentHashMap<>();
 
     public SimulatedRuntime(String nodeName, Duration startLatency, Clock clock) {
+        this(nodeName, 0, startLatency, clock);
+    }
+
+    /** The runtime of the {@code nodeIndex}-th node of this process, whose pods' addresses are its own. */
+    public SimulatedRuntime(String nodeName, int nodeIndex, Duration startLatency, Clock clock) {
         this.nodeName = nodeName;
+        this.nodeIndex = nodeIndex;
         this.startLatency = startLatency;
         this.clock = clock;
     }
@@ -55,8 +71,9 @@ public final class SimulatedRuntime implements ContainerRuntime {
     @Override
     public SandboxInfo runSandbox(SandboxSpec spec) {
         String id = "sim-" + nodeName + "-" + ids.incrementAndGet();
-        long n = ips.getAndIncrement();
-        String ip = "10.244." + ((n >> 8) & 255) + "." + (n & 255);
+        // .2 to .254 of the node's /24, over again after 253 sandboxes (a node holds at most 110 pods)
+        long host = 2 + ips.getAndIncrement() % 253;
+        String ip = "10." + (244 + nodeIndex / 256) + "." + (nodeIndex % 256) + "." + host;
         Instant now = clock.instant();
         objects.put(id, new Sim(id, true, spec.podUid(), spec.namespace(), spec.podName(), "", "pause", 0,
                 Map.of(), now, now, null, 0, ip));
@@ -104,6 +121,7 @@ public final class SimulatedRuntime implements ContainerRuntime {
     @Override
     public void removeContainer(String containerId) {
         objects.remove(containerId);
+        files.remove(containerId);
     }
 
     @Override
@@ -131,12 +149,26 @@ public final class SimulatedRuntime implements ContainerRuntime {
     @Override
     public int exec(String containerId, List<String> command, InputStream stdin, OutputStream stdout,
                     OutputStream stderr) {
-        return 0;
+        Set<String> made = files.computeIfAbsent(containerId, id -> ConcurrentHashMap.newKeySet());
+        String last = command.isEmpty() ? "" : command.getLast();
+        return switch (command.isEmpty() ? "" : command.getFirst()) {
+            case "touch" -> {
+                made.add(last);
+                yield 0;
+            }
+            case "rm" -> made.remove(last) || command.contains("-f") ? 0 : 1;
+            case "cat" -> made.contains(last) ? 0 : 1;
+            case "test" -> command.size() == 3 && command.get(1).equals("-e") ? (made.contains(last) ? 0 : 1)
+                    : command.size() == 4 && command.get(1).equals("!") && command.get(2).equals("-e")
+                    ? (made.contains(last) ? 1 : 0) : 0;
+            default -> 0;
+        };
     }
 
     @Override
     public void close() {
         objects.clear();
+        files.clear();
     }
 
     /** One simulated sandbox or container; immutable, replaced on change. */
