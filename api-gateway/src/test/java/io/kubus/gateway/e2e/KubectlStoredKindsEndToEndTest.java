@@ -206,7 +206,7 @@ class KubectlStoredKindsEndToEndTest {
                 "web-1   <none>       1          <age>"), "get", "controllerrevisions");
         assertTable(List.of(
                 "NAME        ADDRESSTYPE   PORTS   ENDPOINTS   AGE",
-                "web-abc12   IPv4          80      10.1.2.3    <age>"), "get", "endpointslices");
+                "web-abc12   IPv4          80      10.1.2.3    <age>"), "get", "endpointslices", "web-abc12");
     }
 
     @Test
@@ -283,9 +283,12 @@ class KubectlStoredKindsEndToEndTest {
                 lines(kubectl.run("delete", "-f", "all.yaml").ok().out()));
         assertEquals("ingress.networking.k8s.io \"rule\" deleted", kubectl.run("delete", "ingress", "rule").ok().out().trim());
         for (String kind : List.of("ingresses", "ingressclasses", "networkpolicies", "storageclasses", "csidrivers",
-                "volumeattachments", "podtemplates", "controllerrevisions", "endpointslices")) {
+                "volumeattachments", "podtemplates", "controllerrevisions")) {
             assertEquals("", kubectl.run("get", kind, "-o", "name").ok().out(), kind);
         }
+        // the API server's own slice (of the kubernetes Service) stays
+        assertEquals("endpointslice.discovery.k8s.io/kubernetes", kubectl.run("get", "endpointslices", "-o", "name")
+                .ok().out().trim());
     }
 
     /** kubectl's table with the age cells, the only cells that vary, replaced by {@code <age>}. */

@@ -40,6 +40,7 @@ class StatusIngestRestartTest {
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             String uid;
             long afterFirst;
+            long afterSecond;
             try (GatewayFixture first = GatewayFixture.start(broker, false, jdbc, Map.of())) {
                 assertEquals(201, first.request("POST", "/api/v1/nodes", "application/json",
                         "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"" + NODE + "\"}}").status());
@@ -57,7 +58,10 @@ class StatusIngestRestartTest {
 
             try (GatewayFixture second = GatewayFixture.start(broker, false, jdbc, Map.of())) {
                 JsonNode pod = awaitPod(second, p -> "10.3.0.1".equals(p.path("status").path("podIP").asText()));
-                assertEquals(afterFirst + 1, version(pod));
+                afterSecond = version(pod);
+                // stored once: the ingester applied one report (below); the store's version alone says nothing, as a
+                // starting gateway writes other objects too (its address in the kubernetes Service's endpoints)
+                assertTrue(afterSecond > afterFirst);
                 // the ingester counts a batch after its commit, so the change can be read a moment before it is counted
                 StatusIngester ingester = second.context().getBean(StatusIngester.class);
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -80,7 +84,7 @@ class StatusIngestRestartTest {
                 assertEquals(0, counters.applied());
                 assertTrue(counters.unchanged() >= 1, counters.toString());
                 JsonNode pod = get(third, "/api/v1/namespaces/default/pods/p");
-                assertEquals(afterFirst + 1, version(pod));
+                assertEquals(afterSecond, version(pod));
                 assertEquals("Running", pod.path("status").path("phase").asText());
             }
         }

@@ -229,12 +229,13 @@ abstract class ObjectStoreContract {
     @Test
     void concurrentCreateOfOneNameLosesWithDuplicateObjectException() throws Exception {
         String ns = namespace();
-        long before = store.currentVersion();
         // Both creators read "no object" before either inserts; the second insert must then fail, not overwrite.
         // They are two gateways on one database, as in a multi-host deployment: writers of one gateway queue
         // in-process and could never both see "no object".
         GatewayFixture other = GatewayFixture.start(gateway.broker(), false, jdbcUrl,
                 Map.of("kubus.gateway.relay.enabled", "false"));
+        // after the second gateway's start, which writes its address into the kubernetes Service's endpoints
+        long before = store.currentVersion();
         List<ObjectStore> stores = List.of(store, other.context().getBean(ObjectStore.class));
         CountDownLatch bothDecided = new CountDownLatch(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
