@@ -237,6 +237,36 @@ class ValidationTest {
                 of("service healthCheckNodePort without Local", ResourceTypes.SERVICES, Fixtures::service,
                         s -> o(s, "/spec").put("type", "LoadBalancer").put("healthCheckNodePort", 30100), "spec.healthCheckNodePort",
                         "Invalid value: 30100: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"),
+                pod("more than 3 nameservers", p -> o(p, "/spec").set("dnsConfig",
+                                json("{'nameservers':['1.1.1.1','1.0.0.1','8.8.8.8','8.8.4.4']}")), "spec.dnsConfig.nameservers",
+                        "Invalid value: []string{\"1.1.1.1\", \"1.0.0.1\", \"8.8.8.8\", \"8.8.4.4\"}: must not have more than 3 nameservers"),
+                pod("nameserver that is no IP", p -> o(p, "/spec").set("dnsConfig", json("{'nameservers':['dns.example']}")),
+                        "spec.dnsConfig.nameservers[0]",
+                        "Invalid value: \"dns.example\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+                pod("more than 32 search paths", p -> o(p, "/spec").set("dnsConfig", searches(33, "s")), "spec.dnsConfig.searches",
+                        "Invalid value: []string{\"s0.example\", "),
+                pod("search list beyond 2048 characters", p -> o(p, "/spec").set("dnsConfig", searches(9, "x".repeat(63) + "."
+                                + "y".repeat(63) + "." + "z".repeat(63) + "." + "w".repeat(50))), "spec.dnsConfig.searches",
+                        "Invalid value: []string{"),
+                pod("search domain", p -> o(p, "/spec").set("dnsConfig", json("{'searches':['Corp_Net.']}")),
+                        "spec.dnsConfig.searches[0]", "Invalid value: \"Corp_Net\": " + SUBDOMAIN_MSG),
+                pod("dnsPolicy None without dnsConfig", p -> o(p, "/spec").put("dnsPolicy", "None"), "spec.dnsConfig",
+                        "Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+                pod("dnsPolicy None without nameservers", p -> o(p, "/spec").put("dnsPolicy", "None")
+                                .set("dnsConfig", json("{'searches':['corp.example']}")), "spec.dnsConfig.nameservers",
+                        "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"),
+                pod("dnsPolicy", p -> o(p, "/spec").put("dnsPolicy", "Google"), "spec.dnsPolicy",
+                        "Unsupported value: \"Google\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""),
+                pod("dns option without a name", p -> o(p, "/spec").set("dnsConfig", json("{'options':[{'value':'2'}]}")),
+                        "spec.dnsConfig.options[0]", "Required value: must not be empty"),
+                pod("hostAlias ip", p -> o(p, "/spec").set("hostAliases", json("{'a':[{'ip':'300.1.1.1','hostnames':['db']}]}").get("a")),
+                        "spec.hostAliases[0].ip", "Invalid value: \"300.1.1.1\": must be a valid IP address"),
+                pod("hostAlias hostname", p -> o(p, "/spec").set("hostAliases", json("{'a':[{'ip':'10.0.0.9','hostnames':['DB_1']}]}").get("a")),
+                        "spec.hostAliases[0].hostnames[0]", "Invalid value: \"DB_1\": " + SUBDOMAIN_MSG),
+                pod("hostname with a dot", p -> o(p, "/spec").put("hostname", "web.1"), "spec.hostname",
+                        "Invalid value: \"web.1\": must not contain dots"),
+                pod("subdomain with an underscore", p -> o(p, "/spec").put("subdomain", "web_pods"), "spec.subdomain",
+                        "Invalid value: \"web_pods\": a lowercase RFC 1123 label must consist of"),
                 of("configmap key", ResourceTypes.CONFIGMAPS,
                         () -> json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'default'},'data':{}}"),
                         c -> o(c, "/data").put("bad key", "v"), "data[bad key]",
@@ -327,6 +357,16 @@ class ValidationTest {
         o(never, "/spec/template/spec").put("restartPolicy", "Never");
         assertInvalid(ResourceTypes.STATEFULSETS, never, "spec.template.spec.restartPolicy",
                 "Unsupported value: \"Never\": supported values: \"Always\"");
+    }
+
+    /** A dnsConfig of {@code n} search domains {@code <i>.example} after {@code prefix}. */
+    private static ObjectNode searches(int n, String prefix) {
+        ObjectNode config = json("{}");
+        ArrayNode list = config.putArray("searches");
+        for (int i = 0; i < n; i++) {
+            list.add(prefix + i + ".example");
+        }
+        return config;
     }
 
     /** SetDefaults_Service: ClientIP affinity without a timeout sticks for three hours. */

@@ -699,6 +699,7 @@ class BadInputTest {
         c.addAll(multiVersionCases());
         c.addAll(podSecurityCases());
         c.addAll(serviceCases());
+        c.addAll(podDnsCases());
         return c;
     }
 
@@ -771,6 +772,58 @@ class BadInputTest {
         return c;
     }
 
+    /** A pod's DNS settings beyond what the kubelet can write into resolv.conf and /etc/hosts. */
+    private static List<Case> podDnsCases() {
+        String label = "a lowercase RFC 1123 label must consist of";
+        String subdomain = "a lowercase RFC 1123 subdomain must consist of";
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 33; i++) {
+            many.add("s" + i + ".example");
+        }
+        List<String> wide = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            wide.add("x".repeat(63) + "." + "y".repeat(63) + "." + "z".repeat(63) + "." + "w".repeat(50) + i + ".example");
+        }
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("pod with 4 nameservers", "POST", PODS, podSpec("d1",
+                        "\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\",\"1.0.0.1\",\"8.8.8.8\",\"8.8.4.4\"]}"), "Pod \"d1\"",
+                "spec.dnsConfig.nameservers", "Invalid value: []string{\"1.1.1.1\", \"1.0.0.1\", \"8.8.8.8\", \"8.8.4.4\"}: "
+                        + "must not have more than 3 nameservers"));
+        c.add(invalid("pod nameserver that is no IP", "POST", PODS, podSpec("d1", "\"dnsConfig\":{\"nameservers\":[\"dns.example\"]}"),
+                "Pod \"d1\"", "spec.dnsConfig.nameservers[0]",
+                "Invalid value: \"dns.example\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalid("pod with 33 search paths", "POST", PODS, podSpec("d1", "\"dnsConfig\":{\"searches\":" + jsonList(many) + "}"),
+                "Pod \"d1\"", "spec.dnsConfig.searches", "Invalid value: " + io.kubus.schema.validation.GoQuote.stringSlice(many)
+                        + ": must not have more than 32 search paths"));
+        c.add(invalid("pod search list beyond 2048 characters", "POST", PODS,
+                podSpec("d1", "\"dnsConfig\":{\"searches\":" + jsonList(wide) + "}"), "Pod \"d1\"", "spec.dnsConfig.searches",
+                "Invalid value: " + io.kubus.schema.validation.GoQuote.stringSlice(wide)
+                        + ": must not have more than 2048 characters (including spaces) in the search list"));
+        c.add(invalidField("pod search domain", PODS, podSpec("d1", "\"dnsConfig\":{\"searches\":[\"Corp_Net\"]}"),
+                "spec.dnsConfig.searches[0]", subdomain));
+        c.add(invalid("pod dnsPolicy None without dnsConfig", "POST", PODS, podSpec("d1", "\"dnsPolicy\":\"None\""), "Pod \"d1\"",
+                "spec.dnsConfig", "Required value: must provide `dnsConfig` when `dnsPolicy` is None"));
+        c.add(invalid("pod dnsPolicy None without nameservers", "POST", PODS,
+                podSpec("d1", "\"dnsPolicy\":\"None\",\"dnsConfig\":{\"searches\":[\"corp.example\"]}"), "Pod \"d1\"",
+                "spec.dnsConfig.nameservers", "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"));
+        c.add(invalid("pod dnsPolicy", "POST", PODS, podSpec("d1", "\"dnsPolicy\":\"Google\""), "Pod \"d1\"", "spec.dnsPolicy",
+                "Unsupported value: \"Google\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""));
+        c.add(invalid("pod DNS option without a name", "POST", PODS, podSpec("d1", "\"dnsConfig\":{\"options\":[{\"value\":\"2\"}]}"),
+                "Pod \"d1\"", "spec.dnsConfig.options[0]", "Required value: must not be empty"));
+        c.add(invalid("pod hostAlias IP", "POST", PODS,
+                podSpec("d1", "\"hostAliases\":[{\"ip\":\"300.1.1.1\",\"hostnames\":[\"db\"]}]"), "Pod \"d1\"",
+                "spec.hostAliases[0].ip", "Invalid value: \"300.1.1.1\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalidField("pod hostAlias hostname", PODS,
+                podSpec("d1", "\"hostAliases\":[{\"ip\":\"10.0.0.9\",\"hostnames\":[\"DB_1\"]}]"), "spec.hostAliases[0].hostnames[0]",
+                subdomain));
+        c.add(invalidField("pod hostname with capitals", PODS, podSpec("d1", "\"hostname\":\"Web-1\""), "spec.hostname", label));
+        c.add(invalidField("pod subdomain with an underscore", PODS, podSpec("d1", "\"subdomain\":\"web_pods\""), "spec.subdomain", label));
+        c.add(invalidField("deployment template with 4 nameservers", DEPLOYMENTS, deployment("d2", "1").replace(
+                        "\"containers\"", "\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\",\"1.0.0.1\",\"8.8.8.8\",\"8.8.4.4\"]},\"containers\""),
+                "spec.template.spec.dnsConfig.nameservers", "must not have more than 3 nameservers"));
+        return c;
+    }
+
     /** A 422 with kube-apiserver's whole message for one problem of {@code object}, with {@code field} as its cause's. */
     private static Case invalid(String name, String method, String path, String body, String object, String field,
                                 String problem) {
@@ -779,11 +832,25 @@ class BadInputTest {
                 s -> assertEquals(field, s.at("/details/causes/0/field").asText(), s.toString()));
     }
 
+    /** A create refused with 422 for {@code field}, whose message holds {@code mentions}. */
+    private static Case invalidField(String name, String path, String body, String field, String mentions) {
+        return new Case(name, "POST", path, JSON, body, 422, mentions, Map.of(), null,
+                s -> assertEquals(field, s.at("/details/causes/0/field").asText(), s.toString()));
+    }
+
     private static String service(String name, String spec) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name
                 + "\"},\"spec\":{\"selector\":{\"app\":\"web\"}," + spec + "}}";
     }
 
+    private static String podSpec(String name, String spec) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name
+                + "\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]," + spec + "}}";
+    }
+
+    private static String jsonList(List<String> items) {
+        return items.stream().map(i -> "\"" + i + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
 
     /** Pod Security labels of namespaces: a level or a version that is neither is refused, named, as kube refuses it. */
     private static List<Case> podSecurityCases() {
