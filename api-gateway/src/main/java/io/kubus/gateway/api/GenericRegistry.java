@@ -228,6 +228,7 @@ public class GenericRegistry {
             checkResourceVersion(type, path.name(), metadata(wanted), current);
             ObjectNode next = admission.admitUpdate(type, prepare.next(current, wanted), current, request.user(), validation,
                     warnings);
+            strategies.of(type).beginUpdate(next, current, store);
             stampKind(type.storageType(), next);
             bumpGeneration(current, next);
             WriteOutcome outcome = settle(current, next);

@@ -105,6 +105,15 @@ public final class JsonTree {
         return node.isArray() ? "array" : "object";
     }
 
+    /** An array's items as text, as Go decodes a {@code []string} (a null item is ""); none when it is no array. */
+    public static List<String> texts(@Nullable JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) {
+            array.forEach(n -> out.add(n.asText("")));
+        }
+        return out;
+    }
+
     /** Whether an array holds a string. */
     public static boolean contains(JsonNode array, String value) {
         for (JsonNode n : array) {

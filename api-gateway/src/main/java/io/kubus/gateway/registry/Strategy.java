@@ -76,6 +76,13 @@ public interface Strategy {
     default void beginCreate(ObjectNode object, ObjectStore store) {
     }
 
+    /**
+     * BeginUpdate: as {@link #beginCreate}, for an admitted update (a Service that becomes a NodePort takes node ports
+     * no other Service holds). {@code old} is the stored object.
+     */
+    default void beginUpdate(ObjectNode object, ObjectNode old, ObjectStore store) {
+    }
+
     /** Validate: the kind's own rules for a new object, after defaults (its metadata is validated generically). */
     default void validate(ObjectNode object, ErrorList errors) {
     }

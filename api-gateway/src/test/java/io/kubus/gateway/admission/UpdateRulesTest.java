@@ -129,7 +129,8 @@ class UpdateRulesTest {
         assertEquals(30080, out.at("/spec/ports/0/nodePort").asInt());
         ObjectNode moved = svc.deepCopy();
         ((ObjectNode) moved.get("spec")).put("clusterIP", "10.96.0.99");
-        assertInvalid(ResourceTypes.SERVICES, moved, old, "spec.clusterIP", "Invalid value: \"10.96.0.99\": field is immutable");
+        assertInvalid(ResourceTypes.SERVICES, moved, old, "spec.clusterIPs[0]",
+                "Invalid value: []string{\"10.96.0.99\"}: may not change once set");
     }
 
     @Test

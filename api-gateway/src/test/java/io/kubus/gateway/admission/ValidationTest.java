@@ -184,6 +184,89 @@ class ValidationTest {
                         "spec.type", "Unsupported value: \"Magic\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""),
                 of("service without ports", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").remove("ports"),
                         "spec.ports", "Required value"),
+                of("service port beyond 65535", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec/ports/0").put("port", 70000).put("targetPort", 8080),
+                        "spec.ports[0].port", "Invalid value: 70000: must be between 1 and 65535, inclusive"),
+                of("service targetPort beyond 65535", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec/ports/0").put("targetPort", 70000),
+                        "spec.ports[0].targetPort", "Invalid value: 70000: must be between 1 and 65535, inclusive"),
+                of("service targetPort that is no port name", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec/ports/0").put("targetPort", "http_web"), "spec.ports[0].targetPort",
+                        "Invalid value: \"http_web\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
+                of("service port twice for one protocol", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").set("ports",
+                                json("{'p':[{'name':'a','port':80},{'name':'b','port':80,'targetPort':81}]}").get("p")),
+                        "spec.ports[1]", "Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", AppProtocol:(*string)(nil), "
+                                + "Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}"),
+                of("service protocol", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec/ports/0").put("protocol", "HTTP"),
+                        "spec.ports[0].protocol", "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""),
+                of("service nodePort on a ClusterIP", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec/ports/0").put("nodePort", 30080),
+                        "spec.ports[0].nodePort", "Forbidden: may not be used when `type` is 'ClusterIP'"),
+                of("service nodePort twice", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").put("type", "NodePort")
+                                .set("ports", json("{'p':[{'name':'a','port':80,'nodePort':30080},{'name':'b','port':81,'nodePort':30080}]}").get("p")),
+                        "spec.ports[1].nodePort", "Duplicate value: 30080"),
+                of("service clusterIP that is no IP", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec").put("clusterIP", "ten"),
+                        "spec.clusterIPs[0]", "Invalid value: \"ten\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+                of("service clusterIP and clusterIPs disagree", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec")
+                                .put("clusterIP", "10.96.0.60").set("clusterIPs", json("{'c':['10.96.0.61']}").get("c")),
+                        "spec.clusterIPs", "Invalid value: []string{\"10.96.0.61\"}: first value must match `clusterIP`"),
+                of("service headless NodePort", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec").put("type", "NodePort").put("clusterIP", "None"),
+                        "spec.clusterIPs[0]", "Invalid value: \"None\": may not be set to 'None' for NodePort services"),
+                of("service ExternalName with a clusterIP", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec")
+                                .put("type", "ExternalName").put("externalName", "db.example.com").put("clusterIP", "10.96.0.70"),
+                        "spec.clusterIPs", "Forbidden: may not be set for ExternalName services"),
+                of("service sessionAffinityConfig without ClientIP", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec").set("sessionAffinityConfig", json("{'clientIP':{'timeoutSeconds':60}}")),
+                        "spec.sessionAffinityConfig", "Forbidden: must not be set when session affinity is None"),
+                of("service ClientIP timeout beyond a day", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec")
+                                .put("sessionAffinity", "ClientIP").set("sessionAffinityConfig", json("{'clientIP':{'timeoutSeconds':86401}}")),
+                        "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "Invalid value: 86401: must be greater than 0 and less than 86400"),
+                of("service ClientIP timeout 0", ResourceTypes.SERVICES, Fixtures::service, s -> o(s, "/spec")
+                                .put("sessionAffinity", "ClientIP").set("sessionAffinityConfig", json("{'clientIP':{'timeoutSeconds':0}}")),
+                        "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "Invalid value: 0: must be greater than 0 and less than 86400"),
+                of("service externalTrafficPolicy on a ClusterIP", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec").put("externalTrafficPolicy", "Local"), "spec.externalTrafficPolicy",
+                        "Invalid value: \"Local\": may only be set for externally-accessible services"),
+                of("service externalTrafficPolicy value", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec").put("type", "NodePort").put("externalTrafficPolicy", "Nearest"), "spec.externalTrafficPolicy",
+                        "Unsupported value: \"Nearest\": supported values: \"Cluster\", \"Local\""),
+                of("service internalTrafficPolicy value", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec").put("internalTrafficPolicy", "Node"), "spec.internalTrafficPolicy",
+                        "Unsupported value: \"Node\": supported values: \"Cluster\", \"Local\""),
+                of("service healthCheckNodePort without Local", ResourceTypes.SERVICES, Fixtures::service,
+                        s -> o(s, "/spec").put("type", "LoadBalancer").put("healthCheckNodePort", 30100), "spec.healthCheckNodePort",
+                        "Invalid value: 30100: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"),
+                pod("more than 3 nameservers", p -> o(p, "/spec").set("dnsConfig",
+                                json("{'nameservers':['1.1.1.1','1.0.0.1','8.8.8.8','8.8.4.4']}")), "spec.dnsConfig.nameservers",
+                        "Invalid value: []string{\"1.1.1.1\", \"1.0.0.1\", \"8.8.8.8\", \"8.8.4.4\"}: must not have more than 3 nameservers"),
+                pod("nameserver that is no IP", p -> o(p, "/spec").set("dnsConfig", json("{'nameservers':['dns.example']}")),
+                        "spec.dnsConfig.nameservers[0]",
+                        "Invalid value: \"dns.example\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+                pod("more than 32 search paths", p -> o(p, "/spec").set("dnsConfig", searches(33, "s")), "spec.dnsConfig.searches",
+                        "Invalid value: []string{\"s0.example\", "),
+                pod("search list beyond 2048 characters", p -> o(p, "/spec").set("dnsConfig", searches(9, "x".repeat(63) + "."
+                                + "y".repeat(63) + "." + "z".repeat(63) + "." + "w".repeat(50))), "spec.dnsConfig.searches",
+                        "Invalid value: []string{"),
+                pod("search domain", p -> o(p, "/spec").set("dnsConfig", json("{'searches':['Corp_Net.']}")),
+                        "spec.dnsConfig.searches[0]", "Invalid value: \"Corp_Net\": " + SUBDOMAIN_MSG),
+                pod("dnsPolicy None without dnsConfig", p -> o(p, "/spec").put("dnsPolicy", "None"), "spec.dnsConfig",
+                        "Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+                pod("dnsPolicy None without nameservers", p -> o(p, "/spec").put("dnsPolicy", "None")
+                                .set("dnsConfig", json("{'searches':['corp.example']}")), "spec.dnsConfig.nameservers",
+                        "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"),
+                pod("dnsPolicy", p -> o(p, "/spec").put("dnsPolicy", "Google"), "spec.dnsPolicy",
+                        "Unsupported value: \"Google\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""),
+                pod("dns option without a name", p -> o(p, "/spec").set("dnsConfig", json("{'options':[{'value':'2'}]}")),
+                        "spec.dnsConfig.options[0]", "Required value: must not be empty"),
+                pod("hostAlias ip", p -> o(p, "/spec").set("hostAliases", json("{'a':[{'ip':'300.1.1.1','hostnames':['db']}]}").get("a")),
+                        "spec.hostAliases[0].ip", "Invalid value: \"300.1.1.1\": must be a valid IP address"),
+                pod("hostAlias hostname", p -> o(p, "/spec").set("hostAliases", json("{'a':[{'ip':'10.0.0.9','hostnames':['DB_1']}]}").get("a")),
+                        "spec.hostAliases[0].hostnames[0]", "Invalid value: \"DB_1\": " + SUBDOMAIN_MSG),
+                pod("hostname with a dot", p -> o(p, "/spec").put("hostname", "web.1"), "spec.hostname",
+                        "Invalid value: \"web.1\": must not contain dots"),
+                pod("subdomain with an underscore", p -> o(p, "/spec").put("subdomain", "web_pods"), "spec.subdomain",
+                        "Invalid value: \"web_pods\": a lowercase RFC 1123 label must consist of"),
                 of("configmap key", ResourceTypes.CONFIGMAPS,
                         () -> json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'default'},'data':{}}"),
                         c -> o(c, "/data").put("bad key", "v"), "data[bad key]",
@@ -274,6 +357,24 @@ class ValidationTest {
         o(never, "/spec/template/spec").put("restartPolicy", "Never");
         assertInvalid(ResourceTypes.STATEFULSETS, never, "spec.template.spec.restartPolicy",
                 "Unsupported value: \"Never\": supported values: \"Always\"");
+    }
+
+    /** A dnsConfig of {@code n} search domains {@code <i>.example} after {@code prefix}. */
+    private static ObjectNode searches(int n, String prefix) {
+        ObjectNode config = json("{}");
+        ArrayNode list = config.putArray("searches");
+        for (int i = 0; i < n; i++) {
+            list.add(prefix + i + ".example");
+        }
+        return config;
+    }
+
+    /** SetDefaults_Service: ClientIP affinity without a timeout sticks for three hours. */
+    @Test
+    void clientIpAffinityDefaultsToThreeHours() {
+        ObjectNode svc = Fixtures.service();
+        o(svc, "/spec").put("sessionAffinity", "ClientIP");
+        assertEquals(10800, create(ResourceTypes.SERVICES, svc).at("/spec/sessionAffinityConfig/clientIP/timeoutSeconds").asInt());
     }
 
     private static ObjectNode withSchedule(String schedule) {

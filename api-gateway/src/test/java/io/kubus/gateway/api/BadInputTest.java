@@ -60,6 +60,7 @@ class BadInputTest {
     private static final String PODS = "/api/v1/namespaces/default/pods";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+    private static final String SERVICES = "/api/v1/namespaces/default/services";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final String CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
     /** A PKCS#10 request of user "x" whose signature verifies. */
@@ -99,6 +100,10 @@ class BadInputTest {
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","labels":{"env":"prod"}},"data":{"a":"1"}}"""));
         created(POST(CONFIGMAPS, """
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm2"},"data":{"a":"2"}}"""));
+        // Services holding a cluster IP and a node port that the cases ask for again.
+        created(POST(SERVICES, service("taken", "\"type\":\"NodePort\",\"clusterIP\":\"10.96.0.50\","
+                + "\"ports\":[{\"port\":80,\"nodePort\":30080}]")));
+        created(POST(SERVICES, service("web", "\"ports\":[{\"port\":80}]")));
         // ServiceAccounts and RBAC: a binding whose roleRef an update may not change.
         created(POST(RBAC + "/namespaces/default/rolebindings", roleBinding("reads", "view")));
         created(POST("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb("web", "\"minAvailable\":1")));
@@ -693,7 +698,158 @@ class BadInputTest {
         c.addAll(leaseCases());
         c.addAll(multiVersionCases());
         c.addAll(podSecurityCases());
+        c.addAll(serviceCases());
+        c.addAll(podDnsCases());
         return c;
+    }
+
+    /**
+     * Services: ports, node ports and cluster IPs (the allocators' refusals included), session affinity and traffic
+     * policies, each a 422 with kube-apiserver's message and the field at fault.
+     */
+    private static List<Case> serviceCases() {
+        String ports = "\"ports\":[{\"port\":80}]";
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("service port beyond 65535", "POST", SERVICES, service("s1", "\"ports\":[{\"port\":70000,\"targetPort\":80}]"),
+                "Service \"s1\"", "spec.ports[0].port", "Invalid value: 70000: must be between 1 and 65535, inclusive"));
+        c.add(invalid("service targetPort beyond 65535", "POST", SERVICES, service("s1", "\"ports\":[{\"port\":80,\"targetPort\":65536}]"),
+                "Service \"s1\"", "spec.ports[0].targetPort", "Invalid value: 65536: must be between 1 and 65535, inclusive"));
+        c.add(invalid("service targetPort that is no port name", "POST", SERVICES,
+                service("s1", "\"ports\":[{\"port\":80,\"targetPort\":\"http-web-frontend\"}]"), "Service \"s1\"",
+                "spec.ports[0].targetPort", "Invalid value: \"http-web-frontend\": must be no more than 15 characters"));
+        c.add(invalid("service port twice", "POST", SERVICES,
+                service("s1", "\"ports\":[{\"name\":\"a\",\"port\":80},{\"name\":\"b\",\"port\":80,\"targetPort\":81}]"),
+                "Service \"s1\"", "spec.ports[1]", "Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", "
+                        + "AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}"));
+        c.add(invalid("service port without a name among several", "POST", SERVICES,
+                service("s1", "\"ports\":[{\"name\":\"a\",\"port\":80},{\"port\":81}]"), "Service \"s1\"", "spec.ports[1].name",
+                "Required value"));
+        c.add(invalid("service protocol", "POST", SERVICES, service("s1", "\"ports\":[{\"port\":80,\"protocol\":\"HTTP\"}]"),
+                "Service \"s1\"", "spec.ports[0].protocol", "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""));
+        c.add(invalid("service nodePort outside the node port range", "POST", SERVICES,
+                service("s1", "\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":8080}]"), "Service \"s1\"",
+                "spec.ports[0].nodePort", "Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767"));
+        c.add(invalid("service nodePort of another Service", "POST", SERVICES,
+                service("s1", "\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":30080}]"), "Service \"s1\"",
+                "spec.ports[0].nodePort", "Invalid value: 30080: provided port is already allocated"));
+        c.add(invalid("service update to the nodePort of another Service", "PATCH", SERVICES + "/web",
+                "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":30080}]}}", "Service \"web\"",
+                "spec.ports[0].nodePort", "Invalid value: 30080: provided port is already allocated"));
+        c.add(invalid("service clusterIP outside the service range", "POST", SERVICES,
+                service("s1", "\"clusterIP\":\"10.0.0.1\"," + ports), "Service \"s1\"", "spec.clusterIPs",
+                "Invalid value: []string{\"10.0.0.1\"}: failed to allocate IP 10.0.0.1: the provided IP (10.0.0.1) is not in the "
+                        + "valid range. The range of valid IPs is 10.96.0.0/12"));
+        c.add(invalid("service clusterIP of another Service", "POST", SERVICES,
+                service("s1", "\"clusterIP\":\"10.96.0.50\"," + ports), "Service \"s1\"", "spec.clusterIPs",
+                "Invalid value: []string{\"10.96.0.50\"}: failed to allocate IP 10.96.0.50: provided IP is already allocated"));
+        c.add(invalid("service clusterIP that is no IP", "POST", SERVICES, service("s1", "\"clusterIP\":\"ten\"," + ports),
+                "Service \"s1\"", "spec.clusterIPs[0]", "Invalid value: \"ten\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalid("service clusterIP and clusterIPs disagree", "POST", SERVICES,
+                service("s1", "\"clusterIP\":\"10.96.0.60\",\"clusterIPs\":[\"10.96.0.61\"]," + ports), "Service \"s1\"",
+                "spec.clusterIPs", "Invalid value: []string{\"10.96.0.61\"}: first value must match `clusterIP`"));
+        c.add(invalid("ExternalName service with a clusterIP", "POST", SERVICES,
+                service("s1", "\"type\":\"ExternalName\",\"externalName\":\"db.example.com\",\"clusterIP\":\"10.96.0.70\""),
+                "Service \"s1\"", "spec.clusterIPs", "Forbidden: may not be set for ExternalName services"));
+        c.add(invalid("service sessionAffinityConfig without ClientIP", "POST", SERVICES,
+                service("s1", "\"sessionAffinityConfig\":{\"clientIP\":{\"timeoutSeconds\":60}}," + ports), "Service \"s1\"",
+                "spec.sessionAffinityConfig", "Forbidden: must not be set when session affinity is None"));
+        c.add(invalid("service ClientIP timeout beyond a day", "POST", SERVICES, service("s1", "\"sessionAffinity\":\"ClientIP\","
+                        + "\"sessionAffinityConfig\":{\"clientIP\":{\"timeoutSeconds\":86401}}," + ports), "Service \"s1\"",
+                "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "Invalid value: 86401: must be greater than 0 and less than 86400"));
+        c.add(invalid("service externalTrafficPolicy Local on a ClusterIP", "POST", SERVICES,
+                service("s1", "\"externalTrafficPolicy\":\"Local\"," + ports), "Service \"s1\"", "spec.externalTrafficPolicy",
+                "Invalid value: \"Local\": may only be set for externally-accessible services"));
+        c.add(invalid("service externalTrafficPolicy value", "POST", SERVICES,
+                service("s1", "\"type\":\"NodePort\",\"externalTrafficPolicy\":\"Nearest\"," + ports), "Service \"s1\"",
+                "spec.externalTrafficPolicy", "Unsupported value: \"Nearest\": supported values: \"Cluster\", \"Local\""));
+        c.add(invalid("service internalTrafficPolicy value", "POST", SERVICES,
+                service("s1", "\"internalTrafficPolicy\":\"Node\"," + ports), "Service \"s1\"", "spec.internalTrafficPolicy",
+                "Unsupported value: \"Node\": supported values: \"Cluster\", \"Local\""));
+        c.add(invalid("service healthCheckNodePort without LoadBalancer and Local", "POST", SERVICES,
+                service("s1", "\"type\":\"NodePort\",\"healthCheckNodePort\":30100," + ports), "Service \"s1\"",
+                "spec.healthCheckNodePort", "Invalid value: 30100: may only be set when `type` is 'LoadBalancer' and "
+                        + "`externalTrafficPolicy` is 'Local'"));
+        return c;
+    }
+
+    /** A pod's DNS settings beyond what the kubelet can write into resolv.conf and /etc/hosts. */
+    private static List<Case> podDnsCases() {
+        String label = "a lowercase RFC 1123 label must consist of";
+        String subdomain = "a lowercase RFC 1123 subdomain must consist of";
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 33; i++) {
+            many.add("s" + i + ".example");
+        }
+        List<String> wide = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            wide.add("x".repeat(63) + "." + "y".repeat(63) + "." + "z".repeat(63) + "." + "w".repeat(50) + i + ".example");
+        }
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("pod with 4 nameservers", "POST", PODS, podSpec("d1",
+                        "\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\",\"1.0.0.1\",\"8.8.8.8\",\"8.8.4.4\"]}"), "Pod \"d1\"",
+                "spec.dnsConfig.nameservers", "Invalid value: []string{\"1.1.1.1\", \"1.0.0.1\", \"8.8.8.8\", \"8.8.4.4\"}: "
+                        + "must not have more than 3 nameservers"));
+        c.add(invalid("pod nameserver that is no IP", "POST", PODS, podSpec("d1", "\"dnsConfig\":{\"nameservers\":[\"dns.example\"]}"),
+                "Pod \"d1\"", "spec.dnsConfig.nameservers[0]",
+                "Invalid value: \"dns.example\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalid("pod with 33 search paths", "POST", PODS, podSpec("d1", "\"dnsConfig\":{\"searches\":" + jsonList(many) + "}"),
+                "Pod \"d1\"", "spec.dnsConfig.searches", "Invalid value: " + io.kubus.schema.validation.GoQuote.stringSlice(many)
+                        + ": must not have more than 32 search paths"));
+        c.add(invalid("pod search list beyond 2048 characters", "POST", PODS,
+                podSpec("d1", "\"dnsConfig\":{\"searches\":" + jsonList(wide) + "}"), "Pod \"d1\"", "spec.dnsConfig.searches",
+                "Invalid value: " + io.kubus.schema.validation.GoQuote.stringSlice(wide)
+                        + ": must not have more than 2048 characters (including spaces) in the search list"));
+        c.add(invalidField("pod search domain", PODS, podSpec("d1", "\"dnsConfig\":{\"searches\":[\"Corp_Net\"]}"),
+                "spec.dnsConfig.searches[0]", subdomain));
+        c.add(invalid("pod dnsPolicy None without dnsConfig", "POST", PODS, podSpec("d1", "\"dnsPolicy\":\"None\""), "Pod \"d1\"",
+                "spec.dnsConfig", "Required value: must provide `dnsConfig` when `dnsPolicy` is None"));
+        c.add(invalid("pod dnsPolicy None without nameservers", "POST", PODS,
+                podSpec("d1", "\"dnsPolicy\":\"None\",\"dnsConfig\":{\"searches\":[\"corp.example\"]}"), "Pod \"d1\"",
+                "spec.dnsConfig.nameservers", "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"));
+        c.add(invalid("pod dnsPolicy", "POST", PODS, podSpec("d1", "\"dnsPolicy\":\"Google\""), "Pod \"d1\"", "spec.dnsPolicy",
+                "Unsupported value: \"Google\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""));
+        c.add(invalid("pod DNS option without a name", "POST", PODS, podSpec("d1", "\"dnsConfig\":{\"options\":[{\"value\":\"2\"}]}"),
+                "Pod \"d1\"", "spec.dnsConfig.options[0]", "Required value: must not be empty"));
+        c.add(invalid("pod hostAlias IP", "POST", PODS,
+                podSpec("d1", "\"hostAliases\":[{\"ip\":\"300.1.1.1\",\"hostnames\":[\"db\"]}]"), "Pod \"d1\"",
+                "spec.hostAliases[0].ip", "Invalid value: \"300.1.1.1\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalidField("pod hostAlias hostname", PODS,
+                podSpec("d1", "\"hostAliases\":[{\"ip\":\"10.0.0.9\",\"hostnames\":[\"DB_1\"]}]"), "spec.hostAliases[0].hostnames[0]",
+                subdomain));
+        c.add(invalidField("pod hostname with capitals", PODS, podSpec("d1", "\"hostname\":\"Web-1\""), "spec.hostname", label));
+        c.add(invalidField("pod subdomain with an underscore", PODS, podSpec("d1", "\"subdomain\":\"web_pods\""), "spec.subdomain", label));
+        c.add(invalidField("deployment template with 4 nameservers", DEPLOYMENTS, deployment("d2", "1").replace(
+                        "\"containers\"", "\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\",\"1.0.0.1\",\"8.8.8.8\",\"8.8.4.4\"]},\"containers\""),
+                "spec.template.spec.dnsConfig.nameservers", "must not have more than 3 nameservers"));
+        return c;
+    }
+
+    /** A 422 with kube-apiserver's whole message for one problem of {@code object}, with {@code field} as its cause's. */
+    private static Case invalid(String name, String method, String path, String body, String object, String field,
+                                String problem) {
+        return new Case(name, method, path, method.equals("PATCH") ? "application/merge-patch+json" : JSON, body, 422,
+                object + " is invalid: " + field + ": " + problem, Map.of(), "Invalid",
+                s -> assertEquals(field, s.at("/details/causes/0/field").asText(), s.toString()));
+    }
+
+    /** A create refused with 422 for {@code field}, whose message holds {@code mentions}. */
+    private static Case invalidField(String name, String path, String body, String field, String mentions) {
+        return new Case(name, "POST", path, JSON, body, 422, mentions, Map.of(), null,
+                s -> assertEquals(field, s.at("/details/causes/0/field").asText(), s.toString()));
+    }
+
+    private static String service(String name, String spec) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name
+                + "\"},\"spec\":{\"selector\":{\"app\":\"web\"}," + spec + "}}";
+    }
+
+    private static String podSpec(String name, String spec) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name
+                + "\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]," + spec + "}}";
+    }
+
+    private static String jsonList(List<String> items) {
+        return items.stream().map(i -> "\"" + i + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
     }
 
     /** Pod Security labels of namespaces: a level or a version that is neither is refused, named, as kube refuses it. */

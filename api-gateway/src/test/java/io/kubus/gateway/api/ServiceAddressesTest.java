@@ -48,6 +48,27 @@ class ServiceAddressesTest {
     }
 
     @Test
+    void nodePortsAreNeverSharedAcrossServicesOrUpdates() throws Exception {
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            int port = create("np-" + i, "NodePort", "").path("spec").path("ports").get(0).path("nodePort").asInt();
+            assertTrue(port >= 30000 && port <= 32767 && ports.add(port), "duplicate or out of range " + port);
+        }
+        create("later", "ClusterIP", "");
+        GatewayFixture.Reply typed = gateway.request("PATCH", SERVICES + "/later", "application/merge-patch+json",
+                "{\"spec\":{\"type\":\"NodePort\"}}");
+        assertEquals(200, typed.status(), typed.body());
+        int port = KubusJson.json().readTree(typed.body()).path("spec").path("ports").get(0).path("nodePort").asInt();
+        assertTrue(port >= 30000 && port <= 32767 && ports.add(port), "duplicate or out of range " + port);
+        GatewayFixture.Reply back = gateway.request("PATCH", SERVICES + "/later", "application/merge-patch+json",
+                "{\"spec\":{\"type\":\"ClusterIP\"}}");
+        assertEquals(200, back.status(), back.body());
+        JsonNode spec = KubusJson.json().readTree(back.body()).path("spec");
+        assertTrue(spec.path("ports").get(0).path("nodePort").isMissingNode() && spec.path("externalTrafficPolicy").isMissingNode(),
+                "what only a NodePort needs goes with its type: " + spec);
+    }
+
+    @Test
     void headlessAndExternalNameGetNoAddress() throws Exception {
         assertEquals("None", create("headless", "ClusterIP", "None").path("spec").path("clusterIP").asText());
         GatewayFixture.Reply ext = gateway.request("POST", SERVICES, "application/json",

@@ -84,6 +84,15 @@ public final class ErrorList {
         }
     }
 
+    /** ValidatePortNumOrName of an IntOrString ({@code port} a Number or a String): a port number, or a port name. */
+    public void portNumberOrName(String field, Object port) {
+        if (port instanceof Number n) {
+            invalidEach(field, n.longValue(), Names.portNumber(n.longValue()));
+        } else if (port instanceof String s) {
+            invalidEach(field, s, Names.portName(s));
+        }
+    }
+
     /** A number field that, when present, must be zero or more (ValidateNonnegativeField). */
     public void nonNegative(String field, long value) {
         if (value < 0) {

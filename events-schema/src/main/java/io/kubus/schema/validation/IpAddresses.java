@@ -74,6 +74,12 @@ public final class IpAddresses {
         return List.copyOf(problems);
     }
 
+    /** ParseIPSloppy(value).To4(): the four bytes of an IPv4 (or IPv4-mapped) address, or null for others. */
+    public static byte[] ipv4Bytes(String value) {
+        byte[] ip = parse(value);
+        return ip == null ? null : to4(ip);
+    }
+
     /** True when Go's sloppy parser reads the text as an IP address (an Ingress host may not be one). */
     public static boolean isIp(String value) {
         return parse(value) != null;

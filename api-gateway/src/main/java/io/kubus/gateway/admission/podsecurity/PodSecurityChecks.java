@@ -15,6 +15,8 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import static io.kubus.gateway.registry.JsonTree.texts;
+
 /**
  * The Pod Security Standards' checks as Kubernetes 1.32 has them (k8s.io/pod-security-admission/policy), over a pod's
  * metadata and spec as JSON, with kube's reasons and details word for word. Each check keeps the versions it had:
@@ -493,12 +495,6 @@ public class PodSecurityChecks {
 
     private static boolean present(JsonNode node, String field) {
         return node.hasNonNull(field);
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText("")));
-        return out;
     }
 
     /** Kube's joinQuote: each item in double quotes, as it is (no escaping). */

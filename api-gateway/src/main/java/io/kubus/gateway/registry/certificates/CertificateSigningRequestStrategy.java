@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.kubus.gateway.registry.JsonTree.texts;
 import static io.kubus.gateway.table.Cells.name;
 
 /**
@@ -318,12 +319,6 @@ public class CertificateSigningRequestStrategy implements Strategy {
             b.append(i == 0 ? "" : ", ").append(String.format("0x%x", bytes[i] & 0xff));
         }
         return b.append('}').toString();
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(v -> out.add(v.asText()));
-        return out;
     }
 
     private static String or(String value) {

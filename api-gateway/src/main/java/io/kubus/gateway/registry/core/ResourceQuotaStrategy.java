@@ -2,6 +2,7 @@ package io.kubus.gateway.registry.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.table.KindPrinter;
 import io.kubus.gateway.table.TablePrinter;
@@ -79,7 +80,7 @@ public class ResourceQuotaStrategy implements Strategy {
     /** The scopes a quota counts in are fixed once it exists. */
     @Override
     public void validateUpdate(ObjectNode quota, ObjectNode old, ErrorList errs) {
-        if (!new TreeSet<>(texts(quota.path("spec").path("scopes"))).equals(new TreeSet<>(texts(old.path("spec").path("scopes"))))) {
+        if (!new TreeSet<>(JsonTree.texts(quota.path("spec").path("scopes"))).equals(new TreeSet<>(JsonTree.texts(old.path("spec").path("scopes"))))) {
             errs.invalid("spec.scopes", scopesValue(quota.path("spec")), "field is immutable");
         }
     }
@@ -93,7 +94,7 @@ public class ResourceQuotaStrategy implements Strategy {
     }
 
     private static void scopes(JsonNode spec, ErrorList errs) {
-        List<String> scopes = texts(spec.path("scopes"));
+        List<String> scopes = JsonTree.texts(spec.path("scopes"));
         if (scopes.isEmpty()) {
             return;
         }
@@ -196,7 +197,7 @@ public class ResourceQuotaStrategy implements Strategy {
         if (!list.isArray()) {
             return type + "(nil)";
         }
-        return type + "{" + texts(list).stream().map(GoQuote::quote).collect(Collectors.joining(", ")) + "}";
+        return type + "{" + JsonTree.texts(list).stream().map(GoQuote::quote).collect(Collectors.joining(", ")) + "}";
     }
 
     /** Go's %#v of the internal ScopeSelector, as kube-apiserver shows it in a validation message. */
@@ -215,12 +216,6 @@ public class ResourceQuotaStrategy implements Strategy {
             inner = "[]core.ScopedResourceSelectorRequirement{" + String.join(", ", items) + "}";
         }
         return "core.ScopeSelector{MatchExpressions:" + inner + "}";
-    }
-
-    private static List<String> texts(JsonNode list) {
-        List<String> out = new ArrayList<>();
-        list.forEach(n -> out.add(n.asText("")));
-        return out;
     }
 
     private static List<String> texts(Iterator<String> names) {

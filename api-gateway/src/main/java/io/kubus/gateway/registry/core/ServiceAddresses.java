@@ -1,24 +1,31 @@
 package io.kubus.gateway.registry.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.api.ApiException;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.validation.GoQuote;
+import io.kubus.schema.validation.IpAddresses;
+import io.micronaut.core.annotation.Nullable;
 
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static io.kubus.gateway.registry.JsonTree.texts;
+
 /**
- * Gives a new Service its cluster IP (from 10.96.0.0/12, kube-apiserver's default range) and node ports (30000-32767),
- * as kube-apiserver's allocators do. Runs inside the create's transaction, where the store's writer lock keeps two
- * creates from taking the same address.
+ * Gives a Service its cluster IP (from 10.96.0.0/12, kube-apiserver's default --service-cluster-ip-range) and node
+ * ports (30000-32767, the default --service-node-port-range), as kube-apiserver's allocators do, with their refusals.
+ * Runs inside the write's transaction, where the store's writer lock keeps two writes from taking the same address.
  */
 public final class ServiceAddresses {
-    private static final long RANGE_START = ipToLong("10.96.0.0");
+    private static final String IP_RANGE = "10.96.0.0/12";
+    private static final long RANGE_START = 10L << 24 | 96L << 16;
     private static final int RANGE_SIZE = 1 << 20;
     private static final int NODE_PORT_MIN = 30000;
     private static final int NODE_PORT_MAX = 32767;
@@ -29,57 +36,118 @@ public final class ServiceAddresses {
     private ServiceAddresses() {
     }
 
-    public static void assign(ObjectNode service, String name, ObjectStore store) {
+    /**
+     * Allocates what {@code service} needs and {@code old} (null on create) did not hold: a cluster IP when it gets one
+     * for the first time, node ports for new or changed ports of a NodePort or LoadBalancer Service, and a health
+     * check node port for a LoadBalancer with externalTrafficPolicy Local.
+     */
+    public static void allocate(ObjectNode service, @Nullable ObjectNode old, ObjectStore store) {
         ObjectNode spec = (ObjectNode) service.with("spec");
         String type = spec.path("type").asText("ClusterIP");
         if (type.equals("ExternalName")) {
             return;
         }
+        String name = service.path("metadata").path("name").asText();
+        String namespace = service.path("metadata").path("namespace").asText();
         Set<String> usedIps = new HashSet<>();
         Set<Integer> usedPorts = new HashSet<>();
         for (ObjectNode s : store.list(ResourceTypes.SERVICES, null).items()) {
-            usedIps.add(s.path("spec").path("clusterIP").asText(""));
-            for (JsonNode p : s.path("spec").path("ports")) {
-                usedPorts.add(p.path("nodePort").asInt(0));
+            JsonNode meta = s.path("metadata");
+            if (old != null && meta.path("name").asText().equals(name) && meta.path("namespace").asText().equals(namespace)) {
+                continue;
             }
+            s.path("spec").path("clusterIPs").forEach(ip -> usedIps.add(ip.asText()));
+            usedPorts.addAll(nodePorts(s));
         }
+        boolean hadIp = old != null && !old.path("spec").path("type").asText().equals("ExternalName");
+        if (!hadIp) {
+            clusterIp(spec, name, usedIps);
+        }
+        Set<Integer> held = old == null ? Set.of() : nodePorts(old);
+        if (type.equals("NodePort") || type.equals("LoadBalancer")) {
+            nodePorts(spec, name, held, usedPorts);
+        }
+        if (type.equals("LoadBalancer") && spec.path("externalTrafficPolicy").asText().equals("Local")
+                && spec.path("healthCheckNodePort").asInt(0) == 0) {
+            spec.put("healthCheckNodePort", freePort(usedPorts));
+        }
+    }
+
+    private static void clusterIp(ObjectNode spec, String name, Set<String> used) {
         String ip = spec.path("clusterIP").asText("");
+        if (ip.equals("None")) {
+            return;
+        }
         if (ip.isEmpty()) {
-            ip = freeIp(usedIps);
-        } else if (!ip.equals("None")) {
-            long n = ipToLongOrNegative(ip);
-            if (n < RANGE_START || n >= RANGE_START + RANGE_SIZE) {
-                throw invalid(name, "spec.clusterIP", "Invalid value: \"" + ip
-                        + "\": provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12");
+            ip = freeIp(used);
+        } else {
+            // allocIPs: the refusal names the whole clusterIPs list, as kube-apiserver's does
+            ErrorList.GoValue value = new ErrorList.GoValue(GoQuote.stringSlice(texts(spec.path("clusterIPs"))));
+            byte[] v4 = IpAddresses.ipv4Bytes(ip);
+            if (v4 == null) {
+                throw invalid(name, "spec.clusterIPs[0]", value, "IPv6 is not configured on this cluster");
             }
-            if (usedIps.contains(ip)) {
-                throw invalid(name, "spec.clusterIP", "Invalid value: \"" + ip + "\": provided IP is already allocated");
+            String canonical = (v4[0] & 255) + "." + (v4[1] & 255) + "." + (v4[2] & 255) + "." + (v4[3] & 255);
+            if (!IpAddresses.parseCidr(IP_RANGE).orElseThrow().contains(v4)) {
+                throw invalid(name, "spec.clusterIPs", value, "failed to allocate IP " + ip + ": the provided IP ("
+                        + canonical + ") is not in the valid range. The range of valid IPs is " + IP_RANGE);
+            }
+            if (used.contains(ip) || used.contains(canonical)) {
+                throw invalid(name, "spec.clusterIPs", value, "failed to allocate IP " + ip + ": provided IP is already allocated");
             }
         }
         spec.put("clusterIP", ip);
-        ArrayNode ips = spec.putArray("clusterIPs");
-        ips.add(ip);
-        if (!spec.has("ipFamilies") && !ip.equals("None")) {
+        spec.putArray("clusterIPs").add(ip);
+        if (!spec.has("ipFamilies")) {
             spec.putArray("ipFamilies").add("IPv4");
+        }
+        if (!spec.has("ipFamilyPolicy")) {
             spec.put("ipFamilyPolicy", "SingleStack");
         }
-        if (type.equals("NodePort") || type.equals("LoadBalancer")) {
-            int i = 0;
-            for (JsonNode p : spec.path("ports")) {
-                int port = p.path("nodePort").asInt(0);
-                if (port == 0) {
-                    ((ObjectNode) p).put("nodePort", freePort(usedPorts));
-                } else if (port < NODE_PORT_MIN || port > NODE_PORT_MAX) {
-                    throw invalid(name, "spec.ports[" + i + "].nodePort", "Invalid value: " + port
-                            + ": provided port is not in the valid range. The range of valid ports is 30000-32767");
-                } else if (!usedPorts.add(port)) {
-                    throw invalid(name, "spec.ports[" + i + "].nodePort", "Invalid value: " + port
-                            + ": provided port is already allocated");
+    }
+
+    /**
+     * initNodePorts and updateNodePorts: a port given a node port takes it unless the Service already held it; one
+     * without takes the node port of an earlier port with the same number, else a free one.
+     */
+    private static void nodePorts(ObjectNode spec, String name, Set<Integer> held, Set<Integer> used) {
+        Map<Integer, Integer> byPort = new HashMap<>();
+        Set<Integer> taken = new HashSet<>();
+        int i = 0;
+        for (JsonNode p : spec.path("ports")) {
+            ObjectNode port = (ObjectNode) p;
+            int nodePort = port.path("nodePort").asInt(0);
+            if (nodePort == 0) {
+                nodePort = byPort.getOrDefault(port.path("port").asInt(), 0);
+                if (nodePort == 0) {
+                    nodePort = freePort(used);
                 }
-                usedPorts.add(((ObjectNode) p).path("nodePort").asInt());
-                i++;
+            } else if (!held.contains(nodePort) && !taken.contains(nodePort)) {
+                String field = "spec.ports[" + i + "].nodePort";
+                if (nodePort < NODE_PORT_MIN || nodePort > NODE_PORT_MAX) {
+                    throw invalid(name, field, nodePort, "provided port is not in the valid range. The range of valid ports is "
+                            + NODE_PORT_MIN + "-" + NODE_PORT_MAX);
+                }
+                if (!used.add(nodePort)) {
+                    throw invalid(name, field, nodePort, "provided port is already allocated");
+                }
             }
+            port.put("nodePort", nodePort);
+            taken.add(nodePort);
+            byPort.putIfAbsent(port.path("port").asInt(), nodePort);
+            i++;
         }
+    }
+
+    /** The node ports a stored Service holds: its ports' and its health check's. */
+    private static Set<Integer> nodePorts(JsonNode service) {
+        Set<Integer> ports = new HashSet<>();
+        for (JsonNode p : service.path("spec").path("ports")) {
+            ports.add(p.path("nodePort").asInt(0));
+        }
+        ports.add(service.path("spec").path("healthCheckNodePort").asInt(0));
+        ports.remove(0);
+        return ports;
     }
 
     private static String freeIp(Set<String> used) {
@@ -105,36 +173,10 @@ public final class ServiceAddresses {
         throw ApiException.internal("failed to allocate a nodePort: range is full");
     }
 
-    private static ApiException invalid(String name, String field, String message) {
-        return ApiException.invalid(ResourceTypes.SERVICES, name, List.of(ApiException.cause("FieldValueInvalid", field, message)));
-    }
-
-    private static long ipToLong(String ip) {
-        long n = ipToLongOrNegative(ip);
-        if (n < 0) {
-            throw new IllegalArgumentException(ip);
-        }
-        return n;
-    }
-
-    private static long ipToLongOrNegative(String ip) {
-        String[] parts = ip.split("\\.");
-        if (parts.length != 4) {
-            return -1;
-        }
-        long n = 0;
-        for (String p : parts) {
-            try {
-                int v = Integer.parseInt(p);
-                if (v < 0 || v > 255) {
-                    return -1;
-                }
-                n = n * 256 + v;
-            } catch (NumberFormatException e) {
-                return -1;
-            }
-        }
-        return n;
+    private static ApiException invalid(String name, String field, Object value, String detail) {
+        ErrorList errs = new ErrorList();
+        errs.invalid(field, value, detail);
+        return ApiException.invalid(ResourceTypes.SERVICES.group(), ResourceTypes.SERVICES.kind(), name, errs.problems());
     }
 
     private static String longToIp(long n) {

@@ -14,7 +14,10 @@ import io.kubus.gateway.table.TablePrinter;
 import io.kubus.gateway.table.TablePrinters;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.gateway.auth.UserInfo;
 import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.validation.GoQuote;
+import io.kubus.schema.validation.IpAddresses;
 import io.kubus.schema.validation.Names;
 import jakarta.inject.Singleton;
 
@@ -23,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static io.kubus.gateway.registry.JsonTree.texts;
 import static io.kubus.gateway.registry.JsonTree.absent;
 import static io.kubus.gateway.registry.JsonTree.def;
 import static io.kubus.gateway.registry.JsonTree.obj;
@@ -37,6 +41,11 @@ import static io.kubus.gateway.table.Cells.text;
 @Singleton
 public class ServiceStrategy implements Strategy {
     private static final List<String> TYPES = List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
+    private static final List<String> AFFINITIES = List.of("ClientIP", "None");
+    private static final List<String> TRAFFIC_POLICIES = List.of("Cluster", "Local");
+    /** DefaultClientIPServiceAffinitySeconds and MaxClientIPServiceAffinitySeconds: three hours, and one day. */
+    private static final int DEFAULT_AFFINITY_SECONDS = 10800;
+    private static final int MAX_AFFINITY_SECONDS = 86400;
     private static final PatchSchema SCHEMA = PatchSchemas.object(
             PatchSchema.builder().mergeList("ports", "port").build(), PatchSchemas.CONDITIONS_STATUS);
     private static final TablePrinter PRINTER = new KindPrinter(KindPrinter.columns(
@@ -81,11 +90,28 @@ public class ServiceStrategy implements Strategy {
         if (type.equals("NodePort") || type.equals("LoadBalancer")) {
             def(spec, "externalTrafficPolicy", "Cluster");
         }
+        if (JsonTree.text(spec, "sessionAffinity").equals("ClientIP")
+                && !spec.path("sessionAffinityConfig").path("clientIP").path("timeoutSeconds").isNumber()) {
+            spec.putObject("sessionAffinityConfig").putObject("clientIP").put("timeoutSeconds", DEFAULT_AFFINITY_SECONDS);
+        }
         for (ObjectNode p : objects(spec, "ports")) {
             def(p, "protocol", "TCP");
-            if (absent(p, "targetPort") && p.has("port")) {
+            // an IntOrString's zero values, 0 and "", count as unset
+            JsonNode target = p.path("targetPort");
+            if ((target.isMissingNode() || target.isNull() || target.asText().equals("0") || target.asText().isEmpty())
+                    && p.has("port")) {
                 p.set("targetPort", p.get("port").deepCopy());
             }
+        }
+    }
+
+    /** normalizeClusterIPs: a client that sets only clusterIP (kubectl, old clients) asks for that one address. */
+    @Override
+    public void prepareForCreate(ObjectNode service, UserInfo creator) {
+        Strategy.super.prepareForCreate(service, creator);
+        if (service.get("spec") instanceof ObjectNode spec && !JsonTree.text(spec, "clusterIP").isEmpty()
+                && spec.path("clusterIPs").isEmpty()) {
+            spec.putArray("clusterIPs").add(spec.get("clusterIP").asText());
         }
     }
 
@@ -98,9 +124,15 @@ public class ServiceStrategy implements Strategy {
 
     @Override
     public void beginCreate(ObjectNode service, ObjectStore store) {
-        ServiceAddresses.assign(service, service.path("metadata").path("name").asText(), store);
+        ServiceAddresses.allocate(service, null, store);
     }
 
+    @Override
+    public void beginUpdate(ObjectNode service, ObjectNode old, ObjectStore store) {
+        ServiceAddresses.allocate(service, old, store);
+    }
+
+    /** ValidateService, less what the allocators refuse (node port ranges, addresses in use). */
     @Override
     public void validate(ObjectNode service, ErrorList errs) {
         ObjectNode spec = objOrNull(service, "spec");
@@ -109,26 +141,56 @@ public class ServiceStrategy implements Strategy {
             return;
         }
         String type = JsonTree.text(spec, "type");
-        if (!TYPES.contains(type)) {
-            errs.notSupported("spec.type", type, TYPES);
-        }
         List<ObjectNode> ports = objects(spec, "ports");
-        boolean headless = JsonTree.text(spec, "clusterIP").equals("None");
-        if (type.equals("ExternalName")) {
-            String external = JsonTree.text(spec, "externalName");
-            if (external.isEmpty()) {
-                errs.required("spec.externalName");
-            } else {
-                errs.invalidEach("spec.externalName", external, Names.dns1123Subdomain(external));
-            }
-        } else if (ports.isEmpty() && !headless) {
+        List<String> clusterIps = texts(spec.path("clusterIPs"));
+        boolean headless = clusterIps.size() == 1 && clusterIps.getFirst().equals("None");
+        if (ports.isEmpty() && !headless && !type.equals("ExternalName")) {
             errs.required("spec.ports");
         }
-        String affinity = JsonTree.text(spec, "sessionAffinity");
-        if (!affinity.isEmpty() && !List.of("ClientIP", "None").contains(affinity)) {
-            errs.notSupported("spec.sessionAffinity", affinity, List.of("ClientIP", "None"));
+        switch (type) {
+            case "LoadBalancer", "NodePort" -> {
+                if (headless) {
+                    errs.invalid("spec.clusterIPs[0]", "None", "may not be set to 'None' for " + type + " services");
+                }
+            }
+            case "ExternalName" -> {
+                for (String field : List.of("clusterIPs", "ipFamilies")) {
+                    if (!spec.path(field).isEmpty()) {
+                        errs.forbidden("spec." + field, "may not be set for ExternalName services");
+                    }
+                }
+                if (spec.hasNonNull("ipFamilyPolicy")) {
+                    errs.forbidden("spec.ipFamilyPolicy", "may not be set for ExternalName services");
+                }
+                // a CNAME may end in a dot to say it is fully qualified
+                String cname = JsonTree.text(spec, "externalName");
+                cname = cname.endsWith(".") ? cname.substring(0, cname.length() - 1) : cname;
+                if (cname.isEmpty()) {
+                    errs.required("spec.externalName");
+                } else {
+                    errs.invalidEach("spec.externalName", cname, Names.dns1123Subdomain(cname));
+                }
+            }
+            default -> {
+            }
         }
+        ports(ports, type, errs);
+        ObjectMetaValidation.labels(objOrNull(spec, "selector"), "spec.selector", errs);
+        sessionAffinity(spec, errs);
+        clusterIps(spec, type, clusterIps, errs);
+        if (type.isEmpty()) {
+            errs.required("spec.type");
+        } else if (!TYPES.contains(type)) {
+            errs.notSupported("spec.type", type, TYPES);
+        }
+        trafficPolicies(spec, type, errs);
+    }
+
+    /** validateServicePort for each port, and the duplicate checks of ValidateService. */
+    private static void ports(List<ObjectNode> ports, String type, ErrorList errs) {
         Set<String> names = new HashSet<>();
+        Set<String> nodePorts = new HashSet<>();
+        Set<String> numbers = new HashSet<>();
         for (int i = 0; i < ports.size(); i++) {
             ObjectNode port = ports.get(i);
             String p = "spec.ports[" + i + "]";
@@ -143,30 +205,131 @@ public class ServiceStrategy implements Strategy {
             long number = port.path("port").asLong(0);
             errs.invalidEach(p + ".port", number, Names.portNumber(number));
             String protocol = JsonTree.text(port, "protocol");
-            if (!PodSpecValidation.PROTOCOLS.contains(protocol)) {
+            if (protocol.isEmpty()) {
+                errs.required(p + ".protocol");
+            } else if (!PodSpecValidation.PROTOCOLS.contains(protocol)) {
                 errs.notSupported(p + ".protocol", protocol, PodSpecValidation.PROTOCOLS);
             }
-            JsonNode target = port.get("targetPort");
-            if (target != null && target.isNumber()) {
-                errs.invalidEach(p + ".targetPort", target.asLong(), Names.portNumber(target.asLong()));
-            } else if (target != null && target.isTextual()) {
-                errs.invalidEach(p + ".targetPort", target.asText(), Names.portName(target.asText()));
-            }
-            JsonNode nodePort = port.get("nodePort");
-            if (nodePort != null && nodePort.asLong() != 0) {
-                if (type.equals("ClusterIP") || type.equals("ExternalName")) {
-                    errs.forbidden(p + ".nodePort", "may not be used when `type` is '" + type + "'");
-                } else {
-                    errs.invalidEach(p + ".nodePort", nodePort.asLong(), Names.portNumber(nodePort.asLong()));
+            JsonNode target = port.path("targetPort");
+            errs.portNumberOrName(p + ".targetPort", target.isNumber() ? (Object) target.asLong() : target.asText());
+            long nodePort = port.path("nodePort").asLong(0);
+            if (nodePort != 0) {
+                if (type.equals("ClusterIP")) {
+                    errs.forbidden(p + ".nodePort", "may not be used when `type` is 'ClusterIP'");
+                }
+                if (!nodePorts.add(protocol + "/" + nodePort)) {
+                    errs.duplicate(p + ".nodePort", nodePort);
                 }
             }
+            if (!numbers.add(protocol + "/" + number)) {
+                // kube-apiserver prints the key it compares, a ServicePort of only protocol and port
+                errs.duplicate(p, new ErrorList.GoValue("core.ServicePort{Name:\"\", Protocol:" + GoQuote.quote(protocol)
+                        + ", AppProtocol:(*string)(nil), Port:" + number + ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, "
+                        + "StrVal:\"\"}, NodePort:0}"));
+            }
         }
-        ObjectMetaValidation.labels(objOrNull(spec, "selector"), "spec.selector", errs);
+    }
+
+    /** validateClientIPAffinityConfig, and no config without ClientIP affinity. */
+    private static void sessionAffinity(ObjectNode spec, ErrorList errs) {
+        String affinity = JsonTree.text(spec, "sessionAffinity");
+        if (affinity.isEmpty()) {
+            errs.required("spec.sessionAffinity");
+        } else if (!AFFINITIES.contains(affinity)) {
+            errs.notSupported("spec.sessionAffinity", affinity, AFFINITIES);
+        }
+        JsonNode config = spec.get("sessionAffinityConfig");
+        String path = "spec.sessionAffinityConfig";
+        if (affinity.equals("ClientIP")) {
+            String detail = "when session affinity type is ClientIP";
+            JsonNode timeout = config == null ? null : config.path("clientIP").get("timeoutSeconds");
+            if (config == null || config.isNull()) {
+                errs.required(path, detail);
+            } else if (!config.path("clientIP").isObject()) {
+                errs.required(path + ".clientIP", detail);
+            } else if (timeout == null || timeout.isNull()) {
+                errs.required(path + ".clientIP.timeoutSeconds", detail);
+            } else if (timeout.asLong() <= 0 || timeout.asLong() > MAX_AFFINITY_SECONDS) {
+                errs.invalid(path + ".clientIP.timeoutSeconds", timeout.asLong(),
+                        "must be greater than 0 and less than " + MAX_AFFINITY_SECONDS);
+            }
+        } else if (affinity.equals("None") && config != null && !config.isNull()) {
+            errs.forbidden(path, "must not be set when session affinity is None");
+        }
+    }
+
+    /** ValidateServiceClusterIPsRelatedFields, for the one family (IPv4) this cluster serves. */
+    private static void clusterIps(ObjectNode spec, String type, List<String> clusterIps, ErrorList errs) {
+        if (type.equals("ExternalName")) {
+            return;
+        }
+        ErrorList.GoValue all = new ErrorList.GoValue(GoQuote.stringSlice(clusterIps));
+        if (!JsonTree.text(spec, "clusterIP").isEmpty()) {
+            if (clusterIps.isEmpty()) {
+                errs.required("spec.clusterIPs");
+            } else if (!clusterIps.getFirst().equals(JsonTree.text(spec, "clusterIP"))) {
+                errs.invalid("spec.clusterIPs", all, "first value must match `clusterIP`");
+            }
+        } else if (!clusterIps.isEmpty()) {
+            errs.invalid("spec.clusterIPs", all, "must be empty when `clusterIP` is not specified");
+        }
+        for (int i = 0; i < clusterIps.size(); i++) {
+            String ip = clusterIps.get(i);
+            if (i == 0 && ip.equals("None")) {
+                if (clusterIps.size() > 1) {
+                    errs.invalid("spec.clusterIPs", all, "'None' must be the first and only value");
+                }
+                continue;
+            }
+            errs.addAll(IpAddresses.ip("spec.clusterIPs[" + i + "]", ip));
+        }
+        if (clusterIps.size() > 2) {
+            errs.invalid("spec.clusterIPs", all, "may only hold up to 2 values");
+        }
+    }
+
+    /**
+     * validateServiceExternalTrafficPolicy and validateServiceInternalTrafficFieldsValue: only a Service reachable
+     * from outside (NodePort, LoadBalancer, or with external IPs) has an external policy, and a health check node
+     * port only where LoadBalancer meets Local.
+     */
+    private static void trafficPolicies(ObjectNode spec, String type, ErrorList errs) {
+        boolean external = type.equals("NodePort") || type.equals("LoadBalancer")
+                || type.equals("ClusterIP") && !spec.path("externalIPs").isEmpty();
+        String policy = JsonTree.text(spec, "externalTrafficPolicy");
+        if (!external) {
+            if (!policy.isEmpty()) {
+                errs.invalid("spec.externalTrafficPolicy", policy, "may only be set for externally-accessible services");
+            }
+        } else if (policy.isEmpty()) {
+            errs.required("spec.externalTrafficPolicy");
+        } else if (!TRAFFIC_POLICIES.contains(policy)) {
+            errs.notSupported("spec.externalTrafficPolicy", policy, TRAFFIC_POLICIES);
+        }
+        long healthCheck = spec.path("healthCheckNodePort").asLong(0);
+        if (!(type.equals("LoadBalancer") && policy.equals("Local"))) {
+            if (healthCheck != 0) {
+                errs.invalid("spec.healthCheckNodePort", healthCheck,
+                        "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'");
+            }
+        } else if (healthCheck != 0) {
+            errs.invalidEach("spec.healthCheckNodePort", healthCheck, Names.portNumber(healthCheck));
+        }
+        String internal = JsonTree.text(spec, "internalTrafficPolicy");
+        if (internal.isEmpty()) {
+            if (!type.equals("ExternalName")) {
+                errs.required("spec.internalTrafficPolicy");
+            }
+        } else if (!TRAFFIC_POLICIES.contains(internal)) {
+            errs.notSupported("spec.internalTrafficPolicy", internal, TRAFFIC_POLICIES);
+        }
     }
 
     /**
      * The cluster IP is allocated once. An update that omits it keeps the allocated one (as the apiserver's
-     * patchAllocatedValues does, so a PUT of the original manifest works); one that changes it is refused.
+     * patchAllocatedValues does, so a PUT of the original manifest works); one that changes it is refused. What only
+     * the old type needed (node ports, the cluster IP of a Service turned ExternalName, an external traffic policy)
+     * goes when the update left it as it was (dropTypeDependentFields), so changing the type alone is enough.
      */
     @Override
     public void prepareForUpdate(ObjectNode service, ObjectNode old) {
@@ -175,30 +338,55 @@ public class ServiceStrategy implements Strategy {
             return;
         }
         JsonNode oldSpec = old.path("spec");
+        String type = JsonTree.text(spec, "type");
+        boolean nodePorts = type.equals("NodePort") || type.equals("LoadBalancer");
+        // normalizeClusterIPs: a new clusterIP beside the old clusterIPs is a client that sets only the singular
+        if (!JsonTree.text(spec, "clusterIP").isEmpty() && !spec.path("clusterIP").equals(oldSpec.path("clusterIP"))
+                && (absent(spec, "clusterIPs") || spec.path("clusterIPs").equals(oldSpec.path("clusterIPs")))) {
+            spec.putArray("clusterIPs").add(JsonTree.text(spec, "clusterIP"));
+        }
         for (String field : List.of("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")) {
-            if (absent(spec, field) && oldSpec.has(field)) {
+            if (type.equals("ExternalName")) {
+                if (spec.path(field).equals(oldSpec.path(field))) {
+                    spec.remove(field);
+                }
+            } else if (absent(spec, field) && oldSpec.has(field)) {
                 spec.set(field, oldSpec.get(field).deepCopy());
             }
         }
         for (ObjectNode port : objects(spec, "ports")) {
-            if (absent(port, "nodePort")) {
-                for (JsonNode was : oldSpec.path("ports")) {
-                    if (was.path("port").asLong() == port.path("port").asLong() && was.has("nodePort")) {
-                        port.set("nodePort", was.get("nodePort").deepCopy());
-                    }
+            for (JsonNode was : oldSpec.path("ports")) {
+                if (was.path("port").asLong() != port.path("port").asLong() || !was.has("nodePort")) {
+                    continue;
+                }
+                if (nodePorts && absent(port, "nodePort")) {
+                    port.set("nodePort", was.get("nodePort").deepCopy());
+                } else if (!nodePorts && port.path("nodePort").equals(was.get("nodePort"))) {
+                    port.remove("nodePort");
                 }
             }
         }
+        if (!type.equals("LoadBalancer") && spec.path("healthCheckNodePort").equals(oldSpec.path("healthCheckNodePort"))) {
+            spec.remove("healthCheckNodePort");
+        }
+        if (!nodePorts && spec.path("externalIPs").isEmpty()
+                && spec.path("externalTrafficPolicy").equals(oldSpec.path("externalTrafficPolicy"))) {
+            spec.remove("externalTrafficPolicy");
+        }
     }
 
+    /** validateUpgradeDowngradeClusterIPs, single-stack: the allocated cluster IP stays (unless to or from ExternalName). */
     @Override
     public void validateUpdate(ObjectNode service, ObjectNode old, ErrorList errs) {
-        String before = old.path("spec").path("clusterIP").asText("");
-        String after = service.path("spec").path("clusterIP").asText("");
-        String type = service.path("spec").path("type").asText("");
-        // ExternalName services have no cluster IP, so switching to one may drop it
-        if (!before.isEmpty() && !before.equals(after) && !type.equals("ExternalName")) {
-            errs.invalid("spec.clusterIP", after, "field is immutable");
+        if (JsonTree.text(service.path("spec"), "type").equals("ExternalName")
+                || JsonTree.text(old.path("spec"), "type").equals("ExternalName")) {
+            return;
+        }
+        List<String> before = texts(old.path("spec").path("clusterIPs"));
+        List<String> after = texts(service.path("spec").path("clusterIPs"));
+        if (!before.isEmpty() && (after.isEmpty() || !after.getFirst().equals(before.getFirst()))) {
+            errs.invalid("spec.clusterIPs[0]", new ErrorList.GoValue(GoQuote.stringSlice(after)),
+                    after.isEmpty() ? "primary clusterIP can not be unset" : "may not change once set");
         }
     }
 

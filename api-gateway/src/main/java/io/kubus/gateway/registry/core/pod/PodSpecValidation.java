@@ -7,6 +7,8 @@ import io.kubus.gateway.registry.core.ResourceNames;
 import io.kubus.schema.quantity.QuantityFormatException;
 import io.kubus.schema.quantity.ResourceQuantity;
 import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.validation.GoQuote;
+import io.kubus.schema.validation.IpAddresses;
 import io.kubus.schema.validation.Names;
 import io.micronaut.core.annotation.Nullable;
 
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.kubus.gateway.registry.JsonTree.texts;
 import static io.kubus.gateway.registry.JsonTree.objOrNull;
 import static io.kubus.gateway.registry.JsonTree.objects;
 import static io.kubus.gateway.registry.JsonTree.text;
@@ -24,7 +27,11 @@ import static io.kubus.gateway.registry.JsonTree.text;
 public final class PodSpecValidation {
     public static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
     public static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
-    private static final List<String> DNS_POLICIES = List.of("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
+    private static final List<String> DNS_POLICIES = List.of("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None");
+    /** MaxDNSNameservers, MaxDNSSearchPaths, MaxDNSSearchListChars. */
+    private static final int MAX_DNS_NAMESERVERS = 3;
+    private static final int MAX_DNS_SEARCH_PATHS = 32;
+    private static final int MAX_DNS_SEARCH_LIST_CHARS = 2048;
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
     private static final List<String> TAINT_EFFECTS = List.of("NoSchedule", "PreferNoSchedule", "NoExecute");
     private static final List<String> TOLERATION_OPERATORS = List.of("Equal", "Exists");
@@ -64,14 +71,86 @@ public final class PodSpecValidation {
             errs.notSupported(path + ".restartPolicy", restart, restartPolicies);
         }
         String dns = text(spec, "dnsPolicy");
-        if (!dns.isEmpty() && !DNS_POLICIES.contains(dns)) {
+        if (dns.isEmpty()) {
+            errs.required(path + ".dnsPolicy");
+        } else if (!DNS_POLICIES.contains(dns)) {
             errs.notSupported(path + ".dnsPolicy", dns, DNS_POLICIES);
         }
+        dnsConfig(objOrNull(spec, "dnsConfig"), dns, path + ".dnsConfig", errs);
         nonNegative(spec, "terminationGracePeriodSeconds", path, errs);
         tolerations(objects(spec, "tolerations"), path + ".tolerations", errs);
         JsonNode deadline = spec.get("activeDeadlineSeconds");
         if (deadline != null && deadline.isNumber() && deadline.asLong() <= 0) {
             errs.invalid(path + ".activeDeadlineSeconds", deadline.asLong(), "must be between 1 and 2147483647, inclusive");
+        }
+        // the pod's DNS name is <hostname>.<subdomain>.<namespace>.svc.<cluster domain>: each part one label
+        for (String field : List.of("hostname", "subdomain")) {
+            String value = text(spec, field);
+            if (!value.isEmpty()) {
+                errs.invalidEach(path + "." + field, value, Names.dns1123Label(value));
+            }
+        }
+        hostAliases(objects(spec, "hostAliases"), path + ".hostAliases", errs);
+    }
+
+    /**
+     * validatePodDNSConfig: the limits of the resolv.conf the kubelet writes from it (libc reads at most 3
+     * nameservers), and None, which takes everything from it, needs a nameserver.
+     */
+    private static void dnsConfig(@Nullable ObjectNode config, String policy, String path, ErrorList errs) {
+        if (policy.equals("None")) {
+            if (config == null) {
+                errs.required(path, "must provide `dnsConfig` when `dnsPolicy` is None");
+                return;
+            }
+            if (config.path("nameservers").isEmpty()) {
+                errs.required(path + ".nameservers", "must provide at least one DNS nameserver when `dnsPolicy` is None");
+                return;
+            }
+        }
+        if (config == null) {
+            return;
+        }
+        List<String> nameservers = texts(config.path("nameservers"));
+        if (nameservers.size() > MAX_DNS_NAMESERVERS) {
+            errs.invalid(path + ".nameservers", new ErrorList.GoValue(GoQuote.stringSlice(nameservers)),
+                    "must not have more than " + MAX_DNS_NAMESERVERS + " nameservers");
+        }
+        for (int i = 0; i < nameservers.size(); i++) {
+            errs.addAll(IpAddresses.ip(path + ".nameservers[" + i + "]", nameservers.get(i)));
+        }
+        List<String> searches = texts(config.path("searches"));
+        ErrorList.GoValue all = new ErrorList.GoValue(GoQuote.stringSlice(searches));
+        if (searches.size() > MAX_DNS_SEARCH_PATHS) {
+            errs.invalid(path + ".searches", all, "must not have more than " + MAX_DNS_SEARCH_PATHS + " search paths");
+        }
+        if (String.join(" ", searches).length() > MAX_DNS_SEARCH_LIST_CHARS) {
+            errs.invalid(path + ".searches", all, "must not have more than " + MAX_DNS_SEARCH_LIST_CHARS
+                    + " characters (including spaces) in the search list");
+        }
+        for (int i = 0; i < searches.size(); i++) {
+            // a search domain may end in a dot
+            String search = searches.get(i).endsWith(".") ? searches.get(i).substring(0, searches.get(i).length() - 1)
+                    : searches.get(i);
+            errs.invalidEach(path + ".searches[" + i + "]", search, Names.dns1123Subdomain(search));
+        }
+        List<ObjectNode> options = objects(config, "options");
+        for (int i = 0; i < options.size(); i++) {
+            if (text(options.get(i), "name").isEmpty()) {
+                errs.required(path + ".options[" + i + "]", "must not be empty");
+            }
+        }
+    }
+
+    /** ValidateHostAliases: each becomes an /etc/hosts line, an address and the names it answers to. */
+    private static void hostAliases(List<ObjectNode> aliases, String path, ErrorList errs) {
+        for (int i = 0; i < aliases.size(); i++) {
+            String p = path + "[" + i + "]";
+            errs.addAll(IpAddresses.ip(p + ".ip", text(aliases.get(i), "ip")));
+            List<String> hostnames = texts(aliases.get(i).path("hostnames"));
+            for (int j = 0; j < hostnames.size(); j++) {
+                errs.invalidEach(p + ".hostnames[" + j + "]", hostnames.get(j), Names.dns1123Subdomain(hostnames.get(j)));
+            }
         }
     }
 
