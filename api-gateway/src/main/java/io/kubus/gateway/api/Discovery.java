@@ -214,6 +214,7 @@ public class Discovery {
             case "binding" -> new Sub("", "v1", "Binding", List.of("create"));
             case "log" -> new Sub(t.group(), t.version(), t.kind(), List.of("get"));
             case "exec" -> new Sub("", "v1", "PodExecOptions", List.of("create", "get"));
+            case "portforward" -> new Sub("", "v1", "PodPortForwardOptions", List.of("create", "get"));
             // kubectl drain evicts (rather than deletes) only where discovery lists pods/eviction with this kind
             case "eviction" -> new Sub("policy", "v1", "Eviction", List.of("create"));
             case "token" -> new Sub("authentication.k8s.io", "v1", "TokenRequest", List.of("create"));

@@ -39,7 +39,8 @@ import java.util.concurrent.Executors;
  * The way from a pod to the node agent that runs it, as kube-apiserver goes to the kubelet: the pod's
  * {@code spec.nodeName}, that Node's InternalIP and {@code status.daemonEndpoints.kubeletEndpoint.Port}. Serves
  * {@code pods/{name}/log} by streaming the agent's {@code /containerLogs/...}, and opens the agent's
- * {@code /exec/...} WebSocket for the exec bridge ({@link PodExecWebSocket}).
+ * {@code /exec/...} WebSocket for the exec bridge ({@link PodExecWebSocket}) and its {@code /portForward/...}
+ * WebSocket for port-forward ({@link PodPortForwardWebSocket}).
  */
 @Singleton
 public class NodeAgents {
@@ -92,9 +93,22 @@ public class NodeAgents {
 
     /** Where a container of a pod is served; 400 for a pod on no node or a container it does not have. */
     public Target target(String namespace, String name, @Nullable String container) {
-        ObjectNode pod = store.get(ResourceTypes.PODS, namespace, name)
-                .orElseThrow(() -> ApiException.notFound(ResourceTypes.PODS, name));
+        ObjectNode pod = pod(namespace, name);
         String chosen = container(pod, name, container);
+        return new Target(namespace, name, chosen, agentOf(pod, name));
+    }
+
+    /** The base URI of the agent that runs a pod; 400 for a pod on no node. */
+    public URI agent(String namespace, String name) {
+        return agentOf(pod(namespace, name), name);
+    }
+
+    private ObjectNode pod(String namespace, String name) {
+        return store.get(ResourceTypes.PODS, namespace, name)
+                .orElseThrow(() -> ApiException.notFound(ResourceTypes.PODS, name));
+    }
+
+    private URI agentOf(ObjectNode pod, String name) {
         String node = pod.path("spec").path("nodeName").asText("");
         if (node.isEmpty()) {
             throw ApiException.badRequest("pod " + name + " does not have a host assigned");
@@ -109,7 +123,7 @@ public class NodeAgents {
                     + "(status.addresses, status.daemonEndpoints.kubeletEndpoint.Port)");
         }
         String host = address.contains(":") ? "[" + address + "]" : address;
-        return new Target(namespace, name, chosen, URI.create("https://" + host + ":" + port));
+        return URI.create("https://" + host + ":" + port);
     }
 
     /** kube-apiserver's pod.go: the named container (any kind), or the only one when none is named. */
@@ -304,6 +318,17 @@ public class NodeAgents {
         URI uri = URI.create("wss://" + target.agent().getRawAuthority() + target.path("exec") + q);
         return http().newWebSocketBuilder().subprotocols(PodExecWebSocket.PROTOCOL).connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, listener);
+    }
+
+    // ---- port-forward ----
+
+    /** Opens the agent's port-forward WebSocket for a pod, in the SPDY tunnel protocol kubectl speaks. */
+    public CompletableFuture<WebSocket> portForward(URI agent, String namespace, String name,
+                                                    WebSocket.Listener listener) {
+        URI uri = URI.create("wss://" + agent.getRawAuthority() + "/portForward/" + encode(namespace) + "/"
+                + encode(name));
+        return http().newWebSocketBuilder().subprotocols(PodPortForwardWebSocket.AGENT_PROTOCOL)
+                .connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, listener);
     }
 
     static String encode(String s) {

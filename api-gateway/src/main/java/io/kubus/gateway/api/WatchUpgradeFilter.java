@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
 public class WatchUpgradeFilter implements HttpServerFilter {
     /** The request attribute that carries the prepared watch to {@link WatchWebSocket}. */
     static final String PREPARED = "kubus.watch.prepared";
-    /** Exec is upgraded by {@link PodExecWebSocket} after {@link PodExecFilter}'s checks. */
-    private static final Pattern EXEC = Pattern.compile("^/api/v1/namespaces/[^/]+/pods/[^/]+/(exec|attach)$");
+    /** Exec and port-forward are upgraded by their own sockets after {@link PodUpgradeFilter}'s checks. */
+    private static final Pattern EXEC = Pattern.compile("^/api/v1/namespaces/[^/]+/pods/[^/]+/(exec|attach|portforward)$");
     /** How long a prepared watch waits for its socket before it is dropped (the handshake failed). */
     private static final Duration UNCLAIMED = Duration.ofSeconds(30);
 
@@ -67,7 +67,7 @@ public class WatchUpgradeFilter implements HttpServerFilter {
                         request.setAttribute(PREPARED, prepared);
                         prepared.dropIfUnclaimed();
                         // The 101 and the socket's handler are set up from the connection's event loop; see
-                        // PodExecFilter#eventLoopOf.
+                        // PodUpgradeFilter#eventLoopOf.
                         return Mono.from(chain.proceed(request)).subscribeOn(eventLoopOf(request));
                     }
                     return Mono.<MutableHttpResponse<?>>just((MutableHttpResponse<?>) answer);

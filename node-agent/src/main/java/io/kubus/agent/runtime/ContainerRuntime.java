@@ -53,6 +53,12 @@ public interface ContainerRuntime extends AutoCloseable {
     int exec(String containerId, List<String> command, InputStream stdin, OutputStream stdout, OutputStream stderr)
             throws IOException;
 
+    /**
+     * Opens a TCP connection to a port of a running sandbox's network namespace, for port-forward (the CRI's
+     * PortForward). Fails as the connect fails, e.g. with a {@link java.net.ConnectException} when nothing listens.
+     */
+    java.net.Socket connect(String sandboxId, int port) throws IOException;
+
     @Override
     void close();
 }

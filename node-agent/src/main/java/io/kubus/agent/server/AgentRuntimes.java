@@ -57,6 +57,24 @@ public class AgentRuntimes {
         return Optional.ofNullable(best);
     }
 
+    /** The sandbox of a pod (the newest, when a pod of that name was made again), with its runtime. */
+    public Optional<Sandbox> sandbox(String namespace, String pod) {
+        Sandbox best = null;
+        for (ContainerRuntime runtime : byNode.values()) {
+            for (ContainerInfo c : runtime.list()) {
+                if (c.sandbox() && namespace.equals(c.namespace()) && pod.equals(c.podName())
+                        && c.state() == ContainerInfo.State.RUNNING && (best == null || newer(c, best.info()))) {
+                    best = new Sandbox(runtime, c);
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** A pod's sandbox and the runtime that holds it. */
+    public record Sandbox(ContainerRuntime runtime, ContainerInfo info) {
+    }
+
     private static boolean newer(ContainerInfo a, ContainerInfo b) {
         return a.createdAt() != null && (b.createdAt() == null || a.createdAt().isAfter(b.createdAt()));
     }

@@ -359,6 +359,11 @@ class PodConfigSimulatedTest {
         }
 
         @Override
+        public java.net.Socket connect(String sandboxId, int port) throws java.io.IOException {
+            return delegate.connect(sandboxId, port);
+        }
+
+        @Override
         public void close() {
             delegate.close();
         }

@@ -81,6 +81,8 @@ public final class DockerRuntime implements ContainerRuntime {
     static final String KIND_CONTAINER = "container";
     private static final String ZERO_TIME_PREFIX = "0001-01-01";
     private static final Duration SANDBOX_GRACE = Duration.ofSeconds(10);
+    /** How long port-forward waits for a pod to accept a connection (a pod IP that drops packets would hang it). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final URI dockerHost;
@@ -188,6 +190,33 @@ public final class DockerRuntime implements ContainerRuntime {
             removeQuietly(id);
             throw e;
         }
+    }
+
+    /**
+     * The pod IP on the pod network, which the agent reaches as the prober does; unlike the kubelet (which dials
+     * localhost inside the pod's namespace) a port the pod binds to 127.0.0.1 only is not reached.
+     */
+    @Override
+    public java.net.Socket connect(String sandboxId, int port) throws IOException {
+        String ip;
+        try {
+            ip = ipOf(docker.inspectContainerCmd(sandboxId).exec(), podNetwork);
+        } catch (NotFoundException e) {
+            throw new IOException("sandbox " + sandboxId + " is gone");
+        }
+        if (ip == null || ip.isEmpty()) {
+            throw new IOException("sandbox " + sandboxId + " has no IP address");
+        }
+        java.net.Socket socket = new java.net.Socket();
+        try {
+            socket.connect(new java.net.InetSocketAddress(ip, port), (int) CONNECT_TIMEOUT.toMillis());
+        } catch (IOException e) {
+            socket.close();
+            // as Go's dialer words it, which is what kubectl users know from the kubelet
+            throw new IOException("dial tcp " + ip + ":" + port + ": connect: "
+                    + (e instanceof java.net.ConnectException ? "connection refused" : e.getMessage()), e);
+        }
+        return socket;
     }
 
     private static String ipOf(InspectContainerResponse inspect, String network) {

@@ -146,6 +146,13 @@ public final class SimulatedRuntime implements ContainerRuntime {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** No process of a simulated pod listens anywhere: every port refuses, saying why. */
+    @Override
+    public java.net.Socket connect(String sandboxId, int port) throws java.io.IOException {
+        throw new java.net.ConnectException("the simulated runtime runs no processes: nothing listens on port "
+                + port + " of sandbox " + sandboxId);
+    }
+
     @Override
     public int exec(String containerId, List<String> command, InputStream stdin, OutputStream stdout,
                     OutputStream stderr) {

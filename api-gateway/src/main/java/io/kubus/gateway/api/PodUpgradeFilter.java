@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import io.kubus.gateway.GatewayApplication;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -15,16 +16,16 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Checks an exec upgrade before {@link PodExecWebSocket} accepts it, so that a pod on no node or a container the pod
- * does not have gets its 400 Status as an HTTP answer, which kubectl prints, instead of a 101; and answers a GET
- * that asks for no upgrade.
+ * Checks an exec or port-forward upgrade before {@link PodExecWebSocket} or {@link PodPortForwardWebSocket} accepts
+ * it, so that a pod on no node or a container the pod does not have gets its 400 Status as an HTTP answer, which
+ * kubectl prints, instead of a 101; and answers a GET that asks for no upgrade.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
-@Filter("/api/v1/namespaces/*/pods/*/exec")
-public class PodExecFilter implements HttpServerFilter {
+@Filter({"/api/v1/namespaces/*/pods/*/exec", "/api/v1/namespaces/*/pods/*/portforward"})
+public class PodUpgradeFilter implements HttpServerFilter {
     private final NodeAgents agents;
 
-    public PodExecFilter(NodeAgents agents) {
+    public PodUpgradeFilter(NodeAgents agents) {
         this.agents = agents;
     }
 
@@ -35,25 +36,39 @@ public class PodExecFilter implements HttpServerFilter {
             return chain.proceed(request); // POST (kubectl's SPDY fallback): ResourceApi refuses it after the same checks
         }
         String[] parts = request.getPath().split("/");
-        // /api/v1/namespaces/{ns}/pods/{name}/exec
+        // /api/v1/namespaces/{ns}/pods/{name}/{exec|portforward}
         String namespace = parts[4];
         String name = parts[6];
+        boolean exec = parts[7].equals("exec");
         String container = request.getParameters().get("container");
         java.util.List<String> offered = request.getHeaders().getAll("Sec-WebSocket-Protocol");
-        return Mono.fromCallable(() -> agents.target(namespace, name, container))
+        return Mono.fromCallable(() -> exec ? agents.target(namespace, name, container) : agents.agent(namespace, name))
                 .subscribeOn(Schedulers.boundedElastic())
                 .publishOn(eventLoopOf(request))
                 .flatMap(target -> !upgrade
                         // the WebSocket route would take a plain GET and fail on its missing session
-                        ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(
-                                PodExecWebSocket.UPGRADE_REQUIRED)))
-                        : ExecProtocol.negotiate(offered) == null
-                        // The kubelet's handshake refuses offers it knows none of (403, there with no body), after
-                        // kube-apiserver checked the pod and container; Netty would upgrade with no protocol at all.
-                        ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.of(403, "Forbidden",
-                                ExecProtocol.refusal(offered), null)))
+                        ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(ApiException.badRequest(exec
+                                ? PodExecWebSocket.UPGRADE_REQUIRED : PodPortForwardWebSocket.UPGRADE_REQUIRED)))
+                        : refusal(exec, offered) != null
+                        ? Mono.<MutableHttpResponse<?>>just(ApiErrors.respond(refusal(exec, offered)))
                         : Mono.from(chain.proceed(request)))
                 .onErrorResume(ApiException.class, e -> Mono.just(ApiErrors.respond(e)));
+    }
+
+    /** Why a handshake that offers no protocol served here is refused; null when it offers one. */
+    private static @Nullable ApiException refusal(boolean exec, java.util.List<String> offered) {
+        if (exec) {
+            // The kubelet's handshake refuses offers it knows none of (403, there with no body), after
+            // kube-apiserver checked the pod and container; Netty would upgrade with no protocol at all.
+            return ExecProtocol.negotiate(offered) == null
+                    ? ApiException.of(403, "Forbidden", ExecProtocol.refusal(offered), null) : null;
+        }
+        // kubectl before 1.31 and other clients may offer the kubelet's older WebSocket port-forward framing
+        // (portforward.k8s.io channels), which is not served: they get why, rather than an upgrade to nothing.
+        boolean tunnel = offered.stream().flatMap(h -> java.util.Arrays.stream(h.split(",")))
+                .anyMatch(p -> p.strip().equals(PodPortForwardWebSocket.PROTOCOL));
+        return tunnel ? null : ApiException.badRequest("port-forward over WebSocket is served with the "
+                + PodPortForwardWebSocket.PROTOCOL + " protocol only; offered: " + offered);
     }
 
     /**
