@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.kubus.client.informer.Index;
+import io.kubus.client.informer.Informer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,21 @@ import java.util.OptionalInt;
  * their address and the port a service port reaches on each.
  */
 public final class ServicePods {
+    /** The label both controllers put on a headless Service's Endpoints and slices. */
+    public static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
+
     private ServicePods() {
+    }
+
+    /** The keys of the Services that select {@code pod}: what a pod's change means to both controllers. */
+    public static List<String> servicesSelecting(Informer<Service> services, Pod pod) {
+        List<String> keys = new ArrayList<>();
+        for (Service s : services.byIndex(Index.NAMESPACE, pod.getMetadata().getNamespace())) {
+            if (selects(s, pod)) {
+                keys.add(Informer.keyOf(s));
+            }
+        }
+        return keys;
     }
 
     /**

@@ -51,7 +51,6 @@ import java.util.TreeMap;
 @Requires(env = ControllersApplication.ENVIRONMENT)
 public final class EndpointsController implements Reconciler, ManagedController {
     static final String NAME = "endpoint";
-    static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
 
     private final Informer<Service> services;
     private final Informer<Pod> pods;
@@ -69,7 +68,7 @@ public final class EndpointsController implements Reconciler, ManagedController 
         this.events = events;
         this.controller = settings.newController(NAME, this);
         controller.primary(services);
-        controller.watch(pods, this::servicesSelecting);
+        controller.watch(pods, pod -> ServicePods.servicesSelecting(services, pod));
         // Managed Endpoints changed or deleted by someone else are put right; Endpoints without a Service are only
         // looked at on taking the lead (below), so that a user's Endpoints made before their Service stay.
         controller.watch(endpoints, e -> services.get(Informer.keyOf(e)).isPresent() ? List.of(Informer.keyOf(e)) : List.of());
@@ -90,16 +89,6 @@ public final class EndpointsController implements Reconciler, ManagedController 
         }
     }
 
-    private List<String> servicesSelecting(Pod pod) {
-        List<String> keys = new ArrayList<>();
-        for (Service s : services.byIndex(Index.NAMESPACE, pod.getMetadata().getNamespace())) {
-            if (ServicePods.selects(s, pod)) {
-                keys.add(Informer.keyOf(s));
-            }
-        }
-        return keys;
-    }
-
     @Override
     public Result reconcile(String key) {
         Optional<Service> cached = services.get(key);
@@ -115,9 +104,9 @@ public final class EndpointsController implements Reconciler, ManagedController 
         List<EndpointSubset> subsets = subsets(service);
         Map<String, String> labels = new TreeMap<>(Objects.requireNonNullElse(service.getMetadata().getLabels(), Map.of()));
         if (ServicePods.isHeadless(service)) {
-            labels.put(HEADLESS_LABEL, "");
+            labels.put(ServicePods.HEADLESS_LABEL, "");
         } else {
-            labels.remove(HEADLESS_LABEL);
+            labels.remove(ServicePods.HEADLESS_LABEL);
         }
         Optional<Endpoints> current = endpoints.get(key);
         if (current.isPresent() && Objects.equals(current.get().getSubsets(), subsets)

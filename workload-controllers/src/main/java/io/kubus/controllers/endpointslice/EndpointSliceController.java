@@ -56,7 +56,6 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     static final String MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
     static final String MANAGED_BY = "endpointslice-controller.k8s.io";
-    private static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
 
     private final Informer<Service> services;
     private final Informer<Pod> pods;
@@ -73,7 +72,7 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
         this.expectations = new Expectations(settings.getExpectationsTtl());
         this.controller = settings.newController(NAME, this);
         controller.primary(services);
-        controller.watch(pods, this::servicesSelecting);
+        controller.watch(pods, pod -> ServicePods.servicesSelecting(services, pod));
         slices.addHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(EndpointSlice slice) {
@@ -96,16 +95,6 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
     @Override
     public void onStartedLeading() {
         expectations.clear();
-    }
-
-    private List<String> servicesSelecting(Pod pod) {
-        List<String> keys = new ArrayList<>();
-        for (Service s : services.byIndex(Index.NAMESPACE, pod.getMetadata().getNamespace())) {
-            if (ServicePods.selects(s, pod)) {
-                keys.add(Informer.keyOf(s));
-            }
-        }
-        return keys;
     }
 
     /** The key of the Service a slice of this controller belongs to. */
@@ -271,9 +260,9 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
     /** setEndpointSliceLabels: the Service's labels, the headless mark, and whose slice this is. */
     private static Map<String, String> labels(Service service) {
         Map<String, String> labels = new TreeMap<>(Objects.requireNonNullElse(service.getMetadata().getLabels(), Map.of()));
-        labels.remove(HEADLESS_LABEL);
+        labels.remove(ServicePods.HEADLESS_LABEL);
         if (ServicePods.isHeadless(service)) {
-            labels.put(HEADLESS_LABEL, "");
+            labels.put(ServicePods.HEADLESS_LABEL, "");
         }
         labels.put(SERVICE_NAME_LABEL, service.getMetadata().getName());
         labels.put(MANAGED_BY_LABEL, MANAGED_BY);
