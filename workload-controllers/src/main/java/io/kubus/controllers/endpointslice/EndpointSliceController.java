@@ -10,15 +10,14 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.kubus.client.api.KubusApi;
-import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Expectations;
 import io.kubus.client.controller.Reconciler;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
-import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.EndpointSlices;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.common.ServicePods;
@@ -45,7 +44,8 @@ import java.util.TreeMap;
  * their manager and owned by the Service (the garbage collector deletes them with it). A Service that selects no pod
  * gets one empty placeholder slice, as in Kubernetes. Existing slices are kept and updated where they can be
  * (an endpoint stays in the slice it is in); surplus ones are deleted, missing ones created. Expectations keep a
- * cache that lags behind this controller's own creates and deletes from making it act twice.
+ * cache that lags behind this controller's own creates and deletes from making it act twice (both in
+ * {@link EndpointSlices}).
  */
 @Singleton
 @Requires(env = ControllersApplication.ENVIRONMENT)
@@ -53,8 +53,6 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
     static final String NAME = "endpointslice";
     /** kube-controller-manager's --max-endpoints-per-slice default. */
     static final int MAX_ENDPOINTS_PER_SLICE = 100;
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-    static final String MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
     static final String MANAGED_BY = "endpointslice-controller.k8s.io";
 
     private final Informer<Service> services;
@@ -73,18 +71,8 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
         this.controller = settings.newController(NAME, this);
         controller.primary(services);
         controller.watch(pods, pod -> ServicePods.servicesSelecting(services, pod));
-        slices.addHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(EndpointSlice slice) {
-                serviceKey(slice).ifPresent(expectations::creationObserved);
-            }
-
-            @Override
-            public void onDelete(EndpointSlice last) {
-                serviceKey(last).ifPresent(k -> expectations.deletionObserved(k, Informer.keyOf(last)));
-            }
-        });
-        controller.watch(slices, s -> serviceKey(s).map(List::of).orElse(List.of()));
+        EndpointSlices.observe(slices, expectations, MANAGED_BY);
+        controller.watch(slices, s -> EndpointSlices.serviceKey(s, MANAGED_BY).map(List::of).orElse(List.of()));
     }
 
     @Override
@@ -95,15 +83,6 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
     @Override
     public void onStartedLeading() {
         expectations.clear();
-    }
-
-    /** The key of the Service a slice of this controller belongs to. */
-    private static Optional<String> serviceKey(EndpointSlice slice) {
-        Map<String, String> labels = slice.getMetadata().getLabels();
-        if (labels == null || !MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL)) || labels.get(SERVICE_NAME_LABEL) == null) {
-            return Optional.empty();
-        }
-        return Optional.of(slice.getMetadata().getNamespace() + "/" + labels.get(SERVICE_NAME_LABEL));
     }
 
     @Override
@@ -121,10 +100,8 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
         Map<String, String> labels = labels(service);
         Map<List<EndpointPort>, List<Endpoint>> desired = desiredEndpoints(service);
         Map<List<EndpointPort>, List<EndpointSlice>> existing = new LinkedHashMap<>();
-        for (EndpointSlice s : slices.byIndex(Index.NAMESPACE, service.getMetadata().getNamespace())) {
-            if (s.getMetadata().getDeletionTimestamp() == null && serviceKey(s).filter(key::equals).isPresent()) {
-                existing.computeIfAbsent(s.getPorts(), p -> new ArrayList<>()).add(s);
-            }
+        for (EndpointSlice s : EndpointSlices.managed(slices, key, MANAGED_BY)) {
+            existing.computeIfAbsent(s.getPorts(), p -> new ArrayList<>()).add(s);
         }
         List<EndpointSlice> toCreate = new ArrayList<>();
         List<EndpointSlice> toUpdate = new ArrayList<>();
@@ -136,7 +113,7 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
         });
         desired.forEach((ports, endpoints) -> plan(service, labels, ports, endpoints,
                 existing.getOrDefault(ports, List.of()), toCreate, toUpdate, toDelete));
-        write(key, toCreate, toUpdate, toDelete);
+        EndpointSlices.write(api, expectations, key, toCreate, toUpdate, toDelete);
         return Result.done();
     }
 
@@ -264,8 +241,8 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
         if (ServicePods.isHeadless(service)) {
             labels.put(ServicePods.HEADLESS_LABEL, "");
         }
-        labels.put(SERVICE_NAME_LABEL, service.getMetadata().getName());
-        labels.put(MANAGED_BY_LABEL, MANAGED_BY);
+        labels.put(EndpointSlices.SERVICE_NAME_LABEL, service.getMetadata().getName());
+        labels.put(EndpointSlices.MANAGED_BY_LABEL, MANAGED_BY);
         return labels;
     }
 
@@ -276,39 +253,5 @@ public final class EndpointSliceController implements Reconciler, ManagedControl
                         .withGenerateName(service.getMetadata().getName() + "-").endMetadata().withAddressType("IPv4");
         return b.editMetadata().withLabels(labels).withOwnerReferences(OwnerReferences.controllerReference(service))
                 .endMetadata().withPorts(ports).withEndpoints(endpoints).build();
-    }
-
-    /** Deletes first and creates last, as Kubernetes does; a failed create or delete is no longer expected. */
-    private void write(String key, List<EndpointSlice> toCreate, List<EndpointSlice> toUpdate,
-                       List<EndpointSlice> toDelete) {
-        expectations.expectDeletions(key, toDelete.stream().map(Informer::keyOf).toList());
-        for (EndpointSlice s : toDelete) {
-            try {
-                api.delete(ResourceTypes.ENDPOINTSLICES, s.getMetadata().getNamespace(), s.getMetadata().getName(),
-                        null, null);
-            } catch (KubusApiException e) {
-                expectations.deletionObserved(key, Informer.keyOf(s));
-                if (!e.isNotFound()) {
-                    throw e;
-                }
-            }
-        }
-        for (EndpointSlice s : toUpdate) {
-            api.update(ResourceTypes.ENDPOINTSLICES, s); // a conflict: the cache lags, look again after a back-off
-        }
-        expectations.expectCreations(key, toCreate.size());
-        for (int i = 0; i < toCreate.size(); i++) {
-            try {
-                api.create(ResourceTypes.ENDPOINTSLICES, toCreate.get(i));
-            } catch (KubusApiException e) {
-                for (int j = i; j < toCreate.size(); j++) {
-                    expectations.creationObserved(key);
-                }
-                if (e.hasCause("NamespaceTerminating")) {
-                    return;
-                }
-                throw e;
-            }
-        }
     }
 }
