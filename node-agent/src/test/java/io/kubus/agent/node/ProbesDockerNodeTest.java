@@ -55,8 +55,17 @@ class ProbesDockerNodeTest {
         assertEquals(0, PodWaits.ready(pod), pod.getStatus().toString());
         String table = cluster.kubectl().run("get", "pod", "web-ready").ok().out();
         assertTrue(table.matches("(?s).*web-ready\\s+0/1\\s+Running\\s+0.*"), table);
-        assertTrue(cluster.kubectl().run("describe", "pod", "web-ready").ok().out()
-                .contains("Readiness probe failed: HTTP probe failed with statuscode: 404"));
+        // the agent records the probe's failure as an Event through the API, a moment after the probe: wait for it
+        String described = "";
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!described.contains("Readiness probe failed: HTTP probe failed with statuscode: 404")
+                && System.nanoTime() < deadline) {
+            described = cluster.kubectl().run("describe", "pod", "web-ready").ok().out();
+            if (!described.contains("statuscode: 404")) {
+                Thread.sleep(500);
+            }
+        }
+        assertTrue(described.contains("Readiness probe failed: HTTP probe failed with statuscode: 404"), described);
 
         exec(cluster.container(pod, "web"), "touch", "/www/ready");
         cluster.await("web-ready", p -> PodWaits.ready(p) == 1, 30);
