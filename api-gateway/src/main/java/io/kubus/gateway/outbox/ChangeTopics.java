@@ -60,10 +60,29 @@ public class ChangeTopics {
                         throw new IllegalStateException("cannot create change topics: " + e.getCause().getMessage(), e.getCause());
                     }
                 }
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
             ensured = true;
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " does not answer: " + e, e);
+        }
+    }
+
+    /**
+     * Until every partition of the new topics has a leader: the relay's idempotent producer, sending before that,
+     * was once seen answered NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, which stalls
+     * the outbox.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            boolean led = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (led || System.nanoTime() > deadline) {
+                return;
+            }
+            Thread.sleep(50);
         }
     }
 }
