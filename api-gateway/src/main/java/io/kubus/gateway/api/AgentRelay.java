@@ -9,9 +9,11 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -24,6 +26,31 @@ import java.util.function.Function;
  */
 final class AgentRelay implements WebSocket.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(AgentRelay.class);
+
+    /** The relays of one WebSocket endpoint, by client session: what its message and close handlers look up. */
+    static final class Sessions {
+        private final Map<String, AgentRelay> relays = new ConcurrentHashMap<>();
+
+        void put(WebSocketSession session, AgentRelay relay) {
+            relays.put(session.getId(), relay);
+        }
+
+        /** A client's message, for its session's relay (none once closed). */
+        void toAgent(WebSocketSession session, byte[] message) {
+            AgentRelay relay = relays.get(session.getId());
+            if (relay != null) {
+                relay.toAgent(message);
+            }
+        }
+
+        /** The client closed: its relay closes the agent's side. */
+        void clientClosed(WebSocketSession session) {
+            AgentRelay relay = relays.remove(session.getId());
+            if (relay != null) {
+                relay.clientClosed();
+            }
+        }
+    }
 
     /** How one kind of relay shapes its messages. */
     interface Translation {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code pods/{name}/exec} over WebSocket in each protocol the kubelet serves ({@link ExecProtocol}: kubectl 1.32
@@ -35,7 +34,7 @@ public class PodExecWebSocket {
             + PROTOCOL + ")";
 
     private final NodeAgents agents;
-    private final Map<String, AgentRelay> relays = new ConcurrentHashMap<>();
+    private final AgentRelay.Sessions relays = new AgentRelay.Sessions();
 
     public PodExecWebSocket(NodeAgents agents) {
         this.agents = agents;
@@ -53,7 +52,7 @@ public class PodExecWebSocket {
         // The kubelet's first message, empty, on the lowest channel the client reads: the streams are open.
         // (Asynchronously: this runs on the connection's event loop, which does the write.)
         session.sendAsync(protocol.opened(query.isTrue("stdout"), query.isTrue("stderr")));
-        relays.put(session.getId(), relay);
+        relays.put(session, relay);
         // The target was checked before the upgrade; looking it up again touches the store: not on the event loop.
         relay.connect(CompletableFuture.supplyAsync(() -> agents.target(namespace, name, container),
                         command -> Thread.ofVirtual().start(command))
@@ -62,18 +61,12 @@ public class PodExecWebSocket {
 
     @OnMessage(maxPayloadLength = 1 << 20)
     public void onMessage(byte[] message, WebSocketSession session) {
-        AgentRelay relay = relays.get(session.getId());
-        if (relay != null) {
-            relay.toAgent(message);
-        }
+        relays.toAgent(session, message);
     }
 
     @OnClose
     public void onClose(WebSocketSession session) {
-        AgentRelay relay = relays.remove(session.getId());
-        if (relay != null) {
-            relay.clientClosed();
-        }
+        relays.clientClosed(session);
     }
 
     /** The client's exec protocol to and from v5; a failure is the client's Status on the error channel. */

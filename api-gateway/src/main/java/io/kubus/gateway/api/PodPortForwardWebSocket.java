@@ -8,9 +8,7 @@ import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code pods/{name}/portforward} over WebSocket as kubectl 1.32 asks for it first: {@value #PROTOCOL}, a SPDY/3.1
@@ -46,7 +44,7 @@ public class PodPortForwardWebSocket {
     };
 
     private final NodeAgents agents;
-    private final Map<String, AgentRelay> relays = new ConcurrentHashMap<>();
+    private final AgentRelay.Sessions relays = new AgentRelay.Sessions();
 
     public PodPortForwardWebSocket(NodeAgents agents) {
         this.agents = agents;
@@ -55,7 +53,7 @@ public class PodPortForwardWebSocket {
     @OnOpen
     public void onOpen(String namespace, String name, WebSocketSession session) {
         AgentRelay relay = new AgentRelay(session, AS_IS);
-        relays.put(session.getId(), relay);
+        relays.put(session, relay);
         // The pod was checked before the upgrade; looking it up again touches the store: not on the event loop.
         relay.connect(CompletableFuture.supplyAsync(() -> agents.agent(namespace, name),
                         command -> Thread.ofVirtual().start(command))
@@ -64,17 +62,11 @@ public class PodPortForwardWebSocket {
 
     @OnMessage(maxPayloadLength = 1 << 20)
     public void onMessage(byte[] message, WebSocketSession session) {
-        AgentRelay relay = relays.get(session.getId());
-        if (relay != null) {
-            relay.toAgent(message);
-        }
+        relays.toAgent(session, message);
     }
 
     @OnClose
     public void onClose(WebSocketSession session) {
-        AgentRelay relay = relays.remove(session.getId());
-        if (relay != null) {
-            relay.clientClosed();
-        }
+        relays.clientClosed(session);
     }
 }
