@@ -149,8 +149,12 @@ class SecuredBrokerTest {
 
     private static void assertDenied(ThrowingRunnable action) {
         Exception e = assertThrows(Exception.class, action::run);
-        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        // a topic's denial, or the cluster's for an idempotent producer that may write nowhere
+        // a topic's denial, or the cluster's for an idempotent producer that may write nowhere; the latter may come
+        // wrapped ("in an error state") when the send meets the producer after its InitProducerId was refused
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof AuthorizationException)) {
+            cause = cause.getCause();
+        }
         assertInstanceOf(AuthorizationException.class, cause, () -> "denied by the authorizer: " + e);
     }
 
