@@ -18,6 +18,11 @@ public class GatewaySettings {
     /** How often the relay looks at the outbox when no local write woke it (rows of other gateways, retries). */
     private long relayPollMillis = 500;
     /**
+     * How long the relay waits for Kafka to acknowledge a round before it gives the round up and starts a new
+     * producer (Kafka's delivery.timeout.ms for the relay's producer; its requests time out at half of it).
+     */
+    private Duration relayDeliveryTimeout = Duration.ofSeconds(30);
+    /**
      * The tolerationSeconds of the not-ready and unreachable NoExecute tolerations every new pod gets unless it has
      * its own (kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds).
      */
@@ -70,6 +75,14 @@ public class GatewaySettings {
 
     public void setRelayBatch(int relayBatch) {
         this.relayBatch = relayBatch;
+    }
+
+    public Duration getRelayDeliveryTimeout() {
+        return relayDeliveryTimeout;
+    }
+
+    public void setRelayDeliveryTimeout(Duration relayDeliveryTimeout) {
+        this.relayDeliveryTimeout = relayDeliveryTimeout;
     }
 
     public long getRelayPollMillis() {

@@ -24,8 +24,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.kubus.schema.event.ChangeEvent;
@@ -37,6 +39,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Publishes outbox rows to the change topics in resourceVersion order, at least once: a row is deleted only in the
  * transaction that follows Kafka's acknowledgement, and only one gateway relays at a time (the relay lock row), so
  * a gateway that dies mid-batch leaves its rows for the next relay round of any gateway.
+ *
+ * <p>A round whose sends Kafka did not acknowledge within the delivery timeout closes its producer and starts a new
+ * one. The idempotent producer otherwise keeps its producer id and sequence numbers across rounds, and a partition
+ * whose sequence it lost (OUT_OF_ORDER_SEQUENCE_NUMBER after NOT_LEADER_OR_FOLLOWER on a topic just made, seen once)
+ * refused every retry: the outbox stalled for good. A new producer id starts every partition's sequence afresh;
+ * the rows of the failed round are sent again, which at-least-once delivery allows.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
@@ -48,9 +56,11 @@ public class OutboxRelay implements AutoCloseable {
     private final OutboxSignal signal;
     private final GatewaySettings settings;
     private final ChangeTopics topics;
-    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaClientConfig kafka;
     private final Thread thread;
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong producers = new AtomicLong();
+    private volatile KafkaProducer<String, byte[]> producer;
     private volatile boolean running = true;
 
     public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
@@ -59,18 +69,40 @@ public class OutboxRelay implements AutoCloseable {
         this.signal = signal;
         this.settings = settings;
         this.topics = topics;
-        this.producer = new KafkaProducer<>(kafka.client(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, "kubus-outbox-relay")),
-                new StringSerializer(), new ByteArraySerializer());
+        this.kafka = kafka;
+        this.producer = newProducer();
         this.thread = Thread.ofPlatform().daemon().name("outbox-relay").start(this::run);
     }
 
     /** Events published since start; for metrics and tests. */
     public long published() {
         return published.get();
+    }
+
+    /** Producers started since start: one, and one more after each round Kafka did not acknowledge. */
+    public long producers() {
+        return producers.get();
+    }
+
+    private KafkaProducer<String, byte[]> newProducer() {
+        long timeout = settings.getRelayDeliveryTimeout().toMillis();
+        producers.incrementAndGet();
+        return new KafkaProducer<>(kafka.client(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout / 2),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,
+                ProducerConfig.CLIENT_ID_CONFIG, "kubus-outbox-relay")),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Closes the producer of a round Kafka did not acknowledge and starts another (see the class comment). */
+    private void renewProducer() {
+        KafkaProducer<String, byte[]> stuck = producer;
+        producer = newProducer();
+        stuck.close(java.time.Duration.ZERO);
     }
 
     private void run() {
@@ -86,6 +118,15 @@ public class OutboxRelay implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Unacknowledged e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warn("Kafka did not acknowledge an outbox relay round; a new producer sends it again in {} ms: {}",
+                        backoff, e.getCause().toString());
+                renewProducer();
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
@@ -122,9 +163,13 @@ public class OutboxRelay implements AutoCloseable {
             if (acks.isEmpty()) {
                 return 0;
             }
-            producer.flush();
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get(30, TimeUnit.SECONDS);
+            try {
+                producer.flush();
+                for (Future<RecordMetadata> ack : acks) {
+                    ack.get(settings.getRelayDeliveryTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                throw new Unacknowledged(e);
             }
             try (PreparedStatement del = c.prepareStatement("DELETE FROM outbox WHERE resource_version <= ?")) {
                 del.setLong(1, last);
@@ -133,6 +178,13 @@ public class OutboxRelay implements AutoCloseable {
             published.addAndGet(acks.size());
             return acks.size();
         });
+    }
+
+    /** A round's sends failed or were not acknowledged in time. */
+    private static final class Unacknowledged extends RuntimeException {
+        Unacknowledged(Exception cause) {
+            super(cause);
+        }
     }
 
     private static void sleep(long millis) {
