@@ -8,6 +8,7 @@ import io.kubus.agent.pod.RestartBackoff;
 import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.agent.runtime.simulated.SimulatedRuntime;
+import io.kubus.agent.service.ClusterServices;
 import io.kubus.agent.server.AgentRuntimes;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
@@ -70,6 +71,8 @@ public class NodeAgentService implements AutoCloseable {
     private StatusPublisher publisher;
     private Informer<Pod> pods;
     private Informer<Node> nodes;
+    /** Services and their endpoints, for the service proxy and DNS of Docker nodes; none on the simulated runtime. */
+    private ClusterServices services;
     private volatile boolean running = true;
 
     public NodeAgentService(AgentSettings settings, NodeCredentials credentials,
@@ -140,6 +143,9 @@ public class NodeAgentService implements AutoCloseable {
             Duration offset = renew.multipliedBy(i++).dividedBy(loops.size());
             threads.add(Thread.ofVirtual().name("lease-" + loop.agent.nodeName())
                     .start(() -> renewLease(loop.agent, offset, renew)));
+        }
+        if (!simulated) {
+            services = new ClusterServices(api, kafka).start();
         }
         pods.start();
         if (!pods.awaitSynced(Duration.ofSeconds(60))) {
@@ -237,6 +243,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (nodes != null) {
             nodes.close();
+        }
+        if (services != null) {
+            services.close();
         }
         loops.keySet().forEach(runtimes::unregister);
         if (server.isRunning()) {

@@ -28,7 +28,7 @@ class RbacBootstrapTest {
             for (String name : List.of("cluster-admin", "admin", "edit", "view", "system:aggregate-to-admin",
                     "system:aggregate-to-edit", "system:aggregate-to-view", "system:discovery", "system:basic-user",
                     "system:public-info-viewer", "system:kube-scheduler", "system:kube-controller-manager",
-                    "system:node", "system:node-bootstrapper",
+                    "system:node", "system:node-proxier", "system:node-bootstrapper",
                     "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
                     "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient")) {
                 JsonNode role = get(gw, "clusterroles/" + name);
@@ -45,7 +45,8 @@ class RbacBootstrapTest {
                     "system:public-info-viewer", List.of("Group system:authenticated", "Group system:unauthenticated"),
                     "system:kube-scheduler", List.of("User system:kube-scheduler"),
                     "system:kube-controller-manager", List.of("User system:kube-controller-manager"),
-                    "system:node", List.of("Group system:nodes"));
+                    "system:node", List.of("Group system:nodes"),
+                    "system:node-proxier", List.of("Group system:nodes"));
             bindings.forEach((name, subjects) -> {
                 JsonNode binding = get(gw, "clusterrolebindings/" + name);
                 assertEquals(name, binding.path("roleRef").path("name").asText());
