@@ -769,6 +769,20 @@ class BadInputTest {
                 service("s1", "\"type\":\"NodePort\",\"healthCheckNodePort\":30100," + ports), "Service \"s1\"",
                 "spec.healthCheckNodePort", "Invalid value: 30100: may only be set when `type` is 'LoadBalancer' and "
                         + "`externalTrafficPolicy` is 'Local'"));
+        String lb = SERVICES + "/web/status";
+        c.add(invalid("service load balancer ingress that is no IP", "PATCH", lb,
+                "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.0.0.300\"}]}}}", "Service \"web\"",
+                "status.loadBalancer.ingress[0].ip", "Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalid("service load balancer ipMode without an IP", "PATCH", lb,
+                "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":\"lb.example.com\",\"ipMode\":\"VIP\"}]}}}",
+                "Service \"web\"", "status.loadBalancer.ingress[0].ipMode", "Forbidden: may not be specified when `ip` is not"));
+        c.add(invalid("service load balancer ipMode value", "PATCH", lb,
+                "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"192.0.2.9\",\"ipMode\":\"Direct\"}]}}}",
+                "Service \"web\"", "status.loadBalancer.ingress[0].ipMode",
+                "Unsupported value: \"Direct\": supported values: \"Proxy\", \"VIP\""));
+        c.add(invalid("service load balancer hostname that is an IP", "PATCH", lb,
+                "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":\"192.0.2.9\"}]}}}", "Service \"web\"",
+                "status.loadBalancer.ingress[0].hostname", "Invalid value: \"192.0.2.9\": must be a DNS name, not an IP address"));
         return c;
     }
 

@@ -43,6 +43,7 @@ public class ServiceStrategy implements Strategy {
     private static final List<String> TYPES = List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
     private static final List<String> AFFINITIES = List.of("ClientIP", "None");
     private static final List<String> TRAFFIC_POLICIES = List.of("Cluster", "Local");
+    private static final List<String> LOAD_BALANCER_IP_MODES = List.of("Proxy", "VIP");
     /** DefaultClientIPServiceAffinitySeconds and MaxClientIPServiceAffinitySeconds: three hours, and one day. */
     private static final int DEFAULT_AFFINITY_SECONDS = 10800;
     private static final int MAX_AFFINITY_SECONDS = 86400;
@@ -101,6 +102,12 @@ public class ServiceStrategy implements Strategy {
             if ((target.isMissingNode() || target.isNull() || target.asText().equals("0") || target.asText().isEmpty())
                     && p.has("port")) {
                 p.set("targetPort", p.get("port").deepCopy());
+            }
+        }
+        // SetDefaults_Service (LoadBalancerIPMode): an ingress IP without a mode is a VIP
+        for (ObjectNode ingress : objects(service.path("status").path("loadBalancer"), "ingress")) {
+            if (!JsonTree.text(ingress, "ip").isEmpty()) {
+                def(ingress, "ipMode", "VIP");
             }
         }
     }
@@ -178,6 +185,7 @@ public class ServiceStrategy implements Strategy {
         ObjectMetaValidation.labels(objOrNull(spec, "selector"), "spec.selector", errs);
         sessionAffinity(spec, errs);
         clusterIps(spec, type, clusterIps, errs);
+        loadBalancerStatus(objects(service.path("status").path("loadBalancer"), "ingress"), errs);
         if (type.isEmpty()) {
             errs.required("spec.type");
         } else if (!TYPES.contains(type)) {
@@ -372,6 +380,35 @@ public class ServiceStrategy implements Strategy {
         if (!nodePorts && spec.path("externalIPs").isEmpty()
                 && spec.path("externalTrafficPolicy").equals(oldSpec.path("externalTrafficPolicy"))) {
             spec.remove("externalTrafficPolicy");
+        }
+    }
+
+    /**
+     * ValidateLoadBalancerStatus: what a load balancer (Kubus's service-lb controller, or the user's) writes into
+     * status: an IP, or a host name that is not one, and an ipMode only beside an IP.
+     */
+    private static void loadBalancerStatus(List<ObjectNode> ingress, ErrorList errs) {
+        for (int i = 0; i < ingress.size(); i++) {
+            String p = "status.loadBalancer.ingress[" + i + "]";
+            String ip = JsonTree.text(ingress.get(i), "ip");
+            String hostname = JsonTree.text(ingress.get(i), "hostname");
+            if (!ip.isEmpty()) {
+                errs.addAll(IpAddresses.ip(p + ".ip", ip));
+            }
+            if (!hostname.isEmpty()) {
+                errs.invalidEach(p + ".hostname", hostname, Names.dns1123Subdomain(hostname));
+                if (IpAddresses.isIp(hostname)) {
+                    errs.invalid(p + ".hostname", hostname, "must be a DNS name, not an IP address");
+                }
+            }
+            String ipMode = JsonTree.text(ingress.get(i), "ipMode");
+            if (!ipMode.isEmpty()) {
+                if (ip.isEmpty()) {
+                    errs.forbidden(p + ".ipMode", "may not be specified when `ip` is not");
+                } else if (!LOAD_BALANCER_IP_MODES.contains(ipMode)) {
+                    errs.notSupported(p + ".ipMode", ipMode, LOAD_BALANCER_IP_MODES);
+                }
+            }
         }
     }
 
