@@ -52,9 +52,9 @@ public final class ResourceTypes {
 
     public static final ResourceType NAMESPACES = core("Namespace", "namespaces", false, List.of("ns"), List.of(), Set.of("status", "finalize"), Namespace.class);
     public static final ResourceType NODES = core("Node", "nodes", false, List.of("no"), List.of(), Set.of("status"), Node.class);
-    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "log", "exec", "portforward", "eviction"), Pod.class);
+    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), ALL, Set.of("status", "binding", "log", "exec", "portforward", "eviction", "proxy"), Pod.class);
     public static final ResourceType EVENTS = core("Event", "events", true, List.of("ev"), List.of(), Set.of(), Event.class);
-    public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status"), Service.class);
+    public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), ALL, Set.of("status", "proxy"), Service.class);
     public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), Set.of(), Endpoints.class);
     /**
      * Secrets never travel on Kafka with their values: consumers that need them read the Secret from the API. kubectl

@@ -16,9 +16,13 @@ import java.util.List;
  * @param name        the object name, null for the collection
  * @param subresource status, scale, binding, log, ... or null
  * @param legacyWatch the path began with {@code watch/}
+ * @param proxyPath   for the {@value #PROXY} subresource, the path after it to ask the pod or Service for ("" for
+ *                    none, else starting with a slash, a trailing slash kept); null for every other request
  */
 public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable String name,
-                      @Nullable String subresource, boolean legacyWatch) {
+                      @Nullable String subresource, boolean legacyWatch, @Nullable String proxyPath) {
+    /** {@code pods/NAME/proxy/PATH}, {@code services/NAME/proxy/PATH}: the only subresource with a path below it. */
+    public static final String PROXY = "proxy";
 
     /**
      * @param group   "" for the core group
@@ -40,6 +44,12 @@ public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable S
             namespace = parts.get(1);
             parts = parts.subList(2, parts.size());
         }
+        String proxyPath = null;
+        if (parts.size() >= 3 && parts.get(2).equals(PROXY)) {
+            proxyPath = parts.size() == 3 ? (rest.endsWith("/") ? "/" : "")
+                    : "/" + String.join("/", parts.subList(3, parts.size())) + (rest.endsWith("/") ? "/" : "");
+            parts = parts.subList(0, 3);
+        }
         if (parts.isEmpty() || parts.size() > 3) {
             throw notFound(group, version, rest);
         }
@@ -53,7 +63,7 @@ public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable S
         if (sub != null && !type.hasSubresource(sub)) {
             throw notFound(group, version, rest);
         }
-        return new ApiPath(type, namespace, name, sub, watch);
+        return new ApiPath(type, namespace, name, sub, watch, proxyPath);
     }
 
     /** The namespace the object lives in: the URL's for namespaced kinds, "" for cluster-scoped ones. */

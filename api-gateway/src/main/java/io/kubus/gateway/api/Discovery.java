@@ -219,6 +219,8 @@ public class Discovery {
             case "eviction" -> new Sub("policy", "v1", "Eviction", List.of("create"));
             case "token" -> new Sub("authentication.k8s.io", "v1", "TokenRequest", List.of("create"));
             case "finalize" -> new Sub(t.group(), t.version(), t.kind(), List.of("update"));
+            case "proxy" -> new Sub("", "v1", t.kind().equals("Pod") ? "PodProxyOptions" : "ServiceProxyOptions",
+                    List.of("create", "delete", "get", "patch", "update"));
             default -> new Sub(t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
         };
     }

@@ -133,6 +133,60 @@ class KubectlPortForwardTest {
                 && r.err().contains("pods/portforward"), r.err());
     }
 
+    @Test
+    void theProxySubresourcesReachThePodAndAServicesEndpoint() throws Exception {
+        String ip = cluster.api().get(io.kubus.schema.ResourceTypes.PODS, "default", "web", io.fabric8.kubernetes.api.model.Pod.class)
+                .orElseThrow().getStatus().getPodIP();
+        // a Service without a selector and the Endpoints its user keeps (no endpoints controller runs beside this node)
+        cluster.apply("manual", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: manual}
+                spec:
+                  ports: [{name: http, port: 8080, targetPort: 80}]
+                ---
+                apiVersion: v1
+                kind: Endpoints
+                metadata: {name: manual}
+                subsets:
+                - addresses: [{ip: %s}]
+                  ports: [{name: http, port: 80}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: nobody}
+                spec:
+                  ports: [{port: 80}]
+                """.formatted(ip));
+        assertEquals("hello-from-web\n", cluster.kubectl().run(30, "get", "--raw",
+                "/api/v1/namespaces/default/pods/web:80/proxy/index.html").ok().out());
+        assertEquals("hello-from-web\n", cluster.kubectl().run(30, "get", "--raw",
+                "/api/v1/namespaces/default/services/manual:http/proxy/index.html").ok().out(), "by port name");
+        assertEquals("hello-from-web\n", cluster.kubectl().run(30, "get", "--raw",
+                "/api/v1/namespaces/default/services/http:manual:8080/proxy/index.html").ok().out(), "by scheme and number");
+
+        Kubectl.Result closed = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/pods/web:81/proxy/");
+        assertEquals(1, closed.exitCode());
+        assertTrue(closed.err().contains("error trying to reach service: dial tcp " + ip + ":81: connect: connection refused"),
+                closed.err());
+        Kubectl.Result empty = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/services/nobody/proxy/");
+        assertTrue(empty.exitCode() == 1 && empty.err().contains("no endpoints available for service \"nobody\""), empty.err());
+        Kubectl.Result noPort = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/services/manual:9/proxy/");
+        assertTrue(noPort.exitCode() == 1 && noPort.err().contains("no service port \"9\" found for service \"manual\""),
+                noPort.err());
+        // Endpoints anyone may write must not turn the gateway against itself
+        cluster.apply("loop", """
+                apiVersion: v1
+                kind: Endpoints
+                metadata: {name: manual}
+                subsets:
+                - addresses: [{ip: 127.0.0.1}]
+                  ports: [{name: http, port: 80}]
+                """);
+        Kubectl.Result loop = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/services/manual:http/proxy/");
+        assertTrue(loop.exitCode() == 1 && loop.err().contains("address not allowed"), loop.err());
+    }
+
     /** One HTTP/1.0 request on a connection of its own, which httpd closes after answering. */
     private static String get(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
