@@ -60,6 +60,8 @@ public final class KubusLauncher implements AutoCloseable {
     private ApplicationContext scheduler;
     private ApplicationContext controllers;
     private String runtimeLine = "";
+    /** The host's address on Docker's pod network when the nodes run pods on Docker; null on simulated nodes. */
+    private String podGateway;
     private boolean closed;
 
     public KubusLauncher(LauncherOptions options) {
@@ -123,6 +125,7 @@ public final class KubusLauncher implements AutoCloseable {
                         options.encryptionConfig());
             }
             Files.createDirectories(options.databaseFile().getParent());
+            chooseRuntime();
             gateway = startGateway(broker.bootstrapServers());
             scheduler = startScheduler(broker.bootstrapServers());
             controllers = startControllers(broker.bootstrapServers());
@@ -187,6 +190,20 @@ public final class KubusLauncher implements AutoCloseable {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("micronaut.server.port", options.apiPort());
         props.put("micronaut.server.host", options.bind());
+        if (podGateway != null) {
+            // Pods reach the API through the kubernetes Service at the host's address on their network; an API bound
+            // to the loopback only listens there as well (pods cannot reach the host's 127.0.0.1)
+            props.put("kubus.gateway.advertise-address", isLoopback(options.bind()) || isWildcard(options.bind())
+                    ? podGateway : options.bind());
+            if (isLoopback(options.bind())) {
+                for (Map.Entry<String, String> listener : Map.of("main", options.bind(), "pods", podGateway).entrySet()) {
+                    String prefix = "micronaut.server.netty.listeners." + listener.getKey() + ".";
+                    props.put(prefix + "host", listener.getValue());
+                    props.put(prefix + "port", options.apiPort());
+                    props.put(prefix + "ssl", true);
+                }
+            }
+        }
         props.put("kubus.auth.pki-dir", options.pkiDir().toString());
         props.putAll(kafka(kafkaBootstrap));
         props.put("datasources.default.url", options.jdbcUrl());
@@ -219,6 +236,25 @@ public final class KubusLauncher implements AutoCloseable {
      */
     private List<ApplicationContext> startAgents(String kafkaBootstrap) {
         int n = options.nodes();
+        List<ApplicationContext> started = new ArrayList<>();
+        if (podGateway == null) {
+            started.add(startAgent(kafkaBootstrap, "simulated", "kubus-node", n, "agent"));
+            return started;
+        }
+        for (int i = 0; i < n; i++) {
+            String node = n == 1 ? "kubus-node" : "kubus-node-" + i;
+            // The first keeps the directory of the one-node cluster, so that a cluster grown from it keeps its state.
+            started.add(startAgent(kafkaBootstrap, "docker", node, 1, i == 0 ? "agent" : "agent-" + node));
+        }
+        return started;
+    }
+
+    /**
+     * The runtime asked for (auto: Docker when an engine answers, else simulated) and a line that says which; for
+     * Docker, the host's address on the pod network ({@link #podGateway}), where pods reach the API and the nodes.
+     */
+    private void chooseRuntime() {
+        int n = options.nodes();
         boolean docker = switch (options.runtime()) {
             case DOCKER -> {
                 if (!dockerAnswers()) {
@@ -236,17 +272,12 @@ public final class KubusLauncher implements AutoCloseable {
                 ? "no Docker engine answers at " + options.dockerHost() + ": " : "")
                 + names + " run" + (n == 1 ? "s" : "") + " pods on the simulated runtime";
         log.info(runtimeLine);
-        List<ApplicationContext> started = new ArrayList<>();
-        if (!docker) {
-            started.add(startAgent(kafkaBootstrap, "simulated", "kubus-node", n, "agent"));
-            return started;
+        if (docker) {
+            try (DockerRuntime engine = new DockerRuntime(options.dockerHost(), "probe")) {
+                podGateway = engine.podNetworkGateway().orElseThrow(() -> new IllegalStateException(
+                        "Docker's network " + DockerRuntime.DEFAULT_POD_NETWORK + " has no IPv4 gateway"));
+            }
         }
-        for (int i = 0; i < n; i++) {
-            String node = n == 1 ? "kubus-node" : "kubus-node-" + i;
-            // The first keeps the directory of the one-node cluster, so that a cluster grown from it keeps its state.
-            started.add(startAgent(kafkaBootstrap, "docker", node, 1, i == 0 ? "agent" : "agent-" + node));
-        }
-        return started;
     }
 
     private ApplicationContext startAgent(String kafkaBootstrap, String runtime, String node, int nodes, String dir) {
@@ -257,7 +288,9 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("kubus.agent.docker-host", options.dockerHost().toString());
         props.put("kubus.agent.node-name", node);
         props.put("kubus.agent.nodes", nodes);
-        props.put("kubus.agent.host-ip", "127.0.0.1");
+        // the node's address: the host's on the pod network, where pods, the host and the gateway all reach it
+        // (NodePorts and LoadBalancer addresses are served there); a simulated node's is never dialled
+        props.put("kubus.agent.host-ip", podGateway != null ? podGateway : "127.0.0.1");
         props.put("kubus.agent.data-dir", options.dataDir().resolve(dir).toString());
         // Any free port for logs and exec: the node advertises it in its status, and a laptop may run a kubelet.
         props.put("kubus.agent.port", -1);
@@ -280,6 +313,14 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("kubus.controllers.port", -1);
         return ApplicationContext.builder().environments(ControllersApplication.ENVIRONMENT).properties(props)
                 .banner(false).start();
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::");
     }
 
     private boolean dockerAnswers() {

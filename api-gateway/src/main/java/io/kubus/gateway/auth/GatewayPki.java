@@ -5,6 +5,7 @@ import io.kubus.client.tls.ClusterPki;
 import io.kubus.client.tls.Identities;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.config.AuthSettings;
+import io.kubus.gateway.registry.core.ServiceAddresses;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 
@@ -24,6 +25,8 @@ public class GatewayPki {
     public GatewayPki(AuthSettings settings) {
         List<String> hosts = new ArrayList<>(CertificateAuthority.localHosts());
         hosts.addAll(settings.getHosts());
+        // the kubernetes Service's address, which in-cluster clients dial (its names are always covered)
+        hosts.add(ServiceAddresses.KUBERNETES_SERVICE_IP);
         this.pki = ClusterPki.ensure(Path.of(settings.getPkiDir()), hosts);
         if (settings.getKubeconfigDir() != null && !settings.getKubeconfigDir().isBlank()) {
             writeKubeconfigs(settings);
