@@ -769,6 +769,21 @@ class BadInputTest {
                 service("s1", "\"type\":\"NodePort\",\"healthCheckNodePort\":30100," + ports), "Service \"s1\"",
                 "spec.healthCheckNodePort", "Invalid value: 30100: may only be set when `type` is 'LoadBalancer' and "
                         + "`externalTrafficPolicy` is 'Local'"));
+        String endpoints = "/api/v1/namespaces/default/endpoints";
+        c.add(invalid("endpoints at a loopback address", "POST", endpoints, endpoints("e1",
+                        "{\"addresses\":[{\"ip\":\"127.0.0.1\"}],\"ports\":[{\"port\":80}]}"), "Endpoints \"e1\"",
+                "subsets[0].addresses[0].ip", "Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+        c.add(invalid("endpoints address that is no IP", "POST", endpoints, endpoints("e1",
+                        "{\"notReadyAddresses\":[{\"ip\":\"web\"}],\"ports\":[{\"port\":80}]}"), "Endpoints \"e1\"",
+                "subsets[0].notReadyAddresses[0].ip", "Invalid value: \"web\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+        c.add(invalid("endpoints subset without addresses", "POST", endpoints, endpoints("e1", "{\"ports\":[{\"port\":80}]}"),
+                "Endpoints \"e1\"", "subsets[0]", "Required value: must specify `addresses` or `notReadyAddresses`"));
+        c.add(invalid("endpoints port 0", "POST", endpoints, endpoints("e1",
+                        "{\"addresses\":[{\"ip\":\"192.0.2.7\"}],\"ports\":[{\"port\":0}]}"), "Endpoints \"e1\"",
+                "subsets[0].ports[0].port", "Invalid value: 0: must be between 1 and 65535, inclusive"));
+        c.add(invalid("endpoints ports without names", "POST", endpoints, endpoints("e1",
+                        "{\"addresses\":[{\"ip\":\"192.0.2.7\"}],\"ports\":[{\"name\":\"a\",\"port\":80},{\"port\":81}]}"),
+                "Endpoints \"e1\"", "subsets[0].ports[1].name", "Required value"));
         String lb = SERVICES + "/web/status";
         c.add(invalid("service load balancer ingress that is no IP", "PATCH", lb,
                 "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.0.0.300\"}]}}}", "Service \"web\"",
@@ -850,6 +865,11 @@ class BadInputTest {
     private static Case invalidField(String name, String path, String body, String field, String mentions) {
         return new Case(name, "POST", path, JSON, body, 422, mentions, Map.of(), null,
                 s -> assertEquals(field, s.at("/details/causes/0/field").asText(), s.toString()));
+    }
+
+    private static String endpoints(String name, String subset) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\",\"metadata\":{\"name\":\"" + name + "\"},\"subsets\":["
+                + subset + "]}";
     }
 
     private static String service(String name, String spec) {

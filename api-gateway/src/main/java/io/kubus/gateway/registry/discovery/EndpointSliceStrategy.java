@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ObjectMetaValidation;
 import io.kubus.gateway.registry.Strategy;
+import io.kubus.gateway.registry.core.pod.PodSpecValidation;
 import io.kubus.gateway.table.KindPrinter;
 import io.kubus.gateway.table.TablePrinter;
 import io.kubus.gateway.table.TablePrinters;
@@ -32,7 +33,6 @@ import static io.kubus.gateway.table.Cells.name;
 @Singleton
 public class EndpointSliceStrategy implements Strategy {
     private static final List<String> ADDRESS_TYPES = List.of("FQDN", "IPv4", "IPv6");
-    private static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     private static final int MAX_ENDPOINTS = 1000;
     private static final int MAX_ADDRESSES = 100;
     private static final int MAX_PORTS = 100;
@@ -180,8 +180,8 @@ public class EndpointSliceStrategy implements Strategy {
                 errs.duplicate(path + ".name", name);
             }
             String protocol = JsonTree.text(port, "protocol");
-            if (!PROTOCOLS.contains(protocol)) {
-                errs.notSupported(path + ".protocol", protocol, PROTOCOLS);
+            if (!PodSpecValidation.PROTOCOLS.contains(protocol)) {
+                errs.notSupported(path + ".protocol", protocol, PodSpecValidation.PROTOCOLS);
             }
             JsonNode appProtocol = port.get("appProtocol");
             if (appProtocol != null && !appProtocol.isNull()) {
