@@ -52,6 +52,7 @@ public final class DnsServer implements AutoCloseable {
     private static final int CLASSIC_UDP_SIZE = 512;
     /** An idle TCP client is dropped after this long (RFC 7766 suggests seconds). */
     private static final int TCP_IDLE_SECONDS = 10;
+    private static final String UDP_ENCODER = "dns-encoder";
 
     private final ClusterZone zone;
     private final Forwarder forwarder;
@@ -103,7 +104,7 @@ public final class DnsServer implements AutoCloseable {
                 .handler(new ChannelInitializer<NioDatagramChannel>() {
                     @Override
                     protected void initChannel(NioDatagramChannel ch) {
-                        ch.pipeline().addLast(new DatagramDnsResponseEncoder(), new UdpHandler());
+                        ch.pipeline().addLast(UDP_ENCODER, new DatagramDnsResponseEncoder()).addLast(new UdpHandler());
                     }
                 })
                 .bind(address, port).sync().channel();
@@ -226,7 +227,9 @@ public final class DnsServer implements AutoCloseable {
 
                 @Override
                 public void sendRaw(byte[] message) {
-                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(message), sender, local));
+                    // written below the encoder, which takes any envelope for a DnsResponse
+                    ctx.pipeline().context(UDP_ENCODER)
+                            .writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(message), sender, local));
                 }
 
                 @Override
