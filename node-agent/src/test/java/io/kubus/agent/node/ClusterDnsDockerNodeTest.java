@@ -30,7 +30,6 @@ class ClusterDnsDockerNodeTest {
 
     @RegisterExtension
     static final DockerNode cluster = new DockerNode("dns-node", Map.of(
-            "kubus.agent.dns.port", "0",
             "kubus.agent.dns.resolv-conf", HOST_RESOLV_CONF.toString()));
 
     static DnsClient client;
