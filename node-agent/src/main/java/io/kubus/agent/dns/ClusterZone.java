@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  *   <li>any other name in the zone: NXDOMAIN, with the zone's SOA in the authority section (and NODATA with it for a
  *       name that exists without records of the type asked).</li>
  * </ul>
- * Names outside the zone get {@link Optional#empty()}: they are someone else's (forwarded).
+ * Names outside the zone get {@link Optional#empty()}: they are someone else's (forwarded). Until the catalog has
+ * synced, names in the zone are SERVFAIL.
  */
 public final class ClusterZone {
     public static final int A = 1;
@@ -47,6 +48,7 @@ public final class ClusterZone {
     public static final int SRV = 33;
     /** RCODEs as RFC 1035 numbers them. */
     public static final int NOERROR = 0;
+    public static final int SERVFAIL = 2;
     public static final int NXDOMAIN = 3;
 
     private static final Pattern SRV_LABEL = Pattern.compile("_[a-z0-9-]+");
@@ -104,6 +106,10 @@ public final class ClusterZone {
         String n = normalize(name);
         if (!n.equals(zone) && !n.endsWith("." + zone)) {
             return Optional.empty();
+        }
+        if (!catalog.hasSynced()) {
+            // as CoreDNS before its first list: a client tries again, where an NXDOMAIN would be cached
+            return Optional.of(new Answer(SERVFAIL, List.of(), List.of(), List.of()));
         }
         String relative = n.equals(zone) ? "" : n.substring(0, n.length() - zone.length() - 1);
         List<String> labels = relative.isEmpty() ? List.of() : List.of(relative.split("\\.", -1));

@@ -14,4 +14,7 @@ public interface ServiceCatalog {
 
     /** The EndpointSlices of a Service, from every manager. */
     List<EndpointSlice> slices(String namespace, String serviceName);
+
+    /** Whether the lists above hold the whole cluster yet (before that, a missing name proves nothing). */
+    boolean hasSynced();
 }

@@ -72,6 +72,7 @@ public final class ClusterServices implements ServiceCatalog, AutoCloseable {
                 && slices.awaitSynced(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
+    @Override
     public boolean hasSynced() {
         return services.hasSynced() && slices.hasSynced();
     }

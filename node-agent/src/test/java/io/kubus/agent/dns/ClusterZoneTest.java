@@ -32,6 +32,7 @@ class ClusterZoneTest {
     static final class Catalog implements ServiceCatalog {
         final List<Service> services = new ArrayList<>();
         final List<EndpointSlice> slices = new ArrayList<>();
+        boolean synced = true;
 
         @Override
         public List<Service> services() {
@@ -42,6 +43,11 @@ class ClusterZoneTest {
         public Optional<Service> service(String namespace, String name) {
             return services.stream().filter(s -> s.getMetadata().getNamespace().equals(namespace)
                     && s.getMetadata().getName().equals(name)).findFirst();
+        }
+
+        @Override
+        public boolean hasSynced() {
+            return synced;
         }
 
         @Override
@@ -135,6 +141,15 @@ class ClusterZoneTest {
         assertEquals(NOERROR, ask("default.svc.cluster.local", A).rcode());
         assertEquals(NOERROR, ask("svc.cluster.local", A).rcode());
         assertEquals(SOA, ask("cluster.local", SOA).answers().getFirst().type());
+    }
+
+    @Test
+    void beforeTheCachesHaveSyncedNamesInTheZoneAreServfailNotNxdomain() {
+        catalog.synced = false;
+        assertEquals(ClusterZone.SERVFAIL, ask("web.default.svc.cluster.local", A).rcode());
+        assertTrue(zone.answer("example.com", A).isEmpty(), "others are still forwarded");
+        catalog.synced = true;
+        assertEquals(NXDOMAIN, ask("web.default.svc.cluster.local", A).rcode());
     }
 
     @Test
