@@ -210,6 +210,8 @@ class ClusterDnsDockerNodeTest {
         assertEquals(List.of("SRV _pg._tcp.db.default.svc.cluster.local. 5 0 100 5432 db-0.db.default.svc.cluster.local."),
                 srv.answers());
         assertEquals(List.of("A db-0.db.default.svc.cluster.local. 5 172.30.0.5"), srv.additional());
+        DnsClient.Reply kubeDns = client.ask(dns, "kube-dns.kube-system.svc.cluster.local.", DnsRecordType.A, false);
+        assertEquals(List.of("A kube-dns.kube-system.svc.cluster.local. 5 10.96.0.10"), kubeDns.answers());
         cluster.kubectl().run(60, "delete", "pod", "asker", "--wait=false").ok();
     }
 
