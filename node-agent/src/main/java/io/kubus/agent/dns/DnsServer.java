@@ -53,6 +53,8 @@ public final class DnsServer implements AutoCloseable {
     /** An idle TCP client is dropped after this long (RFC 7766 suggests seconds). */
     private static final int TCP_IDLE_SECONDS = 10;
     private static final String UDP_ENCODER = "dns-encoder";
+    /** A message of the largest size a 2-byte length names, with that length (Netty counts it in the frame). */
+    private static final int MAX_TCP_FRAME = 2 + 65535;
 
     private final ClusterZone zone;
     private final Forwarder forwarder;
@@ -116,7 +118,7 @@ public final class DnsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(TCP_IDLE_SECONDS),
-                                new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
+                                new LengthFieldBasedFrameDecoder(MAX_TCP_FRAME, 0, 2, 0, 2),
                                 new TcpDnsResponseEncoder(), new TcpHandler());
                     }
                 })
