@@ -193,6 +193,10 @@ class ClusterDnsDockerNodeTest {
         cluster.await("asker", p -> PodWaits.ready(p) == 1, 60);
         String clusterIp = cluster.kubectl().run("get", "service", "web", "-o", "jsonpath={.spec.clusterIP}").ok().out();
         InetSocketAddress dns = dnsAddress();
+        // the agent's own address on the pod network (here the bridge's gateway), and what the proxy is to be given
+        assertEquals(DockerNode.bridgeGateway(), dns.getAddress().getHostAddress());
+        assertEquals(Map.of("kube-system/kube-dns", dns),
+                cluster.agent().getBean(NodeAgentService.class).serviceOverrides());
         String server = dns.getAddress().getHostAddress() + ":" + dns.getPort();
 
         // from inside the pod, over the pod network (busybox nslookup takes the server's port after a colon)
