@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.gateway.registry.JsonTree;
-import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.registry.core.ServiceAddresses;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
@@ -28,6 +27,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -52,8 +52,8 @@ public class KubernetesService implements ApplicationEventListener<ServerStartup
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesService.class);
 
     private final ObjectStore store;
+    private final SystemService system;
     private final GatewaySettings settings;
-    private final Clock clock;
     private final String host;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("kubernetes-service").factory());
@@ -61,8 +61,8 @@ public class KubernetesService implements ApplicationEventListener<ServerStartup
     public KubernetesService(ObjectStore store, GatewaySettings settings, Clock clock,
                              @Nullable @Value("${micronaut.server.host}") String host) {
         this.store = store;
+        this.system = new SystemService(store, clock);
         this.settings = settings;
-        this.clock = clock;
         this.host = host;
     }
 
@@ -88,45 +88,13 @@ public class KubernetesService implements ApplicationEventListener<ServerStartup
         }
     }
 
-    /** CreateOrUpdateMasterServiceIfNeeded: made when missing, its ports and type put back when they differ. */
+    /** CreateOrUpdateMasterServiceIfNeeded. */
     private void ensureService(int port) {
         ObjectNode ports = JsonTree.F.objectNode();
         ports.putArray("ports").addObject().put("name", "https").put("protocol", "TCP").put("port", 443)
                 .put("targetPort", port);
-        store.write(ResourceTypes.SERVICES, NAMESPACE, NAME, current -> {
-            if (current == null) {
-                if (store.list(ResourceTypes.SERVICES, null).items().stream().anyMatch(s ->
-                        ServiceAddresses.KUBERNETES_SERVICE_IP.equals(s.path("spec").path("clusterIP").asText()))) {
-                    LOG.warn("cannot make the kubernetes Service: another Service holds {}",
-                            ServiceAddresses.KUBERNETES_SERVICE_IP);
-                    return WriteOutcome.keep();
-                }
-                return WriteOutcome.put(service(ports.get("ports")));
-            }
-            if (current.path("spec").path("ports").equals(ports.get("ports"))
-                    && current.path("spec").path("type").asText().equals("ClusterIP")) {
-                return WriteOutcome.keep();
-            }
-            ObjectNode updated = current.deepCopy();
-            ((ObjectNode) updated.get("spec")).put("type", "ClusterIP").set("ports", ports.get("ports"));
-            return WriteOutcome.put(updated);
-        });
-    }
-
-    private ObjectNode service(JsonNode ports) {
-        ObjectNode svc = object(ResourceTypes.SERVICES);
-        ((ObjectNode) svc.get("metadata")).putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
-        ObjectNode spec = svc.putObject("spec");
-        spec.set("ports", ports);
-        spec.put("clusterIP", ServiceAddresses.KUBERNETES_SERVICE_IP);
-        spec.putArray("clusterIPs").add(ServiceAddresses.KUBERNETES_SERVICE_IP);
-        spec.put("type", "ClusterIP");
-        spec.put("sessionAffinity", "None");
-        spec.putArray("ipFamilies").add("IPv4");
-        spec.put("ipFamilyPolicy", "SingleStack");
-        spec.put("internalTrafficPolicy", "Cluster");
-        svc.putObject("status").putObject("loadBalancer");
-        return svc;
+        system.ensure(NAMESPACE, NAME, ServiceAddresses.KUBERNETES_SERVICE_IP,
+                Map.of("component", "apiserver", "provider", "kubernetes"), ports.get("ports"));
     }
 
     /** One subset of the gateways' addresses on the API's port; mirroring skips it, as kube's reconciler marks it. */
@@ -195,14 +163,7 @@ public class KubernetesService implements ApplicationEventListener<ServerStartup
     }
 
     private ObjectNode object(ResourceType type) {
-        ObjectNode o = JsonTree.F.objectNode();
-        o.put("apiVersion", type.apiVersion());
-        o.put("kind", type.kind());
-        ObjectNode meta = o.putObject("metadata");
-        meta.put("name", NAME);
-        meta.put("namespace", NAMESPACE);
-        ServerMetadata.created(meta, clock);
-        return o;
+        return system.object(type, NAMESPACE, NAME);
     }
 
     /** kube-apiserver's --advertise-address default: the bind address, unless that is every interface. */

@@ -44,6 +44,12 @@ public class GatewaySettings {
     private String advertiseAddress;
     /** How often the {@code kubernetes} Service and its endpoints are checked and repaired (kube-apiserver: 10 s). */
     private Duration kubernetesServiceInterval = Duration.ofSeconds(10);
+    /**
+     * The ClusterIP of the {@code kube-dns} Service in kube-system (kubeadm: the range's tenth address), kept from
+     * random allocation; it must lie in the service range and equal the agents' kubus.agent.dns.cluster-ip. Empty: no
+     * kube-dns Service is made.
+     */
+    private String clusterDnsIp = "10.96.0.10";
 
     public int getMaxRequestBytes() {
         return maxRequestBytes;
@@ -139,5 +145,13 @@ public class GatewaySettings {
 
     public void setKubernetesServiceInterval(Duration kubernetesServiceInterval) {
         this.kubernetesServiceInterval = kubernetesServiceInterval;
+    }
+
+    public String getClusterDnsIp() {
+        return clusterDnsIp;
+    }
+
+    public void setClusterDnsIp(String clusterDnsIp) {
+        this.clusterDnsIp = clusterDnsIp;
     }
 }

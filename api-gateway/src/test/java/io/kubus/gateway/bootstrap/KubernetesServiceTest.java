@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -26,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The {@code kubernetes} Service in {@code default}: made at the gateway's start with the range's first address and
- * the gateway's advertised address and port as its endpoints, and made again after a deletion.
+ * The Services the gateway keeps: {@code kubernetes} in {@code default}, made at the gateway's start with the range's
+ * first address and the gateway's advertised address and port as its endpoints, and made again after a deletion; and
+ * {@code kube-dns} in {@code kube-system}, at its address, without endpoints, made again and repaired likewise.
  */
 class KubernetesServiceTest {
     @TempDir
@@ -109,5 +111,41 @@ class KubernetesServiceTest {
         assertEquals("10.96.0.1", again.getSpec().getClusterIP());
         assertEquals("192.0.2.7", endpoints().getSubsets().getFirst().getAddresses().getFirst().getIp());
         slice();
+    }
+
+    private static Service kubeDns() throws InterruptedException {
+        return await("the kube-dns Service", () -> api.get(ResourceTypes.SERVICES, "kube-system", "kube-dns", Service.class));
+    }
+
+    @Test
+    void theKubeDnsServiceIsKubeadmsWithoutEndpointsAndComesBack() throws Exception {
+        Service dns = kubeDns();
+        assertEquals("10.96.0.10", dns.getSpec().getClusterIP());
+        assertEquals(List.of("10.96.0.10"), dns.getSpec().getClusterIPs());
+        assertEquals(Map.of("k8s-app", "kube-dns", "kubernetes.io/cluster-service", "true",
+                "kubernetes.io/name", "CoreDNS"), dns.getMetadata().getLabels());
+        assertTrue(dns.getSpec().getSelector() == null || dns.getSpec().getSelector().isEmpty(), "no selector");
+        assertEquals(List.of("dns 53 UDP 53", "dns-tcp 53 TCP 53"), dns.getSpec().getPorts().stream()
+                .map(p -> p.getName() + " " + p.getPort() + " " + p.getProtocol() + " " + p.getTargetPort().getIntVal())
+                .toList());
+        String table = kubectl.run("get", "service", "-n", "kube-system", "kube-dns").ok().out();
+        assertTrue(table.matches("(?s).*kube-dns\\s+ClusterIP\\s+10\\.96\\.0\\.10\\s+<none>\\s+53/UDP,53/TCP\\s+.*"), table);
+        // the node agents answer it, not endpoints: there are none
+        Kubectl.Result endpoints = kubectl.run("get", "endpoints", "-n", "kube-system", "kube-dns");
+        assertTrue(endpoints.exitCode() != 0 && endpoints.err().contains("endpoints \"kube-dns\" not found"),
+                endpoints.toString());
+
+        // its address is taken; what is changed is put back, what is deleted comes back
+        Kubectl.Result taken = kubectl.run("create", "service", "clusterip", "thief", "--tcp=53",
+                "--clusterip=10.96.0.10");
+        assertTrue(taken.exitCode() != 0 && taken.err().contains("provided IP is already allocated"), taken.toString());
+        kubectl.run("patch", "service", "-n", "kube-system", "kube-dns", "--type=json",
+                "-p", "[{\"op\":\"remove\",\"path\":\"/spec/ports/1\"}]").ok();
+        await("the dns-tcp port back", () -> api.get(ResourceTypes.SERVICES, "kube-system", "kube-dns", Service.class)
+                .filter(s -> s.getSpec().getPorts().size() == 2));
+        kubectl.run("delete", "service", "-n", "kube-system", "kube-dns").ok();
+        Service again = kubeDns();
+        assertNotEquals(dns.getMetadata().getUid(), again.getMetadata().getUid());
+        assertEquals("10.96.0.10", again.getSpec().getClusterIP());
     }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kubus.agent.dns.PodDns;
 import io.kubus.agent.pod.PodSync;
 import io.kubus.agent.pod.ProbeManager;
 import io.kubus.agent.pod.Prober;
@@ -14,6 +15,7 @@ import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.schema.ResourceTypes;
+import io.micronaut.core.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,11 +70,12 @@ public final class NodeAgent implements AutoCloseable {
      * @param stored                the node's Node as last seen stored (the agent's node informer), if seen
      * @param statusReportFrequency an unchanged status is reported again after this long (nodeStatusReportFrequency)
      * @param leaseDurationSeconds  leaseDurationSeconds of the node's Lease
+     * @param dns                   the pods' hostnames and resolver files; null where the runtime's stay (simulated)
      */
     public NodeAgent(String nodeName, String hostIp, ContainerRuntime runtime, KubusApi api, StatusPublisher publisher,
                      NodeStatusFactory.Capacity capacity, RestartBackoff backoff, Path dataDir,
                      ExecutorService background, Clock clock, Supplier<Optional<Node>> stored,
-                     Duration statusReportFrequency, int leaseDurationSeconds) {
+                     Duration statusReportFrequency, int leaseDurationSeconds, @Nullable PodDns dns) {
         this.nodeName = nodeName;
         this.stored = stored;
         this.statusReportFrequency = statusReportFrequency;
@@ -88,7 +91,7 @@ public final class NodeAgent implements AutoCloseable {
         this.events = new ApiPodEvents(api, nodeName, background);
         this.probes = new ProbeManager(events, clock, background, ProbeManager.runner(new Prober(runtime)));
         this.podSync = new PodSync(nodeName, hostIp, runtime, backoff, events, dataDir.resolve("pods"), clock, probes,
-                new ApiPodConfigSource(api), background);
+                new ApiPodConfigSource(api), background, dns);
         probes.start();
     }
 

@@ -4,6 +4,13 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.agent.certificate.NodeCredentials;
 import io.kubus.agent.config.AgentSettings;
+import io.kubus.agent.config.DnsSettings;
+import io.kubus.agent.dns.ClusterZone;
+import io.kubus.agent.dns.DnsServer;
+import io.kubus.agent.dns.Forwarder;
+import io.kubus.agent.dns.LocalAddress;
+import io.kubus.agent.dns.PodDns;
+import io.kubus.agent.dns.ResolvConf;
 import io.kubus.agent.pod.RestartBackoff;
 import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.runtime.docker.DockerRuntime;
@@ -29,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +45,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -57,8 +66,11 @@ import java.util.concurrent.TimeUnit;
 @Requires(property = "kubus.agent.enabled", notEquals = "false")
 public class NodeAgentService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
+    /** The cluster DNS Service, as the gateway makes it. */
+    public static final String KUBE_DNS = "kube-system/kube-dns";
 
     private final AgentSettings settings;
+    private final DnsSettings dnsSettings;
     private final NodeCredentials credentials;
     private final PropertyResolver properties;
     private final AgentRuntimes runtimes;
@@ -73,12 +85,15 @@ public class NodeAgentService implements AutoCloseable {
     private Informer<Node> nodes;
     /** Services and their endpoints, for the service proxy and DNS of Docker nodes; none on the simulated runtime. */
     private ClusterServices services;
+    /** The cluster DNS server of a Docker node, once started. */
+    private volatile DnsServer dns;
     private volatile boolean running = true;
 
-    public NodeAgentService(AgentSettings settings, NodeCredentials credentials,
+    public NodeAgentService(AgentSettings settings, DnsSettings dnsSettings, NodeCredentials credentials,
                             PropertyResolver properties,
                             AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
+        this.dnsSettings = dnsSettings;
         this.credentials = credentials;
         this.properties = properties;
         this.runtimes = runtimes;
@@ -110,18 +125,22 @@ public class NodeAgentService implements AutoCloseable {
                 .build();
         boolean simulated = settings.getRuntime().equals("simulated");
         int count = settings.nodeCount();
+        // simulated containers have no files to give names to
+        PodDns podDns = simulated ? null : new PodDns(dnsSettings.getClusterIp(), dnsSettings.getClusterDomain(),
+                () -> ResolvConf.read(Path.of(dnsSettings.getResolvConf())));
+        DockerRuntime docker = null;
         for (int i = 0; i < count; i++) {
             String name = count == 1 ? base : base + "-" + i;
             ContainerRuntime runtime = simulated
                     ? new SimulatedRuntime(name, i, settings.getSimulatedStartLatency(), clock)
-                    : new DockerRuntime(java.net.URI.create(settings.getDockerHost()), name,
+                    : (docker = new DockerRuntime(java.net.URI.create(settings.getDockerHost()), name,
                             DockerRuntime.DEFAULT_PAUSE_IMAGE, DockerRuntime.DEFAULT_PAUSE_COMMAND,
-                            settings.getDockerNetwork());
+                            settings.getDockerNetwork()));
             RestartBackoff backoff = new RestartBackoff(settings.getBackoffInitial(), settings.getBackoffMax(),
                     settings.getBackoffReset());
             NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,
                     Path.of(settings.getDataDir()).resolve(name), background, clock, () -> nodes.get(name),
-                    settings.getNodeStatusReportFrequency(), settings.getNodeLeaseDurationSeconds());
+                    settings.getNodeStatusReportFrequency(), settings.getNodeLeaseDurationSeconds(), podDns);
             NodeLoop loop = new NodeLoop(agent);
             agent.onProbeResult(loop.wake::release);
             loops.put(name, loop);
@@ -146,6 +165,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (!simulated) {
             services = new ClusterServices(api, kafka).start();
+            if (dnsSettings.isEnabled()) {
+                dns = startDns(docker, services);
+            }
         }
         pods.start();
         if (!pods.awaitSynced(Duration.ofSeconds(60))) {
@@ -156,6 +178,45 @@ public class NodeAgentService implements AutoCloseable {
         }
         threads.add(Thread.ofPlatform().daemon().name("node-status").start(this::reportStatuses));
         LOG.info("node agent running {} node(s) on the {} runtime: {}", loops.size(), settings.getRuntime(), loops.keySet());
+    }
+
+    /**
+     * The node's DNS server on its address in the pod network. A node whose server cannot start still runs its pods
+     * (their names then do not resolve): it says so loudly rather than refusing to work.
+     */
+    private DnsServer startDns(DockerRuntime docker, ClusterServices catalog) {
+        try {
+            InetAddress address = dnsSettings.getAddress().isEmpty()
+                    ? LocalAddress.inSubnets(docker.podNetworkSubnets()).orElseThrow(() -> new IllegalStateException(
+                            "no local address in the subnets of Docker network " + settings.getDockerNetwork()
+                                    + "; set kubus.agent.dns.address"))
+                    : InetAddress.getByName(dnsSettings.getAddress());
+            ResolvConf host = ResolvConf.read(Path.of(dnsSettings.getResolvConf()));
+            ClusterZone zone = new ClusterZone(dnsSettings.getClusterDomain(), dnsSettings.getTtl(), catalog,
+                    clock.instant().getEpochSecond());
+            return new DnsServer(address, dnsSettings.getPort(), zone,
+                    new Forwarder(Forwarder.upstreams(host), dnsSettings.getForwardTimeout()));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.error("the cluster DNS server of this node did not start: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** Where this node's DNS server listens, once it does. */
+    public Optional<InetSocketAddress> dnsAddress() {
+        DnsServer server = dns;
+        return server == null ? Optional.empty() : Optional.of(server.address());
+    }
+
+    /**
+     * Services this node answers itself, by {@code namespace/name}: kube-dns, whose ClusterIP the service proxy is to
+     * send to this node's DNS server rather than to endpoints (the Service has none: README, "Cluster DNS").
+     */
+    public Map<String, InetSocketAddress> serviceOverrides() {
+        return dnsAddress().map(a -> Map.of(KUBE_DNS, a)).orElse(Map.of());
     }
 
     private void registerWithRetry(NodeAgent agent) throws InterruptedException {
@@ -243,6 +304,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (nodes != null) {
             nodes.close();
+        }
+        if (dns != null) {
+            dns.close();
         }
         if (services != null) {
             services.close();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.kubus.agent.dns.PodDns;
 import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.runtime.ContainerSpec;
@@ -46,6 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PodSync {
     private static final Duration VOLUME_REFRESH = Duration.ofSeconds(60);
     private static final Duration MIN_GRACE_AFTER_HOOK = Duration.ofSeconds(2);
+    private static final String HOSTS = "hosts";
+    private static final String RESOLV_CONF = "resolv.conf";
 
     private final String nodeName;
     private final String hostIp;
@@ -64,22 +67,33 @@ public final class PodSync {
     private final Set<String> killing = ConcurrentHashMap.newKeySet();
     /** When the files of a pod's secret and configMap volumes were last written, by pod uid. */
     private final Map<String, Instant> volumesWritten = new ConcurrentHashMap<>();
+    /** The pods' hostnames, resolv.conf and hosts files; null where containers are not real (simulated runtime). */
+    private final @Nullable PodDns dns;
 
     /** A sync without probes running on their own (nothing drives them) and without Secrets or ConfigMaps. */
     public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
                    Path volumesRoot, Clock clock) {
         this(nodeName, hostIp, runtime, backoff, events, volumesRoot, clock,
                 new ProbeManager(events, clock, Runnable::run, ProbeManager.runner(new Prober(runtime))),
-                PodConfigSource.none(), Runnable::run);
+                PodConfigSource.none(), Runnable::run, null);
+    }
+
+    /** A sync whose pods get no resolver files of the agent's (the runtime's own stay). */
+    public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
+                   Path volumesRoot, Clock clock, ProbeManager probes, PodConfigSource config, Executor async) {
+        this(nodeName, hostIp, runtime, backoff, events, volumesRoot, clock, probes, config, async, null);
     }
 
     /**
      * @param probes the prober of this node's containers (started by the caller)
      * @param config where Secrets and ConfigMaps are read from
      * @param async  where work that must not hold the sync back runs (stopping a container that failed its probe)
+     * @param dns    the pods' hostnames and the /etc/hosts and /etc/resolv.conf given to every container, as the
+     *               kubelet makes them; null: the sandbox's hostname is the pod's, the files the runtime's
      */
     public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
-                   Path volumesRoot, Clock clock, ProbeManager probes, PodConfigSource config, Executor async) {
+                   Path volumesRoot, Clock clock, ProbeManager probes, PodConfigSource config, Executor async,
+                   @Nullable PodDns dns) {
         this.nodeName = nodeName;
         this.hostIp = hostIp;
         this.runtime = runtime;
@@ -91,6 +105,7 @@ public final class PodSync {
         this.config = new PodConfig(config);
         this.async = async;
         this.hooks = new Prober(runtime);
+        this.dns = dns;
     }
 
     /**
@@ -236,11 +251,15 @@ public final class PodSync {
             }
         }
         try {
+            // the joined containers share the sandbox's UTS namespace, so its hostname is theirs
+            String hostname = dns != null ? dns.hostname(pod)
+                    : Objects.requireNonNullElse(pod.getSpec().getHostname(), pod.getMetadata().getName());
             SandboxInfo info = runtime.runSandbox(new SandboxSpec(nodeName, pod.getMetadata().getUid(),
-                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                    Objects.requireNonNullElse(pod.getSpec().getHostname(), pod.getMetadata().getName()), hostPorts,
-                    Map.of()));
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), hostname, hostPorts, Map.of()));
             podIps.put(pod.getMetadata().getUid(), info.ip());
+            if (dns != null) {
+                writeDnsFiles(pod, info.ip(), true);
+            }
             return info.id();
         } catch (RuntimeException e) {
             events.warning(pod, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
@@ -349,6 +368,17 @@ public final class PodSync {
             boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || isConfigVolume(pod, m.getName());
             mounts.add(new ContainerSpec.Mount(hostPathOf(pod, m.getName()), m.getMountPath(), readOnly));
         }
+        if (dns != null) {
+            // every container gets the pod's files, as the kubelet mounts /etc/hosts (and the runtime resolv.conf),
+            // unless it mounts something of its own there
+            Path files = writeDnsFiles(pod, podIp(pod), false);
+            for (String file : List.of(HOSTS, RESOLV_CONF)) {
+                String target = "/etc/" + file;
+                if (mounts.stream().noneMatch(m -> m.containerPath().equals(target))) {
+                    mounts.add(new ContainerSpec.Mount(files.resolve(file).toAbsolutePath().toString(), target, false));
+                }
+            }
+        }
         Map<String, Quantity> limits = c.getResources() == null || c.getResources().getLimits() == null
                 ? Map.of() : c.getResources().getLimits();
         Map<String, Quantity> requests = c.getResources() == null || c.getResources().getRequests() == null
@@ -386,6 +416,29 @@ public final class PodSync {
             };
         }
         return "";
+    }
+
+    /**
+     * Writes the pod's hosts and resolv.conf in its folder, once per sandbox ({@code fresh}: a new sandbox, whose IP
+     * may be new) or when missing (a pod adopted by a restarted agent); a container that edits them keeps its edits
+     * while the sandbox lives, as with the kubelet's files. The folder's name starts with a dot, which no volume's can.
+     */
+    private Path writeDnsFiles(Pod pod, @Nullable String ip, boolean fresh) {
+        Path dir = volumesRoot.resolve(pod.getMetadata().getUid()).resolve(".dns");
+        try {
+            Files.createDirectories(dir);
+            Path hosts = dir.resolve(HOSTS);
+            if (fresh || !Files.exists(hosts)) {
+                Files.writeString(hosts, dns.hosts(pod, ip == null || ip.isEmpty() ? List.of() : List.of(ip)));
+            }
+            Path resolv = dir.resolve(RESOLV_CONF);
+            if (fresh || !Files.exists(resolv)) {
+                Files.writeString(resolv, dns.resolvConf(pod).render());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
     }
 
     /** emptyDir lives under the agent's volumes folder, per pod; hostPath is the host's path. */

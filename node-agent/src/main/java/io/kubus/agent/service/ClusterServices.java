@@ -3,6 +3,7 @@ package io.kubus.agent.service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kubus.agent.dns.ServiceCatalog;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
@@ -20,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * kube-proxy's informers hold them. Listeners hear that something changed, not what: they recompute from the caches
  * (level-triggered), so a missed or repeated notice costs nothing.
  */
-public final class ClusterServices implements AutoCloseable {
+public final class ClusterServices implements ServiceCatalog, AutoCloseable {
     /** The label that ties an EndpointSlice to its Service, whoever manages the slice. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     /** EndpointSlices by their Service's key ({@code namespace/name}). */
@@ -71,19 +72,23 @@ public final class ClusterServices implements AutoCloseable {
                 && slices.awaitSynced(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
+    @Override
     public boolean hasSynced() {
         return services.hasSynced() && slices.hasSynced();
     }
 
+    @Override
     public List<Service> services() {
         return services.list();
     }
 
+    @Override
     public Optional<Service> service(String namespace, String name) {
         return services.get(namespace, name);
     }
 
     /** The EndpointSlices of a Service, from every manager (the controllers' and the mirroring's). */
+    @Override
     public List<EndpointSlice> slices(String namespace, String serviceName) {
         return slices.byIndex(BY_SERVICE, namespace + "/" + serviceName);
     }

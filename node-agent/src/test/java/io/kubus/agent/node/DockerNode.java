@@ -105,6 +105,17 @@ public final class DockerNode implements BeforeAllCallback, AfterAllCallback {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** The host's address on Docker's default bridge, where the pods are. */
+    public static String bridgeGateway() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("docker", "network", "inspect", "bridge", "-f",
+                "{{(index .IPAM.Config 0).Gateway}}").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0) {
+            throw new IOException("docker network inspect bridge: " + out);
+        }
+        return out;
+    }
+
     /** The test class's own folder (manifests, host paths). */
     public Path dir() {
         return dir;

@@ -33,7 +33,7 @@ class ServiceAccountPodTest {
     @Test
     void aPodListsPodsWithItsServiceAccountTokenAndCa() throws Exception {
         String client = Base64.getEncoder().encodeToString(compiledClient());
-        String host = dockerBridgeGateway();
+        String host = DockerNode.bridgeGateway();
         int port = URI.create(cluster.gateway().baseUrl()).getPort();
         cluster.apply("sa-client", """
                 apiVersion: v1
@@ -111,14 +111,5 @@ class ServiceAccountPodTest {
         int rc = javac.run(null, null, err, "-d", out.toString(), source.toString());
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
         return Files.readAllBytes(out.resolve("Client.class"));
-    }
-
-    /** The host's address on Docker's default bridge, where the pods are. */
-    private static String dockerBridgeGateway() throws Exception {
-        Process p = new ProcessBuilder("docker", "network", "inspect", "bridge", "-f",
-                "{{(index .IPAM.Config 0).Gateway}}").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        return out;
     }
 }

@@ -39,9 +39,10 @@ public final class ServiceAddresses {
     /**
      * Allocates what {@code service} needs and {@code old} (null on create) did not hold: a cluster IP when it gets one
      * for the first time, node ports for new or changed ports of a NodePort or LoadBalancer Service, and a health
-     * check node port for a LoadBalancer with externalTrafficPolicy Local.
+     * check node port for a LoadBalancer with externalTrafficPolicy Local. Addresses in {@code reserved} (the
+     * kube-dns Service's) are never given by chance; a Service may still ask for one by name.
      */
-    public static void allocate(ObjectNode service, @Nullable ObjectNode old, ObjectStore store) {
+    public static void allocate(ObjectNode service, @Nullable ObjectNode old, ObjectStore store, Set<String> reserved) {
         ObjectNode spec = (ObjectNode) service.with("spec");
         String type = spec.path("type").asText("ClusterIP");
         if (type.equals("ExternalName")) {
@@ -61,7 +62,7 @@ public final class ServiceAddresses {
         }
         boolean hadIp = old != null && !old.path("spec").path("type").asText().equals("ExternalName");
         if (!hadIp) {
-            clusterIp(spec, name, usedIps);
+            clusterIp(spec, name, usedIps, reserved);
         }
         Set<Integer> held = old == null ? Set.of() : nodePorts(old);
         if (type.equals("NodePort") || type.equals("LoadBalancer")) {
@@ -73,13 +74,15 @@ public final class ServiceAddresses {
         }
     }
 
-    private static void clusterIp(ObjectNode spec, String name, Set<String> used) {
+    private static void clusterIp(ObjectNode spec, String name, Set<String> used, Set<String> reserved) {
         String ip = spec.path("clusterIP").asText("");
         if (ip.equals("None")) {
             return;
         }
         if (ip.isEmpty()) {
-            ip = freeIp(used);
+            Set<String> unavailable = new HashSet<>(used);
+            unavailable.addAll(reserved);
+            ip = freeIp(unavailable);
         } else {
             // allocIPs: the refusal names the whole clusterIPs list, as kube-apiserver's does
             ErrorList.GoValue value = new ErrorList.GoValue(GoQuote.stringSlice(texts(spec.path("clusterIPs"))));
@@ -148,6 +151,12 @@ public final class ServiceAddresses {
         ports.add(service.path("spec").path("healthCheckNodePort").asInt(0));
         ports.remove(0);
         return ports;
+    }
+
+    /** Whether {@code ip} is an IPv4 address of the service range. */
+    public static boolean inRange(String ip) {
+        byte[] v4 = IpAddresses.ipv4Bytes(ip);
+        return v4 != null && IpAddresses.parseCidr(IP_RANGE).orElseThrow().contains(v4);
     }
 
     private static String freeIp(Set<String> used) {

@@ -2,6 +2,7 @@ package io.kubus.gateway.registry.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
 import io.kubus.gateway.registry.JsonTree;
@@ -68,6 +69,14 @@ public class ServiceStrategy implements Strategy {
                         TablePrinters.age(o, now), labels(spec.path("selector")));
             });
 
+    /** Addresses random allocation keeps for the system Services that are made later (kube-dns's). */
+    private final Set<String> reserved;
+
+    public ServiceStrategy(GatewaySettings settings) {
+        String dns = settings.getClusterDnsIp();
+        this.reserved = dns == null || dns.isBlank() ? Set.of() : Set.of(dns);
+    }
+
     @Override
     public ResourceType type() {
         return ResourceTypes.SERVICES;
@@ -131,12 +140,12 @@ public class ServiceStrategy implements Strategy {
 
     @Override
     public void beginCreate(ObjectNode service, ObjectStore store) {
-        ServiceAddresses.allocate(service, null, store);
+        ServiceAddresses.allocate(service, null, store, reserved);
     }
 
     @Override
     public void beginUpdate(ObjectNode service, ObjectNode old, ObjectStore store) {
-        ServiceAddresses.allocate(service, old, store);
+        ServiceAddresses.allocate(service, old, store, reserved);
     }
 
     /** ValidateService, less what the allocators refuse (node port ranges, addresses in use). */

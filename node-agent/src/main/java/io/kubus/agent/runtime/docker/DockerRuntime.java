@@ -258,6 +258,15 @@ public final class DockerRuntime implements ContainerRuntime {
         removeContainer(sandboxId);
     }
 
+    /** The subnets (CIDRs) of the pod network, from the engine; empty when it reports none. */
+    public List<String> podNetworkSubnets() {
+        var ipam = docker.inspectNetworkCmd().withNetworkId(podNetwork).exec().getIpam();
+        if (ipam == null || ipam.getConfig() == null) {
+            return List.of();
+        }
+        return ipam.getConfig().stream().map(c -> c.getSubnet()).filter(s -> s != null && !s.isEmpty()).toList();
+    }
+
     // ------------------------------------------------------------------------------------------------------- images
 
     @Override
