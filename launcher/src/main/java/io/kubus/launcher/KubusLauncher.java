@@ -9,6 +9,7 @@ import io.kubus.client.tls.ClusterPki;
 import io.kubus.client.tls.Identities;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.agent.NodeAgentApplication;
+import io.kubus.agent.dns.LocalAddress;
 import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.scheduler.SchedulerApplication;
@@ -274,8 +275,10 @@ public final class KubusLauncher implements AutoCloseable {
         log.info(runtimeLine);
         if (docker) {
             try (DockerRuntime engine = new DockerRuntime(options.dockerHost(), "probe")) {
-                podGateway = engine.podNetworkGateway().orElseThrow(() -> new IllegalStateException(
-                        "Docker's network " + DockerRuntime.DEFAULT_POD_NETWORK + " has no IPv4 gateway"));
+                // the same address the agent's DNS server listens on: the host's own in the network's subnet
+                podGateway = LocalAddress.inSubnets(engine.podNetworkSubnets()).map(java.net.InetAddress::getHostAddress)
+                        .orElseThrow(() -> new IllegalStateException("no address of this host is in Docker's network "
+                                + DockerRuntime.DEFAULT_POD_NETWORK));
             }
         }
     }

@@ -219,20 +219,6 @@ public final class DockerRuntime implements ContainerRuntime {
         return socket;
     }
 
-    /**
-     * The pod network's gateway: the host's own address on it (the bridge's, e.g. 172.17.0.1 on Docker's default
-     * network), which pods and the host both reach; empty when the network has none (an agent inside a container
-     * finds its own network's gateway, which is the host's side of it).
-     */
-    public Optional<String> podNetworkGateway() {
-        var ipam = docker.inspectNetworkCmd().withNetworkId(podNetwork).exec().getIpam();
-        if (ipam == null || ipam.getConfig() == null) {
-            return Optional.empty();
-        }
-        return ipam.getConfig().stream().map(c -> c.getGateway())
-                .filter(g -> g != null && !g.isEmpty() && !g.contains(":")).findFirst();
-    }
-
     private static String ipOf(InspectContainerResponse inspect, String network) {
         if (inspect.getNetworkSettings() == null) {
             return null;
