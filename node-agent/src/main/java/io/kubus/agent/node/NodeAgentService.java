@@ -5,8 +5,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.agent.certificate.NodeCredentials;
 import io.kubus.agent.config.AgentSettings;
 import io.kubus.agent.pod.RestartBackoff;
+import io.kubus.agent.proxy.ServiceProxy;
+import io.kubus.agent.proxy.ServiceRules;
 import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.runtime.docker.DockerRuntime;
+import io.kubus.agent.runtime.docker.HostNetworkHelper;
 import io.kubus.agent.runtime.simulated.SimulatedRuntime;
 import io.kubus.agent.service.ClusterServices;
 import io.kubus.agent.server.AgentRuntimes;
@@ -59,6 +62,7 @@ public class NodeAgentService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgentService.class);
 
     private final AgentSettings settings;
+    private final AgentSettings.Proxy proxySettings;
     private final NodeCredentials credentials;
     private final PropertyResolver properties;
     private final AgentRuntimes runtimes;
@@ -73,12 +77,15 @@ public class NodeAgentService implements AutoCloseable {
     private Informer<Node> nodes;
     /** Services and their endpoints, for the service proxy and DNS of Docker nodes; none on the simulated runtime. */
     private ClusterServices services;
+    /** The service proxy of a Docker node: writes the kernel's service rules when this agent owns them. */
+    private ServiceProxy proxy;
     private volatile boolean running = true;
 
-    public NodeAgentService(AgentSettings settings, NodeCredentials credentials,
+    public NodeAgentService(AgentSettings settings, AgentSettings.Proxy proxySettings, NodeCredentials credentials,
                             PropertyResolver properties,
                             AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
+        this.proxySettings = proxySettings;
         this.credentials = credentials;
         this.properties = properties;
         this.runtimes = runtimes;
@@ -146,6 +153,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (!simulated) {
             services = new ClusterServices(api, kafka).start();
+            if (proxySettings.isEnabled()) {
+                proxy = startProxy(base);
+            }
         }
         pods.start();
         if (!pods.awaitSynced(Duration.ofSeconds(60))) {
@@ -156,6 +166,28 @@ public class NodeAgentService implements AutoCloseable {
         }
         threads.add(Thread.ofPlatform().daemon().name("node-status").start(this::reportStatuses));
         LOG.info("node agent running {} node(s) on the {} runtime: {}", loops.size(), settings.getRuntime(), loops.keySet());
+    }
+
+    private ServiceProxy startProxy(String node) {
+        HostNetworkHelper helper = new HostNetworkHelper(java.net.URI.create(settings.getDockerHost()),
+                proxySettings.getHelperName(), proxySettings.getHelperImage());
+        // the owner of the rules is only replaced when its Node is gone; an error of the API keeps it
+        java.util.function.Predicate<String> nodeExists = name -> {
+            try {
+                return api.get(ResourceTypes.NODES, null, name, Node.class).isPresent();
+            } catch (RuntimeException e) {
+                return true;
+            }
+        };
+        // no node-local override yet: the node's DNS server adds kube-system/kube-dns here when it listens
+        return new ServiceProxy(services, helper, new ServiceRules(proxySettings.getServiceCidr()), node,
+                settings.getDockerNetwork(), nodeExists,
+                Map::of, proxySettings.getMinSyncPeriod(), proxySettings.getSyncPeriod(), clock).start();
+    }
+
+    /** The service proxy, on a Docker node with the proxy enabled. */
+    public java.util.Optional<ServiceProxy> serviceProxy() {
+        return java.util.Optional.ofNullable(proxy);
     }
 
     private void registerWithRetry(NodeAgent agent) throws InterruptedException {
@@ -243,6 +275,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (nodes != null) {
             nodes.close();
+        }
+        if (proxy != null) {
+            proxy.close(); // writes nothing: the rules stay for the next agent
         }
         if (services != null) {
             services.close();

@@ -41,11 +41,15 @@ import java.util.regex.Pattern;
  * or keeps its source and goes to the local endpoints (Local policy).
  *
  * <p>A refusal, unlike kube-proxy's: kube-proxy rejects in the filter table, after routing; here a route may make the
- * service range unreachable (so it never leaves the node), which fails a packet before it reaches the filter table
- * and tells the client "no route to host". So a packet to a Service without endpoints, or to an address of the range
- * no Service holds, is marked ({@code 0x8000}) and redirected to the node itself in nat, and the filter table's
- * {@code KUBUS-INPUT} (from INPUT) answers it with a TCP reset or an ICMP port unreachable: the client sees
- * "connection refused" at once. The packet is refused before conntrack confirms it, so no entry stays behind.
+ * service range unreachable (so it never leaves the node), which fails a packet before it reaches the filter table.
+ * A REJECT after a REDIRECT does not do either: for a packet that came through a bridge (every pod's, with
+ * br_netfilter) the kernel sends the TCP reset straight back through the bridge, without undoing the NAT, so the
+ * client ignores it; an ICMP error for a SYN arrives while connect() still holds the socket and only counts after the
+ * retransmission, a second later. So a packet to a Service without endpoints, or to an address of the range no
+ * Service holds, is redirected in nat to port 0 of the node itself, where no socket can listen: the node's own TCP
+ * stack answers with a reset (UDP: port unreachable) that conntrack translates back, and the client sees "connection
+ * refused" at once. Other protocols are marked ({@code 0x8000}) and rejected by {@code KUBUS-INPUT}, which also
+ * accepts the redirected TCP and UDP ahead of a host firewall that would drop them silently.
  */
 public final class ServiceRules {
     public static final String SERVICES = "KUBUS-SERVICES";
@@ -95,12 +99,17 @@ public final class ServiceRules {
         t.nat(NODEPORTS);
         t.nat(MARK_MASQ).add("-j MARK --or-mark 0x4000");
         t.nat(MARK_REJECT).add("-j MARK --or-mark 0x8000");
+        t.nat(MARK_REJECT).add("-p tcp -j REDIRECT --to-ports 0");
+        t.nat(MARK_REJECT).add("-p udp -j REDIRECT --to-ports 0");
         t.nat(MARK_REJECT).add("-j REDIRECT");
         // the mark is cleared so that a packet passing twice (e.g. re-encapsulated) is not masqueraded twice
         t.nat(POSTROUTING).add("-m mark ! --mark " + MASQ_MARK + " -j RETURN");
         t.nat(POSTROUTING).add("-j MARK --xor-mark 0x4000");
         t.nat(POSTROUTING).add("-j MASQUERADE --random-fully");
-        t.filter(INPUT).add("-p tcp -m mark --mark " + REJECT_MARK + " -j REJECT --reject-with tcp-reset");
+        // route_localnet (on for node ports on 127.0.0.1) would let others send to 127/8: kube-proxy's guard
+        t.filter(INPUT).add("! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+        t.filter(INPUT).add("-p tcp -m mark --mark " + REJECT_MARK + " -j ACCEPT");
+        t.filter(INPUT).add("-p udp -m mark --mark " + REJECT_MARK + " -j ACCEPT");
         t.filter(INPUT).add("-m mark --mark " + REJECT_MARK + " -j REJECT --reject-with icmp-port-unreachable");
         // external traffic to a NodePort would meet Docker's FORWARD policy DROP: what we DNAT and mark, we let pass
         t.filter(FORWARD).add("-m mark --mark " + MASQ_MARK + " -j ACCEPT");
@@ -111,7 +120,7 @@ public final class ServiceRules {
         for (Service service : sorted) {
             addService(t, service, slices, localNodes, overrides.get(key(service)));
         }
-        t.nat(SERVICES).add("-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j " + NODEPORTS);
+        t.nat(SERVICES).add("-m addrtype --dst-type LOCAL -j " + NODEPORTS);
         t.nat(SERVICES).add("-d " + serviceCidr + " -m comment --comment \"no Service holds this address\" -j "
                 + MARK_REJECT);
         return new Ruleset(t.nat, t.filter);
@@ -157,7 +166,7 @@ public final class ServiceRules {
                     : List.of(new Ep(override.getAddress().getHostAddress(), override.getPort(), null, true, true,
                     false, true));
             List<Ep> cluster = usable(all);
-            List<Ep> local = usable(all.stream().filter(e -> e.local || localNodes.contains(e.node)).toList());
+            List<Ep> local = usable(all.stream().filter(e -> e.local || (e.node != null && localNodes.contains(e.node))).toList());
             String match = "-p " + protocol + " -m " + protocol + " --dport ";
             String svc = cluster.isEmpty() ? MARK_REJECT
                     : endpointChain(t, "KUBUS-SVC-", id, cluster, protocol, affinity, affinitySeconds);

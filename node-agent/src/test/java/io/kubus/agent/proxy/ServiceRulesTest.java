@@ -78,8 +78,8 @@ class ServiceRulesTest {
         assertTrue(services.getFirst().endsWith("-j KUBUS-MARK-REJECT"));
         assertTrue(services.getLast().matches("-d 10\\.96\\.0\\.0/12 .*-j KUBUS-MARK-REJECT"), services.getLast());
         assertFalse(r.nat().keySet().stream().anyMatch(c -> c.startsWith("KUBUS-SVC-")));
-        assertEquals(List.of("-j MARK --or-mark 0x8000", "-j REDIRECT"), r.nat().get("KUBUS-MARK-REJECT"));
-        assertTrue(r.filter().get("KUBUS-INPUT").getFirst().contains("-j REJECT --reject-with tcp-reset"));
+        assertEquals(List.of("-j MARK --or-mark 0x8000", "-p tcp -j REDIRECT --to-ports 0",
+                "-p udp -j REDIRECT --to-ports 0", "-j REDIRECT"), r.nat().get("KUBUS-MARK-REJECT"));
     }
 
     @Test
@@ -119,7 +119,7 @@ class ServiceRulesTest {
         assertTrue(r.nat().get("KUBUS-SERVICES").contains("-d 192.0.2.2/32 -p tcp -m tcp --dport 80 -m comment "
                 + "--comment \"default/web:http external IP\" -j " + ext));
         List<String> services = r.nat().get("KUBUS-SERVICES");
-        assertEquals("-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBUS-NODEPORTS",
+        assertEquals("-m addrtype --dst-type LOCAL -j KUBUS-NODEPORTS",
                 services.get(services.size() - 2), "node ports after the Services' own addresses");
     }
 
@@ -141,6 +141,16 @@ class ServiceRulesTest {
                 Set.of("n1"), Map.of());
         assertTrue(none.nat().get("KUBUS-SERVICES").getFirst().endsWith("-j KUBUS-MARK-REJECT"));
         assertEquals("-j KUBUS-MARK-REJECT", none.nat().get(chainOf(none, "KUBUS-EXT-")).getLast());
+    }
+
+    @Test
+    void anEndpointWithoutANodeIsNotLocal() {
+        Service s = service("web", "ClusterIP", "10.96.0.20", "TCP", 80, null);
+        s.getSpec().setInternalTrafficPolicy("Local");
+        EndpointSlice slice = slice("web", "TCP", 80, "172.17.0.3");
+        slice.getEndpoints().getFirst().setNodeName(null);
+        var r = rules.build(List.of(s), (ns, n) -> List.of(slice), new java.util.TreeSet<>(Set.of("n1")), Map.of());
+        assertTrue(r.nat().get("KUBUS-SERVICES").getFirst().endsWith("-j KUBUS-MARK-REJECT"));
     }
 
     @Test
@@ -173,7 +183,9 @@ class ServiceRulesTest {
         assertTrue(text.contains(":KUBUS-SVC-0123456789ABCDEF - [0:0]\n") && text.contains("\n-X KUBUS-SVC-0123456789ABCDEF\n"));
         assertFalse(text.contains("-X KUBUS-SERVICES"));
         assertTrue(text.endsWith("*filter\n:KUBUS-INPUT - [0:0]\n:KUBUS-FORWARD - [0:0]\n"
-                + "-A KUBUS-INPUT -p tcp -m mark --mark 0x8000/0x8000 -j REJECT --reject-with tcp-reset\n"
+                + "-A KUBUS-INPUT ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP\n"
+                + "-A KUBUS-INPUT -p tcp -m mark --mark 0x8000/0x8000 -j ACCEPT\n"
+                + "-A KUBUS-INPUT -p udp -m mark --mark 0x8000/0x8000 -j ACCEPT\n"
                 + "-A KUBUS-INPUT -m mark --mark 0x8000/0x8000 -j REJECT --reject-with icmp-port-unreachable\n"
                 + "-A KUBUS-FORWARD -m mark --mark 0x4000/0x4000 -j ACCEPT\n"
                 + "-A KUBUS-FORWARD -d 10.96.0.0/12 -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n"), text);

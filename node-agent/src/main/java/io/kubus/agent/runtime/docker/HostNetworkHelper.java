@@ -1,0 +1,213 @@
+package io.kubus.agent.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.kubus.agent.runtime.RuntimeLabels;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A long-lived container of the engine in the network namespace of the engine's host, with NET_ADMIN and the host's
+ * root at {@code /host} (read-only), in which the host's own tools run ({@code chroot /host}): an agent that is not
+ * root, or that runs in a container with only the engine's socket, changes the host's iptables through the engine it
+ * already drives. The engine resolves {@code /} on its own host, which is the kernel its containers run on.
+ *
+ * <p>One per engine, by name; its {@link #OWNER_LABEL} says which node's agent writes through it.
+ */
+public final class HostNetworkHelper implements AutoCloseable {
+    public static final String OWNER_LABEL = "io.kubus.proxy.owner";
+    /** Where the helper sees the host's {@code net.ipv4.conf.all} (Docker mounts its own /proc/sys read-only). */
+    private static final String CONF_ALL = "/kubus-conf-all";
+    /**
+     * Waits for SIGTERM; first turns route_localnet on, as kube-proxy does, so that a node port on 127.0.0.1 (the
+     * InternalIP of ./kubus up's nodes) may be DNATed to a pod, keeping the value it found for {@link #restore}.
+     */
+    private static final String ENTRYPOINT = "cat " + CONF_ALL + "/route_localnet > /tmp/route_localnet; echo 1 > "
+            + CONF_ALL + "/route_localnet; trap 'exit 0' TERM INT; while :; do sleep 3600 & wait; done";
+    /** The PATH of a Debian-like host: busybox's own would not find iptables under the chroot. */
+    private static final String HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final URI dockerHost;
+    private final DockerClient docker;
+    private final String name;
+    private final String image;
+
+    public HostNetworkHelper(URI dockerHost, String name, String image) {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost.toString()).build();
+        this.docker = DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(30)).build());
+        this.dockerHost = config.getDockerHost();
+        this.name = name;
+        this.image = image;
+    }
+
+    /** The node whose agent owns the helper, if there is one (running or not). */
+    public Optional<String> owner() {
+        return inspect().map(c -> c.getConfig().getLabels() == null ? "" : c.getConfig().getLabels()
+                .getOrDefault(OWNER_LABEL, ""));
+    }
+
+    /**
+     * Makes the helper run, owned by {@code owner}: an existing one of another owner is replaced (the caller decided
+     * to take over), a stopped one of the same owner started.
+     */
+    public void ensureRunning(String owner) {
+        Optional<InspectContainerResponse> current = inspect();
+        if (current.isPresent() && !owner.equals(current.get().getConfig().getLabels().get(OWNER_LABEL))) {
+            remove();
+            current = Optional.empty();
+        }
+        if (current.isEmpty()) {
+            try {
+                docker.createContainerCmd(image).withName(name)
+                        .withLabels(Map.of(OWNER_LABEL, owner, RuntimeLabels.MANAGED_BY, "kubus-service-proxy"))
+                        .withEntrypoint("sh", "-c", ENTRYPOINT).withCmd(List.of())
+                        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host")
+                                .withCapAdd(Capability.NET_ADMIN, Capability.NET_RAW)
+                                .withBinds(new Bind("/", new Volume("/host"), AccessMode.ro),
+                                        new Bind("/proc/sys/net/ipv4/conf/all", new Volume(CONF_ALL)))
+                                .withInit(true))
+                        .exec();
+            } catch (ConflictException e) {
+                return; // another agent made it a moment ago: it is the owner now, the caller looks again
+            }
+        }
+        try {
+            docker.startContainerCmd(name).exec();
+        } catch (NotModifiedException e) {
+            // already running
+        }
+    }
+
+    /** Runs {@code script} with the host's {@code sh}, its PATH and its root, with {@code stdin} as its input. */
+    public Result runOnHost(String script, String stdin) throws IOException {
+        String id = docker.execCreateCmd(name)
+                .withCmd("chroot", "/host", "/bin/sh", "-c", "export PATH=" + HOST_PATH + "; " + script)
+                .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
+                .exec().getId();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        HijackedExecStart.run(dockerHost, id, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                out, err);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            InspectExecResponse r = docker.inspectExecCmd(id).exec();
+            if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) {
+                return new Result(r.getExitCodeLong().intValue(), out.toString(StandardCharsets.UTF_8),
+                        err.toString(StandardCharsets.UTF_8));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("exec in " + name + " reports no exit code");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+    }
+
+    /** The Linux bridge of a Docker bridge network (docker0 for the default one), if it is one. */
+    public Optional<String> bridgeOf(String network) {
+        Network n;
+        try {
+            n = docker.inspectNetworkCmd().withNetworkId(network).exec();
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+        if (!"bridge".equals(n.getDriver())) {
+            return Optional.empty();
+        }
+        String named = n.getOptions() == null ? null : n.getOptions().get("com.docker.network.bridge.name");
+        return Optional.of(named != null && !named.isEmpty() ? named : "br-" + n.getId().substring(0, 12));
+    }
+
+    /** The nodes whose running pods this engine holds: all of them share its kernel. */
+    public Set<String> nodesWithPods() {
+        Set<String> nodes = new TreeSet<>();
+        for (Container c : docker.listContainersCmd()
+                .withLabelFilter(Map.of(RuntimeLabels.MANAGED_BY, RuntimeLabels.MANAGED_BY_VALUE)).exec()) {
+            String node = c.getLabels() == null ? null : c.getLabels().get(RuntimeLabels.NODE);
+            if (node != null) {
+                nodes.add(node);
+            }
+        }
+        return nodes;
+    }
+
+    /** Puts back the route_localnet the helper found, e.g. before it is removed for good. */
+    public void restore() throws IOException {
+        String id = docker.execCreateCmd(name).withCmd("sh", "-c", "cat /tmp/route_localnet > " + CONF_ALL
+                + "/route_localnet").withAttachStdout(true).withAttachStderr(true).exec().getId();
+        HijackedExecStart.run(dockerHost, id, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream());
+    }
+
+    public void remove() {
+        try {
+            docker.removeContainerCmd(name).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // gone already
+        }
+    }
+
+    private Optional<InspectContainerResponse> inspect() {
+        try {
+            return Optional.of(docker.inspectContainerCmd(name).exec());
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            docker.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public record Result(int exitCode, String out, String err) {
+        public Result {
+            Objects.requireNonNull(out);
+        }
+
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+}
