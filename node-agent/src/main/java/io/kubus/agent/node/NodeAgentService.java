@@ -181,8 +181,19 @@ public class NodeAgentService implements AutoCloseable {
         };
         // no node-local override yet: the node's DNS server adds kube-system/kube-dns here when it listens
         return new ServiceProxy(services, helper, new ServiceRules(proxySettings.getServiceCidr()), node,
-                settings.getDockerNetwork(), nodeExists,
+                settings.getDockerNetwork(), nodeExists, this::internalIp,
                 Map::of, proxySettings.getMinSyncPeriod(), proxySettings.getSyncPeriod(), clock).start();
+    }
+
+    private java.util.Optional<String> internalIp(String node) {
+        try {
+            return api.get(ResourceTypes.NODES, null, node, Node.class)
+                    .filter(n -> n.getStatus() != null && n.getStatus().getAddresses() != null)
+                    .flatMap(n -> n.getStatus().getAddresses().stream()
+                            .filter(a -> "InternalIP".equals(a.getType())).map(a -> a.getAddress()).findFirst());
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** The service proxy, on a Docker node with the proxy enabled. */

@@ -11,6 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
@@ -42,23 +46,31 @@ public final class ServiceProxy implements AutoCloseable {
     private final String nodeName;
     private final String podNetwork;
     private final Predicate<String> nodeExists;
+    private final Function<String, Optional<String>> nodeAddress;
+    /** The last InternalIP seen of each local node: a failed look-up keeps it rather than dropping its rules. */
+    private final Map<String, String> nodeIps = new ConcurrentHashMap<>();
     private final Supplier<Map<String, InetSocketAddress>> overrides;
     private final Duration minSyncPeriod;
     private final Duration syncPeriod;
     private final Clock clock;
     private final Semaphore wake = new Semaphore(0);
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean running = true;
+    /** True during a pass: close lets it end rather than cut the rules' input off in the middle. */
+    private volatile boolean writing;
     private volatile Status status = new Status(false, null, 0, 0, null);
     private Thread thread;
     /** The pod network's Linux bridge, once known. */
     private volatile String bridge;
 
     /**
-     * @param nodeExists whether a Node of this name exists (an error answers true: no take-over on a doubt)
+     * @param nodeExists  whether a Node of this name exists (an error answers true: no take-over on a doubt)
+     * @param nodeAddress the InternalIP of a Node, empty when unknown (or on an error)
      * @param overrides  Services ({@code namespace/name}) sent to a node-local address instead of their endpoints
      */
     public ServiceProxy(ClusterServices services, HostNetworkHelper helper, ServiceRules rules, String nodeName,
-                        String podNetwork, Predicate<String> nodeExists, Supplier<Map<String, InetSocketAddress>> overrides,
+                        String podNetwork, Predicate<String> nodeExists,
+                        Function<String, Optional<String>> nodeAddress, Supplier<Map<String, InetSocketAddress>> overrides,
                         Duration minSyncPeriod, Duration syncPeriod, Clock clock) {
         this.services = services;
         this.helper = helper;
@@ -66,6 +78,7 @@ public final class ServiceProxy implements AutoCloseable {
         this.nodeName = nodeName;
         this.podNetwork = podNetwork;
         this.nodeExists = nodeExists;
+        this.nodeAddress = nodeAddress;
         this.overrides = overrides;
         this.minSyncPeriod = minSyncPeriod;
         this.syncPeriod = syncPeriod;
@@ -87,6 +100,7 @@ public final class ServiceProxy implements AutoCloseable {
                 long started = System.nanoTime();
                 wake.drainPermits(); // what changed until now is in this sync
                 try {
+                    writing = true;
                     sync();
                 } catch (IOException e) {
                     LOG.warn("service proxy of {}: writing the rules failed, retrying: {}", nodeName, e.toString());
@@ -94,9 +108,13 @@ public final class ServiceProxy implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("service proxy of {}: writing the rules failed, retrying", nodeName, e);
                     status = status.failed(e.toString());
+                } finally {
+                    writing = false;
                 }
                 long spent = System.nanoTime() - started;
-                Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(minSyncPeriod.toNanos() - spent)));
+                if (stopping.await(Math.max(0, minSyncPeriod.toNanos() - spent), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
                 wake.tryAcquire(syncPeriod.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
@@ -121,8 +139,13 @@ public final class ServiceProxy implements AutoCloseable {
         }
         Set<String> local = new TreeSet<>(helper.nodesWithPods());
         local.add(nodeName);
+        for (String node : local) {
+            nodeAddress.apply(node).ifPresent(ip -> nodeIps.put(node, ip));
+        }
+        nodeIps.keySet().retainAll(local);
         var services = this.services.services();
-        ServiceRules.Ruleset ruleset = rules.build(services, this.services::slices, local, overrides.get());
+        ServiceRules.Ruleset ruleset = rules.build(services, this.services::slices, local, Set.copyOf(nodeIps.values()),
+                overrides.get());
         HostNetworkHelper.Result saved = helper.runOnHost("iptables-save -t nat && iptables-save -t filter", "");
         if (!saved.ok()) {
             throw new IOException("iptables-save: " + saved.err().strip());
@@ -195,9 +218,14 @@ public final class ServiceProxy implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopping.countDown();
+        wake.release();
         if (thread != null) {
-            thread.interrupt();
             try {
+                if (writing) {
+                    thread.join(5_000);
+                }
+                thread.interrupt(); // e.g. still waiting for the caches
                 thread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

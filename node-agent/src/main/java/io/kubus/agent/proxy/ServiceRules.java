@@ -89,11 +89,13 @@ public final class ServiceRules {
      * @param slices     the EndpointSlices of a Service (namespace, name)
      * @param localNodes the nodes whose pods run on this kernel: their endpoints are the local ones of the Local
      *                   traffic policies
+     * @param nodeIps    the InternalIPs of those nodes: node ports answer on them as on the kernel's own addresses
+     *                   (an agent in a container, as in docker-compose, has its container's address, not the host's)
      * @param overrides  Services ({@code namespace/name}) whose every port goes to this address instead of their
      *                   endpoints (the node's own DNS server for kube-system/kube-dns); it counts as a local endpoint
      */
     public Ruleset build(List<Service> services, BiFunction<String, String, List<EndpointSlice>> slices,
-                         Set<String> localNodes, Map<String, InetSocketAddress> overrides) {
+                         Set<String> localNodes, Set<String> nodeIps, Map<String, InetSocketAddress> overrides) {
         Tables t = new Tables();
         t.nat(SERVICES);
         t.nat(NODEPORTS);
@@ -119,6 +121,11 @@ public final class ServiceRules {
         sorted.sort(Comparator.comparing(ServiceRules::key));
         for (Service service : sorted) {
             addService(t, service, slices, localNodes, overrides.get(key(service)));
+        }
+        for (String ip : new TreeSet<>(nodeIps)) {
+            if (IPV4.matcher(ip).matches()) {
+                t.nat(SERVICES).add("-d " + ip + "/32 -j " + NODEPORTS);
+            }
         }
         t.nat(SERVICES).add("-m addrtype --dst-type LOCAL -j " + NODEPORTS);
         t.nat(SERVICES).add("-d " + serviceCidr + " -m comment --comment \"no Service holds this address\" -j "

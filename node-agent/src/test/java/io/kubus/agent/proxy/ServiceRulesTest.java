@@ -44,7 +44,7 @@ class ServiceRulesTest {
     }
 
     private ServiceRules.Ruleset build(List<Service> services, Map<String, List<EndpointSlice>> slices) {
-        return rules.build(services, (ns, name) -> slices.getOrDefault(name, List.of()), Set.of("n1"), Map.of());
+        return rules.build(services, (ns, name) -> slices.getOrDefault(name, List.of()), Set.of("n1"), Set.of(), Map.of());
     }
 
     private static String chainOf(ServiceRules.Ruleset r, String prefix) {
@@ -124,6 +124,16 @@ class ServiceRulesTest {
     }
 
     @Test
+    void nodePortsAnswerOnTheLocalNodesInternalIpsToo() {
+        var r = rules.build(List.of(service("web", "NodePort", "10.96.0.20", "TCP", 80, 30080)),
+                (ns, n) -> List.of(slice("web", "TCP", 80, "172.18.0.3")), Set.of("n1"),
+                Set.of("172.18.0.5", "172.18.0.6"), Map.of());
+        List<String> services = r.nat().get("KUBUS-SERVICES");
+        assertEquals(List.of("-d 172.18.0.5/32 -j KUBUS-NODEPORTS", "-d 172.18.0.6/32 -j KUBUS-NODEPORTS",
+                "-m addrtype --dst-type LOCAL -j KUBUS-NODEPORTS"), services.subList(1, 4), services.toString());
+    }
+
+    @Test
     void localTrafficPoliciesUseOnlyTheEndpointsOfNodesOnThisKernel() {
         Service s = service("web", "NodePort", "10.96.0.20", "TCP", 80, 30080);
         s.getSpec().setExternalTrafficPolicy("Local");
@@ -138,7 +148,7 @@ class ServiceRulesTest {
                 "-m addrtype --src-type LOCAL -j " + svc, "-j " + svl), r.nat().get(chainOf(r, "KUBUS-EXT-")));
 
         var none = rules.build(List.of(s), (ns, n) -> List.of(slice("web", "TCP", 80, "172.17.0.9@n2")),
-                Set.of("n1"), Map.of());
+                Set.of("n1"), Set.of(), Map.of());
         assertTrue(none.nat().get("KUBUS-SERVICES").getFirst().endsWith("-j KUBUS-MARK-REJECT"));
         assertEquals("-j KUBUS-MARK-REJECT", none.nat().get(chainOf(none, "KUBUS-EXT-")).getLast());
     }
@@ -149,7 +159,7 @@ class ServiceRulesTest {
         s.getSpec().setInternalTrafficPolicy("Local");
         EndpointSlice slice = slice("web", "TCP", 80, "172.17.0.3");
         slice.getEndpoints().getFirst().setNodeName(null);
-        var r = rules.build(List.of(s), (ns, n) -> List.of(slice), new java.util.TreeSet<>(Set.of("n1")), Map.of());
+        var r = rules.build(List.of(s), (ns, n) -> List.of(slice), new java.util.TreeSet<>(Set.of("n1")), Set.of(), Map.of());
         assertTrue(r.nat().get("KUBUS-SERVICES").getFirst().endsWith("-j KUBUS-MARK-REJECT"));
     }
 
@@ -160,7 +170,7 @@ class ServiceRulesTest {
                 .addNewPort().withName("dns").withProtocol("UDP").withPort(53).endPort()
                 .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(53).endPort().endSpec().build();
         var r = rules.build(List.of(dns), (ns, n) -> List.of(slice("kube-dns", "UDP", 53, "172.17.0.7")),
-                Set.of(), Map.of("kube-system/kube-dns", new InetSocketAddress("172.17.0.1", 10053)));
+                Set.of(), Set.of(), Map.of("kube-system/kube-dns", new InetSocketAddress("172.17.0.1", 10053)));
         String text = r.restoreInput(Map.of());
         assertEquals(2, text.split("--to-destination 172\\.17\\.0\\.1:10053", -1).length - 1, text);
         assertTrue(text.contains("-p udp -m udp -j DNAT") && text.contains("-p tcp -m tcp -j DNAT"), text);

@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The node's service proxy on the real Docker engine, with the real controllers (EndpointSlices from a Deployment's
  * ready pods) and the real kubectl: ClusterIP traffic from a pod spread over both replicas, ClientIP affinity, a
- * quick refusal for a Service without endpoints and for an address of the range no Service holds, a NodePort and a
+ * quick refusal for a Service without endpoints and for an address of the range no Service holds, UDP, a NodePort and a
  * LoadBalancer ingress IP from the host, a pod reaching itself through its Service, rules gone with their Service,
  * and rules that keep forwarding while the agent is down and match a Service changed meanwhile once it is back.
  *
@@ -225,8 +225,62 @@ class ServiceProxyOnDockerTest {
         }
     }
 
+    /**
+     * UDP: a Service without selector whose EndpointSlice names a DNS responder of this test on the pods' gateway
+     * (the host), asked with nslookup from the pod; the answer (NXDOMAIN) comes back from the ClusterIP.
+     */
     @Test
     @Order(3)
+    void udpGoesToTheEndpointAndTheAnswerComesBack() throws Exception {
+        String gateway = fromClient("ip route").stream().filter(l -> l.startsWith("default via "))
+                .map(l -> l.split(" ")[2]).findFirst().orElseThrow();
+        try (java.net.DatagramSocket dns = new java.net.DatagramSocket(0)) {
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            Thread responder = Thread.ofVirtual().start(() -> {
+                byte[] buf = new byte[512];
+                while (!dns.isClosed()) {
+                    try {
+                        java.net.DatagramPacket q = new java.net.DatagramPacket(buf, buf.length);
+                        dns.receive(q);
+                        asked.incrementAndGet();
+                        byte[] a = java.util.Arrays.copyOf(q.getData(), q.getLength());
+                        a[2] = (byte) (0x80 | (a[2] & 0x01)); // a response, recursion desired as asked
+                        a[3] = (byte) 0x83; // recursion available, NXDOMAIN
+                        dns.send(new java.net.DatagramPacket(a, a.length, q.getSocketAddress()));
+                    } catch (IOException e) {
+                        return; // closed
+                    }
+                }
+            });
+            apply("""
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: udp-dns}
+                    spec:
+                      ports: [{name: dns, protocol: UDP, port: 53}]
+                    ---
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata:
+                      name: udp-dns-1
+                      labels: {kubernetes.io/service-name: udp-dns}
+                    addressType: IPv4
+                    ports: [{name: dns, protocol: UDP, port: %d}]
+                    endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
+                    """.formatted(dns.getLocalPort(), gateway));
+            String ip = clusterIp("udp-dns");
+            awaitRules("the UDP Service's rules", n -> n.contains("-d " + ip + "/32 -p udp -m udp --dport 53 ")
+                    && n.contains("--to-destination " + gateway + ":" + dns.getLocalPort()));
+            Kubectl.Result r = kubectl.run(30, "exec", "client", "--", "nslookup", "udp-probe.test", ip);
+            String printed = r.out() + r.err();
+            assertTrue(printed.contains("NXDOMAIN"), printed);
+            assertTrue(asked.get() > 0);
+            responder.interrupt();
+        }
+    }
+
+    @Test
+    @Order(4)
     void aNodePortAndALoadBalancerIngressIpAnswerFromTheHost() throws Exception {
         int nodePort = service("web-np").getSpec().getPorts().getFirst().getNodePort();
         Set<String> pods = webPodNames();
@@ -242,14 +296,14 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aPodReachesItselfThroughItsService() {
         assertEquals(List.of("client", "client", "client"),
                 fromClient("for i in 1 2 3; do timeout 5 wget -qO- http://%s/; done".formatted(clusterIp("self"))));
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theRulesOfADeletedServiceAreRemoved() throws Exception {
         String ip = clusterIp("idle");
         kubectl.run("delete", "service", "idle").ok();
@@ -258,28 +312,21 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void rulesForwardWhileTheAgentIsDownAndFollowAServiceChangedMeanwhile() throws Exception {
         String ip = clusterIp("web");
         Set<String> pods = webPodNames();
         cluster.stopAgent(agent);
-        // kubectl exec needs the agent: straight through the engine
-        try (DockerRuntime docker = new DockerRuntime(DockerRuntime.DEFAULT_DOCKER_HOST, node)) {
-            ContainerInfo client = docker.list().stream().filter(c -> "client".equals(c.podName())
-                    && "httpd".equals(c.name()) && c.state() == ContainerInfo.State.RUNNING).findFirst().orElseThrow();
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            docker.exec(client.id(), List.of("sh", "-c", "for i in $(seq 12); do timeout 5 wget -qO- http://%s/; done"
-                    .formatted(ip)), null, out, java.io.OutputStream.nullOutputStream());
-            assertEquals(pods, Set.copyOf(out.toString().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()),
-                    "forwarded by the rules the stopped agent left");
-        }
+        assertEquals(pods, Set.copyOf(throughEngine("for i in $(seq 12); do timeout 5 wget -qO- http://%s/; done"
+                .formatted(ip))), "forwarded by the rules the stopped agent left");
 
         kubectl.run("patch", "service", "web", "--type=json", "-p",
                 "[{\"op\":\"replace\",\"path\":\"/spec/ports/0/port\",\"value\":81}]").ok();
         agent = cluster.addAgent(dir.resolve(node), agentSettings);
         awaitRules("the changed port", n -> n.contains("-d " + ip + "/32 -p tcp -m tcp --dport 81 ")
                 && !n.contains("-d " + ip + "/32 -p tcp -m tcp --dport 80 "));
-        assertEquals(pods, Set.copyOf(fromClient("for i in $(seq 12); do timeout 5 wget -qO- http://%s:81/; done"
+        // the new agent's exec port is not yet in its Node's status: through the engine again
+        assertEquals(pods, Set.copyOf(throughEngine("for i in $(seq 12); do timeout 5 wget -qO- http://%s:81/; done"
                 .formatted(ip))));
         ServiceProxy.Status status = agent.getBean(NodeAgentService.class).serviceProxy().orElseThrow().status();
         assertTrue(status.owner() && status.lastSync() != null, status.toString());
@@ -299,6 +346,18 @@ class ServiceProxyOnDockerTest {
     private static List<String> fromClient(String script) {
         return kubectl.run(60, "exec", "client", "--", "sh", "-c", script).out().lines()
                 .map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** As {@link #fromClient}, but with an exec of the engine: kubectl exec needs the agent. */
+    private static List<String> throughEngine(String script) throws IOException {
+        try (DockerRuntime docker = new DockerRuntime(DockerRuntime.DEFAULT_DOCKER_HOST, node)) {
+            ContainerInfo client = docker.list().stream().filter(c -> "client".equals(c.podName())
+                    && "httpd".equals(c.name()) && c.state() == ContainerInfo.State.RUNNING).findFirst().orElseThrow();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            docker.exec(client.id(), List.of("sh", "-c", script), null, out, java.io.OutputStream.nullOutputStream());
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty()).toList();
+        }
     }
 
     private static Service service(String name) {
