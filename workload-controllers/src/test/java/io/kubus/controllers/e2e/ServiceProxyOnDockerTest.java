@@ -53,6 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * quick refusal for a Service without endpoints and for an address of the range no Service holds, UDP, a NodePort and a
  * LoadBalancer ingress IP from the host, a pod reaching itself through its Service, rules gone with their Service,
  * and rules that keep forwarding while the agent is down and match a Service changed meanwhile once it is back.
+ * Two agents share the engine (one kernel): the first takes over a helper whose owner's Node does not exist, the
+ * second leaves the rules to it, even while it is down.
  *
  * <p>No packet goes to the service range before the rules for it are written (the range is routed nowhere): the
  * test waits for them in {@code iptables-save}. Afterwards every rule and the helper container are removed.
@@ -68,6 +70,9 @@ class ServiceProxyOnDockerTest {
     static ClusterFixture cluster;
     static Kubectl kubectl;
     static String node;
+    /** A second node on the same engine, hence the same kernel: it must leave the rules to the owner. */
+    static String second;
+    static ApplicationContext secondAgent;
     static String hostIp;
     static Map<String, Object> agentSettings;
     static ApplicationContext agent;
@@ -77,13 +82,21 @@ class ServiceProxyOnDockerTest {
     static void start() throws Exception {
         hostIp = hostAddress();
         cluster = ClusterFixture.start();
-        node = "proxy-" + UUID.randomUUID().toString().substring(0, 6);
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        node = "proxy-a-" + suffix;
+        second = "proxy-b-" + suffix;
+        helper = new HostNetworkHelper(DockerRuntime.DEFAULT_DOCKER_HOST, "kubus-service-proxy", "kubus/busybox:1");
+        // a helper left by a node of no cluster: the first agent takes it over
+        helper.ensureRunning("gone-" + suffix);
         agentSettings = Map.of("kubus.agent.runtime", "docker", "kubus.agent.node-name", node,
                 "kubus.agent.host-ip", hostIp, "kubus.agent.proxy.enabled", true);
         agent = cluster.addAgent(dir.resolve(node), agentSettings);
+        Await.until(Duration.ofSeconds(30), "the first agent owning the helper", () -> helper.owner().orElse(""),
+                node::equals);
+        secondAgent = cluster.addAgent(dir.resolve(second), Map.of("kubus.agent.runtime", "docker",
+                "kubus.agent.node-name", second, "kubus.agent.host-ip", hostIp, "kubus.agent.proxy.enabled", true));
         cluster.startControllers();
         kubectl = cluster.kubectl(dir);
-        helper = new HostNetworkHelper(DockerRuntime.DEFAULT_DOCKER_HOST, "kubus-service-proxy", "kubus/busybox:1");
         apply("""
                 apiVersion: apps/v1
                 kind: Deployment
@@ -179,8 +192,11 @@ class ServiceProxyOnDockerTest {
             ServiceProxy.removeAll(helper, "the test");
             helper.close();
         }
-        if (node != null) {
-            try (DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), node)) {
+        for (String n : new String[] {node, second}) {
+            if (n == null) {
+                continue;
+            }
+            try (DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), n)) {
                 for (ContainerInfo c : docker.list()) {
                     docker.stopContainer(c.id(), Duration.ZERO);
                     docker.removeContainer(c.id());
@@ -330,6 +346,9 @@ class ServiceProxyOnDockerTest {
                 .formatted(ip))));
         ServiceProxy.Status status = agent.getBean(NodeAgentService.class).serviceProxy().orElseThrow().status();
         assertTrue(status.owner() && status.lastSync() != null, status.toString());
+        ServiceProxy.Status other = secondAgent.getBean(NodeAgentService.class).serviceProxy().orElseThrow().status();
+        assertFalse(other.owner(), "the owner's Node exists all along: " + other);
+        assertEquals(null, other.lastSync(), "the second agent never wrote");
         System.out.printf("service proxy: the restarted agent wrote %d Services in %d ms%n", status.services(),
                 status.millis());
     }
@@ -350,8 +369,9 @@ class ServiceProxyOnDockerTest {
 
     /** As {@link #fromClient}, but with an exec of the engine: kubectl exec needs the agent. */
     private static List<String> throughEngine(String script) throws IOException {
-        try (DockerRuntime docker = new DockerRuntime(DockerRuntime.DEFAULT_DOCKER_HOST, node)) {
-            ContainerInfo client = docker.list().stream().filter(c -> "client".equals(c.podName())
+        Pod pod = cluster.api().get(ResourceTypes.PODS, "default", "client", Pod.class).orElseThrow();
+        try (DockerRuntime docker = new DockerRuntime(DockerRuntime.DEFAULT_DOCKER_HOST, pod.getSpec().getNodeName())) {
+            ContainerInfo client = docker.list().stream().filter(c -> pod.getMetadata().getUid().equals(c.podUid())
                     && "httpd".equals(c.name()) && c.state() == ContainerInfo.State.RUNNING).findFirst().orElseThrow();
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             docker.exec(client.id(), List.of("sh", "-c", script), null, out, java.io.OutputStream.nullOutputStream());
