@@ -190,14 +190,12 @@ public final class ServiceProxy implements AutoCloseable {
             return; // without a helper, nothing was written through it
         }
         helper.ensureRunning(helper.owner().get());
-        String removeJumps = ServiceRules.JUMPS.stream().map(j -> "while iptables -t %s -D %s -j %s 2>/dev/null; do :; done"
-                .formatted(j.get(0), j.get(1), j.get(2))).collect(Collectors.joining("; "));
-        HostNetworkHelper.Result saved = helper.runOnHost(removeJumps + "; iptables-save -t nat && iptables-save -t filter", "");
+        HostNetworkHelper.Result saved = helper.runOnHost("iptables-save -t nat && iptables-save -t filter", "");
         if (!saved.ok()) {
             throw new IOException("iptables-save: " + saved.err().strip());
         }
         HostNetworkHelper.Result removed = helper.runOnHost("iptables-restore --noflush",
-                ServiceRules.Ruleset.removalInput(ServiceRules.Ruleset.chainsIn(saved.out())));
+                ServiceRules.Ruleset.removalInput(saved.out()));
         if (!removed.ok()) {
             throw new IOException("iptables-restore: " + removed.err().strip());
         }

@@ -349,11 +349,30 @@ public final class ServiceRules {
             return out.toString();
         }
 
-        /** Input that flushes and deletes every chain of ours (the jumps to them must be gone first). */
-        public static String removalInput(Map<String, Set<String>> existing) {
+        /**
+         * Input that takes every rule of ours out of {@code save} (iptables-save of nat and filter): each jump from
+         * another chain into ours deleted, whoever added it, then our chains flushed and deleted.
+         */
+        public static String removalInput(String save) {
+            Map<String, Set<String>> existing = chainsIn(save);
             StringBuilder out = new StringBuilder();
-            for (String table : List.of("nat", "filter")) {
-                table(out, table, Map.of(), existing.getOrDefault(table, Set.of()));
+            String table = null;
+            Map<String, List<String>> jumps = new LinkedHashMap<>();
+            for (String line : save.split("\n")) {
+                if (line.startsWith("*")) {
+                    table = line.substring(1).trim();
+                } else if (table != null && line.startsWith("-A ") && !line.startsWith("-A " + PREFIX)
+                        && line.matches(".* -[jg] " + PREFIX + "\\S+.*")) {
+                    jumps.computeIfAbsent(table, k -> new ArrayList<>()).add("-D " + line.substring(3));
+                }
+            }
+            for (String t : List.of("nat", "filter")) {
+                Set<String> chains = existing.getOrDefault(t, Set.of());
+                out.append('*').append(t).append('\n');
+                chains.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+                jumps.getOrDefault(t, List.of()).forEach(j -> out.append(j).append('\n'));
+                chains.forEach(c -> out.append("-X ").append(c).append('\n'));
+                out.append("COMMIT\n");
             }
             return out.toString();
         }

@@ -186,6 +186,18 @@ class ServiceRulesTest {
     }
 
     @Test
+    void theRemovalDeletesEveryJumpIntoOurChainsThenTheChains() {
+        String save = "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBUS-SERVICES - [0:0]\n:KUBUS-SVC-1 - [0:0]\n"
+                + "-A PREROUTING -j KUBUS-SERVICES\n-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n"
+                + "-A KUBUS-SERVICES -d 10.96.0.1/32 -j KUBUS-SVC-1\nCOMMIT\n"
+                + "*filter\n:INPUT ACCEPT [0:0]\n:KUBUS-INPUT - [0:0]\n-A INPUT -j KUBUS-INPUT\nCOMMIT\n";
+        assertEquals("*nat\n:KUBUS-SERVICES - [0:0]\n:KUBUS-SVC-1 - [0:0]\n-D PREROUTING -j KUBUS-SERVICES\n"
+                + "-X KUBUS-SERVICES\n-X KUBUS-SVC-1\nCOMMIT\n"
+                + "*filter\n:KUBUS-INPUT - [0:0]\n-D INPUT -j KUBUS-INPUT\n-X KUBUS-INPUT\nCOMMIT\n",
+                ServiceRules.Ruleset.removalInput(save));
+    }
+
+    @Test
     void theRestoreInputDeclaresOurChainsAndDeletesStaleOnes() {
         var r = build(List.of(), Map.of());
         String text = r.restoreInput(Map.of("nat", Set.of("KUBUS-SERVICES", "KUBUS-SVC-0123456789ABCDEF")));

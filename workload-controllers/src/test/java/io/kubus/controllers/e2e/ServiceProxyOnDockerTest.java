@@ -77,10 +77,14 @@ class ServiceProxyOnDockerTest {
     static Map<String, Object> agentSettings;
     static ApplicationContext agent;
     static HostNetworkHelper helper;
+    static final Path ROUTE_LOCALNET = Path.of("/proc/sys/net/ipv4/conf/all/route_localnet");
+    /** The host's value before the helper turned it on, which the clean-up puts back. */
+    static String routeLocalnet;
 
     @BeforeAll
     static void start() throws Exception {
         hostIp = hostAddress();
+        routeLocalnet = Files.readString(ROUTE_LOCALNET);
         cluster = ClusterFixture.start();
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         node = "proxy-a-" + suffix;
@@ -191,6 +195,7 @@ class ServiceProxyOnDockerTest {
         if (helper != null) {
             ServiceProxy.removeAll(helper, "the test");
             helper.close();
+            assertEquals(routeLocalnet, Files.readString(ROUTE_LOCALNET), "route_localnet as it was");
         }
         for (String n : new String[] {node, second}) {
             if (n == null) {

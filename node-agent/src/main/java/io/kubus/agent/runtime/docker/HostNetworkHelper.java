@@ -50,10 +50,12 @@ public final class HostNetworkHelper implements AutoCloseable {
     private static final String CONF_ALL = "/kubus-conf-all";
     /**
      * Waits for SIGTERM; first turns route_localnet on, as kube-proxy does, so that a node port on 127.0.0.1 (the
-     * InternalIP of ./kubus up's nodes) may be DNATed to a pod, keeping the value it found for {@link #restore}.
+     * InternalIP of ./kubus up's nodes) may be DNATed to a pod. The value it found is kept for {@link #restore} (once:
+     * a restarted helper finds its own value; a replaced one is handed its predecessor's in {@code ROUTE_LOCALNET}).
      */
-    private static final String ENTRYPOINT = "cat " + CONF_ALL + "/route_localnet > /tmp/route_localnet; echo 1 > "
-            + CONF_ALL + "/route_localnet; trap 'exit 0' TERM INT; while :; do sleep 3600 & wait; done";
+    private static final String ENTRYPOINT = "[ -e /tmp/route_localnet ] || { [ -n \"$ROUTE_LOCALNET\" ] && echo "
+            + "\"$ROUTE_LOCALNET\" > /tmp/route_localnet || cat " + CONF_ALL + "/route_localnet > /tmp/route_localnet; }; "
+            + "echo 1 > " + CONF_ALL + "/route_localnet; trap 'exit 0' TERM INT; while :; do sleep 3600 & wait; done";
     /** The PATH of a Debian-like host: busybox's own would not find iptables under the chroot. */
     private static final String HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -85,7 +87,9 @@ public final class HostNetworkHelper implements AutoCloseable {
      */
     public void ensureRunning(String owner) {
         Optional<InspectContainerResponse> current = inspect();
+        String found = "";
         if (current.isPresent() && !owner.equals(current.get().getConfig().getLabels().get(OWNER_LABEL))) {
+            found = foundRouteLocalnet();
             remove();
             current = Optional.empty();
         }
@@ -94,6 +98,7 @@ public final class HostNetworkHelper implements AutoCloseable {
                 docker.createContainerCmd(image).withName(name)
                         .withLabels(Map.of(OWNER_LABEL, owner, RuntimeLabels.MANAGED_BY, "kubus-service-proxy"))
                         .withEntrypoint("sh", "-c", ENTRYPOINT).withCmd(List.of())
+                        .withEnv("ROUTE_LOCALNET=" + found)
                         .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host")
                                 .withCapAdd(Capability.NET_ADMIN, Capability.NET_RAW)
                                 .withBinds(new Bind("/", new Volume("/host"), AccessMode.ro),
@@ -166,6 +171,20 @@ public final class HostNetworkHelper implements AutoCloseable {
             }
         }
         return nodes;
+    }
+
+    /** The route_localnet value a running helper found when it started, or "" (not running, none kept). */
+    private String foundRouteLocalnet() {
+        try {
+            String id = docker.execCreateCmd(name).withCmd("cat", "/tmp/route_localnet").withAttachStdout(true)
+                    .withAttachStderr(true).exec().getId();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            HijackedExecStart.run(dockerHost, id, InputStream.nullInputStream(), out, OutputStream.nullOutputStream());
+            String value = out.toString(StandardCharsets.UTF_8).strip();
+            return value.matches("[01]") ? value : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** Puts back the route_localnet the helper found, e.g. before it is removed for good. */
