@@ -323,8 +323,17 @@ class ServiceProxyOnDockerTest {
                 fromClient("for i in 1 2 3; do timeout 5 wget -qO- http://%s/; done".formatted(clusterIp("self"))));
     }
 
+    /** The gateway's own Service, 10.96.0.1:443, leads a pod to the API (TLS, so only the connection is checked). */
     @Test
     @Order(6)
+    void theKubernetesServiceLeadsToTheApi() {
+        Kubectl.Result r = kubectl.run(30, "exec", "client", "--", "sh", "-c",
+                "timeout 5 nc 10.96.0.1 443 </dev/null; echo rc=$?");
+        assertTrue(r.out().contains("rc=0"), r.out() + r.err());
+    }
+
+    @Test
+    @Order(7)
     void theRulesOfADeletedServiceAreRemoved() throws Exception {
         String ip = clusterIp("idle");
         kubectl.run("delete", "service", "idle").ok();
@@ -333,7 +342,7 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void rulesForwardWhileTheAgentIsDownAndFollowAServiceChangedMeanwhile() throws Exception {
         String ip = clusterIp("web");
         Set<String> pods = webPodNames();
