@@ -12,13 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -66,7 +66,7 @@ public final class ServiceProxy implements AutoCloseable {
     /**
      * @param nodeExists  whether a Node of this name exists (an error answers true: no take-over on a doubt)
      * @param nodeAddress the InternalIP of a Node, empty when unknown (or on an error)
-     * @param overrides  Services ({@code namespace/name}) sent to a node-local address instead of their endpoints
+     * @param overrides   Services ({@code namespace/name}) sent to a node-local address instead of their endpoints
      */
     public ServiceProxy(ClusterServices services, HostNetworkHelper helper, ServiceRules rules, String nodeName,
                         String podNetwork, Predicate<String> nodeExists,
