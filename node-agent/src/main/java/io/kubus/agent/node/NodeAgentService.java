@@ -1,6 +1,7 @@
 package io.kubus.agent.node;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.agent.certificate.NodeCredentials;
 import io.kubus.agent.config.AgentSettings;
@@ -32,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,11 +42,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The node-agent process: one pod informer and one node informer over the change topics for all the nodes it hosts,
@@ -169,10 +173,10 @@ public class NodeAgentService implements AutoCloseable {
     }
 
     private ServiceProxy startProxy(String node) {
-        HostNetworkHelper helper = new HostNetworkHelper(java.net.URI.create(settings.getDockerHost()),
+        HostNetworkHelper helper = new HostNetworkHelper(URI.create(settings.getDockerHost()),
                 proxySettings.getHelperName(), proxySettings.getHelperImage());
         // the owner of the rules is only replaced when its Node is gone; an error of the API keeps it
-        java.util.function.Predicate<String> nodeExists = name -> {
+        Predicate<String> nodeExists = name -> {
             try {
                 return api.get(ResourceTypes.NODES, null, name, Node.class).isPresent();
             } catch (RuntimeException e) {
@@ -185,20 +189,20 @@ public class NodeAgentService implements AutoCloseable {
                 Map::of, proxySettings.getMinSyncPeriod(), proxySettings.getSyncPeriod(), clock).start();
     }
 
-    private java.util.Optional<String> internalIp(String node) {
+    private Optional<String> internalIp(String node) {
         try {
             return api.get(ResourceTypes.NODES, null, node, Node.class)
                     .filter(n -> n.getStatus() != null && n.getStatus().getAddresses() != null)
                     .flatMap(n -> n.getStatus().getAddresses().stream()
-                            .filter(a -> "InternalIP".equals(a.getType())).map(a -> a.getAddress()).findFirst());
+                            .filter(a -> "InternalIP".equals(a.getType())).map(NodeAddress::getAddress).findFirst());
         } catch (RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     /** The service proxy, on a Docker node with the proxy enabled. */
-    public java.util.Optional<ServiceProxy> serviceProxy() {
-        return java.util.Optional.ofNullable(proxy);
+    public Optional<ServiceProxy> serviceProxy() {
+        return Optional.ofNullable(proxy);
     }
 
     private void registerWithRetry(NodeAgent agent) throws InterruptedException {
