@@ -2,7 +2,6 @@ package io.kubus.agent.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -13,28 +12,18 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Volume;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.kubus.agent.runtime.RuntimeLabels;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A long-lived container of the engine in the network namespace of the engine's host, with NET_ADMIN and the host's
@@ -59,18 +48,15 @@ public final class HostNetworkHelper implements AutoCloseable {
     /** The PATH of a Debian-like host: busybox's own would not find iptables under the chroot. */
     private static final String HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    private final URI dockerHost;
+    /** The engine, as the pods' runtime reaches it (its exec passes the end of stdin on); no node filter. */
+    private final DockerRuntime engine;
     private final DockerClient docker;
     private final String name;
     private final String image;
 
     public HostNetworkHelper(URI dockerHost, String name, String image) {
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(dockerHost.toString()).build();
-        this.docker = DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(30)).build());
-        this.dockerHost = config.getDockerHost();
+        this.engine = new DockerRuntime(dockerHost, null);
+        this.docker = engine.client();
         this.name = name;
         this.image = image;
     }
@@ -118,31 +104,15 @@ public final class HostNetworkHelper implements AutoCloseable {
 
     /** Runs {@code script} with the host's {@code sh}, its PATH and its root, with {@code stdin} as its input. */
     public Result runOnHost(String script, String stdin) throws IOException {
-        String id = docker.execCreateCmd(name)
-                .withCmd("chroot", "/host", "/bin/sh", "-c", "export PATH=" + HOST_PATH + "; " + script)
-                .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
-                .exec().getId();
+        return run(List.of("chroot", "/host", "/bin/sh", "-c", "export PATH=" + HOST_PATH + "; " + script), stdin);
+    }
+
+    private Result run(List<String> command, String stdin) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        HijackedExecStart.run(dockerHost, id, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                out, err);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            InspectExecResponse r = docker.inspectExecCmd(id).exec();
-            if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) {
-                return new Result(r.getExitCodeLong().intValue(), out.toString(StandardCharsets.UTF_8),
-                        err.toString(StandardCharsets.UTF_8));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("exec in " + name + " reports no exit code");
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException();
-            }
-        }
+        int exit = engine.exec(name, command, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out,
+                err);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** The Linux bridge of a Docker bridge network (docker0 for the default one), if it is one. */
@@ -176,11 +146,7 @@ public final class HostNetworkHelper implements AutoCloseable {
     /** The route_localnet value a running helper found when it started, or "" (not running, none kept). */
     private String foundRouteLocalnet() {
         try {
-            String id = docker.execCreateCmd(name).withCmd("cat", "/tmp/route_localnet").withAttachStdout(true)
-                    .withAttachStderr(true).exec().getId();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            HijackedExecStart.run(dockerHost, id, InputStream.nullInputStream(), out, OutputStream.nullOutputStream());
-            String value = out.toString(StandardCharsets.UTF_8).strip();
+            String value = run(List.of("cat", "/tmp/route_localnet"), "").out().strip();
             return value.matches("[01]") ? value : "";
         } catch (IOException | RuntimeException e) {
             return "";
@@ -189,10 +155,10 @@ public final class HostNetworkHelper implements AutoCloseable {
 
     /** Puts back the route_localnet the helper found, e.g. before it is removed for good. */
     public void restore() throws IOException {
-        String id = docker.execCreateCmd(name).withCmd("sh", "-c", "cat /tmp/route_localnet > " + CONF_ALL
-                + "/route_localnet").withAttachStdout(true).withAttachStderr(true).exec().getId();
-        HijackedExecStart.run(dockerHost, id, InputStream.nullInputStream(), OutputStream.nullOutputStream(),
-                OutputStream.nullOutputStream());
+        Result r = run(List.of("sh", "-c", "cat /tmp/route_localnet > " + CONF_ALL + "/route_localnet"), "");
+        if (!r.ok()) {
+            throw new IOException("restoring route_localnet: " + r.err().strip());
+        }
     }
 
     public void remove() {
@@ -213,18 +179,10 @@ public final class HostNetworkHelper implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            docker.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        engine.close();
     }
 
     public record Result(int exitCode, String out, String err) {
-        public Result {
-            Objects.requireNonNull(out);
-        }
-
         public boolean ok() {
             return exitCode == 0;
         }
