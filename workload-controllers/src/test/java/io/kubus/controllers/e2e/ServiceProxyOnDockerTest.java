@@ -50,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The node's service proxy on the real Docker engine, with the real controllers (EndpointSlices from a Deployment's
  * ready pods) and the real kubectl: ClusterIP traffic from a pod spread over both replicas, ClientIP affinity, a
- * quick refusal for a Service without endpoints and for an address of the range no Service holds, UDP, a NodePort and a
+ * quick refusal for a Service without endpoints and for an address of the range no Service holds, externalTrafficPolicy
+ * Local keeping the client's address where Cluster masquerades, UDP, a NodePort and a
  * LoadBalancer ingress IP from the host, a pod reaching itself through its Service, rules gone with their Service,
  * and rules that keep forwarding while the agent is down and match a Service changed meanwhile once it is back.
  * Two agents share the engine (one kernel): the first takes over a helper whose owner's Node does not exist, the
@@ -64,6 +65,8 @@ class ServiceProxyOnDockerTest {
     private static final Pattern REAL = Pattern.compile("real\\s+(\\d+)m\\s*([\\d.]+)s");
     /** An address of the range that no Service of this cluster holds (the allocator starts low, at random). */
     private static final String UNHELD = "10.111.254.253";
+    /** The Services that select the web pods: web, sticky, web-np, web-local, web-lb. */
+    private static final int WEB_SERVICES = 5;
 
     @TempDir
     static Path dir;
@@ -115,7 +118,8 @@ class ServiceProxyOnDockerTest {
                       containers:
                       - name: httpd
                         image: kubus/busybox:1
-                        command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                        # its hostname at /, and at /cgi-bin/ip the address the request came from
+                        command: ["sh", "-c", "mkdir -p /www/cgi-bin && hostname > /www/index.html && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip && exec httpd -f -p 8080 -h /www"]
                         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
                 ---
                 apiVersion: v1
@@ -154,6 +158,15 @@ class ServiceProxyOnDockerTest {
                 ---
                 apiVersion: v1
                 kind: Service
+                metadata: {name: web-local}
+                spec:
+                  type: NodePort
+                  externalTrafficPolicy: Local
+                  selector: {app: web}
+                  ports: [{name: http, port: 80, targetPort: 8080}]
+                ---
+                apiVersion: v1
+                kind: Service
                 metadata: {name: web-lb}
                 spec:
                   type: LoadBalancer
@@ -182,8 +195,11 @@ class ServiceProxyOnDockerTest {
         kubectl.run(120, "rollout", "status", "deployment/web", "--timeout=110s").ok();
         kubectl.run(60, "wait", "--for=condition=Ready", "pod/client", "--timeout=50s").ok();
         awaitRules("every Service's rules and both web endpoints", nat -> services("web", "sticky", "web-np",
-                "self", "idle").stream().allMatch(ip -> nat.contains("-d " + ip + "/32"))
-                && webPodIps().stream().allMatch(ip -> nat.contains("--to-destination " + ip + ":8080"))
+                "web-local", "self", "idle").stream().allMatch(ip -> nat.contains("-d " + ip + "/32"))
+                // each of the 5 Services of app=web has its own endpoint chains, and its own EndpointSlice, which
+                // is updated on its own: every one must have both pods
+                && webPodIps().stream().allMatch(ip -> nat.split("--to-destination " + ip + ":8080\n", -1).length
+                == WEB_SERVICES + 1)
                 && nat.contains("-d " + hostIp + "/32 -p tcp -m tcp --dport 18080"));
     }
 
@@ -212,7 +228,7 @@ class ServiceProxyOnDockerTest {
 
     @Test
     @Order(1)
-    void aClusterIpSpreadsOverBothReadyPodsAndClientIpAffinitySticks() {
+    void aClusterIpSpreadsOverBothReadyPodsAndClientIpAffinitySticks() throws IOException {
         Set<String> pods = webPodNames();
         long started = System.nanoTime();
         List<String> answers = fromClient("for i in $(seq 24); do timeout 5 wget -qO- http://%s/; done"
@@ -221,7 +237,7 @@ class ServiceProxyOnDockerTest {
         System.out.printf("service proxy: 24 requests through a ClusterIP in %d ms (one kubectl exec), answered by %s%n",
                 millis, answers.stream().collect(Collectors.groupingBy(a -> a, Collectors.counting())));
         assertEquals(24, answers.size(), answers.toString());
-        assertEquals(pods, Set.copyOf(answers), "both replicas answer");
+        assertEquals(pods, Set.copyOf(answers), "both replicas answer; rules: " + natRules());
 
         List<String> sticky = fromClient("for i in $(seq 12); do timeout 5 wget -qO- http://%s/; done"
                 .formatted(clusterIp("sticky")));
@@ -247,11 +263,29 @@ class ServiceProxyOnDockerTest {
     }
 
     /**
+     * From a pod to a node port: with externalTrafficPolicy Local the endpoint sees the client's own address, with
+     * Cluster the node's (masqueraded).
+     */
+    @Test
+    @Order(3)
+    void externalTrafficPolicyLocalKeepsTheClientsAddressAndClusterMasquerades() {
+        String client = cluster.api().get(ResourceTypes.PODS, "default", "client", Pod.class).orElseThrow()
+                .getStatus().getPodIP();
+        int local = service("web-local").getSpec().getPorts().getFirst().getNodePort();
+        int masqueraded = service("web-np").getSpec().getPorts().getFirst().getNodePort();
+        List<String> seen = fromClient(("timeout 5 wget -qO- http://%1$s:%2$d/cgi-bin/ip; "
+                + "timeout 5 wget -qO- http://%1$s:%3$d/cgi-bin/ip").formatted(hostIp, local, masqueraded));
+        assertEquals(2, seen.size(), seen.toString());
+        assertTrue(seen.get(0).contains(client), "Local keeps " + client + ": " + seen);
+        assertFalse(seen.get(1).contains(client), "Cluster masquerades: " + seen);
+    }
+
+    /**
      * UDP: a Service without selector whose EndpointSlice names a DNS responder of this test on the pods' gateway
      * (the host), asked with nslookup from the pod; the answer (NXDOMAIN) comes back from the ClusterIP.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void udpGoesToTheEndpointAndTheAnswerComesBack() throws Exception {
         String gateway = fromClient("ip route").stream().filter(l -> l.startsWith("default via "))
                 .map(l -> l.split(" ")[2]).findFirst().orElseThrow();
@@ -301,7 +335,7 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aNodePortAndALoadBalancerIngressIpAnswerFromTheHost() throws Exception {
         int nodePort = service("web-np").getSpec().getPorts().getFirst().getNodePort();
         Set<String> pods = webPodNames();
@@ -317,7 +351,7 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aPodReachesItselfThroughItsService() {
         assertEquals(List.of("client", "client", "client"),
                 fromClient("for i in 1 2 3; do timeout 5 wget -qO- http://%s/; done".formatted(clusterIp("self"))));
@@ -325,7 +359,7 @@ class ServiceProxyOnDockerTest {
 
     /** The gateway's own Service, 10.96.0.1:443, leads a pod to the API (TLS, so only the connection is checked). */
     @Test
-    @Order(6)
+    @Order(7)
     void theKubernetesServiceLeadsToTheApi() {
         Kubectl.Result r = kubectl.run(30, "exec", "client", "--", "sh", "-c",
                 "timeout 5 nc 10.96.0.1 443 </dev/null; echo rc=$?");
@@ -333,7 +367,7 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theRulesOfADeletedServiceAreRemoved() throws Exception {
         String ip = clusterIp("idle");
         kubectl.run("delete", "service", "idle").ok();
@@ -342,7 +376,7 @@ class ServiceProxyOnDockerTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void rulesForwardWhileTheAgentIsDownAndFollowAServiceChangedMeanwhile() throws Exception {
         String ip = clusterIp("web");
         Set<String> pods = webPodNames();
@@ -416,6 +450,12 @@ class ServiceProxyOnDockerTest {
 
     private static List<String> webPodIps() {
         return webPods().stream().map(p -> p.getStatus().getPodIP()).toList();
+    }
+
+    /** The nat rules of ours, for a failure's message. */
+    private static String natRules() throws IOException {
+        return helper.runOnHost("iptables-save -t nat", "").out().lines().filter(l -> l.contains("KUBUS"))
+                .collect(Collectors.joining("\n"));
     }
 
     /** Waits until the kernel's nat table, as iptables-save prints it, passes {@code done}. */
