@@ -102,11 +102,12 @@ public final class ServiceProxy implements AutoCloseable {
                 try {
                     writing = true;
                     sync();
-                } catch (IOException e) {
-                    LOG.warn("service proxy of {}: writing the rules failed, retrying: {}", nodeName, e.toString());
-                    status = status.failed(e.toString());
-                } catch (RuntimeException e) {
-                    LOG.warn("service proxy of {}: writing the rules failed, retrying", nodeName, e);
+                } catch (IOException | RuntimeException e) {
+                    // once per failure, not once a second while it lasts; the trace at debug
+                    if (!e.toString().equals(status.error())) {
+                        LOG.warn("service proxy of {}: writing the rules failed, retrying: {}", nodeName, e.toString());
+                    }
+                    LOG.debug("service proxy of {}: failed pass", nodeName, e);
                     status = status.failed(e.toString());
                 } finally {
                     writing = false;
