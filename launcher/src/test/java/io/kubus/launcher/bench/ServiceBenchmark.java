@@ -247,8 +247,9 @@ public final class ServiceBenchmark {
         return stringArg(args, "--dns-port", "10053");
     }
 
-    /** Pods of the bench's node that the launcher's close left (containers outlive their agent by design). */
-    private static void cleanUp() throws IOException, InterruptedException {
+    /** The service rules and pods the launcher's close left (they outlive their agent by design). */
+    private static void cleanUp() throws Exception {
+        io.kubus.agent.proxy.ServiceProxyCleanup.main(new String[]{"kubus-node"});
         Process p = new ProcessBuilder("sh", "-c", "docker ps -aq --filter label=io.kubus.node=kubus-node | xargs -r docker rm -f")
                 .inheritIO().start();
         p.waitFor(60, TimeUnit.SECONDS);

@@ -173,7 +173,9 @@ class ServicesEndToEndTest {
         if (launcher != null) {
             launcher.close();
         }
-        // containers outlive their agent by design: the test's are removed here
+        // the service rules and containers outlive their agent by design: the test's are removed here, the agent
+        // being stopped first so that it cannot write the rules again
+        io.kubus.agent.proxy.ServiceProxyCleanup.main(new String[]{"kubus-node"});
         new ProcessBuilder("sh", "-c", "docker ps -aq --filter label=io.kubus.node=kubus-node | xargs -r docker rm -f")
                 .inheritIO().start().waitFor();
     }

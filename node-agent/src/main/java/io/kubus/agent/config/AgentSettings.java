@@ -296,4 +296,69 @@ public class AgentSettings {
     public void setBackoffReset(Duration backoffReset) {
         this.backoffReset = backoffReset;
     }
+
+    /** The node's service proxy ({@code kubus.agent.proxy.*}), on Docker nodes; see README, "Services". */
+    @ConfigurationProperties("proxy")
+    public static class Proxy {
+        /** Whether this agent writes the service rules of its engine's kernel (kube-proxy's part). */
+        private boolean enabled = true;
+        /** The service range (the gateway's ClusterIP range): what no Service holds of it is refused on the node. */
+        private String serviceCidr = "10.96.0.0/12";
+        /** The shortest pause between two writes, however often Services change (kube-proxy's minSyncPeriod). */
+        private Duration minSyncPeriod = Duration.ofSeconds(1);
+        /** How often the rules are written even without a change (kube-proxy's syncPeriod). */
+        private Duration syncPeriod = Duration.ofSeconds(30);
+        /** The helper container, one per engine, through which the host's iptables is run. */
+        private String helperName = "kubus-service-proxy";
+        /** Its image: any with {@code chroot}, {@code sh} and {@code sleep}; the host's iptables does the work. */
+        private String helperImage = DockerRuntime.DEFAULT_PAUSE_IMAGE;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getServiceCidr() {
+            return serviceCidr;
+        }
+
+        public void setServiceCidr(String serviceCidr) {
+            this.serviceCidr = serviceCidr;
+        }
+
+        public Duration getMinSyncPeriod() {
+            return minSyncPeriod;
+        }
+
+        public void setMinSyncPeriod(Duration minSyncPeriod) {
+            this.minSyncPeriod = minSyncPeriod;
+        }
+
+        public Duration getSyncPeriod() {
+            return syncPeriod;
+        }
+
+        public void setSyncPeriod(Duration syncPeriod) {
+            this.syncPeriod = syncPeriod;
+        }
+
+        public String getHelperName() {
+            return helperName;
+        }
+
+        public void setHelperName(String helperName) {
+            this.helperName = helperName;
+        }
+
+        public String getHelperImage() {
+            return helperImage;
+        }
+
+        public void setHelperImage(String helperImage) {
+            this.helperImage = helperImage;
+        }
+    }
 }

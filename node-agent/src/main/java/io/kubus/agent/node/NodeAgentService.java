@@ -1,6 +1,7 @@
 package io.kubus.agent.node;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.agent.certificate.NodeCredentials;
 import io.kubus.agent.config.AgentSettings;
@@ -12,8 +13,11 @@ import io.kubus.agent.dns.LocalAddress;
 import io.kubus.agent.dns.PodDns;
 import io.kubus.agent.dns.ResolvConf;
 import io.kubus.agent.pod.RestartBackoff;
+import io.kubus.agent.proxy.ServiceProxy;
+import io.kubus.agent.proxy.ServiceRules;
 import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.runtime.docker.DockerRuntime;
+import io.kubus.agent.runtime.docker.HostNetworkHelper;
 import io.kubus.agent.runtime.simulated.SimulatedRuntime;
 import io.kubus.agent.service.ClusterServices;
 import io.kubus.agent.server.AgentRuntimes;
@@ -37,6 +41,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +56,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The node-agent process: one pod informer and one node informer over the change topics for all the nodes it hosts,
@@ -71,6 +77,7 @@ public class NodeAgentService implements AutoCloseable {
 
     private final AgentSettings settings;
     private final DnsSettings dnsSettings;
+    private final AgentSettings.Proxy proxySettings;
     private final NodeCredentials credentials;
     private final PropertyResolver properties;
     private final AgentRuntimes runtimes;
@@ -87,13 +94,16 @@ public class NodeAgentService implements AutoCloseable {
     private ClusterServices services;
     /** The cluster DNS server of a Docker node, once started. */
     private volatile DnsServer dns;
+    /** The service proxy of a Docker node: writes the kernel's service rules when this agent owns them. */
+    private ServiceProxy proxy;
     private volatile boolean running = true;
 
-    public NodeAgentService(AgentSettings settings, DnsSettings dnsSettings, NodeCredentials credentials,
-                            PropertyResolver properties,
+    public NodeAgentService(AgentSettings settings, DnsSettings dnsSettings, AgentSettings.Proxy proxySettings,
+                            NodeCredentials credentials, PropertyResolver properties,
                             AgentRuntimes runtimes, EmbeddedServer server) {
         this.settings = settings;
         this.dnsSettings = dnsSettings;
+        this.proxySettings = proxySettings;
         this.credentials = credentials;
         this.properties = properties;
         this.runtimes = runtimes;
@@ -168,6 +178,9 @@ public class NodeAgentService implements AutoCloseable {
             if (dnsSettings.isEnabled()) {
                 dns = startDns(docker, services);
             }
+            if (proxySettings.isEnabled()) {
+                proxy = startProxy(base);
+            }
         }
         pods.start();
         if (!pods.awaitSynced(Duration.ofSeconds(60))) {
@@ -217,6 +230,39 @@ public class NodeAgentService implements AutoCloseable {
      */
     public Map<String, InetSocketAddress> serviceOverrides() {
         return dnsAddress().map(a -> Map.of(KUBE_DNS, a)).orElse(Map.of());
+    }
+
+    private ServiceProxy startProxy(String node) {
+        HostNetworkHelper helper = new HostNetworkHelper(URI.create(settings.getDockerHost()),
+                proxySettings.getHelperName(), proxySettings.getHelperImage());
+        // the owner of the rules is only replaced when its Node is gone; an error of the API keeps it
+        Predicate<String> nodeExists = name -> {
+            try {
+                return api.get(ResourceTypes.NODES, null, name, Node.class).isPresent();
+            } catch (RuntimeException e) {
+                return true;
+            }
+        };
+        // kube-dns's ClusterIP goes to this node's own DNS server (serviceOverrides)
+        return new ServiceProxy(services, helper, new ServiceRules(proxySettings.getServiceCidr()), node,
+                settings.getDockerNetwork(), nodeExists, this::internalIp,
+                this::serviceOverrides, proxySettings.getMinSyncPeriod(), proxySettings.getSyncPeriod(), clock).start();
+    }
+
+    private Optional<String> internalIp(String node) {
+        try {
+            return api.get(ResourceTypes.NODES, null, node, Node.class)
+                    .filter(n -> n.getStatus() != null && n.getStatus().getAddresses() != null)
+                    .flatMap(n -> n.getStatus().getAddresses().stream()
+                            .filter(a -> "InternalIP".equals(a.getType())).map(NodeAddress::getAddress).findFirst());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The service proxy, on a Docker node with the proxy enabled. */
+    public Optional<ServiceProxy> serviceProxy() {
+        return Optional.ofNullable(proxy);
     }
 
     private void registerWithRetry(NodeAgent agent) throws InterruptedException {
@@ -304,6 +350,9 @@ public class NodeAgentService implements AutoCloseable {
         }
         if (nodes != null) {
             nodes.close();
+        }
+        if (proxy != null) {
+            proxy.close(); // writes nothing: the rules stay for the next agent
         }
         if (dns != null) {
             dns.close();

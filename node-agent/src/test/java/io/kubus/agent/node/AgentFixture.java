@@ -21,6 +21,8 @@ public final class AgentFixture {
         props.put("kubus.agent.node-lease-duration-seconds", 8); // renewed every 2 s
         props.put("kubus.agent.port", -1);
         props.put("kubus.agent.dns.port", 0); // any free port: agents of test classes run at once never share one
+        // the service proxy writes the host's iptables: only the tests of the proxy turn it on (and clean up)
+        props.put("kubus.agent.proxy.enabled", false);
         props.putAll(settings);
         props.putIfAbsent("kubus.agent.kubeconfig", gateway.agentKubeconfig(
                 String.valueOf(props.getOrDefault("kubus.agent.node-name", "kubus-node")),

@@ -81,6 +81,12 @@ public final class ClusterFixture implements AutoCloseable {
         return agent;
     }
 
+    /** Stops an agent of {@link #addAgent} (its containers keep running, as when its process ends). */
+    public void stopAgent(ApplicationContext agent) {
+        agents.remove(agent);
+        agent.close();
+    }
+
     /** An agent hosting {@code nodes} simulated nodes named {@code prefix-0..}. */
     public ApplicationContext addSimulatedNodes(Path dataDir, String prefix, int nodes, Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>();
@@ -108,6 +114,8 @@ public final class ClusterFixture implements AutoCloseable {
         props.put("kubus.agent.heartbeat-interval", "2s");
         props.put("kubus.agent.node-lease-duration-seconds", 8); // renewed every 2 s
         props.put("kubus.agent.port", -1);
+        // the service proxy writes the host's iptables; these tests do not need it and would leave it behind
+        props.put("kubus.agent.proxy.enabled", false);
         return props;
     }
 
