@@ -17,7 +17,10 @@ public class DnsSettings {
      * address inside that Docker network's subnet: the bridge's gateway on the host, the agent's IP in a container).
      */
     private String address = "";
-    /** UDP and TCP port; not 53, so that the agent needs no privilege (the service proxy sends kube-dns's 53 here). */
+    /**
+     * UDP and TCP port; not 53, so that the agent needs no privilege (the service proxy sends kube-dns's 53 here).
+     * When another agent on this host holds it (two nodes of {@code ./kubus up}), a free port is taken instead.
+     */
     private int port = 10053;
     /** TTL of the cluster zone's answers and of its negative answers (CoreDNS's kubernetes plugin: 5 s). */
     private int ttl = 5;

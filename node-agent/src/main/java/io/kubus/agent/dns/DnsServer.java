@@ -65,7 +65,9 @@ public final class DnsServer implements AutoCloseable {
     private final Channel tcp;
 
     /**
-     * Binds UDP and TCP on {@code address}:{@code port}; port 0 takes any port free for both.
+     * Binds UDP and TCP on {@code address}:{@code port}; port 0 takes any port free for both, and so does a port
+     * another server holds already: agents that share a host and its address on the pod network (two nodes of
+     * {@code ./kubus up}) each get a port, and each node's service proxy sends kube-dns to its own agent's.
      */
     public DnsServer(InetAddress address, int port, ClusterZone zone, Forwarder forwarder) throws InterruptedException {
         this.zone = zone;
@@ -73,14 +75,22 @@ public final class DnsServer implements AutoCloseable {
         Channel[] bound = null;
         RuntimeException failure = null;
         // with port 0, the port UDP got may be taken for TCP: try a few ports
-        for (int attempt = 0; attempt < (port == 0 ? 5 : 1) && bound == null; attempt++) {
+        for (int attempt = 0; attempt < 6 && bound == null; attempt++) {
+            int asked = attempt == 0 ? port : 0;
+            if (attempt == 1 && port != 0) {
+                LOG.info("DNS port {} on {} is taken ({}): listening on a free port instead", port, address,
+                        failure == null ? "" : String.valueOf(failure.getCause() != null ? failure.getCause() : failure));
+            }
             Channel u = null;
             try {
-                u = bindUdp(address, port);
+                u = bindUdp(address, asked);
                 int chosen = ((InetSocketAddress) u.localAddress()).getPort();
                 bound = new Channel[]{u, bindTcp(address, chosen)};
-            } catch (RuntimeException e) {
-                failure = e;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // Netty's sync() rethrows the bind's java.net.BindException as it is, checked or not
+                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
                 if (u != null) {
                     u.close().sync();
                 }

@@ -50,6 +50,7 @@ public final class PodStartupBenchmark {
                      .properties(Map.of("kubus.agent.kubeconfig", gateway.nodeKubeconfig(node),
                              "kubus.kafka.bootstrap-servers", gateway.kafkaBootstrap(),
                              "kubus.agent.runtime", "docker", "kubus.agent.node-name", node,
+                             "kubus.agent.proxy.enabled", "false",
                              "kubus.agent.data-dir", dir.toString()))
                      .start();
              KubusApi api = new KubusApi(gateway.clientConfig());

@@ -44,6 +44,8 @@ class AgentKillTest {
                     "kubus.agent.node-name", node,
                     "kubus.agent.data-dir", dir.resolve("agent").toString(),
                     "kubus.agent.heartbeat-interval", "2s",
+                    // the killed agent would leave the service rules and their helper behind: not this test's subject
+                    "kubus.agent.proxy.enabled", "false",
                     "logback.configurationFile", "logback-test.xml");
             Path log = Path.of("target", "agent-kill-" + node + ".log").toAbsolutePath();
             ServiceProcess first = ServiceProcess.start("io.kubus.agent.NodeAgentApplication", props, log);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -174,8 +175,9 @@ class KubectlPortForwardTest {
         Kubectl.Result noPort = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/services/manual:9/proxy/");
         assertTrue(noPort.exitCode() == 1 && noPort.err().contains("no service port \"9\" found for service \"manual\""),
                 noPort.err());
-        // Endpoints anyone may write must not turn the gateway against itself
-        cluster.apply("loop", """
+        // a loopback address is never dialled, whoever wrote it: Endpoints refuse it, and a pod's status (which its
+        // node writes) is checked when proxied
+        Files.writeString(cluster.dir().resolve("loop.yaml"), """
                 apiVersion: v1
                 kind: Endpoints
                 metadata: {name: manual}
@@ -183,7 +185,19 @@ class KubectlPortForwardTest {
                 - addresses: [{ip: 127.0.0.1}]
                   ports: [{name: http, port: 80}]
                 """);
-        Kubectl.Result loop = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/services/manual:http/proxy/");
+        Kubectl.Result loopEndpoints = cluster.kubectl().run(30, "apply", "-f", cluster.dir().resolve("loop.yaml").toString());
+        assertTrue(loopEndpoints.exitCode() == 1 && loopEndpoints.err().contains("may not be in the loopback range"),
+                loopEndpoints.err());
+        cluster.apply("ghost", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: ghost}
+                spec:
+                  containers: [{name: c, image: kubus/busybox:1}]
+                """);
+        cluster.kubectl().run(30, "patch", "pod", "ghost", "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"podIP\":\"127.0.0.1\",\"podIPs\":[{\"ip\":\"127.0.0.1\"}]}}").ok();
+        Kubectl.Result loop = cluster.kubectl().run(30, "get", "--raw", "/api/v1/namespaces/default/pods/ghost:80/proxy/");
         assertTrue(loop.exitCode() == 1 && loop.err().contains("address not allowed"), loop.err());
     }
 
