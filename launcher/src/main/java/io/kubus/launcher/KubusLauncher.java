@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ public final class KubusLauncher implements AutoCloseable {
     private ApplicationContext controllers;
     private String runtimeLine = "";
     /** The host's address on Docker's pod network when the nodes run pods on Docker; null on simulated nodes. */
-    private String podGateway;
+    private String podNetworkAddress;
     private boolean closed;
 
     public KubusLauncher(LauncherOptions options) {
@@ -191,13 +192,13 @@ public final class KubusLauncher implements AutoCloseable {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("micronaut.server.port", options.apiPort());
         props.put("micronaut.server.host", options.bind());
-        if (podGateway != null) {
+        if (podNetworkAddress != null) {
             // Pods reach the API through the kubernetes Service at the host's address on their network; an API bound
             // to the loopback only listens there as well (pods cannot reach the host's 127.0.0.1)
             props.put("kubus.gateway.advertise-address", isLoopback(options.bind()) || isWildcard(options.bind())
-                    ? podGateway : options.bind());
+                    ? podNetworkAddress : options.bind());
             if (isLoopback(options.bind())) {
-                for (Map.Entry<String, String> listener : Map.of("main", options.bind(), "pods", podGateway).entrySet()) {
+                for (Map.Entry<String, String> listener : Map.of("main", options.bind(), "pods", podNetworkAddress).entrySet()) {
                     String prefix = "micronaut.server.netty.listeners." + listener.getKey() + ".";
                     props.put(prefix + "host", listener.getValue());
                     props.put(prefix + "port", options.apiPort());
@@ -238,7 +239,7 @@ public final class KubusLauncher implements AutoCloseable {
     private List<ApplicationContext> startAgents(String kafkaBootstrap) {
         int n = options.nodes();
         List<ApplicationContext> started = new ArrayList<>();
-        if (podGateway == null) {
+        if (podNetworkAddress == null) {
             started.add(startAgent(kafkaBootstrap, "simulated", "kubus-node", n, "agent"));
             return started;
         }
@@ -252,7 +253,7 @@ public final class KubusLauncher implements AutoCloseable {
 
     /**
      * The runtime asked for (auto: Docker when an engine answers, else simulated) and a line that says which; for
-     * Docker, the host's address on the pod network ({@link #podGateway}), where pods reach the API and the nodes.
+     * Docker, the host's address on the pod network ({@link #podNetworkAddress}), where pods reach the API and the nodes.
      */
     private void chooseRuntime() {
         int n = options.nodes();
@@ -276,7 +277,7 @@ public final class KubusLauncher implements AutoCloseable {
         if (docker) {
             try (DockerRuntime engine = new DockerRuntime(options.dockerHost(), "probe")) {
                 // the same address the agent's DNS server listens on: the host's own in the network's subnet
-                podGateway = LocalAddress.inSubnets(engine.podNetworkSubnets()).map(java.net.InetAddress::getHostAddress)
+                podNetworkAddress = LocalAddress.inSubnets(engine.podNetworkSubnets()).map(InetAddress::getHostAddress)
                         .orElseThrow(() -> new IllegalStateException("no address of this host is in Docker's network "
                                 + DockerRuntime.DEFAULT_POD_NETWORK));
             }
@@ -293,7 +294,7 @@ public final class KubusLauncher implements AutoCloseable {
         props.put("kubus.agent.nodes", nodes);
         // the node's address: the host's on the pod network, where pods, the host and the gateway all reach it
         // (NodePorts and LoadBalancer addresses are served there); a simulated node's is never dialled
-        props.put("kubus.agent.host-ip", podGateway != null ? podGateway : "127.0.0.1");
+        props.put("kubus.agent.host-ip", podNetworkAddress != null ? podNetworkAddress : "127.0.0.1");
         props.put("kubus.agent.data-dir", options.dataDir().resolve(dir).toString());
         // Any free port for logs and exec: the node advertises it in its status, and a laptop may run a kubelet.
         props.put("kubus.agent.port", -1);
@@ -319,11 +320,11 @@ public final class KubusLauncher implements AutoCloseable {
     }
 
     private static boolean isLoopback(String address) {
-        return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
+        return InetAddress.ofLiteral(address).isLoopbackAddress(); // LauncherOptions took only IP addresses
     }
 
     private static boolean isWildcard(String address) {
-        return address.equals("0.0.0.0") || address.equals("::");
+        return InetAddress.ofLiteral(address).isAnyLocalAddress();
     }
 
     private boolean dockerAnswers() {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kubus.agent.service.ClusterServices;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -307,10 +308,7 @@ public final class ClusterZone {
             }
             List<EndpointPort> ports = Objects.requireNonNullElse(slice.getPorts(), List.of());
             for (Endpoint e : Objects.requireNonNullElse(slice.getEndpoints(), List.<Endpoint>of())) {
-                // ready unset means ready (the EndpointSlice API's rule)
-                boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
-                        || e.getConditions().getReady();
-                if (!ready && !all) {
+                if (!ClusterServices.ready(e) && !all) {
                     continue;
                 }
                 for (String address : Objects.requireNonNullElse(e.getAddresses(), List.<String>of())) {

@@ -78,12 +78,6 @@ public final class PodSync {
                 PodConfigSource.none(), Runnable::run, null);
     }
 
-    /** A sync whose pods get no resolver files of the agent's (the runtime's own stay). */
-    public PodSync(String nodeName, String hostIp, ContainerRuntime runtime, RestartBackoff backoff, PodEvents events,
-                   Path volumesRoot, Clock clock, ProbeManager probes, PodConfigSource config, Executor async) {
-        this(nodeName, hostIp, runtime, backoff, events, volumesRoot, clock, probes, config, async, null);
-    }
-
     /**
      * @param probes the prober of this node's containers (started by the caller)
      * @param config where Secrets and ConfigMaps are read from

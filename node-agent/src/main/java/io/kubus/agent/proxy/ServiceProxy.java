@@ -209,11 +209,6 @@ public final class ServiceProxy implements AutoCloseable {
         return status;
     }
 
-    /** Wakes the loop, e.g. after the node-local overrides changed. */
-    public void resync() {
-        wake.release();
-    }
-
     @Override
     public void close() {
         running = false;

@@ -5,9 +5,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kubus.agent.service.ClusterServices;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -276,14 +276,10 @@ public final class ServiceRules {
                 if (e.getAddresses() == null || e.getAddresses().isEmpty()) {
                     continue;
                 }
-                EndpointConditions c = e.getConditions();
-                // nil conditions mean ready and serving (the API's documented defaults)
-                boolean ready = c == null || c.getReady() == null || c.getReady();
-                boolean serving = c == null || c.getServing() == null ? ready : c.getServing();
-                boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
+                boolean terminating = e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getTerminating());
                 String ip = e.getAddresses().getFirst();
-                found.putIfAbsent(ip + ":" + number, new Ep(ip, number, e.getNodeName(), ready, serving,
-                        terminating, false));
+                found.putIfAbsent(ip + ":" + number, new Ep(ip, number, e.getNodeName(), ClusterServices.ready(e),
+                        ClusterServices.serving(e), terminating, false));
             }
         }
         List<Ep> list = new ArrayList<>(found.values());

@@ -2,6 +2,8 @@ package io.kubus.agent.service;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kubus.agent.dns.ServiceCatalog;
 import io.kubus.client.api.KubusApi;
@@ -45,6 +47,18 @@ public final class ClusterServices implements ServiceCatalog, AutoCloseable {
                 .index(BY_SERVICE)
                 .handler(changed())
                 .build();
+    }
+
+    /** An endpoint's {@code ready} condition; unset means ready (the EndpointSlice API's documented default). */
+    public static boolean ready(Endpoint endpoint) {
+        EndpointConditions c = endpoint.getConditions();
+        return c == null || c.getReady() == null || c.getReady();
+    }
+
+    /** An endpoint's {@code serving} condition; unset means the same as {@code ready}. */
+    public static boolean serving(Endpoint endpoint) {
+        EndpointConditions c = endpoint.getConditions();
+        return c == null || c.getServing() == null ? ready(endpoint) : c.getServing();
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> changed() {

@@ -94,7 +94,7 @@ class PodConfigSimulatedTest {
         sync = new PodSync("node-1", "192.168.0.1", runtime,
                 new RestartBackoff(Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10)), recorder,
                 volumes, clock, new ProbeManager(recorder, clock, Runnable::run, (p, c, id, ip, t, pr, to) ->
-                ProbeResult.success("")), source, Runnable::run);
+                ProbeResult.success("")), source, Runnable::run, null);
     }
 
     @Test

@@ -61,7 +61,7 @@ class ProbesSimulatedTest {
         probes.setListener(wakes::incrementAndGet);
         sync = new PodSync("node-1", "192.168.0.1", runtime,
                 new RestartBackoff(Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10)), recorder(),
-                volumes, clock, probes, PodConfigSource.none(), Runnable::run);
+                volumes, clock, probes, PodConfigSource.none(), Runnable::run, null);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.kubus.controllers.common.NodeStates;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,18 +40,6 @@ final class NodeHealth {
             List.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
 
     private NodeHealth() {
-    }
-
-    static Optional<NodeCondition> condition(Node node, String type) {
-        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-            return Optional.empty();
-        }
-        return node.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
-    }
-
-    /** The Ready condition's status: True, False or Unknown; empty when the node never reported one. */
-    static Optional<String> ready(Node node) {
-        return condition(node, "Ready").map(NodeCondition::getStatus);
     }
 
     /**
@@ -106,7 +95,7 @@ final class NodeHealth {
         if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
             wanted.add(new TaintBuilder().withKey(UNSCHEDULABLE).withEffect(NO_SCHEDULE).build());
         }
-        Optional<String> ready = ready(node);
+        Optional<String> ready = NodeStates.ready(node);
         boolean noExecuteManaged = ready.isPresent();
         if (ready.isPresent() && !ready.get().equals("True")) {
             String key = ready.get().equals("False") ? NOT_READY : UNREACHABLE;

@@ -19,6 +19,7 @@ import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.NodeStates;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
@@ -113,7 +114,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
     }
 
     private void observe(Node node) {
-        String time = NodeHealth.condition(node, "Ready").map(NodeCondition::getLastHeartbeatTime).orElse(null);
+        String time = NodeStates.condition(node, "Ready").map(NodeCondition::getLastHeartbeatTime).orElse(null);
         heartbeats.compute(node.getMetadata().getName(), (name, seen) -> seen == null
                 ? new Heartbeat(time, null, clock.instant())
                 : Objects.equals(seen.time(), time) ? seen : new Heartbeat(time, seen.renewed(), clock.instant()));
@@ -139,7 +140,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
     private void recheckNodeOf(Pod pod) {
         String node = PodStates.nodeName(pod);
         if (node != null && PodStates.readyCondition(pod).filter(c -> !"False".equals(c.getStatus())).isPresent()
-                && nodes.get(node).flatMap(NodeHealth::ready).filter(r -> !r.equals("True")).isPresent()) {
+                && nodes.get(node).flatMap(NodeStates::ready).filter(r -> !r.equals("True")).isPresent()) {
             controller.enqueue(node);
         }
     }
@@ -158,7 +159,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
         if (silent) {
             Optional<NodeStatus> unknown = NodeHealth.silent(node, now);
             if (unknown.isPresent()) {
-                boolean wasReady = NodeHealth.ready(node).filter("True"::equals).isPresent();
+                boolean wasReady = NodeStates.isReady(node);
                 Node next = new NodeBuilder(node).build();
                 next.setStatus(unknown.get());
                 // The cached resourceVersion: a heartbeat stored meanwhile makes this a 409, and the retry sees it.
@@ -173,7 +174,7 @@ public final class NodeLifecycleController implements Reconciler, ManagedControl
             Node next = new NodeBuilder(node).editOrNewSpec().withTaints(taints).endSpec().build();
             node = api.update(ResourceTypes.NODES, next);
         }
-        if (NodeHealth.ready(node).filter(r -> !r.equals("True")).isPresent()) {
+        if (NodeStates.ready(node).filter(r -> !r.equals("True")).isPresent()) {
             markPodsNotReady(name, now);
         }
         return silent ? Result.done() : Result.requeueAfter(Duration.between(now, deadline));

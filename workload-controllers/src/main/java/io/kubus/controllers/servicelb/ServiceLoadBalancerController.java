@@ -14,6 +14,7 @@ import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.NodeStates;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.ResourceTypes;
@@ -143,7 +144,7 @@ public final class ServiceLoadBalancerController implements Reconciler, ManagedC
         List<String> families = Objects.requireNonNullElse(service.getSpec().getIpFamilies(), List.of("IPv4"));
         Set<String> ips = new TreeSet<>();
         for (Node node : nodes.list()) {
-            if (!ready(node)) {
+            if (node.getMetadata().getDeletionTimestamp() != null || !NodeStates.isReady(node)) {
                 continue;
             }
             address(node, "ExternalIP").or(() -> address(node, "InternalIP"))
@@ -155,12 +156,6 @@ public final class ServiceLoadBalancerController implements Reconciler, ManagedC
             ingress.add(new LoadBalancerIngressBuilder().withIp(ip).withIpMode("VIP").build());
         }
         return ingress;
-    }
-
-    private static boolean ready(Node node) {
-        return node.getMetadata().getDeletionTimestamp() == null && node.getStatus() != null
-                && node.getStatus().getConditions() != null && node.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static Optional<String> address(Node node, String type) {
