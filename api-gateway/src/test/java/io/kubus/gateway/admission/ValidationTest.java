@@ -168,6 +168,23 @@ class ValidationTest {
                         "spec.schedule", "Invalid value: \"61 * * * *\": end of range (61) above maximum (59): 61"),
                 of("cronjob concurrencyPolicy", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("concurrencyPolicy", "Sometimes"),
                         "spec.concurrencyPolicy", "Unsupported value: \"Sometimes\""),
+                of("cronjob TZ in schedule", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("schedule", "TZ=UTC */5 * * * *"),
+                        "spec.schedule", "Invalid value: \"TZ=UTC */5 * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"),
+                of("cronjob unknown descriptor", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("schedule", "@often"),
+                        "spec.schedule", "Invalid value: \"@often\": unrecognized descriptor: @often"),
+                of("cronjob unknown timeZone", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("timeZone", "Mars/Olympus_Mons"),
+                        "spec.timeZone", "Invalid value: \"Mars/Olympus_Mons\": unknown time zone Mars/Olympus_Mons"),
+                of("cronjob timeZone Local", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("timeZone", "Local"),
+                        "spec.timeZone", "Invalid value: \"Local\": timeZone must be an explicit time zone"),
+                of("cronjob negative startingDeadlineSeconds", ResourceTypes.CRONJOBS, Fixtures::cronJob,
+                        c -> o(c, "/spec").put("startingDeadlineSeconds", -10),
+                        "spec.startingDeadlineSeconds", "Invalid value: -10: must be greater than or equal to 0"),
+                of("cronjob negative successfulJobsHistoryLimit", ResourceTypes.CRONJOBS, Fixtures::cronJob,
+                        c -> o(c, "/spec").put("successfulJobsHistoryLimit", -1),
+                        "spec.successfulJobsHistoryLimit", "Invalid value: -1: must be greater than or equal to 0"),
+                of("cronjob negative failedJobsHistoryLimit", ResourceTypes.CRONJOBS, Fixtures::cronJob,
+                        c -> o(c, "/spec").put("failedJobsHistoryLimit", -1),
+                        "spec.failedJobsHistoryLimit", "Invalid value: -1: must be greater than or equal to 0"),
                 of("cronjob template restartPolicy", ResourceTypes.CRONJOBS, Fixtures::cronJob,
                         c -> o(c, "/spec/jobTemplate/spec/template/spec").put("restartPolicy", "Always"),
                         "spec.jobTemplate.spec.template.spec.restartPolicy", "Unsupported value: \"Always\""),
@@ -327,6 +344,10 @@ class ValidationTest {
     void validObjectsOfEveryShapePass() {
         create(ResourceTypes.CRONJOBS, withSchedule("@hourly"));
         create(ResourceTypes.CRONJOBS, withSchedule("0 9-17/2 * jan-jun mon-fri"));
+        create(ResourceTypes.CRONJOBS, withSchedule("@every 90s"));
+        ObjectNode zoned = withSchedule("0 9 * * *");
+        o(zoned, "/spec").put("timeZone", "Europe/Berlin");
+        create(ResourceTypes.CRONJOBS, zoned);
         ObjectNode headless = Fixtures.service();
         o(headless, "/spec").put("clusterIP", "None").remove("ports");
         create(ResourceTypes.SERVICES, headless);

@@ -61,6 +61,7 @@ class BadInputTest {
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String SERVICES = "/api/v1/namespaces/default/services";
+    private static final String CRONJOBS = "/apis/batch/v1/namespaces/default/cronjobs";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final String CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
     /** A PKCS#10 request of user "x" whose signature verifies. */
@@ -700,7 +701,43 @@ class BadInputTest {
         c.addAll(podSecurityCases());
         c.addAll(serviceCases());
         c.addAll(podDnsCases());
+        c.addAll(cronJobCases());
         return c;
+    }
+
+    /** CronJobs: a schedule or time zone the controller could not follow, negative counts, an unknown policy. */
+    private static List<Case> cronJobCases() {
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("cronjob schedule of four fields", "POST", CRONJOBS, cronJob("\"schedule\":\"* * * *\""),
+                "CronJob.batch \"c1\"", "spec.schedule", "Invalid value: \"* * * *\": expected exactly 5 fields, found 4: [* * * *]"));
+        c.add(invalid("cronjob minute 60", "POST", CRONJOBS, cronJob("\"schedule\":\"60 * * * *\""),
+                "CronJob.batch \"c1\"", "spec.schedule", "Invalid value: \"60 * * * *\": end of range (60) above maximum (59): 60"));
+        c.add(invalid("cronjob TZ in the schedule", "POST", CRONJOBS, cronJob("\"schedule\":\"CRON_TZ=UTC 0 * * * *\""),
+                "CronJob.batch \"c1\"", "spec.schedule",
+                "Invalid value: \"CRON_TZ=UTC 0 * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+        c.add(invalid("cronjob unknown time zone", "POST", CRONJOBS,
+                cronJob("\"schedule\":\"0 * * * *\",\"timeZone\":\"Mars/Olympus_Mons\""), "CronJob.batch \"c1\"",
+                "spec.timeZone", "Invalid value: \"Mars/Olympus_Mons\": unknown time zone Mars/Olympus_Mons"));
+        c.add(invalid("cronjob negative startingDeadlineSeconds", "POST", CRONJOBS,
+                cronJob("\"schedule\":\"0 * * * *\",\"startingDeadlineSeconds\":-1"), "CronJob.batch \"c1\"",
+                "spec.startingDeadlineSeconds", "Invalid value: -1: must be greater than or equal to 0"));
+        c.add(invalid("cronjob negative successfulJobsHistoryLimit", "POST", CRONJOBS,
+                cronJob("\"schedule\":\"0 * * * *\",\"successfulJobsHistoryLimit\":-1"), "CronJob.batch \"c1\"",
+                "spec.successfulJobsHistoryLimit", "Invalid value: -1: must be greater than or equal to 0"));
+        c.add(invalid("cronjob negative failedJobsHistoryLimit", "POST", CRONJOBS,
+                cronJob("\"schedule\":\"0 * * * *\",\"failedJobsHistoryLimit\":-3"), "CronJob.batch \"c1\"",
+                "spec.failedJobsHistoryLimit", "Invalid value: -3: must be greater than or equal to 0"));
+        c.add(invalid("cronjob unknown concurrencyPolicy", "POST", CRONJOBS,
+                cronJob("\"schedule\":\"0 * * * *\",\"concurrencyPolicy\":\"Sometimes\""), "CronJob.batch \"c1\"",
+                "spec.concurrencyPolicy",
+                "Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\""));
+        return c;
+    }
+
+    private static String cronJob(String spec) {
+        return "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"metadata\":{\"name\":\"c1\"},\"spec\":{" + spec
+                + ",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
+                + "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}";
     }
 
     /**

@@ -15,6 +15,7 @@ import io.kubus.gateway.table.TablePrinter;
 import io.kubus.gateway.table.TablePrinters;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.cron.CronSchedule;
 import io.kubus.schema.validation.ErrorList;
 import jakarta.inject.Singleton;
 
@@ -64,9 +65,18 @@ public class CronJobStrategy implements Strategy {
         if (schedule.isEmpty()) {
             errs.required("spec.schedule");
         } else {
-            String problem = Cron.check(schedule);
-            if (problem != null) {
-                errs.invalid("spec.schedule", schedule, problem);
+            try {
+                CronSchedule.parse(schedule);
+            } catch (CronSchedule.InvalidException e) {
+                errs.invalid("spec.schedule", schedule, e.getMessage());
+            }
+        }
+        JsonNode timeZone = spec.get("timeZone");
+        if (timeZone != null && !timeZone.isNull()) {
+            try {
+                CronSchedule.zone(timeZone.asText());
+            } catch (CronSchedule.InvalidException e) {
+                errs.invalid("spec.timeZone", timeZone.asText(), e.getMessage());
             }
         }
         String policy = Cells.text(spec, "/concurrencyPolicy");
