@@ -20,6 +20,7 @@ import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.ControllerRefManager;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
@@ -32,7 +33,6 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +62,7 @@ public class DeploymentController implements Reconciler, ManagedController {
     private final Informer<Pod> pods;
     private final Expectations expectations;
     private final Controller controller;
+    private final ControllerRefManager<ReplicaSet> claims;
     private final Clock clock = Clock.systemUTC();
 
     public DeploymentController(SharedInformers informers, KubusApi api, EventRecorder events,
@@ -87,6 +88,7 @@ public class DeploymentController implements Reconciler, ManagedController {
         this.controller = settings.newController(NAME, this)
                 .primary(deployments)
                 .watch(replicaSets, this::deploymentKeysFor);
+        this.claims = new ControllerRefManager<>(api, ResourceTypes.DEPLOYMENTS, ResourceTypes.REPLICASETS, controller);
         // Recreate waits for the old pods to be gone; their deletion is what it waits for.
         pods.addHandler(new ResourceEventHandler<>() {
             @Override
@@ -198,7 +200,7 @@ public class DeploymentController implements Reconciler, ManagedController {
         }
 
         Result run() {
-            rsList = claimReplicaSets();
+            rsList = claims.claim(d, selector(d), replicaSets.byIndex(Index.NAMESPACE, d.getMetadata().getNamespace()));
             if (d.getMetadata().getDeletionTimestamp() != null) {
                 findReplicaSetsAndSyncRevision();
                 return writeStatus(DeploymentStatuses.calculate(all(), newRS, d, now));
@@ -216,82 +218,6 @@ public class DeploymentController implements Reconciler, ManagedController {
         }
 
         // ---- ReplicaSets of the deployment ----
-
-        /**
-         * The ReplicaSets this deployment controls, after adopting orphans its selector matches and releasing the
-         * ones it controls but no longer matches (ClaimReplicaSets). A deployment being deleted does neither.
-         */
-        private List<ReplicaSet> claimReplicaSets() {
-            LabelSelector selector = selector(d);
-            boolean deleting = d.getMetadata().getDeletionTimestamp() != null;
-            boolean adoptionChecked = false;
-            List<ReplicaSet> owned = new ArrayList<>();
-            for (ReplicaSet rs : replicaSets.byIndex(Index.NAMESPACE, d.getMetadata().getNamespace())) {
-                Map<String, String> labels = rs.getMetadata().getLabels() == null ? Map.of() : rs.getMetadata().getLabels();
-                Optional<OwnerReference> ref = OwnerReferences.controllerOf(rs);
-                if (ref.isPresent()) {
-                    if (!Objects.equals(ref.get().getUid(), d.getMetadata().getUid())) {
-                        continue;
-                    }
-                    if (selector.matches(labels)) {
-                        owned.add(rs);
-                    } else if (!deleting) {
-                        release(rs);
-                    }
-                    continue;
-                }
-                if (deleting || !selector.matches(labels) || rs.getMetadata().getDeletionTimestamp() != null) {
-                    continue;
-                }
-                if (!adoptionChecked) {
-                    checkCanAdopt();
-                    adoptionChecked = true;
-                }
-                adopt(rs).ifPresent(owned::add);
-            }
-            return owned;
-        }
-
-        /** Adoption reads the deployment afresh: a cache that missed its deletion must not make it adopt. */
-        private void checkCanAdopt() {
-            Deployment fresh = api.get(ResourceTypes.DEPLOYMENTS, d.getMetadata().getNamespace(),
-                    d.getMetadata().getName(), Deployment.class).orElseThrow(() -> new IllegalStateException(
-                    "deployment " + key + " is gone: not adopting ReplicaSets"));
-            if (!Objects.equals(fresh.getMetadata().getUid(), d.getMetadata().getUid())) {
-                throw new IllegalStateException("original deployment " + key + " is gone: got uid "
-                        + fresh.getMetadata().getUid() + ", wanted " + d.getMetadata().getUid());
-            }
-            if (fresh.getMetadata().getDeletionTimestamp() != null) {
-                throw new IllegalStateException("deployment " + key + " has just been deleted at "
-                        + fresh.getMetadata().getDeletionTimestamp());
-            }
-        }
-
-        private Optional<ReplicaSet> adopt(ReplicaSet rs) {
-            ReplicaSet c = copy(rs, ReplicaSet.class);
-            List<OwnerReference> refs = new ArrayList<>(OwnerReferences.of(c));
-            refs.add(OwnerReferences.controllerReference(d));
-            c.getMetadata().setOwnerReferences(refs);
-            return updateIfExists(c);
-        }
-
-        private void release(ReplicaSet rs) {
-            ReplicaSet c = copy(rs, ReplicaSet.class);
-            c.getMetadata().setOwnerReferences(OwnerReferences.of(c).stream()
-                    .filter(r -> !Objects.equals(r.getUid(), d.getMetadata().getUid())).toList());
-            updateIfExists(c);
-        }
-
-        private Optional<ReplicaSet> updateIfExists(ReplicaSet rs) {
-            try {
-                return Optional.of(api.update(ResourceTypes.REPLICASETS, rs));
-            } catch (KubusApiException e) {
-                if (e.isNotFound()) {
-                    return Optional.empty();
-                }
-                throw e;
-            }
-        }
 
         /**
          * Splits the ReplicaSets into the new one (the deployment's template) and the old ones, and brings the new

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.SharedInformers;
-import io.kubus.client.record.EventRecorder;
+import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.micronaut.context.annotation.Factory;
@@ -18,16 +18,16 @@ import jakarta.inject.Singleton;
 public class ReplicaControllers {
     @Singleton
     @Named("replicaset")
-    ReplicaSetController<ReplicaSet> replicaSets(SharedInformers informers, KubusApi api, EventRecorder events,
+    ReplicaSetController<ReplicaSet> replicaSets(SharedInformers informers, KubusApi api, PodControl podControl,
                                                  ControllersSettings settings) {
-        return new ReplicaSetController<>(ReplicaKind.REPLICA_SET, informers, api, events, settings);
+        return new ReplicaSetController<>(ReplicaKind.REPLICA_SET, informers, api, podControl, settings);
     }
 
     @Singleton
     @Named("replicationcontroller")
     ReplicaSetController<ReplicationController> replicationControllers(SharedInformers informers, KubusApi api,
-                                                                       EventRecorder events,
+                                                                       PodControl podControl,
                                                                        ControllersSettings settings) {
-        return new ReplicaSetController<>(ReplicaKind.REPLICATION_CONTROLLER, informers, api, events, settings);
+        return new ReplicaSetController<>(ReplicaKind.REPLICATION_CONTROLLER, informers, api, podControl, settings);
     }
 }

@@ -1,10 +1,7 @@
 package io.kubus.controllers.replicaset;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
@@ -14,9 +11,11 @@ import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
-import io.kubus.client.record.EventRecorder;
+import io.kubus.controllers.common.ControllerRefManager;
 import io.kubus.controllers.common.OwnerReferences;
+import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.common.PodStates;
+import io.kubus.controllers.common.SlowStart;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.ResourceTypes;
@@ -50,22 +49,24 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
 
     private final ReplicaKind<T> kind;
     private final KubusApi api;
-    private final EventRecorder events;
+    private final PodControl podControl;
     private final Informer<T> owners;
     private final Informer<Pod> pods;
     private final Expectations expectations;
     private final Controller controller;
+    private final ControllerRefManager<Pod> claims;
 
-    ReplicaSetController(ReplicaKind<T> kind, SharedInformers informers, KubusApi api, EventRecorder events,
+    ReplicaSetController(ReplicaKind<T> kind, SharedInformers informers, KubusApi api, PodControl podControl,
                          ControllersSettings settings) {
         this.kind = kind;
         this.api = api;
-        this.events = events;
+        this.podControl = podControl;
         this.owners = informers.informer(kind.type(), kind.modelClass()).addIndex(Index.NAMESPACE);
         this.pods = informers.informer(ResourceTypes.PODS, Pod.class).addIndex(Index.NAMESPACE);
         this.expectations = new Expectations(settings.getExpectationsTtl());
         this.controller = settings.newController(kind.controllerName(), this);
         controller.primary(owners);
+        this.claims = new ControllerRefManager<>(api, kind.type(), ResourceTypes.PODS, controller);
         pods.addHandler(new PodEvents());
     }
 
@@ -89,7 +90,7 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         T owner = cached.get();
         boolean needsSync = expectations.satisfied(key);
         LabelSelector selector = kind.selector(owner);
-        List<Pod> owned = claimPods(owner, selector, activePodsIn(owner.getMetadata().getNamespace()));
+        List<Pod> owned = claims.claim(owner, selector, activePodsIn(owner.getMetadata().getNamespace()));
 
         Exception manageError = null;
         if (needsSync && owner.getMetadata().getDeletionTimestamp() == null) {
@@ -117,80 +118,6 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         return result;
     }
 
-    /**
-     * The active pods this owner controls after adopting matching orphans and releasing controlled pods that no
-     * longer match (Kubernetes' PodControllerRefManager). An owner being deleted adopts nothing.
-     */
-    private List<Pod> claimPods(T owner, LabelSelector selector, List<Pod> candidates) {
-        List<Pod> owned = new ArrayList<>();
-        Boolean canAdopt = null;
-        for (Pod pod : candidates) {
-            Optional<OwnerReference> ref = OwnerReferences.controllerOf(pod);
-            boolean matches = selector.matches(labels(pod));
-            if (ref.isPresent()) {
-                if (!Objects.equals(ref.get().getUid(), owner.getMetadata().getUid())) {
-                    continue;
-                }
-                if (matches) {
-                    owned.add(pod);
-                } else if (owner.getMetadata().getDeletionTimestamp() == null) {
-                    release(owner, pod);
-                }
-                continue;
-            }
-            if (!matches || owner.getMetadata().getDeletionTimestamp() != null) {
-                continue;
-            }
-            if (canAdopt == null) {
-                canAdopt = stillAdopting(owner);
-            }
-            if (canAdopt && adopt(owner, pod)) {
-                owned.add(pod);
-            }
-        }
-        return owned;
-    }
-
-    /** A fresh read: the cache may not show yet that the owner was deleted or replaced (Kubernetes does the same). */
-    private boolean stillAdopting(T owner) {
-        return api.get(kind.type(), owner.getMetadata().getNamespace(), owner.getMetadata().getName(), kind.modelClass())
-                .filter(fresh -> Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())
-                        && fresh.getMetadata().getDeletionTimestamp() == null)
-                .isPresent();
-    }
-
-    /** Adds the controller reference; the PUT carries the cached resourceVersion, so a pod changed meanwhile is left for the next pass. */
-    private boolean adopt(T owner, Pod pod) {
-        Pod copy = new PodBuilder(pod).build();
-        List<OwnerReference> refs = new ArrayList<>(OwnerReferences.of(pod));
-        refs.add(OwnerReferences.controllerReference(owner));
-        copy.getMetadata().setOwnerReferences(refs);
-        try {
-            api.update(ResourceTypes.PODS, copy);
-            return true;
-        } catch (KubusApiException e) {
-            if (e.isConflict() || e.isNotFound()) {
-                controller.enqueueAfter(Informer.keyOf(owner), Duration.ofMillis(200));
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private void release(T owner, Pod pod) {
-        Pod copy = new PodBuilder(pod).build();
-        copy.getMetadata().setOwnerReferences(OwnerReferences.of(pod).stream()
-                .filter(r -> !Objects.equals(r.getUid(), owner.getMetadata().getUid())).toList());
-        try {
-            api.update(ResourceTypes.PODS, copy);
-        } catch (KubusApiException e) {
-            if (!e.isConflict() && !e.isNotFound()) {
-                throw e;
-            }
-            controller.enqueueAfter(Informer.keyOf(owner), Duration.ofMillis(200));
-        }
-    }
-
     private void manageReplicas(String key, T owner, List<Pod> owned) throws InterruptedException {
         int diff = owned.size() - kind.replicas(owner);
         if (diff < 0) {
@@ -205,81 +132,18 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
     }
 
     /**
-     * Creates in batches of 1, 2, 4, ... and stops at the first batch with a failure, so that a template the API
-     * refuses costs one request, not hundreds (Kubernetes' slowStartBatch). Every create not made is taken off the
-     * expectations. Throws the first failure.
+     * Creates in slow-start batches; every create not made is taken off the expectations. A namespace being deleted
+     * ends the creates quietly; any other failure is thrown.
      */
     private void slowStartCreate(String key, T owner, int count) throws InterruptedException {
-        int created = 0;
-        int batch = 1;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            while (created < count) {
-                int n = Math.min(batch, count - created);
-                List<Future<?>> futures = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    futures.add(pool.submit(() -> {
-                        Pod pod = api.create(ResourceTypes.PODS, podFor(owner));
-                        events.normal(owner, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
-                    }));
-                }
-                KubusApiException failure = null;
-                for (Future<?> f : futures) {
-                    try {
-                        f.get();
-                        created++;
-                    } catch (ExecutionException e) {
-                        expectations.creationObserved(key);
-                        if (failure == null && e.getCause() instanceof KubusApiException k) {
-                            failure = k;
-                        } else if (failure == null) {
-                            throw new IllegalStateException(e.getCause());
-                        }
-                    }
-                }
-                if (failure != null && failure.hasCause("NamespaceTerminating")) {
-                    // The namespace is going away with everything in it: every further create would fail the same
-                    // way, and that is no failure of this owner (Kubernetes ignores it too).
-                    for (int i = created + countFailed(futures); i < count; i++) {
-                        expectations.creationObserved(key);
-                    }
-                    return;
-                }
-                if (failure != null) {
-                    int skipped = count - created - countFailed(futures);
-                    for (int i = 0; i < skipped; i++) {
-                        expectations.creationObserved(key);
-                    }
-                    events.warning(owner, "FailedCreate", "Error creating: " + failure.statusMessage());
-                    throw failure;
-                }
-                batch *= 2;
-            }
+        SlowStart.Outcome outcome = SlowStart.run(count,
+                i -> podControl.create(PodControl.fromTemplate(kind.template(owner), owner), owner));
+        for (int i = outcome.succeeded(); i < count; i++) {
+            expectations.creationObserved(key);
         }
-    }
-
-    private static int countFailed(List<Future<?>> futures) {
-        int failed = 0;
-        for (Future<?> f : futures) {
-            if (f.state() == Future.State.FAILED) {
-                failed++;
-            }
+        if (outcome.failure() != null && !outcome.namespaceTerminating()) {
+            throw outcome.failure();
         }
-        return failed;
-    }
-
-    private Pod podFor(T owner) {
-        PodTemplateSpec template = kind.template(owner);
-        return new PodBuilder()
-                .withNewMetadata()
-                .withNamespace(owner.getMetadata().getNamespace())
-                .withGenerateName(owner.getMetadata().getName() + "-")
-                .withLabels(template.getMetadata() == null ? null : template.getMetadata().getLabels())
-                .withAnnotations(template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
-                .withFinalizers(template.getMetadata() == null ? null : template.getMetadata().getFinalizers())
-                .withOwnerReferences(OwnerReferences.controllerReference(owner))
-                .endMetadata()
-                .withSpec(template.getSpec())
-                .build();
     }
 
     private void deleteAll(String key, T owner, List<Pod> victims) throws InterruptedException {
@@ -287,13 +151,14 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Map<Pod, Future<?>> futures = new HashMap<>();
             for (Pod p : victims) {
-                futures.put(p, pool.submit(() -> api.delete(ResourceTypes.PODS, p.getMetadata().getNamespace(),
-                        p.getMetadata().getName(), null, null)));
+                futures.put(p, pool.submit(() -> {
+                    podControl.delete(p, owner);
+                    return null;
+                }));
             }
             for (Map.Entry<Pod, Future<?>> e : futures.entrySet()) {
                 try {
                     e.getValue().get();
-                    events.normal(owner, "SuccessfulDelete", "Deleted pod: " + e.getKey().getMetadata().getName());
                 } catch (ExecutionException ex) {
                     // It will not leave the cache because of us: stop waiting for it.
                     expectations.deletionObserved(key, Informer.keyOf(e.getKey()));
@@ -304,7 +169,6 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
             }
         }
         if (failure != null) {
-            events.warning(owner, "FailedDelete", "Error deleting: " + failure.statusMessage());
             throw failure;
         }
     }
