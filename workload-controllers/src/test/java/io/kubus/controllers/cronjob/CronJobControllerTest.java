@@ -189,6 +189,13 @@ class CronJobControllerTest {
         assertTrue(kept.stream().allMatch(j -> minuteOf(j) > minute), "the first run is gone: " + kept);
         Await.until(Duration.ofSeconds(20), "tick's last success recorded", () -> cronJob("tick"),
                 c -> c.getStatus().getLastSuccessfulTime() != null, c -> String.valueOf(c.getStatus()));
+        String row = cluster.kubectl().run("get", "cronjob", "tick", "--no-headers").ok().out();
+        assertTrue(row.matches("(?s)tick\\s+\\*/1 \\* \\* \\* \\*\\s+Asia/Kolkata\\s+False\\s+\\d+\\s+\\d+s\\s.*"), row);
+        Await.until(Duration.ofSeconds(20), "tick's events", () -> cluster.kubectl().run("get", "events",
+                        "--field-selector", "involvedObject.name=tick", "-o", "custom-columns=REASON:.reason,MESSAGE:.message").ok().out(),
+                out -> out.contains("Created job " + first.getMetadata().getName())
+                        && out.contains("Saw completed job: " + first.getMetadata().getName() + ", condition: Complete")
+                        && out.contains("Deleted job " + first.getMetadata().getName()));
     }
 
     /**
