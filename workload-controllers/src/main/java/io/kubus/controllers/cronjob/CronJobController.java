@@ -227,6 +227,8 @@ public class CronJobController implements Reconciler, ManagedController {
         }
         String name = jobName(cronJob, due.time());
         if (children.stream().anyMatch(j -> j.getMetadata().getName().equals(name))) {
+            // Its minute's Job is there: an @every schedule firing again within the minute has nothing to start.
+            run.lastSchedule = due.time();
             return next;
         }
         String policy = Objects.requireNonNullElse(spec.getConcurrencyPolicy(), "Allow");
