@@ -96,6 +96,12 @@ public class JobController implements Reconciler, ManagedController {
     private final Expectations finalizerRemovals;
     private final Controller controller;
     private final ControllerRefManager<Pod> claims;
+    /**
+     * Per Job, the resourceVersion of this controller's last status write. A cached Job older than that has not got
+     * the write yet: its counts lag behind pods already counted and released, and acting on them would start pods the
+     * Job no longer needs, so such a Job waits for its cache (the write's own change event queues it again).
+     */
+    private final Map<String, Long> written = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
 
     public JobController(SharedInformers informers, KubusApi api, EventRecorder events, PodControl podControl,
@@ -121,6 +127,7 @@ public class JobController implements Reconciler, ManagedController {
     public void onStartedLeading() {
         expectations.clear();
         finalizerRemovals.clear();
+        written.clear();
     }
 
     @Override
@@ -129,8 +136,13 @@ public class JobController implements Reconciler, ManagedController {
         if (cached.isEmpty()) {
             expectations.forget(key);
             finalizerRemovals.forget(key);
+            written.remove(key);
             releaseOrphans(key);
             return Result.done();
+        }
+        Long lastWrite = written.get(key);
+        if (lastWrite != null && version(cached.get()) < lastWrite) {
+            return Result.requeueAfter(Duration.ofSeconds(1)); // the write's event comes first, as a rule
         }
         Job job = copy(cached.get());
         List<Pod> all = pods.byIndex(Index.NAMESPACE, job.getMetadata().getNamespace());
@@ -710,6 +722,7 @@ public class JobController implements Reconciler, ManagedController {
 
         private void writeStatus() {
             job = api.updateStatus(ResourceTypes.JOBS, job);
+            written.put(key, version(job));
         }
 
         private JobCondition newCondition(String type, String reason, String message) {
@@ -940,6 +953,15 @@ public class JobController implements Reconciler, ManagedController {
 
     private static String time(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** The store's resourceVersions are one increasing counter, so they order the versions of a Job. */
+    private static long version(Job job) {
+        try {
+            return Long.parseLong(job.getMetadata().getResourceVersion());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // not ours to order: never wait on it
+        }
     }
 
     private static Job copy(Job job) {
