@@ -20,6 +20,7 @@ import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.JobStates;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
@@ -46,7 +47,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -346,15 +346,7 @@ public class CronJobController implements Reconciler, ManagedController {
 
     /** "Complete" or "Failed" for a finished Job, else null. */
     private static String finished(Job job) {
-        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
-            return null;
-        }
-        for (JobCondition c : job.getStatus().getConditions()) {
-            if (Set.of("Complete", "Failed").contains(c.getType()) && "True".equals(c.getStatus())) {
-                return c.getType();
-            }
-        }
-        return null;
+        return JobStates.finished(job).map(JobCondition::getType).orElse(null);
     }
 
     /** When this controller scheduled the Job, from its annotation; null for a Job made otherwise. */

@@ -59,6 +59,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.kubus.controllers.common.JobStates.condition;
+import static io.kubus.controllers.common.JobStates.isFinished;
+
 /**
  * Kubernetes' Job controller: runs a Job's pods until it has its completions (or one success, without completions),
  * at most {@code parallelism} at a time, replacing failed pods after a back-off until {@code backoffLimit},
@@ -840,19 +843,6 @@ public class JobController implements Reconciler, ManagedController {
         List<Pod> sorted = new ArrayList<>(pods);
         sorted.sort(Comparator.comparingInt(JobController::index));
         return sorted;
-    }
-
-    static boolean isFinished(Job job) {
-        return condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent();
-    }
-
-    /** A True condition of that type. */
-    static Optional<JobCondition> condition(Job job, String type) {
-        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
-            return Optional.empty();
-        }
-        return job.getStatus().getConditions().stream()
-                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
     }
 
     private static LabelSelector selector(Job job) {

@@ -2,7 +2,6 @@ package io.kubus.controllers.ttlafterfinished;
 
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
@@ -10,6 +9,7 @@ import io.kubus.client.controller.Reconciler;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.controllers.ControllersApplication;
+import io.kubus.controllers.common.JobStates;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.ResourceTypes;
@@ -19,8 +19,6 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -93,13 +91,10 @@ public class TtlAfterFinishedController implements Reconciler, ManagedController
         if (ttl == null || job.getMetadata().getDeletionTimestamp() != null || job.getStatus() == null) {
             return Optional.empty();
         }
-        for (JobCondition c : Objects.requireNonNullElse(job.getStatus().getConditions(), List.<JobCondition>of())) {
-            if (("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus())) {
-                String at = c.getLastTransitionTime() != null ? c.getLastTransitionTime() : job.getStatus().getCompletionTime();
-                Instant finished = at == null ? clock.instant() : Instant.parse(at);
-                return Optional.of(Duration.between(clock.instant(), finished.plusSeconds(ttl)));
-            }
-        }
-        return Optional.empty();
+        return JobStates.finished(job).map(c -> {
+            String at = c.getLastTransitionTime() != null ? c.getLastTransitionTime() : job.getStatus().getCompletionTime();
+            Instant finished = at == null ? clock.instant() : Instant.parse(at);
+            return Duration.between(clock.instant(), finished.plusSeconds(ttl));
+        });
     }
 }

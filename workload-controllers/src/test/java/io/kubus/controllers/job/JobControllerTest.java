@@ -3,6 +3,7 @@ package io.kubus.controllers.job;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.kubus.controllers.common.JobStates;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.PodHistory;
@@ -67,7 +68,7 @@ class JobControllerTest {
     }
 
     private static Optional<JobCondition> condition(Job job, String type) {
-        return JobController.condition(job, type);
+        return JobStates.condition(job, type);
     }
 
     private static Job awaitCondition(String name, String type, Duration within) throws InterruptedException {
