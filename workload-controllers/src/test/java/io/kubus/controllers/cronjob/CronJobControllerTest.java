@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.kubus.controllers.common.JobStates;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.SimulatedCluster;
@@ -65,6 +65,7 @@ class CronJobControllerTest {
                 """.formatted(name, schedule, spec.indent(2).stripTrailing(), name, podAnnotations);
     }
 
+    /** CronJobs whose Jobs' pods (simulated) succeed after a second, fail, take five seconds, or run until stopped. */
     @BeforeAll
     static void createCronJobs() throws Exception {
         Path manifest = cluster.dir().resolve("cronjobs.yaml");
@@ -74,7 +75,10 @@ class CronJobControllerTest {
                 + cronJob("solo", "* * * * *", "concurrencyPolicy: Forbid", "")
                 + cronJob("swap", "* * * * *", "concurrencyPolicy: Replace", "")
                 + cronJob("paused", "* * * * *", "suspend: true", quick)
-                + cronJob("nightly", "0 3 * * *", "concurrencyPolicy: Allow", quick));
+                + cronJob("nightly", "0 3 * * *", "concurrencyPolicy: Allow", "sim.kubus.io/exit-after-ms: \"5000\"")
+                + cronJob("flaky", "0 3 * * *", "failedJobsHistoryLimit: 1",
+                "sim.kubus.io/exit-after-ms: \"500\", sim.kubus.io/exit-code: \"1\"").replace(
+                "    spec:\n      template:", "    spec:\n      backoffLimit: 0\n      template:"));
         cluster.kubectl().run("apply", "-f", manifest.toString()).ok();
     }
 
@@ -99,17 +103,6 @@ class CronJobControllerTest {
         return Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
     }
 
-    /** Finishes a Job as the Job controller would: its Complete condition through the status subresource. */
-    private static void complete(Job job) {
-        String now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        Job copy = cluster.api().get(ResourceTypes.JOBS, "default", job.getMetadata().getName(), Job.class).orElseThrow();
-        copy.setStatus(new JobStatusBuilder().withStartTime(now).withCompletionTime(now).withSucceeded(1)
-                .addNewCondition().withType("SuccessCriteriaMet").withStatus("True").withLastTransitionTime(now).endCondition()
-                .addNewCondition().withType("Complete").withStatus("True").withLastTransitionTime(now).endCondition()
-                .build());
-        cluster.api().updateStatus(ResourceTypes.JOBS, copy);
-    }
-
     private static List<String> activeNames(CronJob cj) {
         return cj.getStatus() == null || cj.getStatus().getActive() == null ? List.of()
                 : cj.getStatus().getActive().stream().map(ObjectReference::getName).toList();
@@ -132,11 +125,23 @@ class CronJobControllerTest {
                 () -> cronJob("nightly"), c -> activeNames(c).equals(List.of("nightly-by-hand")), c -> String.valueOf(c.getStatus()));
         assertNull(cj.getStatus().getLastScheduleTime());
         assertEquals(List.of("nightly-by-hand"), jobsOf("nightly").stream().map(j -> j.getMetadata().getName()).toList());
-        complete(job);
-        cj = Await.until(Duration.ofSeconds(20), "the finished manual Job out of the active ones",
+        cj = Await.until(Duration.ofSeconds(40), "the finished manual Job out of the active ones",
                 () -> cronJob("nightly"), c -> activeNames(c).isEmpty() && c.getStatus().getLastSuccessfulTime() != null,
                 c -> String.valueOf(c.getStatus()));
         assertNull(cj.getStatus().getLastScheduleTime());
+    }
+
+    /** Two manual runs that fail: of the failed Jobs only {@code failedJobsHistoryLimit} (1), the newer, stays. */
+    @Test
+    @Order(2)
+    void keepsOnlyItsFailedHistoryLimit() throws Exception {
+        cluster.kubectl().run("create", "job", "flaky-1", "--from=cronjob/flaky").ok();
+        Await.until(Duration.ofSeconds(40), "flaky-1 failed", () -> jobsOf("flaky"),
+                l -> l.stream().anyMatch(j -> JobStates.condition(j, "Failed").isPresent()), CronJobControllerTest::names);
+        cluster.kubectl().run("create", "job", "flaky-2", "--from=cronjob/flaky").ok();
+        List<Job> kept = Await.until(Duration.ofSeconds(40), "flaky-2 failed and flaky-1 deleted", () -> jobsOf("flaky"),
+                l -> l.size() == 1 && JobStates.condition(l.getFirst(), "Failed").isPresent(), CronJobControllerTest::names);
+        assertEquals("flaky-2", kept.getFirst().getMetadata().getName());
     }
 
     @Test
@@ -174,17 +179,14 @@ class CronJobControllerTest {
         OwnerReference owner = OwnerReferences.controllerOf(first).orElseThrow();
         assertEquals(tick.getMetadata().getUid(), owner.getUid());
         assertTrue(owner.getBlockOwnerDeletion());
-        CronJob withRun = Await.until(Duration.ofSeconds(20), "tick's status naming its run", () -> cronJob("tick"),
-                c -> activeNames(c).contains(first.getMetadata().getName())
-                        && scheduled.toString().equals(c.getStatus().getLastScheduleTime()), c -> String.valueOf(c.getStatus()));
-        assertEquals(first.getMetadata().getUid(), withRun.getStatus().getActive().getFirst().getUid());
-        complete(first);
+        Await.until(Duration.ofSeconds(20), "tick's status naming its run", () -> cronJob("tick"),
+                c -> c.getStatus() != null && scheduled.toString().equals(c.getStatus().getLastScheduleTime()),
+                c -> String.valueOf(c.getStatus()));
 
         Job second = Await.until(Duration.ofSeconds(75), "the second run of tick", () -> jobsOf("tick"),
                 l -> l.stream().anyMatch(j -> minuteOf(j) > minute)).getLast();
         assertEquals(minute + 1, minuteOf(second), "one run a minute, none skipped");
-        complete(second);
-        List<Job> kept = Await.until(Duration.ofSeconds(20), "only the newest finished run kept", () -> jobsOf("tick"),
+        List<Job> kept = Await.until(Duration.ofSeconds(40), "only the newest finished run kept", () -> jobsOf("tick"),
                 l -> l.stream().noneMatch(j -> minuteOf(j) == minute), CronJobControllerTest::names);
         assertTrue(kept.stream().allMatch(j -> minuteOf(j) > minute), "the first run is gone: " + kept);
         Await.until(Duration.ofSeconds(20), "tick's last success recorded", () -> cronJob("tick"),
@@ -199,8 +201,8 @@ class CronJobControllerTest {
     }
 
     /**
-     * A Job that does not finish, and two schedule times (its own and the next) passed: still one Job; once it
-     * ends, the run still due starts.
+     * A Job that does not finish, and two schedule times (its own and the next) passed: still one Job; once it is
+     * gone, the run still due starts.
      */
     @Test
     @Order(4)
@@ -211,11 +213,12 @@ class CronJobControllerTest {
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), nextPassed).toMillis()));
         assertEquals(List.of(first.getMetadata().getName()),
                 jobsOf("solo").stream().map(j -> j.getMetadata().getName()).toList(), "one Job while it runs");
-        complete(first);
-        // the latest missed time starts as soon as the running Job is done, not a minute later
-        List<Job> after = Await.until(Duration.ofSeconds(20), "the due run after the first ended", () -> jobsOf("solo"),
-                l -> l.size() == 2, CronJobControllerTest::names);
-        assertTrue(minuteOf(after.getLast()) > minuteOf(first), after.getLast().getMetadata().getName());
+        cluster.kubectl().run("delete", "job", first.getMetadata().getName()).ok();
+        // the latest missed time starts as soon as the running Job is gone, not a minute later
+        List<Job> after = Await.until(Duration.ofSeconds(20), "the due run after the first went", () -> jobsOf("solo"),
+                l -> l.size() == 1 && minuteOf(l.getFirst()) > minuteOf(first), CronJobControllerTest::names);
+        Await.until(Duration.ofSeconds(20), "the new run as solo's only active Job", () -> cronJob("solo"),
+                c -> activeNames(c).equals(List.of(after.getFirst().getMetadata().getName())), c -> String.valueOf(c.getStatus()));
     }
 
     @Test
