@@ -74,6 +74,7 @@ class CronJobControllerTest {
                 "timeZone: Asia/Kolkata\nsuccessfulJobsHistoryLimit: 1\nfailedJobsHistoryLimit: 1", quick)
                 + cronJob("solo", "* * * * *", "concurrencyPolicy: Forbid", "")
                 + cronJob("swap", "* * * * *", "concurrencyPolicy: Replace", "")
+                + cronJob("late", "* * * * *", "concurrencyPolicy: Forbid\nstartingDeadlineSeconds: 10", "")
                 + cronJob("paused", "* * * * *", "suspend: true", quick)
                 + cronJob("nightly", "0 3 * * *", "concurrencyPolicy: Allow", "sim.kubus.io/exit-after-ms: \"5000\"")
                 + cronJob("flaky", "0 3 * * *", "failedJobsHistoryLimit: 1",
@@ -221,8 +222,28 @@ class CronJobControllerTest {
                 c -> activeNames(c).equals(List.of(after.getFirst().getMetadata().getName())), c -> String.valueOf(c.getStatus()));
     }
 
+    /**
+     * A run held back by Forbid past its startingDeadlineSeconds never starts once the running Job is gone, and a
+     * MissSchedule event says so.
+     */
     @Test
     @Order(5)
+    void aRunPastItsStartingDeadlineIsMissed() throws Exception {
+        Job first = Await.until(Duration.ofSeconds(75), "the first run of late", () -> jobsOf("late"),
+                l -> !l.isEmpty()).getFirst();
+        Instant nextLate = Instant.ofEpochSecond((minuteOf(first) + 1) * 60 + 15);
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), nextLate).toMillis()));
+        assertEquals(1, jobsOf("late").size(), "the next run held back");
+        cluster.kubectl().run("delete", "job", first.getMetadata().getName()).ok();
+        Await.until(Duration.ofSeconds(20), "a MissSchedule event", () -> cluster.kubectl().run("get", "events",
+                        "-o", "custom-columns=OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message").ok().out(),
+                out -> out.lines().anyMatch(l -> l.startsWith("late ") && l.contains("MissSchedule")
+                        && l.contains("Missed scheduled time to start a job: ")));
+        assertEquals(List.of(), jobsOf("late"), "the missed run is not started late");
+    }
+
+    @Test
+    @Order(6)
     void replaceStopsTheRunningJobForTheNextRun() throws Exception {
         long firstRun = Instant.parse(cronJob("swap").getMetadata().getCreationTimestamp()).getEpochSecond() / 60 + 1;
         List<Job> jobs = Await.until(Duration.ofSeconds(75), "a later run of swap, alone", () -> jobsOf("swap"),
@@ -232,7 +253,7 @@ class CronJobControllerTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aSuspendedCronJobRunsNothing() {
         assertEquals(List.of(), jobsOf("paused"));
         assertNull(cronJob("paused").getStatus() == null ? null : cronJob("paused").getStatus().getLastScheduleTime());
