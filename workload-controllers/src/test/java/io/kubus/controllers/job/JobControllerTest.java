@@ -202,7 +202,7 @@ class JobControllerTest {
     }
 
     @Test
-    void suspendDeletesActivePodsAndResumeStartsThemAgain() throws Exception {
+    void suspendDeletesActivePodsResumeStartsThemAgainAndParallelismScales() throws Exception {
         apply("paused", job("paused", "  parallelism: 2\n  completions: 2", 600_000, 0));
         Await.until(Duration.ofSeconds(30), "2 pods", () -> podsOf("paused").stream().filter(JobControllerTest::running).count(), n -> n == 2);
         cluster.kubectl().run("patch", "job", "paused", "--type=merge", "-p", "{\"spec\":{\"suspend\":true}}").ok();
@@ -217,6 +217,12 @@ class JobControllerTest {
         Job resumed = get("paused").orElseThrow();
         assertEquals("False", resumed.getStatus().getConditions().stream().filter(c -> c.getType().equals("Suspended"))
                 .findFirst().orElseThrow().getStatus());
+        // parallelism may change while the Job runs: one pod too many is deleted
+        cluster.kubectl().run("patch", "job", "paused", "--type=merge", "-p", "{\"spec\":{\"parallelism\":1}}").ok();
+        Await.until(Duration.ofSeconds(30), "1 pod running", () -> podsOf("paused").stream()
+                .filter(p -> running(p) && p.getMetadata().getDeletionTimestamp() == null).count(), n -> n == 1);
+        Await.until(Duration.ofSeconds(30), "status.active 1", () -> get("paused").orElseThrow().getStatus().getActive(),
+                n -> n != null && n == 1);
         cluster.kubectl().run("delete", "job", "paused").ok();
         Await.until(Duration.ofSeconds(30), "pods of a deleted Job released and gone", () -> podsOf("paused"), List::isEmpty);
     }
