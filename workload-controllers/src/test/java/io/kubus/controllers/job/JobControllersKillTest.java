@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JobControllersKillTest {
     private static final int COMPLETIONS = 500;
-    private static final int PARALLELISM = 50;
+    private static final int PARALLELISM = 100;
 
     @TempDir
     Path dir;
