@@ -59,6 +59,7 @@ class BadInputTest {
     private static final String YAML = "application/yaml";
     private static final String PODS = "/api/v1/namespaces/default/pods";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
+    private static final String DAEMONSETS = "/apis/apps/v1/namespaces/default/daemonsets";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String SERVICES = "/api/v1/namespaces/default/services";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
@@ -93,6 +94,7 @@ class BadInputTest {
         gateway = GatewayFixture.start();
         store = gateway.context().getBean(ObjectStore.class);
         created(POST(DEPLOYMENTS, deployment("web", "1")));
+        created(POST(DAEMONSETS, daemonSet("agent", "web", "web", "")));
         JsonNode pod = created(POST(PODS, pod("p")));
         podVersion = pod.path("metadata").path("resourceVersion").asText();
         podUid = pod.path("metadata").path("uid").asText();
@@ -700,6 +702,7 @@ class BadInputTest {
         c.addAll(podSecurityCases());
         c.addAll(serviceCases());
         c.addAll(podDnsCases());
+        c.addAll(daemonSetCases());
         return c;
     }
 
@@ -798,6 +801,23 @@ class BadInputTest {
         c.add(invalid("service load balancer hostname that is an IP", "PATCH", lb,
                 "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":\"192.0.2.9\"}]}}}", "Service \"web\"",
                 "status.loadBalancer.ingress[0].hostname", "Invalid value: \"192.0.2.9\": must be a DNS name, not an IP address"));
+        return c;
+    }
+
+    /** DaemonSets: a selector that does not select the template, a changed selector, a rollout that cannot move. */
+    private static List<Case> daemonSetCases() {
+        List<Case> c = new ArrayList<>();
+        c.add(invalidField("daemonset selector that does not match its template", DAEMONSETS,
+                daemonSet("d1", "web", "other", ""), "spec.template.metadata.labels",
+                "`selector` does not match template `labels`"));
+        c.add(new Case("daemonset selector changed", "PATCH", DAEMONSETS + "/agent", "application/merge-patch+json", """
+                {"spec":{"selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}}}}}""",
+                422, "field is immutable", Map.of(), null,
+                s -> assertEquals("spec.selector", s.at("/details/causes/0/field").asText(), s.toString())));
+        c.add(invalidField("daemonset rolling update with neither unavailability nor surge", DAEMONSETS,
+                daemonSet("d1", "web", "web", ",\"updateStrategy\":{\"type\":\"RollingUpdate\","
+                        + "\"rollingUpdate\":{\"maxUnavailable\":0,\"maxSurge\":0}}"),
+                "spec.updateStrategy.rollingUpdate.maxUnavailable", "may not be 0"));
         return c;
     }
 
@@ -1264,6 +1284,14 @@ class BadInputTest {
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"%s"},
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"%s"},
                  "subjects":[{"kind":"ServiceAccount","name":"deployer"}]}""".formatted(name, clusterRole);
+    }
+
+    private static String daemonSet(String name, String selectorApp, String templateApp, String extraSpec) {
+        return """
+                {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s"},
+                 "spec":{"selector":{"matchLabels":{"app":"%s"}}%s,
+                  "template":{"metadata":{"labels":{"app":"%s"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}"""
+                .formatted(name, selectorApp, extraSpec, templateApp);
     }
 
     private static String deployment(String name, String replicas) {
