@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DaemonSetControllerTest {
     private static final int NODES = 3;
+    private static final int JOINING = 200;
     private static final Set<String> CLUSTER_NODES = Set.of("ds-0", "ds-1", "ds-2");
 
     @RegisterExtension
@@ -214,5 +215,31 @@ class DaemonSetControllerTest {
         cluster.kubectl().run(70, "rollout", "status", "ds/roll", "--timeout=60s").ok();
         assertEquals(List.of("2", "3", "4"), revisions("roll"));
         delete("roll");
+    }
+
+    /**
+     * Nodes joining get their pods: one agent process hosts the joining pool of simulated nodes (heartbeats every
+     * 10 s, as the benchmarks run them, to spare the shared machine).
+     */
+    @Test
+    @Order(5)
+    void nodesJoiningGetTheirPods() throws Exception {
+        apply("everywhere", "kubus/busybox:1", "", "");
+        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("everywhere"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        long started = System.nanoTime();
+        cluster.fixture().addSimulatedNodes(cluster.dir().resolve("joining"), "join", JOINING,
+                Map.of("kubus.agent.heartbeat-interval", "10s", "kubus.agent.node-lease-duration-seconds", 40));
+        int all = NODES + JOINING;
+        DaemonSet d = Await.until(Duration.ofSeconds(150), all + " nodes with an available pod", () -> ds("everywhere"),
+                x -> x.getStatus() != null && Integer.valueOf(all).equals(x.getStatus().getNumberAvailable())
+                        && Integer.valueOf(all).equals(x.getStatus().getDesiredNumberScheduled()),
+                x -> String.valueOf(x.getStatus()));
+        System.out.printf("[daemonset] %d nodes joined and each has an available daemon pod %d ms after the agent"
+                + " started%n", JOINING, (System.nanoTime() - started) / 1_000_000);
+        assertEquals(all, d.getStatus().getCurrentNumberScheduled());
+        Map<String, List<Pod>> byNode = podsByNode("everywhere");
+        assertEquals(all, byNode.size(), "a pod on every node");
+        assertTrue(byNode.values().stream().allMatch(l -> l.size() == 1), "one pod on each");
     }
 }
