@@ -167,6 +167,63 @@ class DaemonSetControllerTest {
         delete("keeper");
     }
 
+    @Test
+    @Order(4)
+    void aNoScheduleTaintKeepsThePodANoExecuteTaintTakesIt() throws Exception {
+        apply("tainted", "kubus/busybox:1", "", "");
+        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("tainted"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        try {
+            cluster.kubectl().run("taint", "node", "ds-0", "dedicated=db:NoSchedule").ok();
+            DaemonSet d = Await.until(Duration.ofSeconds(10), "ds-0 no longer desired, its pod misscheduled",
+                    () -> ds("tainted"), x -> x.getStatus().getDesiredNumberScheduled() == NODES - 1
+                            && x.getStatus().getNumberMisscheduled() == 1, x -> String.valueOf(x.getStatus()));
+            assertEquals(NODES, d.getStatus().getCurrentNumberScheduled() + d.getStatus().getNumberMisscheduled());
+            assertTrue(podsByNode("tainted").containsKey("ds-0"), "a NoSchedule taint keeps what runs");
+
+            cluster.kubectl().run("taint", "node", "ds-0", "dedicated=db:NoExecute").ok();
+            Await.until(Duration.ofSeconds(10), "the pod gone from ds-0", () -> podsByNode("tainted"),
+                    m -> oneReadyPodOn(m, Set.of("ds-1", "ds-2")));
+        } finally {
+            cluster.kubectl().run("taint", "node", "ds-0", "dedicated-").ok();
+        }
+        Await.until(Duration.ofSeconds(20), "ds-0 has its pod back", () -> podsByNode("tainted"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        delete("tainted");
+    }
+
+    @Test
+    @Order(5)
+    void onDeleteReplacesOnlyDeletedPodsAndFailedPodsAreReplaced() throws Exception {
+        apply("manual", "kubus/busybox:1", "updateStrategy: {type: OnDelete}", "");
+        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("manual"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        cluster.kubectl().run("set", "image", "ds/manual", "app=kubus/busybox:2").ok();
+        Await.until(Duration.ofSeconds(10), "the new generation observed", () -> ds("manual"),
+                x -> x.getMetadata().getGeneration().equals(x.getStatus().getObservedGeneration())
+                        && x.getStatus().getUpdatedNumberScheduled() == 0);
+        Thread.sleep(1_000); // room for a wrong replacement to show
+        assertEquals(Set.of("kubus/busybox:1"), Set.copyOf(imagesByNode("manual").values()), "OnDelete waits");
+
+        Pod old = podsByNode("manual").get("ds-1").getFirst();
+        cluster.kubectl().run("delete", "pod", old.getMetadata().getName(), "--wait=false").ok();
+        Await.until(Duration.ofSeconds(30), "ds-1 runs the new image", () -> podsByNode("manual"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES)
+                        && m.get("ds-1").getFirst().getSpec().getContainers().getFirst().getImage().endsWith(":2"));
+        assertEquals("kubus/busybox:1", imagesByNode("manual").get("ds-0"));
+
+        // A daemon pod that failed is deleted and replaced.
+        Pod failing = podsByNode("manual").get("ds-2").getFirst();
+        failing.getStatus().setPhase("Failed");
+        cluster.api().updateStatus(ResourceTypes.PODS, failing);
+        Await.until(Duration.ofSeconds(30), "a new pod on ds-2", () -> podsByNode("manual"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES) && !m.get("ds-2").getFirst().getMetadata().getUid()
+                        .equals(failing.getMetadata().getUid()));
+        Await.until(Duration.ofSeconds(30), "a FailedDaemonPod event",
+                () -> cluster.kubectl().run("describe", "ds", "manual").ok().out(), out -> out.contains("FailedDaemonPod"));
+        delete("manual");
+    }
+
     /** The REVISION column of {@code kubectl rollout history}. */
     private static List<String> revisions(String name) {
         String out = cluster.kubectl().run("rollout", "history", "ds/" + name).ok().out();
@@ -182,7 +239,7 @@ class DaemonSetControllerTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void rollsOutWithinMaxUnavailableWithHistoryAndUndo() throws Exception {
         apply("roll", "kubus/busybox:1", "updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}", "");
         Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("roll"),
@@ -222,7 +279,7 @@ class DaemonSetControllerTest {
      * 10 s, as the benchmarks run them, to spare the shared machine).
      */
     @Test
-    @Order(5)
+    @Order(7)
     void nodesJoiningGetTheirPods() throws Exception {
         apply("everywhere", "kubus/busybox:1", "", "");
         Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("everywhere"),
