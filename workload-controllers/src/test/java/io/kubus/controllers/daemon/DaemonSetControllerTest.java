@@ -274,12 +274,35 @@ class DaemonSetControllerTest {
         delete("roll");
     }
 
+    @Test
+    @Order(7)
+    void surgesWithinMaxSurgeKeepingEveryNodeAvailable() throws Exception {
+        apply("surge", "kubus/busybox:1",
+                "updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}", "");
+        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("surge"),
+                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        try (PodHistory watch = new PodHistory(cluster.api(), cluster.fixture().gateway().kafkaBootstrap(), "app=surge")) {
+            cluster.kubectl().run("set", "image", "ds/surge", "app=kubus/busybox:2").ok();
+            cluster.kubectl().run(70, "rollout", "status", "ds/surge", "--timeout=60s").ok();
+            Await.until(Duration.ofSeconds(10), "image 2 everywhere, one pod a node", () -> podsByNode("surge"),
+                    m -> oneReadyPodOn(m, CLUSTER_NODES) && m.values().stream().allMatch(l ->
+                            l.getFirst().getSpec().getContainers().getFirst().getImage().endsWith(":2")));
+            PodHistory.Extremes seen = watch.extremes();
+            System.out.printf("[daemonset] surge: %d pod states, at most %d active, at least %d available%n",
+                    seen.states(), seen.maxActive(), seen.minAvailable());
+            assertTrue(seen.minAvailable() >= NODES, "maxUnavailable 0: " + seen);
+            assertTrue(seen.maxActive() <= NODES + 1, "maxSurge 1: " + seen);
+            assertTrue(seen.maxActive() > NODES, "it surged: " + seen);
+        }
+        delete("surge");
+    }
+
     /**
      * Nodes joining get their pods: one agent process hosts the joining pool of simulated nodes (heartbeats every
      * 10 s, as the benchmarks run them, to spare the shared machine).
      */
     @Test
-    @Order(7)
+    @Order(8)
     void nodesJoiningGetTheirPods() throws Exception {
         apply("everywhere", "kubus/busybox:1", "", "");
         Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("everywhere"),
