@@ -318,10 +318,11 @@ public class DaemonSetController implements Reconciler, ManagedController {
                     there.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).forEach(delete::add);
                 }
             }
+            // Pods of nodes that are gone: Kubernetes deletes the unbound ones here and leaves the bound ones to its
+            // pod garbage collector, which Kubus does not have.
             nodeToPods.forEach((node, there) -> {
                 if (!known.contains(node)) {
-                    there.stream().filter(p -> PodStates.nodeName(p) == null
-                            && p.getMetadata().getDeletionTimestamp() == null).forEach(delete::add);
+                    there.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).forEach(delete::add);
                 }
             });
             syncNodes(delete, create);

@@ -298,17 +298,17 @@ class DaemonSetControllerTest {
     }
 
     /**
-     * Nodes joining get their pods: one agent process hosts the joining pool of simulated nodes (heartbeats every
+     * Nodes joining get their pods, nodes leaving lose them: one agent process hosts the joining pool of simulated nodes (heartbeats every
      * 10 s, as the benchmarks run them, to spare the shared machine).
      */
     @Test
     @Order(8)
-    void nodesJoiningGetTheirPods() throws Exception {
+    void nodesJoiningGetTheirPodsAndLeavingLoseThem() throws Exception {
         apply("everywhere", "kubus/busybox:1", "", "");
         Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("everywhere"),
                 m -> oneReadyPodOn(m, CLUSTER_NODES));
         long started = System.nanoTime();
-        cluster.fixture().addSimulatedNodes(cluster.dir().resolve("joining"), "join", JOINING,
+        var agent = cluster.fixture().addSimulatedNodes(cluster.dir().resolve("joining"), "join", JOINING,
                 Map.of("kubus.agent.heartbeat-interval", "10s", "kubus.agent.node-lease-duration-seconds", 40));
         int all = NODES + JOINING;
         DaemonSet d = Await.until(Duration.ofSeconds(150), all + " nodes with an available pod", () -> ds("everywhere"),
@@ -321,5 +321,14 @@ class DaemonSetControllerTest {
         Map<String, List<Pod>> byNode = podsByNode("everywhere");
         assertEquals(all, byNode.size(), "a pod on every node");
         assertTrue(byNode.values().stream().allMatch(l -> l.size() == 1), "one pod on each");
+
+        // Nodes leaving take their pods along.
+        cluster.fixture().stopAgent(agent);
+        cluster.kubectl().run("delete", "node", "join-0", "join-1", "join-2").ok();
+        Await.until(Duration.ofSeconds(20), "3 nodes fewer desired, their pods gone", () -> ds("everywhere"),
+                x -> x.getStatus().getDesiredNumberScheduled() == all - 3
+                        && x.getStatus().getCurrentNumberScheduled() == all - 3
+                        && !podsByNode("everywhere").containsKey("join-0"), x -> String.valueOf(x.getStatus()));
+        assertEquals(all - 3, podsByNode("everywhere").size());
     }
 }
