@@ -261,6 +261,8 @@ class DaemonSetControllerTest {
             assertTrue(seen.maxActive() <= NODES, "no surge was asked: " + seen);
         }
         assertEquals(List.of("1", "2"), revisions("roll"));
+        String first = cluster.kubectl().run("rollout", "history", "ds/roll", "--revision=1").ok().out();
+        assertTrue(first.contains("kubus/busybox:1"), first);
 
         cluster.kubectl().run("rollout", "undo", "ds/roll").ok();
         cluster.kubectl().run(70, "rollout", "status", "ds/roll", "--timeout=60s").ok();
