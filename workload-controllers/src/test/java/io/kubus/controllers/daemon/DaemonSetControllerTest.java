@@ -39,7 +39,8 @@ class DaemonSetControllerTest {
     @RegisterExtension
     static final SimulatedCluster cluster = new SimulatedCluster("ds", NODES);
 
-    private static void apply(String name, String image, String extraSpec, String extraPodSpec) throws Exception {
+    /** A DaemonSet of kubus/busybox:1 named and labelled {@code app: name}, applied with kubectl. */
+    private static void apply(String name, String extraSpec, String extraPodSpec) throws Exception {
         Path file = cluster.dir().resolve(name + ".yaml");
         Files.writeString(file, """
                 apiVersion: apps/v1
@@ -57,9 +58,9 @@ class DaemonSetControllerTest {
                 %s
                       containers:
                       - name: app
-                        image: %s
+                        image: kubus/busybox:1
                 """.formatted(name, name, extraSpec.indent(2).stripTrailing(), name,
-                extraPodSpec.indent(6).stripTrailing(), image));
+                extraPodSpec.indent(6).stripTrailing()));
         cluster.kubectl().run("apply", "-f", file.toString()).ok();
     }
 
@@ -75,6 +76,13 @@ class DaemonSetControllerTest {
                 && byNode.values().stream().allMatch(l -> l.size() == 1 && PodStates.isReady(l.getFirst()));
     }
 
+    /** Applies a DaemonSet and waits until each of the cluster's nodes has one ready pod of it. */
+    private static Map<String, List<Pod>> applyOnEveryNode(String name, String extraSpec) throws Exception {
+        apply(name, extraSpec, "");
+        return Await.until(Duration.ofSeconds(30), "one ready pod of " + name + " on each node", () -> podsByNode(name),
+                m -> oneReadyPodOn(m, CLUSTER_NODES));
+    }
+
     private static DaemonSet ds(String name) {
         return cluster.api().get(ResourceTypes.DAEMONSETS, "default", name, DaemonSet.class).orElseThrow();
     }
@@ -87,9 +95,7 @@ class DaemonSetControllerTest {
     @Test
     @Order(1)
     void putsOnePodOnEachNodeThroughTheScheduler() throws Exception {
-        apply("agent", "kubus/busybox:1", "", "");
-        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("agent"),
-                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        applyOnEveryNode("agent", "");
         cluster.kubectl().run(60, "rollout", "status", "ds/agent", "--timeout=50s").ok();
         DaemonSet d = Await.until(Duration.ofSeconds(10), "status of 3", () -> ds("agent"),
                 x -> x.getStatus() != null && Integer.valueOf(NODES).equals(x.getStatus().getNumberAvailable()),
@@ -123,7 +129,7 @@ class DaemonSetControllerTest {
     @Test
     @Order(2)
     void followsTheNodeSelectorAsNodesAreLabelled() throws Exception {
-        apply("picky", "kubus/busybox:1", "", "nodeSelector: {role: logs}");
+        apply("picky", "", "nodeSelector: {role: logs}");
         Await.until(Duration.ofSeconds(20), "status observed, nothing desired", () -> ds("picky"),
                 x -> x.getStatus() != null && x.getStatus().getObservedGeneration() != null
                         && x.getStatus().getDesiredNumberScheduled() == 0);
@@ -145,9 +151,7 @@ class DaemonSetControllerTest {
     @Test
     @Order(3)
     void aCordonedNodeKeepsItsDaemonPod() throws Exception {
-        apply("keeper", "kubus/busybox:1", "", "");
-        Map<String, List<Pod>> before = Await.until(Duration.ofSeconds(30), "one ready pod on each node",
-                () -> podsByNode("keeper"), m -> oneReadyPodOn(m, CLUSTER_NODES));
+        Map<String, List<Pod>> before = applyOnEveryNode("keeper", "");
         cluster.kubectl().run("cordon", "ds-2").ok();
         try {
             Thread.sleep(2_000); // room for a wrong delete to show
@@ -170,9 +174,7 @@ class DaemonSetControllerTest {
     @Test
     @Order(4)
     void aNoScheduleTaintKeepsThePodANoExecuteTaintTakesIt() throws Exception {
-        apply("tainted", "kubus/busybox:1", "", "");
-        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("tainted"),
-                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        applyOnEveryNode("tainted", "");
         try {
             cluster.kubectl().run("taint", "node", "ds-0", "dedicated=db:NoSchedule").ok();
             DaemonSet d = Await.until(Duration.ofSeconds(10), "ds-0 no longer desired, its pod misscheduled",
@@ -195,9 +197,7 @@ class DaemonSetControllerTest {
     @Test
     @Order(5)
     void onDeleteReplacesOnlyDeletedPodsAndFailedPodsAreReplaced() throws Exception {
-        apply("manual", "kubus/busybox:1", "updateStrategy: {type: OnDelete}", "");
-        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("manual"),
-                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        applyOnEveryNode("manual", "updateStrategy: {type: OnDelete}");
         cluster.kubectl().run("set", "image", "ds/manual", "app=kubus/busybox:2").ok();
         Await.until(Duration.ofSeconds(10), "the new generation observed", () -> ds("manual"),
                 x -> x.getMetadata().getGeneration().equals(x.getStatus().getObservedGeneration())
@@ -241,9 +241,7 @@ class DaemonSetControllerTest {
     @Test
     @Order(6)
     void rollsOutWithinMaxUnavailableWithHistoryAndUndo() throws Exception {
-        apply("roll", "kubus/busybox:1", "updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}", "");
-        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("roll"),
-                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        applyOnEveryNode("roll", "updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}");
         cluster.kubectl().run(60, "rollout", "status", "ds/roll", "--timeout=50s").ok();
         try (PodHistory watch = new PodHistory(cluster.api(), cluster.fixture().gateway().kafkaBootstrap(), "app=roll")) {
             long started = System.nanoTime();
@@ -279,10 +277,8 @@ class DaemonSetControllerTest {
     @Test
     @Order(7)
     void surgesWithinMaxSurgeKeepingEveryNodeAvailable() throws Exception {
-        apply("surge", "kubus/busybox:1",
-                "updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}", "");
-        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("surge"),
-                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        applyOnEveryNode("surge",
+                "updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}");
         try (PodHistory watch = new PodHistory(cluster.api(), cluster.fixture().gateway().kafkaBootstrap(), "app=surge")) {
             cluster.kubectl().run("set", "image", "ds/surge", "app=kubus/busybox:2").ok();
             cluster.kubectl().run(70, "rollout", "status", "ds/surge", "--timeout=60s").ok();
@@ -300,15 +296,13 @@ class DaemonSetControllerTest {
     }
 
     /**
-     * Nodes joining get their pods, nodes leaving lose them: one agent process hosts the joining pool of simulated nodes (heartbeats every
-     * 10 s, as the benchmarks run them, to spare the shared machine).
+     * Nodes joining get their pods, nodes leaving lose them: one agent process hosts the joining pool of simulated
+     * nodes (heartbeats every 10 s, as the benchmarks run them, to spare the shared machine).
      */
     @Test
     @Order(8)
     void nodesJoiningGetTheirPodsAndLeavingLoseThem() throws Exception {
-        apply("everywhere", "kubus/busybox:1", "", "");
-        Await.until(Duration.ofSeconds(30), "one ready pod on each node", () -> podsByNode("everywhere"),
-                m -> oneReadyPodOn(m, CLUSTER_NODES));
+        applyOnEveryNode("everywhere", "");
         long started = System.nanoTime();
         var agent = cluster.fixture().addSimulatedNodes(cluster.dir().resolve("joining"), "join", JOINING,
                 Map.of("kubus.agent.heartbeat-interval", "10s", "kubus.agent.node-lease-duration-seconds", 40));
