@@ -160,6 +160,38 @@ class ValidationTest {
                         "spec.template.spec.restartPolicy", "Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\""),
                 of("job negative backoffLimit", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").put("backoffLimit", -2),
                         "spec.backoffLimit", "Invalid value: -2: must be greater than or equal to 0"),
+                of("job negative completions", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").put("completions", -1),
+                        "spec.completions", "Invalid value: -1: must be greater than or equal to 0"),
+                of("job Indexed without completions", ResourceTypes.JOBS, Fixtures::job, j -> {
+                    // with parallelism given, completions are not defaulted, as in Kubernetes
+                    o(j, "/spec").put("completionMode", "Indexed").put("parallelism", 2);
+                }, "spec.completions", "Required value: when completion mode is Indexed"),
+                of("job completionMode", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").put("completionMode", "Sorted"),
+                        "spec.completionMode", "Unsupported value: \"Sorted\""),
+                of("job backoffLimitPerIndex without Indexed", ResourceTypes.JOBS, Fixtures::job,
+                        j -> o(j, "/spec").put("backoffLimitPerIndex", 1),
+                        "spec.backoffLimitPerIndex", "Forbidden: requires indexed completion mode"),
+                of("job maxFailedIndexes alone", ResourceTypes.JOBS, Fixtures::job, j -> {
+                    o(j, "/spec").put("completionMode", "Indexed").put("completions", 3).put("maxFailedIndexes", 1);
+                }, "spec.backoffLimitPerIndex", "Required value: when maxFailedIndexes is specified"),
+                of("job podFailurePolicy with OnFailure", ResourceTypes.JOBS, Fixtures::job, j -> {
+                    o(j, "/spec/template/spec").put("restartPolicy", "OnFailure");
+                    o(j, "/spec").set("podFailurePolicy", json("{'rules':[{'action':'Ignore','onPodConditions':[{'type':'DisruptionTarget'}]}]}"));
+                }, "spec.template.spec.restartPolicy", "Invalid value: \"OnFailure\": only \"Never\" is supported when podFailurePolicy is specified"),
+                of("job podFailurePolicy action", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").set("podFailurePolicy",
+                                json("{'rules':[{'action':'Retry','onExitCodes':{'operator':'In','values':[1]}}]}")),
+                        "spec.podFailurePolicy.rules[0].action", "Unsupported value: \"Retry\""),
+                of("job podFailurePolicy exit code 0", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").set("podFailurePolicy",
+                                json("{'rules':[{'action':'FailJob','onExitCodes':{'operator':'In','values':[0,3]}}]}")),
+                        "spec.podFailurePolicy.rules[0].onExitCodes.values[0]", "Invalid value: 0: must not be 0 for the In operator"),
+                of("job podFailurePolicy rule with both", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").set("podFailurePolicy",
+                                json("{'rules':[{'action':'Count','onExitCodes':{'operator':'In','values':[1]},'onPodConditions':[{'type':'X'}]}]}")),
+                        "spec.podFailurePolicy.rules[0]", "Invalid value: {\"action\":\"Count\""),
+                of("job successPolicy without Indexed", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").set("successPolicy",
+                                json("{'rules':[{'succeededCount':1}]}")),
+                        "spec.successPolicy", "Invalid value: {\"rules\":[{\"succeededCount\":1}]}: requires indexed completion mode"),
+                of("job podReplacementPolicy", ResourceTypes.JOBS, Fixtures::job, j -> o(j, "/spec").put("podReplacementPolicy", "Never"),
+                        "spec.podReplacementPolicy", "Unsupported value: \"Never\""),
                 of("cronjob without schedule", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").remove("schedule"),
                         "spec.schedule", "Required value"),
                 of("cronjob bad schedule", ResourceTypes.CRONJOBS, Fixtures::cronJob, c -> o(c, "/spec").put("schedule", "every minute"),

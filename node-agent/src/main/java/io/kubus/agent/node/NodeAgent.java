@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.kubus.agent.dns.PodDns;
+import io.kubus.agent.pod.PodStatuses;
 import io.kubus.agent.pod.PodSync;
 import io.kubus.agent.pod.ProbeManager;
 import io.kubus.agent.pod.Prober;
@@ -186,6 +187,15 @@ public final class NodeAgent implements AutoCloseable {
                 : new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(last.status).build();
         PodSync.Result result = podSync.sync(basis, owned);
         if (result.stopped()) {
+            List<String> finalizers = pod.getMetadata().getFinalizers();
+            if (finalizers != null && !finalizers.isEmpty() && basis.getStatus() != null) {
+                // A finalizer keeps the object after the confirmation: leave it a terminal phase, as the kubelet does.
+                PodStatus terminal = PodStatuses.stoppedAfterDeletion(basis.getStatus(), clock.instant());
+                if (!terminal.equals(basis.getStatus())) {
+                    publisher.pod(pod, nodeName, terminal, clock.instant());
+                    published.put(uid, new Published(terminal, clock.instant()));
+                }
+            }
             // Everything is stopped: confirm the deletion, as the kubelet does with a zero grace period.
             if (confirmedDeletions.add(uid + "@" + pod.getMetadata().getResourceVersion())) {
                 try {

@@ -33,6 +33,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Resolves what a container takes from Secrets and ConfigMaps, read through a {@link PodConfigSource}: the
@@ -256,17 +258,30 @@ final class PodConfig {
         }
     }
 
-    /** The value of a downward API field the projected ServiceAccount volume (and others) use. */
-    private static String field(Pod pod, String path) {
+    /**
+     * The value of a downward API field of the pod's metadata, for volumes and environment variables alike; one
+     * label or annotation is {@code metadata.labels['key']} (an Indexed Job's pods read their index so).
+     */
+    static String field(Pod pod, String path) {
+        Matcher subscript = SUBSCRIPT.matcher(path);
+        if (subscript.matches()) {
+            Map<String, String> map = subscript.group(1).equals("labels") ? pod.getMetadata().getLabels()
+                    : pod.getMetadata().getAnnotations();
+            return map == null ? "" : Objects.requireNonNullElse(map.get(subscript.group(2)), "");
+        }
         return switch (path) {
             case "metadata.namespace" -> pod.getMetadata().getNamespace();
             case "metadata.name" -> pod.getMetadata().getName();
             case "metadata.uid" -> pod.getMetadata().getUid();
             case "metadata.labels" -> keyValues(pod.getMetadata().getLabels());
             case "metadata.annotations" -> keyValues(pod.getMetadata().getAnnotations());
+            case "spec.serviceAccountName" -> Objects.requireNonNullElse(pod.getSpec().getServiceAccountName(), "");
             default -> "";
         };
     }
+
+    private static final Pattern SUBSCRIPT =
+            Pattern.compile("metadata\\.(labels|annotations)\\['(.*)'\\]");
 
     /** The kubelet's format of a map in a downward API file: key="value" lines, sorted, Go-quoted. */
     private static String keyValues(@Nullable Map<String, String> map) {

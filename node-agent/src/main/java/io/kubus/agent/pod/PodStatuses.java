@@ -89,6 +89,45 @@ public final class PodStatuses {
         return b.build();
     }
 
+    /**
+     * The last status of a deleted pod whose containers the agent stopped, for a pod a finalizer keeps (a Job's
+     * tracked pod): terminal, as the kubelet makes it, so that its owner can tell how it ended. It failed unless it
+     * had already succeeded; containers still running when stopped end with 137, their real code being gone with
+     * them; DisruptionTarget and the other conditions others set stay.
+     */
+    public static PodStatus stoppedAfterDeletion(PodStatus last, Instant now) {
+        if ("Succeeded".equals(last.getPhase()) || "Failed".equals(last.getPhase())) {
+            return last;
+        }
+        List<PodCondition> conditions = new ArrayList<>();
+        for (PodCondition c : Objects.requireNonNullElse(last.getConditions(), List.<PodCondition>of())) {
+            boolean readiness = c.getType().equals("Ready") || c.getType().equals("ContainersReady");
+            conditions.add(readiness ? condition(last, c.getType(), false, "PodCompleted", now) : c);
+        }
+        return new PodStatusBuilder(last).withPhase("Failed").withConditions(conditions)
+                .withContainerStatuses(stopped(last.getContainerStatuses(), now))
+                .withInitContainerStatuses(stopped(last.getInitContainerStatuses(), now))
+                .build();
+    }
+
+    private static List<ContainerStatus> stopped(@Nullable List<ContainerStatus> statuses, Instant now) {
+        List<ContainerStatus> result = new ArrayList<>();
+        for (ContainerStatus s : Objects.requireNonNullElse(statuses, List.<ContainerStatus>of())) {
+            if (s.getState() != null && s.getState().getTerminated() != null) {
+                result.add(s);
+                continue;
+            }
+            String started = s.getState() != null && s.getState().getRunning() != null
+                    ? s.getState().getRunning().getStartedAt() : null;
+            result.add(new ContainerStatusBuilder(s).withReady(false).withStarted(false)
+                    .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(137).withReason("Error")
+                            .withStartedAt(started).withFinishedAt(time(now)).withContainerID(s.getContainerID())
+                            .endTerminated().build())
+                    .build());
+        }
+        return result;
+    }
+
     /** getPhase: a container waiting after a termination counts as stopped, as it will be restarted. */
     static String phase(List<ContainerStatus> statuses, String restartPolicy) {
         int waiting = 0;

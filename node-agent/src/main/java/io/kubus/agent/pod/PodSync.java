@@ -406,7 +406,7 @@ public final class PodSync {
                 case "spec.nodeName" -> nodeName;
                 case "status.hostIP" -> hostIp;
                 case "status.podIP" -> podIps.getOrDefault(pod.getMetadata().getUid(), "");
-                default -> "";
+                default -> PodConfig.field(pod, e.getValueFrom().getFieldRef().getFieldPath());
             };
         }
         return "";

@@ -13,6 +13,7 @@ import io.kubus.client.informer.SharedInformers;
 import io.kubus.controllers.common.ControllerRefManager;
 import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.PodControl;
+import io.kubus.controllers.common.PodDeletionOrder;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.common.SlowStart;
 import io.kubus.controllers.manager.ControllersSettings;

@@ -27,6 +27,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
+import static io.kubus.controllers.bench.Bench.await;
+import static io.kubus.controllers.bench.Bench.intArg;
+import static io.kubus.controllers.bench.Bench.seconds;
+import static io.kubus.controllers.bench.Bench.stringArg;
+
 /**
  * A Deployment of N replicas (default 5,000) on simulated nodes, from creation to all available, then a full rolling
  * update of it (25% surge, 25% unavailable) to complete, each in pods/s; next to a baseline measured in the same run:
@@ -167,38 +172,5 @@ public final class DeploymentBenchmark {
             last[0] = api.get(ResourceTypes.DEPLOYMENTS, "default", "bench", Deployment.class).orElseThrow();
             return done.test(last[0]);
         }, () -> String.valueOf(last[0].getStatus()));
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier done,
-                              java.util.function.Supplier<String> progress) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-        long nextReport = System.nanoTime();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + ": not done after 20 minutes; " + progress.get());
-            }
-            if (System.nanoTime() > nextReport) {
-                System.out.printf("[bench] %s: %s%n", what, progress.get());
-                nextReport = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static double seconds(long since) {
-        return (System.nanoTime() - since) / 1e9;
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        return Integer.parseInt(stringArg(args, name, Integer.toString(fallback)));
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 }

@@ -31,6 +31,7 @@ import static io.kubus.gateway.registry.JsonTree.absent;
 import static io.kubus.gateway.registry.JsonTree.def;
 import static io.kubus.gateway.registry.JsonTree.obj;
 import static io.kubus.gateway.registry.JsonTree.objOrNull;
+import static io.kubus.gateway.registry.JsonTree.objects;
 import static io.kubus.gateway.table.Cells.containerImages;
 import static io.kubus.gateway.table.Cells.containerNames;
 import static io.kubus.gateway.table.Cells.formatSelector;
@@ -42,6 +43,8 @@ import static io.kubus.gateway.table.Cells.text;
 @Singleton
 public class JobStrategy implements Strategy {
     static final List<String> RESTART_POLICIES = List.of("OnFailure", "Never");
+    private static final List<String> REPLACEMENT_POLICIES = List.of("Failed", "TerminatingOrFailed");
+    private static final List<String> FAILURE_ACTIONS = List.of("Count", "FailIndex", "FailJob", "Ignore");
     private static final TablePrinter PRINTER = columns();
 
     @Override
@@ -63,9 +66,7 @@ public class JobStrategy implements Strategy {
         def(spec, "backoffLimit", 6);
         def(spec, "completionMode", "NonIndexed");
         def(spec, "suspend", false);
-        if (absent(spec, "podFailurePolicy")) {
-            def(spec, "podReplacementPolicy", "TerminatingOrFailed");
-        }
+        def(spec, "podReplacementPolicy", absent(spec, "podFailurePolicy") ? "TerminatingOrFailed" : "Failed");
         PodSpecDefaults.template(spec, true);
     }
 
@@ -113,10 +114,135 @@ public class JobStrategy implements Strategy {
         if (mode.equals("Indexed") && spec.path("completions").isMissingNode()) {
             errs.required(path + ".completions", "when completion mode is Indexed");
         }
+        perIndex(spec, path, mode.equals("Indexed"), errs);
+        podFailurePolicy(spec, path, errs);
+        successPolicy(spec, path, mode.equals("Indexed"), errs);
         if (path.equals("spec")) {
             WorkloadValidation.selectorAndTemplate(spec, path, errs);
         }
         PodSpecValidation.template(objOrNull(spec, "template"), path + ".template", RESTART_POLICIES, errs);
+    }
+
+    /** backoffLimitPerIndex and maxFailedIndexes: Indexed Jobs only, the second with the first, at most completions. */
+    private static void perIndex(ObjectNode spec, String path, boolean indexed, ErrorList errs) {
+        PodSpecValidation.nonNegative(spec, "backoffLimitPerIndex", path, errs);
+        PodSpecValidation.nonNegative(spec, "maxFailedIndexes", path, errs);
+        JsonNode perIndex = spec.path("backoffLimitPerIndex");
+        JsonNode maxFailed = spec.path("maxFailedIndexes");
+        if (perIndex.isNumber() && !indexed) {
+            errs.forbidden(path + ".backoffLimitPerIndex", "requires indexed completion mode");
+        }
+        if (maxFailed.isNumber() && !perIndex.isNumber()) {
+            errs.required(path + ".backoffLimitPerIndex", "when maxFailedIndexes is specified");
+        }
+        if (maxFailed.isNumber() && spec.path("completions").isNumber() && maxFailed.asLong() > spec.path("completions").asLong()) {
+            errs.invalid(path + ".maxFailedIndexes", maxFailed.asLong(), "must be less than or equal to completions");
+        }
+    }
+
+    /** ValidatePodFailurePolicy: each rule one action and exactly one of onExitCodes and onPodConditions. */
+    private static void podFailurePolicy(ObjectNode spec, String path, ErrorList errs) {
+        ObjectNode policy = objOrNull(spec, "podFailurePolicy");
+        String replacement = Cells.text(spec, "/podReplacementPolicy");
+        if (!replacement.isEmpty() && !REPLACEMENT_POLICIES.contains(replacement)) {
+            errs.notSupported(path + ".podReplacementPolicy", replacement, REPLACEMENT_POLICIES);
+        } else if (policy != null && !replacement.isEmpty() && !replacement.equals("Failed")) {
+            errs.notSupported(path + ".podReplacementPolicy", replacement, List.of("Failed"));
+        }
+        if (policy == null) {
+            return;
+        }
+        String restart = Cells.text(spec, "/template/spec/restartPolicy");
+        if (!restart.isEmpty() && !restart.equals("Never")) {
+            errs.invalid(path + ".template.spec.restartPolicy", restart,
+                    "only \"Never\" is supported when podFailurePolicy is specified");
+        }
+        String rulesPath = path + ".podFailurePolicy.rules";
+        List<ObjectNode> rules = objects(policy, "rules");
+        for (int i = 0; i < rules.size(); i++) {
+            ObjectNode rule = rules.get(i);
+            String at = rulesPath + "[" + i + "]";
+            String action = Cells.text(rule, "/action");
+            if (action.isEmpty()) {
+                errs.required(at + ".action");
+            } else if (!FAILURE_ACTIONS.contains(action)) {
+                errs.notSupported(at + ".action", action, FAILURE_ACTIONS);
+            } else if (action.equals("FailIndex") && !spec.path("backoffLimitPerIndex").isNumber()) {
+                errs.invalid(at + ".action", action, "requires the backoffLimitPerIndex to be set");
+            }
+            ObjectNode exitCodes = objOrNull(rule, "onExitCodes");
+            boolean conditions = rule.has("onPodConditions") && !rule.get("onPodConditions").isNull();
+            if ((exitCodes == null) == !conditions) {
+                errs.invalid(at, new GoValue(rule.toString()), "specifying one of OnExitCodes and OnPodConditions is required");
+            }
+            if (exitCodes != null) {
+                exitCodes(exitCodes, at + ".onExitCodes", errs);
+            }
+            List<ObjectNode> patterns = objects(rule, "onPodConditions");
+            for (int j = 0; j < patterns.size(); j++) {
+                String pat = at + ".onPodConditions[" + j + "]";
+                if (Cells.text(patterns.get(j), "/type").isEmpty()) {
+                    errs.required(pat + ".type");
+                }
+                String status = Cells.text(patterns.get(j), "/status");
+                if (!status.isEmpty() && !List.of("True", "False", "Unknown").contains(status)) {
+                    errs.notSupported(pat + ".status", status, List.of("True", "False", "Unknown"));
+                }
+            }
+        }
+    }
+
+    private static void exitCodes(ObjectNode req, String path, ErrorList errs) {
+        String operator = Cells.text(req, "/operator");
+        if (!List.of("In", "NotIn").contains(operator)) {
+            errs.notSupported(path + ".operator", operator, List.of("In", "NotIn"));
+        }
+        JsonNode values = req.path("values");
+        if (!values.isArray() || values.isEmpty()) {
+            errs.required(path + ".values");
+            return;
+        }
+        long previous = Long.MIN_VALUE;
+        for (int i = 0; i < values.size(); i++) {
+            long v = values.get(i).asLong();
+            if (v == 0 && operator.equals("In")) {
+                errs.invalid(path + ".values[" + i + "]", v, "must not be 0 for the In operator");
+            }
+            if (v == previous) {
+                errs.duplicate(path + ".values[" + i + "]", v);
+            } else if (v < previous) {
+                errs.invalid(path + ".values[" + i + "]", v, "must be ordered");
+            }
+            previous = v;
+        }
+    }
+
+    /** successPolicy: Indexed Jobs only; every rule names indexes or a count, a count no more than completions. */
+    private static void successPolicy(ObjectNode spec, String path, boolean indexed, ErrorList errs) {
+        ObjectNode policy = objOrNull(spec, "successPolicy");
+        if (policy == null) {
+            return;
+        }
+        if (!indexed) {
+            errs.invalid(path + ".successPolicy", new GoValue(policy.toString()), "requires indexed completion mode");
+            return;
+        }
+        List<ObjectNode> rules = objects(policy, "rules");
+        if (rules.isEmpty()) {
+            errs.required(path + ".successPolicy.rules", "at least one rules must be specified when the successPolicy is specified");
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            String at = path + ".successPolicy.rules[" + i + "]";
+            JsonNode count = rules.get(i).path("succeededCount");
+            if (!rules.get(i).has("succeededIndexes") && !count.isNumber()) {
+                errs.required(at, "at least one of succeededCount or succeededIndexes must be specified");
+            }
+            if (count.isNumber() && count.asLong() < 0) {
+                errs.nonNegative(at + ".succeededCount", count.asLong());
+            } else if (count.isNumber() && spec.path("completions").isNumber() && count.asLong() > spec.path("completions").asLong()) {
+                errs.invalid(at + ".succeededCount", count.asLong(), "must be less than or equal to " + spec.path("completions").asLong() + " (the number of specified completions)");
+            }
+        }
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.kubus.controllers.replicaset;
+package io.kubus.controllers.common;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;

@@ -1,4 +1,4 @@
-package io.kubus.controllers.replicaset;
+package io.kubus.controllers.common;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,12 +16,12 @@ import java.util.Objects;
  * scheduled; Pending before Unknown before Running; not ready before ready; pods sharing a node with more of their
  * siblings first; ready for a shorter time first; more container restarts first; newer first.
  */
-final class PodDeletionOrder {
+public final class PodDeletionOrder {
     private PodDeletionOrder() {
     }
 
     /** The {@code count} pods to delete out of {@code pods}, best candidates first. */
-    static List<Pod> choose(List<Pod> pods, int count) {
+    public static List<Pod> choose(List<Pod> pods, int count) {
         Map<String, Integer> perNode = new HashMap<>();
         for (Pod p : pods) {
             String node = nodeOf(p);
