@@ -194,7 +194,7 @@ public class DaemonSetController implements Reconciler, ManagedController {
         }
         ControllerRevision existing = api.get(ResourceTypes.CONTROLLERREVISIONS, ds.getMetadata().getNamespace(),
                 wanted.getMetadata().getName(), ControllerRevision.class).orElseThrow(() -> new IllegalStateException(
-                "controller revision " + wanted.getMetadata().getName() + " exists and does not"));
+                "controller revision " + wanted.getMetadata().getName() + " already exists but is gone on reading"));
         if (OwnerReferences.isControlledBy(existing, ds) && DaemonRevisions.matches(ds, existing)) {
             return existing; // made by an earlier reconcile whose revision the cache has not shown yet
         }
