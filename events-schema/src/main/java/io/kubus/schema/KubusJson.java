@@ -68,6 +68,15 @@ public final class KubusJson {
         return x.equals(y) ? 0 : 1;
     };
 
+    /** A deep copy of a model object through its JSON form: what controllers change before they write it back. */
+    public static <T> T copy(T value, Class<T> cls) {
+        try {
+            return JSON.treeToValue(JSON.valueToTree(value), cls);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot copy a " + cls.getSimpleName(), e);
+        }
+    }
+
     /** Compact JSON of any model object; the object model guarantees it serialises. */
     public static String write(Object value) {
         try {

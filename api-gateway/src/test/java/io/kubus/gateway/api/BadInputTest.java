@@ -59,9 +59,11 @@ class BadInputTest {
     private static final String YAML = "application/yaml";
     private static final String PODS = "/api/v1/namespaces/default/pods";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
+    private static final String DAEMONSETS = "/apis/apps/v1/namespaces/default/daemonsets";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String SERVICES = "/api/v1/namespaces/default/services";
     private static final String CRONJOBS = "/apis/batch/v1/namespaces/default/cronjobs";
+    private static final String JOBS = "/apis/batch/v1/namespaces/default/jobs";
     private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
     private static final String CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
     /** A PKCS#10 request of user "x" whose signature verifies. */
@@ -94,6 +96,7 @@ class BadInputTest {
         gateway = GatewayFixture.start();
         store = gateway.context().getBean(ObjectStore.class);
         created(POST(DEPLOYMENTS, deployment("web", "1")));
+        created(POST(DAEMONSETS, daemonSet("agent", "web", "web", "")));
         JsonNode pod = created(POST(PODS, pod("p")));
         podVersion = pod.path("metadata").path("resourceVersion").asText();
         podUid = pod.path("metadata").path("uid").asText();
@@ -702,7 +705,28 @@ class BadInputTest {
         c.addAll(serviceCases());
         c.addAll(podDnsCases());
         c.addAll(cronJobCases());
+        c.addAll(jobCases());
+        c.addAll(daemonSetCases());
         return c;
+    }
+
+    /** Jobs: counts below 0, an Indexed Job without completions, a failure policy the controller cannot apply. */
+    private static List<Case> jobCases() {
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("job negative completions", "POST", JOBS, job("\"completions\":-1"), "Job.batch \"j1\"",
+                "spec.completions", "Invalid value: -1: must be greater than or equal to 0"));
+        c.add(invalid("job Indexed without completions", "POST", JOBS, job("\"completionMode\":\"Indexed\",\"parallelism\":2"),
+                "Job.batch \"j1\"", "spec.completions", "Required value: when completion mode is Indexed"));
+        c.add(invalid("job podFailurePolicy FailIndex without backoffLimitPerIndex", "POST", JOBS,
+                job("\"podFailurePolicy\":{\"rules\":[{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[3]}}]}"),
+                "Job.batch \"j1\"", "spec.podFailurePolicy.rules[0].action",
+                "Invalid value: \"FailIndex\": requires the backoffLimitPerIndex to be set"));
+        return c;
+    }
+
+    private static String job(String spec) {
+        return "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"j1\"},\"spec\":{" + spec
+                + ",\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}";
     }
 
     /** CronJobs: a schedule or time zone the controller could not follow, negative counts, an unknown policy. */
@@ -835,6 +859,23 @@ class BadInputTest {
         c.add(invalid("service load balancer hostname that is an IP", "PATCH", lb,
                 "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":\"192.0.2.9\"}]}}}", "Service \"web\"",
                 "status.loadBalancer.ingress[0].hostname", "Invalid value: \"192.0.2.9\": must be a DNS name, not an IP address"));
+        return c;
+    }
+
+    /** DaemonSets: a selector that does not select the template, a changed selector, a rollout that cannot move. */
+    private static List<Case> daemonSetCases() {
+        List<Case> c = new ArrayList<>();
+        c.add(invalidField("daemonset selector that does not match its template", DAEMONSETS,
+                daemonSet("d1", "web", "other", ""), "spec.template.metadata.labels",
+                "`selector` does not match template `labels`"));
+        c.add(new Case("daemonset selector changed", "PATCH", DAEMONSETS + "/agent", "application/merge-patch+json", """
+                {"spec":{"selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}}}}}""",
+                422, "field is immutable", Map.of(), null,
+                s -> assertEquals("spec.selector", s.at("/details/causes/0/field").asText(), s.toString())));
+        c.add(invalidField("daemonset rolling update with neither unavailability nor surge", DAEMONSETS,
+                daemonSet("d1", "web", "web", ",\"updateStrategy\":{\"type\":\"RollingUpdate\","
+                        + "\"rollingUpdate\":{\"maxUnavailable\":0,\"maxSurge\":0}}"),
+                "spec.updateStrategy.rollingUpdate.maxUnavailable", "may not be 0"));
         return c;
     }
 
@@ -1301,6 +1342,14 @@ class BadInputTest {
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"%s"},
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"%s"},
                  "subjects":[{"kind":"ServiceAccount","name":"deployer"}]}""".formatted(name, clusterRole);
+    }
+
+    private static String daemonSet(String name, String selectorApp, String templateApp, String extraSpec) {
+        return """
+                {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s"},
+                 "spec":{"selector":{"matchLabels":{"app":"%s"}}%s,
+                  "template":{"metadata":{"labels":{"app":"%s"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}"""
+                .formatted(name, selectorApp, extraSpec, templateApp);
     }
 
     private static String deployment(String name, String replicas) {

@@ -155,6 +155,21 @@ class StrategicMergePatchTest {
             smp("{'metadata':{'labels':{'a':'1'}}}", "{'metadata':{'labels':{'b':'2','$patch':'merge'}}}", POD));
     }
 
+    /**
+     * {@code kubectl rollout undo ds/x} sends a ControllerRevision's data: the whole former template under
+     * {@code $patch: replace}. The template becomes exactly that one: the sidecar, the env list and the restart
+     * annotation added since are gone, nothing of the current template is merged in.
+     */
+    @Test
+    void daemonSetRevisionReplacesTheWholeTemplate() {
+        JsonNode result = deployment("""
+            {'spec':{'template':{'metadata':{'labels':{'app':'web'}},
+              'spec':{'containers':[{'name':'nginx','image':'nginx:1.26'}]},'$patch':'replace'}}}""");
+        assertJson("{'metadata':{'labels':{'app':'web'}},'spec':{'containers':[{'name':'nginx','image':'nginx:1.26'}]}}",
+            result.at("/spec/template"));
+        assertEquals(2, result.at("/spec/replicas").asInt(), "only the template is replaced");
+    }
+
     @Test
     void finalizersUnionAndDeleteFromPrimitiveList() {
         String pod = "{'metadata':{'name':'p','finalizers':['a','b']}}";

@@ -1,23 +1,20 @@
 package io.kubus.scheduler.plugins;
 
-import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeSelector;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.kubus.schema.selector.LabelSelector;
+import io.kubus.schema.selector.NodeAffinities;
 import io.kubus.schema.selector.Tolerations;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** Matching rules several plugins share: tolerations, node selector terms, pod affinity terms, owners. */
+/** Matching rules several plugins share: tolerations, pod affinity terms, owners (node affinity: {@link NodeAffinities}). */
 final class Matching {
     private Matching() {
     }
@@ -50,79 +47,6 @@ final class Matching {
 
     static boolean tolerated(List<Toleration> tolerations, Taint taint) {
         return Tolerations.firstTolerating(tolerations, taint).isPresent();
-    }
-
-    /** spec.nodeSelector and required node affinity both hold for the node. */
-    static boolean matchesNodeSelectorAndAffinity(Pod pod, Node node) {
-        Map<String, String> sel = pod.getSpec().getNodeSelector();
-        Map<String, String> labels = labels(node);
-        if (sel != null) {
-            for (Map.Entry<String, String> e : sel.entrySet()) {
-                if (!e.getValue().equals(labels.get(e.getKey()))) {
-                    return false;
-                }
-            }
-        }
-        Affinity a = pod.getSpec().getAffinity();
-        if (a == null || a.getNodeAffinity() == null) {
-            return true;
-        }
-        NodeSelector required = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-        if (required == null) {
-            return true;
-        }
-        for (NodeSelectorTerm term : orEmpty(required.getNodeSelectorTerms())) {
-            if (termMatches(term, node)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The requirements of a term are ANDed; a term without any requirement matches no node. */
-    static boolean termMatches(NodeSelectorTerm term, Node node) {
-        List<NodeSelectorRequirement> exprs = orEmpty(term.getMatchExpressions());
-        List<NodeSelectorRequirement> fields = orEmpty(term.getMatchFields());
-        if (exprs.isEmpty() && fields.isEmpty()) {
-            return false;
-        }
-        Map<String, String> labels = labels(node);
-        for (NodeSelectorRequirement r : exprs) {
-            if (!requirementMatches(r, labels)) {
-                return false;
-            }
-        }
-        Map<String, String> nodeFields = Map.of("metadata.name", node.getMetadata().getName());
-        for (NodeSelectorRequirement r : fields) {
-            if (!requirementMatches(r, nodeFields)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static boolean requirementMatches(NodeSelectorRequirement r, Map<String, String> labels) {
-        String v = labels.get(r.getKey());
-        List<String> values = orEmpty(r.getValues());
-        return switch (Objects.requireNonNullElse(r.getOperator(), "")) {
-            case "In" -> v != null && values.contains(v);
-            case "NotIn" -> v == null || !values.contains(v);
-            case "Exists" -> v != null;
-            case "DoesNotExist" -> v == null;
-            case "Gt", "Lt" -> {
-                if (v == null || values.size() != 1) {
-                    yield false;
-                }
-                try {
-                    long have = Long.parseLong(v);
-                    long want = Long.parseLong(values.getFirst());
-                    yield r.getOperator().equals("Gt") ? have > want : have < want;
-                } catch (NumberFormatException e) {
-                    yield false;
-                }
-            }
-            default -> false;
-        };
     }
 
     /**

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.scheduler.framework.ClusterView;
 import io.kubus.scheduler.framework.FilterPlugin;
 import io.kubus.scheduler.framework.NodeInfo;
+import io.kubus.schema.selector.NodeAffinities;
 
 /**
  * spec.nodeSelector (every label equal) and the required node affinity (any of the nodeSelectorTerms; within a term
@@ -20,6 +21,6 @@ public final class NodeAffinity implements FilterPlugin {
 
     @Override
     public String filter(Pod pod, NodeInfo node, ClusterView cluster) {
-        return Matching.matchesNodeSelectorAndAffinity(pod, node.node()) ? null : REASON;
+        return NodeAffinities.matches(pod.getSpec(), node.node()) ? null : REASON;
     }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.PreferredSchedulingTerm;
 import io.kubus.scheduler.framework.ClusterView;
 import io.kubus.scheduler.framework.NodeInfo;
 import io.kubus.scheduler.framework.ScorePlugin;
+import io.kubus.schema.selector.NodeAffinities;
 
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class NodeAffinityScore implements ScorePlugin {
                 Matching.orEmpty(a.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution());
         long sum = 0;
         for (PreferredSchedulingTerm t : terms) {
-            if (t.getPreference() != null && t.getWeight() != null && Matching.termMatches(t.getPreference(), node.node())) {
+            if (t.getPreference() != null && t.getWeight() != null && NodeAffinities.termMatches(t.getPreference(), node.node())) {
                 sum += t.getWeight();
             }
         }

@@ -6,6 +6,7 @@ import io.kubus.schema.selector.LabelSelector;
 import io.kubus.scheduler.framework.ClusterView;
 import io.kubus.scheduler.framework.FilterPlugin;
 import io.kubus.scheduler.framework.NodeInfo;
+import io.kubus.schema.selector.NodeAffinities;
 
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class PodTopologySpread implements FilterPlugin {
         Map<String, Long> counts = new HashMap<>();
         for (NodeInfo n : cluster.nodes()) {
             String domain = Matching.labels(n.node()).get(c.getTopologyKey());
-            if (domain == null || !Matching.matchesNodeSelectorAndAffinity(pod, n.node())) {
+            if (domain == null || !NodeAffinities.matches(pod.getSpec(), n.node())) {
                 continue;
             }
             long k = n.pods().stream()

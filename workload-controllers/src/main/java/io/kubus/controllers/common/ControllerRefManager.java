@@ -112,10 +112,6 @@ public final class ControllerRefManager<C extends HasMetadata> {
 
     @SuppressWarnings("unchecked")
     private C copy(C child) {
-        try {
-            return (C) KubusJson.json().treeToValue(KubusJson.json().valueToTree(child), child.getClass());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot copy a " + child.getKind(), e);
-        }
+        return KubusJson.copy(child, (Class<C>) child.getClass());
     }
 }

@@ -167,11 +167,7 @@ public class DeploymentController implements Reconciler, ManagedController {
     }
 
     private static <T> T copy(T object, Class<T> cls) {
-        try {
-            return KubusJson.json().treeToValue(KubusJson.json().valueToTree(object), cls);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot copy a " + cls.getSimpleName(), e);
-        }
+        return KubusJson.copy(object, cls);
     }
 
     private static boolean sameJson(Object a, Object b) {

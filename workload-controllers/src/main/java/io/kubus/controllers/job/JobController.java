@@ -29,6 +29,7 @@ import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.common.ControllerRefManager;
+import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.common.PodDeletionOrder;
@@ -99,6 +100,7 @@ public class JobController implements Reconciler, ManagedController {
     private final Expectations finalizerRemovals;
     private final Controller controller;
     private final ControllerRefManager<Pod> claims;
+    private final OwnedPodEvents<Job> owned;
     /**
      * Per Job, the resourceVersion of this controller's last status write. A cached Job older than that has not got
      * the write yet: its counts lag behind pods already counted and released, and acting on them would start pods the
@@ -118,7 +120,9 @@ public class JobController implements Reconciler, ManagedController {
         this.finalizerRemovals = new Expectations(settings.getExpectationsTtl());
         this.controller = settings.newController(NAME, this).primary(jobs);
         this.claims = new ControllerRefManager<>(api, ResourceTypes.JOBS, ResourceTypes.PODS, controller);
-        pods.addHandler(new PodEvents());
+        this.owned = new OwnedPodEvents<>(controller, expectations, jobs, "Job", JobController::selector);
+        pods.addHandler(owned);
+        pods.addHandler(new TrackingFinalizerEvents());
     }
 
     @Override
@@ -823,19 +827,12 @@ public class JobController implements Reconciler, ManagedController {
         for (Pod p : pods.byIndex(Index.NAMESPACE, namespace)) {
             if (hasFinalizer(p) && OwnerReferences.controllerOf(p)
                     .filter(r -> "Job".equals(r.getKind()) && name.equals(r.getName())).isPresent()
-                    && jobOf(p).isEmpty()) {
+                    && owned.ownerKey(p).isEmpty()) {
                 orphans.add(p);
             }
         }
         removeFinalizers(key, orphans);
         finalizerRemovals.forget(key);
-    }
-
-    /** The cached Job controlling {@code pod} (same uid). */
-    private Optional<Job> jobOf(Pod pod) {
-        return OwnerReferences.controllerOf(pod).filter(r -> "Job".equals(r.getKind()))
-                .flatMap(r -> jobs.get(pod.getMetadata().getNamespace(), r.getName())
-                        .filter(j -> Objects.equals(j.getMetadata().getUid(), r.getUid())));
     }
 
     /** Pods by ascending completion index, so that completed indexes are recorded in order. */
@@ -958,54 +955,34 @@ public class JobController implements Reconciler, ManagedController {
         return new JobBuilder(job).build();
     }
 
-    /** Pod events settle expectations and queue the Job concerned (addPod/updatePod/deletePod). */
-    private final class PodEvents implements ResourceEventHandler<Pod> {
+    /**
+     * What pod events mean to a Job beyond what they mean to every owner of pods ({@link OwnedPodEvents}): a removed
+     * tracking finalizer settles its expectation, and a pod that still carries the finalizer of a Job that is gone
+     * queues that Job's key, whose reconcile releases it.
+     */
+    private final class TrackingFinalizerEvents implements ResourceEventHandler<Pod> {
         @Override
         public void onAdd(Pod pod) {
-            Optional<Job> job = jobOf(pod);
-            if (job.isPresent()) {
-                String key = Informer.keyOf(job.get());
-                expectations.creationObserved(key);
-                controller.enqueue(key);
-            } else if (OwnerReferences.controllerOf(pod).isEmpty()) {
-                for (Job j : jobs.byIndex(Index.NAMESPACE, pod.getMetadata().getNamespace())) {
-                    if (selector(j).matches(Objects.requireNonNullElse(pod.getMetadata().getLabels(), Map.of()))) {
-                        controller.enqueue(Informer.keyOf(j));
-                    }
-                }
-            } else {
+            if (owned.ownerKey(pod).isEmpty()) {
                 orphanKey(pod).ifPresent(controller::enqueue);
             }
         }
 
         @Override
         public void onUpdate(Pod old, Pod now) {
-            Optional<String> key = jobOf(now).map(Informer::keyOf);
-            if (key.isPresent()) {
-                if (now.getMetadata().getDeletionTimestamp() != null && old.getMetadata().getDeletionTimestamp() == null) {
-                    expectations.deletionObserved(key.get(), Informer.keyOf(now));
-                }
-                if (hasFinalizer(old) && !hasFinalizer(now)) {
-                    finalizerRemovals.deletionObserved(key.get(), now.getMetadata().getUid());
-                }
-                controller.enqueue(key.get());
-            } else {
+            Optional<String> key = owned.ownerKey(now);
+            if (key.isPresent() && hasFinalizer(old) && !hasFinalizer(now)) {
+                finalizerRemovals.deletionObserved(key.get(), now.getMetadata().getUid());
+            } else if (key.isEmpty()) {
                 orphanKey(now).ifPresent(controller::enqueue);
             }
-            jobOf(old).map(Informer::keyOf).filter(k -> !k.equals(key.orElse(null))).ifPresent(controller::enqueue);
         }
 
         @Override
         public void onDelete(Pod last) {
-            Optional<String> key = jobOf(last).map(Informer::keyOf);
-            key.ifPresent(k -> {
-                expectations.deletionObserved(k, Informer.keyOf(last));
-                finalizerRemovals.deletionObserved(k, last.getMetadata().getUid());
-                controller.enqueue(k);
-            });
+            owned.ownerKey(last).ifPresent(k -> finalizerRemovals.deletionObserved(k, last.getMetadata().getUid()));
         }
 
-        /** A pod with the finalizer whose Job is gone: its (former) Job's key, whose reconcile releases it. */
         private Optional<String> orphanKey(Pod pod) {
             if (!hasFinalizer(pod)) {
                 return Optional.empty();

@@ -9,10 +9,9 @@ import io.kubus.client.controller.Expectations;
 import io.kubus.client.controller.Reconciler;
 import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
-import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.controllers.common.ControllerRefManager;
-import io.kubus.controllers.common.OwnerReferences;
+import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.common.PodDeletionOrder;
 import io.kubus.controllers.common.PodStates;
@@ -68,7 +67,7 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         this.controller = settings.newController(kind.controllerName(), this);
         controller.primary(owners);
         this.claims = new ControllerRefManager<>(api, kind.type(), ResourceTypes.PODS, controller);
-        pods.addHandler(new PodEvents());
+        pods.addHandler(new OwnedPodEvents<>(controller, expectations, owners, kind.type().kind(), kind::selector));
     }
 
     @Override
@@ -242,67 +241,5 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
 
     private static Map<String, String> labels(Pod pod) {
         return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-    }
-
-    /** The key of the owner of this kind that controls {@code pod}, if it is in the cache with the same uid. */
-    private Optional<String> ownerKey(Pod pod) {
-        return OwnerReferences.controllerOf(pod)
-                .filter(r -> kind.type().kind().equals(r.getKind()))
-                .flatMap(r -> owners.get(pod.getMetadata().getNamespace(), r.getName())
-                        .filter(o -> Objects.equals(o.getMetadata().getUid(), r.getUid())))
-                .map(Informer::keyOf);
-    }
-
-    /** Owners in the pod's namespace whose selector matches it: who may adopt an orphan. */
-    private List<String> matchingOwners(Pod pod) {
-        List<String> keys = new ArrayList<>();
-        for (T o : owners.byIndex(Index.NAMESPACE, pod.getMetadata().getNamespace())) {
-            if (kind.selector(o).matches(labels(pod))) {
-                keys.add(Informer.keyOf(o));
-            }
-        }
-        return keys;
-    }
-
-    /** Pod events settle expectations and queue the owners concerned (Kubernetes' addPod/updatePod/deletePod). */
-    private final class PodEvents implements ResourceEventHandler<Pod> {
-        @Override
-        public void onAdd(Pod pod) {
-            if (pod.getMetadata().getDeletionTimestamp() != null) {
-                onDelete(pod);
-                return;
-            }
-            Optional<String> owner = ownerKey(pod);
-            if (owner.isPresent()) {
-                expectations.creationObserved(owner.get());
-                controller.enqueue(owner.get());
-            } else if (OwnerReferences.controllerOf(pod).isEmpty()) {
-                matchingOwners(pod).forEach(controller::enqueue);
-            }
-        }
-
-        @Override
-        public void onUpdate(Pod old, Pod now) {
-            if (now.getMetadata().getDeletionTimestamp() != null && old.getMetadata().getDeletionTimestamp() == null) {
-                // A graceful delete: the pod no longer counts, which is what the expectation waited for.
-                ownerKey(now).ifPresent(k -> expectations.deletionObserved(k, Informer.keyOf(now)));
-            }
-            Optional<String> oldOwner = ownerKey(old);
-            Optional<String> newOwner = ownerKey(now);
-            oldOwner.ifPresent(controller::enqueue);
-            newOwner.ifPresent(controller::enqueue);
-            if (newOwner.isEmpty() && OwnerReferences.controllerOf(now).isEmpty()
-                    && !Objects.equals(old.getMetadata().getLabels(), now.getMetadata().getLabels())) {
-                matchingOwners(now).forEach(controller::enqueue);
-            }
-        }
-
-        @Override
-        public void onDelete(Pod last) {
-            ownerKey(last).ifPresent(k -> {
-                expectations.deletionObserved(k, Informer.keyOf(last));
-                controller.enqueue(k);
-            });
-        }
     }
 }
