@@ -1,27 +1,18 @@
 package io.kubus.controllers.bench;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.kubus.client.api.KubusApi;
-import io.kubus.client.informer.Informer;
-import io.kubus.client.informer.ResourceEventHandler;
-import io.kubus.client.kafka.KafkaClientConfig;
-import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -88,37 +79,13 @@ public final class DaemonSetBenchmark {
     /** One bare pod per node in its own namespace, timed until all are Ready; then deleted (not timed). */
     private static double baseline(ClusterFixture cluster, List<String> nodes) throws Exception {
         KubusApi api = cluster.api();
-        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName("baseline").endMetadata().build());
-        Set<String> ready = ConcurrentHashMap.newKeySet();
-        Set<String> present = ConcurrentHashMap.newKeySet();
-        try (Informer<Pod> informer = Informer.builder(api, KafkaClientConfig.plaintext(cluster.gateway().kafkaBootstrap()),
-                        ResourceTypes.PODS, Pod.class)
-                .namespace("baseline").name("bench-baseline").handler(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Pod pod) {
-                        onUpdate(null, pod);
-                    }
-
-                    @Override
-                    public void onUpdate(Pod old, Pod now) {
-                        present.add(now.getMetadata().getName());
-                        if (PodStates.isReady(now)) {
-                            ready.add(now.getMetadata().getName());
-                        }
-                    }
-
-                    @Override
-                    public void onDelete(Pod last) {
-                        present.remove(last.getMetadata().getName());
-                    }
-                }).build().start();
+        try (BaselinePods pods = new BaselinePods(cluster, () -> { });
              ExecutorService clients = Executors.newFixedThreadPool(8)) {
-            informer.awaitSynced(Duration.ofSeconds(30));
             long t0 = System.nanoTime();
             List<Future<?>> creates = new ArrayList<>();
             for (String node : nodes) {
                 creates.add(clients.submit(() -> api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata()
-                        .withName("on-" + node).withNamespace("baseline").endMetadata().withNewSpec()
+                        .withName("on-" + node).withNamespace(BaselinePods.NAMESPACE).endMetadata().withNewSpec()
                         .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
                         .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In")
                         .withValues(node).endMatchField().endNodeSelectorTerm()
@@ -128,16 +95,9 @@ public final class DaemonSetBenchmark {
             for (Future<?> f : creates) {
                 f.get();
             }
-            await("baseline pods Ready", () -> ready.size() >= nodes.size(), () -> ready.size() + " ready");
+            await("baseline pods Ready", () -> pods.ready.size() >= nodes.size(), () -> pods.ready.size() + " ready");
             double took = seconds(t0);
-            List<Future<?>> deletes = new ArrayList<>();
-            for (String node : nodes) {
-                deletes.add(clients.submit(() -> api.deleteIfExists(ResourceTypes.PODS, "baseline", "on-" + node, null, null)));
-            }
-            for (Future<?> f : deletes) {
-                f.get();
-            }
-            await("baseline pods gone", present::isEmpty, () -> present.size() + " left");
+            pods.deleteAll(clients, nodes.stream().map(n -> "on-" + n).toList());
             return took;
         }
     }

@@ -1,27 +1,18 @@
 package io.kubus.controllers.bench;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
-import io.kubus.client.informer.Informer;
-import io.kubus.client.kafka.KafkaClientConfig;
-import io.kubus.client.informer.ResourceEventHandler;
-import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,54 +85,25 @@ public final class DeploymentBenchmark {
      */
     private static double baseline(ClusterFixture cluster, int count) throws Exception {
         KubusApi api = cluster.api();
-        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName("baseline").endMetadata().build());
-        Set<String> ready = ConcurrentHashMap.newKeySet();
-        Set<String> present = ConcurrentHashMap.newKeySet();
-        try (Informer<Pod> informer = Informer.builder(api, KafkaClientConfig.plaintext(cluster.gateway().kafkaBootstrap()), ResourceTypes.PODS, Pod.class)
-                .namespace("baseline").name("bench-baseline").handler(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Pod pod) {
-                        onUpdate(null, pod);
-                    }
-
-                    @Override
-                    public void onUpdate(Pod old, Pod now) {
-                        present.add(now.getMetadata().getName());
-                        if (PodStates.isReady(now)) {
-                            ready.add(now.getMetadata().getName());
-                        }
-                    }
-
-                    @Override
-                    public void onDelete(Pod last) {
-                        present.remove(last.getMetadata().getName());
-                    }
-                }).build().start();
+        try (BaselinePods pods = new BaselinePods(cluster, () -> { });
              ExecutorService clients = Executors.newFixedThreadPool(8)) {
-            informer.awaitSynced(Duration.ofSeconds(30));
             long t0 = System.nanoTime();
+            List<String> names = new ArrayList<>();
             List<Future<?>> creates = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 String name = "bare-" + i;
+                names.add(name);
                 creates.add(clients.submit(() -> api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata()
-                        .withName(name).withNamespace("baseline").endMetadata().withNewSpec().addNewContainer()
+                        .withName(name).withNamespace(BaselinePods.NAMESPACE).endMetadata().withNewSpec().addNewContainer()
                         .withName("app").withImage(IMAGE).endContainer().endSpec().build())));
             }
             for (Future<?> f : creates) {
                 f.get();
             }
             System.out.printf("[bench] baseline: %d pods created in %.1f s%n", count, seconds(t0));
-            await("baseline pods Ready", () -> ready.size() >= count, () -> ready.size() + " ready");
+            await("baseline pods Ready", () -> pods.ready.size() >= count, () -> pods.ready.size() + " ready");
             double rate = count / seconds(t0);
-            List<Future<?>> deletes = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = "bare-" + i;
-                deletes.add(clients.submit(() -> api.deleteIfExists(ResourceTypes.PODS, "baseline", name, null, null)));
-            }
-            for (Future<?> f : deletes) {
-                f.get();
-            }
-            await("baseline pods gone", present::isEmpty, () -> present.size() + " left");
+            pods.deleteAll(clients, names);
             return rate;
         }
     }

@@ -1,29 +1,20 @@
 package io.kubus.controllers.bench;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.kubus.client.api.KubusApi;
-import io.kubus.client.informer.Informer;
-import io.kubus.client.informer.ResourceEventHandler;
-import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.intArg;
@@ -91,34 +82,9 @@ public final class JobBenchmark {
      */
     private static double baseline(ClusterFixture cluster, int count, int parallelism, int runMs) throws Exception {
         KubusApi api = cluster.api();
-        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName("baseline").endMetadata().build());
-        Set<String> succeeded = ConcurrentHashMap.newKeySet();
-        Set<String> present = ConcurrentHashMap.newKeySet();
         Semaphore slots = new Semaphore(parallelism);
-        try (Informer<Pod> informer = Informer.builder(api, KafkaClientConfig.plaintext(cluster.gateway().kafkaBootstrap()),
-                        ResourceTypes.PODS, Pod.class)
-                .namespace("baseline").name("bench-baseline").handler(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Pod pod) {
-                        onUpdate(null, pod);
-                    }
-
-                    @Override
-                    public void onUpdate(Pod old, Pod now) {
-                        present.add(now.getMetadata().getName());
-                        if (now.getStatus() != null && "Succeeded".equals(now.getStatus().getPhase())
-                                && succeeded.add(now.getMetadata().getName())) {
-                            slots.release();
-                        }
-                    }
-
-                    @Override
-                    public void onDelete(Pod last) {
-                        present.remove(last.getMetadata().getName());
-                    }
-                }).build().start();
+        try (BaselinePods pods = new BaselinePods(cluster, slots::release);
              ExecutorService clients = Executors.newFixedThreadPool(8)) {
-            informer.awaitSynced(java.time.Duration.ofSeconds(30));
             long t0 = System.nanoTime();
             AtomicInteger next = new AtomicInteger();
             for (int c = 0; c < 8; c++) {
@@ -126,24 +92,17 @@ public final class JobBenchmark {
                     for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
                         slots.acquire();
                         api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata().withName("bare-" + i)
-                                .withNamespace("baseline").addToAnnotations("sim.kubus.io/exit-after-ms", Integer.toString(runMs))
+                                .withNamespace(BaselinePods.NAMESPACE)
+                                .addToAnnotations("sim.kubus.io/exit-after-ms", Integer.toString(runMs))
                                 .endMetadata().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("work")
                                 .withImage(IMAGE).endContainer().endSpec().build());
                     }
                     return null;
                 });
             }
-            await("baseline pods Succeeded", () -> succeeded.size() >= count, () -> succeeded.size() + " succeeded");
+            await("baseline pods Succeeded", () -> pods.succeeded.size() >= count, () -> pods.succeeded.size() + " succeeded");
             double rate = count / seconds(t0);
-            List<Future<?>> deletes = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = "bare-" + i;
-                deletes.add(clients.submit(() -> api.deleteIfExists(ResourceTypes.PODS, "baseline", name, null, null)));
-            }
-            for (Future<?> f : deletes) {
-                f.get();
-            }
-            await("baseline pods gone", present::isEmpty, () -> present.size() + " left");
+            pods.deleteAll(clients, IntStream.range(0, count).mapToObj(i -> "bare-" + i).toList());
             return rate;
         }
     }

@@ -31,18 +31,11 @@ class CronJobKillTest {
     @TempDir
     Path dir;
     private ClusterFixture cluster;
-    private ServiceProcess first;
-    private ServiceProcess second;
 
     @AfterEach
-    void stop() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{first, second}) {
-            if (p != null) {
-                p.close();
-            }
-        }
+    void stop() {
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // and the controller processes it started
         }
     }
 
@@ -68,7 +61,7 @@ class CronJobKillTest {
         cluster = ClusterFixture.start();
         KubusApi api = cluster.api();
         Path logs = Files.createDirectories(Path.of("target", "cronjob-kill"));
-        first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
+        ServiceProcess first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
         Path manifest = dir.resolve("cronjobs.yaml");
         StringBuilder yaml = new StringBuilder();
         for (String[] c : new String[][]{{"warmup", "@every 2s"}, {"due", "* * * * *"}}) {
@@ -104,7 +97,7 @@ class CronJobKillTest {
         System.out.printf("[cronjob-kill] controllers killed %d ms after the run was due, with %d Job(s) of it%n",
                 Duration.between(Instant.ofEpochSecond(minute * 60), Instant.now()).toMillis(), atKill.size());
 
-        second = cluster.startControllersProcess(Map.of(), logs.resolve("second.log"));
+        cluster.startControllersProcess(Map.of(), logs.resolve("second.log"));
         String name = "due-" + minute;
         Await.until(Duration.ofSeconds(60), "the run of " + name + " in the CronJob's status", () -> {
             record(api, minute, seen);

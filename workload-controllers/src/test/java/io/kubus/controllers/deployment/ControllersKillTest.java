@@ -36,18 +36,11 @@ class ControllersKillTest {
     @TempDir
     Path dir;
     private ClusterFixture cluster;
-    private ServiceProcess first;
-    private ServiceProcess second;
 
     @AfterEach
-    void stop() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{first, second}) {
-            if (p != null) {
-                p.close();
-            }
-        }
+    void stop() {
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // and the controller processes it started
         }
     }
 
@@ -67,7 +60,7 @@ class ControllersKillTest {
         KubusApi api = cluster.api();
         Kubectl kubectl = cluster.kubectl(dir);
         Path logs = Files.createDirectories(Path.of("target", "controllers-kill"));
-        first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
+        ServiceProcess first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
 
         Path manifest = dir.resolve("fleet.yaml");
         Files.writeString(manifest, """
@@ -101,7 +94,7 @@ class ControllersKillTest {
             System.out.printf("[kill] controllers killed with %d new and %d old pods active%n",
                     withImage(atKill, "kubus/busybox:2"), withImage(atKill, "kubus/busybox:1"));
 
-            second = cluster.startControllersProcess(Map.of(), logs.resolve("second.log"));
+            cluster.startControllersProcess(Map.of(), logs.resolve("second.log"));
             Kubectl.Result done = kubectl.run(130, "rollout", "status", "deployment/fleet", "--timeout=120s");
             assertEquals(0, done.exitCode(), done.err() + done.out());
             List<Pod> end = Await.until(Duration.ofSeconds(60), "no old pod left, in any state", () -> pods(api),

@@ -2,12 +2,11 @@ package io.kubus.controllers.e2e;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.kubus.agent.runtime.ContainerInfo;
-import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.DockerNodes;
 import io.kubus.controllers.testing.PodHistory;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
@@ -69,14 +68,7 @@ class DeploymentOnDockerTest {
         if (cluster != null) {
             cluster.close();
         }
-        for (String n : nodes) {
-            try (DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), n)) {
-                for (ContainerInfo c : docker.list()) {
-                    docker.stopContainer(c.id(), Duration.ZERO);
-                    docker.removeContainer(c.id());
-                }
-            }
-        }
+        DockerNodes.removeContainers(nodes);
     }
 
     private static List<Pod> activeWebPods() {

@@ -4,10 +4,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.kubus.agent.runtime.ContainerInfo;
-import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.DockerNodes;
 import io.kubus.controllers.testing.PodHistory;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,14 +104,7 @@ class JobsOnDockerTest {
         if (cluster != null) {
             cluster.close();
         }
-        for (String n : nodes) {
-            try (DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), n)) {
-                for (ContainerInfo c : docker.list()) {
-                    docker.stopContainer(c.id(), Duration.ZERO);
-                    docker.removeContainer(c.id());
-                }
-            }
-        }
+        DockerNodes.removeContainers(nodes);
     }
 
     private static Optional<Job> get(String name) {
@@ -183,11 +175,9 @@ class JobsOnDockerTest {
         Await.until(Duration.ofSeconds(30), "the pod's container stopped", () -> podsOf("deadline"),
                 l -> l.stream().noneMatch(JobsOnDockerTest::running), l -> l.stream().map(p -> p.getStatus().getPhase()).toList().toString());
         for (String n : nodes) {
-            try (DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), n)) {
-                for (ContainerInfo c : docker.list()) {
-                    assertFalse(c.podName().startsWith("deadline-") && c.state() == ContainerInfo.State.RUNNING,
-                            "a container of the ended Job still runs: " + c.name());
-                }
+            for (ContainerInfo c : DockerNodes.containers(n)) {
+                assertFalse(c.podName().startsWith("deadline-") && c.state() == ContainerInfo.State.RUNNING,
+                        "a container of the ended Job still runs: " + c.name());
             }
         }
     }

@@ -10,6 +10,7 @@ import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.agent.runtime.docker.HostNetworkHelper;
 import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.ClusterFixture;
+import io.kubus.controllers.testing.DockerNodes;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.ApplicationContext;
@@ -213,17 +214,7 @@ class ServiceProxyOnDockerTest {
             helper.close();
             assertEquals(routeLocalnet, Files.readString(ROUTE_LOCALNET), "route_localnet as it was");
         }
-        for (String n : new String[] {node, second}) {
-            if (n == null) {
-                continue;
-            }
-            try (DockerRuntime docker = new DockerRuntime(URI.create("unix:///var/run/docker.sock"), n)) {
-                for (ContainerInfo c : docker.list()) {
-                    docker.stopContainer(c.id(), Duration.ZERO);
-                    docker.removeContainer(c.id());
-                }
-            }
-        }
+        DockerNodes.removeContainers(java.util.Arrays.asList(node, second));
     }
 
     @Test

@@ -34,18 +34,11 @@ class JobControllersKillTest {
     @TempDir
     Path dir;
     private ClusterFixture cluster;
-    private ServiceProcess first;
-    private ServiceProcess second;
 
     @AfterEach
-    void stop() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{first, second}) {
-            if (p != null) {
-                p.close();
-            }
-        }
+    void stop() {
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // and the controller processes it started
         }
     }
 
@@ -69,7 +62,7 @@ class JobControllersKillTest {
         KubusApi api = cluster.api();
         Kubectl kubectl = cluster.kubectl(dir);
         Path logs = Files.createDirectories(Path.of("target", "job-controllers-kill"));
-        first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
+        ServiceProcess first = cluster.startControllersProcess(Map.of(), logs.resolve("first.log"));
 
         Path manifest = dir.resolve("batch.yaml");
         Files.writeString(manifest, """
@@ -98,7 +91,7 @@ class JobControllersKillTest {
             System.out.printf("[job-kill] controllers killed at %d successes, %d active%n", succeeded(atKill),
                     atKill.getStatus().getActive());
 
-            second = cluster.startControllersProcess(Map.of(), logs.resolve("second.log"));
+            cluster.startControllersProcess(Map.of(), logs.resolve("second.log"));
             Kubectl.Result done = kubectl.run(200, "wait", "--for=condition=complete", "job/batch", "--timeout=190s");
             assertEquals(0, done.exitCode(), done.err() + done.out());
             Job end = job(api);

@@ -26,6 +26,7 @@ public final class ClusterFixture implements AutoCloseable {
     private final List<ApplicationContext> agents = new ArrayList<>();
     private final KubusApi api;
     private ApplicationContext controllers;
+    private final List<ServiceProcess> processes = new ArrayList<>();
 
     private ClusterFixture(GatewayFixture gateway, ApplicationContext scheduler) {
         this.gateway = gateway;
@@ -151,8 +152,11 @@ public final class ClusterFixture implements AutoCloseable {
         }
     }
 
+    /** The controllers as a process of their own (to be killed); closed with the fixture unless closed before. */
     public ServiceProcess startControllersProcess(Map<String, Object> extra, Path log) throws java.io.IOException {
-        return ServiceProcess.start(ControllersApplication.class.getName(), controllerProperties(extra), log);
+        ServiceProcess p = ServiceProcess.start(ControllersApplication.class.getName(), controllerProperties(extra), log);
+        processes.add(p);
+        return p;
     }
 
     public GatewayFixture gateway() {
@@ -165,6 +169,13 @@ public final class ClusterFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        for (ServiceProcess p : processes) {
+            try {
+                p.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         stopControllers();
         for (ApplicationContext a : agents.reversed()) {
             a.close();
