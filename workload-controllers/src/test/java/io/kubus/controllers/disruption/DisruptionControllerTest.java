@@ -79,14 +79,11 @@ class DisruptionControllerTest {
 
     @Test
     void aControllerWithoutAScaleFailsSafe() throws Exception {
+        // a Job's pod (it runs until stopped on a simulated node): its controller has no scale
         cluster.kubectl().run("create", "job", "batch", "--image=kubus/busybox:1", "--", "true").ok();
-        String jobUid = cluster.kubectl().run("get", "job", "batch", "-o", "jsonpath={.metadata.uid}").ok().out();
-        cluster.api().create(ResourceTypes.PODS, KubusJson.json().readValue("""
-                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"batch-1","labels":{"app":"batch"},
-                  "ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":"batch","uid":"%s","controller":true}]},
-                 "spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"kubus/busybox:1"}]}}"""
-                .formatted(jobUid), Pod.class));
-        cluster.kubectl().run("create", "pdb", "batch", "--selector=app=batch", "--max-unavailable=1").ok();
+        Await.until(Duration.ofSeconds(30), "the Job's pod", () -> cluster.api()
+                .list(ResourceTypes.PODS, "default", "job-name=batch", null, Pod.class).items(), l -> !l.isEmpty());
+        cluster.kubectl().run("create", "pdb", "batch", "--selector=job-name=batch", "--max-unavailable=1").ok();
         PodDisruptionBudget pdb = Await.until(Duration.ofSeconds(30), "the SyncFailed condition", () -> budget("batch"),
                 b -> b.getStatus() != null && b.getStatus().getConditions() != null && b.getStatus().getConditions()
                         .stream().anyMatch(c -> "SyncFailed".equals(c.getReason())), b -> String.valueOf(b.getStatus()));
