@@ -9,6 +9,7 @@ import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.docker.DockerRuntime;
 import io.kubus.agent.runtime.docker.HostNetworkHelper;
 import io.kubus.controllers.testing.Await;
+import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.controllers.testing.DockerNodes;
 import io.kubus.gateway.testing.Kubectl;
@@ -188,11 +189,13 @@ class ServiceProxyOnDockerTest {
                   selector: {app: nobody}
                   ports: [{name: http, port: 80, targetPort: 8080}]
                 """);
-        // the LoadBalancer controller of k3s's ServiceLB would write the nodes' InternalIPs here
-        Service lb = service("web-lb");
-        lb.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp(hostIp).endIngress()
-                .endLoadBalancer().build());
-        cluster.api().updateStatus(ResourceTypes.SERVICES, lb);
+        // what the service-lb controller writes too (the node's address): whichever writes second meets a conflict
+        KubusApi.retryOnConflict(() -> {
+            Service lb = service("web-lb");
+            lb.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp(hostIp).endIngress()
+                    .endLoadBalancer().build());
+            return cluster.api().updateStatus(ResourceTypes.SERVICES, lb);
+        });
         kubectl.run(120, "rollout", "status", "deployment/web", "--timeout=110s").ok();
         kubectl.run(60, "wait", "--for=condition=Ready", "pod/client", "--timeout=50s").ok();
         awaitRules("every Service's rules and both web endpoints", nat -> services("web", "sticky", "web-np",
