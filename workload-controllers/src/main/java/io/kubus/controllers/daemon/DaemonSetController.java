@@ -19,6 +19,7 @@ import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.common.ControllerRefManager;
+import io.kubus.controllers.common.Fanout;
 import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodControl;
@@ -44,10 +45,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Kubernetes' DaemonSet controller: one pod of the DaemonSet on every node that passes its template's node
@@ -433,29 +430,13 @@ public class DaemonSetController implements Reconciler, ManagedController {
 
         /** Deletes in parallel; the first failure other than NotFound is returned after all were tried. */
         private KubusApiException deleteAll(List<Pod> doomed) throws InterruptedException {
-            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<KubusApiException>> results = doomed.stream()
-                        .map(p -> pool.submit(() -> deleteOne(p))).toList();
-                KubusApiException first = null;
-                for (Future<KubusApiException> r : results) {
-                    try {
-                        first = first == null ? r.get() : first;
-                    } catch (ExecutionException e) {
-                        throw new IllegalStateException(e.getCause());
-                    }
-                }
-                return first;
-            }
-        }
-
-        private KubusApiException deleteOne(Pod pod) {
             try {
-                podControl.delete(pod, ds);
+                // a pod whose delete failed will not leave the cache because of us: stop waiting for it
+                Fanout.run(doomed, p -> podControl.delete(p, ds),
+                        (p, e) -> expectations.deletionObserved(key, Informer.keyOf(p)));
                 return null;
             } catch (KubusApiException e) {
-                // It will not leave the cache because of us: stop waiting for it.
-                expectations.deletionObserved(key, Informer.keyOf(pod));
-                return e.isNotFound() ? null : e;
+                return e;
             }
         }
 

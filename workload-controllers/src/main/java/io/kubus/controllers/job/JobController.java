@@ -29,6 +29,7 @@ import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.record.EventRecorder;
 import io.kubus.controllers.ControllersApplication;
 import io.kubus.controllers.common.ControllerRefManager;
+import io.kubus.controllers.common.Fanout;
 import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodControl;
@@ -56,9 +57,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static io.kubus.controllers.common.JobStates.condition;
 import static io.kubus.controllers.common.JobStates.isFinished;
@@ -578,39 +576,16 @@ public class JobController implements Reconciler, ManagedController {
             if (dropFinalizer) {
                 expectations.expectDeletions(key, victims.stream().map(Informer::keyOf).toList());
             }
-            int deleted = 0;
-            KubusApiException failure = null;
-            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<?>> futures = new ArrayList<>();
-                for (Pod p : victims) {
-                    futures.add(pool.submit(() -> {
-                        if (dropFinalizer && hasFinalizer(p)) {
-                            patchOutFinalizer(p);
-                        }
-                        podControl.delete(p, job);
-                        return null;
-                    }));
+            return Fanout.run(victims, p -> {
+                if (dropFinalizer && hasFinalizer(p)) {
+                    patchOutFinalizer(p);
                 }
-                for (int i = 0; i < futures.size(); i++) {
-                    try {
-                        futures.get(i).get();
-                        deleted++;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (dropFinalizer) {
-                            expectations.deletionObserved(key, Informer.keyOf(victims.get(i)));
-                        }
-                        if (e.getCause() instanceof KubusApiException k && k.isNotFound()) {
-                            deleted++;
-                        } else if (failure == null && e.getCause() instanceof KubusApiException k) {
-                            failure = k;
-                        }
-                    }
+                podControl.delete(p, job);
+            }, (p, e) -> {
+                if (dropFinalizer) {
+                    expectations.deletionObserved(key, Informer.keyOf(p));
                 }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            return deleted;
+            });
         }
 
         /**
@@ -683,12 +658,8 @@ public class JobController implements Reconciler, ManagedController {
             if (flush) {
                 writeStatus();
             }
-            int released = removeFinalizers(key, toRelease);
-            if (released > 0) {
-                for (Pod p : toRelease) {
-                    withFinalizer.remove(p.getMetadata().getUid());
-                }
-            }
+            removeFinalizers(key, toRelease); // throws unless every one is gone
+            toRelease.forEach(p -> withFinalizer.remove(p.getMetadata().getUid()));
             boolean moved = countUncounted(withFinalizer);
             boolean done = terminal != null && uncountedSucceeded.isEmpty() && uncountedFailed.isEmpty() && terminating == 0;
             if (done) {
@@ -772,42 +743,20 @@ public class JobController implements Reconciler, ManagedController {
         }
     }
 
-    /** Removes the tracking finalizer from each pod (a strategic merge patch, so nothing else changes); returns how many. */
-    private int removeFinalizers(String key, List<Pod> list) throws InterruptedException {
+    /**
+     * Removes the tracking finalizer from each pod (a strategic merge patch, so nothing else changes); throws, once
+     * all were tried, if one could not be removed from a pod that is still there.
+     */
+    private void removeFinalizers(String key, List<Pod> list) throws InterruptedException {
         if (list.isEmpty()) {
-            return 0;
+            return;
         }
         finalizerRemovals.expectDeletions(key, list.stream().map(p -> p.getMetadata().getUid()).toList());
-        int removed = 0;
-        KubusApiException failure = null;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Pod p : list) {
-                futures.add(pool.submit(() -> {
-                    patchOutFinalizer(p);
-                    return null;
-                }));
+        Fanout.run(list, this::patchOutFinalizer, (p, e) -> {
+            if (!Fanout.isNotFound(e)) {
+                finalizerRemovals.deletionObserved(key, p.getMetadata().getUid());
             }
-            for (int i = 0; i < futures.size(); i++) {
-                try {
-                    futures.get(i).get();
-                    removed++;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof KubusApiException k && k.isNotFound()) {
-                        removed++;
-                        continue;
-                    }
-                    finalizerRemovals.deletionObserved(key, list.get(i).getMetadata().getUid());
-                    if (failure == null && e.getCause() instanceof KubusApiException k) {
-                        failure = k;
-                    }
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return removed;
+        });
     }
 
     private void patchOutFinalizer(Pod p) {

@@ -11,6 +11,7 @@ import io.kubus.client.informer.Index;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.controllers.common.ControllerRefManager;
+import io.kubus.controllers.common.Fanout;
 import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.common.PodDeletionOrder;
@@ -25,15 +26,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Kubernetes' ReplicaSet controller, for ReplicaSets and ReplicationControllers ({@link ReplicaKind}): keeps the
@@ -147,30 +143,9 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
     }
 
     private void deleteAll(String key, T owner, List<Pod> victims) throws InterruptedException {
-        KubusApiException failure = null;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            Map<Pod, Future<?>> futures = new HashMap<>();
-            for (Pod p : victims) {
-                futures.put(p, pool.submit(() -> {
-                    podControl.delete(p, owner);
-                    return null;
-                }));
-            }
-            for (Map.Entry<Pod, Future<?>> e : futures.entrySet()) {
-                try {
-                    e.getValue().get();
-                } catch (ExecutionException ex) {
-                    // It will not leave the cache because of us: stop waiting for it.
-                    expectations.deletionObserved(key, Informer.keyOf(e.getKey()));
-                    if (ex.getCause() instanceof KubusApiException k && !k.isNotFound() && failure == null) {
-                        failure = k;
-                    }
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        // a pod whose delete failed will not leave the cache because of us: stop waiting for it
+        Fanout.run(victims, p -> podControl.delete(p, owner),
+                (p, e) -> expectations.deletionObserved(key, Informer.keyOf(p)));
     }
 
     private void updateStatus(T owner, List<Pod> owned, Exception manageError, Instant now) {
