@@ -63,7 +63,13 @@ class DockerNodeTest {
         String cpu = cluster.exec(server, "sh", "-c", "cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us");
         assertTrue(cpu.trim().startsWith("25000"), "250m CPU limit: " + cpu);
 
+        // the agent records its events in the background: look for a bounded while, as a user would look again
         String events = cluster.kubectl().run("describe", "pod", "web").ok().out();
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+             !(events.contains("Started") && events.contains("Created")) && System.nanoTime() < deadline; ) {
+            Thread.sleep(200);
+            events = cluster.kubectl().run("describe", "pod", "web").ok().out();
+        }
         assertTrue(events.contains("Started") && events.contains("Created"), events);
 
         long t0 = System.nanoTime();
