@@ -13,6 +13,7 @@ import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.leader.KafkaLeaderElection;
 import io.kubus.scheduler.framework.SchedulingPipeline;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.value.PropertyResolver;
@@ -94,14 +95,7 @@ public class Scheduler implements AutoCloseable {
                     clusterChanged();
                 }, last -> cache.removeNode(last.getMetadata().getName()))).build();
         pods = Informer.builder(api, kafka, ResourceTypes.PODS, Pod.class).name("scheduler-pods")
-                .handler(ResourceEventHandler.of(this::podChanged, last -> {
-                    String key = Informer.keyOf(last);
-                    if (cache.isPlaced(key)) {
-                        cache.forget(key);
-                        clusterChanged();
-                    }
-                    waiting.remove(key);
-                })).build();
+                .handler(ResourceEventHandler.of(this::podChanged, last -> podGone(Informer.keyOf(last)))).build();
         nodes.start();
         pods.start();
         nodes.awaitSynced(Duration.ofSeconds(60));
@@ -158,6 +152,11 @@ public class Scheduler implements AutoCloseable {
     private void podChanged(Pod pod) {
         String key = Informer.keyOf(pod);
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (PodPhases.isTerminal(pod)) {
+            // A finished pod holds no room on its node, as kube-scheduler's pod informer leaves such pods out.
+            podGone(key);
+            return;
+        }
         if (node != null && !node.isEmpty()) {
             cache.upsertBoundPod(key, pod);
             waiting.remove(key);
@@ -172,6 +171,14 @@ public class Scheduler implements AutoCloseable {
         if (waiting.putIfAbsent(key, 0) == null) {
             queue.add(Entry.after(key, 0));
         }
+    }
+
+    private void podGone(String key) {
+        if (cache.isPlaced(key)) {
+            cache.forget(key);
+            clusterChanged();
+        }
+        waiting.remove(key);
     }
 
     /** A node appeared or changed, or a pod left a node: pods that fit nowhere may fit now. */

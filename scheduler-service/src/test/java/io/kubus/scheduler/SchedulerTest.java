@@ -188,4 +188,22 @@ class SchedulerTest {
         assertTrue(after.stream().anyMatch(e -> "Scheduled".equals(e.getReason())
                 && e.getMessage().equals("Successfully assigned default/big to large")), after.toString());
     }
+
+    @Test
+    void aFinishedPodLeavesItsRoomToTheNextPod() throws Exception {
+        api.create(ResourceTypes.NODES, node("batch-1", "1", "4Gi", 110, Map.of("pool", "batch"), List.of()));
+        api.create(ResourceTypes.PODS, new PodBuilder(pod("batch-a", "1", "1Gi")).editSpec()
+                .addToNodeSelector("pool", "batch").endSpec().build());
+        await(api, "batch-a", TestClusters::bound, Duration.ofSeconds(30));
+        api.create(ResourceTypes.PODS, new PodBuilder(pod("batch-b", "1", "1Gi")).editSpec()
+                .addToNodeSelector("pool", "batch").endSpec().build());
+        await(api, "batch-b", p -> p.getStatus() != null && p.getStatus().getConditions() != null
+                && p.getStatus().getConditions().stream().anyMatch(c -> "Unschedulable".equals(c.getReason())
+                && c.getMessage() != null && c.getMessage().contains("Insufficient cpu")), Duration.ofSeconds(30));
+
+        // as a node agent reports a container that exited 0 under restartPolicy Never
+        KubusApi.retryOnConflict(() -> api.updateStatus(ResourceTypes.PODS, new PodBuilder(api.get(ResourceTypes.PODS,
+                "default", "batch-a", Pod.class).orElseThrow()).editOrNewStatus().withPhase("Succeeded").endStatus().build()));
+        assertEquals("batch-1", await(api, "batch-b", TestClusters::bound, Duration.ofSeconds(30)).getSpec().getNodeName());
+    }
 }

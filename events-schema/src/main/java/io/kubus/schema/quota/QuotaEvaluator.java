@@ -3,6 +3,7 @@ package io.kubus.schema.quota;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.quantity.ResourceAmounts;
 import io.kubus.schema.quantity.ResourceQuantity;
 
@@ -171,7 +172,7 @@ public final class QuotaEvaluator {
      */
     static boolean isCharged(JsonNode pod, Instant now) {
         String phase = pod.path("status").path("phase").asText("");
-        if (phase.equals("Succeeded") || phase.equals("Failed")) {
+        if (PodPhases.isTerminal(phase)) {
             return false;
         }
         JsonNode meta = pod.path("metadata");

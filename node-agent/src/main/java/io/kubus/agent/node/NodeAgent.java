@@ -16,6 +16,7 @@ import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.micronaut.core.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,6 +186,9 @@ public final class NodeAgent implements AutoCloseable {
         // time stay as reported instead of moving with every sync.
         Pod basis = last == null || last.status.equals(pod.getStatus()) ? pod
                 : new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(last.status).build();
+        if (PodPhases.isTerminal(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
+            podSync.finished(pod, owned);
+        }
         PodSync.Result result = podSync.sync(basis, owned);
         if (result.stopped()) {
             List<String> finalizers = pod.getMetadata().getFinalizers();

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.kubus.agent.runtime.ContainerInfo;
+import io.kubus.schema.pod.PodPhases;
 import io.micronaut.core.annotation.Nullable;
 
 import java.time.Instant;
@@ -60,7 +61,7 @@ public final class PodStatuses {
         String phase = initFailed ? "Failed" : initialized ? phase(appStatuses, restartPolicy) : "Pending";
         boolean containersReady = initialized && !appStatuses.isEmpty()
                 && appStatuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
-        if (phase.equals("Succeeded") || phase.equals("Failed")) {
+        if (PodPhases.isTerminal(phase)) {
             containersReady = false;
         }
 
@@ -96,7 +97,7 @@ public final class PodStatuses {
      * them; DisruptionTarget and the other conditions others set stay.
      */
     public static PodStatus stoppedAfterDeletion(PodStatus last, Instant now) {
-        if ("Succeeded".equals(last.getPhase()) || "Failed".equals(last.getPhase())) {
+        if (PodPhases.isTerminal(last.getPhase())) {
             return last;
         }
         List<PodCondition> conditions = new ArrayList<>();

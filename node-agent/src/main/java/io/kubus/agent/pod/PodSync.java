@@ -16,6 +16,7 @@ import io.kubus.agent.runtime.ContainerSpec;
 import io.kubus.agent.runtime.ImagePullException;
 import io.kubus.agent.runtime.SandboxInfo;
 import io.kubus.agent.runtime.SandboxSpec;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.quantity.ResourceQuantity;
 import io.micronaut.core.annotation.Nullable;
 
@@ -116,6 +117,10 @@ public final class PodSync {
         String uid = pod.getMetadata().getUid();
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             return new Result(null, kill(pod, owned));
+        }
+        if (PodPhases.isTerminal(pod)) {
+            // A finished pod never runs again, as the kubelet stops syncing terminal pods: nothing to converge.
+            return new Result(pod.getStatus(), false);
         }
         Instant now = clock.instant();
         startTimes.putIfAbsent(uid, startTimeOf(pod, now));
@@ -218,6 +223,30 @@ public final class PodSync {
             deleteVolumes(uid);
         }
         return true;
+    }
+
+    /**
+     * A pod whose finished phase the API holds: whatever still runs of it stops, its sandbox too (its IP and host ports
+     * go back), and its exited containers stay for {@code kubectl logs} until the pod is deleted, as the kubelet does.
+     * Only once the API holds the phase: an agent restarted before its report landed must not find the pod's sandbox
+     * gone and start the pod again.
+     */
+    public void finished(Pod pod, List<ContainerInfo> owned) {
+        Duration grace = Duration.ofSeconds(Math.max(0,
+                Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
+        for (ContainerInfo c : owned) {
+            if (!c.sandbox() && c.state() == ContainerInfo.State.RUNNING) {
+                runtime.stopContainer(c.id(), grace);
+            }
+        }
+        for (ContainerInfo c : owned) {
+            if (c.sandbox() && c.state() == ContainerInfo.State.RUNNING) {
+                runtime.stopContainer(c.id(), Duration.ZERO);
+            }
+        }
+        String uid = pod.getMetadata().getUid();
+        probes.forget(uid);
+        startTimes.remove(uid);
     }
 
     private @Nullable String ensureSandbox(Pod pod, List<ContainerInfo> owned) {

@@ -10,9 +10,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -153,6 +155,18 @@ class DockerNodeTest {
                 assertEquals(Integer.parseInt(c[1]),
                         pod.getStatus().getContainerStatuses().getFirst().getState().getTerminated().getExitCode(), name);
             }
+        }
+        // A finished pod gives its sandbox back (its IP with it), as the kubelet does, and keeps its logs.
+        for (String name : List.of("rp-never-0", "rp-never-1")) {
+            String uid = cluster.await(name, p -> true, 10).getMetadata().getUid();
+            boolean sandboxRunning = true;
+            for (int i = 0; i < 100 && sandboxRunning; i++) {
+                sandboxRunning = cluster.docker().list().stream().anyMatch(x -> x.sandbox() && uid.equals(x.podUid())
+                        && x.state() == ContainerInfo.State.RUNNING);
+                Thread.sleep(100);
+            }
+            assertFalse(sandboxRunning, name + ": the sandbox of a finished pod still runs");
+            cluster.kubectl().run(30, "logs", name).ok();
         }
         // A crash loop shows CrashLoopBackOff with growing delays (1 s, 2 s, 4 s with this agent's back-off).
         Pod crash = cluster.await("rp-always-1", p -> PodWaits.restartCount(p) >= 2 && "CrashLoopBackOff".equals(PodWaits.waitingReason(p)), 60);

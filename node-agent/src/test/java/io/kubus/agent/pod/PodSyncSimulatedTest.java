@@ -88,6 +88,24 @@ class PodSyncSimulatedTest {
     }
 
     @Test
+    void aFinishedPodStopsItsSandboxAndIsNeverStartedAgain() {
+        PodSync sync = newSync();
+        Pod pod = pod("batch", "Never", Map.of(SimulatedRuntime.EXIT_AFTER_MS, "500", SimulatedRuntime.EXIT_CODE, "0"));
+        sync.sync(pod, owned(pod));
+        clock.advance(Duration.ofSeconds(2));
+        Pod finished = withStatus(pod, sync.sync(pod, owned(pod)).status());
+        assertEquals("Succeeded", finished.getStatus().getPhase());
+
+        sync.finished(finished, owned(pod));
+        List<ContainerInfo> left = owned(pod);
+        assertTrue(left.stream().noneMatch(c -> c.state() == ContainerInfo.State.RUNNING), left.toString());
+        assertTrue(left.stream().anyMatch(c -> "app".equals(c.name())), "the exited containers stay, for logs");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(finished.getStatus(), sync.sync(finished, owned(pod)).status());
+        assertEquals(left, owned(pod), "no new sandbox and no new run");
+    }
+
+    @Test
     void aDeletedPodIsStoppedAndRemoved() {
         PodSync sync = newSync();
         Pod pod = pod("gone", "Always", Map.of());

@@ -3,6 +3,7 @@ package io.kubus.controllers.common;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 
+import io.kubus.schema.pod.PodPhases;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -13,9 +14,7 @@ public final class PodStates {
 
     /** Not finished and not being deleted: it counts toward a controller's replicas. */
     public static boolean isActive(Pod pod) {
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        return !"Succeeded".equals(phase) && !"Failed".equals(phase)
-                && pod.getMetadata().getDeletionTimestamp() == null;
+        return !PodPhases.isTerminal(pod) && pod.getMetadata().getDeletionTimestamp() == null;
     }
 
     public static boolean isReady(Pod pod) {

@@ -29,6 +29,7 @@ import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.selector.LabelSelector;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -284,7 +285,7 @@ public class DaemonSetController implements Reconciler, ManagedController {
                     pods.byIndex(Index.NAMESPACE, ds.getMetadata().getNamespace()));
             for (Pod p : owned) {
                 String node = DaemonPods.targetNode(p);
-                boolean finishedAndGoing = p.getMetadata().getDeletionTimestamp() != null && isTerminal(p);
+                boolean finishedAndGoing = p.getMetadata().getDeletionTimestamp() != null && PodPhases.isTerminal(p);
                 if (node != null && !finishedAndGoing) {
                     nodeToPods.computeIfAbsent(node, n -> new ArrayList<>()).add(p);
                 }
@@ -537,8 +538,4 @@ public class DaemonSetController implements Reconciler, ManagedController {
         }
     }
 
-    private static boolean isTerminal(Pod p) {
-        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        return "Succeeded".equals(phase) || "Failed".equals(phase);
-    }
 }

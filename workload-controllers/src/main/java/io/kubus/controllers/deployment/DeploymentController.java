@@ -26,6 +26,7 @@ import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.selector.LabelSelector;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -381,8 +382,7 @@ public class DeploymentController implements Reconciler, ManagedController {
                     continue;
                 }
                 boolean old = OwnerReferences.controllerOf(pod).map(r -> oldUids.contains(r.getUid())).orElse(false);
-                String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-                if (old && !"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+                if (old && !PodPhases.isTerminal(pod)) {
                     return true;
                 }
             }

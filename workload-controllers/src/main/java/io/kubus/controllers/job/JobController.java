@@ -39,6 +39,7 @@ import io.kubus.controllers.common.SlowStart;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.selector.LabelSelector;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -830,7 +831,7 @@ public class JobController implements Reconciler, ManagedController {
     }
 
     private static boolean isTerminating(Pod p) {
-        return p.getMetadata().getDeletionTimestamp() != null && !"Succeeded".equals(phase(p)) && !"Failed".equals(phase(p));
+        return p.getMetadata().getDeletionTimestamp() != null && !PodPhases.isTerminal(p);
     }
 
     static boolean hasFinalizer(Pod p) {

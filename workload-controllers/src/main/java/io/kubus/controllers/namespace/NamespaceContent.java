@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NamespaceStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.schema.ResourceType;
 
+import io.kubus.schema.pod.PodPhases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ final class NamespaceContent {
                 finalizers.forEach(f -> remainingByFinalizer.merge(f, 1, Integer::sum));
                 estimateSeconds = Math.max(estimateSeconds, FINALIZER_ESTIMATE_SECONDS);
             }
-            if (item instanceof Pod pod && !isTerminal(pod) && pod.getSpec().getTerminationGracePeriodSeconds() != null) {
+            if (item instanceof Pod pod && !PodPhases.isTerminal(pod) && pod.getSpec().getTerminationGracePeriodSeconds() != null) {
                 estimateSeconds = Math.max(estimateSeconds, pod.getSpec().getTerminationGracePeriodSeconds());
             }
         }
@@ -129,8 +130,4 @@ final class NamespaceContent {
                 .build();
     }
 
-    private static boolean isTerminal(Pod pod) {
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        return "Succeeded".equals(phase) || "Failed".equals(phase);
-    }
 }

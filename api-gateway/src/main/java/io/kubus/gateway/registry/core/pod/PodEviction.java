@@ -19,6 +19,7 @@ import io.kubus.gateway.registry.LabelSelectors;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.policy.DisruptionBudgets;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -222,7 +223,7 @@ public class PodEviction implements Subresource {
     /** canIgnorePDB. */
     private static boolean canIgnoreBudget(ObjectNode pod) {
         String phase = pod.path("status").path("phase").asText("");
-        return phase.equals("Succeeded") || phase.equals("Failed") || phase.equals("Pending")
+        return PodPhases.isTerminal(phase) || phase.equals("Pending")
                 || pod.path("metadata").hasNonNull("deletionTimestamp");
     }
 

@@ -8,6 +8,7 @@ import io.kubus.gateway.table.TableColumn;
 import io.kubus.gateway.table.TablePrinter;
 import io.kubus.gateway.table.TablePrinters;
 
+import io.kubus.schema.pod.PodPhases;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -127,7 +128,7 @@ public final class PodPrinter implements TablePrinter {
         }
         if (Cells.deleting(pod) && text(status, "/reason").equals("NodeLost")) {
             reason = "Unknown";
-        } else if (Cells.deleting(pod) && !phase.equals("Succeeded") && !phase.equals("Failed")) {
+        } else if (Cells.deleting(pod) && !PodPhases.isTerminal(phase)) {
             reason = "Terminating";
         }
         String restartsCell = restarts != 0 && !lastRestart.isEmpty()

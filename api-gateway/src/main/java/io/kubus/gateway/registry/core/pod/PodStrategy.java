@@ -12,6 +12,7 @@ import io.kubus.gateway.table.TablePrinter;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.validation.ErrorList;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -145,7 +146,7 @@ public class PodStrategy implements Strategy {
     @Override
     public long gracePeriodSeconds(ObjectNode pod, @Nullable Long requested) {
         String phase = pod.path("status").path("phase").asText("");
-        if (pod.path("spec").path("nodeName").asText("").isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) {
+        if (pod.path("spec").path("nodeName").asText("").isEmpty() || PodPhases.isTerminal(phase)) {
             return 0;
         }
         return requested != null ? requested : pod.path("spec").path("terminationGracePeriodSeconds").asLong(30);
