@@ -10,10 +10,11 @@ import io.kubus.gateway.config.AuthSettings;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.registry.certificates.CertificateSigningRequestStrategy;
-import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
+import io.kubus.gateway.watch.StoreFollower;
 import io.kubus.gateway.watch.WatchCache;
+import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.event.WatchEventType;
 import io.micronaut.context.annotation.Context;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * kube-controller-manager's csrsigning controller for the two client signers of the API: an approved request, not
@@ -58,17 +58,15 @@ import java.util.concurrent.TimeUnit;
 public class CertificateSigner implements AutoCloseable {
     static final String SIGNER_VALIDATION_FAILURE = "SignerValidationFailure";
     private static final Logger LOG = LoggerFactory.getLogger(CertificateSigner.class);
-    /** The queue's marker for "list and watch again": no request is named so (a name has no '/'). */
-    private static final String RELIST = "/";
 
     private final CertificateAuthority ca;
     private final AuthSettings settings;
     private final ObjectStore store;
-    private final WatchCache watchCache;
     private final Clock clock;
-    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>(List.of(RELIST));
+    /** Names of requests to look at, from the follower's lists and changes. */
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private volatile AutoCloseable watch;
+    private final StoreFollower follower;
     private volatile boolean running = true;
 
     public CertificateSigner(GatewayPki pki, AuthSettings settings, ObjectStore store, WatchCache watchCache,
@@ -76,9 +74,22 @@ public class CertificateSigner implements AutoCloseable {
         this.ca = pki.pki().ca();
         this.settings = settings;
         this.store = store;
-        this.watchCache = watchCache;
         this.clock = clock;
         this.thread = Thread.ofPlatform().daemon().name("csr-signer").start(this::run);
+        this.follower = new StoreFollower("csr-signer-requests", List.of(ResourceTypes.CERTIFICATESIGNINGREQUESTS),
+                store, watchCache, new StoreFollower.View() {
+                    @Override
+                    public void replace(ResourceType type, List<ObjectNode> requests) {
+                        requests.forEach(csr -> queue.add(JsonTree.text(csr.path("metadata"), "name")));
+                    }
+
+                    @Override
+                    public void apply(ResourceType type, WatchEventType change, ObjectNode csr) {
+                        if (change != WatchEventType.DELETED) {
+                            queue.add(JsonTree.text(csr.path("metadata"), "name"));
+                        }
+                    }
+                });
     }
 
     private void run() {
@@ -90,13 +101,7 @@ public class CertificateSigner implements AutoCloseable {
                 return;
             }
             try {
-                if (next.equals(RELIST)) {
-                    follow();
-                } else {
-                    sign(next);
-                }
-            } catch (InterruptedException e) {
-                return;
+                sign(next);
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
@@ -110,28 +115,6 @@ public class CertificateSigner implements AutoCloseable {
                 queue.add(next);
             }
         }
-    }
-
-    /** Lists every request for a look, then watches them from the list's version. */
-    private void follow() throws InterruptedException {
-        closeWatch();
-        if (!watchCache.awaitReady(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the watch cache is not ready yet");
-        }
-        ObjectList list = store.list(ResourceTypes.CERTIFICATESIGNINGREQUESTS, null);
-        list.items().forEach(csr -> queue.add(JsonTree.text(csr.path("metadata"), "name")));
-        watch = watchCache.watch(ResourceTypes.CERTIFICATESIGNINGREQUESTS, list.resourceVersion(), event -> {
-            if (event == null) {
-                if (running) {
-                    queue.add(RELIST);
-                }
-                return false;
-            }
-            if (event.type() != WatchEventType.DELETED) {
-                queue.add(JsonTree.text(event.object().path("metadata"), "name"));
-            }
-            return true;
-        });
     }
 
     /** Signs the request, or fails it, when it is one of these signers', approved and neither failed nor signed. */
@@ -206,23 +189,11 @@ public class CertificateSigner implements AutoCloseable {
         return next;
     }
 
-    private void closeWatch() {
-        AutoCloseable w = watch;
-        watch = null;
-        if (w != null) {
-            try {
-                w.close();
-            } catch (Exception e) {
-                LOG.debug("closing the certificate requests' watch: {}", e.toString());
-            }
-        }
-    }
-
     @PreDestroy
     @Override
     public void close() {
         running = false;
         thread.interrupt();
-        closeWatch();
+        follower.close();
     }
 }

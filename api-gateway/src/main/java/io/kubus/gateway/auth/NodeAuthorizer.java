@@ -9,9 +9,9 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Order;
 import jakarta.inject.Singleton;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * What a node agent's identity ({@code system:node:NAME} in {@code system:nodes}) may touch, as kube-apiserver's Node
@@ -29,10 +29,17 @@ import java.util.function.Predicate;
 public class NodeAuthorizer implements Authorizer {
     private static final Set<String> WRITES = Set.of("create", "update", "patch", "delete", "deletecollection");
 
-    private final ObjectStore store;
+    private static final String SECRET = "secret";
+    private static final String CONFIG_MAP = "configMap";
+    private static final String CLAIM = "persistentVolumeClaim";
+    private static final String SERVICE_ACCOUNT = "serviceAccount";
 
-    public NodeAuthorizer(ObjectStore store) {
+    private final ObjectStore store;
+    private final NodeGraph graph;
+
+    public NodeAuthorizer(ObjectStore store, NodeGraph graph) {
         this.store = store;
+        this.graph = graph;
     }
 
     @Override
@@ -51,8 +58,8 @@ public class NodeAuthorizer implements Authorizer {
                 }
                 case "serviceaccounts" -> {
                     if (a.subresource().equals("token") && a.verb().equals("create")) {
-                        return podsOn(node, a.namespace(), pod -> a.name().equals(pod.path("spec").path("serviceAccountName").asText()))
-                                ? Decision.allow("") : noRelationship(node);
+                        return related(node, a.namespace(), SERVICE_ACCOUNT, a.name()) ? Decision.allow("")
+                                : noRelationship(node);
                     }
                     return Decision.noOpinion("");
                 }
@@ -86,12 +93,12 @@ public class NodeAuthorizer implements Authorizer {
         if (!a.verb().equals("get") || a.name().isEmpty()) {
             return Decision.deny("can only get individual resources of this type");
         }
-        String field = switch (a.resource()) {
-            case "secrets" -> "secret";
-            case "configmaps" -> "configMap";
-            default -> "persistentVolumeClaim";
+        String kind = switch (a.resource()) {
+            case "secrets" -> SECRET;
+            case "configmaps" -> CONFIG_MAP;
+            default -> CLAIM;
         };
-        return podsOn(node, a.namespace(), pod -> uses(pod, field, a.name())) ? Decision.allow("") : noRelationship(node);
+        return related(node, a.namespace(), kind, a.name()) ? Decision.allow("") : noRelationship(node);
     }
 
     /** Pods are read by every node; changed or deleted only by the node they are bound to. */
@@ -108,9 +115,17 @@ public class NodeAuthorizer implements Authorizer {
                 : Decision.deny("node '" + node + "' can only modify pods with spec.nodeName set to itself");
     }
 
-    private boolean podsOn(Nodes node, String namespace, Predicate<ObjectNode> test) {
+    /**
+     * Whether a pod bound to the node uses the object: asked of the graph, and of the store when the graph does not
+     * know it, since a pod bound a moment ago may not have reached the graph yet.
+     */
+    private boolean related(Nodes node, String namespace, String kind, String name) {
+        String reference = kind + "/" + name;
+        if (graph.related(node, namespace, reference)) {
+            return true;
+        }
         for (ObjectNode pod : store.listCommitted(ResourceTypes.PODS, namespace)) {
-            if (node.covers(pod.path("spec").path("nodeName").asText()) && test.test(pod)) {
+            if (node.covers(pod.path("spec").path("nodeName").asText()) && references(pod).contains(reference)) {
                 return true;
             }
         }
@@ -118,49 +133,45 @@ public class NodeAuthorizer implements Authorizer {
     }
 
     /**
-     * Whether the pod refers to the object: a volume (or a projected volume's source), an env or envFrom reference
-     * of any container, or an image pull secret.
+     * What a pod refers to, as "kind/name" with the kinds {@code secret}, {@code configMap},
+     * {@code persistentVolumeClaim} and {@code serviceAccount}: its volumes (and projected volumes' sources), the env
+     * and envFrom references of every container, its image pull secrets and its ServiceAccount.
      */
-    static boolean uses(ObjectNode pod, String field, String name) {
+    static Set<String> references(ObjectNode pod) {
         JsonNode spec = pod.path("spec");
+        Set<String> refs = new HashSet<>();
+        add(refs, SERVICE_ACCOUNT, spec.path("serviceAccountName"));
         for (JsonNode v : spec.path("volumes")) {
-            JsonNode source = v.path(field);
-            if (name.equals(source.path(field.equals("secret") ? "secretName" : field.equals("configMap") ? "name" : "claimName").asText())) {
-                return true;
-            }
+            add(refs, SECRET, v.path(SECRET).path("secretName"));
+            add(refs, CONFIG_MAP, v.path(CONFIG_MAP).path("name"));
+            add(refs, CLAIM, v.path(CLAIM).path("claimName"));
             for (JsonNode p : v.path("projected").path("sources")) {
-                if (name.equals(p.path(field).path("name").asText())) {
-                    return true;
-                }
+                add(refs, SECRET, p.path(SECRET).path("name"));
+                add(refs, CONFIG_MAP, p.path(CONFIG_MAP).path("name"));
             }
         }
-        if (field.equals("persistentVolumeClaim")) {
-            return false;
-        }
-        String keyRef = field.equals("secret") ? "secretKeyRef" : "configMapKeyRef";
-        String fromRef = field.equals("secret") ? "secretRef" : "configMapRef";
         for (String containers : List.of("initContainers", "containers", "ephemeralContainers")) {
             for (JsonNode c : spec.path(containers)) {
                 for (JsonNode e : c.path("env")) {
-                    if (name.equals(e.path("valueFrom").path(keyRef).path("name").asText())) {
-                        return true;
-                    }
+                    add(refs, SECRET, e.path("valueFrom").path("secretKeyRef").path("name"));
+                    add(refs, CONFIG_MAP, e.path("valueFrom").path("configMapKeyRef").path("name"));
                 }
                 for (JsonNode e : c.path("envFrom")) {
-                    if (name.equals(e.path(fromRef).path("name").asText())) {
-                        return true;
-                    }
+                    add(refs, SECRET, e.path("secretRef").path("name"));
+                    add(refs, CONFIG_MAP, e.path("configMapRef").path("name"));
                 }
             }
         }
-        if (field.equals("secret")) {
-            for (JsonNode s : spec.path("imagePullSecrets")) {
-                if (name.equals(s.path("name").asText())) {
-                    return true;
-                }
-            }
+        for (JsonNode s : spec.path("imagePullSecrets")) {
+            add(refs, SECRET, s.path("name"));
         }
-        return false;
+        return refs;
+    }
+
+    private static void add(Set<String> refs, String kind, JsonNode name) {
+        if (name.isTextual() && !name.asText().isEmpty()) {
+            refs.add(kind + "/" + name.asText());
+        }
     }
 
     /** The node an identity is, or the pool of simulated nodes it runs ({@link UserInfo#SIMULATED_NODE_POOLS}). */

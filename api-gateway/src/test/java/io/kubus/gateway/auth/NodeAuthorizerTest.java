@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A node agent's identity against a real gateway: it reads only the Secrets and ConfigMaps its own pods use, one by
@@ -114,6 +116,46 @@ class NodeAuthorizerTest {
         String body = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}";
         assertEquals(201, asNodeA("POST", NS + "/serviceaccounts/runner/token", body).status());
         assertEquals(403, asNodeA("POST", NS + "/serviceaccounts/default/token", body).status());
+    }
+
+    @Test
+    void theGraphFollowsPodsAsTheyAreBoundAndDeleted() throws InterruptedException {
+        NodeGraph graph = gateway.context().getBean(NodeGraph.class);
+        NodeAuthorizer.Nodes a = new NodeAuthorizer.Nodes("node-a", false);
+        awaitGraph(() -> graph.related(new NodeAuthorizer.Nodes("node-b", false), "nodes", "secret/s-b"));
+        assertFalse(graph.related(a, "nodes", "secret/s-b"), "only node-b's pod uses it");
+
+        for (String name : new String[] {"pulls-1", "pulls-2"}) {
+            admin("POST", NS + "/pods", """
+                    {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s"},"spec":{"nodeName":"node-a",
+                    "imagePullSecrets":[{"name":"s-b"}],"containers":[{"name":"c","image":"kubus/busybox:1"}]}}"""
+                    .formatted(name));
+        }
+        awaitGraph(() -> graph.related(a, "nodes", "secret/s-b"));
+        assertTrue(graph.related(a, "nodes", "configMap/kube-root-ca.crt"), "the projected token volume's CA");
+        assertFalse(graph.related(a, "other", "secret/s-b"), "another namespace");
+        assertEquals(200, asNodeA("GET", NS + "/secrets/s-b", null).status());
+
+        admin("DELETE", NS + "/pods/pulls-1?gracePeriodSeconds=0", null);
+        awaitGraph(() -> !graph.holds("nodes", "pulls-1"));
+        assertTrue(graph.related(a, "nodes", "secret/s-b"), "the other pod still uses it");
+        admin("DELETE", NS + "/pods/pulls-2?gracePeriodSeconds=0", null);
+        awaitGraph(() -> !graph.related(a, "nodes", "secret/s-b"));
+        assertEquals(403, asNodeA("GET", NS + "/secrets/s-b", null).status(), "its pods are gone");
+
+        // a pool identity (simulated nodes) covers every node named after it and a number
+        admin("POST", NS + "/pods", """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"pooled"},"spec":{"nodeName":"sim-3",
+                "containers":[{"name":"c","image":"kubus/busybox:1","envFrom":[{"configMapRef":{"name":"c-a"}}]}]}}""");
+        awaitGraph(() -> graph.related(new NodeAuthorizer.Nodes("sim", true), "nodes", "configMap/c-a"));
+        assertFalse(graph.related(new NodeAuthorizer.Nodes("si", true), "nodes", "configMap/c-a"));
+    }
+
+    private static void awaitGraph(java.util.function.BooleanSupplier done) throws InterruptedException {
+        for (int i = 0; i < 100 && !done.getAsBoolean(); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(done.getAsBoolean(), "the graph did not follow");
     }
 
     private static void forbidden(GatewayFixture.Reply r, String message) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.auth.UserInfo;
+import io.kubus.gateway.watch.StoreFollower;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
@@ -39,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Singleton
 @Requires(env = GatewayApplication.ENVIRONMENT)
-public class RbacPolicy {
+public class RbacPolicy implements StoreFollower.View {
     private static final Comparator<Binding> BY_NAME = Comparator.comparing(Binding::name);
 
     /** Rules of Roles by "namespace/name", of ClusterRoles by name. */
@@ -87,6 +88,7 @@ public class RbacPolicy {
     }
 
     /** Replaces what is held of one kind by a list of it. */
+    @Override
     public synchronized void replace(ResourceType type, List<ObjectNode> objects) {
         Set<String> keep = new HashSet<>();
         for (ObjectNode o : objects) {
@@ -108,6 +110,7 @@ public class RbacPolicy {
     }
 
     /** Applies one change of one of the four kinds. */
+    @Override
     public synchronized void apply(ResourceType type, WatchEventType change, ObjectNode object) {
         if (change == WatchEventType.DELETED) {
             remove(type, key(object));
