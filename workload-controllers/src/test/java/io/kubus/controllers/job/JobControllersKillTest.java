@@ -99,7 +99,10 @@ class JobControllersKillTest {
             assertEquals(0, end.getStatus().getFailed() == null ? 0 : end.getStatus().getFailed());
             List<Pod> pods = api.list(ResourceTypes.PODS, "default", "batch.kubernetes.io/job-name=batch", null, Pod.class).items();
             assertEquals(COMPLETIONS, pods.stream().filter(p -> "Succeeded".equals(p.getStatus().getPhase())).count(),
-                    "no pod ran more often than needed");
+                    "no pod ran more often than needed; the others: " + pods.stream()
+                            .filter(p -> !"Succeeded".equals(p.getStatus().getPhase()))
+                            .map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase() + " deleted at "
+                                    + p.getMetadata().getDeletionTimestamp()).toList() + " of " + pods.size());
             assertTrue(pods.stream().noneMatch(JobController::hasFinalizer), "every pod released");
 
             int[] most = {0, 0};
