@@ -189,8 +189,10 @@ class KubectlStoredKindsEndToEndTest {
                 "NAME   POD-SELECTOR   AGE",
                 "db     role=db        <age>"), "get", "netpol");
         assertTable(List.of(
-                "NAME             PROVISIONER       RECLAIMPOLICY   VOLUMEBINDINGMODE   ALLOWVOLUMEEXPANSION   AGE",
-                "fast (default)   csi.example.com   Delete          Immediate           true                   <age>"), "get", "sc");
+                "NAME                   PROVISIONER           RECLAIMPOLICY   VOLUMEBINDINGMODE      ALLOWVOLUMEEXPANSION   AGE",
+                "fast (default)         csi.example.com       Delete          Immediate              true                   <age>",
+                "local-path (default)   kubus.io/local-path   Delete          WaitForFirstConsumer   false                  <age>"),
+                "get", "sc");
         assertTable(List.of(
                 "NAME              ATTACHREQUIRED   PODINFOONMOUNT   STORAGECAPACITY   TOKENREQUESTS   REQUIRESREPUBLISH   MODES        AGE",
                 "csi.example.com   false            false            false             <unset>         false               Persistent   <age>"),
@@ -282,10 +284,13 @@ class KubectlStoredKindsEndToEndTest {
         assertEquals(CREATED.stream().map(n -> n.replaceFirst("/(.*)", " \"$1\" deleted")).toList(),
                 lines(kubectl.run("delete", "-f", "all.yaml").ok().out()));
         assertEquals("ingress.networking.k8s.io \"rule\" deleted", kubectl.run("delete", "ingress", "rule").ok().out().trim());
-        for (String kind : List.of("ingresses", "ingressclasses", "networkpolicies", "storageclasses", "csidrivers",
+        for (String kind : List.of("ingresses", "ingressclasses", "networkpolicies", "csidrivers",
                 "volumeattachments", "podtemplates", "controllerrevisions")) {
             assertEquals("", kubectl.run("get", kind, "-o", "name").ok().out(), kind);
         }
+        // the cluster's own default class stays
+        assertEquals("storageclass.storage.k8s.io/local-path", kubectl.run("get", "storageclasses", "-o", "name")
+                .ok().out().trim());
         // the API server's own slice (of the kubernetes Service) stays
         assertEquals("endpointslice.discovery.k8s.io/kubernetes", kubectl.run("get", "endpointslices", "-o", "name")
                 .ok().out().trim());

@@ -36,7 +36,7 @@ import static io.kubus.gateway.table.Cells.text;
  */
 @Singleton
 public class StorageClassStrategy implements Strategy {
-    private static final String DEFAULT_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+    public static final String DEFAULT_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
     private static final String BETA_DEFAULT_ANNOTATION = "storageclass.beta.kubernetes.io/is-default-class";
     private static final List<String> RECLAIM_POLICIES = List.of("Delete", "Retain");
     private static final List<String> BINDING_MODES = List.of("Immediate", "WaitForFirstConsumer");
@@ -180,7 +180,7 @@ public class StorageClassStrategy implements Strategy {
     }
 
     /** storageutil.IsDefaultAnnotation: the class claims to be the default, by the GA or the beta annotation. */
-    private static boolean isDefault(JsonNode storageClass) {
+    public static boolean isDefault(JsonNode storageClass) {
         JsonNode annotations = storageClass.path("metadata").path("annotations");
         return "true".equals(annotations.path(DEFAULT_ANNOTATION).asText(""))
                 || "true".equals(annotations.path(BETA_DEFAULT_ANNOTATION).asText(""));
