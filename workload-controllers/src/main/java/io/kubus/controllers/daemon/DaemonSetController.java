@@ -26,6 +26,7 @@ import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.common.RevisionHistory;
 import io.kubus.controllers.common.SlowStart;
+import io.kubus.controllers.common.StatusWrites;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.KubusJson;
@@ -472,23 +473,12 @@ public class DaemonSetController implements Reconciler, ManagedController {
                     ? Result.requeueAfter(Duration.ofSeconds(minReady)) : Result.done();
         }
 
-        /** On a conflict (the cache lags behind the last write), once more onto a fresh read, as Kubernetes does. */
         private void updateStatus(DaemonSetStatus status) {
-            DaemonSet copy = KubusJson.copy(ds, DaemonSet.class);
-            copy.setStatus(status);
-            try {
-                api.updateStatus(ResourceTypes.DAEMONSETS, copy);
-            } catch (KubusApiException e) {
-                if (!e.isConflict()) {
-                    throw e;
-                }
-                Optional<DaemonSet> fresh = api.get(ResourceTypes.DAEMONSETS, ds.getMetadata().getNamespace(),
-                        ds.getMetadata().getName(), DaemonSet.class);
-                if (fresh.isPresent() && Objects.equals(fresh.get().getMetadata().getUid(), ds.getMetadata().getUid())) {
-                    fresh.get().setStatus(status);
-                    api.updateStatus(ResourceTypes.DAEMONSETS, fresh.get());
-                }
-            }
+            StatusWrites.update(api, ResourceTypes.DAEMONSETS, ds, o -> {
+                DaemonSet copy = KubusJson.copy(o, DaemonSet.class);
+                copy.setStatus(status);
+                return copy;
+            });
         }
     }
 
