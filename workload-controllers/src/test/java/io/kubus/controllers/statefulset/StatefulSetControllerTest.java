@@ -459,13 +459,14 @@ class StatefulSetControllerTest {
 
     @Test
     @Order(7)
-    void minReadySecondsHoldsTheNextOrdinalBack() throws Exception {
-        apply("slow", 2, "minReadySeconds: 2", "");
-        Map<String, Pod> ready = awaitReady("slow", "slow-0", "slow-1");
+    void minReadySecondsHoldsTheNextOrdinalBackAndOrdinalsStartWhereAsked() throws Exception {
+        apply("slow", 2, "minReadySeconds: 2\nordinals: {start: 3}", "");
+        Map<String, Pod> ready = awaitReady("slow", "slow-3", "slow-4");
+        assertEquals("3", ready.get("slow-3").getMetadata().getLabels().get("apps.kubernetes.io/pod-index"));
         java.time.Instant readyAt = java.time.Instant.parse(io.kubus.controllers.common.PodStates
-                .readyCondition(ready.get("slow-0")).orElseThrow().getLastTransitionTime());
-        java.time.Instant made = java.time.Instant.parse(ready.get("slow-1").getMetadata().getCreationTimestamp());
-        assertTrue(!made.isBefore(readyAt.plusSeconds(2)), "slow-1 made at " + made + ", slow-0 ready at " + readyAt);
+                .readyCondition(ready.get("slow-3")).orElseThrow().getLastTransitionTime());
+        java.time.Instant made = java.time.Instant.parse(ready.get("slow-4").getMetadata().getCreationTimestamp());
+        assertTrue(!made.isBefore(readyAt.plusSeconds(2)), "slow-4 made at " + made + ", slow-3 ready at " + readyAt);
         StatefulSet s = Await.until(Duration.ofSeconds(10), "2 available", () -> sts("slow"),
                 x -> Integer.valueOf(2).equals(x.getStatus().getAvailableReplicas()), x -> String.valueOf(x.getStatus()));
         assertEquals(2, s.getStatus().getReadyReplicas());
