@@ -292,9 +292,10 @@ public class StatefulSetController implements Reconciler, ManagedController {
                 }
                 if (!StatefulPods.isTerminating(p) && PodPhases.isTerminal(p)) {
                     // made again under its name once it is gone (the pod's delete event brings the set back)
-                    events.warning(set, "RecreatingFailedPod", "StatefulSet " + set.getMetadata().getNamespace()
-                            + "/" + set.getMetadata().getName() + " is recreating " + StatefulPods.phase(p)
-                            + " Pod " + p.getMetadata().getName());
+                    boolean failed = "Failed".equals(StatefulPods.phase(p));
+                    events.warning(set, failed ? "RecreatingFailedPod" : "RecreatingTerminatedPod", "StatefulSet "
+                            + set.getMetadata().getNamespace() + "/" + set.getMetadata().getName() + " is recreating "
+                            + (failed ? "failed" : "terminated") + " Pod " + p.getMetadata().getName());
                     delete(List.of(p));
                     through = !monotonic;
                     continue;

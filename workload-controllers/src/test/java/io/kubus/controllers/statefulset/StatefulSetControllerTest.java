@@ -188,6 +188,9 @@ class StatefulSetControllerTest {
             assertEquals(ready.get("web-0").getMetadata().getUid(), again.get("web-0").getMetadata().getUid());
             assertEquals(ready.get("web-2").getMetadata().getUid(), again.get("web-2").getMetadata().getUid());
             assertOneIdentityEach(history);
+            Await.until(Duration.ofSeconds(30), "a RecreatingFailedPod event",
+                    () -> cluster.kubectl().run("describe", "sts", "web").ok().out(),
+                    described -> described.contains("is recreating failed Pod web-1"));
         }
 
         // scale-down: web-2 is gone before web-1 is deleted
