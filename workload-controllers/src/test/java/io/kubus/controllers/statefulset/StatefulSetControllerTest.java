@@ -308,7 +308,17 @@ class StatefulSetControllerTest {
             assertEquals(Set.of("StatefulSet"), ownerKinds(c));
             assertEquals(setUid, c.getMetadata().getOwnerReferences().getFirst().getUid());
         }
-        // scaled away, the claim follows its pod
+        // scaled away, the claim follows its pod; scaled back at once, the new cache-1 does not start on the old
+        // claim (still there, or going, owned by the pod that is gone) but on a new one
+        String oldClaim = claims.get("data-cache-1").getMetadata().getUid();
+        cluster.kubectl().run("scale", "sts/cache", "--replicas=1").ok();
+        awaitReady("cache", "cache-0");
+        cluster.kubectl().run("scale", "sts/cache", "--replicas=2").ok();
+        awaitReady("cache", "cache-0", "cache-1");
+        PersistentVolumeClaim again = Await.until(Duration.ofSeconds(30), "a new data-cache-1",
+                () -> claims("cache").get("data-cache-1"),
+                c -> c != null && !c.getMetadata().getUid().equals(oldClaim) && c.getMetadata().getDeletionTimestamp() == null);
+        assertEquals(Set.of("StatefulSet"), ownerKinds(again));
         cluster.kubectl().run("scale", "sts/cache", "--replicas=1").ok();
         Await.until(Duration.ofSeconds(30), "data-cache-1 gone with cache-1", () -> claims("cache"),
                 m -> m.keySet().equals(Set.of("data-cache-0")));
