@@ -24,7 +24,9 @@ import io.kubus.controllers.common.OwnedPodEvents;
 import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.common.PodControl;
 import io.kubus.controllers.common.PodStates;
+import io.kubus.controllers.common.RevisionHistory;
 import io.kubus.controllers.common.SlowStart;
+import io.kubus.controllers.common.StatusWrites;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.KubusJson;
@@ -76,7 +78,7 @@ public class DaemonSetController implements Reconciler, ManagedController {
     private final Expectations expectations;
     private final Controller controller;
     private final ControllerRefManager<Pod> podClaims;
-    private final ControllerRefManager<ControllerRevision> revisionClaims;
+    private final RevisionHistory history;
     /** Per DaemonSet and node: when its last failed pod was deleted and how long the next one waits. */
     private final Map<String, Backoff> failedPodBackoff = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
@@ -98,8 +100,8 @@ public class DaemonSetController implements Reconciler, ManagedController {
         this.controller = settings.newController(NAME, this).primary(daemonSets)
                 .watch(revisions, r -> ownerKey(r).stream().toList());
         this.podClaims = new ControllerRefManager<>(api, ResourceTypes.DAEMONSETS, ResourceTypes.PODS, controller);
-        this.revisionClaims = new ControllerRefManager<>(api, ResourceTypes.DAEMONSETS,
-                ResourceTypes.CONTROLLERREVISIONS, controller);
+        this.history = new RevisionHistory(api, revisions, ResourceTypes.DAEMONSETS, controller,
+                DaemonPods.HASH_LABEL);
         pods.addHandler(new OwnedPodEvents<>(controller, expectations, daemonSets, "DaemonSet",
                 DaemonSetController::selector));
         nodes.addHandler(new NodeEvents());
@@ -155,54 +157,24 @@ public class DaemonSetController implements Reconciler, ManagedController {
     // ---- history ----
 
     /**
-     * The hash of the revision of the DaemonSet's current template (constructHistory): an existing revision of the
-     * same template is reused, renumbered past every other if it is not the newest (a template brought back by
-     * {@code rollout undo}); otherwise a new one is made. A revision of that name with another template is a hash
-     * collision: collisionCount goes up, which changes the next hash.
+     * The hash of the revision of the DaemonSet's current template (constructHistory, in {@link RevisionHistory}).
      */
     private String currentRevisionHash(DaemonSet ds) {
-        List<ControllerRevision> owned = revisionClaims.claim(ds, selector(ds),
-                revisions.byIndex(Index.NAMESPACE, ds.getMetadata().getNamespace()));
-        List<ControllerRevision> current = owned.stream().filter(r -> DaemonRevisions.matches(ds, r))
-                .sorted(DaemonRevisions.BY_REVISION).toList();
-        List<ControllerRevision> old = owned.stream().filter(r -> !current.contains(r)).toList();
-        long next = DaemonRevisions.maxRevision(old) + 1;
-        ControllerRevision cur;
-        if (current.isEmpty()) {
-            cur = snapshot(ds, next);
-        } else {
-            cur = current.getLast();
-            if (cur.getRevision() < next) {
-                ControllerRevision renumbered = KubusJson.copy(cur, ControllerRevision.class);
-                renumbered.setRevision(next);
-                cur = api.update(ResourceTypes.CONTROLLERREVISIONS, renumbered);
-            }
-        }
-        return Objects.requireNonNullElse(DaemonRevisions.hashOf(cur), cur.getMetadata().getName());
+        ControllerRevision cur = history.current(ds, history.claim(ds, selector(ds)), ds.getSpec().getTemplate(),
+                collisionCount(ds), () -> raiseCollisionCount(ds));
+        return Objects.requireNonNullElse(history.hashOf(cur), cur.getMetadata().getName());
     }
 
-    private ControllerRevision snapshot(DaemonSet ds, long revision) {
-        ControllerRevision wanted = DaemonRevisions.snapshot(ds, revision);
-        try {
-            return api.create(ResourceTypes.CONTROLLERREVISIONS, wanted);
-        } catch (KubusApiException e) {
-            if (!e.isAlreadyExists()) {
-                throw e;
-            }
-        }
-        ControllerRevision existing = api.get(ResourceTypes.CONTROLLERREVISIONS, ds.getMetadata().getNamespace(),
-                wanted.getMetadata().getName(), ControllerRevision.class).orElseThrow(() -> new IllegalStateException(
-                "controller revision " + wanted.getMetadata().getName() + " already exists but is gone on reading"));
-        if (OwnerReferences.isControlledBy(existing, ds) && DaemonRevisions.matches(ds, existing)) {
-            return existing; // made by an earlier reconcile whose revision the cache has not shown yet
-        }
+    private static Integer collisionCount(DaemonSet ds) {
+        return ds.getStatus() == null ? null : ds.getStatus().getCollisionCount();
+    }
+
+    private void raiseCollisionCount(DaemonSet ds) {
         DaemonSet withCollision = KubusJson.copy(ds, DaemonSet.class);
         DaemonSetStatus status = withCollision.getStatus() == null ? new DaemonSetStatus() : withCollision.getStatus();
         status.setCollisionCount(Objects.requireNonNullElse(status.getCollisionCount(), 0) + 1);
         withCollision.setStatus(status);
         api.updateStatus(ResourceTypes.DAEMONSETS, withCollision);
-        throw new IllegalStateException("hash collision on controller revision " + wanted.getMetadata().getName()
-                + ": collisionCount now " + status.getCollisionCount());
     }
 
     // ---- event mapping ----
@@ -444,28 +416,11 @@ public class DaemonSetController implements Reconciler, ManagedController {
         /** Deletes old revisions beyond revisionHistoryLimit, oldest first, that no pod still runs (cleanupHistory). */
         void cleanupHistory() {
             int limit = Objects.requireNonNullElse(ds.getSpec().getRevisionHistoryLimit(), DEFAULT_HISTORY_LIMIT);
-            List<ControllerRevision> old = revisions.byIndex(Index.NAMESPACE, ds.getMetadata().getNamespace()).stream()
-                    .filter(r -> OwnerReferences.isControlledBy(r, ds) && !hash.equals(DaemonRevisions.hashOf(r)))
-                    .sorted(DaemonRevisions.BY_REVISION).toList();
-            int toKill = old.size() - limit;
-            if (toKill <= 0) {
-                return;
-            }
             Set<String> live = new HashSet<>();
             nodeToPods.values().forEach(l -> l.forEach(p -> live.add(
                     Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.<String, String>of())
                             .get(DaemonPods.HASH_LABEL))));
-            for (ControllerRevision r : old) {
-                if (toKill <= 0) {
-                    break;
-                }
-                if (live.contains(DaemonRevisions.hashOf(r))) {
-                    continue;
-                }
-                api.deleteIfExists(ResourceTypes.CONTROLLERREVISIONS, r.getMetadata().getNamespace(),
-                        r.getMetadata().getName(), null, null);
-                toKill--;
-            }
+            history.truncate(ds, limit, r -> hash.equals(history.hashOf(r)), r -> live.contains(history.hashOf(r)));
         }
 
         /**
@@ -518,23 +473,12 @@ public class DaemonSetController implements Reconciler, ManagedController {
                     ? Result.requeueAfter(Duration.ofSeconds(minReady)) : Result.done();
         }
 
-        /** On a conflict (the cache lags behind the last write), once more onto a fresh read, as Kubernetes does. */
         private void updateStatus(DaemonSetStatus status) {
-            DaemonSet copy = KubusJson.copy(ds, DaemonSet.class);
-            copy.setStatus(status);
-            try {
-                api.updateStatus(ResourceTypes.DAEMONSETS, copy);
-            } catch (KubusApiException e) {
-                if (!e.isConflict()) {
-                    throw e;
-                }
-                Optional<DaemonSet> fresh = api.get(ResourceTypes.DAEMONSETS, ds.getMetadata().getNamespace(),
-                        ds.getMetadata().getName(), DaemonSet.class);
-                if (fresh.isPresent() && Objects.equals(fresh.get().getMetadata().getUid(), ds.getMetadata().getUid())) {
-                    fresh.get().setStatus(status);
-                    api.updateStatus(ResourceTypes.DAEMONSETS, fresh.get());
-                }
-            }
+            StatusWrites.update(api, ResourceTypes.DAEMONSETS, ds, o -> {
+                DaemonSet copy = KubusJson.copy(o, DaemonSet.class);
+                copy.setStatus(status);
+                return copy;
+            });
         }
     }
 

@@ -1,4 +1,4 @@
-package io.kubus.controllers.daemon;
+package io.kubus.controllers.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A DaemonSet's ControllerRevisions: their data as kubectl reads it back, their names and labels. */
-class DaemonRevisionsTest {
+/** A workload's ControllerRevisions: their data as kubectl reads it back, their names and labels. */
+class TemplateRevisionsTest {
+    private static final String LABEL = "controller-revision-hash";
+
     private static DaemonSet ds(String image) {
         return new DaemonSetBuilder().withNewMetadata().withName("agent").withNamespace("default").withUid("u1")
                 .addToAnnotations("kubernetes.io/change-cause", "why").endMetadata()
@@ -30,7 +32,7 @@ class DaemonRevisionsTest {
 
     @Test
     void theDataReplacesTheWholeTemplate() {
-        JsonNode data = DaemonRevisions.patch(ds("i:1"));
+        JsonNode data = TemplateRevisions.patch(ds("i:1").getSpec().getTemplate());
         assertEquals(1, data.size());
         assertEquals(1, data.path("spec").size(), "only spec.template");
         assertEquals("replace", data.at("/spec/template/$patch").asText());
@@ -40,21 +42,31 @@ class DaemonRevisionsTest {
     @Test
     void aSnapshotIsNamedAndLabelledByItsHashAndCarriesTheChangeCause() {
         DaemonSet d = ds("i:1");
-        ControllerRevision r = DaemonRevisions.snapshot(d, 4);
-        String hash = DaemonRevisions.hash(d);
+        ControllerRevision r = TemplateRevisions.snapshot(d, d.getSpec().getTemplate(), null, LABEL, 4);
+        String hash = TemplateRevisions.hash(d.getSpec().getTemplate(), null);
         assertEquals("agent-" + hash, r.getMetadata().getName());
-        assertEquals(hash, DaemonRevisions.hashOf(r));
+        assertEquals(hash, TemplateRevisions.hashOf(r, LABEL));
         assertEquals("agent", r.getMetadata().getLabels().get("app"), "the DaemonSet's selector finds it");
         assertEquals(4L, r.getRevision());
         assertEquals("why", r.getMetadata().getAnnotations().get("kubernetes.io/change-cause"));
         assertTrue(r.getMetadata().getOwnerReferences().getFirst().getController());
-        assertNotEquals(hash, DaemonRevisions.hash(ds("i:2")));
+        assertNotEquals(hash, TemplateRevisions.hash(ds("i:2").getSpec().getTemplate(), null));
     }
 
     @Test
     void aStoredRevisionMatchesItsTemplateOnly() throws Exception {
-        ControllerRevision r = stored(DaemonRevisions.snapshot(ds("i:1"), 1));
-        assertTrue(DaemonRevisions.matches(ds("i:1"), r));
-        assertFalse(DaemonRevisions.matches(ds("i:2"), r));
+        ControllerRevision r = stored(TemplateRevisions.snapshot(ds("i:1"), ds("i:1").getSpec().getTemplate(), null, LABEL, 1));
+        assertTrue(TemplateRevisions.matches(ds("i:1").getSpec().getTemplate(), r));
+        assertFalse(TemplateRevisions.matches(ds("i:2").getSpec().getTemplate(), r));
+    }
+
+    @Test
+    void theTemplateComesBackOutOfAStoredRevisionAndACollisionCountChangesTheHash() throws Exception {
+        ControllerRevision r = stored(TemplateRevisions.snapshot(ds("i:1"), ds("i:1").getSpec().getTemplate(), 2,
+                LABEL, 1));
+        assertEquals("i:1", TemplateRevisions.template(r).getSpec().getContainers().getFirst().getImage());
+        assertEquals("agent-" + TemplateRevisions.hash(ds("i:1").getSpec().getTemplate(), 2), r.getMetadata().getName());
+        assertNotEquals(TemplateRevisions.hash(ds("i:1").getSpec().getTemplate(), null),
+                TemplateRevisions.hash(ds("i:1").getSpec().getTemplate(), 2));
     }
 }
