@@ -1,8 +1,11 @@
 package io.kubus.scheduler;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.api.PatchKind;
@@ -12,8 +15,11 @@ import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.leader.KafkaLeaderElection;
 import io.kubus.scheduler.framework.SchedulingPipeline;
+import io.kubus.scheduler.framework.VolumeView;
+import io.kubus.scheduler.plugins.VolumeBinding;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.pod.PodPhases;
+import io.kubus.schema.storage.LocalPath;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.value.PropertyResolver;
@@ -27,7 +33,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +77,9 @@ public class Scheduler implements AutoCloseable {
     private KubusApi api;
     private Informer<Node> nodes;
     private Informer<Pod> pods;
+    private Informer<PersistentVolumeClaim> claims;
+    private Informer<PersistentVolume> volumes;
+    private Informer<StorageClass> storageClasses;
     private KafkaLeaderElection election;
     private Thread loop;
     private volatile boolean running = true;
@@ -96,10 +107,35 @@ public class Scheduler implements AutoCloseable {
                 }, last -> cache.removeNode(last.getMetadata().getName()))).build();
         pods = Informer.builder(api, kafka, ResourceTypes.PODS, Pod.class).name("scheduler-pods")
                 .handler(ResourceEventHandler.of(this::podChanged, last -> podGone(Informer.keyOf(last)))).build();
-        nodes.start();
-        pods.start();
-        nodes.awaitSynced(Duration.ofSeconds(60));
-        pods.awaitSynced(Duration.ofSeconds(60));
+        // A claim bound or a volume made may let a waiting pod in, as a node change may.
+        claims = Informer.builder(api, kafka, ResourceTypes.PERSISTENTVOLUMECLAIMS, PersistentVolumeClaim.class)
+                .name("scheduler-claims").handler(ResourceEventHandler.of(c -> clusterChanged(), c -> { })).build();
+        volumes = Informer.builder(api, kafka, ResourceTypes.PERSISTENTVOLUMES, PersistentVolume.class)
+                .name("scheduler-volumes").handler(ResourceEventHandler.of(v -> clusterChanged(), v -> { })).build();
+        storageClasses = Informer.builder(api, kafka, ResourceTypes.STORAGECLASSES, StorageClass.class)
+                .name("scheduler-storageclasses").build();
+        cache.useVolumes(new VolumeView() {
+            @Override
+            public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+                return claims.get(namespace, name);
+            }
+
+            @Override
+            public Optional<PersistentVolume> volume(String name) {
+                return volumes.get(name);
+            }
+
+            @Override
+            public Optional<StorageClass> storageClass(String name) {
+                return storageClasses.get(name);
+            }
+        });
+        for (Informer<?> i : List.of(nodes, pods, claims, volumes, storageClasses)) {
+            i.start();
+        }
+        for (Informer<?> i : List.of(nodes, pods, claims, volumes, storageClasses)) {
+            i.awaitSynced(Duration.ofSeconds(60));
+        }
         // /healthz answers once the caches are filled; the service starts as a plain context, so start the server here.
         if (!server.isRunning()) {
             server.start();
@@ -248,6 +284,7 @@ public class Scheduler implements AutoCloseable {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
         try {
+            selectNode(pod, node);
             api.bind(ns, name, node);
             bound.incrementAndGet();
             event(pod, "Normal", "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + node);
@@ -262,6 +299,20 @@ public class Scheduler implements AutoCloseable {
             cache.forget(key);
             LOG.warn("binding {} to {} failed, retrying: {}", key, node, e.toString());
             retry(key);
+        }
+    }
+
+    /**
+     * kube-scheduler's VolumeBinding PreBind: the pod's claims that wait for their first consumer get the chosen node,
+     * where the volume controller provisions them. The pod is bound at once rather than after its claims are (as
+     * kube-scheduler waits); its node's agent starts it only once they are bound.
+     */
+    private void selectNode(Pod pod, String node) {
+        for (PersistentVolumeClaim claim : VolumeBinding.claimsToSelect(pod, cache.volumes())) {
+            api.patch(ResourceTypes.PERSISTENTVOLUMECLAIMS, claim.getMetadata().getNamespace(),
+                    claim.getMetadata().getName(), PatchKind.MERGE, "{\"metadata\":{\"annotations\":{"
+                            + io.kubus.schema.KubusJson.write(LocalPath.SELECTED_NODE_ANNOTATION) + ":"
+                            + io.kubus.schema.KubusJson.write(node) + "}}}", false, PersistentVolumeClaim.class);
         }
     }
 
@@ -325,6 +376,11 @@ public class Scheduler implements AutoCloseable {
         }
         if (nodes != null) {
             nodes.close();
+        }
+        for (Informer<?> i : new Informer<?>[] {claims, volumes, storageClasses}) {
+            if (i != null) {
+                i.close();
+            }
         }
         if (api != null) {
             api.close();

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.scheduler.framework.ClusterView;
 import io.kubus.scheduler.framework.NodeInfo;
+import io.kubus.scheduler.framework.VolumeView;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +26,18 @@ final class SchedulingCache implements ClusterView {
     private final Map<String, NodeInfo> infos = new HashMap<>();
     /** Placed pods with required anti-affinity, kept so that the check of existing pods runs only when needed. */
     private final java.util.Set<String> antiAffinityPods = new java.util.HashSet<>();
+
+    private volatile VolumeView volumes = VolumeView.NONE;
+
+    /** Where claims, volumes and storage classes are looked up (the scheduler's informers). */
+    void useVolumes(VolumeView view) {
+        this.volumes = view;
+    }
+
+    @Override
+    public VolumeView volumes() {
+        return volumes;
+    }
 
     @Override
     public synchronized boolean anyRequiredAntiAffinity() {

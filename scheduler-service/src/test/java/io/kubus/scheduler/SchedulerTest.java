@@ -206,4 +206,54 @@ class SchedulerTest {
                 "default", "batch-a", Pod.class).orElseThrow()).editOrNewStatus().withPhase("Succeeded").endStatus().build()));
         assertEquals("batch-1", await(api, "batch-b", TestClusters::bound, Duration.ofSeconds(30)).getSpec().getNodeName());
     }
+
+    @Test
+    void aClaimWaitingForItsFirstConsumerGetsThePodsNodeAndABoundVolumeKeepsThePodOnItsNode() throws Exception {
+        // only store-1 has published where its local-path volumes live
+        api.create(ResourceTypes.NODES, new io.fabric8.kubernetes.api.model.NodeBuilder(node("store-1", "4", "8Gi", 110,
+                Map.of("pool", "store"), List.of())).editMetadata()
+                .addToAnnotations(io.kubus.schema.storage.LocalPath.ROOT_ANNOTATION, "/var/lib/kubus/storage").endMetadata().build());
+        api.create(ResourceTypes.NODES, node("store-2", "4", "8Gi", 110, Map.of("pool", "store"), List.of()));
+        api.create(ResourceTypes.PERSISTENTVOLUMECLAIMS, new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data").withNamespace("default").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .endResources().endSpec().build());
+        api.create(ResourceTypes.PODS, withClaim(pod("uses-data", "100m", "64Mi"), "data"));
+        assertEquals("store-1", await(api, "uses-data", TestClusters::bound, Duration.ofSeconds(30)).getSpec().getNodeName());
+        var claim = api.get(ResourceTypes.PERSISTENTVOLUMECLAIMS, "default", "data",
+                io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class).orElseThrow();
+        assertEquals("local-path", claim.getSpec().getStorageClassName(), "the default class");
+        assertEquals("store-1", claim.getMetadata().getAnnotations().get(io.kubus.schema.storage.LocalPath.SELECTED_NODE_ANNOTATION));
+
+        // a claim bound to a volume that lives on store-2 takes its pods there
+        api.create(ResourceTypes.PERSISTENTVOLUMES, new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
+                .withNewMetadata().withName("on-store-2").endMetadata().withNewSpec()
+                .addToCapacity("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).withAccessModes("ReadWriteOnce")
+                .withNewHostPath().withPath("/tmp/x").endHostPath().withStorageClassName("")
+                .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression()
+                .withKey("kubernetes.io/hostname").withOperator("In").withValues("store-2").endMatchExpression()
+                .endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec().build());
+        api.create(ResourceTypes.PERSISTENTVOLUMECLAIMS, new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("pinned").withNamespace("default").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withStorageClassName("").withVolumeName("on-store-2").withNewResources()
+                .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build());
+        for (int i = 0; i < 3; i++) {
+            api.create(ResourceTypes.PODS, withClaim(new PodBuilder(pod("uses-pinned-" + i, "100m", "64Mi")).editSpec()
+                    .addToNodeSelector("pool", "store").endSpec().build(), "pinned"));
+            assertEquals("store-2", await(api, "uses-pinned-" + i, TestClusters::bound, Duration.ofSeconds(30))
+                    .getSpec().getNodeName());
+        }
+
+        // a pod whose claim does not exist waits, saying so
+        api.create(ResourceTypes.PODS, withClaim(pod("uses-missing", "100m", "64Mi"), "missing"));
+        Pod waiting = await(api, "uses-missing", p -> p.getStatus() != null && p.getStatus().getConditions() != null
+                && p.getStatus().getConditions().stream().anyMatch(c -> c.getMessage() != null
+                && c.getMessage().contains("persistentvolumeclaim \"missing\" not found")), Duration.ofSeconds(30));
+        assertTrue(!TestClusters.bound(waiting));
+    }
+
+    private static Pod withClaim(Pod pod, String claim) {
+        return new PodBuilder(pod).editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim()
+                .withClaimName(claim).endPersistentVolumeClaim().endVolume().endSpec().build();
+    }
 }

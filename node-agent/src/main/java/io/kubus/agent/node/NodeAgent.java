@@ -15,8 +15,11 @@ import io.kubus.agent.runtime.ContainerRuntime;
 import io.kubus.agent.status.StatusPublisher;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
+import io.kubus.client.api.PatchKind;
+import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.pod.PodPhases;
+import io.kubus.schema.storage.LocalPath;
 import io.micronaut.core.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,8 @@ public final class NodeAgent implements AutoCloseable {
     private final Supplier<Optional<Node>> stored;
     private final Duration statusReportFrequency;
     private final NodeLease lease;
+    /** Where this node's local-path volumes live: a folder beside its pods' own. */
+    private final String localPathRoot;
     private volatile NodeStatus lastNodeStatus;
     private volatile Instant lastStatusReport;
 
@@ -92,6 +97,7 @@ public final class NodeAgent implements AutoCloseable {
         this.clock = clock;
         this.events = new ApiPodEvents(api, nodeName, background);
         this.probes = new ProbeManager(events, clock, background, ProbeManager.runner(new Prober(runtime)));
+        this.localPathRoot = dataDir.resolve("storage").toAbsolutePath().toString();
         this.podSync = new PodSync(nodeName, hostIp, runtime, backoff, events, dataDir.resolve("pods"), clock, probes,
                 new ApiPodConfigSource(api), background, dns);
         probes.start();
@@ -106,13 +112,24 @@ public final class NodeAgent implements AutoCloseable {
         return nodeName;
     }
 
-    /** Creates the Node object when missing (an existing one, of a restarted agent, is kept) and reports its status. */
+    /**
+     * Creates the Node object when missing (an existing one, of a restarted agent, is kept, with the local-path root
+     * brought up to date if the agent's data folder moved) and reports its status.
+     */
     public void register() {
         try {
-            api.create(ResourceTypes.NODES, NodeStatusFactory.node(nodeName));
+            api.create(ResourceTypes.NODES, NodeStatusFactory.node(nodeName, localPathRoot));
         } catch (KubusApiException e) {
             if (!e.isAlreadyExists()) {
                 throw e;
+            }
+            boolean current = api.get(ResourceTypes.NODES, null, nodeName, Node.class)
+                    .map(n -> n.getMetadata().getAnnotations())
+                    .map(a -> localPathRoot.equals(a.get(LocalPath.ROOT_ANNOTATION))).orElse(false);
+            if (!current) {
+                api.patch(ResourceTypes.NODES, null, nodeName, PatchKind.MERGE, "{\"metadata\":{\"annotations\":{"
+                        + KubusJson.write(LocalPath.ROOT_ANNOTATION) + ":" + KubusJson.write(localPathRoot) + "}}}",
+                        false, Node.class);
             }
         }
         reportStatus(true);

@@ -1,5 +1,6 @@
 package io.kubus.agent.node;
 
+import io.kubus.schema.storage.LocalPath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,14 +58,19 @@ public final class NodeStatusFactory {
     }
 
     /** A new Node object: labels kubectl users know, no status (the first heartbeat brings it). */
-    public static Node node(String name) {
+    /**
+     * @param localPathRoot where this node's local-path volumes live ({@link LocalPath#ROOT_ANNOTATION}): the volume
+     *                      controller provisions them under it, the scheduler sends claims only to nodes that have one
+     */
+    public static Node node(String name, String localPathRoot) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("kubernetes.io/hostname", name);
         labels.put("kubernetes.io/os", "linux");
         labels.put("kubernetes.io/arch", arch());
         labels.put("beta.kubernetes.io/os", "linux");
         labels.put("beta.kubernetes.io/arch", arch());
-        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels)
+                .addToAnnotations(LocalPath.ROOT_ANNOTATION, localPathRoot).endMetadata()
                 .withNewSpec().endSpec().build();
     }
 

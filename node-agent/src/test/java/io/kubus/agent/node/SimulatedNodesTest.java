@@ -46,6 +46,11 @@ class SimulatedNodesTest {
             assertEquals("True", n.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))
                     .findFirst().orElseThrow().getStatus(), "heartbeats arrive as node status");
             assertEquals("simulated://1.0", n.getStatus().getNodeInfo().getContainerRuntimeVersion());
+            for (Node each : nodes) {
+                String root = each.getMetadata().getAnnotations().get(io.kubus.schema.storage.LocalPath.ROOT_ANNOTATION);
+                assertEquals(dir.resolve(each.getMetadata().getName()).resolve("storage").toAbsolutePath().toString(), root,
+                        "where the node's local-path volumes live, for the scheduler and the volume controller");
+            }
             int agentPort = n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
             java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newBuilder()
                     .sslContext(io.kubus.client.tls.AnyServer.context(TestPki.identity(io.kubus.client.tls.Identities.KUBELET_CLIENT)))

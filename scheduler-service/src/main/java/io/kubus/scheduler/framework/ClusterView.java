@@ -6,6 +6,11 @@ import java.util.Collection;
 public interface ClusterView {
     Collection<NodeInfo> nodes();
 
+    /** The claims and volumes pods use; none by default. */
+    default VolumeView volumes() {
+        return VolumeView.NONE;
+    }
+
     /**
      * Whether any pod on any node has required pod anti-affinity: only then must a new pod be checked against every
      * existing pod (otherwise that check is the scheduler's most expensive loop, nodes x pods for every decision).

@@ -16,6 +16,7 @@ import io.kubus.scheduler.plugins.PodTopologySpreadScore;
 import io.kubus.scheduler.plugins.SelectorSpread;
 import io.kubus.scheduler.plugins.TaintToleration;
 import io.kubus.scheduler.plugins.TaintTolerationScore;
+import io.kubus.scheduler.plugins.VolumeBinding;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,14 +59,14 @@ public final class SchedulingPipeline {
 
     /**
      * All plugins in kube-scheduler's default order and weights: filters NodeUnschedulable, NodeReady, NodeName,
-     * TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity; scores
+     * TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, VolumeBinding, PodTopologySpread, InterPodAffinity; scores
      * TaintToleration 3, NodeAffinity 2, LeastAllocated 1, PodTopologySpread 2, BalancedAllocation 1,
      * SelectorSpread 1.
      */
     public static SchedulingPipeline defaults(RandomGenerator random) {
         return new SchedulingPipeline(
                 List.of(new NodeUnschedulable(), new NodeReady(), new NodeName(), new TaintToleration(),
-                        new NodeAffinity(), new NodePorts(), new NodeResourcesFit(), new PodTopologySpread(),
+                        new NodeAffinity(), new NodePorts(), new NodeResourcesFit(), new VolumeBinding(), new PodTopologySpread(),
                         new InterPodAffinity()),
                 List.of(new TaintTolerationScore(), new NodeAffinityScore(), new LeastAllocated(),
                         new PodTopologySpreadScore(), new BalancedAllocation(), new SelectorSpread()),
