@@ -344,6 +344,11 @@ class PersistentVolumeControllerTest {
                     .build()));
         }
         createVolume(LocalPathVolumes.volume(made.getFirst(), sc, "pv-1", ROOT));
+        // and for another, a controller that stopped between the volume's half of the binding and the claim's
+        PersistentVolume half = createVolume(LocalPathVolumes.volume(made.get(1), sc, "pv-1", ROOT));
+        half.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeStatusBuilder().withPhase("Bound").build());
+        cluster.api().updateStatus(ResourceTypes.PERSISTENTVOLUMES, half);
+        assertEquals("Pending", phase(claim("r1").orElseThrow()));
 
         cluster.fixture().startControllers();
         // stopped again as soon as the first binding shows, so that the rest is left half-way
