@@ -85,8 +85,11 @@ public class PersistentVolumeController implements Reconciler, ManagedController
     /** A claim whose node cannot take a volume yet is looked at again this often (node events come sooner). */
     private static final Duration PROVISIONING_RETRY = Duration.ofSeconds(10);
 
-    /** Pods by the claims their volumes name, {@code namespace/claim}. */
-    static final Index<Pod> POD_CLAIMS = new Index<>("spec.volumes.persistentVolumeClaim", p -> {
+    /**
+     * Pods by the claims their volumes name, {@code namespace/claim}. Public so that another controller of this
+     * process that needs the same index on the shared pod informer adds this one (an index name is one function).
+     */
+    public static final Index<Pod> POD_CLAIMS = new Index<>("spec.volumes.persistentVolumeClaim", p -> {
         List<String> out = new ArrayList<>();
         if (p.getSpec() != null && p.getSpec().getVolumes() != null) {
             for (Volume v : p.getSpec().getVolumes()) {

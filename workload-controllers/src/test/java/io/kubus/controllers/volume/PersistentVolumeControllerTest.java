@@ -246,6 +246,9 @@ class PersistentVolumeControllerTest {
         assertEquals(LocalPathVolumes.PROVISIONER, ann.get(PersistentVolumeController.ANN_BETA_STORAGE_PROVISIONER));
         assertEquals("yes", ann.get(PersistentVolumeController.ANN_BIND_COMPLETED));
         awaitEvent("data", "ProvisioningSucceeded");
+        String table = cluster.kubectl().run("get", "pv", volumeName).ok().out();
+        assertTrue(table.matches("(?s).*" + volumeName + "\\s+1Gi\\s+RWO\\s+Delete\\s+Bound\\s+default/data\\s+local-path.*"),
+                table);
 
         // pv-0 has no local-path root yet: ProvisioningFailed, then provisioned once the node publishes one
         PersistentVolumeClaim other = createClaim(claimBuilder("other", "2Gi", "local-path", RWO)
@@ -310,17 +313,24 @@ class PersistentVolumeControllerTest {
         Await.until(WAIT, "pod user running", () -> cluster.api().get(ResourceTypes.PODS, "default", "user", Pod.class)
                 .orElseThrow(), p -> "Running".equals(PodPhases.phaseOf(p)), p -> String.valueOf(p.getStatus()));
 
+        // a claim no pod uses, as a probe: once the controller let it go, it has seen what was deleted before it
+        createClaim(claimBuilder("probe", "1Gi", "", RWO).build());
+        Await.until(WAIT, "probe protected", () -> claim("probe").orElseThrow(), c -> c.getMetadata().getFinalizers() != null
+                && c.getMetadata().getFinalizers().contains(PersistentVolumeController.PVC_PROTECTION));
+
         // the bound volume is deleted first: it stays, terminating, as long as it is bound
         cluster.api().delete(ResourceTypes.PERSISTENTVOLUMES, null, "gold", null, null);
         deleteClaim("b");
-        PersistentVolumeClaim held = Await.until(WAIT, "claim b terminating", () -> claim("b").orElseThrow(),
-                c -> c.getMetadata().getDeletionTimestamp() != null);
+        deleteClaim("probe");
+        Await.until(WAIT, "the unused claim probe gone", () -> claim("probe"), Optional::isEmpty);
+        // the claim in use stays while its pod runs, and its volume, still bound, too
+        PersistentVolumeClaim held = claim("b").orElseThrow();
+        assertNotNull(held.getMetadata().getDeletionTimestamp());
         assertTrue(held.getMetadata().getFinalizers().contains(PersistentVolumeController.PVC_PROTECTION));
-        // the claim stays while its pod runs: the controller looked (the pod's and claim's events queued it) and kept it
-        Await.until(Duration.ofSeconds(5), "the claim still held after the controller saw it", () -> claim("b"),
-                c -> c.isPresent() && c.get().getMetadata().getFinalizers().contains(PersistentVolumeController.PVC_PROTECTION)
-                        && "Bound".equals(phase(pv("gold").orElseThrow())));
-        assertTrue(pv("gold").orElseThrow().getMetadata().getFinalizers().contains(PersistentVolumeController.PV_PROTECTION));
+        PersistentVolume bound = pv("gold").orElseThrow();
+        assertNotNull(bound.getMetadata().getDeletionTimestamp());
+        assertEquals("Bound", phase(bound));
+        assertTrue(bound.getMetadata().getFinalizers().contains(PersistentVolumeController.PV_PROTECTION));
 
         // the pod goes: the claim goes, the volume is Released and, no longer bound, goes too
         cluster.api().delete(ResourceTypes.PODS, "default", "user", 0L, null);
