@@ -5,28 +5,23 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 
+import io.kubus.schema.storage.LocalPath;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The volumes of k3s' local-path provisioner, for StorageClasses whose provisioner is {@link #PROVISIONER}: a
+ * The volumes of k3s' local-path provisioner, for StorageClasses whose provisioner is {@link #LocalPath.PROVISIONER}: a
  * folder {@code <root>/pvc-<claim uid>_<namespace>_<claim name>} on the node the claim's first pod was scheduled to,
  * as a {@code hostPath} PersistentVolume (DirectoryOrCreate) that only that node can mount (a required node affinity
  * on {@code kubernetes.io/hostname}). {@code <root>} is what the node agent publishes in its Node's
- * {@link #ROOT_ANNOTATION}.
+ * {@link #LocalPath.ROOT_ANNOTATION}.
  *
  * <p>Deleting such a volume must remove the folder, which lives on the node where only its agent can reach it. So
- * the volume carries the {@link #CLEANUP_FINALIZER}: the controller deletes the volume (reclaim policy Delete), the
+ * the volume carries the {@link LocalPath#CLEANUP_FINALIZER}: the controller deletes the volume (reclaim policy Delete), the
  * volume stays terminating with that finalizer, and the node agent removes the folder and then the finalizer.
  */
 final class LocalPathVolumes {
-    /** The provisioner name a StorageClass gives to have its claims provisioned here. */
-    static final String PROVISIONER = "kubus.io/local-path";
-    /** On a Node: the folder under which its local-path volumes are made (published by the node agent). */
-    static final String ROOT_ANNOTATION = "kubus.io/local-path-root";
-    /** On a provisioned volume: removed by the node agent once the volume's folder is gone. */
-    static final String CLEANUP_FINALIZER = "kubus.io/local-path-cleanup";
     static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
 
     private LocalPathVolumes() {
@@ -54,9 +49,9 @@ final class LocalPathVolumes {
         return new PersistentVolumeBuilder()
                 .withNewMetadata()
                 .withName(volumeName(claim))
-                .withAnnotations(Map.of(PersistentVolumeController.ANN_PROVISIONED_BY, PROVISIONER,
+                .withAnnotations(Map.of(PersistentVolumeController.ANN_PROVISIONED_BY, LocalPath.PROVISIONER,
                         PersistentVolumeController.ANN_BOUND_BY_CONTROLLER, "yes"))
-                .withFinalizers(List.of(PersistentVolumeController.PV_PROTECTION, CLEANUP_FINALIZER))
+                .withFinalizers(List.of(PersistentVolumeController.PV_PROTECTION, LocalPath.CLEANUP_FINALIZER))
                 .endMetadata()
                 .withNewSpec()
                 .withCapacity(Map.of("storage", claim.getSpec().getResources().getRequests().get("storage")))

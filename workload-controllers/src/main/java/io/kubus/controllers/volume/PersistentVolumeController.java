@@ -29,6 +29,7 @@ import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.pod.PodPhases;
+import io.kubus.schema.storage.LocalPath;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ import java.util.Optional;
  *   phase Bound with the volume's capacity and access modes), so a controller that stops in between finds the
  *   volume bound to the claim next time and finishes.</li>
  *   <li>A claim of a WaitForFirstConsumer class is left alone until the scheduler names its node in
- *   {@link #ANN_SELECTED_NODE}; then it binds to a fitting volume that node can reach, or is provisioned.</li>
+ *   {@link #LocalPath.SELECTED_NODE_ANNOTATION}; then it binds to a fitting volume that node can reach, or is provisioned.</li>
  *   <li>Claims of a {@link LocalPathVolumes#PROVISIONER} class get a hostPath volume on their node
  *   ({@link LocalPathVolumes}); claims of other provisioners wait for them (ExternalProvisioning).</li>
  *   <li>A volume whose claim is gone (or is another claim of the same name) is Released; Retain keeps it so,
@@ -74,7 +75,6 @@ public class PersistentVolumeController implements Reconciler, ManagedController
     static final String ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
     static final String ANN_BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller";
     static final String ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
-    static final String ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node";
     static final String ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner";
     static final String ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner";
     static final String PVC_PROTECTION = "kubernetes.io/pvc-protection";
@@ -107,7 +107,7 @@ public class PersistentVolumeController implements Reconciler, ManagedController
     });
     /** Claims by the node the scheduler chose for them. */
     private static final Index<PersistentVolumeClaim> CLAIM_NODE = new Index<>("selected-node",
-            c -> Optional.ofNullable(VolumeMatch.annotations(c.getMetadata().getAnnotations()).get(ANN_SELECTED_NODE))
+            c -> Optional.ofNullable(VolumeMatch.annotations(c.getMetadata().getAnnotations()).get(LocalPath.SELECTED_NODE_ANNOTATION))
                     .stream().toList());
 
     private final KubusApi api;
@@ -194,7 +194,7 @@ public class PersistentVolumeController implements Reconciler, ManagedController
         String volumeName = claim.getSpec().getVolumeName();
         if (volumeName == null || volumeName.isEmpty()) {
             boolean delayed = storageClass != null && "WaitForFirstConsumer".equals(storageClass.getVolumeBindingMode());
-            String nodeName = VolumeMatch.annotations(claim.getMetadata().getAnnotations()).get(ANN_SELECTED_NODE);
+            String nodeName = VolumeMatch.annotations(claim.getMetadata().getAnnotations()).get(LocalPath.SELECTED_NODE_ANNOTATION);
             Node node = nodeName == null ? null : nodes.get(nodeName).orElse(null);
             boolean onlyPreBound = delayed && node == null;
             Optional<PersistentVolume> match = VolumeMatch.find(claim, volumes.list(), delayed ? node : null,
@@ -293,7 +293,7 @@ public class PersistentVolumeController implements Reconciler, ManagedController
         String provisioner = Objects.requireNonNullElse(storageClass.getProvisioner(), "");
         claim = withProvisioner(claim, provisioner);
         String className = storageClass.getMetadata().getName();
-        if (!LocalPathVolumes.PROVISIONER.equals(provisioner)) {
+        if (!LocalPath.PROVISIONER.equals(provisioner)) {
             events.normal(claim, "ExternalProvisioning", "Waiting for a volume to be created either by the external "
                     + "provisioner '" + provisioner + "' or manually by the system administrator. If volume creation "
                     + "is delayed, please verify that the provisioner is running and correctly registered.");
@@ -302,18 +302,18 @@ public class PersistentVolumeController implements Reconciler, ManagedController
         }
         if (nodeName == null) {
             events.warning(claim, "ProvisioningFailed", "failed to provision volume with StorageClass \"" + className
-                    + "\": " + LocalPathVolumes.PROVISIONER + " makes volumes on the node of the claim's first pod, "
+                    + "\": " + LocalPath.PROVISIONER + " makes volumes on the node of the claim's first pod, "
                     + "so its StorageClass needs volumeBindingMode WaitForFirstConsumer (no node selected)");
             updateClaimStatus(claim, "Pending", null);
             return Result.done();
         }
         Optional<Node> node = nodes.get(nodeName);
         String root = node.map(n -> VolumeMatch.annotations(n.getMetadata().getAnnotations())
-                .get(LocalPathVolumes.ROOT_ANNOTATION)).orElse(null);
+                .get(LocalPath.ROOT_ANNOTATION)).orElse(null);
         if (root == null || root.isEmpty()) {
             events.warning(claim, "ProvisioningFailed", "failed to provision volume with StorageClass \"" + className
                     + "\": " + (node.isEmpty() ? "node \"" + nodeName + "\" not found"
-                    : "node \"" + nodeName + "\" has no annotation " + LocalPathVolumes.ROOT_ANNOTATION
+                    : "node \"" + nodeName + "\" has no annotation " + LocalPath.ROOT_ANNOTATION
                     + " (its node agent publishes where local-path volumes go)"));
             updateClaimStatus(claim, "Pending", null);
             return Result.requeueAfter(PROVISIONING_RETRY);
@@ -325,7 +325,7 @@ public class PersistentVolumeController implements Reconciler, ManagedController
                     + Informer.keyOf(claim) + "\"");
             volume = api.create(ResourceTypes.PERSISTENTVOLUMES, wanted);
             events.normal(claim, "ProvisioningSucceeded", "Successfully provisioned volume "
-                    + volume.getMetadata().getName() + " using " + LocalPathVolumes.PROVISIONER);
+                    + volume.getMetadata().getName() + " using " + LocalPath.PROVISIONER);
             LOG.info("provisioned {} at {}:{} for claim {}", volume.getMetadata().getName(), nodeName,
                     wanted.getSpec().getHostPath().getPath(), Informer.keyOf(claim));
         } catch (KubusApiException e) {
@@ -462,7 +462,7 @@ public class PersistentVolumeController implements Reconciler, ManagedController
             return;
         }
         String by = VolumeMatch.annotations(volume.getMetadata().getAnnotations()).get(ANN_PROVISIONED_BY);
-        if (LocalPathVolumes.PROVISIONER.equals(by)) {
+        if (LocalPath.PROVISIONER.equals(by)) {
             try {
                 api.delete(ResourceTypes.PERSISTENTVOLUMES, null, volume.getMetadata().getName(),
                         new DeleteOptionsBuilder().withNewPreconditions().withUid(volume.getMetadata().getUid())

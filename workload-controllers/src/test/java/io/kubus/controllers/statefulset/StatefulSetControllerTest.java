@@ -271,7 +271,7 @@ class StatefulSetControllerTest {
             // the claim was written before its pod: the claims as they were just before the pod was made hold it
             // (versions are one counter for all kinds; the claim changes later, when the scheduler picks its node)
             long before = podCreated.get("db-" + ordinal) - 1;
-            GatewayFixture.Reply then = cluster.gateway().request("GET", "/api/v1/namespaces/default/persistentvolumeclaims"
+            GatewayFixture.Reply then = cluster.fixture().gateway().request("GET", "/api/v1/namespaces/default/persistentvolumeclaims"
                     + "?resourceVersion=" + before + "&resourceVersionMatch=Exact", null, null);
             assertEquals(200, then.status(), then.body());
             assertTrue(then.body().contains("\"name\":\"data-db-" + ordinal + "\""),

@@ -18,6 +18,7 @@ import io.kubus.controllers.testing.Await;
 import io.kubus.controllers.testing.SimulatedCluster;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.pod.PodPhases;
+import io.kubus.schema.storage.LocalPath;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -114,13 +115,13 @@ class PersistentVolumeControllerTest {
 
     private static void selectNode(String claimName, String node) {
         cluster.api().patch(ResourceTypes.PERSISTENTVOLUMECLAIMS, "default", claimName, PatchKind.MERGE,
-                "{\"metadata\":{\"annotations\":{\"" + PersistentVolumeController.ANN_SELECTED_NODE + "\":\"" + node
+                "{\"metadata\":{\"annotations\":{\"" + LocalPath.SELECTED_NODE_ANNOTATION + "\":\"" + node
                         + "\"}}}", false, PersistentVolumeClaim.class);
     }
 
     private static void localPathClass(String name, String bindingMode) {
         StorageClass sc = new StorageClassBuilder().withNewMetadata().withName(name).endMetadata()
-                .withProvisioner(LocalPathVolumes.PROVISIONER).withVolumeBindingMode(bindingMode)
+                .withProvisioner(LocalPath.PROVISIONER).withVolumeBindingMode(bindingMode)
                 .withReclaimPolicy("Delete").build();
         cluster.api().create(ResourceTypes.STORAGECLASSES, sc);
     }
@@ -208,8 +209,12 @@ class PersistentVolumeControllerTest {
     @Test
     @Order(2)
     void waitForFirstConsumerClaimIsProvisionedOnItsNode() throws Exception {
-        localPathClass("local-path", "WaitForFirstConsumer");
-        annotateNode("pv-1", LocalPathVolumes.ROOT_ANNOTATION, ROOT);
+        // the cluster's default class, as the gateway makes it
+        StorageClass local = cluster.api().get(ResourceTypes.STORAGECLASSES, null, LocalPath.STORAGE_CLASS,
+                StorageClass.class).orElseThrow();
+        assertEquals(LocalPath.PROVISIONER, local.getProvisioner());
+        assertEquals("WaitForFirstConsumer", local.getVolumeBindingMode());
+        annotateNode("pv-1", LocalPath.ROOT_ANNOTATION, ROOT);
 
         PersistentVolumeClaim data = createClaim(claimBuilder("data", "1Gi", "local-path", RWO).build());
         String volumeName = "pvc-" + data.getMetadata().getUid();
@@ -235,28 +240,31 @@ class PersistentVolumeControllerTest {
         assertEquals("Delete", v.getSpec().getPersistentVolumeReclaimPolicy());
         assertEquals("local-path", v.getSpec().getStorageClassName());
         assertEquals(data.getMetadata().getUid(), v.getSpec().getClaimRef().getUid());
-        assertEquals(LocalPathVolumes.PROVISIONER, v.getMetadata().getAnnotations().get(PersistentVolumeController.ANN_PROVISIONED_BY));
-        assertTrue(v.getMetadata().getFinalizers().contains(LocalPathVolumes.CLEANUP_FINALIZER));
+        assertEquals(LocalPath.PROVISIONER, v.getMetadata().getAnnotations().get(PersistentVolumeController.ANN_PROVISIONED_BY));
+        assertTrue(v.getMetadata().getFinalizers().contains(LocalPath.CLEANUP_FINALIZER));
         assertTrue(v.getMetadata().getFinalizers().contains(PersistentVolumeController.PV_PROTECTION));
         PersistentVolumeClaim bound = claim("data").orElseThrow();
         assertEquals(volumeName, bound.getSpec().getVolumeName());
         assertEquals(new Quantity("1Gi"), bound.getStatus().getCapacity().get("storage"));
         Map<String, String> ann = bound.getMetadata().getAnnotations();
-        assertEquals(LocalPathVolumes.PROVISIONER, ann.get(PersistentVolumeController.ANN_STORAGE_PROVISIONER));
-        assertEquals(LocalPathVolumes.PROVISIONER, ann.get(PersistentVolumeController.ANN_BETA_STORAGE_PROVISIONER));
+        assertEquals(LocalPath.PROVISIONER, ann.get(PersistentVolumeController.ANN_STORAGE_PROVISIONER));
+        assertEquals(LocalPath.PROVISIONER, ann.get(PersistentVolumeController.ANN_BETA_STORAGE_PROVISIONER));
         assertEquals("yes", ann.get(PersistentVolumeController.ANN_BIND_COMPLETED));
         awaitEvent("data", "ProvisioningSucceeded");
         String table = cluster.kubectl().run("get", "pv", volumeName).ok().out();
         assertTrue(table.matches("(?s).*" + volumeName + "\\s+1Gi\\s+RWO\\s+Delete\\s+Bound\\s+default/data\\s+local-path.*"),
                 table);
 
-        // pv-0 has no local-path root yet: ProvisioningFailed, then provisioned once the node publishes one
+        // a node whose agent has published no local-path root (an older agent; here the annotation is taken off):
+        // ProvisioningFailed, then provisioned once the node has one
+        cluster.api().patch(ResourceTypes.NODES, null, "pv-0", PatchKind.MERGE,
+                "{\"metadata\":{\"annotations\":{\"" + LocalPath.ROOT_ANNOTATION + "\":null}}}", false, Node.class);
         PersistentVolumeClaim other = createClaim(claimBuilder("other", "2Gi", "local-path", RWO)
-                .editMetadata().withAnnotations(Map.of(PersistentVolumeController.ANN_SELECTED_NODE, "pv-0"))
+                .editMetadata().withAnnotations(Map.of(LocalPath.SELECTED_NODE_ANNOTATION, "pv-0"))
                 .endMetadata().build());
-        assertTrue(awaitEvent("other", "ProvisioningFailed").getMessage().contains(LocalPathVolumes.ROOT_ANNOTATION));
+        assertTrue(awaitEvent("other", "ProvisioningFailed").getMessage().contains(LocalPath.ROOT_ANNOTATION));
         assertEquals("Pending", phase(claim("other").orElseThrow()));
-        annotateNode("pv-0", LocalPathVolumes.ROOT_ANNOTATION, "/data/");
+        annotateNode("pv-0", LocalPath.ROOT_ANNOTATION, "/data/");
         PersistentVolume onZero = awaitBound("other");
         assertEquals("/data/pvc-" + other.getMetadata().getUid() + "_default_other", onZero.getSpec().getHostPath().getPath());
         assertEquals(List.of("pv-0"), onZero.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms()
@@ -280,7 +288,7 @@ class PersistentVolumeControllerTest {
         Await.until(WAIT, "claim data gone", () -> claim("data"), Optional::isEmpty);
         PersistentVolume going = Await.until(WAIT, provisioned + " released and deleted", () -> pv(provisioned).orElseThrow(),
                 v -> v.getMetadata().getDeletionTimestamp() != null
-                        && List.of(LocalPathVolumes.CLEANUP_FINALIZER).equals(v.getMetadata().getFinalizers()),
+                        && List.of(LocalPath.CLEANUP_FINALIZER).equals(v.getMetadata().getFinalizers()),
                 v -> v.getMetadata().getFinalizers() + " " + v.getMetadata().getDeletionTimestamp() + " " + v.getStatus());
         assertEquals("Released", phase(going));
 
@@ -350,7 +358,7 @@ class PersistentVolumeControllerTest {
         List<PersistentVolumeClaim> made = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
             made.add(createClaim(claimBuilder("r" + i, "1Gi", "local-path", RWO).editMetadata()
-                    .withAnnotations(Map.of(PersistentVolumeController.ANN_SELECTED_NODE, "pv-1")).endMetadata()
+                    .withAnnotations(Map.of(LocalPath.SELECTED_NODE_ANNOTATION, "pv-1")).endMetadata()
                     .build()));
         }
         createVolume(LocalPathVolumes.volume(made.getFirst(), sc, "pv-1", ROOT));

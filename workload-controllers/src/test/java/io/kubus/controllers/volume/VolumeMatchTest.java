@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.kubus.schema.storage.LocalPath;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -87,9 +88,9 @@ class VolumeMatchTest {
     @Test
     void withANodeOnlyVolumesItCanReach() {
         PersistentVolumeClaim c = pvc("1Gi", "local-path", RWO);
-        c.getMetadata().setAnnotations(Map.of(PersistentVolumeController.ANN_SELECTED_NODE, "n1"));
+        c.getMetadata().setAnnotations(Map.of(LocalPath.SELECTED_NODE_ANNOTATION, "n1"));
         var sc = new StorageClassBuilder().withNewMetadata().withName("local-path").endMetadata()
-                .withProvisioner(LocalPathVolumes.PROVISIONER).withReclaimPolicy("Delete").build();
+                .withProvisioner(LocalPath.PROVISIONER).withReclaimPolicy("Delete").build();
         PersistentVolumeClaim forN0 = pvc("1Gi", "local-path", RWO);
         forN0.getMetadata().setName("x");
         forN0.getMetadata().setUid("u9");
