@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * What a node agent's identity ({@code system:node:NAME} in {@code system:nodes}) may touch, as kube-apiserver's Node
  * authorizer and NodeRestriction admission decide it together: the Secrets, ConfigMaps and PersistentVolumeClaims
- * that pods bound to the node use, one by one (no lists); the ServiceAccount tokens of those pods; its own Node and
+ * that pods bound to the node use, and the PersistentVolumes bound to those claims, one by one (no lists); the ServiceAccount tokens of those pods; its own Node and
  * Lease; and, of pods, it may change or delete only those bound to it. Everything else a node does (read pods and
  * nodes, record events) the {@code system:node} role allows through RBAC.
  *
@@ -66,6 +66,9 @@ public class NodeAuthorizer implements Authorizer {
                 case "pods" -> {
                     return pod(node, a);
                 }
+                case "persistentvolumes" -> {
+                    return volume(node, a);
+                }
                 case "nodes" -> {
                     if ((WRITES.contains(a.verb()) || !a.subresource().isEmpty()) && !a.name().isEmpty() && !node.covers(a.name())) {
                         return Decision.deny("node '" + node + "' cannot modify node '" + a.name() + "'");
@@ -99,6 +102,17 @@ public class NodeAuthorizer implements Authorizer {
             default -> CLAIM;
         };
         return related(node, a.namespace(), kind, a.name()) ? Decision.allow("") : noRelationship(node);
+    }
+
+    /** A volume bound to a claim that a pod of this node uses, asked for by name (kube's graph: pv -> pvc -> pod -> node). */
+    private Decision volume(Nodes node, RequestAttributes a) {
+        if (!a.verb().equals("get") || a.name().isEmpty()) {
+            return Decision.deny("can only get individual resources of this type");
+        }
+        JsonNode claimRef = store.get(ResourceTypes.PERSISTENTVOLUMES, "", a.name())
+                .map(pv -> pv.path("spec").path("claimRef")).orElse(null);
+        return claimRef != null && claimRef.hasNonNull("name") && related(node, claimRef.path("namespace").asText(""),
+                CLAIM, claimRef.path("name").asText()) ? Decision.allow("") : noRelationship(node);
     }
 
     /** Pods are read by every node; changed or deleted only by the node they are bound to. */

@@ -128,7 +128,7 @@ class NodeAuthorizerTest {
         for (String name : new String[] {"pulls-1", "pulls-2"}) {
             admin("POST", NS + "/pods", """
                     {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s"},"spec":{"nodeName":"node-a",
-                    "imagePullSecrets":[{"name":"s-b"}],"containers":[{"name":"c","image":"kubus/busybox:1"}]}}"""
+                    "serviceAccountName":"runner","imagePullSecrets":[{"name":"s-b"}],"containers":[{"name":"c","image":"kubus/busybox:1"}]}}"""
                     .formatted(name));
         }
         awaitGraph(() -> graph.related(a, "nodes", "secret/s-b"));
@@ -149,6 +149,32 @@ class NodeAuthorizerTest {
                 "containers":[{"name":"c","image":"kubus/busybox:1","envFrom":[{"configMapRef":{"name":"c-a"}}]}]}}""");
         awaitGraph(() -> graph.related(new NodeAuthorizer.Nodes("sim", true), "nodes", "configMap/c-a"));
         assertFalse(graph.related(new NodeAuthorizer.Nodes("si", true), "nodes", "configMap/c-a"));
+    }
+
+    @Test
+    void aNodeReadsTheClaimsItsPodsMountAndTheVolumesBoundToThem() throws InterruptedException {
+        for (String claim : new String[] {"claim-a", "claim-b"}) {
+            admin("POST", NS + "/persistentvolumeclaims", """
+                    {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"%s"},"spec":{
+                    "accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}""".formatted(claim));
+            admin("POST", "/api/v1/persistentvolumes", """
+                    {"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv-%s"},"spec":{
+                    "capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"hostPath":{"path":"/tmp/%s"},
+                    "claimRef":{"namespace":"nodes","name":"%s"}}}""".formatted(claim, claim, claim));
+        }
+        admin("POST", NS + "/pods", """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"mounts-a"},"spec":{"nodeName":"node-a",
+                "serviceAccountName":"runner","containers":[{"name":"c","image":"kubus/busybox:1"}],
+                "volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"claim-a"}}]}}""");
+        NodeGraph graph = gateway.context().getBean(NodeGraph.class);
+        awaitGraph(() -> graph.related(new NodeAuthorizer.Nodes("node-a", false), "nodes", "persistentVolumeClaim/claim-a"));
+        assertEquals(200, asNodeA("GET", NS + "/persistentvolumeclaims/claim-a", null).status());
+        assertEquals(200, asNodeA("GET", "/api/v1/persistentvolumes/pv-claim-a", null).status());
+        forbidden(asNodeA("GET", "/api/v1/persistentvolumes/pv-claim-b", null), "persistentvolumes \"pv-claim-b\" is "
+                + "forbidden: User \"system:node:node-a\" cannot get resource \"persistentvolumes\" in API group \"\" "
+                + "at the cluster scope: no relationship found between node 'node-a' and this object");
+        assertEquals(403, asNodeA("GET", NS + "/persistentvolumeclaims/claim-b", null).status());
+        assertEquals(403, asNodeA("GET", "/api/v1/persistentvolumes", null).status(), "no lists");
     }
 
     private static void awaitGraph(java.util.function.BooleanSupplier done) throws InterruptedException {

@@ -1,6 +1,8 @@
 package io.kubus.agent.node;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.kubus.agent.pod.PodConfigSource;
 import io.kubus.client.api.KubusApi;
@@ -10,7 +12,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads Secrets and ConfigMaps from the gateway when a container needs them: their data never comes from Kafka. */
+/**
+ * Reads Secrets, ConfigMaps and claims from the gateway when a container needs them: Secrets' data never comes from
+ * Kafka, and a claim's binding is read as it is now.
+ */
 final class ApiPodConfigSource implements PodConfigSource {
     private final KubusApi api;
 
@@ -26,6 +31,16 @@ final class ApiPodConfigSource implements PodConfigSource {
     @Override
     public Optional<ConfigMap> configMap(String namespace, String name) {
         return api.get(ResourceTypes.CONFIGMAPS, namespace, name, ConfigMap.class);
+    }
+
+    @Override
+    public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+        return api.get(ResourceTypes.PERSISTENTVOLUMECLAIMS, namespace, name, PersistentVolumeClaim.class);
+    }
+
+    @Override
+    public Optional<PersistentVolume> volume(String name) {
+        return api.get(ResourceTypes.PERSISTENTVOLUMES, null, name, PersistentVolume.class);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.kubus.agent.pod;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 
 import java.time.Instant;
@@ -8,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where the agent reads the Secrets and ConfigMaps its pods refer to. Secrets never travel in events: the agent reads
+ * Where the agent reads the Secrets, ConfigMaps and claims its pods refer to. Secrets never travel in events: the agent reads
  * them from the gateway when a container starts (and refreshes volumes now and then), never from an informer.
  */
 public interface PodConfigSource {
@@ -17,6 +19,12 @@ public interface PodConfigSource {
 
     /** The config map, or empty when it does not exist; a transport failure throws. */
     Optional<ConfigMap> configMap(String namespace, String name);
+
+    /** The claim, or empty when it does not exist; a transport failure throws. */
+    Optional<PersistentVolumeClaim> claim(String namespace, String name);
+
+    /** The volume, or empty when it does not exist; a transport failure throws. */
+    Optional<PersistentVolume> volume(String name);
 
     /**
      * A token of the pod's ServiceAccount bound to the pod (the TokenRequest API), for a projected volume; a refusal
@@ -42,6 +50,16 @@ public interface PodConfigSource {
 
             @Override
             public Optional<ConfigMap> configMap(String namespace, String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<PersistentVolume> volume(String name) {
                 return Optional.empty();
             }
 

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -62,6 +64,9 @@ public final class PodSync {
     private final Map<String, Instant> startTimes = new ConcurrentHashMap<>();
     private final ProbeManager probes;
     private final PodConfig config;
+    private final PodConfigSource source;
+    /** The host folder of each claim volume of a pod, by pod uid and volume name, once its claim was found bound. */
+    private final Map<String, Map<String, String>> claimFolders = new ConcurrentHashMap<>();
     private final Executor async;
     private final Prober hooks;
     /** Containers being stopped after a failed liveness or startup probe, by id. */
@@ -98,6 +103,7 @@ public final class PodSync {
         this.clock = clock;
         this.probes = probes;
         this.config = new PodConfig(config);
+        this.source = config;
         this.async = async;
         this.hooks = new Prober(runtime);
         this.dns = dns;
@@ -389,7 +395,8 @@ public final class PodSync {
         for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
             // secret, configMap and projected volumes are always read-only, as in Kubernetes
             boolean readOnly = Boolean.TRUE.equals(m.getReadOnly()) || isConfigVolume(pod, m.getName());
-            mounts.add(new ContainerSpec.Mount(hostPathOf(pod, m.getName()), m.getMountPath(), readOnly));
+            mounts.add(new ContainerSpec.Mount(subPath(hostPathOf(pod, m.getName()), m.getSubPath()), m.getMountPath(),
+                    readOnly));
         }
         if (dns != null) {
             // every container gets the pod's files, as the kubelet mounts /etc/hosts (and the runtime resolv.conf),
@@ -473,6 +480,9 @@ public final class PodSync {
             if (v.getHostPath() != null) {
                 return v.getHostPath().getPath();
             }
+            if (v.getPersistentVolumeClaim() != null) {
+                return claimFolders.getOrDefault(pod.getMetadata().getUid(), Map.of()).get(volumeName);
+            }
             Path dir = volumesRoot.resolve(pod.getMetadata().getUid()).resolve(volumeName);
             try {
                 Files.createDirectories(dir);
@@ -485,8 +495,27 @@ public final class PodSync {
         throw new IllegalStateException("volume " + volumeName + " is not defined in the pod");
     }
 
+    /** A mount's subPath: a folder inside the volume, made when missing, as the kubelet makes it. */
+    private static String subPath(String volumeFolder, @Nullable String subPath) {
+        if (subPath == null || subPath.isEmpty()) {
+            return volumeFolder;
+        }
+        Path folder = Path.of(volumeFolder).resolve(subPath).normalize();
+        if (!folder.startsWith(Path.of(volumeFolder).normalize())) {
+            throw new ContainerConfigException("subPath \"" + subPath + "\" leaves its volume");
+        }
+        try {
+            Files.createDirectories(folder);
+            folder.toFile().setWritable(true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return folder.toString();
+    }
+
     private void deleteVolumes(String uid) {
         config.forget(uid);
+        claimFolders.remove(uid);
         Path dir = volumesRoot.resolve(uid);
         if (!Files.exists(dir)) {
             return;
@@ -505,6 +534,9 @@ public final class PodSync {
      */
     private boolean mountVolumes(Pod pod, Instant now) {
         String uid = pod.getMetadata().getUid();
+        if (!mountClaims(pod)) {
+            return false;
+        }
         if (!PodConfig.hasConfigVolumes(pod)) {
             return true;
         }
@@ -525,6 +557,73 @@ public final class PodSync {
             events.warningOnce(pod, "FailedMount", e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Finds the folder of each of the pod's claims, as the kubelet's volume manager waits for them to attach and mount:
+     * the claim must exist and be bound to a volume that is a folder on this node ({@code hostPath}, made when its
+     * type is DirectoryOrCreate, as the local-path provisioner's are; or {@code local}, which must exist). Until then
+     * the pod waits in ContainerCreating with a FailedMount event, and is retried; it never starts without them.
+     */
+    private boolean mountClaims(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        Map<String, String> found = claimFolders.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
+        for (Volume v : Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of())) {
+            if (v.getPersistentVolumeClaim() == null || found.containsKey(v.getName())) {
+                continue;
+            }
+            String claimName = v.getPersistentVolumeClaim().getClaimName();
+            String problem;
+            try {
+                problem = claimFolder(pod.getMetadata().getNamespace(), claimName, folder -> found.put(v.getName(), folder));
+            } catch (RuntimeException | IOException e) {
+                problem = "MountVolume.SetUp failed for volume \"" + v.getName() + "\": " + e.getMessage();
+            }
+            if (problem != null) {
+                events.warningOnce(pod, "FailedMount", problem);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Null once the claim's folder is found (and handed to {@code found}), else why not, as the kubelet says it. */
+    private @Nullable String claimFolder(String namespace, String claimName, java.util.function.Consumer<String> found)
+            throws IOException {
+        PersistentVolumeClaim claim = source.claim(namespace, claimName).orElse(null);
+        if (claim == null) {
+            return "persistentvolumeclaim \"" + claimName + "\" not found";
+        }
+        String volumeName = claim.getSpec().getVolumeName();
+        if (volumeName == null || volumeName.isEmpty() || claim.getStatus() == null
+                || !"Bound".equals(claim.getStatus().getPhase())) {
+            return "persistentvolumeclaim \"" + claimName + "\" is not bound yet";
+        }
+        PersistentVolume pv = source.volume(volumeName).orElse(null);
+        if (pv == null) {
+            return "persistentvolume \"" + volumeName + "\" of claim \"" + claimName + "\" not found";
+        }
+        if (pv.getSpec().getHostPath() != null) {
+            Path folder = Path.of(pv.getSpec().getHostPath().getPath());
+            if ("DirectoryOrCreate".equals(pv.getSpec().getHostPath().getType())) {
+                Files.createDirectories(folder);
+                folder.toFile().setWritable(true, false);
+            } else if (!Files.isDirectory(folder)) {
+                return "hostPath type check failed: " + folder + " is not a directory";
+            }
+            found.accept(folder.toAbsolutePath().toString());
+            return null;
+        }
+        if (pv.getSpec().getLocal() != null) {
+            Path folder = Path.of(pv.getSpec().getLocal().getPath());
+            if (!Files.isDirectory(folder)) {
+                return "path \"" + folder + "\" does not exist";
+            }
+            found.accept(folder.toAbsolutePath().toString());
+            return null;
+        }
+        return "persistentvolume \"" + volumeName + "\" is neither hostPath nor local: no other volume type is "
+                + "mounted by Kubus's node agent";
     }
 
     private static boolean isConfigVolume(Pod pod, String volumeName) {

@@ -3,6 +3,10 @@ package io.kubus.agent.pod;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -51,6 +55,8 @@ class PodConfigSimulatedTest {
     private final Recording runtime = new Recording(new SimulatedRuntime("node-1", Duration.ofSeconds(1), clock));
     private final Map<String, Secret> secrets = new ConcurrentHashMap<>();
     private final Map<String, ConfigMap> configMaps = new ConcurrentHashMap<>();
+    private final Map<String, PersistentVolumeClaim> claims = new ConcurrentHashMap<>();
+    private final Map<String, PersistentVolume> pvs = new ConcurrentHashMap<>();
     private final List<String> events = new ArrayList<>();
     private final List<String> tokenRequests = new ArrayList<>();
     private PodSync sync;
@@ -66,6 +72,16 @@ class PodConfigSimulatedTest {
             @Override
             public Optional<ConfigMap> configMap(String namespace, String name) {
                 return Optional.ofNullable(configMaps.get(namespace + "/" + name));
+            }
+
+            @Override
+            public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+                return Optional.ofNullable(claims.get(namespace + "/" + name));
+            }
+
+            @Override
+            public Optional<PersistentVolume> volume(String name) {
+                return Optional.ofNullable(pvs.get(name));
             }
 
             @Override
@@ -259,6 +275,38 @@ class PodConfigSimulatedTest {
         assertEquals(List.of("exec " + id + " [sh, -c, echo bye > /tmp/bye]", "stop " + id), runtime.calls.stream()
                 .filter(c -> c.startsWith("exec") || c.startsWith("stop " + id)).toList());
         assertTrue(owned(pod).isEmpty());
+    }
+
+    @Test
+    void aClaimVolumeWaitsForItsBindingThenMountsItsVolumesFolderWithSubPaths() {
+        Pod pod = new PodBuilder(base("db")).editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim()
+                .withClaimName("data-db-0").endPersistentVolumeClaim().endVolume().editFirstContainer()
+                .addNewVolumeMount().withName("data").withMountPath("/var/lib/db").endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath("/logs").withSubPath("logs").endVolumeMount()
+                .endContainer().endSpec().build();
+        sync.sync(pod, owned(pod));
+        assertTrue(runtime.created.isEmpty(), "no container without its claim");
+        assertTrue(events.contains("FailedMount:persistentvolumeclaim \"data-db-0\" not found"), events.toString());
+
+        claims.put("default/data-db-0", new PersistentVolumeClaimBuilder().withNewMetadata().withName("data-db-0")
+                .withNamespace("default").endMetadata().withNewSpec().endSpec().withNewStatus().withPhase("Pending")
+                .endStatus().build());
+        sync.sync(pod, owned(pod));
+        assertTrue(runtime.created.isEmpty(), "nor with an unbound one");
+        assertTrue(events.contains("FailedMount:persistentvolumeclaim \"data-db-0\" is not bound yet"), events.toString());
+
+        Path folder = volumes.resolve("storage").resolve("pvc-1_default_data-db-0");
+        pvs.put("pvc-1", new PersistentVolumeBuilder().withNewMetadata().withName("pvc-1").endMetadata().withNewSpec()
+                .withNewHostPath().withPath(folder.toString()).withType("DirectoryOrCreate").endHostPath().endSpec().build());
+        claims.put("default/data-db-0", new PersistentVolumeClaimBuilder(claims.get("default/data-db-0")).editSpec()
+                .withVolumeName("pvc-1").endSpec().editStatus().withPhase("Bound").endStatus().build());
+        sync.sync(pod, owned(pod));
+        List<ContainerSpec.Mount> mounts = runtime.created.getFirst().mounts();
+        assertTrue(mounts.contains(new ContainerSpec.Mount(folder.toAbsolutePath().toString(), "/var/lib/db", false)),
+                mounts.toString());
+        assertTrue(mounts.contains(new ContainerSpec.Mount(folder.resolve("logs").toAbsolutePath().toString(), "/logs",
+                false)), mounts.toString());
+        assertTrue(java.nio.file.Files.isDirectory(folder.resolve("logs")), "the volume's folder and the subPath made");
     }
 
     private List<ContainerInfo> owned(Pod pod) {
