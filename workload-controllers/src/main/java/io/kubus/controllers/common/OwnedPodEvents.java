@@ -79,11 +79,7 @@ public final class OwnedPodEvents<T extends HasMetadata> implements ResourceEven
 
     /** The key of the cached owner (same uid) that controls {@code pod}. */
     public Optional<String> ownerKey(Pod pod) {
-        return OwnerReferences.controllerOf(pod)
-                .filter(r -> ownerKind.equals(r.getKind()))
-                .flatMap(r -> owners.get(pod.getMetadata().getNamespace(), r.getName())
-                        .filter(o -> Objects.equals(o.getMetadata().getUid(), r.getUid())))
-                .map(Informer::keyOf);
+        return OwnerReferences.controllerKey(pod, ownerKind, owners);
     }
 
     /** Owners in the pod's namespace whose selector matches it: who may adopt an orphan. */

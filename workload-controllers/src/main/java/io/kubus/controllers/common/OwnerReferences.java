@@ -3,6 +3,7 @@ package io.kubus.controllers.common;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.kubus.client.informer.Informer;
 
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +22,14 @@ public final class OwnerReferences {
             }
         }
         return Optional.empty();
+    }
+
+    /** The key of the cached owner of {@code kind} that controls {@code object}, if it is still that owner (same uid). */
+    public static Optional<String> controllerKey(HasMetadata object, String kind, Informer<? extends HasMetadata> owners) {
+        return controllerOf(object).filter(r -> kind.equals(r.getKind()))
+                .flatMap(r -> owners.get(object.getMetadata().getNamespace(), r.getName())
+                        .filter(o -> Objects.equals(o.getMetadata().getUid(), r.getUid())))
+                .map(Informer::keyOf);
     }
 
     /** Whether {@code owner} is {@code object}'s controller (same uid). */

@@ -1,5 +1,6 @@
 package io.kubus.controllers.common;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -31,6 +32,7 @@ public final class RevisionHistory {
     private final Informer<ControllerRevision> revisions;
     private final ControllerRefManager<ControllerRevision> claims;
     private final String hashLabel;
+    private final ResourceType ownerType;
 
     /** {@code revisions} needs the {@link Index#NAMESPACE} index; {@code controller} is the owner's. */
     public RevisionHistory(KubusApi api, Informer<ControllerRevision> revisions, ResourceType ownerType,
@@ -39,6 +41,7 @@ public final class RevisionHistory {
         this.revisions = revisions;
         this.claims = new ControllerRefManager<>(api, ownerType, ResourceTypes.CONTROLLERREVISIONS, controller);
         this.hashLabel = hashLabel;
+        this.ownerType = ownerType;
     }
 
     /** The revisions {@code owner} controls, after adopting the orphans its selector matches. */
@@ -48,17 +51,17 @@ public final class RevisionHistory {
 
     /**
      * The revision of {@code template} among {@code owned}, renumbered to follow every other if it is not the
-     * newest, or made. On a collision, {@code raiseCollisionCount} writes the owner's collisionCount one higher and
-     * this throws, to be retried with the new count.
+     * newest, or made. On a collision, the owner's {@code status.collisionCount} is written one higher and this
+     * throws, to be retried with the new count.
      */
     public ControllerRevision current(HasMetadata owner, List<ControllerRevision> owned, PodTemplateSpec template,
-                                      Integer collisionCount, Runnable raiseCollisionCount) {
+                                      Integer collisionCount) {
         List<ControllerRevision> same = owned.stream().filter(r -> TemplateRevisions.matches(template, r))
                 .sorted(TemplateRevisions.BY_REVISION).toList();
         List<ControllerRevision> others = owned.stream().filter(r -> !same.contains(r)).toList();
         long next = TemplateRevisions.maxRevision(others) + 1;
         if (same.isEmpty()) {
-            return create(owner, template, collisionCount, next, raiseCollisionCount);
+            return create(owner, template, collisionCount, next);
         }
         ControllerRevision cur = same.getLast();
         if (Objects.requireNonNullElse(cur.getRevision(), 0L) < next) {
@@ -70,7 +73,7 @@ public final class RevisionHistory {
     }
 
     private ControllerRevision create(HasMetadata owner, PodTemplateSpec template, Integer collisionCount,
-                                      long revision, Runnable raiseCollisionCount) {
+                                      long revision) {
         ControllerRevision wanted = TemplateRevisions.snapshot(owner, template, collisionCount, hashLabel, revision);
         try {
             return api.create(ResourceTypes.CONTROLLERREVISIONS, wanted);
@@ -85,9 +88,17 @@ public final class RevisionHistory {
         if (OwnerReferences.isControlledBy(existing, owner) && TemplateRevisions.matches(template, existing)) {
             return existing; // made by an earlier reconcile whose revision the cache has not shown yet
         }
-        raiseCollisionCount.run();
+        raiseCollisionCount(owner, collisionCount);
         throw new IllegalStateException("hash collision on controller revision " + wanted.getMetadata().getName()
                 + ": collisionCount raised");
+    }
+
+    /** The owner's status with collisionCount one higher, written with the owner's resourceVersion. */
+    private void raiseCollisionCount(HasMetadata owner, Integer collisionCount) {
+        ObjectNode json = KubusJson.json().valueToTree(owner);
+        ObjectNode status = json.get("status") instanceof ObjectNode o ? o : json.putObject("status");
+        status.put("collisionCount", Objects.requireNonNullElse(collisionCount, 0) + 1);
+        api.updateStatus(ownerType, KubusJson.json().convertValue(json, owner.getClass()));
     }
 
     /**

@@ -98,7 +98,7 @@ public class DaemonSetController implements Reconciler, ManagedController {
                 .addIndex(Index.NAMESPACE);
         this.expectations = new Expectations(settings.getExpectationsTtl());
         this.controller = settings.newController(NAME, this).primary(daemonSets)
-                .watch(revisions, r -> ownerKey(r).stream().toList());
+                .watch(revisions, r -> OwnerReferences.controllerKey(r, "DaemonSet", daemonSets).stream().toList());
         this.podClaims = new ControllerRefManager<>(api, ResourceTypes.DAEMONSETS, ResourceTypes.PODS, controller);
         this.history = new RevisionHistory(api, revisions, ResourceTypes.DAEMONSETS, controller,
                 DaemonPods.HASH_LABEL);
@@ -161,7 +161,7 @@ public class DaemonSetController implements Reconciler, ManagedController {
      */
     private String currentRevisionHash(DaemonSet ds) {
         ControllerRevision cur = history.current(ds, history.claim(ds, selector(ds)), ds.getSpec().getTemplate(),
-                collisionCount(ds), () -> raiseCollisionCount(ds));
+                collisionCount(ds));
         return Objects.requireNonNullElse(history.hashOf(cur), cur.getMetadata().getName());
     }
 
@@ -169,22 +169,7 @@ public class DaemonSetController implements Reconciler, ManagedController {
         return ds.getStatus() == null ? null : ds.getStatus().getCollisionCount();
     }
 
-    private void raiseCollisionCount(DaemonSet ds) {
-        DaemonSet withCollision = KubusJson.copy(ds, DaemonSet.class);
-        DaemonSetStatus status = withCollision.getStatus() == null ? new DaemonSetStatus() : withCollision.getStatus();
-        status.setCollisionCount(Objects.requireNonNullElse(status.getCollisionCount(), 0) + 1);
-        withCollision.setStatus(status);
-        api.updateStatus(ResourceTypes.DAEMONSETS, withCollision);
-    }
-
     // ---- event mapping ----
-
-    private Optional<String> ownerKey(ControllerRevision revision) {
-        return OwnerReferences.controllerOf(revision).filter(r -> "DaemonSet".equals(r.getKind()))
-                .flatMap(r -> daemonSets.get(revision.getMetadata().getNamespace(), r.getName())
-                        .filter(d -> Objects.equals(d.getMetadata().getUid(), r.getUid())))
-                .map(Informer::keyOf);
-    }
 
     /**
      * Node events queue the DaemonSets whose placement on the node changes: a node joining, leaving, relabelled,

@@ -93,7 +93,7 @@ public class StatefulSetController implements Reconciler, ManagedController {
                 ControllerRevision.class).addIndex(Index.NAMESPACE);
         this.expectations = new Expectations(settings.getExpectationsTtl());
         this.controller = settings.newController(NAME, this).primary(sets)
-                .watch(revisions, r -> ownerKey(r).stream().toList());
+                .watch(revisions, r -> OwnerReferences.controllerKey(r, "StatefulSet", sets).stream().toList());
         this.podClaims = new ControllerRefManager<>(api, ResourceTypes.STATEFULSETS, ResourceTypes.PODS, controller);
         this.history = new RevisionHistory(api, revisions, ResourceTypes.STATEFULSETS, controller,
                 TemplateRevisions.CONTROLLER_HASH_LABEL);
@@ -124,8 +124,7 @@ public class StatefulSetController implements Reconciler, ManagedController {
         }
         // getStatefulSetRevisions: the update revision is the template's, the current one the status names
         List<ControllerRevision> owned = history.claim(set, selector(set));
-        ControllerRevision update = history.current(set, owned, set.getSpec().getTemplate(), collisionCount(set),
-                () -> raiseCollisionCount(set));
+        ControllerRevision update = history.current(set, owned, set.getSpec().getTemplate(), collisionCount(set));
         String currentName = set.getStatus() == null ? null : set.getStatus().getCurrentRevision();
         ControllerRevision current = owned.stream()
                 .filter(r -> r.getMetadata().getName().equals(currentName)).findFirst().orElse(update);
@@ -156,21 +155,6 @@ public class StatefulSetController implements Reconciler, ManagedController {
 
     private static Integer collisionCount(StatefulSet set) {
         return set.getStatus() == null ? null : set.getStatus().getCollisionCount();
-    }
-
-    private void raiseCollisionCount(StatefulSet set) {
-        StatefulSet copy = KubusJson.copy(set, StatefulSet.class);
-        StatefulSetStatus status = copy.getStatus() == null ? new StatefulSetStatus() : copy.getStatus();
-        status.setCollisionCount(Objects.requireNonNullElse(status.getCollisionCount(), 0) + 1);
-        copy.setStatus(status);
-        api.updateStatus(ResourceTypes.STATEFULSETS, copy);
-    }
-
-    private Optional<String> ownerKey(ControllerRevision revision) {
-        return OwnerReferences.controllerOf(revision).filter(r -> "StatefulSet".equals(r.getKind()))
-                .flatMap(r -> sets.get(revision.getMetadata().getNamespace(), r.getName())
-                        .filter(s -> Objects.equals(s.getMetadata().getUid(), r.getUid())))
-                .map(Informer::keyOf);
     }
 
     private static LabelSelector selector(StatefulSet set) {
