@@ -159,7 +159,7 @@ class WalkthroughTest {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Walkthrough w = Walkthrough.parse(Files.readString(root.resolve("README.md")), "## Walkthrough");
         assertTrue(w.steps().size() >= 30, w.steps().size() + " commands");
-        assertEquals(List.of("examples/pair.yaml", "examples/web.yaml"),
+        assertEquals(List.of("examples/pair.yaml", "examples/web.yaml", "examples/db.yaml"),
                 w.files().stream().map(Walkthrough.ShownFile::path).toList());
         for (Walkthrough.ShownFile file : w.files()) {
             assertEquals(Files.readString(root.resolve(file.path())), file.text(), file.path());
