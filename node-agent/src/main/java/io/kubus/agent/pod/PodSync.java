@@ -566,10 +566,14 @@ public final class PodSync {
      * the pod waits in ContainerCreating with a FailedMount event, and is retried; it never starts without them.
      */
     private boolean mountClaims(Pod pod) {
-        String uid = pod.getMetadata().getUid();
-        Map<String, String> found = claimFolders.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
-        for (Volume v : Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of())) {
-            if (v.getPersistentVolumeClaim() == null || found.containsKey(v.getName())) {
+        List<Volume> claimVolumes = Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of()).stream()
+                .filter(v -> v.getPersistentVolumeClaim() != null).toList();
+        if (claimVolumes.isEmpty()) {
+            return true; // most pods: no entry kept for them
+        }
+        Map<String, String> found = claimFolders.computeIfAbsent(pod.getMetadata().getUid(), u -> new ConcurrentHashMap<>());
+        for (Volume v : claimVolumes) {
+            if (found.containsKey(v.getName())) {
                 continue;
             }
             String claimName = v.getPersistentVolumeClaim().getClaimName();
