@@ -33,6 +33,11 @@ public class ControllersSettings {
     private Duration nodeMonitorGracePeriod = Duration.ofSeconds(50);
     /** The same for a node that never reported a Ready condition (--node-startup-grace-period). */
     private Duration nodeStartupGracePeriod = Duration.ofSeconds(60);
+    /**
+     * The image of the pods that remove a deleted local-path volume's folder on its node: it needs {@code rm}, and
+     * the agents' default sandbox image, which every Docker node has, has it.
+     */
+    private String localPathHelperImage = "kubus/busybox:1";
 
     /** A controller runner for one of this service's reconcilers, with these settings' workers, retries and resync. */
     public Controller newController(String name, Reconciler reconciler) {
@@ -117,5 +122,13 @@ public class ControllersSettings {
 
     public void setNodeStartupGracePeriod(Duration nodeStartupGracePeriod) {
         this.nodeStartupGracePeriod = nodeStartupGracePeriod;
+    }
+
+    public String getLocalPathHelperImage() {
+        return localPathHelperImage;
+    }
+
+    public void setLocalPathHelperImage(String localPathHelperImage) {
+        this.localPathHelperImage = localPathHelperImage;
     }
 }

@@ -60,8 +60,8 @@ import java.util.Optional;
  *   <li>Claims of a {@link LocalPathVolumes#PROVISIONER} class get a hostPath volume on their node
  *   ({@link LocalPathVolumes}); claims of other provisioners wait for them (ExternalProvisioning).</li>
  *   <li>A volume whose claim is gone (or is another claim of the same name) is Released; Retain keeps it so,
- *   Delete deletes it (a local-path volume then waits, terminating, for its node agent to remove the folder and the
- *   {@link LocalPathVolumes#CLEANUP_FINALIZER}).</li>
+ *   Delete deletes it; a local-path volume then stays, terminating, until a helper pod on its node removed the
+ *   folder ({@link LocalPathVolumes#cleanupPod}), and this controller the {@link LocalPath#CLEANUP_FINALIZER}.</li>
  *   <li>Claims carry {@link #PVC_PROTECTION} and volumes {@link #PV_PROTECTION}; a deleted claim loses it when no
  *   scheduled pod that has not finished uses it, a deleted volume once it is not Bound.</li>
  * </ul>
@@ -84,6 +84,8 @@ public class PersistentVolumeController implements Reconciler, ManagedController
     static final String VOLUME = "volume:";
     /** A claim whose node cannot take a volume yet is looked at again this often (node events come sooner). */
     private static final Duration PROVISIONING_RETRY = Duration.ofSeconds(10);
+    /** A helper pod that failed to remove a folder is made again after this. */
+    private static final Duration CLEANUP_RETRY = Duration.ofSeconds(30);
 
     /**
      * Pods by the claims their volumes name, {@code namespace/claim}. Public so that another controller of this
@@ -118,11 +120,13 @@ public class PersistentVolumeController implements Reconciler, ManagedController
     private final Informer<Node> nodes;
     private final Informer<Pod> pods;
     private final Controller controller;
+    private final String helperImage;
 
     public PersistentVolumeController(SharedInformers informers, KubusApi api, EventRecorder events,
                                       ControllersSettings settings) {
         this.api = api;
         this.events = events;
+        this.helperImage = settings.getLocalPathHelperImage();
         this.claims = informers.informer(ResourceTypes.PERSISTENTVOLUMECLAIMS, PersistentVolumeClaim.class)
                 .addIndex(CLAIM_NODE);
         this.volumes = informers.informer(ResourceTypes.PERSISTENTVOLUMES, PersistentVolume.class)
@@ -149,7 +153,12 @@ public class PersistentVolumeController implements Reconciler, ManagedController
                     return ref == null ? List.of() : List.of(CLAIM + ref.getNamespace() + "/" + ref.getName());
                 })
                 // a pod's changes concern the claims it uses (pvc-protection)
-                .watch(pods, p -> POD_CLAIMS.function().apply(p).stream().map(k -> CLAIM + k).toList());
+                .watch(pods, p -> POD_CLAIMS.function().apply(p).stream().map(k -> CLAIM + k).toList())
+                // a helper pod's progress concerns the volume whose folder it removes
+                .watch(pods, p -> LocalPathVolumes.HELPER_NAMESPACE.equals(p.getMetadata().getNamespace())
+                        ? Optional.ofNullable(p.getMetadata().getLabels()).map(l -> l.get(LocalPathVolumes.HELPER_VOLUME_LABEL))
+                                .map(v -> List.of(VOLUME + v)).orElse(List.of())
+                        : List.of());
         classes.addHandler(new ClassEvents());
         nodes.addHandler(new NodeEvents());
     }
@@ -386,6 +395,9 @@ public class PersistentVolumeController implements Reconciler, ManagedController
                 removeFinalizer(ResourceTypes.PERSISTENTVOLUMES, volume, PV_PROTECTION);
                 return Result.done(); // the change brings the volume back
             }
+            if (hasFinalizer(volume, LocalPath.CLEANUP_FINALIZER) && !"Bound".equals(phase(volume))) {
+                return removeFolder(volume);
+            }
         } else if (!hasFinalizer(volume, PV_PROTECTION)) {
             volume = withFinalizer(ResourceTypes.PERSISTENTVOLUMES, volume, PV_PROTECTION);
         }
@@ -480,6 +492,64 @@ public class PersistentVolumeController implements Reconciler, ManagedController
             updateVolumePhase(volume, "Failed", why);
             events.warning(volume, "VolumeFailedDelete", why);
         }
+    }
+
+    /**
+     * The folder of a deleted local-path volume goes with a helper pod on its node, as k3s' provisioner's does; once
+     * the pod succeeded it is deleted and then the finalizer removed (a controller stopped in between makes the pod
+     * again, which finds nothing left to remove). A failed pod is reported and made again later. A volume whose node
+     * is gone, or whose folder is not one this provisioner made, loses the finalizer with a warning: nothing here can
+     * reach that folder.
+     */
+    private Result removeFolder(PersistentVolume volume) {
+        String name = volume.getMetadata().getName();
+        Optional<String> nodeName = LocalPathVolumes.node(volume);
+        boolean nodeGone = nodeName.isEmpty() || nodes.get(nodeName.get())
+                .or(() -> api.get(ResourceTypes.NODES, null, nodeName.get(), Node.class)).isEmpty();
+        Optional<Pod> wanted = nodeName.flatMap(n -> LocalPathVolumes.cleanupPod(volume, n, helperImage));
+        if (nodeGone || wanted.isEmpty()) {
+            events.warning(volume, "VolumeFailedDelete", nodeGone
+                    ? "node " + nodeName.map(n -> "\"" + n + "\"").orElse("of the volume") + " is gone: its folder "
+                    + "cannot be removed and stays on that machine"
+                    : "the volume's hostPath is not a folder " + LocalPath.PROVISIONER + " made: left as it is");
+            removeFinalizer(ResourceTypes.PERSISTENTVOLUMES, volume, LocalPath.CLEANUP_FINALIZER);
+            return Result.done();
+        }
+        Optional<Pod> helper = pods.get(LocalPathVolumes.HELPER_NAMESPACE, LocalPathVolumes.cleanupPodName(volume));
+        if (helper.isEmpty()) {
+            try {
+                api.create(ResourceTypes.PODS, wanted.get());
+                LOG.info("removing the folder of volume {} on node {}", name, nodeName.get());
+            } catch (KubusApiException e) {
+                if (!e.isAlreadyExists()) {
+                    throw e;
+                }
+            }
+            return Result.done(); // the pod's progress brings the volume back
+        }
+        String phase = PodPhases.phaseOf(helper.get());
+        if (!PodPhases.isTerminal(helper.get())) {
+            return Result.done();
+        }
+        api.deleteIfExists(ResourceTypes.PODS, LocalPathVolumes.HELPER_NAMESPACE, helper.get().getMetadata().getName(),
+                0L, null);
+        if ("Succeeded".equals(phase)) {
+            removeFinalizer(ResourceTypes.PERSISTENTVOLUMES, volume, LocalPath.CLEANUP_FINALIZER);
+            LOG.info("removed the folder of volume {} on node {}", name, nodeName.get());
+            return Result.done();
+        }
+        events.warning(volume, "VolumeFailedDelete", "helper pod " + helper.get().getMetadata().getName()
+                + " failed to remove the folder on node " + nodeName.get() + " (" + exitCodes(helper.get())
+                + "); trying again in " + CLEANUP_RETRY.toSeconds() + " s");
+        return Result.requeueAfter(CLEANUP_RETRY);
+    }
+
+    private static String exitCodes(Pod pod) {
+        return pod.getStatus().getContainerStatuses().stream()
+                .filter(s -> s.getState() != null && s.getState().getTerminated() != null)
+                .map(s -> "exit code " + s.getState().getTerminated().getExitCode()
+                        + Optional.ofNullable(s.getState().getTerminated().getReason()).map(r -> ", " + r).orElse(""))
+                .findFirst().orElse(Objects.requireNonNullElse(pod.getStatus().getReason(), "no exit code"));
     }
 
     /**

@@ -9,7 +9,6 @@ import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.controllers.testing.DockerNodes;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.ResourceTypes;
-import io.kubus.schema.storage.LocalPath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,16 +20,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Claims on real containers, as a user meets them: two node agents on the Docker engine; a plain claim of the
  * default class is provisioned as a folder on the node its first pod was scheduled to, keeps what a pod wrote after
  * the pod is gone, and takes the next pod to the same node; a StatefulSet's pod finds its own claim's data again
- * after it is deleted and made anew.
+ * after it is deleted and made anew; a deleted claim's folder is removed by a helper pod on its node.
  */
 class VolumesOnDockerTest {
     @TempDir
@@ -140,12 +141,14 @@ class VolumesOnDockerTest {
         kubectl.run(60, "delete", "pod", "reader-0", "reader-1", "reader-2").ok();
         Await.until(Duration.ofSeconds(60), "the claim gone", () -> api.get(ResourceTypes.PERSISTENTVOLUMECLAIMS, "default",
                 "data", PersistentVolumeClaim.class).isEmpty(), gone -> gone);
-        // pv-protection goes once the volume is no longer Bound; the folder's clean-up is what is left (not done yet)
-        Await.until(Duration.ofSeconds(60), "the volume released and being deleted",
-                () -> api.get(ResourceTypes.PERSISTENTVOLUMES, null, pv.getMetadata().getName(), PersistentVolume.class)
-                        .orElseThrow(), v -> v.getMetadata().getDeletionTimestamp() != null
-                        && List.of(LocalPath.CLEANUP_FINALIZER).equals(v.getMetadata().getFinalizers()),
-                v -> String.valueOf(v));
+        // the volume is released and deleted; a helper pod on its node removes the folder, then the volume goes
+        Await.until(Duration.ofSeconds(90), "the volume gone", () -> api.get(ResourceTypes.PERSISTENTVOLUMES, null,
+                pv.getMetadata().getName(), PersistentVolume.class), Optional::isEmpty,
+                v -> v.map(x -> x.getMetadata().getFinalizers() + " " + x.getStatus()).orElse("gone"));
+        assertFalse(Files.exists(folder), "the folder removed: " + folder);
+        assertTrue(Files.isDirectory(folder.getParent()), "the node's other volumes stay");
+        Await.until(Duration.ofSeconds(30), "the helper pod gone", () -> api.get(ResourceTypes.PODS, "kube-system",
+                "helper-pod-delete-" + pv.getMetadata().getName(), Pod.class), Optional::isEmpty);
     }
 
     @Test

@@ -132,6 +132,32 @@ class PersistentVolumeControllerTest {
 
     private static final List<String> RWO = List.of("ReadWriteOnce");
 
+    /** The helper pod that removes a deleted local-path volume's folder, once it runs on {@code node}. */
+    private static Pod awaitHelper(PersistentVolume volume, String node) throws InterruptedException {
+        Pod pod = Await.until(WAIT, "helper pod of " + volume.getMetadata().getName() + " running",
+                () -> cluster.api().get(ResourceTypes.PODS, "kube-system", "helper-pod-delete-"
+                        + volume.getMetadata().getName(), Pod.class).orElse(null),
+                p -> p != null && "Running".equals(PodPhases.phaseOf(p)), p -> p == null ? "none" : String.valueOf(p.getStatus()));
+        assertEquals(node, pod.getSpec().getNodeName());
+        assertEquals("Never", pod.getSpec().getRestartPolicy());
+        String folder = volume.getSpec().getHostPath().getPath();
+        assertEquals(folder.substring(0, folder.lastIndexOf('/')), pod.getSpec().getVolumes().getFirst().getHostPath().getPath(),
+                "the folder's parent");
+        assertEquals(volume.getMetadata().getUid(), pod.getMetadata().getOwnerReferences().getFirst().getUid());
+        return pod;
+    }
+
+    /** Ends a helper pod as its node's kubelet would when its command exits (simulated containers never do). */
+    private static void finish(Pod pod, String phase, int exitCode) {
+        Pod now = cluster.api().get(ResourceTypes.PODS, "kube-system", pod.getMetadata().getName(), Pod.class).orElseThrow();
+        now.getStatus().setPhase(phase);
+        now.getStatus().setContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                .withName("helper").withImage(pod.getSpec().getContainers().getFirst().getImage()).withReady(false)
+                .withRestartCount(0).withNewState().withNewTerminated().withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().endState().build()));
+        cluster.api().updateStatus(ResourceTypes.PODS, now);
+    }
+
     @Test
     @Order(1)
     void staticBindingPicksTheSmallestVolumeThatFits() throws Exception {
@@ -282,7 +308,7 @@ class PersistentVolumeControllerTest {
     @Test
     @Order(3)
     void deletedClaimReleasesItsVolumeWhichIsDeletedOrRetained() throws Exception {
-        // Delete (local-path): Released, then deleted, waiting for the node agent's cleanup finalizer
+        // Delete (local-path): Released, then deleted, waiting for its folder's removal (the cleanup finalizer)
         String provisioned = claim("data").orElseThrow().getSpec().getVolumeName();
         deleteClaim("data");
         Await.until(WAIT, "claim data gone", () -> claim("data"), Optional::isEmpty);
@@ -291,6 +317,37 @@ class PersistentVolumeControllerTest {
                         && List.of(LocalPath.CLEANUP_FINALIZER).equals(v.getMetadata().getFinalizers()),
                 v -> v.getMetadata().getFinalizers() + " " + v.getMetadata().getDeletionTimestamp() + " " + v.getStatus());
         assertEquals("Released", phase(going));
+        // a helper pod on the volume's node removes the folder; once it succeeded the volume goes
+        Pod helper = awaitHelper(going, "pv-1");
+        assertEquals(List.of("rm", "-rf", "/storage/" + provisioned + "_default_data"),
+                helper.getSpec().getContainers().getFirst().getCommand());
+        finish(helper, "Succeeded", 0);
+        Await.until(WAIT, provisioned + " gone", () -> pv(provisioned), Optional::isEmpty,
+                v -> v.map(x -> x.getMetadata().getFinalizers() + " " + x.getStatus()).orElse("gone"));
+        Await.until(WAIT, "helper pod gone", () -> cluster.api().get(ResourceTypes.PODS, "kube-system",
+                helper.getMetadata().getName(), Pod.class), Optional::isEmpty);
+        // a helper that fails is reported on the volume, which stays until a later helper succeeds
+        String other = claim("other").orElseThrow().getSpec().getVolumeName();
+        deleteClaim("other");
+        Pod failing = awaitHelper(Await.until(WAIT, other + " deleted", () -> pv(other).orElseThrow(),
+                v -> v.getMetadata().getDeletionTimestamp() != null), "pv-0");
+        finish(failing, "Failed", 1);
+        Await.until(WAIT, "VolumeFailedDelete on " + other, () -> cluster.api().list(ResourceTypes.EVENTS, null, null,
+                        "involvedObject.name=" + other, Event.class).items(),
+                l -> l.stream().anyMatch(e -> "VolumeFailedDelete".equals(e.getReason())
+                        && e.getMessage().contains(failing.getMetadata().getName()) && e.getMessage().contains("exit code 1")),
+                l -> l.stream().map(e -> e.getReason() + ": " + e.getMessage()).toList().toString());
+        assertEquals(List.of(LocalPath.CLEANUP_FINALIZER), pv(other).orElseThrow().getMetadata().getFinalizers());
+        // a volume whose node is gone: nothing can reach its folder, so it goes with a warning
+        PersistentVolumeClaim lost = claimBuilder("lost", "1Gi", "local-path", RWO).editMetadata()
+                .withUid("00000000-0000-0000-0000-00000000lost").endMetadata().build();
+        PersistentVolume orphan = createVolume(LocalPathVolumes.volume(lost, cluster.api().get(ResourceTypes.STORAGECLASSES,
+                null, LocalPath.STORAGE_CLASS, StorageClass.class).orElseThrow(), "node-gone", ROOT));
+        Await.until(WAIT, "volume of a gone node gone", () -> pv(orphan.getMetadata().getName()), Optional::isEmpty,
+                v -> v.map(x -> x.getMetadata().getFinalizers() + " " + x.getStatus()).orElse("gone"));
+        assertTrue(cluster.api().list(ResourceTypes.EVENTS, null, null, "involvedObject.name="
+                + orphan.getMetadata().getName(), Event.class).items().stream().anyMatch(e ->
+                "VolumeFailedDelete".equals(e.getReason()) && e.getMessage().contains("node \"node-gone\" is gone")));
 
         // Retain: Released and kept, claimRef and all
         PersistentVolume mid = pv("mid").orElseThrow();
