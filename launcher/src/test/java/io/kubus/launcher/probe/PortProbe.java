@@ -19,6 +19,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -30,8 +33,8 @@ import java.util.concurrent.TimeoutException;
  * object data.
  *
  * <p>Used by LauncherPortsTest on `./kubus up`, and by .ci/compose-smoke on every container of the compose stack as a
- * single-file program: {@code java -cp 'launcher/target/lib/*' PortProbe.java CA_FILE HOST PORT...}, exit 1 on a
- * finding.
+ * single-file program: {@code java -cp 'launcher/target/lib/*' PortProbe.java CA_FILE HOST:PORT[,PORT...]...},
+ * exit 1 on a finding.
  */
 public final class PortProbe {
     private static final List<String> OBJECT_PATHS = List.of("/api/v1/secrets", "/api/v1/namespaces/default/pods",
@@ -48,44 +51,79 @@ public final class PortProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 3) {
-            System.err.println("usage: PortProbe CA_FILE HOST PORT...");
+        if (args.length < 2) {
+            System.err.println("usage: PortProbe CA_FILE HOST:PORT[,PORT...]...");
             System.exit(2);
         }
         PortProbe probe = new PortProbe(Files.readString(Path.of(args[0])));
-        List<Integer> ports = Arrays.stream(args).skip(2).map(Integer::parseInt).toList();
-        List<String> served = probe.served(args[1], ports);
-        System.out.println("port-probe: " + args[1] + " " + ports + ": "
-                + (served.isEmpty() ? "nothing served without credentials" : "SERVED " + served));
-        System.exit(served.isEmpty() ? 0 : 1);
+        List<String> targets = Arrays.asList(args).subList(1, args.length);
+        List<Future<String>> reports = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String target : targets) { // every host at once, as every port of a host
+                String host = target.substring(0, target.lastIndexOf(':'));
+                List<Integer> ports = Arrays.stream(target.substring(target.lastIndexOf(':') + 1).split(","))
+                        .map(Integer::parseInt).toList();
+                reports.add(threads.submit(() -> {
+                    List<String> served = probe.served(host, ports);
+                    return host + " " + ports + ": "
+                            + (served.isEmpty() ? "nothing served without credentials" : "SERVED " + served);
+                }));
+            }
+        }
+        boolean found = false;
+        for (Future<String> report : reports) {
+            System.out.println("port-probe: " + report.get());
+            found |= report.get().contains(": SERVED ");
+        }
+        System.exit(found ? 1 : 0);
     }
 
-    /** What {@code host}'s {@code ports} hand out without credentials: empty when nothing. */
+    /**
+     * What {@code host}'s {@code ports} hand out without credentials: empty when nothing. Each port is asked on a
+     * thread of its own: a port that answers nothing costs seconds of timeouts, and asking one after the other made
+     * the compose stack's probe take a minute.
+     */
     public List<String> served(String host, Iterable<Integer> ports) throws InterruptedException {
+        List<Future<List<String>>> asked = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int port : ports) {
+                asked.add(threads.submit(() -> served(host, port)));
+            }
+        }
         List<String> served = new ArrayList<>();
-        for (int port : ports) {
-            boolean apiServer = status(anyTls, "https://" + host + ":" + port + "/version") == 200;
-            for (String path : OBJECT_PATHS) {
-                for (String scheme : List.of("https", "http")) {
-                    int code = status(scheme.equals("https") ? anyTls : plain, scheme + "://" + host + ":" + port + path);
-                    boolean counters = path.equals("/metrics") && !apiServer;
-                    if (code >= 200 && code < 300 && !counters) {
-                        served.add(scheme + " " + port + path + " -> " + code);
-                    }
+        for (Future<List<String>> f : asked) {
+            try {
+                served.addAll(f.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("probing " + host + " failed", e.getCause());
+            }
+        }
+        return served;
+    }
+
+    private List<String> served(String host, int port) throws InterruptedException {
+        List<String> served = new ArrayList<>();
+        boolean apiServer = status(anyTls, "https://" + host + ":" + port + "/version") == 200;
+        for (String path : OBJECT_PATHS) {
+            for (String scheme : List.of("https", "http")) {
+                int code = status(scheme.equals("https") ? anyTls : plain, scheme + "://" + host + ":" + port + path);
+                boolean counters = path.equals("/metrics") && !apiServer;
+                if (code >= 200 && code < 300 && !counters) {
+                    served.add(scheme + " " + port + path + " -> " + code);
                 }
             }
-            if (status(anyTls, "https://" + host + ":" + port + "/") == -1
-                    && status(plain, "http://" + host + ":" + port + "/") == -1) {
-                Properties noCredentials = new Properties();
-                noCredentials.setProperty("bootstrap.servers", host + ":" + port);
-                topics(noCredentials).ifPresent(t -> served.add("kafka " + port + " topics " + t));
-                noCredentials.setProperty("security.protocol", "SSL");
-                noCredentials.setProperty("ssl.truststore.type", "PEM");
-                noCredentials.setProperty("ssl.truststore.certificates", caPem);
-                // asked by address: the broker's certificate names its host
-                noCredentials.setProperty("ssl.endpoint.identification.algorithm", "");
-                topics(noCredentials).ifPresent(t -> served.add("kafka over TLS " + port + " topics " + t));
-            }
+        }
+        if (status(anyTls, "https://" + host + ":" + port + "/") == -1
+                && status(plain, "http://" + host + ":" + port + "/") == -1) {
+            Properties noCredentials = new Properties();
+            noCredentials.setProperty("bootstrap.servers", host + ":" + port);
+            topics(noCredentials).ifPresent(t -> served.add("kafka " + port + " topics " + t));
+            noCredentials.setProperty("security.protocol", "SSL");
+            noCredentials.setProperty("ssl.truststore.type", "PEM");
+            noCredentials.setProperty("ssl.truststore.certificates", caPem);
+            // asked by address: the broker's certificate names its host
+            noCredentials.setProperty("ssl.endpoint.identification.algorithm", "");
+            topics(noCredentials).ifPresent(t -> served.add("kafka over TLS " + port + " topics " + t));
         }
         return served;
     }
