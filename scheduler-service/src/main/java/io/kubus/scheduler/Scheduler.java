@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,6 +129,11 @@ public class Scheduler implements AutoCloseable {
             @Override
             public Optional<StorageClass> storageClass(String name) {
                 return storageClasses.get(name);
+            }
+
+            @Override
+            public Collection<PersistentVolume> volumes() {
+                return volumes.list();
             }
         });
         for (Informer<?> i : List.of(nodes, pods, claims, volumes, storageClasses)) {

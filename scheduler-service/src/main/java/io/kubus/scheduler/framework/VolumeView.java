@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /** The claims, volumes and storage classes, as the scheduler's informers last saw them (kube's volume binder listers). */
@@ -24,6 +26,11 @@ public interface VolumeView {
         public Optional<StorageClass> storageClass(String name) {
             return Optional.empty();
         }
+
+        @Override
+        public Collection<PersistentVolume> volumes() {
+            return List.of();
+        }
     };
 
     Optional<PersistentVolumeClaim> claim(String namespace, String name);
@@ -31,4 +38,7 @@ public interface VolumeView {
     Optional<PersistentVolume> volume(String name);
 
     Optional<StorageClass> storageClass(String name);
+
+    /** Every volume: an unbound claim may bind to any that fits it. */
+    Collection<PersistentVolume> volumes();
 }

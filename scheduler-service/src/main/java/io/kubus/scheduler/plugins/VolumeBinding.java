@@ -1,6 +1,5 @@
 package io.kubus.scheduler.plugins;
 
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,8 +9,8 @@ import io.kubus.scheduler.framework.ClusterView;
 import io.kubus.scheduler.framework.FilterPlugin;
 import io.kubus.scheduler.framework.NodeInfo;
 import io.kubus.scheduler.framework.VolumeView;
-import io.kubus.schema.selector.NodeAffinities;
 import io.kubus.schema.storage.LocalPath;
+import io.kubus.schema.storage.VolumeMatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,16 +21,22 @@ import java.util.Optional;
 /**
  * kube-scheduler's VolumeBinding filter for the pod's claims: a claim must exist and not be going; a bound claim's
  * volume must exist and its node affinity must take the node (a local-path volume lives on one node); an unbound
- * claim must wait for its first consumer (WaitForFirstConsumer), and then the node must be able to provision it
- * (for local-path: its agent has published where volumes live) and be the node already chosen for it, if one was.
- * The chosen node is written on such claims just before the pod is bound ({@link #claimsToSelect}), where the
- * volume controller provisions it.
+ * claim must wait for its first consumer (WaitForFirstConsumer), and then be the node already chosen for it, if one
+ * was, and either reach an Available volume that fits the claim ({@link VolumeMatch}, the binder's own rule, so the
+ * volume controller binds that one once the node is chosen) or be able to have one provisioned (for local-path: its
+ * agent has published where volumes live; a class of {@code kubernetes.io/no-provisioner} has only the volumes
+ * there are). The chosen node is written on such claims just before the pod is bound ({@link #claimsToSelect}).
+ *
+ * <p>Unlike kube-scheduler, no volume is reserved for the pod in the scheduler's cache: two pods scheduled at once
+ * may both count on the one volume a node has, and the second claim then waits (Pending) until another fits.
  */
 public final class VolumeBinding implements FilterPlugin {
     static final String CONFLICT = "node(s) had volume node affinity conflict";
     static final String NO_VOLUME = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
     static final String CANNOT_PROVISION = "node(s) didn't find available persistent volumes to bind";
     static final String UNBOUND_IMMEDIATE = "pod has unbound immediate PersistentVolumeClaims";
+    /** The provisioner of classes whose volumes are made by hand (Kubernetes' local volumes). */
+    static final String NO_PROVISIONER = "kubernetes.io/no-provisioner";
 
     @Override
     public String name() {
@@ -56,12 +61,12 @@ public final class VolumeBinding implements FilterPlugin {
                 if (pv.isEmpty()) {
                     return NO_VOLUME;
                 }
-                if (!takes(pv.get(), node)) {
+                if (!VolumeMatch.fitsNode(pv.get(), node.node())) {
                     return CONFLICT;
                 }
                 continue;
             }
-            String className = Objects.requireNonNullElse(claim.getSpec().getStorageClassName(), "");
+            String className = VolumeMatch.claimClass(claim);
             Optional<StorageClass> sc = className.isEmpty() ? Optional.empty() : volumes.storageClass(className);
             if (!className.isEmpty() && sc.isEmpty()) {
                 return "storageclass.storage.k8s.io \"" + className + "\" not found";
@@ -73,7 +78,11 @@ public final class VolumeBinding implements FilterPlugin {
             if (selected != null && !selected.equals(node.name())) {
                 return CANNOT_PROVISION;
             }
-            if (LocalPath.PROVISIONER.equals(sc.get().getProvisioner())
+            if (VolumeMatch.find(claim, volumes.volumes(), node.node(), false).isPresent()) {
+                continue; // an existing volume the node reaches: the binder takes it once the node is chosen
+            }
+            String provisioner = Objects.requireNonNullElse(sc.get().getProvisioner(), "");
+            if (NO_PROVISIONER.equals(provisioner) || LocalPath.PROVISIONER.equals(provisioner)
                     && annotation(node.node().getMetadata().getAnnotations(), LocalPath.ROOT_ANNOTATION) == null) {
                 return CANNOT_PROVISION;
             }
@@ -97,14 +106,6 @@ public final class VolumeBinding implements FilterPlugin {
         return Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of()).stream()
                 .filter(v -> v.getPersistentVolumeClaim() != null)
                 .map(v -> v.getPersistentVolumeClaim().getClaimName()).toList();
-    }
-
-    private static boolean takes(PersistentVolume pv, NodeInfo node) {
-        if (pv.getSpec().getNodeAffinity() == null || pv.getSpec().getNodeAffinity().getRequired() == null) {
-            return true;
-        }
-        List<NodeSelectorTerm> terms = pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms();
-        return terms == null || terms.isEmpty() || terms.stream().anyMatch(t -> NodeAffinities.termMatches(t, node.node()));
     }
 
     private static String annotation(PersistentVolumeClaim claim, String key) {

@@ -50,6 +50,11 @@ class VolumeBindingTest {
         public Optional<StorageClass> storageClass(String name) {
             return Optional.ofNullable(classes.get(name));
         }
+
+        @Override
+        public Collection<PersistentVolume> volumes() {
+            return volumes.values();
+        }
     };
 
     private String run(Pod pod, Node node) {
@@ -132,5 +137,47 @@ class VolumeBindingTest {
         assertEquals(VolumeBinding.UNBOUND_IMMEDIATE, run(using("data"), withRoot("n1")));
         claim("data", "gone", null, Map.of());
         assertEquals("storageclass.storage.k8s.io \"gone\" not found", run(using("data"), withRoot("n1")));
+    }
+
+    private static Node hostnamed(Node node) {
+        return new NodeBuilder(node).editMetadata().addToLabels("kubernetes.io/hostname", node.getMetadata().getName())
+                .endMetadata().build();
+    }
+
+    private void localVolume(String name, String className, String size, String node) {
+        volumes.put(name, new PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
+                .withStorageClassName(className).withAccessModes("ReadWriteOnce")
+                .withCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity(size)))
+                .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression()
+                .withKey("kubernetes.io/hostname").withOperator("In").withValues(node).endMatchExpression()
+                .endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec().build());
+    }
+
+    @Test
+    void anUnboundClaimGoesWhereAnAvailableVolumeFitsIt() {
+        // Kubernetes' local volumes: made by hand, one class without a provisioner, each reachable from one node
+        classes.put("local-storage", new StorageClassBuilder().withNewMetadata().withName("local-storage").endMetadata()
+                .withProvisioner(VolumeBinding.NO_PROVISIONER).withVolumeBindingMode("WaitForFirstConsumer").build());
+        claims.put("default/data", new PersistentVolumeClaimBuilder().withNewMetadata().withName("data")
+                .withNamespace("default").endMetadata().withNewSpec().withStorageClassName("local-storage")
+                .withAccessModes("ReadWriteOnce").withNewResources()
+                .withRequests(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("5Gi"))).endResources()
+                .endSpec().build());
+        localVolume("small-on-n1", "local-storage", "1Gi", "n1");
+        localVolume("on-n2", "local-storage", "10Gi", "n2");
+        localVolume("other-class-on-n1", "local-path", "10Gi", "n1");
+        assertEquals(VolumeBinding.CANNOT_PROVISION, run(using("data"), hostnamed(withRoot("n1"))),
+                "n1's volumes are too small or of another class, and nothing makes new ones");
+        assertNull(run(using("data"), hostnamed(node("n2"))));
+        volumes.get("on-n2").getSpec().setClaimRef(new io.fabric8.kubernetes.api.model.ObjectReferenceBuilder()
+                .withNamespace("default").withName("someone-else").build());
+        assertEquals(VolumeBinding.CANNOT_PROVISION, run(using("data"), hostnamed(node("n2"))), "taken");
+
+        // local-path: an Available volume of the class lets in a node whose agent publishes no root
+        classes.put("local-path", new StorageClassBuilder().withNewMetadata().withName("local-path").endMetadata()
+                .withProvisioner(LocalPath.PROVISIONER).withVolumeBindingMode("WaitForFirstConsumer").build());
+        claims.get("default/data").getSpec().setStorageClassName("local-path");
+        assertNull(run(using("data"), hostnamed(node("n1"))));
+        assertEquals(VolumeBinding.CANNOT_PROVISION, run(using("data"), hostnamed(node("n3"))));
     }
 }

@@ -30,6 +30,7 @@ import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.storage.LocalPath;
+import io.kubus.schema.storage.VolumeMatch;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;

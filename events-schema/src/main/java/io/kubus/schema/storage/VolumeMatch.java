@@ -1,4 +1,4 @@
-package io.kubus.controllers.volume;
+package io.kubus.schema.storage;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
@@ -20,17 +20,18 @@ import java.util.Optional;
  * Which PersistentVolume fits a claim, as Kubernetes' binder decides it (pkg/controller/volume/persistentvolume,
  * findMatchingVolume and checkVolumeSatisfyClaim): a volume pre-bound to the claim wins if it is large enough;
  * otherwise the smallest unclaimed volume of the claim's class, volume mode and access modes that its selector picks
- * and whose capacity covers the request. Pure functions over the objects, so that they can be tested alone.
+ * and whose capacity covers the request. Pure functions over the objects, so that they can be tested alone, shared
+ * by the volume controller (which binds) and the scheduler (which sends a pod's claims to a node whose volumes fit).
  */
-final class VolumeMatch {
+public final class VolumeMatch {
     /** The annotation that named a class before {@code storageClassName} existed; still read, as Kubernetes reads it. */
-    static final String BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class";
+    public static final String BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class";
 
     private VolumeMatch() {
     }
 
     /** The claim's class: {@code spec.storageClassName}, else the beta annotation, else "" (no class). */
-    static String claimClass(PersistentVolumeClaim claim) {
+    public static String claimClass(PersistentVolumeClaim claim) {
         String beta = annotations(claim.getMetadata().getAnnotations()).get(BETA_STORAGE_CLASS);
         if (beta != null) {
             return beta;
@@ -39,7 +40,7 @@ final class VolumeMatch {
     }
 
     /** The volume's class, read as the claim's. */
-    static String volumeClass(PersistentVolume volume) {
+    public static String volumeClass(PersistentVolume volume) {
         String beta = annotations(volume.getMetadata().getAnnotations()).get(BETA_STORAGE_CLASS);
         if (beta != null) {
             return beta;
@@ -48,7 +49,7 @@ final class VolumeMatch {
     }
 
     /** What the claim asks: {@code spec.resources.requests[storage]}, zero when absent. */
-    static ResourceQuantity requested(PersistentVolumeClaim claim) {
+    public static ResourceQuantity requested(PersistentVolumeClaim claim) {
         var resources = claim.getSpec().getResources();
         Map<String, Quantity> requests = resources == null ? null : resources.getRequests();
         Quantity q = requests == null ? null : requests.get("storage");
@@ -56,7 +57,7 @@ final class VolumeMatch {
     }
 
     /** The volume's {@code spec.capacity[storage]}, zero when absent. */
-    static ResourceQuantity capacity(PersistentVolume volume) {
+    public static ResourceQuantity capacity(PersistentVolume volume) {
         Map<String, Quantity> capacity = volume.getSpec().getCapacity();
         Quantity q = capacity == null ? null : capacity.get("storage");
         return q == null ? ResourceQuantity.ZERO : ResourceQuantity.of(q);
@@ -66,7 +67,7 @@ final class VolumeMatch {
      * Whether the volume's claimRef names this claim: same namespace and name, and the claim's uid or none yet (a
      * volume an administrator pre-bound by name).
      */
-    static boolean isBoundToClaim(PersistentVolume volume, PersistentVolumeClaim claim) {
+    public static boolean isBoundToClaim(PersistentVolume volume, PersistentVolumeClaim claim) {
         ObjectReference ref = volume.getSpec().getClaimRef();
         if (ref == null) {
             return false;
@@ -83,7 +84,7 @@ final class VolumeMatch {
      * WaitForFirstConsumer claim whose node is not chosen yet) only a volume pre-bound to the claim counts. With a
      * {@code node} (the node chosen for such a claim) a volume must also fit the node by its required node affinity.
      */
-    static Optional<PersistentVolume> find(PersistentVolumeClaim claim, Collection<PersistentVolume> volumes,
+    public static Optional<PersistentVolume> find(PersistentVolumeClaim claim, Collection<PersistentVolume> volumes,
                                            Node node, boolean onlyPreBound) {
         ResourceQuantity request = requested(claim);
         String requestedClass = claimClass(claim);
@@ -121,7 +122,7 @@ final class VolumeMatch {
      * Why the volume a claim names in {@code spec.volumeName} does not satisfy it, or empty when it does
      * (checkVolumeSatisfyClaim's reasons).
      */
-    static Optional<String> unsatisfied(PersistentVolume volume, PersistentVolumeClaim claim) {
+    public static Optional<String> unsatisfied(PersistentVolume volume, PersistentVolumeClaim claim) {
         if (capacity(volume).compareTo(requested(claim)) < 0) {
             return Optional.of("requested PV is too small");
         }
@@ -138,13 +139,13 @@ final class VolumeMatch {
     }
 
     /** Every mode the claim asks is one the volume offers. */
-    static boolean accessModesContained(PersistentVolumeClaim claim, PersistentVolume volume) {
+    public static boolean accessModesContained(PersistentVolumeClaim claim, PersistentVolume volume) {
         List<String> offered = Objects.requireNonNullElse(volume.getSpec().getAccessModes(), List.of());
         return offered.containsAll(Objects.requireNonNullElse(claim.getSpec().getAccessModes(), List.of()));
     }
 
     /** A volume without node affinity is reachable from every node; else one of its required terms must match. */
-    static boolean fitsNode(PersistentVolume volume, Node node) {
+    public static boolean fitsNode(PersistentVolume volume, Node node) {
         var affinity = volume.getSpec().getNodeAffinity();
         if (affinity == null || affinity.getRequired() == null) {
             return true;
@@ -162,7 +163,7 @@ final class VolumeMatch {
         return Objects.requireNonNullElse(volume.getSpec().getVolumeMode(), "Filesystem");
     }
 
-    static Map<String, String> annotations(Map<String, String> map) {
+    public static Map<String, String> annotations(Map<String, String> map) {
         return map == null ? Map.of() : map;
     }
 }

@@ -1,4 +1,4 @@
-package io.kubus.controllers.volume;
+package io.kubus.schema.storage;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
-import io.kubus.schema.storage.LocalPath;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -89,13 +87,11 @@ class VolumeMatchTest {
     void withANodeOnlyVolumesItCanReach() {
         PersistentVolumeClaim c = pvc("1Gi", "local-path", RWO);
         c.getMetadata().setAnnotations(Map.of(LocalPath.SELECTED_NODE_ANNOTATION, "n1"));
-        var sc = new StorageClassBuilder().withNewMetadata().withName("local-path").endMetadata()
-                .withProvisioner(LocalPath.PROVISIONER).withReclaimPolicy("Delete").build();
-        PersistentVolumeClaim forN0 = pvc("1Gi", "local-path", RWO);
-        forN0.getMetadata().setName("x");
-        forN0.getMetadata().setUid("u9");
-        PersistentVolume onN0 = LocalPathVolumes.volume(forN0, sc, "n0", "/r");
-        onN0.getSpec().setClaimRef(null);
+        // a local-path volume: reachable from n0 only
+        PersistentVolume onN0 = pv("on-n0", "1Gi", "local-path", RWO);
+        onN0.getSpec().setNodeAffinity(new io.fabric8.kubernetes.api.model.VolumeNodeAffinityBuilder().withNewRequired()
+                .addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/hostname").withOperator("In")
+                .withValues("n0").endMatchExpression().endNodeSelectorTerm().endRequired().build());
         Node n1 = new NodeBuilder().withNewMetadata().withName("n1").withLabels(Map.of("kubernetes.io/hostname", "n1"))
                 .endMetadata().build();
         Node n0 = new NodeBuilder().withNewMetadata().withName("n0").withLabels(Map.of("kubernetes.io/hostname", "n0"))
@@ -115,11 +111,4 @@ class VolumeMatchTest {
         assertTrue(VolumeMatch.unsatisfied(pv("v", "3Gi", "manual", RWO), c).isEmpty());
     }
 
-    @Test
-    void localPathFolderAndName() {
-        PersistentVolumeClaim c = pvc("1Gi", "local-path", RWO);
-        assertEquals("pvc-u1", LocalPathVolumes.volumeName(c));
-        assertEquals("/r/pvc-u1_ns_c", LocalPathVolumes.path("/r/", c));
-        assertEquals("/r/pvc-u1_ns_c", LocalPathVolumes.path("/r", c));
-    }
 }
