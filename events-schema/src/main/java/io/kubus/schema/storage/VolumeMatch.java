@@ -97,16 +97,19 @@ public final class VolumeMatch {
                     || volume.getMetadata().getDeletionTimestamp() != null) {
                 continue;
             }
+            boolean preBound = isBoundToClaim(volume, claim);
+            if (!preBound && (onlyPreBound || volume.getSpec().getClaimRef() != null)) {
+                continue; // most volumes of a busy cluster: bound to other claims, passed over before any parsing
+            }
             ResourceQuantity size = capacity(volume);
             boolean fitsNode = node == null || fitsNode(volume, node);
-            if (isBoundToClaim(volume, claim)) {
+            if (preBound) {
                 if (size.compareTo(request) < 0) {
                     continue;
                 }
                 return fitsNode ? Optional.of(volume) : Optional.empty();
             }
-            if (onlyPreBound || volume.getSpec().getClaimRef() != null || !fitsNode
-                    || !selector.matches(annotations(volume.getMetadata().getLabels()))
+            if (!fitsNode || !selector.matches(annotations(volume.getMetadata().getLabels()))
                     || !requestedClass.equals(volumeClass(volume)) || !accessModesContained(claim, volume)) {
                 continue;
             }
