@@ -4,14 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
+import io.kubus.gateway.registry.JsonTree;
+import io.kubus.gateway.registry.LabelSelectors;
 import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.table.Cells;
 import io.kubus.gateway.table.KindPrinter;
 import io.kubus.gateway.table.TablePrinter;
 import io.kubus.gateway.table.TablePrinters;
+import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.schema.quantity.ResourceQuantity;
 import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.validation.Names;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
 import java.util.List;
@@ -29,6 +35,13 @@ import static io.kubus.gateway.table.Cells.text;
 public class PersistentVolumeClaimStrategy implements Strategy {
     private static final PatchSchema SCHEMA = PatchSchemas.object(PatchSchema.EMPTY, PatchSchemas.CONDITIONS_STATUS);
     private static final TablePrinter PRINTER = columns();
+    /**
+     * Where a claim's size is, one name in every cause: kube itself says spec.resources[storage] on a create and
+     * spec.resources.requests.storage on a shrink.
+     */
+    private static final String STORAGE = "resources.requests[storage]";
+    private static final String BETA_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
+    private static final List<String> VOLUME_MODES = List.of("Block", "Filesystem");
 
     @Override
     public ResourceType type() {
@@ -52,10 +65,86 @@ public class PersistentVolumeClaimStrategy implements Strategy {
             errs.required("spec");
             return;
         }
-        PersistentVolumeStrategy.validateAccessModes(spec, "spec", errs);
-        if (spec.path("resources").path("requests").path("storage").isMissingNode()) {
-            errs.required("spec.resources.requests[storage]");
+        validateSpec(spec, "spec", errs);
+    }
+
+    /**
+     * ValidatePersistentVolumeClaimSpec, which a StatefulSet's volumeClaimTemplates meet as well (else the claims the
+     * controller makes from them would be refused one pod at a time): access modes, a storage request above zero, and
+     * the selector, class name and volume mode when given. {@code path} is the spec's.
+     */
+    public static void validateSpec(ObjectNode spec, String path, ErrorList errs) {
+        PersistentVolumeStrategy.validateAccessModes(spec, path, "at least 1 access mode is required", errs);
+        ObjectNode selector = objOrNull(spec, "selector");
+        if (selector != null) {
+            errs.addAll(LabelSelectors.validate(selector, path + ".selector"));
         }
+        String storagePath = path + "." + STORAGE;
+        JsonNode storage = spec.path("resources").path("requests").get("storage");
+        if (storage == null || storage.isNull()) {
+            errs.required(storagePath);
+        } else {
+            ResourceQuantity size = ResourceNames.quantity(storage.asText(), storagePath, errs);
+            if (size != null && size.value().signum() <= 0) {
+                errs.invalid(storagePath, size.toString(), "must be greater than zero");
+            }
+        }
+        String className = JsonTree.text(spec, "storageClassName");
+        if (!className.isEmpty()) {
+            errs.invalidEach(path + ".storageClassName", className, Names.dns1123Subdomain(className));
+        }
+        String mode = JsonTree.text(spec, "volumeMode");
+        if (!mode.isEmpty() && !VOLUME_MODES.contains(mode)) {
+            errs.notSupported(path + ".volumeMode", mode, VOLUME_MODES);
+        }
+    }
+
+    /**
+     * ValidatePersistentVolumeClaimUpdate: the spec stays as quota and limit ranges admitted it, but for what binding
+     * and expansion write. volumeName may be set once (the volume controller binds a claim so), storageClassName once
+     * when the claim had none (a default class assigned later), and a bound claim's storage request and
+     * volumeAttributesClassName may change, the request never below what it was, as volumes only grow. Kube's
+     * message goes on with a diff of the two specs, which this one leaves out.
+     */
+    @Override
+    public void validateUpdate(ObjectNode pvc, ObjectNode old, ErrorList errs) {
+        ObjectNode now = specCopy(pvc);
+        ObjectNode before = specCopy(old);
+        if (JsonTree.text(before, "volumeName").isEmpty()) {
+            JsonTree.keep(before, now, "volumeName");
+        }
+        String betaClass = old.path("metadata").path("annotations").path(BETA_CLASS_ANNOTATION).asText(null);
+        if (JsonTree.absent(before, "storageClassName") && !JsonTree.absent(now, "storageClassName")
+                && (betaClass == null || betaClass.equals(now.get("storageClassName").asText()))) {
+            JsonTree.keep(before, now, "storageClassName");
+        }
+        ResourceQuantity oldSize = storage(before);
+        ResourceQuantity newSize = storage(now);
+        boolean bound = "Bound".equals(old.path("status").path("phase").asText());
+        // Semantic.DeepEqual compares quantities by value: 1Gi written again as 1024Mi is no change
+        boolean sameSize = oldSize != null && newSize != null && oldSize.compareTo(newSize) == 0;
+        if ((bound || sameSize) && now.path("resources").get("requests") instanceof ObjectNode requests) {
+            JsonTree.keep(requests, before.path("resources").path("requests"), "storage");
+        }
+        if (bound) {
+            JsonTree.keep(now, before, "volumeAttributesClassName");
+        }
+        if (!KubusJson.equivalent(now, before)) {
+            errs.forbidden("spec", "spec is immutable after creation except resources.requests and "
+                    + "volumeAttributesClassName for bound claims");
+        }
+        if (oldSize != null && newSize != null && newSize.compareTo(oldSize) < 0) {
+            errs.forbidden("spec." + STORAGE, "field can not be less than previous value");
+        }
+    }
+
+    private static ObjectNode specCopy(ObjectNode pvc) {
+        return pvc.get("spec") instanceof ObjectNode spec ? spec.deepCopy() : JsonTree.F.objectNode();
+    }
+
+    private static @Nullable ResourceQuantity storage(ObjectNode spec) {
+        JsonNode storage = spec.path("resources").path("requests").get("storage");
+        return storage == null || storage.isNull() ? null : ResourceNames.quantity(storage.asText());
     }
 
     @Override

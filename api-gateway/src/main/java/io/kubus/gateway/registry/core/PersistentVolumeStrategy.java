@@ -25,7 +25,8 @@ import static io.kubus.gateway.table.Cells.text;
 /** PersistentVolumes (pkg/registry/core/persistentvolume): a new volume is Pending until available. */
 @Singleton
 public class PersistentVolumeStrategy implements Strategy {
-    private static final List<String> ACCESS_MODES = List.of("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod");
+    private static final String RWOP = "ReadWriteOncePod";
+    private static final List<String> ACCESS_MODES = List.of("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", RWOP);
     private static final List<String> RECLAIM_POLICIES = List.of("Delete", "Recycle", "Retain");
     private static final TablePrinter PRINTER = columns();
 
@@ -52,7 +53,7 @@ public class PersistentVolumeStrategy implements Strategy {
             errs.required("spec");
             return;
         }
-        validateAccessModes(spec, "spec", errs);
+        validateAccessModes(spec, "spec", "", errs);
         if (spec.path("capacity").path("storage").isMissingNode()) {
             errs.required("spec.capacity");
         }
@@ -63,18 +64,22 @@ public class PersistentVolumeStrategy implements Strategy {
     }
 
     /**
-     * The access modes volumes, claims and a VolumeAttachment's inline volume share: at least one, each a known mode;
-     * {@code path} is the spec's.
+     * The access modes volumes, claims and a VolumeAttachment's inline volume share: at least one ({@code whenNone} the
+     * Required detail, which kube words differently for claims), each a known mode, and ReadWriteOncePod alone, since
+     * it promises a single pod what any other mode would share; {@code path} is the spec's.
      */
-    public static void validateAccessModes(ObjectNode spec, String path, ErrorList errs) {
-        List<JsonNode> modes = spec.path("accessModes").valueStream().toList();
+    public static void validateAccessModes(ObjectNode spec, String path, String whenNone, ErrorList errs) {
+        List<String> modes = spec.path("accessModes").valueStream().map(JsonNode::asText).toList();
         if (modes.isEmpty()) {
-            errs.required(path + ".accessModes");
+            errs.required(path + ".accessModes", whenNone);
         }
-        for (int i = 0; i < modes.size(); i++) {
-            if (!ACCESS_MODES.contains(modes.get(i).asText())) {
-                errs.notSupported(path + ".accessModes[" + i + "]", modes.get(i).asText(), ACCESS_MODES);
+        for (String mode : modes) {
+            if (!ACCESS_MODES.contains(mode)) {
+                errs.notSupported(path + ".accessModes", mode, ACCESS_MODES);
             }
+        }
+        if (modes.contains(RWOP) && modes.stream().anyMatch(m -> !m.equals(RWOP) && ACCESS_MODES.contains(m))) {
+            errs.forbidden(path + ".accessModes", "may not use ReadWriteOncePod with other access modes");
         }
     }
 

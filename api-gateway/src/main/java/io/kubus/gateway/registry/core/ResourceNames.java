@@ -110,6 +110,15 @@ public final class ResourceNames {
         return q;
     }
 
+    /** A quantity, or null when the text is not one (which validation reports where the field is checked). */
+    public static @Nullable ResourceQuantity quantity(String text) {
+        try {
+            return ResourceQuantity.parse(text);
+        } catch (QuantityFormatException e) {
+            return null;
+        }
+    }
+
     /**
      * A quantity as the decoder reads it: one that does not parse is refused naming the field (kube-apiserver refuses
      * it while decoding the body, with the same message). Null when it is not one.

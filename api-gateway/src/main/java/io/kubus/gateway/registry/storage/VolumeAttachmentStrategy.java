@@ -137,7 +137,7 @@ public class VolumeAttachmentStrategy implements Strategy {
         if (csi == null) {
             errs.required(path + ".csi", "has to be specified in the context of inline volumes");
         }
-        PersistentVolumeStrategy.validateAccessModes(spec, path, errs);
+        PersistentVolumeStrategy.validateAccessModes(spec, path, "", errs);
         if (VOLUME_SOURCES.stream().noneMatch(spec::hasNonNull)) {
             errs.required(path, "must specify a volume type");
         }

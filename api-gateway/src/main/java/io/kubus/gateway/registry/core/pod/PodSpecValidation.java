@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.ObjectMetaValidation;
 import io.kubus.gateway.registry.core.ResourceNames;
-import io.kubus.schema.quantity.QuantityFormatException;
 import io.kubus.schema.quantity.ResourceQuantity;
 import io.kubus.schema.validation.ErrorList;
 import io.kubus.schema.validation.GoQuote;
@@ -319,8 +318,8 @@ public final class PodSpecValidation {
             if (lim == null) {
                 continue;
             }
-            ResourceQuantity request = quantity(r.getValue().asText());
-            ResourceQuantity limit = quantity(lim.asText());
+            ResourceQuantity request = ResourceNames.quantity(r.getValue().asText());
+            ResourceQuantity limit = ResourceNames.quantity(lim.asText());
             if (request != null && limit != null && request.compareTo(limit) > 0) {
                 errs.invalid(path + ".requests[" + r.getKey() + "]", r.getValue().asText(),
                         "must be less than or equal to " + r.getKey() + " limit of " + lim.asText());
@@ -334,15 +333,6 @@ public final class PodSpecValidation {
         }
         for (Map.Entry<String, JsonNode> e : list.properties()) {
             ResourceNames.quantityValue(e.getKey(), e.getValue().asText(), path + "[" + e.getKey() + "]", errs);
-        }
-    }
-
-    /** A quantity, or null when the text is not one (already reported). */
-    static @Nullable ResourceQuantity quantity(String text) {
-        try {
-            return ResourceQuantity.parse(text);
-        } catch (QuantityFormatException e) {
-            return null;
         }
     }
 

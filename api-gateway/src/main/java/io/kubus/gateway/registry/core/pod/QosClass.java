@@ -3,6 +3,7 @@ package io.kubus.gateway.registry.core.pod;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.JsonTree;
+import io.kubus.gateway.registry.core.ResourceNames;
 import io.kubus.schema.quantity.ResourceQuantity;
 
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ final class QosClass {
         if (v == null || v.isNull()) {
             return null;
         }
-        ResourceQuantity q = PodSpecValidation.quantity(v.asText());
+        ResourceQuantity q = ResourceNames.quantity(v.asText());
         return q == null || q.isZero() || q.isNegative() ? null : q;
     }
 }
