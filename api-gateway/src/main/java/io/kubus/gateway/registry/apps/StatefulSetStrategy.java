@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
+import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ObjectMetaValidation;
 import io.kubus.gateway.registry.Strategy;
+import io.kubus.gateway.registry.core.PersistentVolumeClaimStrategy;
 import io.kubus.gateway.registry.core.pod.PodSpecDefaults;
 import io.kubus.gateway.registry.core.pod.PodSpecValidation;
 import io.kubus.gateway.table.KindPrinter;
@@ -15,13 +17,16 @@ import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.validation.ErrorList;
+import io.kubus.schema.validation.Names;
 import jakarta.inject.Singleton;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import static io.kubus.gateway.registry.JsonTree.def;
 import static io.kubus.gateway.registry.JsonTree.obj;
+import static io.kubus.gateway.registry.JsonTree.objects;
 import static io.kubus.gateway.registry.JsonTree.objOrNull;
 import static io.kubus.gateway.registry.JsonTree.text;
 import static io.kubus.gateway.table.Cells.containerImages;
@@ -32,6 +37,7 @@ import static io.kubus.gateway.table.Cells.number;
 /** StatefulSets (pkg/registry/apps/statefulset). */
 @Singleton
 public class StatefulSetStrategy implements Strategy {
+    private static final List<String> RETENTION_POLICIES = List.of("Retain", "Delete");
     private static final Set<String> MUTABLE = Set.of("replicas", "ordinals", "template", "updateStrategy",
             "persistentVolumeClaimRetentionPolicy", "minReadySeconds");
     private static final TablePrinter PRINTER = new KindPrinter(WorkloadColumns.columns(new String[]{
@@ -110,6 +116,53 @@ public class StatefulSetStrategy implements Strategy {
         JsonNode partition = spec.path("updateStrategy").path("rollingUpdate").get("partition");
         if (partition != null && partition.asLong() < 0) {
             errs.invalid("spec.updateStrategy.rollingUpdate.partition", partition.asLong(), "must be greater than or equal to 0");
+        }
+        if (strategy.equals("RollingUpdate")) {
+            WorkloadValidation.positiveIntOrPercent(spec.path("updateStrategy").path("rollingUpdate").get("maxUnavailable"),
+                    "spec.updateStrategy.rollingUpdate.maxUnavailable", errs);
+        }
+        ObjectNode ordinals = objOrNull(spec, "ordinals");
+        if (ordinals != null) {
+            PodSpecValidation.nonNegative(ordinals, "start", "spec.ordinals", errs);
+        }
+        ObjectNode retention = objOrNull(spec, "persistentVolumeClaimRetentionPolicy");
+        for (String when : List.of("whenDeleted", "whenScaled")) {
+            String kept = text(retention, when);
+            if (!RETENTION_POLICIES.contains(kept)) {
+                errs.notSupported("spec.persistentVolumeClaimRetentionPolicy." + when, kept, RETENTION_POLICIES);
+            }
+        }
+    }
+
+    /**
+     * The rules ValidateStatefulSetSpec skips on update: both fields are immutable, so checking them at create is
+     * enough, and a set stored before they were checked stays writable (status, scale, finalizers). The claim
+     * templates are checked as claims and their names as the pod volumes they become, since the controller would
+     * otherwise have its claims and pods refused one ordinal at a time.
+     */
+    @Override
+    public void validateCreate(ObjectNode sts, ErrorList errs) {
+        ObjectNode spec = objOrNull(sts, "spec");
+        if (spec == null) {
+            return;
+        }
+        String service = text(spec, "serviceName");
+        if (!service.isEmpty()) {
+            errs.invalidEach("spec.serviceName", service, Names.dns1123Label(service));
+        }
+        List<ObjectNode> templates = objects(spec, "volumeClaimTemplates");
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < templates.size(); i++) {
+            String path = "spec.volumeClaimTemplates[" + i + "]";
+            String name = text(objOrNull(templates.get(i), "metadata"), "name");
+            if (name.isEmpty()) {
+                errs.required(path + ".metadata.name");
+            } else {
+                errs.uniqueLabel(path + ".metadata.name", name, names);
+            }
+            ObjectNode claimSpec = objOrNull(templates.get(i), "spec");
+            PersistentVolumeClaimStrategy.validateSpec(claimSpec == null ? JsonTree.F.objectNode() : claimSpec,
+                    path + ".spec", errs);
         }
     }
 

@@ -88,6 +88,21 @@ public final class WorkloadValidation {
         }
     }
 
+    /**
+     * A StatefulSet's maxUnavailable (ValidatePositiveIntOrPercent, then not 0, not over 100%): unlike a Deployment's
+     * it has no surge to make progress with, so 0 would stall every rollout.
+     */
+    public static void positiveIntOrPercent(@Nullable JsonNode v, String path, ErrorList errs) {
+        if (v == null || v.isNull()) {
+            return;
+        }
+        intOrPercent(v, path, errs);
+        if (isZero(v)) {
+            errs.invalid(path, v.isTextual() ? v.asText() : v.asLong(), "cannot be 0");
+        }
+        notOverHundredPercent(v, path, errs);
+    }
+
     /** A percentage over 100 (of maxUnavailable) would take more than every pod down. */
     public static void notOverHundredPercent(@Nullable JsonNode v, String path, ErrorList errs) {
         if (v != null && v.isTextual() && PERCENT.matcher(v.asText()).matches()
