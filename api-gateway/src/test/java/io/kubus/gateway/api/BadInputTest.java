@@ -60,6 +60,8 @@ class BadInputTest {
     private static final String PODS = "/api/v1/namespaces/default/pods";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
     private static final String DAEMONSETS = "/apis/apps/v1/namespaces/default/daemonsets";
+    private static final String STATEFULSETS = "/apis/apps/v1/namespaces/default/statefulsets";
+    private static final String CLAIMS = "/api/v1/namespaces/default/persistentvolumeclaims";
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
     private static final String SERVICES = "/api/v1/namespaces/default/services";
     private static final String CRONJOBS = "/apis/batch/v1/namespaces/default/cronjobs";
@@ -97,6 +99,8 @@ class BadInputTest {
         store = gateway.context().getBean(ObjectStore.class);
         created(POST(DEPLOYMENTS, deployment("web", "1")));
         created(POST(DAEMONSETS, daemonSet("agent", "web", "web", "")));
+        // A claim of 1Gi, unbound (no volume controller runs here), that a case tries to shrink.
+        created(POST(CLAIMS, claim("data", "\"accessModes\":[\"ReadWriteOnce\"]", "\"1Gi\"")));
         JsonNode pod = created(POST(PODS, pod("p")));
         podVersion = pod.path("metadata").path("resourceVersion").asText();
         podUid = pod.path("metadata").path("uid").asText();
@@ -707,6 +711,69 @@ class BadInputTest {
         c.addAll(cronJobCases());
         c.addAll(jobCases());
         c.addAll(daemonSetCases());
+        c.addAll(statefulSetCases());
+        c.addAll(claimCases());
+        return c;
+    }
+
+    /**
+     * StatefulSets: a selector that does not select the template, a claim template without a size, and the rest of
+     * ValidateStatefulSetSpec a user meets. Each would have been stored, and its controller then refused claim by claim.
+     */
+    private static List<Case> statefulSetCases() {
+        String data = "{\"metadata\":{\"name\":\"data\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"]%s}}";
+        String sized = ",\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}";
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("statefulset selector that does not match its template", "POST", STATEFULSETS,
+                statefulSet("s1", "db", "", data.formatted(sized)), "StatefulSet.apps \"s1\"", "spec.template.metadata.labels",
+                "Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"));
+        c.add(invalid("statefulset claim template without a storage request", "POST", STATEFULSETS,
+                statefulSet("s1", "web", "", data.formatted("")), "StatefulSet.apps \"s1\"",
+                "spec.volumeClaimTemplates[0].spec.resources.requests[storage]", "Required value"));
+        c.add(invalid("statefulset claim template of size 0", "POST", STATEFULSETS,
+                statefulSet("s1", "web", "", data.formatted(sized.replace("1Gi", "0"))), "StatefulSet.apps \"s1\"",
+                "spec.volumeClaimTemplates[0].spec.resources.requests[storage]", "Invalid value: \"0\": must be greater than zero"));
+        c.add(invalidField("statefulset claim template with an unknown access mode", STATEFULSETS,
+                statefulSet("s1", "web", "", data.formatted(sized).replace("ReadWriteOnce", "ReadWriteAlways")),
+                "spec.volumeClaimTemplates[0].spec.accessModes", "Unsupported value: \"ReadWriteAlways\""));
+        c.add(invalidField("statefulset ordinals starting below 0", STATEFULSETS,
+                statefulSet("s1", "web", ",\"ordinals\":{\"start\":-1}", ""), "spec.ordinals.start",
+                "must be greater than or equal to 0"));
+        c.add(invalidField("statefulset maxUnavailable 0", STATEFULSETS, statefulSet("s1", "web",
+                        ",\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":0}}", ""),
+                "spec.updateStrategy.rollingUpdate.maxUnavailable", "cannot be 0"));
+        c.add(invalidField("statefulset claim retention policy", STATEFULSETS, statefulSet("s1", "web",
+                        ",\"persistentVolumeClaimRetentionPolicy\":{\"whenDeleted\":\"Keep\"}", ""),
+                "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "Unsupported value: \"Keep\""));
+        c.add(invalidField("statefulset serviceName that is no DNS label", STATEFULSETS,
+                statefulSet("s1", "web", ",\"serviceName\":\"Web_Svc\"", ""), "spec.serviceName",
+                "a lowercase RFC 1123 label must consist of"));
+        return c;
+    }
+
+    /** PersistentVolumeClaims: an access mode or a size that is none, no size, and a size made smaller. */
+    private static List<Case> claimCases() {
+        String rwo = "\"accessModes\":[\"ReadWriteOnce\"]";
+        List<Case> c = new ArrayList<>();
+        c.add(invalid("claim with an unknown access mode", "POST", CLAIMS, claim("c1", "\"accessModes\":[\"ReadWriteSometimes\"]",
+                        "\"1Gi\""), "PersistentVolumeClaim \"c1\"", "spec.accessModes", "Unsupported value: \"ReadWriteSometimes\": "
+                        + "supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\""));
+        c.add(invalid("claim without access modes", "POST", CLAIMS, claim("c1", "\"accessModes\":[]", "\"1Gi\""),
+                "PersistentVolumeClaim \"c1\"", "spec.accessModes", "Required value: at least 1 access mode is required"));
+        c.add(invalid("claim without a storage request", "POST", CLAIMS, claim("c1", rwo, "null"),
+                "PersistentVolumeClaim \"c1\"", "spec.resources.requests[storage]", "Required value"));
+        c.add(invalid("claim of size 0", "POST", CLAIMS, claim("c1", rwo, "\"0Gi\""), "PersistentVolumeClaim \"c1\"",
+                "spec.resources.requests[storage]", "Invalid value: \"0\": must be greater than zero"));
+        c.add(invalid("claim of a size that is no quantity", "POST", CLAIMS, claim("c1", rwo, "\"ten gigs\""),
+                "PersistentVolumeClaim \"c1\"", "spec.resources.requests[storage]", "Invalid value: \"ten gigs\": quantities "
+                        + "must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+        String shrunk = "spec.resources.requests[storage]";
+        c.add(new Case("claim made smaller", "PATCH", CLAIMS + "/data", "application/merge-patch+json",
+                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"512Mi\"}}}}", 422,
+                "PersistentVolumeClaim \"data\" is invalid: [spec: Forbidden: spec is immutable after creation except "
+                        + "resources.requests and volumeAttributesClassName for bound claims, " + shrunk
+                        + ": Forbidden: field can not be less than previous value]", Map.of(), "Invalid",
+                s -> assertEquals(shrunk, s.at("/details/causes/1/field").asText(), s.toString())));
         return c;
     }
 
@@ -1350,6 +1417,22 @@ class BadInputTest {
                  "spec":{"selector":{"matchLabels":{"app":"%s"}}%s,
                   "template":{"metadata":{"labels":{"app":"%s"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}"""
                 .formatted(name, selectorApp, extraSpec, templateApp);
+    }
+
+    /** A StatefulSet whose pods are labelled app=web, selected by app={@code selectorApp}, with claim templates. */
+    private static String statefulSet(String name, String selectorApp, String extraSpec, String claimTemplates) {
+        return """
+                {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"%s"},
+                 "spec":{"selector":{"matchLabels":{"app":"%s"}}%s,"volumeClaimTemplates":[%s],
+                  "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}"""
+                .formatted(name, selectorApp, extraSpec, claimTemplates);
+    }
+
+    /** A claim with the given access modes member and storage request ({@code null} for none). */
+    private static String claim(String name, String accessModes, String storage) {
+        return """
+                {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"%s"},
+                 "spec":{%s,"resources":{"requests":{"storage":%s}}}}""".formatted(name, accessModes, storage);
     }
 
     private static String deployment(String name, String replicas) {
