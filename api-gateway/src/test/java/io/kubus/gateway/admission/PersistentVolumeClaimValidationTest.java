@@ -16,7 +16,7 @@ import static io.kubus.schema.ResourceTypes.PERSISTENTVOLUMES;
 class PersistentVolumeClaimValidationTest {
     private static final String IMMUTABLE = "spec: Forbidden: spec is immutable after creation except resources.requests "
             + "and volumeAttributesClassName for bound claims";
-    private static final String SHRUNK = "spec.resources.requests[storage]: Forbidden: field can not be less than previous value";
+    private static final String SHRUNK = "spec.resources.requests.storage: Forbidden: field can not be less than previous value";
 
     private static ObjectNode claim() {
         return json("{'apiVersion':'v1','kind':'PersistentVolumeClaim','metadata':{'name':'data','namespace':'default'},"
@@ -53,14 +53,14 @@ class PersistentVolumeClaimValidationTest {
     @Test
     void theStorageRequestIsRequiredAndAboveZero() {
         refused(PERSISTENTVOLUMECLAIMS, with(claim(), c -> c.with("spec").remove("resources")),
-                "spec.resources.requests[storage]: Required value");
+                "spec.resources[storage]: Required value");
         refused(PERSISTENTVOLUMECLAIMS, storage(claim(), "ten gigs"),
-                "spec.resources.requests[storage]: Invalid value: \"ten gigs\": quantities must match the regular "
+                "spec.resources[storage]: Invalid value: \"ten gigs\": quantities must match the regular "
                         + "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
         refused(PERSISTENTVOLUMECLAIMS, storage(claim(), "0Gi"),
-                "spec.resources.requests[storage]: Invalid value: \"0\": must be greater than zero");
+                "spec.resources[storage]: Invalid value: \"0\": must be greater than zero");
         refused(PERSISTENTVOLUMECLAIMS, storage(claim(), "-5Mi"),
-                "spec.resources.requests[storage]: Invalid value: \"-5Mi\": must be greater than zero");
+                "spec.resources[storage]: Invalid value: \"-5Mi\": must be greater than zero");
     }
 
     @Test

@@ -52,23 +52,25 @@ class StatefulSetValidationTest {
                 "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"db\"}: `selector` does not match "
                         + "template `labels`");
         refused(STATEFULSETS, with(set(), s -> s.with("spec").remove("selector")), "spec.selector: Required value");
+        refused(STATEFULSETS, with(set(), s -> s.with("spec").putObject("selector")),
+                "spec.selector: Invalid value: v1.LabelSelector{}: empty selector is invalid for statefulset");
     }
 
     @Test
     void aClaimTemplateWithoutAStorageRequestIsRefused() {
         refused(STATEFULSETS, with(set(), s -> claimSpec(s, 0).remove("resources")),
-                T0 + ".spec.resources.requests[storage]: Required value");
+                T0 + ".spec.resources[storage]: Required value");
     }
 
     @Test
     void aClaimTemplateSizeMustBeAPositiveQuantity() {
         refused(STATEFULSETS, with(set(), s -> claimSpec(s, 0).with("resources").with("requests").put("storage", "lots")),
-                T0 + ".spec.resources.requests[storage]: Invalid value: \"lots\": quantities must match the regular "
+                T0 + ".spec.resources[storage]: Invalid value: \"lots\": quantities must match the regular "
                         + "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
         refused(STATEFULSETS, with(set(), s -> claimSpec(s, 0).with("resources").with("requests").put("storage", "0")),
-                T0 + ".spec.resources.requests[storage]: Invalid value: \"0\": must be greater than zero");
+                T0 + ".spec.resources[storage]: Invalid value: \"0\": must be greater than zero");
         refused(STATEFULSETS, with(set(), s -> claimSpec(s, 0).with("resources").with("requests").put("storage", "-1Gi")),
-                T0 + ".spec.resources.requests[storage]: Invalid value: \"-1Gi\": must be greater than zero");
+                T0 + ".spec.resources[storage]: Invalid value: \"-1Gi\": must be greater than zero");
     }
 
     @Test
@@ -90,7 +92,7 @@ class StatefulSetValidationTest {
                 "spec.volumeClaimTemplates[1].metadata.name: Duplicate value: \"data\"");
         refused(STATEFULSETS, with(set(), s -> s.withArray("/spec/volumeClaimTemplates").add(json("{'metadata':{'name':'logs'}}"))),
                 "spec.volumeClaimTemplates[1].spec.accessModes: Required value: at least 1 access mode is required",
-                "spec.volumeClaimTemplates[1].spec.resources.requests[storage]: Required value");
+                "spec.volumeClaimTemplates[1].spec.resources[storage]: Required value");
     }
 
     @Test

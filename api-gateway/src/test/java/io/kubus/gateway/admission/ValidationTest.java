@@ -337,7 +337,7 @@ class ValidationTest {
                 of("pvc without storage", ResourceTypes.PERSISTENTVOLUMECLAIMS,
                         () -> json("{'apiVersion':'v1','kind':'PersistentVolumeClaim','metadata':{'name':'d','namespace':'default'},"
                                 + "'spec':{'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}"),
-                        c -> o(c, "/spec/resources/requests").remove("storage"), "spec.resources.requests[storage]", "Required value")
+                        c -> o(c, "/spec/resources/requests").remove("storage"), "spec.resources[storage]", "Required value")
         );
     }
 

@@ -729,10 +729,10 @@ class BadInputTest {
                 "Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"));
         c.add(invalid("statefulset claim template without a storage request", "POST", STATEFULSETS,
                 statefulSet("s1", "web", "", data.formatted("")), "StatefulSet.apps \"s1\"",
-                "spec.volumeClaimTemplates[0].spec.resources.requests[storage]", "Required value"));
+                "spec.volumeClaimTemplates[0].spec.resources[storage]", "Required value"));
         c.add(invalid("statefulset claim template of size 0", "POST", STATEFULSETS,
                 statefulSet("s1", "web", "", data.formatted(sized.replace("1Gi", "0"))), "StatefulSet.apps \"s1\"",
-                "spec.volumeClaimTemplates[0].spec.resources.requests[storage]", "Invalid value: \"0\": must be greater than zero"));
+                "spec.volumeClaimTemplates[0].spec.resources[storage]", "Invalid value: \"0\": must be greater than zero"));
         c.add(invalidField("statefulset claim template with an unknown access mode", STATEFULSETS,
                 statefulSet("s1", "web", "", data.formatted(sized).replace("ReadWriteOnce", "ReadWriteAlways")),
                 "spec.volumeClaimTemplates[0].spec.accessModes", "Unsupported value: \"ReadWriteAlways\""));
@@ -761,13 +761,13 @@ class BadInputTest {
         c.add(invalid("claim without access modes", "POST", CLAIMS, claim("c1", "\"accessModes\":[]", "\"1Gi\""),
                 "PersistentVolumeClaim \"c1\"", "spec.accessModes", "Required value: at least 1 access mode is required"));
         c.add(invalid("claim without a storage request", "POST", CLAIMS, claim("c1", rwo, "null"),
-                "PersistentVolumeClaim \"c1\"", "spec.resources.requests[storage]", "Required value"));
+                "PersistentVolumeClaim \"c1\"", "spec.resources[storage]", "Required value"));
         c.add(invalid("claim of size 0", "POST", CLAIMS, claim("c1", rwo, "\"0Gi\""), "PersistentVolumeClaim \"c1\"",
-                "spec.resources.requests[storage]", "Invalid value: \"0\": must be greater than zero"));
+                "spec.resources[storage]", "Invalid value: \"0\": must be greater than zero"));
         c.add(invalid("claim of a size that is no quantity", "POST", CLAIMS, claim("c1", rwo, "\"ten gigs\""),
-                "PersistentVolumeClaim \"c1\"", "spec.resources.requests[storage]", "Invalid value: \"ten gigs\": quantities "
+                "PersistentVolumeClaim \"c1\"", "spec.resources[storage]", "Invalid value: \"ten gigs\": quantities "
                         + "must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
-        String shrunk = "spec.resources.requests[storage]";
+        String shrunk = "spec.resources.requests.storage";
         c.add(new Case("claim made smaller", "PATCH", CLAIMS + "/data", "application/merge-patch+json",
                 "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"512Mi\"}}}}", 422,
                 "PersistentVolumeClaim \"data\" is invalid: [spec: Forbidden: spec is immutable after creation except "

@@ -90,7 +90,7 @@ public class StatefulSetStrategy implements Strategy {
         PodSpecValidation.nonNegative(spec, "replicas", "spec", errs);
         PodSpecValidation.nonNegative(spec, "minReadySeconds", "spec", errs);
         PodSpecValidation.nonNegative(spec, "revisionHistoryLimit", "spec", errs);
-        WorkloadValidation.selectorAndTemplate(spec, "spec", errs);
+        WorkloadValidation.selectorAndTemplate(spec, "spec", "statefulset", errs);
         ObjectNode template = objOrNull(spec, "template");
         if (template == null) {
             errs.required("spec.template");

@@ -44,6 +44,11 @@ public final class WorkloadValidation {
 
     /** A required, non-empty LabelSelector at {@code path.selector} that selects the template's labels. */
     public static void selectorAndTemplate(ObjectNode spec, String path, ErrorList errs) {
+        selectorAndTemplate(spec, path, "deployment", errs); // kube says "deployment" for ReplicaSets and DaemonSets too
+    }
+
+    /** As {@link #selectorAndTemplate(ObjectNode, String, ErrorList)}, naming {@code kind} for an empty selector. */
+    public static void selectorAndTemplate(ObjectNode spec, String path, String kind, ErrorList errs) {
         ObjectNode selector = objOrNull(spec, "selector");
         if (selector == null) {
             errs.required(path + ".selector");
@@ -55,7 +60,7 @@ public final class WorkloadValidation {
             return;
         }
         if (LabelSelectors.of(selector).isEverything()) {
-            errs.invalid(path + ".selector", new GoValue("v1.LabelSelector" + selector), "empty selector is invalid for deployment");
+            errs.invalid(path + ".selector", new GoValue("v1.LabelSelector" + selector), "empty selector is invalid for " + kind);
             return;
         }
         ObjectNode template = objOrNull(spec, "template");

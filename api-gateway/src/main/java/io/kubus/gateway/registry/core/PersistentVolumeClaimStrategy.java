@@ -39,7 +39,8 @@ public class PersistentVolumeClaimStrategy implements Strategy {
      * Where a claim's size is, one name in every cause: kube itself says spec.resources[storage] on a create and
      * spec.resources.requests.storage on a shrink.
      */
-    private static final String STORAGE = "resources.requests[storage]";
+    /** Where kube-apiserver reports a claim's size: on create as a key of resources, on a shrink by its full path. */
+    private static final String STORAGE = "resources[storage]";
     private static final String BETA_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
     private static final List<String> VOLUME_MODES = List.of("Block", "Filesystem");
 
@@ -134,7 +135,7 @@ public class PersistentVolumeClaimStrategy implements Strategy {
                     + "volumeAttributesClassName for bound claims");
         }
         if (oldSize != null && newSize != null && newSize.compareTo(oldSize) < 0) {
-            errs.forbidden("spec." + STORAGE, "field can not be less than previous value");
+            errs.forbidden("spec.resources.requests.storage", "field can not be less than previous value");
         }
     }
 
