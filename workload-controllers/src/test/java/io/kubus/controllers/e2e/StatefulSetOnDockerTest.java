@@ -321,7 +321,9 @@ class StatefulSetOnDockerTest {
                       containers:
                       - name: db
                         image: kubus/busybox:1
-                        command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+                        # ready a moment after it runs, so that "made before the one below was ready" can be seen
+                        command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1; mkdir -p /www; hostname > /www/index.html; httpd -p 8080 -h /www; sleep 600 & wait"]
+                        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
                         volumeMounts: [{name: data, mountPath: /data}]
                   volumeClaimTemplates:
                   - metadata: {name: data}
@@ -337,9 +339,13 @@ class StatefulSetOnDockerTest {
             rolloutStatus();
             ready = awaitReady("db-0", "db-1", "db-2");
             List<String> order = new ArrayList<>();
+            Set<String> runningUnready = new TreeSet<>();
             history.replay(state -> {
                 for (Pod p : state.values()) {
                     String n = p.getMetadata().getName();
+                    if (p.getStatus() != null && "Running".equals(p.getStatus().getPhase()) && !PodStates.isReady(p)) {
+                        runningUnready.add(n);
+                    }
                     if (order.contains(n)) {
                         continue;
                     }
@@ -353,6 +359,7 @@ class StatefulSetOnDockerTest {
                 }
             });
             assertEquals(List.of("db-0", "db-1", "db-2"), order);
+            assertEquals(Set.of("db-0", "db-1", "db-2"), runningUnready, "each pod was seen Running before it was Ready");
             System.out.printf("statefulset on Docker: kubectl watched the start, %d events out of resourceVersion order%n",
                     history.outOfOrder());
         }
@@ -390,6 +397,10 @@ class StatefulSetOnDockerTest {
             awaitReady("db-0", "db-1", "db-2");
             assertEquals(allImages("kubus/busybox:2"), images());
             assertEquals(List.of("db-2", "db-1", "db-0"), deletionOrder(history));
+            int[] fewestReady = {3};
+            history.replay(state -> fewestReady[0] = Math.min(fewestReady[0],
+                    (int) state.values().stream().filter(StatefulSetOnDockerTest::runningAndReady).count()));
+            assertEquals(2, fewestReady[0], "one pod at a time replaced, each once the one before it was ready");
         }
         assertEquals(List.of("1", "2"), revisions());
         assertEquals("written-by-the-first-db-0\n", exec("db-0", "cat", "/data/file"), "the claim follows the ordinal");
