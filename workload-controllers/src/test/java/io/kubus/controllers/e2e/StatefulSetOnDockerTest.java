@@ -189,7 +189,8 @@ class StatefulSetOnDockerTest {
         int outOfOrder() {
             long last = 0;
             int late = 0;
-            for (var e : events(text()).subList(listed, events(text()).size())) {
+            List<JsonNode> all = events(text());
+            for (var e : all.subList(listed, all.size())) {
                 long rv = e.path("object").path("metadata").path("resourceVersion").asLong();
                 if (rv < last) {
                     late++;
