@@ -62,6 +62,14 @@ public final class Kubectl {
         return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
     }
 
+    /** Starts kubectl without waiting, its stderr going to {@code errors}: for output to be parsed, e.g. a watch's JSON. */
+    public Process start(Path errors, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
+                "--cache-dir", cacheDir.toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectError(errors.toFile()).start();
+    }
+
     private static void copy(java.io.InputStream in, java.io.OutputStream out) {
         try (in) {
             in.transferTo(out);

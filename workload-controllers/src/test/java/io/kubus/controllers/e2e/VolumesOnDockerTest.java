@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Claims on real containers, as a user meets them: two node agents on the Docker engine; a plain claim of the
  * default class is provisioned as a folder on the node its first pod was scheduled to, keeps what a pod wrote after
- * the pod is gone, and takes the next pod to the same node; a StatefulSet's pod finds its own claim's data again
- * after it is deleted and made anew; a deleted claim's folder is removed by a helper pod on its node.
+ * the pod is gone, and takes the next pod to the same node; a deleted claim's folder is removed by a helper pod on its
+ * node. (A StatefulSet's pod finding its own claim's data again after it is deleted and made anew is
+ * StatefulSetOnDockerTest's.)
  */
 class VolumesOnDockerTest {
     @TempDir
@@ -149,56 +150,5 @@ class VolumesOnDockerTest {
         assertTrue(Files.isDirectory(folder.getParent()), "the node's other volumes stay");
         Await.until(Duration.ofSeconds(30), "the helper pod gone", () -> api.get(ResourceTypes.PODS, "kube-system",
                 "helper-pod-delete-" + pv.getMetadata().getName(), Pod.class), Optional::isEmpty);
-    }
-
-    @Test
-    void aStatefulSetsPodFindsItsOwnDataAgainAfterItIsMadeAnew() throws Exception {
-        apply("db", """
-                apiVersion: apps/v1
-                kind: StatefulSet
-                metadata:
-                  name: db
-                spec:
-                  serviceName: db
-                  replicas: 2
-                  selector:
-                    matchLabels: {app: db}
-                  template:
-                    metadata:
-                      labels: {app: db}
-                    spec:
-                      terminationGracePeriodSeconds: 1
-                      containers:
-                      - name: db
-                        image: kubus/busybox:1
-                        command: ["sh", "-c", "cat /var/lib/db/id 2>/dev/null; hostname > /var/lib/db/id; sleep 600"]
-                        volumeMounts:
-                        - {name: data, mountPath: /var/lib/db}
-                  volumeClaimTemplates:
-                  - metadata:
-                      name: data
-                    spec:
-                      accessModes: [ReadWriteOnce]
-                      resources:
-                        requests:
-                          storage: 1Gi
-                """);
-        String firstUid = awaitRunning("db-0").getMetadata().getUid();
-        String node = awaitRunning("db-1").getSpec().getNodeName();
-        assertTrue(nodes.contains(node));
-        for (String claim : List.of("data-db-0", "data-db-1")) {
-            assertEquals("Bound", api.get(ResourceTypes.PERSISTENTVOLUMECLAIMS, "default", claim,
-                    PersistentVolumeClaim.class).orElseThrow().getStatus().getPhase(), claim);
-        }
-        assertEquals("", kubectl.run("logs", "db-0").ok().out().trim(), "nothing there the first time");
-
-        kubectl.run(60, "delete", "pod", "db-0").ok();
-        Await.until(Duration.ofSeconds(120), "a new db-0 Running",
-                () -> api.get(ResourceTypes.PODS, "default", "db-0", Pod.class).orElse(null),
-                p -> p != null && !p.getMetadata().getUid().equals(firstUid) && p.getStatus() != null
-                        && "Running".equals(p.getStatus().getPhase()), p -> String.valueOf(p));
-        Await.until(Duration.ofSeconds(30), "the new db-0 read what the first wrote",
-                () -> kubectl.run("logs", "db-0").out(), out -> out.contains("db-0"));
-        kubectl.run(60, "delete", "sts", "db").ok();
     }
 }
