@@ -8,6 +8,7 @@ import io.kubus.agent.node.NodeAgentService;
 import io.kubus.client.api.KubusApi;
 import io.kubus.controllers.common.PodStates;
 import io.kubus.controllers.testing.Await;
+import io.kubus.controllers.testing.WatchedPods;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.controllers.testing.DockerNodes;
 import io.kubus.gateway.testing.Kubectl;
@@ -124,7 +125,7 @@ class StatefulSetOnDockerTest {
      * resourceVersion order, the order the store committed the changes in: the watch cache hands out live changes of
      * different pods as their change topic's partitions bring them, which need not be that order.
      */
-    private static final class KubectlPodWatch implements AutoCloseable {
+    private static final class KubectlPodWatch implements WatchedPods, AutoCloseable {
         private static final ObjectMapper JSON = new ObjectMapper()
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         private static final Pattern WATCHING = Pattern.compile("GET .*[?&]watch=true.* 200 OK");
@@ -201,7 +202,8 @@ class StatefulSetOnDockerTest {
         }
 
         /** The pods after each watched change (those listed at the start skipped), in resourceVersion order. */
-        void replay(Consumer<Map<String, Pod>> check) {
+        @Override
+        public void replay(Consumer<Map<String, Pod>> check) {
             List<JsonNode> all = events(text());
             List<JsonNode> watched = new ArrayList<>(all.subList(listed, all.size()));
             watched.sort(Comparator.comparingLong(
@@ -236,29 +238,6 @@ class StatefulSetOnDockerTest {
             process.waitFor();
             reader.join();
         }
-    }
-
-    /** The order in which the watcher first saw each pod being deleted (terminating, or gone). */
-    private static List<String> deletionOrder(KubectlPodWatch history) {
-        List<String> order = new ArrayList<>();
-        Map<String, String> uids = new HashMap<>();
-        history.replay(state -> {
-            Map<String, String> now = new HashMap<>();
-            for (Pod p : state.values()) {
-                now.put(p.getMetadata().getName(), p.getMetadata().getUid());
-                if (p.getMetadata().getDeletionTimestamp() != null && !order.contains(p.getMetadata().getName())) {
-                    order.add(p.getMetadata().getName());
-                }
-            }
-            uids.forEach((name, uid) -> {
-                if (!uid.equals(now.get(name)) && !order.contains(name)) {
-                    order.add(name);
-                }
-            });
-            uids.clear();
-            uids.putAll(now);
-        });
-        return order;
     }
 
     /** The REVISION column of {@code kubectl rollout history}. */
@@ -397,7 +376,7 @@ class StatefulSetOnDockerTest {
             rolloutStatus();
             awaitReady("db-0", "db-1", "db-2");
             assertEquals(allImages("kubus/busybox:2"), images());
-            assertEquals(List.of("db-2", "db-1", "db-0"), deletionOrder(history));
+            assertEquals(List.of("db-2", "db-1", "db-0"), history.deletionOrder());
             int[] fewestReady = {3};
             history.replay(state -> fewestReady[0] = Math.min(fewestReady[0],
                     (int) state.values().stream().filter(StatefulSetOnDockerTest::runningAndReady).count()));
@@ -443,7 +422,7 @@ class StatefulSetOnDockerTest {
             });
             assertTrue(firstStateWithout2[0] >= 0 && firstState1Going[0] > firstStateWithout2[0],
                     "db-1 went in state " + firstState1Going[0] + ", db-2 was gone in state " + firstStateWithout2[0]);
-            assertEquals(List.of("db-2", "db-1"), deletionOrder(history));
+            assertEquals(List.of("db-2", "db-1"), history.deletionOrder());
         }
         claims = kubectl.run("get", "pvc").ok().out();
         for (int n = 0; n < 3; n++) {

@@ -345,29 +345,6 @@ class StatefulSetControllerTest {
         return images;
     }
 
-    /** The order in which the watcher first saw each pod being deleted (or gone). */
-    private static List<String> deletionOrder(PodHistory history) {
-        List<String> order = new ArrayList<>();
-        Map<String, String> uids = new HashMap<>();
-        history.replay(state -> {
-            Map<String, String> now = new HashMap<>();
-            for (Pod p : state.values()) {
-                now.put(p.getMetadata().getName(), p.getMetadata().getUid());
-                if (StatefulPods.isTerminating(p) && !order.contains(p.getMetadata().getName())) {
-                    order.add(p.getMetadata().getName());
-                }
-            }
-            uids.forEach((name, uid) -> {
-                if (!uid.equals(now.get(name)) && !order.contains(name)) {
-                    order.add(name);
-                }
-            });
-            uids.clear();
-            uids.putAll(now);
-        });
-        return order;
-    }
-
     @Test
     @Order(5)
     void rollsHighestOrdinalFirstHonoursThePartitionAndUndoes() throws Exception {
@@ -382,7 +359,7 @@ class StatefulSetControllerTest {
             assertTrue(out.contains("roll out complete: 3 new pods have been updated"), out);
             assertEquals(Map.of("roll-0", "kubus/busybox:2", "roll-1", "kubus/busybox:2", "roll-2", "kubus/busybox:2"),
                     images("roll"));
-            assertEquals(List.of("roll-2", "roll-1", "roll-0"), deletionOrder(history));
+            assertEquals(List.of("roll-2", "roll-1", "roll-0"), history.deletionOrder());
             assertOneIdentityEach(history);
             PodHistory.Extremes seen = history.extremes();
             assertTrue(seen.minAvailable() >= 2, "more than maxUnavailable 1 down: " + seen);
@@ -465,7 +442,7 @@ class StatefulSetControllerTest {
             cluster.kubectl().run(90, "rollout", "status", "sts/wide", "--timeout=80s").ok();
             Await.until(Duration.ofSeconds(30), "image 2 everywhere", () -> images("wide"),
                     m -> m.size() == 4 && Set.copyOf(m.values()).equals(Set.of("kubus/busybox:2")));
-            List<String> order = deletionOrder(history);
+            List<String> order = history.deletionOrder();
             assertEquals(Set.of("wide-3", "wide-2"), Set.copyOf(order.subList(0, 2)), "highest two first: " + order);
             PodHistory.Extremes seen = history.extremes();
             System.out.printf("[statefulset] maxUnavailable 2 of 4: %s%n", seen);

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * {@link #replay} puts them back in resourceVersion order, which is the order the store committed them in: each
  * replayed state is one the cluster was really in.
  */
-public final class PodHistory implements AutoCloseable {
+public final class PodHistory implements WatchedPods, AutoCloseable {
     private record Change(long resourceVersion, String uid, Pod pod) {
     }
 
@@ -59,6 +59,7 @@ public final class PodHistory implements AutoCloseable {
     }
 
     /** The cluster's pods after each change, in commit order; the states before the watcher's list are skipped. */
+    @Override
     public synchronized void replay(Consumer<Map<String, Pod>> check) {
         long listed = informer.listResourceVersion();
         Map<String, Pod> pods = new HashMap<>();
