@@ -11,6 +11,11 @@ public class GatewaySettings {
     private int maxRequestBytes = 3 * 1024 * 1024;
     /** Change events kept in memory to serve watches that start from an older resourceVersion. */
     private int watchCacheEvents = 50_000;
+    /**
+     * How long the watch cache holds an event back for a lower version still on its way from another partition
+     * (watchers get events in version order) before it gives that version up as lost.
+     */
+    private Duration watchOrderPatience = Duration.ofSeconds(10);
     /** Events buffered per watcher before a slow watcher is cut off (it then re-lists, as informers do). */
     private int watcherBuffer = 10_000;
     /** Most outbox rows one relay round sends. */
@@ -57,6 +62,14 @@ public class GatewaySettings {
 
     public void setMaxRequestBytes(int maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public Duration getWatchOrderPatience() {
+        return watchOrderPatience;
+    }
+
+    public void setWatchOrderPatience(Duration watchOrderPatience) {
+        this.watchOrderPatience = watchOrderPatience;
     }
 
     public int getWatchCacheEvents() {

@@ -24,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serves HTTP watches from the change topics (docs/architecture.md: watchers are fed by the same stream as everyone else).
  * Every gateway reads every partition of every change topic, keeps the latest events in memory, and hands each new
- * event to the watches of its kind. A watch may start from any resourceVersion still in memory; older ones get
- * 410 Gone, and the client re-lists, as with kube-apiserver's watch cache.
+ * event to the watches of its kind, in resourceVersion order across partitions ({@link VersionOrder}). A watch may
+ * start from any resourceVersion still in memory; older ones get 410 Gone, and the client re-lists, as with
+ * kube-apiserver's watch cache.
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
@@ -53,6 +54,7 @@ public class WatchCache implements AutoCloseable {
     /** Newest version seen per object (topic + key): drops the duplicates at-least-once delivery brings. */
     private final Map<String, Long> newestPerObject = new HashMap<>();
     private final Map<String, List<Registration>> byTopic = new HashMap<>();
+    private final VersionOrder order;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -65,6 +67,7 @@ public class WatchCache implements AutoCloseable {
         this.topics = topics;
         this.store = store;
         this.kafka = kafka;
+        this.order = new VersionOrder(settings.getWatchOrderPatience());
         this.thread = Thread.ofPlatform().daemon().name("watch-cache").start(this::run);
     }
 
@@ -90,7 +93,7 @@ public class WatchCache implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw ApiException.serviceUnavailable("interrupted");
         }
-        Registration reg = new Registration(type.topic(), listener);
+        Registration reg = new Registration(type.topic(), fromVersion, listener);
         synchronized (lock) {
             if (fromVersion < floor) {
                 throw ApiException.gone("too old resource version: " + fromVersion + " (" + floor + ")");
@@ -101,7 +104,6 @@ public class WatchCache implements AutoCloseable {
                     replay.add(e);
                 }
             }
-            replay.sort(Comparator.comparingLong(ChangeEvent::resourceVersion));
             for (ChangeEvent e : replay) {
                 if (!listener.onEvent(e)) {
                     return () -> { };
@@ -150,12 +152,22 @@ public class WatchCache implements AutoCloseable {
                 // whose clients re-list and watch again, as they do when kube-apiserver restarts.
                 recent.clear();
                 floor = start;
+                order.reset(start);
                 endAll();
             }
             ready.countDown();
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
                     accept(r);
+                }
+                synchronized (lock) {
+                    VersionOrder.Skipped skipped = order.expire(Instant.now());
+                    if (skipped != null) {
+                        LOG.warn("versions {} to {} never came on the change topics within {}; handing out the {} "
+                                + "events after them", skipped.from(), skipped.to(), settings.getWatchOrderPatience(),
+                                skipped.released().size());
+                        skipped.released().forEach(this::publish);
+                    }
                 }
             }
         }
@@ -176,14 +188,20 @@ public class WatchCache implements AutoCloseable {
                 return;
             }
             newestPerObject.put(objectKey, event.resourceVersion());
-            recent.addLast(event);
-            while (recent.size() > settings.getWatchCacheEvents()) {
-                floor = Math.max(floor, recent.removeFirst().resourceVersion());
-            }
-            List<Registration> regs = byTopic.get(event.topic());
-            if (regs != null) {
-                regs.removeIf(reg -> !reg.listener.onEvent(event));
-            }
+            order.offer(event, Instant.now()).forEach(this::publish);
+        }
+    }
+
+    /** An event in version order: kept for watches that start later, and handed to the open ones of its kind. */
+    private void publish(ChangeEvent event) {
+        recent.addLast(event);
+        while (recent.size() > settings.getWatchCacheEvents()) {
+            floor = Math.max(floor, recent.removeFirst().resourceVersion());
+        }
+        List<Registration> regs = byTopic.get(event.topic());
+        if (regs != null) {
+            // a watch started from a version it had listed at does not get that version's events again
+            regs.removeIf(reg -> event.resourceVersion() > reg.fromVersion && !reg.listener.onEvent(event));
         }
     }
 
@@ -210,6 +228,6 @@ public class WatchCache implements AutoCloseable {
         byTopic.clear();
     }
 
-    private record Registration(String topic, WatchListener listener) {
+    private record Registration(String topic, long fromVersion, WatchListener listener) {
     }
 }
