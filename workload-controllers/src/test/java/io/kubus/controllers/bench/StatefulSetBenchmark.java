@@ -1,5 +1,6 @@
 package io.kubus.controllers.bench;
 
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.kubus.client.api.KubusApi;
@@ -11,9 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static io.kubus.controllers.bench.Bench.await;
-import static io.kubus.controllers.bench.Bench.awaitDeployment;
 import static io.kubus.controllers.bench.Bench.awaitNodes;
 import static io.kubus.controllers.bench.Bench.deployment;
 import static io.kubus.controllers.bench.Bench.eq;
@@ -101,17 +102,32 @@ public final class StatefulSetBenchmark {
         KubusApi api = cluster.api();
         try (BaselinePods pods = new BaselinePods(cluster, namespace, () -> { })) {
             long t0 = System.nanoTime();
+            // progress: the workload's counts, and the pods as the informer sees them (which tells a pod never made
+            // from a status not yet written)
+            String[] counts = {"no status yet"};
+            Supplier<String> progress = () -> counts[0] + "; informer: " + pods.present.size() + " pods, "
+                    + pods.ready.size() + " Ready";
             if (kind == Kind.DEPLOYMENT) {
                 api.create(ResourceTypes.DEPLOYMENTS, deployment(namespace, NAME, replicas));
-                awaitDeployment(api, namespace, NAME, namespace, d -> rolledOut(d, replicas));
+                await(namespace, () -> {
+                    Deployment d = api.get(ResourceTypes.DEPLOYMENTS, namespace, NAME, Deployment.class).orElseThrow();
+                    var st = d.getStatus();
+                    if (st != null) {
+                        counts[0] = "replicas " + st.getReplicas() + ", available " + st.getAvailableReplicas();
+                    }
+                    return rolledOut(d, replicas);
+                }, progress);
             } else {
                 api.create(ResourceTypes.STATEFULSETS, statefulSet(namespace, replicas,
                         kind == Kind.PARALLEL ? "Parallel" : "OrderedReady"));
-                StatefulSet[] last = new StatefulSet[1];
                 await(namespace, () -> {
-                    last[0] = api.get(ResourceTypes.STATEFULSETS, namespace, NAME, StatefulSet.class).orElseThrow();
-                    return allReady(last[0], replicas);
-                }, () -> String.valueOf(last[0].getStatus()));
+                    StatefulSet set = api.get(ResourceTypes.STATEFULSETS, namespace, NAME, StatefulSet.class).orElseThrow();
+                    var st = set.getStatus();
+                    if (st != null) {
+                        counts[0] = "replicas " + st.getReplicas() + ", ready " + st.getReadyReplicas();
+                    }
+                    return allReady(set, replicas);
+                }, progress);
             }
             double took = seconds(t0);
             System.out.printf("[bench] %s: %d pods Ready in %.1f s, %.1f pods/s%n", namespace, replicas, took,
