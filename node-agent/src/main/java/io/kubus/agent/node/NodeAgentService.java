@@ -151,7 +151,7 @@ public class NodeAgentService implements AutoCloseable {
             NodeAgent agent = new NodeAgent(name, hostIp, runtime, api, publisher, capacity, backoff,
                     Path.of(settings.getDataDir()).resolve(name), background, clock, () -> nodes.get(name),
                     settings.getNodeStatusReportFrequency(), settings.getNodeLeaseDurationSeconds(), podDns);
-            NodeLoop loop = new NodeLoop(agent);
+            NodeLoop loop = new NodeLoop(agent, runtime);
             agent.onProbeResult(loop.wake::release);
             loops.put(name, loop);
             runtimes.register(name, runtime);
@@ -383,13 +383,26 @@ public class NodeAgentService implements AutoCloseable {
         }
     }
 
-    /** The sync loop of one node. */
+    /**
+     * The sync loop of one node: it syncs every pod when woken (a change to one of its pods, a probe result), when a
+     * container is due to change by itself ({@link ContainerRuntime#nextChange}), and at least every sync interval.
+     */
     private final class NodeLoop {
         final NodeAgent agent;
+        final ContainerRuntime runtime;
         final Semaphore wake = new Semaphore(0);
 
-        NodeLoop(NodeAgent agent) {
+        NodeLoop(NodeAgent agent, ContainerRuntime runtime) {
             this.agent = agent;
+            this.runtime = runtime;
+        }
+
+        /** Until the next sync: the sync interval, or sooner (at least 1 ms) when a container changes before that. */
+        private long waitMillis() {
+            long interval = settings.getSyncInterval().toMillis();
+            return runtime.nextChange()
+                    .map(at -> Math.max(1, Math.min(interval, Duration.between(clock.instant(), at).toMillis() + 1)))
+                    .orElse(interval);
         }
 
         void run() {
@@ -400,7 +413,7 @@ public class NodeAgentService implements AutoCloseable {
                     LOG.warn("sync loop of {} failed: {}", agent.nodeName(), e.toString());
                 }
                 try {
-                    wake.tryAcquire(settings.getSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wake.tryAcquire(waitMillis(), TimeUnit.MILLISECONDS);
                     wake.drainPermits();
                 } catch (InterruptedException e) {
                     return;

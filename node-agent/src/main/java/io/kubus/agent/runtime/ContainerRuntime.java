@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +46,16 @@ public interface ContainerRuntime extends AutoCloseable {
     List<ContainerInfo> list();
 
     Optional<ContainerInfo> inspect(String containerId);
+
+    /**
+     * When a container will next change state by itself, if the runtime knows it ahead (a simulated container's start
+     * after its latency, its exit after its run time), so that the agent looks again then rather than at its next
+     * sync interval; empty when it does not know (Docker's start is done when {@link #startContainer} returns, and
+     * exits are found by polling).
+     */
+    default Optional<Instant> nextChange() {
+        return Optional.empty();
+    }
 
     /** The container's output, as kubectl logs shows it. */
     InputStream logs(String containerId, LogOptions options) throws IOException;

@@ -1,6 +1,5 @@
 package io.kubus.controllers.bench;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.Informer;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,9 +22,10 @@ import java.util.concurrent.Future;
 import static io.kubus.controllers.bench.Bench.await;
 
 /**
- * The bare pods of a benchmark's baseline, in a namespace of their own, as an informer on the pods' change topic
- * sees them: which are there, which Ready, which Succeeded. Made before the baseline starts, so that it is timed
- * the way the controllers' side is observed.
+ * The pods of one namespace made for a benchmark (by default the bare pods of its baseline), as an informer on the
+ * pods' change topic sees them: which are there, which Ready, which Succeeded, and when each was first seen and
+ * first seen Ready (System.nanoTime). Made before the pods are, so that they are timed the way the controllers' side
+ * is observed.
  */
 final class BaselinePods implements AutoCloseable {
     static final String NAMESPACE = "baseline";
@@ -32,15 +33,24 @@ final class BaselinePods implements AutoCloseable {
     final Set<String> present = ConcurrentHashMap.newKeySet();
     final Set<String> ready = ConcurrentHashMap.newKeySet();
     final Set<String> succeeded = ConcurrentHashMap.newKeySet();
+    final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+    final Map<String, Long> readyAt = new ConcurrentHashMap<>();
+    final String namespace;
     private final KubusApi api;
     private final Informer<Pod> informer;
 
     /** {@code onSucceeded} runs once for each pod seen Succeeded (e.g. to start the next one). */
     BaselinePods(ClusterFixture cluster, Runnable onSucceeded) throws InterruptedException {
+        this(cluster, NAMESPACE, onSucceeded);
+    }
+
+    /** The pods of {@code namespace}, which this makes. */
+    BaselinePods(ClusterFixture cluster, String namespace, Runnable onSucceeded) throws InterruptedException {
         this.api = cluster.api();
-        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
+        this.namespace = namespace;
+        Bench.createNamespace(api, namespace);
         informer = Informer.builder(api, KafkaClientConfig.plaintext(cluster.gateway().kafkaBootstrap()), ResourceTypes.PODS, Pod.class)
-                .namespace(NAMESPACE).name("bench-baseline").handler(new ResourceEventHandler<>() {
+                .namespace(namespace).name("bench-" + namespace).handler(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {
                         onUpdate(null, pod);
@@ -49,9 +59,11 @@ final class BaselinePods implements AutoCloseable {
                     @Override
                     public void onUpdate(Pod old, Pod now) {
                         String name = now.getMetadata().getName();
+                        long at = System.nanoTime();
                         present.add(name);
-                        if (PodStates.isReady(now)) {
-                            ready.add(name);
+                        seenAt.putIfAbsent(name, at);
+                        if (PodStates.isReady(now) && ready.add(name)) {
+                            readyAt.putIfAbsent(name, at);
                         }
                         if (now.getStatus() != null && "Succeeded".equals(now.getStatus().getPhase()) && succeeded.add(name)) {
                             onSucceeded.run();
@@ -70,12 +82,17 @@ final class BaselinePods implements AutoCloseable {
     void deleteAll(ExecutorService clients, Collection<String> names) throws Exception {
         List<Future<?>> deletes = new ArrayList<>();
         for (String name : names) {
-            deletes.add(clients.submit(() -> api.deleteIfExists(ResourceTypes.PODS, NAMESPACE, name, null, null)));
+            deletes.add(clients.submit(() -> api.deleteIfExists(ResourceTypes.PODS, namespace, name, null, null)));
         }
         for (Future<?> f : deletes) {
             f.get();
         }
-        await("baseline pods gone", present::isEmpty, () -> present.size() + " left");
+        awaitGone();
+    }
+
+    /** Waits until the informer saw every pod of the namespace go. */
+    void awaitGone() throws InterruptedException {
+        await(namespace + " pods gone", present::isEmpty, () -> present.size() + " left");
     }
 
     @Override

@@ -1,11 +1,26 @@
 package io.kubus.controllers.bench;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.kubus.client.api.KubusApi;
+import io.kubus.schema.ResourceTypes;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** What the controllers' benchmarks share: their arguments, waiting with progress reports, and timing. */
+/**
+ * What the controllers' benchmarks share: their arguments, waiting with progress reports, timing, and the
+ * Deployment that several of them measure or compare with.
+ */
 final class Bench {
+    static final String IMAGE = "kubus/busybox:1";
+
     private Bench() {
     }
 
@@ -40,5 +55,53 @@ final class Bench {
             }
         }
         return fallback;
+    }
+
+    /** Waits until {@code nodes} nodes have registered. */
+    static void awaitNodes(KubusApi api, int nodes) throws InterruptedException {
+        await("nodes registered", () -> nodeCount(api) >= nodes, () -> nodeCount(api) + " nodes");
+    }
+
+    private static int nodeCount(KubusApi api) {
+        return api.list(ResourceTypes.NODES, null, null, null, Node.class).items().size();
+    }
+
+    static void createNamespace(KubusApi api, String name) {
+        api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build());
+    }
+
+    /** A pod template of one {@link #IMAGE} container named app, labelled {@code app: <app>}. */
+    static PodTemplateSpec template(String app) {
+        return new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", app).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage(IMAGE).endContainer().endSpec().build();
+    }
+
+    /** A Deployment of {@link #template} with the default strategy (25% surge, 25% unavailable). */
+    static Deployment deployment(String namespace, String name, int replicas) {
+        return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withTemplate(template(name)).endSpec().build();
+    }
+
+    /** Complete as kubectl rollout status sees it: observed, all updated, none old, all available. */
+    static boolean rolledOut(Deployment d, int replicas) {
+        var s = d.getStatus();
+        return s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= d.getMetadata().getGeneration()
+                && eq(s.getUpdatedReplicas(), replicas) && eq(s.getReplicas(), replicas)
+                && eq(s.getAvailableReplicas(), replicas);
+    }
+
+    static boolean eq(Integer v, int n) {
+        return v != null && v == n;
+    }
+
+    /** Polls the Deployment until {@code done}, reporting its status as progress. */
+    static void awaitDeployment(KubusApi api, String namespace, String name, String what, Predicate<Deployment> done)
+            throws InterruptedException {
+        Deployment[] last = new Deployment[1];
+        await(what, () -> {
+            last[0] = api.get(ResourceTypes.DEPLOYMENTS, namespace, name, Deployment.class).orElseThrow();
+            return done.test(last[0]);
+        }, () -> String.valueOf(last[0].getStatus()));
     }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.kubus.controllers.bench.Bench.IMAGE;
 import static io.kubus.controllers.bench.Bench.await;
+import static io.kubus.controllers.bench.Bench.awaitNodes;
 import static io.kubus.controllers.bench.Bench.intArg;
 import static io.kubus.controllers.bench.Bench.seconds;
 import static io.kubus.controllers.bench.Bench.stringArg;
@@ -29,8 +31,6 @@ import static io.kubus.controllers.bench.Bench.stringArg;
  * 8 clients until an informer sees them all Ready, which is the same path minus the DaemonSet controller.
  */
 public final class DaemonSetBenchmark {
-    private static final String IMAGE = "kubus/busybox:1";
-
     public static void main(String[] args) throws Exception {
         int nodes = intArg(args, "--nodes", 1_000);
         String out = stringArg(args, "--out", "target/bench-results-daemonset.md");
@@ -38,8 +38,7 @@ public final class DaemonSetBenchmark {
         try (ClusterFixture cluster = ClusterFixture.start()) {
             KubusApi api = cluster.api();
             cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
-            await("nodes registered", () -> api.list(ResourceTypes.NODES, null, null, null, Node.class).items().size() >= nodes,
-                    () -> api.list(ResourceTypes.NODES, null, null, null, Node.class).items().size() + " nodes");
+            awaitNodes(api, nodes);
             cluster.startControllers();
             System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
             List<String> names = api.list(ResourceTypes.NODES, null, null, null, Node.class).items().stream()

@@ -2,7 +2,6 @@ package io.kubus.controllers.bench;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
 import io.kubus.controllers.testing.ClusterFixture;
@@ -16,10 +15,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Predicate;
 
+import static io.kubus.controllers.bench.Bench.IMAGE;
 import static io.kubus.controllers.bench.Bench.await;
+import static io.kubus.controllers.bench.Bench.awaitDeployment;
+import static io.kubus.controllers.bench.Bench.deployment;
 import static io.kubus.controllers.bench.Bench.intArg;
+import static io.kubus.controllers.bench.Bench.rolledOut;
 import static io.kubus.controllers.bench.Bench.seconds;
 import static io.kubus.controllers.bench.Bench.stringArg;
 
@@ -30,8 +32,6 @@ import static io.kubus.controllers.bench.Bench.stringArg;
  * is the same path minus the controllers. Gateway, broker, scheduler, agents and controllers share one JVM.
  */
 public final class DeploymentBenchmark {
-    private static final String IMAGE = "kubus/busybox:1";
-
     public static void main(String[] args) throws Exception {
         int nodes = intArg(args, "--nodes", 60);
         int replicas = intArg(args, "--replicas", 5_000);
@@ -48,8 +48,8 @@ public final class DeploymentBenchmark {
             System.out.printf("[bench] baseline: %.0f pods/s%n", baseline);
 
             long t0 = System.nanoTime();
-            api.create(ResourceTypes.DEPLOYMENTS, deployment(replicas));
-            awaitDeployment(api, "creation", d -> complete(d, replicas));
+            api.create(ResourceTypes.DEPLOYMENTS, deployment("default", "bench", replicas));
+            awaitDeployment(api, "default", "bench", "creation", d -> rolledOut(d, replicas));
             double created = replicas / seconds(t0);
             System.out.printf("[bench] deployment created and available: %.0f pods/s%n", created);
 
@@ -57,7 +57,8 @@ public final class DeploymentBenchmark {
             api.patch(ResourceTypes.DEPLOYMENTS, "default", "bench", PatchKind.STRATEGIC,
                     "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"kubus/busybox:2\"}]}}}}",
                     false, Deployment.class);
-            awaitDeployment(api, "rolling update", d -> complete(d, replicas) && d.getMetadata().getGeneration() == 2);
+            awaitDeployment(api, "default", "bench", "rolling update",
+                    d -> rolledOut(d, replicas) && d.getMetadata().getGeneration() == 2);
             double rolled = replicas / seconds(t1);
             System.out.printf("[bench] rolling update complete: %.0f pods/s%n", rolled);
 
@@ -106,33 +107,5 @@ public final class DeploymentBenchmark {
             pods.deleteAll(clients, names);
             return rate;
         }
-    }
-
-    private static Deployment deployment(int replicas) {
-        return new DeploymentBuilder().withNewMetadata().withName("bench").withNamespace("default").endMetadata()
-                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", "bench").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "bench").endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage(IMAGE).endContainer().endSpec()
-                .endTemplate().endSpec().build();
-    }
-
-    /** Complete as kubectl rollout status sees it: observed, all updated, none old, all available. */
-    private static boolean complete(Deployment d, int replicas) {
-        var s = d.getStatus();
-        return s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= d.getMetadata().getGeneration()
-                && eq(s.getUpdatedReplicas(), replicas) && eq(s.getReplicas(), replicas)
-                && eq(s.getAvailableReplicas(), replicas);
-    }
-
-    private static boolean eq(Integer v, int n) {
-        return v != null && v == n;
-    }
-
-    private static void awaitDeployment(KubusApi api, String what, Predicate<Deployment> done) throws InterruptedException {
-        Deployment[] last = new Deployment[1];
-        await(what, () -> {
-            last[0] = api.get(ResourceTypes.DEPLOYMENTS, "default", "bench", Deployment.class).orElseThrow();
-            return done.test(last[0]);
-        }, () -> String.valueOf(last[0].getStatus()));
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import static io.kubus.controllers.bench.Bench.IMAGE;
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.intArg;
 import static io.kubus.controllers.bench.Bench.seconds;
@@ -28,8 +29,6 @@ import static io.kubus.controllers.bench.Bench.stringArg;
  * start the next pod when an informer sees one succeed, which is the same path minus the Job controller.
  */
 public final class JobBenchmark {
-    private static final String IMAGE = "kubus/busybox:1";
-
     public static void main(String[] args) throws Exception {
         int nodes = intArg(args, "--nodes", 60);
         int completions = intArg(args, "--completions", 5_000);

@@ -133,6 +133,21 @@ public final class SimulatedRuntime implements ContainerRuntime {
         return all;
     }
 
+    /** The earliest start or exit still ahead: a container is seen Running after its start latency, not a sync later. */
+    @Override
+    public Optional<Instant> nextChange() {
+        Instant now = clock.instant();
+        Instant next = null;
+        for (Sim s : objects.values()) {
+            for (Instant at : new Instant[] {s.startedAt(), s.finishedAt()}) {
+                if (at != null && at.isAfter(now) && (next == null || at.isBefore(next))) {
+                    next = at;
+                }
+            }
+        }
+        return Optional.ofNullable(next);
+    }
+
     @Override
     public Optional<ContainerInfo> inspect(String containerId) {
         Sim s = objects.get(containerId);
