@@ -2,6 +2,7 @@ package io.kubus.gateway.apiextensions.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micronaut.core.annotation.Nullable;
 
@@ -70,6 +71,6 @@ public final class Defaulting {
 
     /** A schema without a default puts back the null it found (Go copies its nil default). */
     private static JsonNode orNull(@Nullable JsonNode v) {
-        return v == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : v;
+        return v == null ? NullNode.getInstance() : v;
     }
 }

@@ -23,9 +23,10 @@ final class EmbeddedResources {
     private EmbeddedResources() {
     }
 
-    static List<FieldProblem> validate(JsonNode object, StructuralSchema schema) {
+    /** The problems of the resources embedded in {@code value}, found at {@code path} (null for a whole object). */
+    static List<FieldProblem> validate(JsonNode value, StructuralSchema schema, @Nullable String path) {
         ErrorList errs = new ErrorList();
-        walk(null, object, schema, errs);
+        walk(path, value, schema, errs);
         return errs.problems();
     }
 

@@ -48,6 +48,14 @@ public final class Pruning {
         return paths;
     }
 
+    /**
+     * pruning.Prune alone, without paths: what a schema's default must already be (ValidateDefaults compares a
+     * default with its pruned copy). {@code isResourceRoot} spares the value's own type and object meta.
+     */
+    static void pruneOnly(JsonNode value, StructuralSchema schema, boolean isResourceRoot) {
+        pruneValue(value, schema, isResourceRoot || schema.embeddedResource, "", new ArrayList<>());
+    }
+
     /** prune: {@code embedded} stands for XEmbeddedResource, which the root gets as a resource. */
     private static void pruneValue(JsonNode x, @Nullable StructuralSchema s, boolean embedded, String path, List<String> out) {
         if (s != null && Boolean.TRUE.equals(s.preserveUnknownFields)) {

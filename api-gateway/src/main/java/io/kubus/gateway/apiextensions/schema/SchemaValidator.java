@@ -57,7 +57,7 @@ public final class SchemaValidator {
      */
     public static void validateObject(JsonNode object, StructuralSchema schema, ErrorList errs) {
         errs.addAll(validate(object, schema));
-        errs.addAll(EmbeddedResources.validate(object, schema));
+        errs.addAll(EmbeddedResources.validate(object, schema, null));
         errs.addAll(ListTypes.validate(object, schema));
     }
 
