@@ -8,7 +8,6 @@ import io.kubus.schema.validation.FieldProblem;
 import io.kubus.schema.validation.Names;
 import io.micronaut.core.annotation.Nullable;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,8 +37,7 @@ final class EmbeddedResources {
             if (s.embeddedResource) {
                 embedded(path, (ObjectNode) x, errs);
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = x.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : x.properties()) {
                 StructuralSchema prop = s.properties.get(e.getKey());
                 if (prop != null) {
                     walk(FieldPaths.child(path, e.getKey()), e.getValue(), prop, errs);

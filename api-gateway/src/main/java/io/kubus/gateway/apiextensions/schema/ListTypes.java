@@ -9,7 +9,6 @@ import io.micronaut.core.annotation.Nullable;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -33,13 +32,11 @@ final class ListTypes {
             return;
         }
         if (s.additionalProperties != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : obj.properties()) {
                 value(FieldPaths.key(path, e.getKey()), s.additionalProperties, e.getValue(), errs);
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
             StructuralSchema sub = s.properties.get(e.getKey());
             if (sub != null) {
                 value(FieldPaths.child(path, e.getKey()), sub, e.getValue(), errs);

@@ -7,7 +7,6 @@ import io.kubus.schema.validation.GoQuote;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.PatternSyntaxException;
@@ -322,8 +321,7 @@ public final class SchemaValidator {
         if (s.maxProperties != null && size > s.maxProperties) {
             tooMany(res, path, size, s.maxProperties);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : data.properties()) {
             if (s.properties.containsKey(e.getKey())) {
                 continue;
             }

@@ -213,14 +213,65 @@ public final class StructuralChecks {
             nested(v.not, false, false, path + ".not", errs);
         }
         if (!v.pattern.isEmpty()) {
-            try {
-                Pattern.compile(v.pattern);
-            } catch (PatternSyntaxException e) {
-                // Go's regexp error names the same fault in its own words
+            String fault = re2Refusal(v.pattern);
+            if (fault == null) {
+                try {
+                    Pattern.compile(v.pattern);
+                } catch (PatternSyntaxException e) {
+                    // Go's regexp names the same fault in its own words
+                    fault = e.getDescription() + ": `" + v.pattern + "`";
+                }
+            }
+            if (fault != null) {
                 errs.invalid(path + ".pattern", v.pattern, "must be a valid regular expression, but isn't: "
-                        + "error parsing regexp: " + e.getDescription() + ": `" + v.pattern + "`");
+                        + "error parsing regexp: " + fault);
             }
         }
+    }
+
+    /**
+     * What Go's RE2 refuses though Java's regex takes it, so that such a pattern is refused as kube refuses it rather
+     * than run: lookaround and atomic groups, backreferences and possessive quantifiers, with RE2's message.
+     */
+    static @Nullable String re2Refusal(String p) {
+        boolean inClass = false;
+        boolean afterQuantifier = false;
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            boolean quantifier = false;
+            if (c == '\\' && i + 1 < p.length()) {
+                char next = p.charAt(++i);
+                // RE2 reads \1 to \7 followed by an octal digit as an octal escape, any other digit as a backreference
+                boolean octal = next <= '7' && i + 1 < p.length() && p.charAt(i + 1) >= '0' && p.charAt(i + 1) <= '7';
+                if (next >= '1' && next <= '9' && !octal) {
+                    return "invalid escape sequence: `\\" + next + "`";
+                }
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+                // a leading ']' (after an optional '^') is a literal
+                if (i + 1 < p.length() && p.charAt(i + 1) == '^') {
+                    i++;
+                }
+                if (i + 1 < p.length() && p.charAt(i + 1) == ']') {
+                    i++;
+                }
+            } else if (c == '(' && p.startsWith("(?", i) && i + 2 < p.length() && "=!<>".indexOf(p.charAt(i + 2)) >= 0) {
+                boolean namedGroup = p.charAt(i + 2) == '<' && i + 3 < p.length() && "=!".indexOf(p.charAt(i + 3)) < 0;
+                if (!namedGroup) {
+                    return "invalid or unsupported Perl syntax: `" + p.substring(i, i + 3) + "`";
+                }
+            } else if (c == '*' || c == '+' || c == '?') {
+                if (c == '+' && afterQuantifier) {
+                    return "invalid nested repetition operator: `" + p.charAt(i - 1) + "+`";
+                }
+                // a '?' after a quantifier makes it lazy, which RE2 takes; nothing may follow that
+                quantifier = !(c == '?' && afterQuantifier);
+            }
+            afterQuantifier = quantifier;
+        }
+        return null;
     }
 
     /** validateNestedValueValidation: inside a junctor only value validations may be given. */

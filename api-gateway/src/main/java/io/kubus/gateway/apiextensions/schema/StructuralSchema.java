@@ -3,7 +3,6 @@ package io.kubus.gateway.apiextensions.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,8 +84,7 @@ public final class StructuralSchema {
             throw typeError(at, json, "JSONSchemaProps");
         }
         StructuralSchema s = new StructuralSchema();
-        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : json.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
             String here = at + "." + key;
@@ -100,7 +98,7 @@ public final class StructuralSchema {
                 case "title" -> s.title = text(v, here);
                 case "nullable" -> s.nullable = bool(v, here);
                 case "default" -> s.defaultValue = v.deepCopy();
-                case "properties" -> object(v, here).fields().forEachRemaining(
+                case "properties" -> object(v, here).properties().forEach(
                         p -> s.properties.put(p.getKey(), parse(p.getValue(), here + "." + p.getKey())));
                 case "items" -> {
                     if (v.isArray()) {

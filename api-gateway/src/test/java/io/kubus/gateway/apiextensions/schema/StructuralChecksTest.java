@@ -2,6 +2,9 @@ package io.kubus.gateway.apiextensions.schema;
 
 import io.kubus.schema.validation.FieldProblem;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
@@ -9,6 +12,7 @@ import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.json;
 import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.lines;
 import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.schema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class StructuralChecksTest {
@@ -160,6 +164,26 @@ class StructuralChecksTest {
         assertEquals(List.of(P + ".pattern: Invalid value: \"[a\": must be a valid regular expression, but isn't: "
                         + "error parsing regexp: Unclosed character class: `[a`"),
                 check("{type: 'object', properties: {spec: {type: 'string', pattern: '[a'}}}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "(?=a)b       | invalid or unsupported Perl syntax: `(?=`",
+        "a(?<!b)      | invalid or unsupported Perl syntax: `(?<`",
+        "(?>ab)       | invalid or unsupported Perl syntax: `(?>`",
+        "(a)\\1       | invalid escape sequence: `\\1`",
+        "a++          | invalid nested repetition operator: `++`",
+        "a*+          | invalid nested repetition operator: `*+`",
+        "[\\9]         | invalid escape sequence: `\\9`",
+    })
+    void patternsRe2RefusesAreRefused(String pattern, String fault) {
+        assertEquals(fault, StructuralChecks.re2Refusal(pattern));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"^[a-z]+$", "(?<name>x)", "[(?=]", "a+?", "a*?b??", "\\\\1", "[]a]+", "(?i)abc"})
+    void patternsRe2TakesPass(String pattern) {
+        assertNull(StructuralChecks.re2Refusal(pattern));
     }
 
     @Test
