@@ -20,9 +20,6 @@ final class GoValues {
 
     /** The value to hand {@link ErrorList}: a String (quoted there) or an already printed {@link ErrorList.GoValue}. */
     static Object show(JsonNode v) {
-        if (v == null || v.isMissingNode()) {
-            return "";
-        }
         return v.isTextual() ? v.textValue() : new ErrorList.GoValue(json(v));
     }
 

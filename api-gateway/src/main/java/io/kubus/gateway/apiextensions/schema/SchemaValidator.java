@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 public final class SchemaValidator {
     private static final String IN = "body";
     /** Go's field.Path String of a nil path. */
-    static final String NIL_PATH = "<nil>";
+    private static final String NIL_PATH = "<nil>";
 
     private final @Nullable String fieldPath;
 
