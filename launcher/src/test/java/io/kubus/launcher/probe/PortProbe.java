@@ -101,31 +101,57 @@ public final class PortProbe {
         return served;
     }
 
+    /**
+     * One port: a port that answers HTTP on neither scheme is asked as Kafka (plainly and over TLS), one that does is
+     * asked for objects, logs, exec and metrics. The questions of a port go out at once too: one that takes bytes and
+     * never answers costs a timeout each, and eleven of them in a row made a broker's port take 45 s.
+     */
     private List<String> served(String host, int port) throws InterruptedException {
-        List<String> served = new ArrayList<>();
-        boolean apiServer = status(anyTls, "https://" + host + ":" + port + "/version") == 200;
-        for (String path : OBJECT_PATHS) {
-            for (String scheme : List.of("https", "http")) {
-                int code = status(scheme.equals("https") ? anyTls : plain, scheme + "://" + host + ":" + port + path);
-                boolean counters = path.equals("/metrics") && !apiServer;
-                if (code >= 200 && code < 300 && !counters) {
-                    served.add(scheme + " " + port + path + " -> " + code);
+        String at = host + ":" + port;
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Integer> https = threads.submit(() -> status(anyTls, "https://" + at + "/"));
+            Future<Integer> http = threads.submit(() -> status(plain, "http://" + at + "/"));
+            List<Future<Optional<String>>> findings = new ArrayList<>();
+            if (https.get() == -1 && http.get() == -1) {
+                findings.add(threads.submit(() -> topics(kafkaClient(at, false)).map(t -> "kafka " + port + " topics " + t)));
+                findings.add(threads.submit(() -> topics(kafkaClient(at, true))
+                        .map(t -> "kafka over TLS " + port + " topics " + t)));
+            } else {
+                boolean apiServer = status(anyTls, "https://" + at + "/version") == 200;
+                for (String path : OBJECT_PATHS) {
+                    // only an API server's counters are object data
+                    boolean counters = path.equals("/metrics") && !apiServer;
+                    for (String scheme : List.of("https", "http")) {
+                        findings.add(threads.submit(() -> {
+                            int code = status(scheme.equals("https") ? anyTls : plain, scheme + "://" + at + path);
+                            return code >= 200 && code < 300 && !counters
+                                    ? Optional.of(scheme + " " + port + path + " -> " + code) : Optional.empty();
+                        }));
+                    }
                 }
             }
+            List<String> served = new ArrayList<>();
+            for (Future<Optional<String>> f : findings) {
+                f.get().ifPresent(served::add);
+            }
+            return served;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("probing " + at + " failed", e.getCause());
         }
-        if (status(anyTls, "https://" + host + ":" + port + "/") == -1
-                && status(plain, "http://" + host + ":" + port + "/") == -1) {
-            Properties noCredentials = new Properties();
-            noCredentials.setProperty("bootstrap.servers", host + ":" + port);
-            topics(noCredentials).ifPresent(t -> served.add("kafka " + port + " topics " + t));
-            noCredentials.setProperty("security.protocol", "SSL");
-            noCredentials.setProperty("ssl.truststore.type", "PEM");
-            noCredentials.setProperty("ssl.truststore.certificates", caPem);
+    }
+
+    /** A Kafka client with no credentials: plain, or over TLS trusting the cluster's CA but with no certificate. */
+    private Properties kafkaClient(String bootstrap, boolean tls) {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", bootstrap);
+        if (tls) {
+            p.setProperty("security.protocol", "SSL");
+            p.setProperty("ssl.truststore.type", "PEM");
+            p.setProperty("ssl.truststore.certificates", caPem);
             // asked by address: the broker's certificate names its host
-            noCredentials.setProperty("ssl.endpoint.identification.algorithm", "");
-            topics(noCredentials).ifPresent(t -> served.add("kafka over TLS " + port + " topics " + t));
+            p.setProperty("ssl.endpoint.identification.algorithm", "");
         }
-        return served;
+        return p;
     }
 
     /** The topics a Kafka client with {@code settings} lists; empty when it gets no answer within seconds. */
