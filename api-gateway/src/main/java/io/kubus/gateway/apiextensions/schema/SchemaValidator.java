@@ -50,14 +50,43 @@ public final class SchemaValidator {
     }
 
     /**
-     * All kube-apiserver checks a custom object's schema makes of it, in kube's order (the CR strategy's Validate):
-     * the OpenAPI validation above, then the embedded resources' type and object meta, then the list types'
-     * uniqueness. The problems go into the strategy's {@link ErrorList}, answered as one 422 Status.
+     * All kube-apiserver checks a custom object's schema makes of it on create, in kube's order (the CR strategy's
+     * Validate): the OpenAPI validation above, then the embedded resources' type and object meta, then the list
+     * types' uniqueness, then the x-kubernetes-validations rules. The problems go into the strategy's
+     * {@link ErrorList}, answered as one 422 Status.
      */
     public static void validateObject(JsonNode object, StructuralSchema schema, ErrorList errs) {
+        validateObject(object, null, schema, errs);
+    }
+
+    /**
+     * As {@link #validateObject(JsonNode, StructuralSchema, ErrorList)}, on update when {@code old} is given (the
+     * strategy's ValidateUpdate): transition rules compare with it. CEL runs only when the schema has rules and the
+     * errors before leave the object typed as the rules expect (hasBlockingErr).
+     */
+    public static void validateObject(JsonNode object, @Nullable JsonNode old, StructuralSchema schema, ErrorList errs) {
         errs.addAll(validate(object, schema));
         errs.addAll(EmbeddedResources.validate(object, schema, null));
         errs.addAll(ListTypes.validate(object, schema));
+        if (!hasRules(schema)) {
+            return;
+        }
+        if (errs.problems().stream().anyMatch(p -> BLOCKING.contains(p.reason()))) {
+            errs.add(new FieldProblem(NIL_PATH, FieldProblem.INVALID, "Invalid value: null: some validation rules were"
+                    + " not checked because the object was invalid; correct the existing errors to complete validation"));
+        } else {
+            errs.addAll(CelValidator.validate(object, old, schema));
+        }
+    }
+
+    /** The errors after which kube does not run CEL: the value may not have the type the rules were compiled for. */
+    private static final List<String> BLOCKING = List.of(FieldProblem.NOT_SUPPORTED, FieldProblem.REQUIRED,
+            FieldProblem.TOO_LONG, FieldProblem.TOO_MANY, FieldProblem.TYPE_INVALID);
+
+    /** hasXValidations: kube builds a CEL validator only for a schema with rules somewhere in its tree. */
+    private static boolean hasRules(@Nullable StructuralSchema s) {
+        return s != null && (!s.validations.isEmpty() || hasRules(s.items) || hasRules(s.additionalProperties)
+                || s.properties.values().stream().anyMatch(SchemaValidator::hasRules));
     }
 
     /** kube-openapi's Result: its errors, and how much of the schema matched (anyOf/oneOf report the best attempt). */

@@ -26,7 +26,7 @@ import java.util.regex.PatternSyntaxException;
  * the OpenAPI rules CRDs add must hold (ValidateCustomResourceDefinitionOpenAPISchema: no $ref, no uniqueItems,
  * additionalProperties and properties exclusive, list and map types well formed, x-kubernetes-validations entries
  * well formed). Errors name the schema's fields under the given path
- * ({@code spec.versions[0].schema.openAPIV3Schema.properties[spec].type}). CEL rules are not compiled here.
+ * ({@code spec.versions[0].schema.openAPIV3Schema.properties[spec].type}). CEL rules are compiled last, once the schema has no other errors.
  */
 public final class StructuralChecks {
     private static final List<String> OPENAPI_V3_TYPES = List.of("array", "boolean", "integer", "number", "object", "string");
@@ -64,7 +64,81 @@ public final class StructuralChecks {
         if (errs.isEmpty() && notConvertible != null) {
             errs.invalid(path, "", notConvertible);
         }
+        if (errs.isEmpty()) {
+            // as kube, rules are compiled only against a schema without errors: its CEL types are sound then
+            cel(schema, path, true, null, errs);
+        }
         return errs.problems();
+    }
+
+    /**
+     * The CEL checks of every node's x-kubernetes-validations, children first as kube's recursion reports them: each
+     * rule compiles to bool against the node's type, its messageExpression to string; oldSelf only where old values
+     * correlate; optionalOldSelf only with oldSelf. {@code uncorrelatable} is the path of the nearest list (or
+     * non-correlating map) above whose elements have no old counterpart.
+     */
+    private static void cel(@Nullable StructuralSchema s, String path, boolean root, @Nullable String uncorrelatable,
+                            ErrorList errs) {
+        if (s == null) {
+            return;
+        }
+        boolean mapCorrelates = s.mapType == null || s.mapType.equals("granular") || s.mapType.equals("atomic");
+        String forChildren = uncorrelatable != null || mapCorrelates ? uncorrelatable : path;
+        cel(s.additionalProperties, path + ".additionalProperties", false, forChildren, errs);
+        s.properties.forEach((k, v) -> cel(v, FieldPaths.key(path + ".properties", k), false, forChildren, errs));
+        cel(s.items, path + ".items", false,
+                uncorrelatable != null || "map".equals(s.listType) ? uncorrelatable : path, errs);
+        List<CelRules.Compiled> compiled = s.celRules(root);
+        for (int i = 0; i < compiled.size(); i++) {
+            CelRules.Compiled c = compiled.get(i);
+            String at = FieldPaths.index(path + ".x-kubernetes-validations", i);
+            if (c.error() != null) {
+                errs.invalid(at + ".rule", goJson(c.rule()), c.error());
+            }
+            if (c.messageError() != null) {
+                errs.invalid(at + ".messageExpression", goJson(c.rule()), c.messageError());
+            }
+            if (c.usesOldSelf() && uncorrelatable != null) {
+                errs.invalid(at + ".rule", c.rule().rule(),
+                        "oldSelf cannot be used on the uncorrelatable portion of the schema within " + uncorrelatable);
+            } else if (!c.usesOldSelf() && c.error() == null && c.rule().optionalOldSelf() != null) {
+                errs.invalid(at + ".optionalOldSelf", new ErrorList.GoValue(c.rule().optionalOldSelf().toString()),
+                        "may not be set if oldSelf is not used in rule");
+            }
+        }
+    }
+
+    /** field.Invalid's rendering of apiextensions' internal ValidationRule: Go's JSON of a struct without tags. */
+    private static ErrorList.GoValue goJson(ValidationRule r) {
+        return new ErrorList.GoValue("{\"Rule\":" + goJsonString(r.rule()) + ",\"Message\":" + goJsonString(r.message())
+                + ",\"MessageExpression\":" + goJsonString(r.messageExpression())
+                + ",\"Reason\":" + (r.reason() == null ? "null" : goJsonString(r.reason()))
+                + ",\"FieldPath\":" + goJsonString(r.fieldPath())
+                + ",\"OptionalOldSelf\":" + (r.optionalOldSelf() == null ? "null" : r.optionalOldSelf()) + "}");
+    }
+
+    /** encoding/json's string: HTML-safe (<, >, & escaped) as json.Marshal writes it. */
+    private static String goJsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '<', '>', '&', '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) ch));
+                default -> {
+                    if (ch < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        sb.append(ch);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     /** NewStructural's refusals, the first one found: what its conversion cannot carry. */
@@ -592,7 +666,7 @@ public final class StructuralChecks {
         return new ErrorList.GoValue(s == null ? "null" : GoQuote.quote(s));
     }
 
-    /** The static rules of x-kubernetes-validations entries (their CEL is compiled by the CEL piece). */
+    /** The static rules of x-kubernetes-validations entries (their CEL is compiled by {@link #cel}). */
     private static void rules(StructuralSchema s, String path, ErrorList errs) {
         for (int i = 0; i < s.validations.size(); i++) {
             ValidationRule r = s.validations.get(i);

@@ -47,6 +47,7 @@ public final class StructuralSchema {
     Long minLength;
     String pattern = "";
     private volatile Pattern compiled;
+    private volatile List<CelRules.Compiled> celRules;
     Long maxItems;
     Long minItems;
     boolean uniqueItems;
@@ -223,6 +224,19 @@ public final class StructuralSchema {
     /** The default, if any, as a fresh copy (defaults are copied into every object they fill). */
     JsonNode defaultCopy() {
         return defaultValue == null ? null : defaultValue.deepCopy();
+    }
+
+    /**
+     * The x-kubernetes-validations compiled once (kube compiles a CRD's rules when it builds its validator). A node
+     * is either a resource's root or not, so one compilation serves every call.
+     */
+    List<CelRules.Compiled> celRules(boolean resourceRoot) {
+        List<CelRules.Compiled> c = celRules;
+        if (c == null) {
+            c = CelRules.compile(this, resourceRoot);
+            celRules = c;
+        }
+        return c;
     }
 
     /** The pattern compiled once (Java's syntax: RE2's common forms read the same; see {@link StructuralChecks}). */

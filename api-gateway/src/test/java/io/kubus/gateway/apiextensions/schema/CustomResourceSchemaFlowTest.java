@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The pieces in the order kube-apiserver runs them on a create (decode: prune, then default; then validate), with
- * the schema issue 16's acceptance CRD has: a required string, an integer with a minimum and a default.
+ * the schema issue 16's acceptance CRD has: a required string, an integer with a minimum and a default, a CEL rule.
  */
 class CustomResourceSchemaFlowTest {
     private static final StructuralSchema SCHEMA = schema("""
@@ -46,6 +46,15 @@ class CustomResourceSchemaFlowTest {
         ObjectNode o = (ObjectNode) json("{apiVersion: 'x.io/v1', kind: 'Web', metadata: {name: 'w'}, spec: {replicas: 0}}");
         assertEquals(List.of(
                 "spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1",
-                "spec.host: Required value"), create(o, List.of()));
+                "spec.host: Required value",
+                // as kube-apiserver, a missing required field keeps the CEL rules from running, and says so
+                "<nil>: Invalid value: null: some validation rules were not checked because the object was invalid;"
+                        + " correct the existing errors to complete validation"), create(o, List.of()));
+    }
+
+    @Test
+    void anObjectBreakingTheCelRuleIsRefusedWithItsMessage() {
+        ObjectNode o = (ObjectNode) json("{apiVersion: 'x.io/v1', kind: 'Web', metadata: {name: 'w'}, spec: {host: 'h', replicas: 6}}");
+        assertEquals(List.of("spec: Invalid value: at most 5"), create(o, List.of()));
     }
 }

@@ -1,0 +1,199 @@
+package io.kubus.gateway.apiextensions.schema;
+
+import com.google.common.collect.ImmutableCollection;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.CelTypeProvider;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.types.StructType;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The x-kubernetes-validations of one schema node compiled with cel-java, as apiextensions' cel.Compile does:
+ * {@code self} (and {@code oldSelf}) typed from the node's schema (objects with properties as structs with those
+ * fields, additionalProperties as maps, arrays as lists, int-or-string and preserve-unknown-fields as dyn; the resource
+ * root also gets apiVersion, kind and metadata.name/generateName), each rule compiled to bool and its
+ * messageExpression to string.
+ *
+ * <p>The environment is standard CEL (has, all, exists, exists_one, map, filter, size, matches, ...) plus cel-java's
+ * strings, lists, sets, math and regex extensions. Not available from cel-java: Kubernetes' own libraries (url,
+ * quantity, ip/cidr, semver, format, authz, the k8s regex functions {@code find}/{@code findAll}, list functions
+ * such as {@code isSorted}), the date/date-time/duration/byte formats typed as timestamp/duration/bytes (they stay
+ * strings here), and kube's static cost estimator: cel-java 0.14 has none, so rules are not refused for their
+ * estimated cost at CRD validation; evaluation is bounded by comprehension iterations instead (see
+ * {@link #MAX_ITERATIONS}), and there is no total runtime budget per object. {@code optionalOldSelf} (ratcheting) is
+ * not modelled: oldSelf is always typed as self, so a transition rule runs only when an old value exists.
+ */
+final class CelRules {
+    static final String SELF = "self";
+    static final String OLD_SELF = "oldSelf";
+    /**
+     * The per-call bound in place of kube's runtime cost limit (celconfig.PerCallLimit, 1,000,000 cost units, about
+     * one unit per element a comprehension visits): cel-java stops a call whose comprehensions iterate more often.
+     */
+    static final int MAX_ITERATIONS = 1_000_000;
+
+    private static final CelOptions OPTIONS = CelOptions.current()
+            .comprehensionMaxIterations(MAX_ITERATIONS)
+            .enableHeterogeneousNumericComparisons(true) // kube's cel-go compares int and double as numbers
+            .build();
+
+    /** One rule as compiled: its program, or why it has none (an empty rule has neither). */
+    record Compiled(ValidationRule rule, @Nullable CelRuntime.Program program, @Nullable CelRuntime.Program message,
+                    boolean usesOldSelf, @Nullable String error, @Nullable String messageError) {
+    }
+
+    private CelRules() {
+    }
+
+    /** The node's rules compiled; {@code resourceRoot} when the node is a custom resource's whole object. */
+    static List<Compiled> compile(StructuralSchema s, boolean resourceRoot) {
+        if (s.validations.isEmpty()) {
+            return List.of();
+        }
+        Types types = new Types();
+        CelType self = types.of(s, resourceRoot);
+        Cel cel = CelFactory.standardCelBuilder()
+                .setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS),
+                        CelExtensions.math(OPTIONS), CelExtensions.regex())
+                .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS),
+                        CelExtensions.math(OPTIONS), CelExtensions.regex())
+                .setTypeProvider(types)
+                .addVar(SELF, self)
+                .addVar(OLD_SELF, self)
+                .build();
+        List<Compiled> out = new ArrayList<>();
+        for (ValidationRule r : s.validations) {
+            out.add(compile(cel, r));
+        }
+        return out;
+    }
+
+    private static Compiled compile(Cel cel, ValidationRule r) {
+        if (r.rule().isBlank()) {
+            return new Compiled(r, null, null, false, null, null);
+        }
+        CelAbstractSyntaxTree ast;
+        try {
+            ast = checked(cel, r.rule());
+        } catch (CelValidationException e) {
+            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null);
+        }
+        if (!ast.getResultType().equals(SimpleType.BOOL)) {
+            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null);
+        }
+        boolean usesOldSelf = ast.getReferenceMap().values().stream().anyMatch(ref -> ref.name().equals(OLD_SELF));
+        CelRuntime.Program program = program(cel, ast);
+        if (r.messageExpression().isEmpty()) {
+            return new Compiled(r, program, null, usesOldSelf, null, null);
+        }
+        CelAbstractSyntaxTree messageAst;
+        try {
+            messageAst = checked(cel, r.messageExpression());
+        } catch (CelValidationException e) {
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage());
+        }
+        if (!messageAst.getResultType().equals(SimpleType.STRING)) {
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string");
+        }
+        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null);
+    }
+
+    private static CelAbstractSyntaxTree checked(Cel cel, String expression) throws CelValidationException {
+        CelValidationResult result = cel.compile(expression);
+        if (result.hasError()) {
+            throw new CelValidationException(result.getSource(), result.getErrors());
+        }
+        return result.getAst();
+    }
+
+    private static CelRuntime.Program program(Cel cel, CelAbstractSyntaxTree ast) {
+        try {
+            return cel.createProgram(ast);
+        } catch (CelEvaluationException e) {
+            // a checked AST of the standard environment always plans; anything else is cel-java's bug
+            throw new IllegalStateException("cel-java could not plan a checked expression", e);
+        }
+    }
+
+    /**
+     * model.SchemaDeclType: the CEL type of a schema node; the struct types it names are its own provider, so each
+     * compilation has its own names (kube generates them too, so that no rule can depend on them).
+     */
+    private static final class Types implements CelTypeProvider {
+        private final Map<String, CelType> structs = new LinkedHashMap<>();
+
+        CelType of(@Nullable StructuralSchema s, boolean resourceRoot) {
+            if (s == null || s.intOrString || s.type.isEmpty()) {
+                return SimpleType.DYN;
+            }
+            return switch (s.type) {
+                case "boolean" -> SimpleType.BOOL;
+                case "integer" -> SimpleType.INT;
+                case "number" -> SimpleType.DOUBLE;
+                case "string" -> SimpleType.STRING;
+                case "array" -> ListType.create(of(s.items, false));
+                case "object" -> object(s, resourceRoot);
+                default -> SimpleType.DYN;
+            };
+        }
+
+        private CelType object(StructuralSchema s, boolean resourceRoot) {
+            if (s.additionalProperties != null) {
+                return MapType.create(SimpleType.STRING, of(s.additionalProperties, false));
+            }
+            if (Boolean.TRUE.equals(s.preserveUnknownFields) && s.properties.isEmpty()) {
+                return SimpleType.DYN; // fields no schema names: nothing to type
+            }
+            boolean meta = resourceRoot || s.embeddedResource;
+            Map<String, CelType> fields = new LinkedHashMap<>();
+            s.properties.forEach((name, p) -> fields.put(name, of(p, false)));
+            if (meta) {
+                // model.WithTypeAndObjectMeta: of metadata only name and generateName are typed for rules
+                fields.put("apiVersion", SimpleType.STRING);
+                fields.put("kind", SimpleType.STRING);
+                fields.put("metadata", struct(Map.of("name", SimpleType.STRING, "generateName", SimpleType.STRING)));
+            }
+            return struct(fields);
+        }
+
+        private CelType struct(Map<String, CelType> fields) {
+            String name = "kubus.schema.Object" + structs.size();
+            StructType t = StructType.create(name, ImmutableSet.copyOf(fields.keySet()),
+                    field -> Optional.ofNullable(fields.get(field)));
+            structs.put(name, t);
+            return t;
+        }
+
+        @Override
+        public ImmutableCollection<CelType> types() {
+            return ImmutableList.copyOf(structs.values());
+        }
+
+        @Override
+        public Optional<CelType> findType(String typeName) {
+            return Optional.ofNullable(structs.get(typeName));
+        }
+    }
+}
