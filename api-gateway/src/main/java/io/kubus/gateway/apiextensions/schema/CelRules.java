@@ -57,9 +57,13 @@ final class CelRules {
             .enableHeterogeneousNumericComparisons(true) // kube's cel-go compares int and double as numbers
             .build();
 
-    /** One rule as compiled: its program, or why it has none (an empty rule has neither). */
+    /**
+     * One rule as compiled: its program, or why it has none (an empty rule has neither); {@code fieldPath} is the
+     * rule's fieldPath as field.Path prints it (null without one).
+     */
     record Compiled(ValidationRule rule, @Nullable CelRuntime.Program program, @Nullable CelRuntime.Program message,
-                    boolean usesOldSelf, @Nullable String error, @Nullable String messageError) {
+                    boolean usesOldSelf, @Nullable String error, @Nullable String messageError,
+                    @Nullable String fieldPath) {
     }
 
     private CelRules() {
@@ -85,39 +89,132 @@ final class CelRules {
                 .build();
         List<Compiled> out = new ArrayList<>();
         for (ValidationRule r : s.validations) {
-            out.add(compile(cel, r));
+            out.add(compile(cel, r, r.fieldPath().isEmpty() ? null : validFieldPath(r.fieldPath(), s)));
         }
         return out;
     }
 
-    private static Compiled compile(Cel cel, ValidationRule r) {
+    private static Compiled compile(Cel cel, ValidationRule r, @Nullable String fieldPath) {
         if (r.rule().isBlank()) {
-            return new Compiled(r, null, null, false, null, null);
+            return new Compiled(r, null, null, false, null, null, fieldPath);
         }
         CelAbstractSyntaxTree ast;
         try {
             ast = checked(cel, r.rule());
         } catch (CelValidationException e) {
-            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null);
+            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null, fieldPath);
         }
         if (!ast.getResultType().equals(SimpleType.BOOL)) {
-            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null);
+            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null, fieldPath);
         }
         boolean usesOldSelf = ast.getReferenceMap().values().stream().anyMatch(ref -> ref.name().equals(OLD_SELF));
         CelRuntime.Program program = program(cel, ast);
         if (r.messageExpression().isEmpty()) {
-            return new Compiled(r, program, null, usesOldSelf, null, null);
+            return new Compiled(r, program, null, usesOldSelf, null, null, fieldPath);
         }
         CelAbstractSyntaxTree messageAst;
         try {
             messageAst = checked(cel, r.messageExpression());
         } catch (CelValidationException e) {
-            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage());
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage(), fieldPath);
         }
         if (!messageAst.getResultType().equals(SimpleType.STRING)) {
-            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string");
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string", fieldPath);
         }
-        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null);
+        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null, fieldPath);
+    }
+
+    /**
+     * ValidFieldPath: a JSON path of field names ({@code .a.b}, {@code .a['b.c']}) resolved through the schema from
+     * {@code s}, printed as field.Path prints it (properties as {@code .name}, additionalProperties keys as
+     * {@code [key]}); null when it does not name a field the schema has.
+     */
+    static @Nullable String validFieldPath(String jsonPath, StructuralSchema s) {
+        List<String> tokens = fieldPathTokens(jsonPath);
+        StringBuilder path = new StringBuilder();
+        StructuralSchema at = s;
+        for (int i = 0; i < tokens.size(); i++) {
+            String tok = tokens.get(i);
+            String name;
+            if (tok.equals("[")) {
+                String quoted = i + 1 < tokens.size() ? tokens.get(++i) : "";
+                if (quoted.length() < 2 || quoted.charAt(0) != '\'' || !quoted.endsWith("'")
+                        || i + 1 >= tokens.size() || !tokens.get(++i).equals("]")) {
+                    return null;
+                }
+                name = unescapeSingleQuote(quoted.substring(1, quoted.length() - 1));
+            } else if (tok.equals(".") && i + 1 < tokens.size()) {
+                name = tokens.get(++i);
+            } else {
+                return null;
+            }
+            if (name == null || at == null) {
+                return null;
+            }
+            if (!at.properties.isEmpty()) {
+                at = at.properties.get(name);
+                if (at == null) {
+                    return null;
+                }
+                path.append(path.isEmpty() ? "" : ".").append(name);
+            } else if (at.additionalProperties != null) {
+                at = at.additionalProperties;
+                path.append('[').append(name).append(']');
+            } else {
+                return null;
+            }
+        }
+        return path.toString();
+    }
+
+    /** ValidFieldPath's scanner: the delimiters . [ ] one by one, a single-quoted string whole, names between. */
+    private static List<String> fieldPathTokens(String jsonPath) {
+        List<String> tokens = new ArrayList<>();
+        int i = 0;
+        while (i < jsonPath.length()) {
+            char ch = jsonPath.charAt(i);
+            int end = i + 1;
+            if (ch == '\'') {
+                while (end < jsonPath.length() && !(jsonPath.charAt(end) == '\'' && jsonPath.charAt(end - 1) != '\\')) {
+                    end++;
+                }
+                end = Math.min(end + 1, jsonPath.length());
+            } else if (ch != '.' && ch != '[' && ch != ']') {
+                while (end < jsonPath.length() && ".[]".indexOf(jsonPath.charAt(end)) < 0) {
+                    end++;
+                }
+            }
+            tokens.add(jsonPath.substring(i, end));
+            i = end;
+        }
+        return tokens;
+    }
+
+    /** unescapeSingleQuote: Go's escapes in a quoted path segment; null for one Go does not know. */
+    private static @Nullable String unescapeSingleQuote(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch != '\\' || i + 1 >= s.length()) {
+                out.append(ch);
+                continue;
+            }
+            char d = s.charAt(++i);
+            switch (d) {
+                case 'a' -> out.append('\u0007');
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                case 't' -> out.append('\t');
+                case 'v' -> out.append('\u000b');
+                case '\'', '\\' -> out.append(d);
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static CelAbstractSyntaxTree checked(Cel cel, String expression) throws CelValidationException {

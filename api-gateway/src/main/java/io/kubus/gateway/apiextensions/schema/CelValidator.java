@@ -138,7 +138,7 @@ final class CelValidator {
             if (Boolean.TRUE.equals(result)) {
                 continue;
             }
-            String errPath = rule.fieldPath().isEmpty() ? at : FieldPaths.child(path, normalizedFieldPath(rule.fieldPath()));
+            String errPath = c.fieldPath() == null ? at : FieldPaths.child(path, c.fieldPath());
             String detail = c.message() == null ? null : message(c.message(), vars);
             errors.add(forReason(errPath, s, detail != null ? detail : ruleMessageOrDefault(rule), rule.reason()));
         }
@@ -186,31 +186,6 @@ final class CelValidator {
             // as kube: a message expression that fails falls back to the rule's message
         }
         return null;
-    }
-
-    /** ValidFieldPath's normalized form of the simple paths ({@code .a.b}, {@code ['a.b']}): the names dotted. */
-    private static String normalizedFieldPath(String fieldPath) {
-        List<String> names = new ArrayList<>();
-        int i = 0;
-        while (i < fieldPath.length()) {
-            char ch = fieldPath.charAt(i);
-            if (ch == '.') {
-                i++;
-            } else if (fieldPath.startsWith("['", i)) {
-                int end = fieldPath.indexOf("']", i + 2);
-                end = end < 0 ? fieldPath.length() : end;
-                names.add(fieldPath.substring(i + 2, end).replace("\\'", "'"));
-                i = end + 2;
-            } else {
-                int end = i;
-                while (end < fieldPath.length() && fieldPath.charAt(end) != '.' && fieldPath.charAt(end) != '[') {
-                    end++;
-                }
-                names.add(fieldPath.substring(i, end));
-                i = end;
-            }
-        }
-        return String.join(".", names);
     }
 
     /** fieldErrorForReason: the rule's reason picks the error type; the value shown is the schema's type. */

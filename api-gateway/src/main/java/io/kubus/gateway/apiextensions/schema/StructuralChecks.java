@@ -694,6 +694,9 @@ public final class StructuralChecks {
             if (NEWLINES.matcher(r.fieldPath()).find()) {
                 errs.invalid(at + ".fieldPath", r.fieldPath(), "must not contain line breaks");
             }
+            if (!r.fieldPath().isEmpty() && CelRules.validFieldPath(r.fieldPath(), s) == null) {
+                errs.invalid(at + ".fieldPath", r.fieldPath(), "must be a valid path");
+            }
         }
     }
 

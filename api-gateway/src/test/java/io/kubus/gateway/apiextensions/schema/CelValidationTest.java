@@ -131,6 +131,23 @@ class CelValidationTest {
     }
 
     @Test
+    void aFieldPathMustNameAFieldOfTheSchema() {
+        StructuralSchema s = crd("""
+                {type: 'object', properties: {limits: {type: 'object', additionalProperties: {type: 'integer'}}},
+                 'x-kubernetes-validations': [{rule: "!('cpu' in self.limits) || self.limits.cpu > 0",
+                                               fieldPath: ".limits['cpu']", message: 'cpu must be positive'}]}""");
+        assertEquals(List.of(), checkCrd(s));
+        assertEquals(List.of("spec.limits[cpu]: Invalid value: cpu must be positive"),
+                create(s, "{spec: {limits: {cpu: 0}}}"));
+        assertEquals(List.of(
+                AT + ".properties[spec].x-kubernetes-validations[0].fieldPath: Invalid value: \".nope\": must be a valid path",
+                AT + ".properties[spec].x-kubernetes-validations[1].fieldPath: Invalid value: \"limits\": must be a valid path"),
+                checkCrd(crd("""
+                        {type: 'object', properties: {limits: {type: 'object', additionalProperties: {type: 'integer'}}},
+                         'x-kubernetes-validations': [{rule: 'true', fieldPath: '.nope'}, {rule: 'true', fieldPath: 'limits'}]}""")));
+    }
+
+    @Test
     void rulesAtTheRootSeeTypeAndObjectMeta() {
         StructuralSchema s = schema("""
                 {type: 'object', properties: {spec: {type: 'object', properties: {host: {type: 'string'}}}},

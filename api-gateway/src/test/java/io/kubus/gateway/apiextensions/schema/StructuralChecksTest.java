@@ -255,7 +255,9 @@ class StructuralChecksTest {
                 P + ".x-kubernetes-validations[3].messageExpression: Required value: messageExpression must be non-empty if specified",
                 P + ".x-kubernetes-validations[3].reason: Unsupported value: \"Nope\": supported values: \"FieldValueDuplicate\", "
                         + "\"FieldValueForbidden\", \"FieldValueInvalid\", \"FieldValueRequired\"",
-                P + ".x-kubernetes-validations[3].fieldPath: Invalid value: \"a\\nb\": must not contain line breaks"),
+                P + ".x-kubernetes-validations[3].fieldPath: Invalid value: \"a\\nb\": must not contain line breaks",
+                // a path starts with . or [ and names a field of the schema
+                P + ".x-kubernetes-validations[3].fieldPath: Invalid value: \"a\\nb\": must be a valid path"),
                 check("""
                         {type: 'object', properties: {spec: {type: 'object', 'x-kubernetes-validations': [
                           {rule: ' '}, {rule: 'true', message: ' '}, {rule: 'a ||\\n b'},
