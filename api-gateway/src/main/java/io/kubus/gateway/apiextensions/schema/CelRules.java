@@ -13,6 +13,7 @@ import dev.cel.common.types.CelType;
 import dev.cel.common.types.CelTypeProvider;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
+import dev.cel.common.types.OptionalType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructType;
 import dev.cel.extensions.CelExtensions;
@@ -35,13 +36,12 @@ import java.util.Optional;
  * messageExpression to string.
  *
  * <p>The environment is standard CEL (has, all, exists, exists_one, map, filter, size, matches, ...) plus cel-java's
- * strings, lists, sets, math and regex extensions. Not available from cel-java: Kubernetes' own libraries (url,
+ * strings, lists, sets, math, regex and optional extensions. Not available from cel-java: Kubernetes' own libraries (url,
  * quantity, ip/cidr, semver, format, authz, the k8s regex functions {@code find}/{@code findAll}, list functions
  * such as {@code isSorted}), the date/date-time/duration/byte formats typed as timestamp/duration/bytes (they stay
  * strings here), and kube's static cost estimator: cel-java 0.14 has none, so rules are not refused for their
  * estimated cost at CRD validation; evaluation is bounded by comprehension iterations instead (see
- * {@link #MAX_ITERATIONS}), and there is no total runtime budget per object. {@code optionalOldSelf} (ratcheting) is
- * not modelled: oldSelf is always typed as self, so a transition rule runs only when an old value exists.
+ * {@link #MAX_ITERATIONS}), and there is no total runtime budget per object.
  */
 final class CelRules {
     static final String SELF = "self";
@@ -55,6 +55,7 @@ final class CelRules {
     private static final CelOptions OPTIONS = CelOptions.current()
             .comprehensionMaxIterations(MAX_ITERATIONS)
             .enableHeterogeneousNumericComparisons(true) // kube's cel-go compares int and double as numbers
+            .enableOptionalSyntax(true) // kube's environment has optional types: self.?field, oldSelf.hasValue()
             .build();
 
     /**
@@ -76,22 +77,29 @@ final class CelRules {
         }
         Types types = new Types();
         CelType self = types.of(s, resourceRoot);
-        Cel cel = CelFactory.standardCelBuilder()
+        Cel plain = environment(types, self, self);
+        // optionalOldSelf rules (kube's ratcheting) see oldSelf as optional: none on create or without an old value
+        Cel optional = environment(types, self, OptionalType.create(self));
+        List<Compiled> out = new ArrayList<>();
+        for (ValidationRule r : s.validations) {
+            out.add(compile(Boolean.TRUE.equals(r.optionalOldSelf()) ? optional : plain, r,
+                    r.fieldPath().isEmpty() ? null : validFieldPath(r.fieldPath(), s)));
+        }
+        return out;
+    }
+
+    private static Cel environment(Types types, CelType self, CelType oldSelf) {
+        return CelFactory.standardCelBuilder()
                 .setOptions(OPTIONS)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS),
-                        CelExtensions.math(OPTIONS), CelExtensions.regex())
+                        CelExtensions.math(OPTIONS), CelExtensions.regex(), CelExtensions.optional())
                 .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS),
-                        CelExtensions.math(OPTIONS), CelExtensions.regex())
+                        CelExtensions.math(OPTIONS), CelExtensions.regex(), CelExtensions.optional())
                 .setTypeProvider(types)
                 .addVar(SELF, self)
-                .addVar(OLD_SELF, self)
+                .addVar(OLD_SELF, oldSelf)
                 .build();
-        List<Compiled> out = new ArrayList<>();
-        for (ValidationRule r : s.validations) {
-            out.add(compile(cel, r, r.fieldPath().isEmpty() ? null : validFieldPath(r.fieldPath(), s)));
-        }
-        return out;
     }
 
     private static Compiled compile(Cel cel, ValidationRule r, @Nullable String fieldPath) {

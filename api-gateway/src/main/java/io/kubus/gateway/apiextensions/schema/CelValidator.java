@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * schema has rules, rules first, then the map's values (additionalProperties), the object's fields, the list's items;
  * {@code self} is the node's value, {@code oldSelf} the old object's value at the same node where the two correlate
  * (object fields and map values by key, items of a {@code map} list by their keys, other list items never). Null
- * values are not validated. Transition rules (those naming oldSelf) are skipped without an old value.
+ * values are not validated. Transition rules (those naming oldSelf) are skipped without an old value, unless
+ * {@code optionalOldSelf} makes oldSelf an optional that is then empty.
  */
 final class CelValidator {
     /** Go's field.Path String of a nil path: the resource root's rules report there. */
@@ -112,18 +114,22 @@ final class CelValidator {
         if (old != null) {
             vars.put(CelRules.OLD_SELF, value(s, old));
         }
+        // validationActivationWithOldSelf: the optionalOldSelf rules' oldSelf, set even without an old value
+        Map<String, Object> optionalVars = new HashMap<>(vars);
+        optionalVars.put(CelRules.OLD_SELF, Optional.ofNullable(vars.get(CelRules.OLD_SELF)));
         for (CelRules.Compiled c : rules) {
             ValidationRule rule = c.rule();
             if (c.error() != null) {
                 errors.add(invalid(at, s, "rule compile error: " + c.error()));
                 continue;
             }
-            if (c.program() == null || (c.usesOldSelf() && old == null)) {
+            boolean optionalOldSelf = Boolean.TRUE.equals(rule.optionalOldSelf());
+            if (c.program() == null || (c.usesOldSelf() && old == null && !optionalOldSelf)) {
                 continue; // an empty rule; a transition rule with nothing to compare against
             }
             Object result;
             try {
-                result = c.program().eval(vars);
+                result = c.program().eval(optionalOldSelf ? optionalVars : vars);
             } catch (CelEvaluationException e) {
                 if (e.getErrorCode() == CelErrorCode.ITERATION_BUDGET_EXCEEDED) {
                     // kube's per-call cost limit; as there, no further rule anywhere in the object is run
@@ -139,7 +145,7 @@ final class CelValidator {
                 continue;
             }
             String errPath = c.fieldPath() == null ? at : FieldPaths.child(path, c.fieldPath());
-            String detail = c.message() == null ? null : message(c.message(), vars);
+            String detail = c.message() == null ? null : message(c.message(), optionalOldSelf ? optionalVars : vars);
             errors.add(forReason(errPath, s, detail != null ? detail : ruleMessageOrDefault(rule), rule.reason()));
         }
     }

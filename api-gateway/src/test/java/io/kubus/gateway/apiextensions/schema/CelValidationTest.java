@@ -90,6 +90,22 @@ class CelValidationTest {
     }
 
     @Test
+    void anOptionalOldSelfRuleRunsOnCreateTooWithAnEmptyOldSelf() {
+        StructuralSchema s = crd("""
+                {type: 'object', properties: {size: {type: 'integer',
+                  'x-kubernetes-validations': [{rule: '!oldSelf.hasValue() || self >= oldSelf.value()',
+                                                message: 'may not shrink', optionalOldSelf: true},
+                                               {rule: 'oldSelf.orValue(0) != 99', optionalOldSelf: true}]}}}""");
+        assertEquals(List.of(), checkCrd(s));
+        assertEquals(List.of(), create(s, "{spec: {size: 5}}"));
+        assertEquals(List.of(), update(s, "{spec: {size: 6}}", "{spec: {}}"));
+        assertEquals(List.of("spec.size: Invalid value: \"integer\": may not shrink"),
+                update(s, "{spec: {size: 4}}", "{spec: {size: 5}}"));
+        assertEquals(List.of("spec.size: Invalid value: \"integer\": failed rule: oldSelf.orValue(0) != 99"),
+                update(s, "{spec: {size: 100}}", "{spec: {size: 99}}"));
+    }
+
+    @Test
     void mapListItemsCorrelateByKeyOtherListsNot() {
         StructuralSchema s = crd("""
                 {type: 'object', properties: {
