@@ -1,5 +1,6 @@
 package io.kubus.agent.pod;
 
+import io.kubus.agent.testing.MovableClock;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -50,8 +51,8 @@ class PodConfigSimulatedTest {
     @TempDir
     Path volumes;
 
-    private final PodSyncSimulatedTest.MovableClock clock =
-            new PodSyncSimulatedTest.MovableClock(Instant.parse("2026-11-22T01:00:00Z"));
+    private final MovableClock clock =
+            new MovableClock(Instant.parse("2026-11-22T01:00:00Z"));
     private final Recording runtime = new Recording(new SimulatedRuntime("node-1", Duration.ofSeconds(1), clock));
     private final Map<String, Secret> secrets = new ConcurrentHashMap<>();
     private final Map<String, ConfigMap> configMaps = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package io.kubus.agent.pod;
 
+import io.kubus.agent.testing.MovableClock;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -33,8 +34,8 @@ class ProbesSimulatedTest {
     @TempDir
     Path volumes;
 
-    private final PodSyncSimulatedTest.MovableClock clock =
-            new PodSyncSimulatedTest.MovableClock(Instant.parse("2026-11-22T01:00:00Z"));
+    private final MovableClock clock =
+            new MovableClock(Instant.parse("2026-11-22T01:00:00Z"));
     private final SimulatedRuntime runtime = new SimulatedRuntime("node-1", Duration.ofSeconds(1), clock);
     private final List<String> events = new ArrayList<>();
     /** What the next probes answer, per type. */

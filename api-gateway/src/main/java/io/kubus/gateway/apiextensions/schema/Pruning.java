@@ -69,22 +69,7 @@ public final class Pruning {
                 obj.removeAll();
                 return;
             }
-            for (String k : fieldNames(obj)) {
-                if (embedded && META_FIELDS.contains(k)) {
-                    continue;
-                }
-                StructuralSchema prop = s.properties.get(k);
-                if (prop != null) {
-                    pruneValue(obj.get(k), prop, prop.embeddedResource, join(path, k), out);
-                } else if (hasAdditionalProperties(s)) {
-                    pruneValue(obj.get(k), s.additionalProperties, embeddedOf(s.additionalProperties), join(path, k), out);
-                } else {
-                    if (!META_FIELDS.contains(k) || !path.isEmpty()) {
-                        out.add(join(path, k));
-                    }
-                    obj.remove(k);
-                }
-            }
+            pruneFields(obj, s, embedded, path, out, true);
         } else if (x instanceof ArrayNode list) {
             StructuralSchema items = s == null ? null : s.items;
             for (int i = 0; i < list.size(); i++) {
@@ -99,20 +84,34 @@ public final class Pruning {
             return;
         }
         if (x instanceof ObjectNode obj) {
-            for (String k : fieldNames(obj)) {
-                if (embedded && META_FIELDS.contains(k)) {
-                    continue;
-                }
-                StructuralSchema prop = s.properties.get(k);
-                if (prop != null) {
-                    pruneValue(obj.get(k), prop, prop.embeddedResource, join(path, k), out);
-                } else if (hasAdditionalProperties(s)) {
-                    pruneValue(obj.get(k), s.additionalProperties, embeddedOf(s.additionalProperties), join(path, k), out);
-                }
-            }
+            pruneFields(obj, s, embedded, path, out, false);
         } else if (x instanceof ArrayNode list) {
             for (int i = 0; i < list.size(); i++) {
                 skipPrune(list.get(i), s.items, embeddedOf(s.items), path + "[" + i + "]", out);
+            }
+        }
+    }
+
+    /**
+     * An object's fields: those the schema specifies are pruned in turn; the others go when {@code dropUnknown} (a
+     * preserved subtree keeps them). The type and object meta of an embedded resource are left to their own rules.
+     */
+    private static void pruneFields(ObjectNode obj, StructuralSchema s, boolean embedded, String path, List<String> out,
+                                    boolean dropUnknown) {
+        for (String k : fieldNames(obj)) {
+            if (embedded && META_FIELDS.contains(k)) {
+                continue;
+            }
+            StructuralSchema prop = s.properties.get(k);
+            if (prop != null) {
+                pruneValue(obj.get(k), prop, prop.embeddedResource, join(path, k), out);
+            } else if (hasAdditionalProperties(s)) {
+                pruneValue(obj.get(k), s.additionalProperties, embeddedOf(s.additionalProperties), join(path, k), out);
+            } else if (dropUnknown) {
+                if (!META_FIELDS.contains(k) || !path.isEmpty()) {
+                    out.add(join(path, k));
+                }
+                obj.remove(k);
             }
         }
     }

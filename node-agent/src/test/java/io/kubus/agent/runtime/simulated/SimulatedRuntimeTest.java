@@ -1,14 +1,13 @@
 package io.kubus.agent.runtime.simulated;
 
+import io.kubus.agent.testing.MovableClock;
 import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.ContainerSpec;
 import io.kubus.agent.runtime.SandboxSpec;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,23 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The simulated runtime tells when its containers change by themselves, so that the agent looks again then. */
 class SimulatedRuntimeTest {
-    private Instant now = Instant.parse("2026-12-06T00:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-06T00:00:00Z"));
 
     @Test
     void nextChangeIsTheStartAfterItsLatencyThenTheExit() {
@@ -44,11 +27,11 @@ class SimulatedRuntimeTest {
                 List.of(), Map.of(), null, List.of(), 0, 0, 0, 0, Map.of(SimulatedRuntime.EXIT_AFTER_MS, "1000")));
         assertEquals(Optional.empty(), runtime.nextChange(), "created, not started");
         runtime.startContainer(id);
-        assertEquals(Optional.of(now.plusMillis(50)), runtime.nextChange());
-        now = now.plusMillis(50);
+        assertEquals(Optional.of(clock.instant().plusMillis(50)), runtime.nextChange());
+        clock.advance(Duration.ofMillis(50));
         assertEquals(ContainerInfo.State.RUNNING, runtime.inspect(id).orElseThrow().state());
-        assertEquals(Optional.of(now.plusMillis(1000)), runtime.nextChange(), "then its exit");
-        now = now.plusMillis(1000);
+        assertEquals(Optional.of(clock.instant().plusMillis(1000)), runtime.nextChange(), "then its exit");
+        clock.advance(Duration.ofMillis(1000));
         assertEquals(ContainerInfo.State.EXITED, runtime.inspect(id).orElseThrow().state());
         assertEquals(Optional.empty(), runtime.nextChange());
     }
