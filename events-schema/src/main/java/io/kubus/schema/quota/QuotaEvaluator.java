@@ -6,6 +6,7 @@ import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.pod.PodPhases;
 import io.kubus.schema.quantity.ResourceAmounts;
 import io.kubus.schema.quantity.ResourceQuantity;
+import io.kubus.schema.storage.VolumeMatch;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -238,7 +239,7 @@ public final class QuotaEvaluator {
 
     /** A claim counts once, and for its storage (the larger of what it asked for and what it got), also per class. */
     private static ResourceAmounts claimUsage(JsonNode pvc) {
-        String annotated = pvc.path("metadata").path("annotations").path("volume.beta.kubernetes.io/storage-class")
+        String annotated = pvc.path("metadata").path("annotations").path(VolumeMatch.BETA_STORAGE_CLASS)
                 .asText("");
         String storageClass = annotated.isEmpty() ? pvc.path("spec").path("storageClassName").asText("") : annotated;
         ResourceAmounts usage = ResourceAmounts.empty();

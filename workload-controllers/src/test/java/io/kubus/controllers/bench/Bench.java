@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kubus.client.api.KubusApi;
+import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.schema.ResourceTypes;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -57,8 +60,19 @@ final class Bench {
         return fallback;
     }
 
+    /**
+     * The cluster every benchmark here runs on: {@code nodes} simulated nodes {@code bench-N} (their agent's files
+     * under {@code data}), all registered, and then the controllers.
+     */
+    static void startSimulatedCluster(ClusterFixture cluster, Path data, int nodes) throws Exception {
+        cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
+        awaitNodes(cluster.api(), nodes);
+        cluster.startControllers();
+        System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
+    }
+
     /** Waits until {@code nodes} nodes have registered. */
-    static void awaitNodes(KubusApi api, int nodes) throws InterruptedException {
+    private static void awaitNodes(KubusApi api, int nodes) throws InterruptedException {
         await("nodes registered", () -> nodeCount(api) >= nodes, () -> nodeCount(api) + " nodes");
     }
 

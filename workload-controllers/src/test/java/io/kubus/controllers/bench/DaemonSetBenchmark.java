@@ -12,14 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static io.kubus.controllers.bench.Bench.IMAGE;
 import static io.kubus.controllers.bench.Bench.await;
-import static io.kubus.controllers.bench.Bench.awaitNodes;
+import static io.kubus.controllers.bench.Bench.startSimulatedCluster;
 import static io.kubus.controllers.bench.Bench.intArg;
 import static io.kubus.controllers.bench.Bench.seconds;
 import static io.kubus.controllers.bench.Bench.stringArg;
@@ -37,10 +36,7 @@ public final class DaemonSetBenchmark {
         Path data = Files.createTempDirectory("kubus-bench-daemonset");
         try (ClusterFixture cluster = ClusterFixture.start()) {
             KubusApi api = cluster.api();
-            cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
-            awaitNodes(api, nodes);
-            cluster.startControllers();
-            System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
+            startSimulatedCluster(cluster, data, nodes);
             List<String> names = api.list(ResourceTypes.NODES, null, null, null, Node.class).items().stream()
                     .map(n -> n.getMetadata().getName()).toList();
 

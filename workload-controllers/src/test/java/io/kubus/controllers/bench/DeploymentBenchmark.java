@@ -11,11 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.kubus.controllers.bench.Bench.startSimulatedCluster;
 import static io.kubus.controllers.bench.Bench.IMAGE;
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.awaitDeployment;
@@ -40,9 +40,7 @@ public final class DeploymentBenchmark {
         try (ClusterFixture cluster = ClusterFixture.start()) {
             KubusApi api = cluster.api();
             // 110 pods a node; the default 60 nodes hold the rolling update's 125% (6,250 pods) at its peak.
-            cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
-            cluster.startControllers();
-            System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
+            startSimulatedCluster(cluster, data, nodes);
 
             double baseline = baseline(cluster, replicas);
             System.out.printf("[bench] baseline: %.0f pods/s%n", baseline);

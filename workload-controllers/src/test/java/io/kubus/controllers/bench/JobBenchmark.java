@@ -9,13 +9,13 @@ import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import static io.kubus.controllers.bench.Bench.startSimulatedCluster;
 import static io.kubus.controllers.bench.Bench.IMAGE;
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.intArg;
@@ -38,9 +38,7 @@ public final class JobBenchmark {
         Path data = Files.createTempDirectory("kubus-bench-job");
         try (ClusterFixture cluster = ClusterFixture.start()) {
             KubusApi api = cluster.api();
-            cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
-            cluster.startControllers();
-            System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
+            startSimulatedCluster(cluster, data, nodes);
 
             double baseline = baseline(cluster, completions, parallelism, runMs);
             System.out.printf("[bench] baseline: %.0f completions/s%n", baseline);

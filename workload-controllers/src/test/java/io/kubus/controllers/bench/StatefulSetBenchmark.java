@@ -11,11 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 import static io.kubus.controllers.bench.Bench.await;
-import static io.kubus.controllers.bench.Bench.awaitNodes;
+import static io.kubus.controllers.bench.Bench.startSimulatedCluster;
 import static io.kubus.controllers.bench.Bench.deployment;
 import static io.kubus.controllers.bench.Bench.eq;
 import static io.kubus.controllers.bench.Bench.intArg;
@@ -46,10 +45,7 @@ public final class StatefulSetBenchmark {
         long wall = System.nanoTime();
         try (ClusterFixture cluster = ClusterFixture.start()) {
             KubusApi api = cluster.api();
-            cluster.addSimulatedNodes(data.resolve("agent"), "bench", nodes, Map.of("kubus.agent.heartbeat-interval", "10s"));
-            awaitNodes(api, nodes);
-            cluster.startControllers();
-            System.out.printf("[bench] %d simulated nodes, controllers started%n", nodes);
+            startSimulatedCluster(cluster, data, nodes);
 
             if (warmup > 0) {
                 run(cluster, "warmup-deployment", warmup, Kind.DEPLOYMENT);

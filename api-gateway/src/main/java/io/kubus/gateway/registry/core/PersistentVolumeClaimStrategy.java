@@ -15,6 +15,7 @@ import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.quantity.ResourceQuantity;
+import io.kubus.schema.storage.VolumeMatch;
 import io.kubus.schema.validation.ErrorList;
 import io.kubus.schema.validation.Names;
 import io.micronaut.core.annotation.Nullable;
@@ -35,13 +36,8 @@ import static io.kubus.gateway.table.Cells.text;
 public class PersistentVolumeClaimStrategy implements Strategy {
     private static final PatchSchema SCHEMA = PatchSchemas.object(PatchSchema.EMPTY, PatchSchemas.CONDITIONS_STATUS);
     private static final TablePrinter PRINTER = columns();
-    /**
-     * Where a claim's size is, one name in every cause: kube itself says spec.resources[storage] on a create and
-     * spec.resources.requests.storage on a shrink.
-     */
     /** Where kube-apiserver reports a claim's size: on create as a key of resources, on a shrink by its full path. */
     private static final String STORAGE = "resources[storage]";
-    private static final String BETA_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
     private static final List<String> VOLUME_MODES = List.of("Block", "Filesystem");
 
     @Override
@@ -114,7 +110,7 @@ public class PersistentVolumeClaimStrategy implements Strategy {
         if (JsonTree.text(before, "volumeName").isEmpty()) {
             JsonTree.keep(before, now, "volumeName");
         }
-        String betaClass = old.path("metadata").path("annotations").path(BETA_CLASS_ANNOTATION).asText(null);
+        String betaClass = old.path("metadata").path("annotations").path(VolumeMatch.BETA_STORAGE_CLASS).asText(null);
         if (JsonTree.absent(before, "storageClassName") && !JsonTree.absent(now, "storageClassName")
                 && (betaClass == null || betaClass.equals(now.get("storageClassName").asText()))) {
             JsonTree.keep(before, now, "storageClassName");
