@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -46,7 +47,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The built-in kinds Kubus serves and publishes, with their Kubernetes names. */
+/**
+ * The built-in kinds Kubus serves and publishes, with their Kubernetes names. Kinds defined at run time by
+ * CustomResourceDefinitions are not here: {@link CustomResourceTypes} derives theirs from each definition.
+ */
 public final class ResourceTypes {
     private static final List<String> ALL = List.of("all");
 
@@ -111,6 +115,13 @@ public final class ResourceTypes {
             HorizontalPodAutoscaler.class);
     public static final ResourceType HORIZONTALPODAUTOSCALERS_V1 = servedAs(HORIZONTALPODAUTOSCALERS, "v1",
             io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class);
+    /**
+     * CustomResourceDefinitions name kinds served at run time: each Established one adds the types
+     * {@link CustomResourceTypes} derives from it, with a change topic of their own.
+     */
+    public static final ResourceType CUSTOMRESOURCEDEFINITIONS = new ResourceType("apiextensions.k8s.io", "v1",
+            "CustomResourceDefinition", "customresourcedefinitions", false, List.of("crd", "crds"), List.of("api-extensions"),
+            Set.of("status"), CustomResourceDefinition.class);
     /** events.k8s.io/v1 Events are a view of the core Events: the same objects, on the core events topic. */
     public static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "Event", "events", true,
             List.of("ev"), List.of(), Set.of(), io.fabric8.kubernetes.api.model.events.v1.Event.class, List.of(), EVENTS);
@@ -124,7 +135,7 @@ public final class ResourceTypes {
             RESOURCEQUOTAS, LIMITRANGES, PRIORITYCLASSES,
             PODDISRUPTIONBUDGETS,
             LEASES, CERTIFICATESIGNINGREQUESTS,
-            HORIZONTALPODAUTOSCALERS, HORIZONTALPODAUTOSCALERS_V1, EVENTS_V1);
+            HORIZONTALPODAUTOSCALERS, HORIZONTALPODAUTOSCALERS_V1, EVENTS_V1, CUSTOMRESOURCEDEFINITIONS);
     private static final List<ResourceType> STORED = BUILT_IN.stream().filter(ResourceType::isStorageType).toList();
 
     private static final Map<String, ResourceType> BY_PATH = new LinkedHashMap<>();

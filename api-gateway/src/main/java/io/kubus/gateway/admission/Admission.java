@@ -15,6 +15,7 @@ import io.kubus.schema.validation.FieldProblem;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -49,7 +50,8 @@ public class Admission {
      * as it is, for {@link #admitCreate}/{@link #admitUpdate} to check.
      */
     public ObjectNode toStorage(ResourceType type, ObjectNode object, FieldValidation validation, List<String> warnings) {
-        return type.isStorageType() ? object : conversions.toStorage(type, decode(type, object, validation, warnings));
+        return type.isStorageType() ? object
+                : conversions.toStorage(type, decode(type, strategies.of(type), object, validation, warnings));
     }
 
     /**
@@ -81,8 +83,9 @@ public class Admission {
     private ObjectNode admit(ResourceType requested, ObjectNode object, @Nullable ObjectNode old, UserInfo user,
                              FieldValidation validation, List<String> warnings) {
         ResourceType type = requested.storageType();
-        Strategy strategy = strategies.of(type);
-        ObjectNode decoded = decode(type, object, validation, warnings);
+        // the requested version's: a custom kind's versions each have their own schema
+        Strategy strategy = strategies.of(requested);
+        ObjectNode decoded = decode(type, strategy, object, validation, warnings);
         strategy.defaults(decoded);
         AdmissionRequest request = new AdmissionRequest(type, decoded, old, user, warnings);
         plugins.forEach(p -> p.mutate(request));
@@ -110,9 +113,11 @@ public class Admission {
      * The object decoded into {@code type}'s model, as JSON: members the model does not know are refused, warned
      * about or dropped as {@code validation} says (never kept), and a member of the wrong JSON type is a 400.
      */
-    private ObjectNode decode(ResourceType type, ObjectNode object, FieldValidation validation, List<String> warnings) {
+    private ObjectNode decode(ResourceType type, Strategy strategy, ObjectNode object, FieldValidation validation,
+                             List<String> warnings) {
         ObjectNode input = object.deepCopy();
-        List<String> unknown = unknownFields.strip(input, type.type());
+        List<String> unknown = new ArrayList<>(unknownFields.strip(input, type.type()));
+        unknown.addAll(strategy.prune(input));
         if (!unknown.isEmpty()) {
             switch (validation) {
                 case STRICT -> throw AdmissionException.invalid(type, name(object), unknown.stream()
@@ -125,7 +130,7 @@ public class Admission {
         }
         if (type.isStorageType()) {
             // What Go's decoding of the kind refuses; a served version's body meets it once converted.
-            strategies.of(type).checkDecoding(input);
+            strategy.checkDecoding(input);
         }
         return decoder.mapper().valueToTree(decoder.decode(type, input, type.type()));
     }

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 /**
  * Finds the JSON members the object model does not declare, by walking the JSON alongside the model class as
@@ -65,11 +66,16 @@ final class UnknownFields {
         if (known == null) {
             return; // a leaf with its own deserializer (IntOrString, Quantity) or a free-form value
         }
+        // a custom kind's model keeps every member: its schema, not the model, says what is unknown
+        boolean freeForm = type.getRawClass() == GenericKubernetesResource.class;
         Iterator<Map.Entry<String, JsonNode>> it = object.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
             JavaType childType = known.get(e.getKey());
+            if (freeForm && childType == null) {
+                continue;
+            }
             if (childType == null) {
                 unknown.add(child);
                 it.remove();

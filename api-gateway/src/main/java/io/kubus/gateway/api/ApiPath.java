@@ -1,7 +1,7 @@
 package io.kubus.gateway.api;
 
+import io.kubus.gateway.apiextensions.ServedTypes;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.Arrays;
@@ -25,11 +25,12 @@ public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable S
     public static final String PROXY = "proxy";
 
     /**
+     * @param types   the types served now
      * @param group   "" for the core group
      * @param version API version
      * @param rest    the path after the group version, without a leading slash
      */
-    public static ApiPath parse(String group, String version, String rest) {
+    public static ApiPath parse(ServedTypes types, String group, String version, String rest) {
         List<String> parts = Arrays.stream(rest.split("/")).filter(s -> !s.isEmpty()).toList();
         boolean watch = false;
         if (!parts.isEmpty() && parts.getFirst().equals("watch")) {
@@ -40,7 +41,7 @@ public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable S
         // namespaces/NS/PLURAL... addresses an object in a namespace, unless PLURAL is not a kind of this group
         // version, in which case it is a subresource of the Namespace NS (namespaces/NS/status).
         if (parts.size() >= 3 && parts.get(0).equals("namespaces")
-                && ResourceTypes.byPath(group, version, parts.get(2)).isPresent()) {
+                && types.byPath(group, version, parts.get(2)).isPresent()) {
             namespace = parts.get(1);
             parts = parts.subList(2, parts.size());
         }
@@ -53,7 +54,7 @@ public record ApiPath(ResourceType type, @Nullable String namespace, @Nullable S
         if (parts.isEmpty() || parts.size() > 3) {
             throw notFound(group, version, rest);
         }
-        ResourceType type = ResourceTypes.byPath(group, version, parts.get(0))
+        ResourceType type = types.byPath(group, version, parts.get(0))
                 .orElseThrow(() -> notFound(group, version, rest));
         if (namespace != null && !type.namespaced()) {
             throw notFound(group, version, rest);

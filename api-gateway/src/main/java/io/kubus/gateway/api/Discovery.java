@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
+import io.kubus.gateway.apiextensions.ServedTypes;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import jakarta.inject.Singleton;
@@ -30,25 +30,42 @@ public class Discovery {
      * objects come before those only converted from them: the first is the preferred version, as kube-apiserver
      * lists autoscaling v2 before v1. "" is the core group.
      */
-    private final Map<String, Map<String, List<ResourceType>>> groups = new LinkedHashMap<>();
+    private record Groups(long generation, Map<String, Map<String, List<ResourceType>>> byName) {
+    }
 
-    public Discovery() {
+    private final ServedTypes types;
+    private volatile Groups groups = new Groups(-1, Map.of());
+
+    public Discovery(ServedTypes types) {
+        this.types = types;
+    }
+
+    /** The served groups, rebuilt when the served types changed (a CustomResourceDefinition came or went). */
+    private Map<String, Map<String, List<ResourceType>>> groups() {
+        Groups current = groups;
+        long generation = types.generation();
+        if (current.generation == generation) {
+            return current.byName;
+        }
         Map<String, Map<String, List<ResourceType>>> inCatalogOrder = new LinkedHashMap<>();
-        for (ResourceType t : java.util.stream.Stream.concat(ResourceTypes.all().stream(), Reviews.TYPES.stream()).toList()) {
+        for (ResourceType t : java.util.stream.Stream.concat(types.all().stream(), Reviews.TYPES.stream()).toList()) {
             inCatalogOrder.computeIfAbsent(t.group(), g -> new LinkedHashMap<>())
                     .computeIfAbsent(t.version(), v -> new java.util.ArrayList<>()).add(t);
         }
+        Map<String, Map<String, List<ResourceType>>> byName = new LinkedHashMap<>();
         inCatalogOrder.forEach((group, versions) -> {
             Map<String, List<ResourceType>> ordered = new LinkedHashMap<>();
             for (boolean storing : List.of(true, false)) {
-                versions.forEach((version, types) -> {
-                    if (types.stream().anyMatch(ResourceType::isStorageType) == storing) {
-                        ordered.put(version, types);
+                versions.forEach((version, list) -> {
+                    if (list.stream().anyMatch(ResourceType::isStorageType) == storing) {
+                        ordered.put(version, list);
                     }
                 });
             }
-            groups.put(group, ordered);
+            byName.put(group, ordered);
         });
+        groups = new Groups(generation, byName);
+        return byName;
     }
 
     /**
@@ -87,13 +104,13 @@ public class Discovery {
         list.put("kind", "APIGroupList");
         list.put("apiVersion", "v1");
         ArrayNode arr = list.putArray("groups");
-        groups.keySet().stream().filter(g -> !g.isEmpty()).forEach(g -> arr.add(groupNode(g)));
+        groups().keySet().stream().filter(g -> !g.isEmpty()).forEach(g -> arr.add(groupNode(g)));
         return json(list, "application/json");
     }
 
     public HttpResponse<?> group(String method, String group) {
         requireGet(method);
-        if (group.isEmpty() || !groups.containsKey(group)) {
+        if (group.isEmpty() || !groups().containsKey(group)) {
             throw ApiException.notFound("the server could not find the requested resource");
         }
         return json(groupNode(group), "application/json");
@@ -101,7 +118,7 @@ public class Discovery {
 
     public HttpResponse<?> resources(String method, String group, String version) {
         requireGet(method);
-        List<ResourceType> types = groups.getOrDefault(group, Map.of()).get(version);
+        List<ResourceType> types = groups().getOrDefault(group, Map.of()).get(version);
         if (types == null) {
             throw ApiException.notFound("the server could not find the requested resource");
         }
@@ -146,7 +163,7 @@ public class Discovery {
         list.put("apiVersion", "apidiscovery.k8s.io/v2");
         list.putObject("metadata");
         ArrayNode items = list.putArray("items");
-        groups.forEach((group, versions) -> {
+        groups().forEach((group, versions) -> {
             if (group.isEmpty() != core) {
                 return;
             }
@@ -196,7 +213,7 @@ public class Discovery {
         g.put("apiVersion", "v1");
         g.put("name", group);
         ArrayNode versions = g.putArray("versions");
-        for (String v : groups.get(group).keySet()) {
+        for (String v : groups().get(group).keySet()) {
             ObjectNode gv = versions.addObject();
             gv.put("groupVersion", group + "/" + v);
             gv.put("version", v);

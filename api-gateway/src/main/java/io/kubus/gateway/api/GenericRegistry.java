@@ -255,6 +255,10 @@ public class GenericRegistry {
     public ApiResponse patch(ApiRequest request, Preparation prepare) {
         ApiPath path = request.path();
         PatchType patchType = PatchType.of(request.contentType());
+        if (patchType == PatchType.STRATEGIC && !strategy(path.type()).strategicMergePatch()) {
+            throw ApiException.unsupportedMediaType("the body of the request was in an unknown format - accepted media "
+                    + "types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+        }
         JsonNode patch = bodies.patch(patchType, request.body());
         return update(request, current -> {
             ObjectNode patched = applyPatch(patchType, current, patch, strategy(path.type()).patchSchema());

@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import io.micronaut.context.annotation.Requires;
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.apiextensions.ServedTypes;
 import io.kubus.gateway.auth.SecurityFilter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -34,10 +35,21 @@ import java.util.Map;
 public class ResourceController {
     private final ResourceApi api;
     private final Discovery discovery;
+    private final ServedTypes types;
 
-    public ResourceController(ResourceApi api, Discovery discovery) {
+    public ResourceController(ResourceApi api, Discovery discovery, ServedTypes types) {
         this.api = api;
         this.discovery = discovery;
+        this.types = types;
+    }
+
+    /** The resource {@code rest} names below a group version: the core one when {@code core}. */
+    @Nullable ApiPath resourcePath(boolean core, String rest) {
+        String[] parts = rest.split("/", core ? 2 : 3);
+        if (core) {
+            return parts.length < 2 || parts[1].isEmpty() ? null : ApiPath.parse(types, "", parts[0], parts[1]);
+        }
+        return parts.length < 3 || parts[2].isEmpty() ? null : ApiPath.parse(types, parts[0], parts[1], parts[2]);
     }
 
     @Get(uri = "/api", produces = MediaType.ALL)
@@ -106,7 +118,7 @@ public class ResourceController {
         if (parts.length == 1 || parts[1].isEmpty()) {
             return discovery.resources(method, "", parts[0]);
         }
-        return resource(method, request, ApiPath.parse("", parts[0], parts[1]), body);
+        return resource(method, request, ApiPath.parse(types, "", parts[0], parts[1]), body);
     }
 
     private HttpResponse<?> grouped(String method, HttpRequest<?> request, String path, @Nullable byte[] body) {
@@ -117,7 +129,7 @@ public class ResourceController {
         if (parts.length == 2 || parts[2].isEmpty()) {
             return discovery.resources(method, parts[0], parts[1]);
         }
-        return resource(method, request, ApiPath.parse(parts[0], parts[1], parts[2]), body);
+        return resource(method, request, ApiPath.parse(types, parts[0], parts[1], parts[2]), body);
     }
 
     private HttpResponse<?> resource(String method, HttpRequest<?> request, ApiPath path, @Nullable byte[] body) {

@@ -10,7 +10,7 @@ import io.kubus.gateway.auth.rbac.RbacPolicy;
 import io.kubus.gateway.watch.WatchCache;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
+import io.kubus.gateway.apiextensions.ServedTypes;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -34,16 +34,31 @@ public class ServerController {
     private final ObjectStore store;
     private final WatchCache watchCache;
     private final RbacPolicy rbacPolicy;
-    private final Map<String, ObjectNode> openApiByPath = new LinkedHashMap<>();
-    private final ObjectNode openApiRoot;
+    private final ServedTypes types;
+    private volatile OpenApi openApi = new OpenApi(-1, Map.of(), NODES.objectNode());
 
-    public ServerController(ObjectStore store, WatchCache watchCache, RbacPolicy rbacPolicy) {
+    /** The OpenAPI documents of one set of served types: one per group version, and the root listing them. */
+    private record OpenApi(long generation, Map<String, ObjectNode> byPath, ObjectNode root) {
+    }
+
+    public ServerController(ObjectStore store, WatchCache watchCache, RbacPolicy rbacPolicy, ServedTypes types) {
         this.store = store;
         this.watchCache = watchCache;
         this.rbacPolicy = rbacPolicy;
-        for (ResourceType t : ResourceTypes.all()) {
+        this.types = types;
+    }
+
+    /** The documents, rebuilt when the served types changed (a CustomResourceDefinition came or went). */
+    private OpenApi openApi() {
+        OpenApi current = openApi;
+        long generation = types.generation();
+        if (current.generation == generation) {
+            return current;
+        }
+        Map<String, ObjectNode> byPath = new LinkedHashMap<>();
+        for (ResourceType t : types.all()) {
             String key = t.groupVersionPath().substring(1);
-            ObjectNode doc = openApiByPath.computeIfAbsent(key, k -> {
+            ObjectNode doc = byPath.computeIfAbsent(key, k -> {
                 ObjectNode d = NODES.objectNode();
                 d.put("openapi", "3.0.0");
                 d.putObject("info").put("title", "Kubus").put("version", "v1.32.0");
@@ -63,10 +78,13 @@ public class ServerController {
             params.addObject().put("name", "fieldManager").put("in", "query");
             params.addObject().put("name", "dryRun").put("in", "query");
         }
-        openApiRoot = NODES.objectNode();
-        ObjectNode paths = openApiRoot.putObject("paths");
-        openApiByPath.forEach((key, doc) -> paths.putObject(key).put("serverRelativeURL",
+        ObjectNode root = NODES.objectNode();
+        ObjectNode paths = root.putObject("paths");
+        byPath.forEach((key, doc) -> paths.putObject(key).put("serverRelativeURL",
                 "/openapi/v3/" + key + "?hash=" + Integer.toHexString(KubusJson.write(doc).hashCode()).toUpperCase()));
+        OpenApi built = new OpenApi(generation, byPath, root);
+        openApi = built;
+        return built;
     }
 
     @Get(uri = "/version", produces = MediaType.APPLICATION_JSON)
@@ -114,12 +132,12 @@ public class ServerController {
 
     @Get(uri = "/openapi/v3", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> openApiRoot() {
-        return Discovery.json(openApiRoot, "application/json");
+        return Discovery.json(openApi().root(), "application/json");
     }
 
     @Get(uri = "/openapi/v3/{+path}", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> openApi(@PathVariable String path) {
-        ObjectNode doc = openApiByPath.get(path);
+        ObjectNode doc = openApi().byPath().get(path);
         if (doc == null) {
             throw ApiException.notFound("the server could not find the requested resource");
         }

@@ -80,7 +80,7 @@ public class WatchUpgradeFilter implements HttpServerFilter {
         String full = request.getPath();
         boolean core = full.startsWith("/api/");
         String rest = full.substring(core ? "/api/".length() : "/apis/".length());
-        ApiPath path = resourcePath(core, rest);
+        ApiPath path = resources.resourcePath(core, rest);
         Map<String, List<String>> params = new LinkedHashMap<>();
         request.getParameters().forEach(params::put);
         Query query = new Query(params);
@@ -99,15 +99,6 @@ public class WatchUpgradeFilter implements HttpServerFilter {
                     + "(null origin)", null);
         }
         return prepared;
-    }
-
-    /** The resource a path names, or null for discovery (which no watch is). */
-    private static @Nullable ApiPath resourcePath(boolean core, String rest) {
-        String[] parts = rest.split("/", core ? 2 : 3);
-        if (core) {
-            return parts.length < 2 || parts[1].isEmpty() ? null : ApiPath.parse("", parts[0], parts[1]);
-        }
-        return parts.length < 3 || parts[2].isEmpty() ? null : ApiPath.parse(parts[0], parts[1], parts[2]);
     }
 
     private static Scheduler eventLoopOf(HttpRequest<?> request) {

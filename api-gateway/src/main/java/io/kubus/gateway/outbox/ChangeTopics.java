@@ -3,7 +3,7 @@ package io.kubus.gateway.outbox;
 import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
+import io.kubus.gateway.apiextensions.ServedTypes;
 import io.kubus.schema.event.StatusReports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -26,16 +26,21 @@ import java.util.stream.Stream;
 public class ChangeTopics {
     private final KafkaSettings settings;
     private final KafkaClientConfig kafka;
+    private final ServedTypes types;
     private volatile boolean ensured;
 
-    public ChangeTopics(KafkaSettings settings, KafkaClientConfig kafka) {
+    public ChangeTopics(KafkaSettings settings, KafkaClientConfig kafka, ServedTypes types) {
         this.settings = settings;
         this.kafka = kafka;
+        this.types = types;
     }
 
-    /** One topic per stored kind: the versions only converted from a storage version publish on its topic. */
+    /**
+     * One topic per stored kind, custom kinds included: the versions only converted from a storage version publish
+     * on its topic.
+     */
     public List<String> names() {
-        return ResourceTypes.stored().stream().map(ResourceType::topic).toList();
+        return types.stored().stream().map(ResourceType::topic).toList();
     }
 
     /** The status topics node agents publish to and the gateway ingests (docs/architecture.md, "How a change flows", step 5). */
@@ -47,9 +52,18 @@ public class ChangeTopics {
         if (ensured) {
             return;
         }
+        ensure(Stream.concat(names().stream(), statusNames().stream()).toList());
+        ensured = true;
+    }
+
+    /**
+     * Makes the topics that do not exist yet, and waits until they have leaders: a custom kind's topic is made before
+     * its definition is Established, so that its first object has somewhere to go.
+     */
+    public void ensure(List<String> topics) throws InterruptedException {
         try (Admin admin = Admin.create(kafka.client(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = Stream.concat(names().stream(), statusNames().stream())
+            List<NewTopic> missing = topics.stream()
                     .filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, settings.getPartitions(), settings.getReplicationFactor())).toList();
             if (!missing.isEmpty()) {
@@ -62,7 +76,6 @@ public class ChangeTopics {
                 }
                 awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
-            ensured = true;
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " does not answer: " + e, e);
         }

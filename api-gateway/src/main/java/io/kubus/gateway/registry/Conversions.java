@@ -42,18 +42,39 @@ public class Conversions {
 
     /** {@code served}, an object of {@code type}, as its storage version keeps it; itself for a storage type. */
     public ObjectNode toStorage(ResourceType type, ObjectNode served) {
-        return type.isStorageType() ? served : typed(type.storageType(), byType.get(type).toStorage(served));
+        return type.isStorageType() ? served : typed(type.storageType(), of(type).toStorage(served));
     }
 
     /** A stored object as {@code type} shows it; the object itself (not a copy) for a storage type. */
     public ObjectNode fromStorage(ResourceType type, ObjectNode stored) {
-        return type.isStorageType() ? stored : typed(type, byType.get(type).fromStorage(stored));
+        return type.isStorageType() ? stored : typed(type, of(type).fromStorage(stored));
     }
 
     /** The validation a served-only {@code type} adds to its storage version's; nothing for a storage type. */
     public void validate(ResourceType type, ObjectNode stored, @Nullable ObjectNode old, ErrorList errors) {
         if (!type.isStorageType()) {
-            byType.get(type).validate(stored, old, errors);
+            of(type).validate(stored, old, errors);
+        }
+    }
+
+    /**
+     * A served-only type's conversion: its bean for a built-in type (the constructor made sure there is one), the
+     * {@code None} conversion for a custom kind's version (its objects differ from the stored ones in their
+     * apiVersion only, which {@link #typed} sets).
+     */
+    private Conversion of(ResourceType type) {
+        return byType.getOrDefault(type, new NoneConversion(type));
+    }
+
+    private record NoneConversion(ResourceType type) implements Conversion {
+        @Override
+        public ObjectNode toStorage(ObjectNode served) {
+            return served;
+        }
+
+        @Override
+        public ObjectNode fromStorage(ObjectNode stored) {
+            return stored.deepCopy();
         }
     }
 

@@ -45,6 +45,16 @@ public interface Strategy {
     default void checkDecoding(ObjectNode object) {
     }
 
+    /**
+     * Drops, in place, what the kind's schema does not know, beyond what its model class refuses, and returns the
+     * dropped fields' paths ({@code spec.foo}) for {@code fieldValidation} to refuse, warn about or ignore: a custom
+     * kind's structural schema prunes its objects (kube's CR decoding). Nothing for built-in kinds, whose model class
+     * says it all.
+     */
+    default List<String> prune(ObjectNode object) {
+        return List.of();
+    }
+
     /** The scheme's defaults (SetDefaults_&lt;Kind&gt;), applied to every object on its way in, created or updated. */
     default void defaults(ObjectNode object) {
     }
@@ -169,6 +179,14 @@ public interface Strategy {
     /** The patch strategies and merge keys of the kind's lists (its Go struct tags), for strategic merge patches. */
     default PatchSchema patchSchema() {
         return PatchSchemas.METADATA_ONLY;
+    }
+
+    /**
+     * Whether a strategic merge patch applies to the kind: only to kinds with Go struct tags (the built-in ones); a
+     * custom kind's patch of that type is answered 415, as kube-apiserver does.
+     */
+    default boolean strategicMergePatch() {
+        return true;
     }
 
     /** The fields a field selector may name besides metadata.name and metadata.namespace. */

@@ -28,6 +28,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -136,10 +138,9 @@ public class WatchCache implements AutoCloseable {
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : topics.names()) {
-                for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(topic, p.partition()));
-                }
+            Set<String> followed = new HashSet<>(topics.names());
+            for (String topic : followed) {
+                partitions.addAll(partitionsOf(c, topic));
             }
             c.assign(partitions);
             c.seekToEnd(partitions);
@@ -157,6 +158,7 @@ public class WatchCache implements AutoCloseable {
             }
             ready.countDown();
             while (running) {
+                followNewTopics(c, followed, partitions);
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
                     accept(r);
                 }
@@ -171,6 +173,34 @@ public class WatchCache implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Follows the topics of kinds served since the last look (a CustomResourceDefinition became Established, here or
+     * through another gateway), from their beginning: the topic is made before its kind is served, so everything on
+     * it is newer than the definition's own event, which this cache has handed out already.
+     */
+    private void followNewTopics(KafkaConsumer<String, byte[]> c, Set<String> followed, List<TopicPartition> partitions) {
+        List<TopicPartition> added = new ArrayList<>();
+        for (String topic : topics.names()) {
+            if (!followed.contains(topic)) {
+                added.addAll(partitionsOf(c, topic));
+                followed.add(topic);
+            }
+        }
+        if (!added.isEmpty()) {
+            partitions.addAll(added);
+            c.assign(partitions);
+            c.seekToBeginning(added);
+        }
+    }
+
+    private static List<TopicPartition> partitionsOf(KafkaConsumer<String, byte[]> c, String topic) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+            out.add(new TopicPartition(topic, p.partition()));
+        }
+        return out;
     }
 
     private void accept(ConsumerRecord<String, byte[]> r) {

@@ -1,0 +1,179 @@
+package io.kubus.gateway.apiextensions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.Kubectl;
+import io.kubus.schema.KubusJson;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A CustomResourceDefinition through the real kubectl against one gateway, as an operator's install manifest uses
+ * it: the definition becomes Established and discoverable, its objects are applied, defaulted, validated by the
+ * schema and the CEL rule, pruned, printed with the definition's columns, watched, and take status only through the
+ * status subresource; deleting the definition deletes its objects and the kind leaves discovery.
+ */
+class CustomResourcesKubectlTest {
+    @TempDir
+    static Path dir;
+    static GatewayFixture gateway;
+    static Kubectl kubectl;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gateway = GatewayFixture.start();
+        kubectl = new Kubectl(gateway.writeKubeconfig(dir), dir);
+        for (String file : List.of("widgets-crd.yaml", "widget-red.yaml")) {
+            Files.copy(Objects.requireNonNull(CustomResourcesKubectlTest.class.getResourceAsStream("/crd/" + file)),
+                    dir.resolve(file));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void aDefinitionServesItsKindUntilItIsDeleted() throws Exception {
+        assertEquals("customresourcedefinition.apiextensions.k8s.io/widgets.example.com created",
+                kubectl.run("apply", "-f", dir.resolve("widgets-crd.yaml").toString()).ok().out().trim());
+        kubectl.run(60, "wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=30s").ok();
+        JsonNode crd = json(kubectl.run("get", "crd", "widgets.example.com", "-o", "json").ok().out());
+        assertEquals("[\"v1\"]", crd.path("status").path("storedVersions").toString());
+        assertEquals("widgets", crd.path("status").path("acceptedNames").path("plural").asText());
+        assertTrue(kubectl.run("api-resources", "--api-group=example.com").ok().out()
+                .matches("(?s).*widgets\\s+wd\\s+example.com/v1\\s+true\\s+Widget.*"));
+
+        // applied, defaulted, printed with the definition's columns
+        assertEquals("widget.example.com/red created",
+                kubectl.run("apply", "-f", dir.resolve("widget-red.yaml").toString()).ok().out().trim());
+        JsonNode red = json(kubectl.run("get", "wd", "red", "-o", "json").ok().out());
+        assertEquals(3, red.path("spec").path("size").asInt(), "the schema's default");
+        assertEquals(10, red.path("spec").path("maxSize").asInt());
+        assertEquals(1, red.path("metadata").path("generation").asInt());
+        List<String> lines = kubectl.run("get", "widgets").ok().out().lines().toList();
+        assertEquals(List.of("NAME", "COLOR", "SIZE", "PHASE"), List.of(lines.get(0).trim().split("\\s+")),
+                "the columns the definition names, and no Age it does not name");
+        assertEquals(List.of("red", "red", "3"), List.of(lines.get(1).trim().split("\\s+")), lines.get(1));
+
+        // a watch sees the changes that follow
+        Process watch = kubectl.start(dir.resolve("watch.err"), "get", "widgets", "-w", "-o",
+                "jsonpath={.metadata.name} {.spec.size} {.status.phase}{\"\\n\"}");
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
+                r.lines().forEach(seen::add);
+            } catch (Exception ignored) {
+                // the process was stopped
+            }
+        });
+        try {
+            assertEquals("red 3 ", seen.poll(30, TimeUnit.SECONDS), "the watch's initial list");
+
+            // status only through the status subresource
+            kubectl.run("patch", "widget", "red", "--type=merge", "-p", "{\"status\":{\"phase\":\"Ignored\"}}").ok();
+            assertEquals("", json(kubectl.run("get", "wd", "red", "-o", "json").ok().out()).path("status").path("phase")
+                    .asText(""), "the main resource keeps status as stored");
+            kubectl.run("patch", "widget", "red", "--subresource=status", "--type=merge", "-p",
+                    "{\"status\":{\"phase\":\"Ready\"}}").ok();
+            JsonNode ready = json(kubectl.run("get", "wd", "red", "-o", "json").ok().out());
+            assertEquals("Ready", ready.path("status").path("phase").asText());
+            assertEquals(1, ready.path("metadata").path("generation").asInt(), "status does not bump the generation");
+            kubectl.run("patch", "widget", "red", "--type=merge", "-p", "{\"spec\":{\"size\":5}}").ok();
+            assertEquals("red 5 Ready", poll(seen, "red 5 Ready"));
+        } finally {
+            watch.destroy();
+        }
+
+        // the schema and the rule refuse, naming the field and the rule's message
+        Kubectl.Result small = kubectl.run("patch", "widget", "red", "--type=merge", "-p", "{\"spec\":{\"size\":0}}");
+        assertNotEquals(0, small.exitCode());
+        assertTrue(small.err().contains("The Widget \"red\" is invalid: spec.size: Invalid value: 0: spec.size in body "
+                + "should be greater than or equal to 1"), small.err());
+        Kubectl.Result big = kubectl.run("patch", "widget", "red", "--type=merge", "-p", "{\"spec\":{\"size\":11}}");
+        assertNotEquals(0, big.exitCode());
+        // kube 1.32 omits an object's value type (field.OmitValueType)
+        assertTrue(big.err().contains("The Widget \"red\" is invalid: spec: Invalid value: size must not exceed maxSize"),
+                big.err());
+        Files.writeString(dir.resolve("colorless.yaml"), """
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata:
+                  name: colorless
+                spec:
+                  size: 2
+                """);
+        Kubectl.Result colorless = kubectl.run("apply", "-f", dir.resolve("colorless.yaml").toString());
+        assertNotEquals(0, colorless.exitCode());
+        assertTrue(colorless.err().contains("spec.color: Required value"), colorless.err());
+        Kubectl.Result strategic = kubectl.run("patch", "widget", "red", "-p", "{\"spec\":{\"size\":4}}");
+        assertNotEquals(0, strategic.exitCode(), "a strategic merge patch of a custom kind is 415");
+        assertTrue(strategic.err().contains("application/merge-patch+json"), strategic.err());
+
+        // unknown fields: refused as kubectl asks (Strict), pruned when ignored
+        Files.writeString(dir.resolve("extra.yaml"), """
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata:
+                  name: extra
+                spec:
+                  color: blue
+                  shape: round
+                """);
+        Kubectl.Result strict = kubectl.run("apply", "-f", dir.resolve("extra.yaml").toString());
+        assertNotEquals(0, strict.exitCode());
+        assertTrue(strict.err().contains("unknown field \"spec.shape\""), strict.err());
+        kubectl.run("apply", "--validate=false", "-f", dir.resolve("extra.yaml").toString()).ok();
+        JsonNode extra = json(kubectl.run("get", "wd", "extra", "-o", "json").ok().out());
+        assertTrue(extra.path("spec").path("shape").isMissingNode(), "pruned: " + extra);
+        assertEquals("blue", extra.path("spec").path("color").asText());
+
+        // deleting the definition deletes its objects, and the kind leaves discovery
+        kubectl.run(60, "delete", "crd", "widgets.example.com", "--timeout=30s").ok();
+        Kubectl.Result gone = kubectl.run("get", "widgets");
+        assertNotEquals(0, gone.exitCode());
+        assertTrue(gone.err().contains("the server could not find the requested resource"), gone.err());
+        assertEquals("", kubectl.run("api-resources", "--api-group=example.com", "--no-headers").ok().out().trim());
+        assertTrue(!gateway.request("GET", "/apis", null, (String) null).body().contains("example.com"));
+        assertEquals(404, gateway.request("GET", "/apis/example.com/v1/namespaces/default/widgets", null, (String) null).status());
+        assertNotEquals(0, kubectl.run("get", "crd", "widgets.example.com").exitCode());
+    }
+
+    private static String poll(BlockingQueue<String> seen, String wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String line = seen.poll(1, TimeUnit.SECONDS);
+            if (wanted.equals(line)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode json(String s) throws Exception {
+        JsonNode n = KubusJson.json().readTree(s);
+        assertNotNull(n);
+        return n;
+    }
+}
