@@ -7,6 +7,7 @@ import io.kubus.schema.CustomResourceTypes;
 import io.kubus.schema.CustomResourceTypes.CustomKind;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
@@ -22,16 +23,32 @@ import java.util.stream.Stream;
  * Every type the API serves: the built-in catalog ({@link ResourceTypes}) and the types of the Established
  * CustomResourceDefinitions, which come and go at run time (kube-apiserver's discovery and the CRD handler's serving
  * info). Discovery, routing, the OpenAPI document, the change topics and the loops over every kind read it here.
- * It is filled from the store at start-up, before the watch cache follows the change topics, and then kept current
+ * It is read from the store on first use (before the watch cache follows the change topics), and then kept current
  * by {@link CustomResourceDefinitionController} from the definitions' change events. Reads see one consistent
  * snapshot; {@link #generation()} changes whenever the set of types does, for the views built from it.
  */
 @Singleton
 public class ServedTypes {
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), 0);
+    private final BeanProvider<ObjectStore> store;
+    private volatile Snapshot snapshot;
 
-    public ServedTypes(ObjectStore store) {
-        replaceAll(store.listCommitted(ResourceTypes.CUSTOMRESOURCEDEFINITIONS, ""));
+    /** {@code store} is read on first use, not at construction: what only asks for built-in kinds needs no store. */
+    public ServedTypes(BeanProvider<ObjectStore> store) {
+        this.store = store;
+    }
+
+    /** The served custom kinds, read from the store the first time. */
+    private Snapshot snapshot() {
+        Snapshot s = snapshot;
+        if (s != null) {
+            return s;
+        }
+        synchronized (this) {
+            if (snapshot == null) {
+                snapshot = snapshotOf(store.get().listCommitted(ResourceTypes.CUSTOMRESOURCEDEFINITIONS, ""), 0);
+            }
+            return snapshot;
+        }
     }
 
     /** One definition's kinds and the strategy of each served version. */
@@ -44,13 +61,13 @@ public class ServedTypes {
     /** Every served type, built-in first, each version of a kind on its own (discovery, routing, OpenAPI). */
     public List<ResourceType> all() {
         return Stream.concat(ResourceTypes.all().stream(),
-                snapshot.byDefinition.values().stream().flatMap(c -> c.kind.served().stream())).toList();
+                snapshot().byDefinition.values().stream().flatMap(c -> c.kind.served().stream())).toList();
     }
 
     /** The storage types: each kind of object once, custom kinds included (change topics, loops over every kind). */
     public List<ResourceType> stored() {
         return Stream.concat(ResourceTypes.stored().stream(),
-                snapshot.byDefinition.values().stream().map(c -> c.kind.storage())).toList();
+                snapshot().byDefinition.values().stream().map(c -> c.kind.storage())).toList();
     }
 
     /** The type served at {@code group/version/plural}, if any. */
@@ -59,14 +76,14 @@ public class ServedTypes {
         if (builtIn.isPresent()) {
             return builtIn;
         }
-        return snapshot.byDefinition.values().stream().flatMap(c -> c.kind.served().stream())
+        return snapshot().byDefinition.values().stream().flatMap(c -> c.kind.served().stream())
                 .filter(t -> t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural))
                 .findFirst();
     }
 
     /** The strategy of a custom type's version, null for a built-in type. */
     public @Nullable Strategy customStrategy(ResourceType type) {
-        for (Custom c : snapshot.byDefinition.values()) {
+        for (Custom c : snapshot().byDefinition.values()) {
             CustomResourceStrategy s = c.strategies.get(type);
             if (s != null) {
                 return s;
@@ -77,44 +94,48 @@ public class ServedTypes {
 
     /** The kinds a definition serves now, if it is Established. */
     public Optional<CustomKind> definition(String name) {
-        return Optional.ofNullable(snapshot.byDefinition.get(name)).map(Custom::kind);
+        return Optional.ofNullable(snapshot().byDefinition.get(name)).map(Custom::kind);
     }
 
     /** Changes whenever the served types do. */
     public long generation() {
-        return snapshot.generation;
+        return snapshot().generation;
     }
 
     /** The definitions as a fresh list shows them: those absent stop being served. */
     public synchronized void replaceAll(List<? extends JsonNode> crds) {
+        snapshot = snapshotOf(crds, snapshot == null ? 0 : snapshot.generation + 1);
+    }
+
+    private static Snapshot snapshotOf(List<? extends JsonNode> crds, long generation) {
         Map<String, Custom> next = new LinkedHashMap<>();
         for (JsonNode crd : crds) {
             custom(crd).ifPresent(c -> next.put(c.kind.definition(), c));
         }
-        snapshot = new Snapshot(next, snapshot.generation + 1);
+        return new Snapshot(next, generation);
     }
 
     /** One definition changed: served as it now says (not at all if it is no longer Established). */
     public synchronized void put(JsonNode crd) {
         String name = crd.path("metadata").path("name").asText();
-        Map<String, Custom> next = new LinkedHashMap<>(snapshot.byDefinition);
+        Map<String, Custom> next = new LinkedHashMap<>(snapshot().byDefinition);
         Optional<Custom> custom = custom(crd);
         if (custom.isPresent()) {
             next.put(name, custom.get());
         } else if (next.remove(name) == null) {
             return;
         }
-        snapshot = new Snapshot(next, snapshot.generation + 1);
+        snapshot = new Snapshot(next, snapshot().generation + 1);
     }
 
     /** One definition is gone. */
     public synchronized void remove(String name) {
-        if (!snapshot.byDefinition.containsKey(name)) {
+        if (!snapshot().byDefinition.containsKey(name)) {
             return;
         }
-        Map<String, Custom> next = new HashMap<>(snapshot.byDefinition);
+        Map<String, Custom> next = new HashMap<>(snapshot().byDefinition);
         next.remove(name);
-        snapshot = new Snapshot(next, snapshot.generation + 1);
+        snapshot = new Snapshot(next, snapshot().generation + 1);
     }
 
     private static Optional<Custom> custom(JsonNode crd) {

@@ -329,7 +329,8 @@ class KubernetesProtobufTest {
         // a group version client-java-proto 24.0.0 has no generated.proto for takes JSON bodies only
         assertEquals(List.of("discovery.k8s.io/v1 EndpointSlice",
                 "coordination.k8s.io/v1 Lease",
-                "autoscaling/v2 HorizontalPodAutoscaler", "events.k8s.io/v1 Event"), withoutSchema);
+                "autoscaling/v2 HorizontalPodAutoscaler", "events.k8s.io/v1 Event",
+                "apiextensions.k8s.io/v1 CustomResourceDefinition"), withoutSchema);
         ApiException wrong = assertThrows(ApiException.class, () -> bodies.object(ResourceTypes.PODS,
                 KubernetesProtobuf.MEDIA_TYPE, envelope("v1", "ConfigMap", V1.ConfigMap.getDefaultInstance())));
         assertEquals(400, wrong.code());

@@ -88,7 +88,11 @@ public final class TestPki {
 
     /** A fabric8 client configuration of the administrator for {@code server}: its certificate and the CA. */
     public static io.fabric8.kubernetes.client.ConfigBuilder fabric8Admin(String server) {
-        CertificateAuthority.Issued admin = admin();
+        return fabric8(server, admin());
+    }
+
+    /** A fabric8 client configuration of {@code identity} (its certificate) for {@code server}, trusting the CA. */
+    public static io.fabric8.kubernetes.client.ConfigBuilder fabric8(String server, CertificateAuthority.Issued admin) {
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         return new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
                 .withMasterUrl(server)

@@ -21,7 +21,6 @@ public final class SharedInformers implements AutoCloseable {
     private final KafkaClientConfig kafka;
     private final String namePrefix;
     private final Map<ResourceType, Informer<?>> informers = new LinkedHashMap<>();
-    private boolean started;
 
     public SharedInformers(KubusApi api, KafkaClientConfig kafka, String namePrefix) {
         this.api = api;
@@ -29,15 +28,15 @@ public final class SharedInformers implements AutoCloseable {
         this.namePrefix = namePrefix;
     }
 
-    /** The informer of {@code type}, made on first request; not started until {@link #start()}. */
+    /**
+     * The informer of {@code type}, made on first request; not started until {@link #start()}. One first requested
+     * after that (a custom kind defined at run time) is the caller's to start, once its handlers are added.
+     */
     @SuppressWarnings("unchecked")
     public synchronized <T extends HasMetadata> Informer<T> informer(ResourceType type, Class<T> cls) {
         Informer<?> existing = informers.get(type);
         if (existing != null) {
             return (Informer<T>) existing;
-        }
-        if (started) {
-            throw new IllegalStateException("informer for " + type.plural() + " requested after start");
         }
         Informer<T> created = Informer.builder(api, kafka, type, cls).name(namePrefix + "-" + type.plural())
                 .build();
@@ -49,7 +48,6 @@ public final class SharedInformers implements AutoCloseable {
     public boolean start(Duration timeout) throws InterruptedException {
         List<Informer<?>> all;
         synchronized (this) {
-            started = true;
             all = new ArrayList<>(informers.values());
         }
         all.forEach(Informer::start);
@@ -60,6 +58,17 @@ public final class SharedInformers implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Stops and forgets the informer of a kind no longer served (a custom kind whose definition is gone). */
+    public void remove(ResourceType type) {
+        Informer<?> removed;
+        synchronized (this) {
+            removed = informers.remove(type);
+        }
+        if (removed != null) {
+            removed.close();
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.kubus.client.api.KubusApi;
@@ -12,6 +13,7 @@ import io.kubus.client.api.KubusApiException;
 import io.kubus.client.api.PatchKind;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.CustomKinds;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.informer.SharedInformers;
@@ -20,6 +22,7 @@ import io.kubus.controllers.common.OwnerReferences;
 import io.kubus.controllers.manager.ControllersSettings;
 import io.kubus.controllers.manager.ManagedController;
 import io.kubus.schema.KubusJson;
+import io.kubus.schema.CustomResourceTypes.CustomKind;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Requires;
@@ -30,12 +33,12 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kubernetes' garbage collector (pkg/controller/garbagecollector) over one informer per kind and one queue of
@@ -62,16 +65,38 @@ public class GarbageCollector implements Reconciler, ManagedController {
     static final String FOREGROUND = "foregroundDeletion";
 
     private final KubusApi api;
-    private final Map<ResourceType, Informer<? extends HasMetadata>> informers = new LinkedHashMap<>();
+    private final CustomKinds kinds;
+    /** The informer of each kind, by its change topic (one per kind of object, whatever its served versions). */
+    private final Map<String, Informer<? extends HasMetadata>> informers = new ConcurrentHashMap<>();
     private final DependentsIndex index = new DependentsIndex();
     private final Controller controller;
 
-    public GarbageCollector(SharedInformers shared, KubusApi api, ControllersSettings settings) {
+    public GarbageCollector(SharedInformers shared, KubusApi api, ControllersSettings settings, CustomKinds kinds) {
         this.api = api;
+        this.kinds = kinds;
         this.controller = settings.newController("garbagecollector", this);
         for (ResourceType type : kinds()) {
             wire(type, shared.informer(type, type.type()));
         }
+        // Custom kinds come and go with their definitions: each gets an informer while it is served (kube's
+        // collector follows discovery the same way), so an owner of a custom kind is seen going.
+        kinds.addListener(new CustomKinds.Listener() {
+            @Override
+            public void served(CustomKind kind) {
+                ResourceType type = kind.storage();
+                if (!informers.containsKey(type.topic())) {
+                    Informer<GenericKubernetesResource> informer = shared.informer(type, GenericKubernetesResource.class);
+                    wire(type, informer);
+                    informer.start();
+                }
+            }
+
+            @Override
+            public void gone(CustomKind last) {
+                informers.remove(last.storage().topic());
+                shared.remove(last.storage());
+            }
+        });
     }
 
     /**
@@ -84,7 +109,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
     }
 
     private <T extends HasMetadata> void wire(ResourceType type, Informer<T> informer) {
-        informers.put(type, informer);
+        informers.put(type.topic(), informer);
         // Added before the controller's own handler, so a key is queued only once the index holds its change.
         informer.addHandler(new ResourceEventHandler<>() {
             @Override
@@ -117,7 +142,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
     private void enqueueOwners(ResourceType type, HasMetadata object) {
         ObjectKey key = ObjectKey.of(type, object);
         for (OwnerReference ref : OwnerReferences.of(object)) {
-            key.owner(ref).ifPresent(owner -> controller.enqueue(owner.toString()));
+            key.owner(ref, kinds).ifPresent(owner -> controller.enqueue(owner.toString()));
         }
     }
 
@@ -131,7 +156,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
         if (!informers.values().stream().allMatch(Informer::hasSynced)) {
             return Result.requeueAfter(Duration.ofSeconds(1)); // never judge on a cache that has not listed yet
         }
-        Optional<ObjectKey> parsed = ObjectKey.parse(key);
+        Optional<ObjectKey> parsed = ObjectKey.parse(key, kinds);
         if (parsed.isEmpty()) {
             return Result.done();
         }
@@ -159,7 +184,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
     /** The cheap look first: every owner is in the caches, with the referenced uid, and not deleting its dependents. */
     private boolean ownersCachedAndSolid(ObjectKey k, HasMetadata object) {
         for (OwnerReference ref : OwnerReferences.of(object)) {
-            Optional<ObjectKey> owner = k.owner(ref);
+            Optional<ObjectKey> owner = k.owner(ref, kinds);
             if (owner.isEmpty()) {
                 continue; // unresolvable: never collected on its account
             }
@@ -189,7 +214,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
         List<String> danglingOrWaiting = new ArrayList<>();
         boolean waiting = false;
         for (OwnerReference ref : OwnerReferences.of(latest)) {
-            Optional<ObjectKey> ownerKey = k.owner(ref);
+            Optional<ObjectKey> ownerKey = k.owner(ref, kinds);
             if (ownerKey.isEmpty()) {
                 solid.add(ref);
                 continue;
@@ -241,7 +266,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
     private void orphanDependents(ObjectKey ownerKey, HasMetadata owner) {
         String uid = owner.getMetadata().getUid();
         for (String dependent : index.dependents(uid)) {
-            ObjectKey.parse(dependent).ifPresent(dk -> KubusApi.retryOnConflict(() -> {
+            ObjectKey.parse(dependent, kinds).ifPresent(dk -> KubusApi.retryOnConflict(() -> {
                 api.get(dk.type(), dk.namespaceOrNull(), dk.name(), dk.type().type())
                         .ifPresent(latest -> removeOwnerReferences(dk, latest, Set.of(uid)));
                 return null;
@@ -258,7 +283,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
         String uid = owner.getMetadata().getUid();
         boolean blocked = false;
         for (String dependent : index.dependents(uid)) {
-            Optional<HasMetadata> dep = ObjectKey.parse(dependent).flatMap(this::cached);
+            Optional<HasMetadata> dep = ObjectKey.parse(dependent, kinds).flatMap(this::cached);
             if (dep.isEmpty()) {
                 continue;
             }
@@ -365,7 +390,7 @@ public class GarbageCollector implements Reconciler, ManagedController {
     }
 
     private Optional<HasMetadata> cached(ObjectKey k) {
-        Informer<? extends HasMetadata> informer = informers.get(k.type());
+        Informer<? extends HasMetadata> informer = informers.get(k.type().topic());
         return informer == null ? Optional.empty() : informer.get(k.informerKey()).map(o -> o);
     }
 

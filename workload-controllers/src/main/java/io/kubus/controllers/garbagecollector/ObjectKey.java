@@ -3,14 +3,15 @@ package io.kubus.controllers.garbagecollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.kubus.schema.ResourceType;
-import io.kubus.schema.ResourceTypes;
+import io.kubus.client.informer.CustomKinds;
 
 import java.util.Optional;
 
 /**
- * One object of any kind, as the garbage collector queues it: {@code <plural>/<namespace>/<name>}, or
- * {@code <plural>/<name>} for cluster-scoped kinds (e.g. {@code pods/web/web-1}, {@code nodes/n1}). One queue spans
- * every kind, so the kind is part of the key.
+ * One object of any kind, as the garbage collector queues it: {@code <resource>/<namespace>/<name>}, or
+ * {@code <resource>/<name>} for cluster-scoped kinds, the resource qualified by its group (e.g. {@code pods/web/web-1},
+ * {@code nodes/n1}, {@code replicasets.apps/web/rs}, {@code widgets.example.com/web/w}). One queue spans every kind,
+ * custom ones included, so the kind is part of the key.
  *
  * @param namespace "" for cluster-scoped kinds
  */
@@ -22,14 +23,14 @@ public record ObjectKey(ResourceType type, String namespace, String name) {
     }
 
     /** The key of a queue entry; empty for a text that names no kind Kubus serves. */
-    public static Optional<ObjectKey> parse(String key) {
+    public static Optional<ObjectKey> parse(String key, CustomKinds kinds) {
         int slash = key.indexOf('/');
         if (slash < 0) {
             return Optional.empty();
         }
-        String plural = key.substring(0, slash);
+        String resource = key.substring(0, slash);
         String rest = key.substring(slash + 1);
-        return ResourceTypes.stored().stream().filter(t -> t.plural().equals(plural)).findFirst().flatMap(t -> {
+        return kinds.byQualifiedPlural(resource).flatMap(t -> {
             int sep = rest.indexOf('/');
             if (t.namespaced() != (sep >= 0)) {
                 return Optional.empty();
@@ -45,9 +46,9 @@ public record ObjectKey(ResourceType type, String namespace, String name) {
      * namespaced owner of a cluster-scoped object (invalid in Kubernetes) — and the collector then never deletes on
      * its account.
      */
-    public Optional<ObjectKey> owner(OwnerReference ref) {
+    public Optional<ObjectKey> owner(OwnerReference ref, CustomKinds kinds) {
         // Any version serving the kind names the same object: the key is the storage version's, as its informer's.
-        return ResourceTypes.byKind(ref.getApiVersion(), ref.getKind()).map(ResourceType::storageType)
+        return kinds.byKind(ref.getApiVersion(), ref.getKind()).map(ResourceType::storageType)
                 .filter(t -> !t.namespaced() || type.namespaced())
                 .map(t -> new ObjectKey(t, t.namespaced() ? namespace : "", ref.getName()));
     }
@@ -64,6 +65,6 @@ public record ObjectKey(ResourceType type, String namespace, String name) {
 
     @Override
     public String toString() {
-        return type.plural() + "/" + informerKey();
+        return type.qualifiedPlural() + "/" + informerKey();
     }
 }

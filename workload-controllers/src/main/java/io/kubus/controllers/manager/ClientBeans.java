@@ -2,6 +2,7 @@ package io.kubus.controllers.manager;
 
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.config.ClientConfig;
+import io.kubus.client.informer.CustomKinds;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.record.EventRecorder;
@@ -41,6 +42,12 @@ public class ClientBeans {
     @Bean(preDestroy = "close")
     SharedInformers sharedInformers(KubusApi api, KafkaClientConfig kafka) {
         return new SharedInformers(api, kafka, "controllers");
+    }
+
+    /** The kinds CustomResourceDefinitions add, for the controllers that handle every kind. */
+    @Singleton
+    CustomKinds customKinds(SharedInformers informers) {
+        return new CustomKinds(informers);
     }
 
     /** Events as kube-controller-manager records them (its controllers' names are the source component). */

@@ -7,6 +7,7 @@ import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.KubusApiException;
 import io.kubus.client.controller.Controller;
 import io.kubus.client.controller.Reconciler;
+import io.kubus.client.informer.CustomKinds;
 import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.controllers.ControllersApplication;
@@ -45,10 +46,12 @@ public class NamespaceController implements Reconciler, ManagedController {
 
     private final KubusApi api;
     private final Informer<Namespace> namespaces;
+    private final CustomKinds kinds;
     private final Controller controller;
 
-    public NamespaceController(SharedInformers shared, KubusApi api, ControllersSettings settings) {
+    public NamespaceController(SharedInformers shared, KubusApi api, ControllersSettings settings, CustomKinds kinds) {
         this.api = api;
+        this.kinds = kinds;
         this.namespaces = shared.informer(ResourceTypes.NAMESPACES, Namespace.class);
         this.controller = settings.newController("namespace", this);
         controller.primary(namespaces);
@@ -107,11 +110,12 @@ public class NamespaceController implements Reconciler, ManagedController {
 
     /**
      * Deletes what the namespace holds, kind by kind (Background: the garbage collector must not orphan a Job's or a
-     * ReplicationController's pods here), and counts what is still there afterwards.
+     * ReplicationController's pods here), and counts what is still there afterwards. Custom kinds too: their
+     * objects are as much the namespace's content.
      */
     private NamespaceContent deleteContent(String namespace) {
         NamespaceContent content = new NamespaceContent();
-        for (ResourceType type : ResourceTypes.stored()) {
+        for (ResourceType type : kinds.stored()) {
             if (!type.namespaced()) {
                 continue;
             }

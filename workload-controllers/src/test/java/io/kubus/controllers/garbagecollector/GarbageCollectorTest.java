@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +193,56 @@ class GarbageCollectorTest {
             cluster.fixture().startControllers();
         }
         awaitGone(ns, "configmaps", "owner");
+    }
+
+    @Test
+    void aCustomObjectOwnsAConfigMapAndItsDeletionCollectsIt() throws Exception {
+        String ns = namespace();
+        Path crd = cluster.dir().resolve("gadgets-crd.yaml");
+        Files.writeString(crd, """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: gadgets.gc.example.com
+                spec:
+                  group: gc.example.com
+                  scope: Namespaced
+                  names: {plural: gadgets, singular: gadget, kind: Gadget}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        x-kubernetes-preserve-unknown-fields: true
+                """);
+        cluster.kubectl().run("apply", "-f", crd.toString()).ok();
+        cluster.kubectl().run(60, "wait", "--for=condition=Established", "crd/gadgets.gc.example.com", "--timeout=30s").ok();
+        Path gadget = cluster.dir().resolve("gadget.yaml");
+        Files.writeString(gadget, "apiVersion: gc.example.com/v1\nkind: Gadget\nmetadata:\n  name: g1\n  namespace: " + ns
+                + "\nspec:\n  size: 1\n");
+        cluster.kubectl().run("apply", "-f", gadget.toString()).ok();
+        String uid = cluster.kubectl().run("get", "gadget", "g1", "-n", ns, "-o", "jsonpath={.metadata.uid}").ok().out().trim();
+        OwnerReference byGadget = new OwnerReferenceBuilder().withApiVersion("gc.example.com/v1").withKind("Gadget")
+                .withName("g1").withUid(uid).withBlockOwnerDeletion(true).build();
+        configMap(ns, "owned", byGadget);
+        configMap(ns, "bystander");
+        Thread.sleep(2_000);
+        assertTrue(get(ns, "configmaps", "owned").isPresent(), "a live custom owner keeps its dependent");
+
+        cluster.kubectl().run("delete", "gadget", "g1", "-n", ns).ok();
+        awaitGone(ns, "configmaps", "owned");
+        assertTrue(get(ns, "configmaps", "bystander").isPresent());
+
+        // foreground: the custom owner waits for its dependent
+        cluster.kubectl().run("apply", "-f", gadget.toString()).ok();
+        String uid2 = cluster.kubectl().run("get", "gadget", "g1", "-n", ns, "-o", "jsonpath={.metadata.uid}").ok().out().trim();
+        configMap(ns, "owned2", new OwnerReferenceBuilder().withApiVersion("gc.example.com/v1").withKind("Gadget")
+                .withName("g1").withUid(uid2).withBlockOwnerDeletion(true).build());
+        cluster.kubectl().run(60, "delete", "gadget", "g1", "-n", ns, "--cascade=foreground", "--timeout=30s").ok();
+        assertTrue(get(ns, "configmaps", "owned2").isEmpty(), "the foreground delete returned after its dependent went");
+        cluster.kubectl().run(60, "delete", "crd", "gadgets.gc.example.com", "--timeout=30s").ok();
     }
 
     // ---- helpers ----
