@@ -3,6 +3,7 @@ package io.kubus.gateway.apiextensions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.apiextensions.schema.SelectableFields;
 import io.kubus.gateway.apiextensions.schema.StructuralChecks;
 import io.kubus.gateway.apiextensions.schema.StructuralSchema;
 import io.kubus.gateway.registry.JsonTree;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,10 +51,9 @@ import java.util.stream.Collectors;
  * create.
  *
  * <p>Not checked, and why: the CEL cost budget (per rule, per schema, StaticEstimatedCRDCostLimit) needs CEL's cost
- * estimator, which cel-java 0.14 does not have; a CRD whose rules kube would refuse as too expensive is stored.
- * {@code selectableFields} (needs kube's field-path resolver with its messages), the conversion webhook's URL,
- * service and caBundle details (Kubus refuses the Webhook strategy anyway) and the final "error building validator"
- * step (the schema validator is built from the same parsed schema later).
+ * estimator, which cel-java 0.14 does not have; a CRD whose rules kube would refuse as too expensive is stored. The
+ * conversion webhook's URL, service and caBundle details (Kubus refuses the Webhook strategy anyway). The final
+ * "error building validator" step (Kubus builds its validator from the same parsed schema later).
  */
 public final class CustomResourceDefinitionValidation {
     private static final List<String> SCOPES = List.of("Cluster", "Namespaced");
@@ -72,6 +73,8 @@ public final class CustomResourceDefinitionValidation {
             + "Minimum ExclusiveMinimum MaxLength MinLength Pattern MaxItems MinItems UniqueItems MultipleOf Required "
             + "Items Properties ExternalDocs Example XPreserveUnknownFields XValidations]";
     static final String APPROVAL_ANNOTATION = "api-approved.kubernetes.io";
+    /** Kube's MaxSelectableFields. */
+    static final int MAX_SELECTABLE_FIELDS = 8;
 
     private CustomResourceDefinitionValidation() {
     }
@@ -198,6 +201,15 @@ public final class CustomResourceDefinitionValidation {
         if (top.hoistsColumns) {
             columns(top.columns, "spec.additionalPrinterColumns", errs);
         }
+        JsonNode selectable = versions.isEmpty() ? null : versions.getFirst().get("selectableFields");
+        if (top.hoistsSelectableFields && selectable instanceof ArrayNode fields && !fields.isEmpty()) {
+            if (!top.hoistsSchema || top.schema == null) {
+                errs.invalid("spec.selectableFields", "",
+                        "selectableFields may only be set when validations.schema is included");
+            } else if (top.schema.get("openAPIV3Schema") instanceof ObjectNode root) {
+                selectableFields(fields, root, "spec.selectableFields", errs);
+            }
+        }
 
         ObjectNode conversion = JsonTree.objOrNull(spec, "conversion");
         String strategy = conversion == null ? "" : JsonTree.text(conversion, "strategy");
@@ -223,6 +235,58 @@ public final class CustomResourceDefinitionValidation {
         }
         if (!top.hoistsColumns) {
             columns(v.get("additionalPrinterColumns"), at + ".additionalPrinterColumns", errs);
+        }
+        JsonNode selectable = v.get("selectableFields");
+        if (!top.hoistsSelectableFields && selectable instanceof ArrayNode fields && !fields.isEmpty()) {
+            // after the conversion a version keeps its schema only when the versions' schemas differ: kube then
+            // refuses per-version selectableFields over one shared schema with this (misworded) message too
+            JsonNode root = top.hoistsSchema ? null : v.path("schema").get("openAPIV3Schema");
+            if (!(root instanceof ObjectNode)) {
+                errs.invalid(at + ".selectableFields", "",
+                        "selectableFields may only be set when version.schema.openAPIV3Schema is not included");
+            } else {
+                selectableFields(fields, root, at + ".selectableFields", errs);
+            }
+        }
+    }
+
+    /**
+     * ValidateCustomResourceSelectableFields: each jsonPath names a string, boolean or integer field outside metadata,
+     * once; at most {@value #MAX_SELECTABLE_FIELDS} fields, since each is indexed for field selectors.
+     */
+    private static void selectableFields(ArrayNode fields, JsonNode schema, String at, ErrorList errs) {
+        StructuralSchema parsed;
+        try {
+            parsed = StructuralSchema.parse(schema);
+        } catch (IllegalArgumentException e) {
+            return; // reported with the schema
+        }
+        Set<String> unique = new LinkedHashSet<>();
+        for (int i = 0; i < fields.size(); i++) {
+            String fieldAt = at + "[" + i + "].jsonPath";
+            String jsonPath = JsonTree.text(fields.get(i), "jsonPath");
+            if (jsonPath.isEmpty()) {
+                errs.required(fieldAt);
+                continue;
+            }
+            SelectableFields.Resolved r = SelectableFields.resolve(jsonPath, parsed);
+            if (r.error() != null) {
+                errs.invalid(fieldAt, jsonPath, "is an invalid path: " + r.error());
+                continue;
+            }
+            if ("metadata".equals(r.root())) {
+                errs.invalid(fieldAt, jsonPath, "must not point to fields in metadata");
+            }
+            if (!List.of("string", "boolean", "integer").contains(r.type())) {
+                errs.invalid(fieldAt, jsonPath, "must point to a field of type string, boolean or integer. "
+                        + "Enum string fields and strings with formats are allowed.");
+            }
+            if (!unique.add(r.path())) {
+                errs.duplicate(fieldAt, jsonPath);
+            }
+        }
+        if (unique.size() > MAX_SELECTABLE_FIELDS) {
+            errs.tooMany(at, unique.size(), MAX_SELECTABLE_FIELDS);
         }
     }
 

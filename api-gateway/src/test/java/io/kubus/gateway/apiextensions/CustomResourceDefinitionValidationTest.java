@@ -341,6 +341,73 @@ class CustomResourceDefinitionValidationTest {
     }
 
     @Test
+    void selectableFieldsNameScalarFieldsOutsideMetadataOnce() {
+        ObjectNode crd = crd();
+        at(crd, "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties").putObject("labels")
+                .put("type", "object").putObject("additionalProperties").put("type", "string");
+        ArrayNode fields = version(crd, 0).putArray("selectableFields");
+        fields.addObject().put("jsonPath", ".spec.replicas");
+        fields.addObject().put("jsonPath", ".spec.labels.team");
+        fields.addObject().put("jsonPath", ".spec.size");
+        fields.addObject().put("jsonPath", ".spec");
+        fields.addObject().put("jsonPath", ".metadata.name");
+        fields.addObject().put("jsonPath", ".spec['replicas']");
+        fields.addObject().put("jsonPath", "spec.replicas");
+        fields.addObject();
+        fields.addObject().put("jsonPath", ".spec.replicas");
+        assertThat(validate(crd)).containsExactly(
+                "spec.selectableFields[2].jsonPath: Invalid value: \".spec.size\": is an invalid path: does not refer "
+                        + "to a valid field",
+                "spec.selectableFields[3].jsonPath: Invalid value: \".spec\": must point to a field of type string, "
+                        + "boolean or integer. Enum string fields and strings with formats are allowed.",
+                "spec.selectableFields[4].jsonPath: Invalid value: \".metadata.name\": is an invalid path: does not "
+                        + "refer to a valid field",
+                "spec.selectableFields[5].jsonPath: Invalid value: \".spec['replicas']\": is an invalid path: array "
+                        + "notation is not allowed",
+                "spec.selectableFields[6].jsonPath: Invalid value: \"spec.replicas\": is an invalid path: expected [ or "
+                        + ". but got: spec",
+                "spec.selectableFields[7].jsonPath: Required value",
+                "spec.selectableFields[8].jsonPath: Duplicate value: \".spec.replicas\"");
+    }
+
+    @Test
+    void selectableFieldsInMetadataAreRefusedAndEightAreTheMost() {
+        ObjectNode crd = crd();
+        ObjectNode props = at(crd, "/spec/versions/0/schema/openAPIV3Schema/properties");
+        props.putObject("metadata").put("type", "object").putObject("properties").putObject("name").put("type", "string");
+        ObjectNode spec = at(crd, "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties");
+        ArrayNode fields = version(crd, 0).putArray("selectableFields");
+        fields.addObject().put("jsonPath", ".metadata.name");
+        assertThat(validate(crd)).containsExactly("spec.selectableFields[0].jsonPath: Invalid value: "
+                + "\".metadata.name\": must not point to fields in metadata");
+        fields.removeAll();
+        for (int i = 0; i < 9; i++) {
+            spec.putObject("f" + i).put("type", "boolean");
+            fields.addObject().put("jsonPath", ".spec.f" + i);
+        }
+        assertThat(validate(crd)).containsExactly("spec.selectableFields: Too many: 9: must have at most 8 items");
+    }
+
+    @Test
+    void perVersionSelectableFieldsNeedTheirVersionsOwnSchema() {
+        ObjectNode crd = twoVersions();
+        version(crd, 1).putArray("selectableFields").addObject().put("jsonPath", ".spec.size");
+        assertThat(validate(crd)).isEmpty();
+        version(crd, 0).putArray("selectableFields").addObject().put("jsonPath", ".spec.size");
+        version(crd, 1).putArray("selectableFields").addObject().put("jsonPath", ".spec.replicas");
+        assertThat(validate(crd)).containsExactly("spec.versions[0].selectableFields[0].jsonPath: Invalid value: "
+                + "\".spec.size\": is an invalid path: does not refer to a valid field");
+
+        // one schema for both versions is hoisted by the conversion, leaving per-version fields without a schema
+        crd = crd();
+        ObjectNode v2 = version(crd, 0).deepCopy().put("name", "v2").put("storage", false);
+        versions(crd).add(v2);
+        v2.putArray("selectableFields").addObject().put("jsonPath", ".spec.replicas");
+        assertThat(validate(crd)).containsExactly("spec.versions[1].selectableFields: Invalid value: \"\": "
+                + "selectableFields may only be set when version.schema.openAPIV3Schema is not included");
+    }
+
+    @Test
     void theConversionStrategyIsNoneOrWebhook() {
         ObjectNode crd = crd();
         at(crd, "/spec/conversion").put("strategy", "Magic");
