@@ -52,7 +52,8 @@ import java.util.stream.Collectors;
  *
  * <p>Not checked, and why: the CEL cost budget (per rule, per schema, StaticEstimatedCRDCostLimit) needs CEL's cost
  * estimator, which cel-java 0.14 does not have; a CRD whose rules kube would refuse as too expensive is stored. The
- * conversion webhook's URL, service and caBundle details (Kubus refuses the Webhook strategy anyway). The final
+ * conversion webhook's caBundle (kube checks it only on update of an Established CRD whose old bundle was valid, and
+ * Kubus refuses the Webhook strategy anyway). The final
  * "error building validator" step (Kubus builds its validator from the same parsed schema later).
  */
 public final class CustomResourceDefinitionValidation {
@@ -588,6 +589,10 @@ public final class CustomResourceDefinitionValidation {
                 errs.required(at + ".webhookClientConfig", "required when strategy is set to Webhook");
             } else if (isSet(config.get("url")) == isSet(config.get("service"))) {
                 errs.required(at + ".webhookClientConfig", "exactly one of url or service is required");
+            } else if (isSet(config.get("url"))) {
+                webhookUrl(config.get("url").asText(), at + ".webhookClientConfig.url", errs);
+            } else {
+                webhookService(config.get("service"), at + ".webhookClientConfig.service", errs);
             }
             reviewVersions(JsonTree.texts(reviewVersions), at + ".conversionReviewVersions", errs);
         } else {
@@ -596,6 +601,83 @@ public final class CustomResourceDefinitionValidation {
             }
             if (!JsonTree.isEmpty(reviewVersions)) {
                 errs.forbidden(at + ".conversionReviewVersions", "should not be set when strategy is not set to Webhook");
+            }
+        }
+    }
+
+    /**
+     * ValidateWebhookURL with https forced: an absolute https URL without user, query or fragment. Java's URI parser
+     * stands in for Go's url.Parse, which takes more; where both refuse, the parser's own words differ from Go's.
+     */
+    private static void webhookUrl(String url, String at, ErrorList errs) {
+        String form = "; desired format: https://host[/path]";
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            errs.required(at, "url must be a valid URL: parse " + GoQuote.quote(url) + ": " + e.getReason() + form);
+            return;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+        if (!scheme.equals("https")) {
+            errs.invalid(at, scheme, "'https' is the only allowed URL scheme" + form);
+        }
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        String host = authority.substring(authority.indexOf('@') + 1);
+        if (host.isEmpty()) {
+            errs.invalid(at, host, "host must be specified" + form);
+        }
+        if (uri.getRawUserInfo() != null) {
+            errs.invalid(at, uri.getRawUserInfo(), "user information is not permitted in the URL");
+        }
+        if (uri.getRawFragment() != null && !uri.getRawFragment().isEmpty()) {
+            errs.invalid(at, uri.getRawFragment(), "fragments are not permitted in the URL");
+        }
+        if (uri.getRawQuery() != null && !uri.getRawQuery().isEmpty()) {
+            errs.invalid(at, uri.getRawQuery(), "query parameters are not permitted in the URL");
+        }
+    }
+
+    /** ValidateWebhookService: name and namespace given, a valid port (v1 defaults it to 443), a clean path. */
+    private static void webhookService(JsonNode service, String at, ErrorList errs) {
+        if (JsonTree.text(service, "name").isEmpty()) {
+            errs.required(at + ".name", "service name is required");
+        }
+        if (JsonTree.text(service, "namespace").isEmpty()) {
+            errs.required(at + ".namespace", "service namespace is required");
+        }
+        long port = service.path("port").asLong(443);
+        List<String> portErrs = Names.portNumber(port);
+        if (!portErrs.isEmpty()) {
+            errs.invalid(at + ".port", port, "port is not valid: " + String.join(", ", portErrs));
+        }
+        if (!isSet(service.get("path"))) {
+            return;
+        }
+        String path = service.get("path").asText();
+        if (path.equals("/") || path.isEmpty()) {
+            return;
+        }
+        if (path.equals("//")) {
+            errs.invalid(at + ".path", path, "segment[0] may not be empty");
+            return;
+        }
+        if (!path.startsWith("/")) {
+            errs.invalid(at + ".path", path, "must start with a '/'");
+        }
+        // as kube: the first character is dropped whatever it is, and one trailing slash
+        String check = path.substring(1);
+        if (check.endsWith("/")) {
+            check = check.substring(0, check.length() - 1);
+        }
+        String[] steps = check.split("/", -1);
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i].isEmpty()) {
+                errs.invalid(at + ".path", path, "segment[" + i + "] may not be empty");
+                continue;
+            }
+            for (String failure : Names.dns1123Subdomain(steps[i])) {
+                errs.invalid(at + ".path", path, "segment[" + i + "]: " + failure);
             }
         }
     }

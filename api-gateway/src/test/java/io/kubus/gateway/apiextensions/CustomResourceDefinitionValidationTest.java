@@ -440,6 +440,51 @@ class CustomResourceDefinitionValidationTest {
     }
 
     @Test
+    void aWebhookUrlIsAPlainHttpsUrl() {
+        ObjectNode crd = crd();
+        at(crd, "/spec/conversion").put("strategy", "Webhook").putObject("webhook")
+                .putArray("conversionReviewVersions").add("v1");
+        ObjectNode config = at(crd, "/spec/conversion/webhook").putObject("clientConfig");
+        config.put("url", "http://user@example.com/convert?x=1#top");
+        List<String> problems = validate(crd);
+        assertEquals(List.of(
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"http\": 'https' is the only allowed URL "
+                        + "scheme; desired format: https://host[/path]",
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"user\": user information is not permitted "
+                        + "in the URL",
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"top\": fragments are not permitted in the URL",
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"x=1\": query parameters are not permitted in "
+                        + "the URL"), problems.subList(1, problems.size()));
+        config.put("url", "example.com/convert");
+        assertEquals(List.of(
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"\": 'https' is the only allowed URL "
+                        + "scheme; desired format: https://host[/path]",
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"\": host must be specified; desired format: "
+                        + "https://host[/path]"), validate(crd).subList(1, 3));
+    }
+
+    @Test
+    void aWebhookServiceHasANameANamespaceAPortAndACleanPath() {
+        ObjectNode crd = crd();
+        at(crd, "/spec/conversion").put("strategy", "Webhook").putObject("webhook")
+                .putArray("conversionReviewVersions").add("v1");
+        at(crd, "/spec/conversion/webhook").putObject("clientConfig").putObject("service")
+                .put("port", 0).put("path", "/convert//Crd/");
+        List<String> problems = validate(crd);
+        assertEquals(List.of(
+                "spec.conversion.webhookClientConfig.service.name: Required value: service name is required",
+                "spec.conversion.webhookClientConfig.service.namespace: Required value: service namespace is required",
+                "spec.conversion.webhookClientConfig.service.port: Invalid value: 0: port is not valid: must be between "
+                        + "1 and 65535, inclusive",
+                "spec.conversion.webhookClientConfig.service.path: Invalid value: \"/convert//Crd/\": segment[1] may "
+                        + "not be empty"), problems.subList(1, 5));
+        assertThat(List.of(problems.get(5))).singleElement().asString().startsWith(
+                "spec.conversion.webhookClientConfig.service.path: Invalid value: \"/convert//Crd/\": segment[2]: "
+                        + "a lowercase RFC 1123 subdomain");
+        assertEquals(6, problems.size());
+    }
+
+    @Test
     void webhookSettingsAreForbiddenWithoutTheWebhookStrategy() {
         ObjectNode crd = crd();
         ObjectNode webhook = at(crd, "/spec/conversion").putObject("webhook");
