@@ -403,12 +403,13 @@ public final class CustomResourceDefinitionValidation {
     /**
      * With the status subresource on, the status schema is taken as properties[status]; root keywords other than
      * these would be lost for it, so kube refuses them (only the first offending field is reported, in Go's field
-     * order, as kube's reflection loop stops there).
+     * order, as kube's reflection loop stops there). Kube shows the schema as Go's %#v of its internal struct, with
+     * pointers as addresses; Kubus shows it as JSON.
      */
     private static void statusRoot(ObjectNode root, String at, ErrorList errs) {
         for (String field : GO_FIELD_ORDER) {
             JsonNode value = root.get(field);
-            if (value == null || isGoZero(value)) {
+            if (value == null || isGoZero(field, value)) {
                 continue;
             }
             if (field.equals("type")) {
@@ -437,10 +438,14 @@ public final class CustomResourceDefinitionValidation {
             "x-kubernetes-int-or-string", "x-kubernetes-list-map-keys", "x-kubernetes-list-type",
             "x-kubernetes-map-type", "x-kubernetes-validations");
 
-    /** A JSON value that decodes to Go's zero value (reflection skips those); a JSON default or example never does. */
-    private static boolean isGoZero(JsonNode v) {
-        return v.isNull() || (v.isBoolean() && !v.asBoolean()) || (v.isTextual() && v.asText().isEmpty())
-                || ((v.isArray() || v.isObject()) && v.isEmpty());
+    /**
+     * Whether a root schema field decodes to Go's zero value, which kube's reflection loop skips: null, false, and ""
+     * for the plain string fields. Numbers, JSON values and x-kubernetes-list-type/map-type are pointers in Go, and
+     * an empty JSON array or object decodes to an empty but non-nil slice or map, so none of those is zero.
+     */
+    private static boolean isGoZero(String field, JsonNode v) {
+        return v.isNull() || (v.isBoolean() && !v.asBoolean())
+                || (v.isTextual() && v.asText().isEmpty() && !field.startsWith("x-kubernetes-"));
     }
 
     /** specHasDefaults: a non-null default anywhere in any version's schema. */
@@ -814,7 +819,8 @@ public final class CustomResourceDefinitionValidation {
     /**
      * Which per-version fields the v1 conversion moves to the top level: those equal in every version (compared as
      * apimachinery's semantic equality does: an absent and a null member are the same, an absent and an empty
-     * column list too).
+     * column list too; other zero values, such as a written {@code nullable: false}, are compared as written, so
+     * versions differing only in those are not hoisted where kube would hoist them).
      */
     private record Hoisted(boolean hoistsSchema, @Nullable JsonNode schema, boolean hoistsSubresources,
                            @Nullable JsonNode subresources, boolean hoistsColumns, @Nullable JsonNode columns,
@@ -900,7 +906,7 @@ public final class CustomResourceDefinitionValidation {
         }
         List<String> items = new ArrayList<>();
         for (JsonNode v : list) {
-            JsonNode columns = top.hoistsColumns ? null : Hoisted.columnsOf((ObjectNode) v);
+            JsonNode columns = top.hoistsColumns || !(v instanceof ObjectNode o) ? null : Hoisted.columnsOf(o);
             items.add(type + "{Name:" + GoQuote.quote(JsonTree.text(v, "name"))
                     + ", Served:" + v.path("served").asBoolean(false)
                     + ", Storage:" + v.path("storage").asBoolean(false)
