@@ -176,7 +176,7 @@ final class CelRules {
     }
 
     /** ValidFieldPath's scanner: the delimiters . [ ] one by one, a single-quoted string whole, names between. */
-    private static List<String> fieldPathTokens(String jsonPath) {
+    static List<String> fieldPathTokens(String jsonPath) {
         List<String> tokens = new ArrayList<>();
         int i = 0;
         while (i < jsonPath.length()) {
