@@ -242,6 +242,12 @@ class GarbageCollectorTest {
                 .withName("g1").withUid(uid2).withBlockOwnerDeletion(true).build());
         cluster.kubectl().run(60, "delete", "gadget", "g1", "-n", ns, "--cascade=foreground", "--timeout=30s").ok();
         assertTrue(get(ns, "configmaps", "owned2").isEmpty(), "the foreground delete returned after its dependent went");
+
+        // a namespace's custom objects are its content: deleting it deletes them, and then it goes
+        cluster.kubectl().run("apply", "-f", gadget.toString()).ok();
+        cluster.kubectl().run(90, "delete", "namespace", ns, "--timeout=60s").ok();
+        assertEquals(404, cluster.fixture().gateway().request("GET", "/apis/gc.example.com/v1/namespaces/" + ns
+                + "/gadgets/g1", null, (String) null).status());
         cluster.kubectl().run(60, "delete", "crd", "gadgets.gc.example.com", "--timeout=30s").ok();
     }
 

@@ -2,7 +2,10 @@ package io.kubus.controllers.garbagecollector;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.kubus.client.api.KubusApi;
 import io.kubus.client.informer.CustomKinds;
+import io.kubus.client.kafka.KafkaClientConfig;
+import io.kubus.gateway.testing.TestPki;
 import io.kubus.client.informer.SharedInformers;
 import io.kubus.schema.ResourceTypes;
 import org.junit.jupiter.api.Test;
@@ -13,8 +16,10 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ObjectKeyTest {
-    /** The built-in kinds only: no definition is served before the informers run. */
-    private final CustomKinds kinds = new CustomKinds(new SharedInformers(null, null, "test"));
+    /** The built-in kinds only: the informers never start, so no definition is served (nothing connects). */
+    private final CustomKinds kinds = new CustomKinds(new SharedInformers(
+            new KubusApi(TestPki.clientConfig("https://127.0.0.1:1", TestPki.admin())),
+            KafkaClientConfig.plaintext("127.0.0.1:1"), "test"));
     @Test
     void keysCarryTheKindAndParseBack() {
         ObjectKey pod = new ObjectKey(ResourceTypes.PODS, "web", "web-1");

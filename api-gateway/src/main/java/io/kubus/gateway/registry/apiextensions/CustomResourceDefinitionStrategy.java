@@ -37,12 +37,16 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         return ResourceTypes.CUSTOMRESOURCEDEFINITIONS;
     }
 
-    /** SetDefaults for apiextensions/v1: the None conversion, singular and listKind from the kind. */
+    /** SetDefaults for apiextensions/v1: the None conversion (a webhook's port 443), singular and listKind from the kind. */
     @Override
     public void defaults(ObjectNode crd) {
         ObjectNode spec = JsonTree.obj(crd, "spec");
         ObjectNode conversion = JsonTree.obj(spec, "conversion");
         JsonTree.def(conversion, "strategy", "None");
+        JsonNode service = conversion.path("webhook").path("clientConfig").path("service");
+        if (service instanceof ObjectNode svc) {
+            JsonTree.def(svc, "port", 443);
+        }
         ObjectNode names = JsonTree.obj(spec, "names");
         String kind = names.path("kind").asText("");
         JsonTree.def(names, "singular", kind.toLowerCase(Locale.ROOT));
