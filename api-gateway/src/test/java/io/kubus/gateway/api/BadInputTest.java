@@ -713,6 +713,7 @@ class BadInputTest {
         c.addAll(daemonSetCases());
         c.addAll(statefulSetCases());
         c.addAll(claimCases());
+        c.addAll(customResourceDefinitionCases());
         return c;
     }
 
@@ -1262,6 +1263,38 @@ class BadInputTest {
         c.add(new Case("endpoint slice of an unknown address type", "POST",
                 "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON, slice.formatted("IP", "10.0.0.1"), 422,
                 "addressType"));
+        return c;
+    }
+
+    /** Malformed CustomResourceDefinitions: refused with kube-apiserver's paths, and no kind is served for them. */
+    private static List<Case> customResourceDefinitionCases() {
+        String crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+        String schema = "{\"openAPIV3Schema\":{\"type\":\"object\",\"properties\":{\"spec\":%s}}}";
+        String crd = "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\","
+                + "\"metadata\":{\"name\":\"%s\"},\"spec\":{\"group\":\"bad.example.com\",\"scope\":\"Namespaced\","
+                + "\"names\":{\"plural\":\"things\",\"kind\":\"Thing\"},\"versions\":[%s]}}";
+        String v1 = "{\"name\":\"v1\",\"served\":true,\"storage\":%s,\"schema\":" + schema + "}";
+        String objectSpec = "{\"type\":\"object\"}";
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("CRD whose name is not plural.group", "POST", crds, JSON,
+                crd.formatted("stuff.bad.example.com", v1.formatted("true", objectSpec)), 422, "metadata.name"));
+        c.add(new Case("CRD with two storage versions", "POST", crds, JSON, crd.formatted("things.bad.example.com",
+                v1.formatted("true", objectSpec) + "," + v1.replace("v1", "v2").formatted("true", objectSpec)), 422,
+                "must have exactly one version marked as storage version"));
+        c.add(new Case("CRD whose version has no schema", "POST", crds, JSON, crd.formatted("things.bad.example.com",
+                "{\"name\":\"v1\",\"served\":true,\"storage\":true}"), 422, "schemas are required"));
+        c.add(new Case("CRD with a non-structural schema (a property without a type)", "POST", crds, JSON,
+                crd.formatted("things.bad.example.com", v1.formatted("true",
+                        "{\"type\":\"object\",\"properties\":{\"size\":{}}}")), 422, "properties[spec].properties[size].type"));
+        c.add(new Case("CRD with a CEL rule that does not compile", "POST", crds, JSON,
+                crd.formatted("things.bad.example.com", v1.formatted("true", "{\"type\":\"object\","
+                        + "\"x-kubernetes-validations\":[{\"rule\":\"self.size >\"}]}")), 422, "compilation failed"));
+        c.add(new Case("CRD with a conversion webhook (Kubus serves None only)", "POST", crds, JSON,
+                crd.formatted("things.bad.example.com", v1.formatted("true", objectSpec)).replace("\"scope\"",
+                        "\"conversion\":{\"strategy\":\"Webhook\"},\"scope\""), 422, "spec.conversion.strategy"));
+        c.add(new Case("CRD in a group without a dot", "POST", crds, JSON,
+                crd.formatted("things.bad", v1.formatted("true", objectSpec)).replace("bad.example.com", "bad"), 422,
+                "spec.group"));
         return c;
     }
 
