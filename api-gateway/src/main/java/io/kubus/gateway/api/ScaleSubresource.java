@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.patch.PatchSchema;
+import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.store.WriteResult;
 import io.kubus.schema.ResourceType;
@@ -14,7 +15,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The autoscaling/v1 Scale view of the kinds with a scale subresource (kube-apiserver's ScaleREST): read it, and set
- * spec.replicas through it by PUT or PATCH. The selector it shows is the kind's (its strategy's scaleSelector).
+ * the wanted replicas through it by PUT or PATCH. Where the counts and the selector live is the kind's strategy's
+ * business: spec.replicas and status.replicas for the built-in kinds, the definition's paths for a custom kind.
  */
 @Singleton
 public class ScaleSubresource implements Subresource {
@@ -61,7 +63,7 @@ public class ScaleSubresource implements Subresource {
             GenericRegistry.checkResourceVersion(type, path.name(), GenericRegistry.metadata(wanted), current);
             int replicas = replicas(type, path.name(), wanted);
             ObjectNode next = current.deepCopy();
-            ((ObjectNode) next.with("spec")).put("replicas", replicas);
+            registry.strategy(type).setSpecReplicas(next, replicas);
             GenericRegistry.bumpGeneration(current, next);
             return GenericRegistry.isDryRun(request.query()) ? WriteOutcome.keep() : GenericRegistry.settle(current, next);
         });
@@ -79,10 +81,14 @@ public class ScaleSubresource implements Subresource {
                 meta.set(f, m.get(f));
             }
         }
-        scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(0));
+        Strategy strategy = registry.strategy(type);
+        scale.putObject("spec").put("replicas", strategy.specReplicas(object));
         ObjectNode status = scale.putObject("status");
-        status.put("replicas", object.path("status").path("replicas").asInt(0));
-        status.put("selector", registry.strategy(type).scaleSelector(object));
+        status.put("replicas", strategy.statusReplicas(object));
+        String selector = strategy.scaleSelector(object);
+        if (!selector.isEmpty()) {
+            status.put("selector", selector);
+        }
         return scale;
     }
 

@@ -1,5 +1,6 @@
 package io.kubus.gateway.apiextensions;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.api.ApiException;
@@ -31,15 +32,17 @@ public final class CustomResourceStrategy implements Strategy {
     private final CustomResourcePrinter printer;
     private final boolean terminating;
     private final String definition;
+    private final JsonNode scale;
 
     private CustomResourceStrategy(ResourceType storage, boolean statusSubresource, StructuralSchema schema,
-                                   CustomResourcePrinter printer, boolean terminating, String definition) {
+                                   CustomResourcePrinter printer, boolean terminating, String definition, JsonNode scale) {
         this.storage = storage;
         this.statusSubresource = statusSubresource;
         this.schema = schema;
         this.printer = printer;
         this.terminating = terminating;
         this.definition = definition;
+        this.scale = scale;
     }
 
     /** The strategy of {@code version} of the kind {@code crd} defines, whose objects are stored as {@code storage}. */
@@ -56,7 +59,8 @@ public final class CustomResourceStrategy implements Strategy {
         return new CustomResourceStrategy(storage, v.path("subresources").has("status"),
                 StructuralSchema.parse(v.path("schema").path("openAPIV3Schema")),
                 CustomResourcePrinter.of(v.path("additionalPrinterColumns")),
-                crd.path("metadata").hasNonNull("deletionTimestamp"), crd.path("metadata").path("name").asText());
+                crd.path("metadata").hasNonNull("deletionTimestamp"), crd.path("metadata").path("name").asText(),
+                v.path("subresources").path("scale"));
     }
 
     @Override
@@ -111,6 +115,42 @@ public final class CustomResourceStrategy implements Strategy {
     @Override
     public boolean strategicMergePatch() {
         return false;
+    }
+
+    /**
+     * The scale subresource reads and writes the paths the version's {@code subresources.scale} names
+     * ({@code .spec.replicas}-style paths of fields, validated with the definition); the selector is the string at
+     * {@code labelSelectorPath}, none without one.
+     */
+    @Override
+    public String scaleSelector(ObjectNode object) {
+        String path = scale.path("labelSelectorPath").asText("");
+        return path.isEmpty() ? "" : object.at(pointer(path)).asText("");
+    }
+
+    @Override
+    public int specReplicas(ObjectNode object) {
+        return object.at(pointer(scale.path("specReplicasPath").asText())).asInt(0);
+    }
+
+    @Override
+    public int statusReplicas(ObjectNode object) {
+        return object.at(pointer(scale.path("statusReplicasPath").asText())).asInt(0);
+    }
+
+    @Override
+    public void setSpecReplicas(ObjectNode object, int replicas) {
+        String[] fields = scale.path("specReplicasPath").asText().substring(1).split("\\.");
+        ObjectNode parent = object;
+        for (int i = 0; i < fields.length - 1; i++) {
+            parent = JsonTree.obj(parent, fields[i]);
+        }
+        parent.put(fields[fields.length - 1], replicas);
+    }
+
+    /** {@code .spec.replicas} as the JSON Pointer {@code /spec/replicas}. */
+    private static JsonPointer pointer(String fieldPath) {
+        return JsonPointer.compile(fieldPath.replace("~", "~0").replace("/", "~1").replace('.', '/'));
     }
 
     @Override

@@ -198,4 +198,19 @@ public interface Strategy {
     default String scaleSelector(ObjectNode object) {
         return LabelSelectors.of(object.path("spec").path("selector")).toString();
     }
+
+    /** The replicas the scale subresource shows as wanted: {@code spec.replicas} for the built-in kinds. */
+    default int specReplicas(ObjectNode object) {
+        return object.path("spec").path("replicas").asInt(0);
+    }
+
+    /** The replicas the scale subresource shows as there: {@code status.replicas} for the built-in kinds. */
+    default int statusReplicas(ObjectNode object) {
+        return object.path("status").path("replicas").asInt(0);
+    }
+
+    /** What a write of the scale subresource sets. */
+    default void setSpecReplicas(ObjectNode object, int replicas) {
+        JsonTree.obj(object, "spec").put("replicas", replicas);
+    }
 }

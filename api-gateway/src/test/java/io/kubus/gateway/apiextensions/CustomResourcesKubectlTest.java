@@ -160,6 +160,63 @@ class CustomResourcesKubectlTest {
         assertNotEquals(0, kubectl.run("get", "crd", "widgets.example.com").exitCode());
     }
 
+    @Test
+    void aCustomKindWithAScaleSubresourceScalesThroughKubectl() throws Exception {
+        Files.writeString(dir.resolve("scalers-crd.yaml"), """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: scalers.example.com
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: scalers, singular: scaler, kind: Scaler}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    subresources:
+                      status: {}
+                      scale:
+                        specReplicasPath: .spec.workers.count
+                        statusReplicasPath: .status.workers
+                        labelSelectorPath: .status.selector
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              workers:
+                                type: object
+                                properties:
+                                  count: {type: integer, maximum: 10}
+                          status:
+                            type: object
+                            properties:
+                              workers: {type: integer}
+                              selector: {type: string}
+                """);
+        kubectl.run("apply", "-f", dir.resolve("scalers-crd.yaml").toString()).ok();
+        kubectl.run(60, "wait", "--for=condition=Established", "crd/scalers.example.com", "--timeout=30s").ok();
+        Files.writeString(dir.resolve("s1.yaml"), "apiVersion: example.com/v1\nkind: Scaler\nmetadata:\n  name: s1\n"
+                + "spec:\n  workers:\n    count: 1\n");
+        kubectl.run("apply", "-f", dir.resolve("s1.yaml").toString()).ok();
+        kubectl.run("patch", "scaler", "s1", "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"workers\":1,\"selector\":\"app=s1\"}}").ok();
+
+        assertEquals("scaler.example.com/s1 scaled", kubectl.run("scale", "scaler", "s1", "--replicas=4").ok().out().trim());
+        assertEquals("4", kubectl.run("get", "scaler", "s1", "-o", "jsonpath={.spec.workers.count}").ok().out());
+        JsonNode scale = json(gateway.request("GET", "/apis/example.com/v1/namespaces/default/scalers/s1/scale", null,
+                (String) null).body());
+        assertEquals("Scale", scale.path("kind").asText());
+        assertEquals(4, scale.path("spec").path("replicas").asInt());
+        assertEquals(1, scale.path("status").path("replicas").asInt(), "the definition's statusReplicasPath");
+        assertEquals("app=s1", scale.path("status").path("selector").asText(), "the definition's labelSelectorPath");
+        kubectl.run(60, "delete", "crd", "scalers.example.com", "--timeout=30s").ok();
+    }
+
     private static String poll(BlockingQueue<String> seen, String wanted) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
