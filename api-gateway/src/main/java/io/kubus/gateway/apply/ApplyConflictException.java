@@ -41,6 +41,26 @@ public final class ApplyConflictException extends RuntimeException {
     }
 
     /**
+     * The 409 Status kube-apiserver answers with (errors.NewApplyConflict): reason Conflict, no object details, one
+     * cause per conflicting field.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode toStatus() {
+        com.fasterxml.jackson.databind.node.ObjectNode s = JsonValues.MAPPER.createObjectNode();
+        s.put("kind", "Status");
+        s.put("apiVersion", "v1");
+        s.putObject("metadata");
+        s.put("status", "Failure");
+        s.put("message", getMessage());
+        s.put("reason", "Conflict");
+        com.fasterxml.jackson.databind.node.ArrayNode causes = s.putObject("details").putArray("causes");
+        for (Cause c : causes()) {
+            causes.addObject().put("reason", c.reason()).put("message", c.message()).put("field", c.field());
+        }
+        s.put("code", 409);
+        return s;
+    }
+
+    /**
      * One conflict names its manager inline; several are grouped by manager (sorted by kube's manager identifier)
      * with one {@code - path} line each.
      */

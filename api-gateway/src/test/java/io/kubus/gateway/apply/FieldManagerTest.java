@@ -116,6 +116,27 @@ class FieldManagerTest {
     }
 
     @Test
+    void aManagerThatCreatedWithAnUpdateConflictsWithItselfWhenApplying() {
+        // kube keys managers by name and operation: a client that creates, then applies, meets its own Update entry
+        FieldManager.Result created = CONFIG_MAPS.update(null, configMap("{\"a\":\"1\"}"), "test", "v1", "");
+        ApplyConflictException e = assertThrows(ApplyConflictException.class,
+                () -> CONFIG_MAPS.apply(created.object(), configMap("{\"a\":\"2\"}"), "test", "v1", false));
+        assertEquals("Apply failed with 1 conflict: conflict with \"test\" using v1: .data.a", e.getMessage());
+    }
+
+    @Test
+    void theConflictStatusIsKubes() {
+        FieldManager.Result r = CONFIG_MAPS.update(null, configMap("{\"a\":\"1\"}"), "m1", "v1", "");
+        ApplyConflictException e = assertThrows(ApplyConflictException.class,
+                () -> CONFIG_MAPS.apply(r.object(), configMap("{\"a\":\"2\"}"), "m2", "v1", false));
+        assertEquals(json("""
+                {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+                 "message":"Apply failed with 1 conflict: conflict with \\"m1\\" using v1: .data.a","reason":"Conflict",
+                 "details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \\"m1\\" using v1","field":".data.a"}]},
+                 "code":409}"""), e.toStatus());
+    }
+
+    @Test
     void severalConflictsAreGroupedBySortedManager() {
         FieldManager.Result r = CONFIG_MAPS.update(null, configMap("{\"a\":\"1\",\"b\":\"1\"}"), "m1", "v1", "");
         ApplyConflictException one = assertThrows(ApplyConflictException.class,
