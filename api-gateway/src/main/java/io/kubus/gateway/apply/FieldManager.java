@@ -131,6 +131,7 @@ public final class FieldManager {
                                String apiVersion, String subresource) {
         ManagedFieldsEntry self = new ManagedFieldsEntry(manager == null || manager.isEmpty() ? "unknown" : manager,
                 ManagedFieldsEntry.UPDATE, apiVersion, null, FieldSet.EMPTY, subresource);
+        reconcileWithTypes(managed);
         ObjectFields.Comparison cmp = comparison(old, newObj);
         FieldSet changed = cmp.modified().union(cmp.added());
         // every current owner loses what this write changed or removed ("current-operation" is nobody's entry)
@@ -145,6 +146,11 @@ public final class FieldManager {
             managed.put(self.identifier(), self.withFields(fields).withTime(now()));
         }
         capUpdateManagers(managed);
+    }
+
+    /** Every entry's set with the kind's current list and map types (a CRD's schema may have changed since). */
+    private void reconcileWithTypes(Map<String, ManagedFieldsEntry> managed) {
+        managed.replaceAll((id, e) -> e.withFields(ObjectFields.reconcileWithTypes(e.fields(), type)));
     }
 
     private ObjectFields.Comparison comparison(JsonNode old, JsonNode newObj) {
@@ -192,6 +198,7 @@ public final class FieldManager {
         ManagedFieldsEntry self = new ManagedFieldsEntry(manager == null || manager.isEmpty() ? "unknown" : manager,
                 ManagedFieldsEntry.APPLY, apiVersion, null, FieldSet.EMPTY, sub);
         String id = self.identifier();
+        reconcileWithTypes(managed);
         ManagedFieldsEntry last = managed.get(id);
         JsonNode merged = ObjectFields.merge(liveObj, applied, type);
         FieldSet appliedSet = ObjectFields.toFieldSet(applied, type).recursiveDifference(resetFields);

@@ -428,4 +428,50 @@ public final class ObjectFields {
             path.removeLast();
         });
     }
+
+    /**
+     * A stored set brought in line with the current types (structured-merge-diff's ReconcileFieldSetWithSchema): where
+     * a list or map has become atomic since the entry was written (a CRD update), the paths below it collapse into
+     * the list or map itself, so ownership and conflicts use the new granularity. Whether a position is a list or a
+     * map is read from the set's own path elements; deduced (schemaless) positions are left alone.
+     */
+    public static FieldSet reconcileWithTypes(FieldSet s, FieldType t) {
+        FieldSet.Builder b = new FieldSet.Builder();
+        boolean changed = reconcile(s, t, new ArrayList<>(), b);
+        return changed ? b.build() : s;
+    }
+
+    private static boolean reconcile(FieldSet s, FieldType t, List<PathElement> path, FieldSet.Builder b) {
+        boolean changed = false;
+        for (PathElement pe : s.members()) {
+            path.add(pe);
+            b.insert(path);
+            path.removeLast();
+        }
+        for (Map.Entry<PathElement, FieldSet> e : s.children().entrySet()) {
+            PathElement pe = e.getKey();
+            FieldSet child = e.getValue();
+            FieldType ct = pe instanceof PathElement.Field f ? t.field(f.name()) : t.element();
+            path.add(pe);
+            if (ct != FieldType.DEDUCED && isAtomicHere(child, ct)) {
+                b.insert(path);
+                changed = true;
+            } else {
+                changed |= reconcile(child, ct, path, b);
+            }
+            path.removeLast();
+        }
+        return changed;
+    }
+
+    /** The set below a position says whether it is a map (field names) or a list (keys, values, indices). */
+    private static boolean isAtomicHere(FieldSet below, FieldType t) {
+        PathElement first = below.children().isEmpty() ? below.members().first()
+                : below.members().isEmpty() ? below.children().firstKey()
+                : java.util.Collections.min(List.of(below.members().first(), below.children().firstKey()));
+        if (first instanceof PathElement.Field) {
+            return t.mapType() == FieldType.MapType.ATOMIC;
+        }
+        return t.listType() == FieldType.ListType.ATOMIC;
+    }
 }

@@ -114,4 +114,21 @@ class CustomResourceApplyTest {
         assertEquals(json("{\"a\":1,\"b\":2}"), r.object().at("/spec/extra"));
         assertTrue(r.managedFields().stream().allMatch(e -> e.fields().has(path("spec", "extra", e.manager().equals("m1") ? "a" : "b"))));
     }
+
+    @Test
+    void entriesWrittenBeforeAListBecameAtomicOwnItWhole() {
+        FieldManager.Result r = WIDGETS.apply(null, widget("{\"items\":[{\"name\":\"x\",\"value\":\"a\"}]}"), "m1",
+                "example.com/v1", false);
+        StructuralSchema atomic = StructuralSchema.parse(json("""
+                {"type":"object","properties":{"spec":{"type":"object","properties":{
+                  "items":{"type":"array","items":{"type":"object"}}}}}}"""));
+        FieldManager now = new FieldManager(StructuralSchemaFieldTypes.of(atomic), FieldSet.EMPTY,
+                Clock.fixed(Instant.parse("2026-12-07T02:00:00Z"), ZoneOffset.UTC));
+        ApplyConflictException e = assertThrows(ApplyConflictException.class, () -> now.apply(r.object(),
+                widget("{\"items\":[{\"name\":\"y\"}]}"), "m2", "example.com/v1", false));
+        assertEquals(List.of(".spec.items"), e.causes().stream().map(ApplyConflictException.Cause::field).toList());
+        assertEquals("{\"f:spec\":{\"f:items\":{}}}", ObjectFields.reconcileWithTypes(
+                FieldSet.fromFieldsV1(json("{\"f:spec\":{\"f:items\":{\"k:{\\\"name\\\":\\\"x\\\"}\":{\".\":{},\"f:name\":{}}}}}")),
+                StructuralSchemaFieldTypes.of(atomic)).toFieldsV1String());
+    }
 }
