@@ -47,6 +47,7 @@ public final class FieldManager {
     private final FieldType type;
     private final FieldSet resetFields;
     private final Clock clock;
+    private final JsonNode zeroObject;
 
     /**
      * @param type        the kind's field types
@@ -55,9 +56,25 @@ public final class FieldManager {
      * @param clock       the time written into entries
      */
     public FieldManager(FieldType type, FieldSet resetFields, Clock clock) {
+        this(type, resetFields, clock, null);
+    }
+
+    /**
+     * @param zeroObject what a new object of the kind looks like before anything is set, as Go serializes a zero
+     *                   value (e.g. {@code {"metadata":{"creationTimestamp":null},"spec":{"template":{...}},"status":{}}});
+     *                   a create and the before-first-apply entry are compared against it, which is what keeps kube
+     *                   from recording {@code ".": {}} for structs that always exist. Null for an empty object, which
+     *                   is exact for custom resources.
+     */
+    public FieldManager(FieldType type, FieldSet resetFields, Clock clock, JsonNode zeroObject) {
         this.type = Objects.requireNonNull(type);
         this.resetFields = resetFields == null ? FieldSet.EMPTY : resetFields;
         this.clock = Objects.requireNonNull(clock);
+        this.zeroObject = zeroObject == null ? JsonNodeFactory.instance.objectNode() : zeroObject.deepCopy();
+    }
+
+    private ObjectNode zero() {
+        return ((ObjectNode) zeroObject).deepCopy();
     }
 
     /** The object to store and its managedFields (also written into the object's metadata). */
@@ -154,8 +171,7 @@ public final class FieldManager {
     }
 
     private ObjectFields.Comparison comparison(JsonNode old, JsonNode newObj) {
-        ObjectFields.Comparison c = ObjectFields.compare(old == null ? JsonNodeFactory.instance.objectNode() : old,
-                newObj, type);
+        ObjectFields.Comparison c = ObjectFields.compare(old == null ? zero() : old, newObj, type);
         return new ObjectFields.Comparison(c.added().recursiveDifference(resetFields),
                 c.modified().recursiveDifference(resetFields), c.removed().recursiveDifference(resetFields));
     }
@@ -192,7 +208,7 @@ public final class FieldManager {
         stripManagedFields(liveObj);
         if (managed.isEmpty()) {
             // fields set before any apply are owned by one updater, so the first applier conflicts with them
-            trackedUpdate(JsonNodeFactory.instance.objectNode(), liveObj, managed, BEFORE_FIRST_APPLY, apiVersion, sub);
+            trackedUpdate(zero(), liveObj, managed, BEFORE_FIRST_APPLY, apiVersion, sub);
         }
 
         ManagedFieldsEntry self = new ManagedFieldsEntry(manager == null || manager.isEmpty() ? "unknown" : manager,

@@ -142,6 +142,13 @@ public final class ObjectFields {
     private record Cmp(FieldSet.Builder added, FieldSet.Builder modified, FieldSet.Builder removed) {
 
         void compare(JsonNode l, JsonNode r, FieldType t, List<PathElement> path) {
+            // a null against a granular map or list is that map or list empty (Go's nil slice or map): its items are
+            // added or removed one by one and the position itself is neither
+            if (l != null && l.isNull() && r != null && kind(r, t, path) != Kind.LEAF) {
+                l = r.isObject() ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.arrayNode();
+            } else if (r != null && r.isNull() && l != null && kind(l, t, path) != Kind.LEAF) {
+                r = l.isObject() ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.arrayNode();
+            }
             Kind k = kind(r != null ? r : l, t, path);
             if (l != null && r != null && kind(l, t, path) != k) {
                 k = Kind.LEAF; // a value changed shape: one modified leaf

@@ -17,8 +17,10 @@
  * <ul>
  *   <li>kube compares a create against the kind's Go zero value, where non-pointer structs (a Deployment's spec,
  *       template) and non-omitempty lists (containers: null) already exist, so it records no {@code ".": {}} for
- *       them; Kubus compares against an empty object, so an update that creates such a struct or list also owns it
- *       as itself. Leaf ownership, conflicts and pruning are the same; for custom resources kube behaves as Kubus.</li>
+ *       them; Kubus compares against an empty object unless the caller gives the kind's zero object
+ *       ({@link io.kubus.gateway.apply.FieldManager#FieldManager(FieldType, FieldSet, java.time.Clock,
+ *       com.fasterxml.jackson.databind.JsonNode)}); without it an update that creates such a struct or list also owns
+ *       it as itself. Leaf ownership, conflicts and pruning are the same; for custom resources kube behaves as Kubus.</li>
  *   <li>List keys of built-in kinds come from patch merge keys (one key), not OpenAPI list-map-keys (a container's
  *       ports are keyed by containerPort alone, not containerPort and protocol).</li>
  *   <li>No version conversion: every entry is compared in the version being written.</li>

@@ -101,6 +101,41 @@ class FieldManagerTest {
         assertEquals("status", r.object().at("/metadata/managedFields/1/subresource").asText());
     }
 
+    /** A zero apps/v1 Deployment as Go serializes it: non-pointer structs and non-omitempty fields are present. */
+    static final JsonNode DEPLOYMENT_ZERO = json("""
+            {"metadata":{"creationTimestamp":null},"spec":{"selector":null,"template":{"metadata":{"creationTimestamp":null},
+             "spec":{"containers":null}},"strategy":{}},"status":{}}""");
+
+    @Test
+    void kubectlCreateIsRecordedExactlyAsKubeDoesGivenTheZeroObject() {
+        JsonNode stored = json("""
+                {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"nginx","namespace":"default",
+                  "creationTimestamp":"2026-12-07T01:00:00Z","generation":1,"labels":{"app":"nginx"}},
+                 "spec":{"replicas":1,"selector":{"matchLabels":{"app":"nginx"}},
+                  "template":{"metadata":{"creationTimestamp":null,"labels":{"app":"nginx"}},
+                   "spec":{"containers":[{"name":"nginx","image":"nginx","resources":{},
+                     "terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"Always"}],
+                    "restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst",
+                    "securityContext":{},"schedulerName":"default-scheduler"}},
+                  "strategy":{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":"25%","maxSurge":"25%"}},
+                  "revisionHistoryLimit":10,"progressDeadlineSeconds":600},
+                 "status":{}}""");
+        FieldManager fm = new FieldManager(DEPLOYMENT, FieldSet.EMPTY, at("2026-12-07T01:00:00Z"), DEPLOYMENT_ZERO);
+        FieldManager.Result r = fm.update(null, stored, "kubectl-create", "apps/v1", "");
+        assertEquals("{\"f:metadata\":{\"f:labels\":{\".\":{},\"f:app\":{}}},\"f:spec\":{\"f:progressDeadlineSeconds\":{},"
+                + "\"f:replicas\":{},\"f:revisionHistoryLimit\":{},\"f:selector\":{},\"f:strategy\":{\"f:rollingUpdate\":"
+                + "{\".\":{},\"f:maxSurge\":{},\"f:maxUnavailable\":{}},\"f:type\":{}},\"f:template\":{\"f:metadata\":"
+                + "{\"f:labels\":{\".\":{},\"f:app\":{}}},\"f:spec\":{\"f:containers\":{\"k:{\\\"name\\\":\\\"nginx\\\"}\":"
+                + "{\".\":{},\"f:image\":{},\"f:imagePullPolicy\":{},\"f:name\":{},\"f:resources\":{},"
+                + "\"f:terminationMessagePath\":{},\"f:terminationMessagePolicy\":{}}},\"f:dnsPolicy\":{},"
+                + "\"f:restartPolicy\":{},\"f:schedulerName\":{},\"f:securityContext\":{},"
+                + "\"f:terminationGracePeriodSeconds\":{}}}}}", r.managedFields().getFirst().fields().toFieldsV1String());
+        // without the zero object the structs that always exist are owned as themselves too
+        FieldSet plain = DEPLOYMENTS.update(null, stored, "kubectl-create", "apps/v1", "").managedFields().getFirst().fields();
+        assertTrue(plain.has(path("spec")));
+        assertFalse(r.managedFields().getFirst().fields().has(path("spec")));
+    }
+
     // ---- conflicts ----
 
     @Test
