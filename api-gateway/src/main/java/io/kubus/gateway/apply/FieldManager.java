@@ -91,12 +91,7 @@ public final class FieldManager {
     public Result update(JsonNode liveOld, JsonNode liveNew, String manager, String apiVersion, String subresource) {
         ObjectNode newObj = ((ObjectNode) liveNew).deepCopy();
         String sub = subresource == null ? "" : subresource;
-        Map<String, ManagedFieldsEntry> managed;
-        try {
-            managed = decodeLiveOrNew(liveOld, newObj, !sub.isEmpty());
-        } catch (IllegalArgumentException e) {
-            return new Result(newObj, List.of()); // kube leaves the object as sent when its managedFields are unreadable
-        }
+        Map<String, ManagedFieldsEntry> managed = decodeLiveOrNew(liveOld, newObj, !sub.isEmpty());
         stripManagedFields(newObj);
         ObjectNode old = liveOld == null ? null : stripManagedFields(((ObjectNode) liveOld).deepCopy());
         boolean existing = old != null && !old.path("metadata").path("uid").asText("").isEmpty();

@@ -284,6 +284,40 @@ class FieldManagerTest {
     }
 
     @Test
+    void unreadableManagedFieldsInARequestFallBackToTheLiveOnes() {
+        FieldManager.Result r = CONFIG_MAPS.update(null, configMap("{\"a\":\"1\"}"), "m", "v1", "");
+        ObjectNode bad = r.object().deepCopy();
+        ((ObjectNode) bad.get("metadata")).putArray("managedFields").addObject().put("manager", "x").put("operation", "Patch");
+        FieldManager.Result u = CONFIG_MAPS.update(r.object(), bad, "m2", "v1", "");
+        assertEquals(List.of("m"), u.managedFields().stream().map(ManagedFieldsEntry::manager).toList());
+        assertEquals("m", u.object().at("/metadata/managedFields/0/manager").asText());
+    }
+
+    @Test
+    void decodingRefusesWhatKubeRefuses() {
+        assertEquals("operation must be `Apply` or `Update`", assertThrows(IllegalArgumentException.class,
+                () -> ManagedFieldsEntry.fromJson(json("{\"operation\":\"Patch\",\"apiVersion\":\"v1\",\"fieldsType\":\"FieldsV1\"}"), 0))
+                .getMessage());
+        assertEquals("apiVersion must not be empty", assertThrows(IllegalArgumentException.class,
+                () -> ManagedFieldsEntry.fromJson(json("{\"operation\":\"Apply\",\"fieldsType\":\"FieldsV1\"}"), 0)).getMessage());
+        assertEquals("missing fieldsType in managed fields entry 2", assertThrows(IllegalArgumentException.class,
+                () -> ManagedFieldsEntry.fromJson(json("{\"operation\":\"Apply\",\"apiVersion\":\"v1\"}"), 2)).getMessage());
+        assertEquals("invalid fieldsType \"FieldsV2\" in managed fields entry 0", assertThrows(IllegalArgumentException.class,
+                () -> ManagedFieldsEntry.fromJson(json("{\"operation\":\"Apply\",\"apiVersion\":\"v1\",\"fieldsType\":\"FieldsV2\"}"), 0))
+                .getMessage());
+    }
+
+    @Test
+    void entriesAreWrittenInKubesOrder() {
+        ManagedFieldsEntry u1 = new ManagedFieldsEntry("b", "Update", "v1", "2026-01-01T00:00:02Z", FieldSet.of(path("x")), "");
+        ManagedFieldsEntry u0 = new ManagedFieldsEntry("z", "Update", "v1", "2026-01-01T00:00:01Z", FieldSet.of(path("x")), "");
+        ManagedFieldsEntry a = new ManagedFieldsEntry("y", "Apply", "v1", "2026-01-01T00:00:09Z", FieldSet.of(path("x")), "");
+        ObjectNode obj = (ObjectNode) json("{\"metadata\":{}}");
+        ManagedFieldsEntry.write(obj, List.of(u1, u0, a));
+        assertEquals(List.of("y", "z", "b"), ManagedFieldsEntry.read(obj).stream().map(ManagedFieldsEntry::manager).toList());
+    }
+
+    @Test
     void theFirstApplyToAnUntrackedObjectConflictsWithBeforeFirstApply() {
         JsonNode untracked = json(deployment(3, "nginx"));
         ApplyConflictException e = assertThrows(ApplyConflictException.class,
