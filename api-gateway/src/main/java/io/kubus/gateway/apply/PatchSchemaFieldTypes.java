@@ -1,8 +1,11 @@
 package io.kubus.gateway.apply;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.kubus.gateway.patch.PatchSchema;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,14 +14,17 @@ import java.util.Set;
  * instead; for most fields the two agree: a {@code patchStrategy:"merge"} list with a merge key is a map list keyed
  * by it, a merge list of scalars is a set, every other list is atomic.
  *
+ * <p>Some OpenAPI map lists have several keys where the patch tag has one merge key: a container's {@code ports} are
+ * keyed by {@code containerPort} and {@code protocol} (protocol defaulting to TCP, so kube writes
+ * {@code k:{"containerPort":80,"protocol":"TCP"}} even when the protocol is omitted), a Service's by {@code port} and
+ * {@code protocol}, {@code topologySpreadConstraints} by {@code topologyKey} and {@code whenUnsatisfiable}. Those
+ * known cases are mapped to kube's keys below (by field name and patch merge key).
+ *
  * <p>Known differences, documented rather than hidden:
  * <ul>
- *   <li>Some OpenAPI map lists have several keys where the patch tag has one: a container's {@code ports} are keyed by
- *       {@code containerPort} and {@code protocol} in kube's SSA (protocol defaulting to TCP), by
- *       {@code containerPort} alone here, so two ports differing only by protocol are one item here.</li>
- *   <li>Lists that OpenAPI marks as map or set without a patch strategy (e.g. tolerations are atomic in both, but
- *       {@code topologySpreadConstraints} are keyed by topologyKey and whenUnsatisfiable in OpenAPI) follow the patch
- *       tag.</li>
+ *   <li>Other lists follow the patch tag: a list OpenAPI marks as map or set but that has no patch strategy is
+ *       atomic here, and a merge list whose OpenAPI keys are not in {@link #OPENAPI_KEYS} keeps its single merge
+ *       key.</li>
  *   <li>Struct versus map is not recorded in a PatchSchema, so the well-known {@code map[string]...} field names
  *       below are maps and every other object is a struct; atomic structs/maps ({@code +structType=atomic}, e.g.
  *       every LabelSelector) are recognised by name too.</li>
@@ -37,6 +43,18 @@ public final class PatchSchemaFieldTypes implements FieldType {
      */
     static final Set<String> ATOMIC_FIELDS = Set.of("selector", "labelSelector", "namespaceSelector", "podSelector",
             "nodeSelector");
+
+    /**
+     * kube's x-kubernetes-list-map-keys where they differ from the patch merge key, by "field/mergeKey" (the same
+     * field name keys differently in different types, e.g. a container's and a Service's ports).
+     */
+    static final Map<String, List<String>> OPENAPI_KEYS = Map.of(
+            "ports/containerPort", List.of("containerPort", "protocol"),
+            "ports/port", List.of("port", "protocol"),
+            "topologySpreadConstraints/topologyKey", List.of("topologyKey", "whenUnsatisfiable"));
+
+    /** OpenAPI defaults of key fields: an item without them is identified with the default, as kube does. */
+    static final Map<String, JsonNode> KEY_DEFAULTS = Map.of("protocol", TextNode.valueOf("TCP"));
 
     private final PatchSchema schema;
     private final PatchSchema.Field field;
@@ -80,7 +98,15 @@ public final class PatchSchemaFieldTypes implements FieldType {
 
     @Override
     public List<String> listMapKeys() {
-        return listType() == ListType.MAP ? List.of(field.mergeKey()) : List.of();
+        if (listType() != ListType.MAP) {
+            return List.of();
+        }
+        return OPENAPI_KEYS.getOrDefault(name + "/" + field.mergeKey(), List.of(field.mergeKey()));
+    }
+
+    @Override
+    public JsonNode keyDefault(String keyField) {
+        return listMapKeys().contains(keyField) ? KEY_DEFAULTS.get(keyField) : null;
     }
 
     @Override

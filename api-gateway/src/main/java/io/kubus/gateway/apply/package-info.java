@@ -21,8 +21,9 @@
  *       ({@link io.kubus.gateway.apply.FieldManager#FieldManager(FieldType, FieldSet, java.time.Clock,
  *       com.fasterxml.jackson.databind.JsonNode)}); without it an update that creates such a struct or list also owns
  *       it as itself. Leaf ownership, conflicts and pruning are the same; for custom resources kube behaves as Kubus.</li>
- *   <li>List keys of built-in kinds come from patch merge keys (one key), not OpenAPI list-map-keys (a container's
- *       ports are keyed by containerPort alone, not containerPort and protocol).</li>
+ *   <li>List types of built-in kinds come from their patch tags, with kube's multi-key lists (ports,
+ *       topologySpreadConstraints) mapped by hand; see {@link io.kubus.gateway.apply.PatchSchemaFieldTypes}.</li>
+ *   <li>A CRD's x-kubernetes-embedded-resource objects are typed by their own schema only (kube adds ObjectMeta).</li>
  *   <li>No version conversion: every entry is compared in the version being written.</li>
  *   <li>The client-side apply annotation (last-applied-configuration) is not reconciled with apply.</li>
  * </ul>

@@ -68,9 +68,8 @@ class FieldManagerTest {
         assertEquals("FieldsV1", mf.get("fieldsType").asText());
         assertEquals(List.of("manager", "operation", "apiVersion", "time", "fieldsType", "fieldsV1"),
                 iterate(mf.fieldNames()));
-        // kube's own bytes except the port key: the PatchSchema keys ports by containerPort alone
-        String expected = FieldSetTest.KUBE_APPLY_DEPLOYMENT.replace(",\\\"protocol\\\":\\\"TCP\\\"", "");
-        assertEquals(expected, FieldSet.fromFieldsV1(mf.get("fieldsV1")).toFieldsV1String());
+        // kube's own bytes, the port keyed by containerPort and the defaulted protocol
+        assertEquals(FieldSetTest.KUBE_APPLY_DEPLOYMENT, FieldSet.fromFieldsV1(mf.get("fieldsV1")).toFieldsV1String());
         assertEquals(3, r.object().at("/spec/replicas").asInt());
     }
 
@@ -454,6 +453,15 @@ class FieldManagerTest {
     }
 
     @Test
+    void portsDifferingOnlyByProtocolAreTwoItems() {
+        FieldManager.Result r = DEPLOYMENTS.apply(null, json(pod("[{\"name\":\"dns\",\"ports\":[{\"containerPort\":53},"
+                + "{\"containerPort\":53,\"protocol\":\"UDP\"}]}]")), "m", "apps/v1", false);
+        String fields = entry(r, "m", "Apply").fields().toFieldsV1String();
+        assertTrue(fields.contains("k:{\\\"containerPort\\\":53,\\\"protocol\\\":\\\"TCP\\\"}"), fields);
+        assertTrue(fields.contains("k:{\\\"containerPort\\\":53,\\\"protocol\\\":\\\"UDP\\\"}"), fields);
+    }
+
+    @Test
     void atomicListsAreOneFieldReplacedWhole() {
         FieldManager.Result r = DEPLOYMENTS.apply(null,
                 json(pod("[{\"name\":\"c\",\"image\":\"i\",\"args\":[\"a\",\"b\"]}]")), "m1", "apps/v1", false);
@@ -480,7 +488,12 @@ class FieldManagerTest {
         assertEquals(FieldType.ListType.MAP, containers.listType());
         assertEquals(List.of("name"), containers.listMapKeys());
         assertEquals(FieldType.ListType.MAP, containers.element().field("ports").listType());
-        assertEquals(List.of("containerPort"), containers.element().field("ports").listMapKeys());
+        assertEquals(List.of("containerPort", "protocol"), containers.element().field("ports").listMapKeys());
+        assertEquals("TCP", containers.element().field("ports").keyDefault("protocol").asText());
+        FieldType service = PatchSchemaFieldTypes.of(PatchSchemas.object(
+                PatchSchema.builder().mergeList("ports", "port").build(), PatchSchema.EMPTY));
+        assertEquals(List.of("port", "protocol"), service.field("spec").field("ports").listMapKeys());
+        assertEquals(List.of("name"), containers.element().field("env").listMapKeys());
         assertEquals(FieldType.ListType.ATOMIC, containers.element().field("args").listType());
         assertEquals(FieldType.ListType.SET, DEPLOYMENT.field("metadata").field("finalizers").listType());
         assertEquals(FieldType.MapType.ATOMIC, PatchSchemaFieldTypes.of(PatchSchema.builder().replaceObject("x").build())
