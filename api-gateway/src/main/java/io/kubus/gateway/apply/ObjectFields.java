@@ -269,7 +269,14 @@ public final class ObjectFields {
             return l == null ? null : l.deepCopy();
         }
         if (l == null) {
-            return r.deepCopy();
+            // still walked, so that a configuration's duplicate list items are refused wherever they are
+            if (r.isObject()) {
+                l = JsonNodeFactory.instance.objectNode();
+            } else if (r.isArray()) {
+                l = JsonNodeFactory.instance.arrayNode();
+            } else {
+                return r.deepCopy();
+            }
         }
         if (l.isObject() && r.isObject() && (root || t.mapType() == FieldType.MapType.GRANULAR)) {
             ObjectNode out = ((ObjectNode) l).deepCopy();
