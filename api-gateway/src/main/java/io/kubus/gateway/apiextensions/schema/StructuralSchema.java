@@ -221,6 +221,56 @@ public final class StructuralSchema {
                 + at + " of type " + goType);
     }
 
+    /** The declared properties, read-only (server-side apply reads a CRD's field types through these accessors). */
+    public Map<String, StructuralSchema> propertiesView() {
+        return java.util.Collections.unmodifiableMap(properties);
+    }
+
+    /** The {@code items} schema, or null. */
+    public StructuralSchema itemsSchema() {
+        return items;
+    }
+
+    /** The {@code additionalProperties} schema, or null. */
+    public StructuralSchema additionalPropertiesSchema() {
+        return additionalProperties;
+    }
+
+    /** Whether x-kubernetes-preserve-unknown-fields is true. */
+    public boolean preservesUnknownFields() {
+        return Boolean.TRUE.equals(preserveUnknownFields);
+    }
+
+    /** x-kubernetes-list-type, or null. */
+    public String xListType() {
+        return listType;
+    }
+
+    /** x-kubernetes-list-map-keys, read-only. */
+    public List<String> xListMapKeys() {
+        return java.util.Collections.unmodifiableList(listMapKeys);
+    }
+
+    /** x-kubernetes-map-type, or null. */
+    public String xMapType() {
+        return mapType;
+    }
+
+    /** The schema's {@code type}, "" when absent. */
+    public String typeName() {
+        return type;
+    }
+
+    /** Whether x-kubernetes-int-or-string is set. */
+    public boolean intOrString() {
+        return intOrString;
+    }
+
+    /** The {@code default} value as a fresh copy, or null. */
+    public JsonNode defaultValueCopy() {
+        return defaultCopy();
+    }
+
     /** The default, if any, as a fresh copy (defaults are copied into every object they fill). */
     JsonNode defaultCopy() {
         return defaultValue == null ? null : defaultValue.deepCopy();
