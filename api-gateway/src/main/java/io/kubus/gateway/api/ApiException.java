@@ -57,6 +57,14 @@ public final class ApiException extends RuntimeException {
                 + "\": " + why, details(type, name).build());
     }
 
+    /** A server-side apply's conflicts: 409 Conflict with kube's message and one FieldManagerConflict cause each. */
+    public static ApiException applyConflict(io.kubus.gateway.apply.ApplyConflictException e) {
+        List<StatusCause> causes = e.causes().stream().map(c -> new io.fabric8.kubernetes.api.model.StatusCauseBuilder()
+                .withReason(c.reason()).withMessage(c.message()).withField(c.field()).build()).toList();
+        return of(409, "Conflict", e.getMessage(), new StatusDetailsBuilder()
+                .withCauses(causes).build());
+    }
+
     public static ApiException badRequest(String message) {
         return of(400, "BadRequest", message, null);
     }

@@ -3,6 +3,8 @@ package io.kubus.gateway.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.admission.Admission;
+import io.kubus.gateway.apply.ApplyConflictException;
+import io.kubus.gateway.apply.FieldManager;
 import io.kubus.gateway.admission.FieldValidation;
 import io.kubus.gateway.patch.JsonMergePatch;
 import io.kubus.gateway.patch.JsonPatch;
@@ -24,6 +26,7 @@ import io.kubus.schema.KubusJson;
 import io.kubus.schema.event.WatchEventType;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
 import java.security.SecureRandom;
@@ -84,6 +87,14 @@ public class GenericRegistry {
      * admission, the store, all in the kind's storage version.
      */
     public ApiResponse create(ApiRequest request, ObjectNode body) {
+        return create(request, body, true);
+    }
+
+    /**
+     * As {@link #create(ApiRequest, ObjectNode)}; {@code recordUpdate} false when the body already carries the
+     * managedFields of an apply that creates the object.
+     */
+    ApiResponse create(ApiRequest request, ObjectNode body, boolean recordUpdate) {
         ApiPath path = request.path();
         ResourceType type = path.type();
         FieldValidation validation = fieldValidation(request.query());
@@ -106,7 +117,10 @@ public class GenericRegistry {
         }
         meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
         ServerMetadata.created(meta, clock);
-        ObjectNode admitted = admission.admitCreate(type, obj, request.user(), validation, warnings);
+        ObjectNode created = admission.admitCreate(type, obj, request.user(), validation, warnings);
+        ObjectNode admitted = recordUpdate
+                ? fieldManager(type, null).update(null, created, request.fieldManager(), type.apiVersion(), null).object()
+                : created;
         stampKind(type.storageType(), admitted);
         if (isDryRun(request.query())) {
             return respond(201, request, admitted, warnings);
@@ -213,6 +227,15 @@ public class GenericRegistry {
      * store unless nothing changed.
      */
     public ApiResponse update(ApiRequest request, UnaryOperator<ObjectNode> desired, Preparation prepare) {
+        return update(request, desired, prepare, true);
+    }
+
+    /**
+     * The update; {@code recordUpdate} false for an apply, whose {@code desired} already recorded its manager's
+     * fields (operation Apply) in the object's managedFields.
+     */
+    private ApiResponse update(ApiRequest request, UnaryOperator<ObjectNode> desired, Preparation prepare,
+                               boolean recordUpdate) {
         ApiPath path = request.path();
         ResourceType type = path.type();
         FieldValidation validation = fieldValidation(request.query());
@@ -226,8 +249,10 @@ public class GenericRegistry {
             ObjectNode wanted = admission.toStorage(type,
                     desired.apply(conversions.fromStorage(type, current.deepCopy())), validation, warnings);
             checkResourceVersion(type, path.name(), metadata(wanted), current);
-            ObjectNode next = admission.admitUpdate(type, prepare.next(current, wanted), current, request.user(), validation,
-                    warnings);
+            ObjectNode admitted = admission.admitUpdate(type, prepare.next(current, wanted), current, request.user(),
+                    validation, warnings);
+            ObjectNode next = recordUpdate ? fieldManager(type, path.subresource()).update(current, admitted,
+                    request.fieldManager(), type.apiVersion(), path.subresource()).object() : admitted;
             strategies.of(type).beginUpdate(next, current, store);
             stampKind(type.storageType(), next);
             bumpGeneration(current, next);
@@ -260,6 +285,9 @@ public class GenericRegistry {
                     + "types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
         }
         JsonNode patch = bodies.patch(patchType, request.body());
+        if (patchType == PatchType.APPLY) {
+            return update(request, current -> apply(request, current, patch), prepare, false);
+        }
         return update(request, current -> {
             ObjectNode patched = applyPatch(patchType, current, patch, strategy(path.type()).patchSchema());
             if (!Objects.equals(patched.path("kind").asText(null), current.path("kind").asText(null))
@@ -268,6 +296,40 @@ public class GenericRegistry {
             }
             return patched;
         }, prepare);
+    }
+
+    /**
+     * Server-side apply: the applied configuration merged into {@code live} (null for a missing object) as field
+     * ownership says, its manager's fields recorded with operation Apply; 409 with kube's message on a conflict unless
+     * {@code force}. The configuration must name the object's kind, and a manager is required.
+     */
+    ObjectNode apply(ApiRequest request, @Nullable ObjectNode live, JsonNode config) {
+        ApiPath path = request.path();
+        String manager = request.query().get("fieldManager");
+        if (manager == null || manager.isEmpty()) {
+            throw ApiException.badRequest("PATCH apply requires fieldManager");
+        }
+        if (!(config instanceof ObjectNode applied)) {
+            throw ApiException.badRequest("the apply configuration must be an object");
+        }
+        if (!path.type().apiVersion().equals(applied.path("apiVersion").asText())
+                || !path.type().kind().equals(applied.path("kind").asText())) {
+            throw ApiException.badRequest("the apply configuration is for " + applied.path("apiVersion").asText() + ", Kind="
+                    + applied.path("kind").asText() + "; the request is for " + path.type().apiVersion() + ", Kind="
+                    + path.type().kind());
+        }
+        try {
+            return fieldManager(path.type(), path.subresource()).apply(live == null ? JsonTree.F.objectNode() : live,
+                    applied, manager, path.type().apiVersion(), request.query().isTrue("force")).object();
+        } catch (ApplyConflictException e) {
+            throw ApiException.applyConflict(e);
+        }
+    }
+
+    /** Server-side apply's field ownership of a kind, for a write through {@code subresource} (null: the object). */
+    private FieldManager fieldManager(ResourceType type, @Nullable String subresource) {
+        Strategy strategy = strategies.of(type);
+        return new FieldManager(strategy.fieldTypes(), strategy.resetFields(subresource), clock);
     }
 
     /**

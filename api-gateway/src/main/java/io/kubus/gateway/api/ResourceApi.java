@@ -47,8 +47,9 @@ public class ResourceApi {
     }
 
     public ApiResponse handle(String method, ApiPath path, Query query, @Nullable String contentType,
-                              @Nullable String accept, @Nullable byte[] body, UserInfo user) {
-        ApiRequest request = new ApiRequest(method, path, query, contentType, Format.negotiate(accept), body, user);
+                              @Nullable String accept, @Nullable byte[] body, UserInfo user, @Nullable String userAgent) {
+        ApiRequest request = new ApiRequest(method, path, query, contentType, Format.negotiate(accept), body, user,
+                userAgent);
         if (path.type().namespaced() && path.namespace() == null && !method.equals("GET")) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource: "
                     + "a namespace is required");
@@ -118,10 +119,11 @@ public class ResourceApi {
         ApiPath path = request.path();
         if (PatchType.of(request.contentType()) == PatchType.APPLY
                 && store.get(path.type(), path.storeNamespace(), path.name()).isEmpty()) {
-            // Server-side apply of a missing object creates it (field ownership is not tracked; see README).
+            // Server-side apply of a missing object creates it, applied to nothing (its manager owns what it set).
             JsonNode patch = bodies.patch(PatchType.APPLY, request.body());
+            ObjectNode applied = registry.apply(request, null, patch);
             return registry.create(request, bodies.object(path.type(), "application/json",
-                    representation.encode(patch, Format.JSON)));
+                    representation.encode(applied, Format.JSON)), false);
         }
         return registry.patch(request, preparation(path));
     }

@@ -142,7 +142,7 @@ public class ResourceController {
         }
         ApiResponse response = api.handle(method, path, query,
                 request.getHeaders().get(HttpHeaders.CONTENT_TYPE), request.getHeaders().get(HttpHeaders.ACCEPT), body,
-                SecurityFilter.user(request));
+                SecurityFilter.user(request), request.getHeaders().get(HttpHeaders.USER_AGENT));
         return toHttp(response);
     }
 

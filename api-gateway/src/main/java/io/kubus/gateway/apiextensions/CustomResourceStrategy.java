@@ -8,6 +8,8 @@ import io.kubus.gateway.apiextensions.schema.Defaulting;
 import io.kubus.gateway.apiextensions.schema.Pruning;
 import io.kubus.gateway.apiextensions.schema.SchemaValidator;
 import io.kubus.gateway.apiextensions.schema.StructuralSchema;
+import io.kubus.gateway.apply.FieldType;
+import io.kubus.gateway.apply.StructuralSchemaFieldTypes;
 import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.Strategy;
@@ -33,6 +35,7 @@ public final class CustomResourceStrategy implements Strategy {
     private final boolean terminating;
     private final String definition;
     private final JsonNode scale;
+    private final FieldType fieldTypes;
 
     private CustomResourceStrategy(ResourceType storage, boolean statusSubresource, StructuralSchema schema,
                                    CustomResourcePrinter printer, boolean terminating, String definition, JsonNode scale) {
@@ -43,6 +46,7 @@ public final class CustomResourceStrategy implements Strategy {
         this.terminating = terminating;
         this.definition = definition;
         this.scale = scale;
+        this.fieldTypes = StructuralSchemaFieldTypes.of(schema);
     }
 
     /** The strategy of {@code version} of the kind {@code crd} defines, whose objects are stored as {@code storage}. */
@@ -86,11 +90,10 @@ public final class CustomResourceStrategy implements Strategy {
         }
     }
 
+    /** The served version's own subresources: a definition's versions may differ in them. */
     @Override
-    public void prepareForUpdate(ObjectNode object, ObjectNode old) {
-        if (statusSubresource) {
-            JsonTree.keep(object, old, "status");
-        }
+    public boolean statusSubresource() {
+        return statusSubresource;
     }
 
     /** A definition being deleted takes no new objects, as kube-apiserver's CRD handler refuses them. */
@@ -151,6 +154,11 @@ public final class CustomResourceStrategy implements Strategy {
     /** {@code .spec.replicas} as the JSON Pointer {@code /spec/replicas}. */
     private static JsonPointer pointer(String fieldPath) {
         return JsonPointer.compile(fieldPath.replace("~", "~0").replace("/", "~1").replace('.', '/'));
+    }
+
+    @Override
+    public FieldType fieldTypes() {
+        return fieldTypes;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.kubus.gateway.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.apply.FieldSet;
+import io.kubus.gateway.apply.FieldType;
+import io.kubus.gateway.apply.PatchSchemaFieldTypes;
 import io.kubus.gateway.auth.UserInfo;
 import io.kubus.gateway.patch.PatchSchema;
 import io.kubus.gateway.patch.PatchSchemas;
@@ -30,6 +33,11 @@ public interface Strategy {
 
     /** The kind this strategy is for; it must be the type's storage version. */
     ResourceType type();
+
+    /** Whether status is written through a status subresource only, and so kept apart from the object's writes. */
+    default boolean statusSubresource() {
+        return type().hasSubresource("status");
+    }
 
     /** The rule for {@code metadata.name} (ValidateObjectMeta's name function): a DNS-1123 subdomain for most kinds. */
     default List<String> validateName(String name) {
@@ -65,7 +73,7 @@ public interface Strategy {
      * its creator. {@code creator} is the user the create acts as (kube's request context), for kinds that record it.
      */
     default void prepareForCreate(ObjectNode object, UserInfo creator) {
-        if (type().hasSubresource("status")) {
+        if (statusSubresource()) {
             object.set("status", emptyStatus());
         }
     }
@@ -109,7 +117,7 @@ public interface Strategy {
      * its stored status; only the status subresource writes it.
      */
     default void prepareForUpdate(ObjectNode object, ObjectNode old) {
-        if (type().hasSubresource("status")) {
+        if (statusSubresource()) {
             JsonTree.keep(object, old, "status");
         }
     }
@@ -187,6 +195,26 @@ public interface Strategy {
      */
     default boolean strategicMergePatch() {
         return true;
+    }
+
+    /**
+     * The list and map types of the kind's fields for server-side apply's field ownership: from its strategic-merge
+     * schema for a built-in kind (its patch tags), from the structural schema for a custom one.
+     */
+    default FieldType fieldTypes() {
+        return PatchSchemaFieldTypes.of(patchSchema());
+    }
+
+    /**
+     * The fields a write through {@code subresource} (null for the object itself) resets and so nobody owns through
+     * it (kube's ResetFieldsStrategy): status on the object itself, spec through the status subresource, for a kind
+     * with one.
+     */
+    default FieldSet resetFields(@Nullable String subresource) {
+        if (!statusSubresource()) {
+            return FieldSet.EMPTY;
+        }
+        return FieldSet.of(FieldSet.path(subresource == null ? "status" : "spec"));
     }
 
     /** The fields a field selector may name besides metadata.name and metadata.namespace. */
