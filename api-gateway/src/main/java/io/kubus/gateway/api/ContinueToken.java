@@ -1,5 +1,6 @@
 package io.kubus.gateway.api;
 
+import io.kubus.schema.validation.GoQuote;
 import io.kubus.gateway.store.ListKey;
 import io.kubus.schema.ResourceType;
 import io.micronaut.core.annotation.Nullable;
@@ -459,7 +460,7 @@ public record ContinueToken(long resourceVersion, String start) {
                     case "rv" -> readRv();
                     default -> {
                         if (firstError == null) {
-                            firstError = "json: unknown field " + Query.goQuote(key);
+                            firstError = "json: unknown field " + GoQuote.quote(key);
                         }
                         skipValue();
                     }

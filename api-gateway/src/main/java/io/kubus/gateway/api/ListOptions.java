@@ -1,6 +1,7 @@
 package io.kubus.gateway.api;
 
 import io.fabric8.kubernetes.api.model.StatusCause;
+import io.kubus.schema.validation.GoQuote;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.ArrayList;
@@ -126,8 +127,8 @@ public record ListOptions(boolean watch, boolean allowWatchBookmarks, String res
     }
 
     private static StatusCause notSupported(String field, String value, List<String> supported) {
-        return ApiException.cause("FieldValueNotSupported", field, "Unsupported value: " + Query.goQuote(value)
-                + ": supported values: " + supported.stream().map(Query::goQuote).collect(Collectors.joining(", ")));
+        return ApiException.cause("FieldValueNotSupported", field, "Unsupported value: " + GoQuote.quote(value)
+                + ": supported values: " + supported.stream().map(GoQuote::quote).collect(Collectors.joining(", ")));
     }
 
     private static String orEmpty(@Nullable String s) {

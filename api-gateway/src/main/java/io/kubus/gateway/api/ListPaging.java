@@ -1,5 +1,6 @@
 package io.kubus.gateway.api;
 
+import io.kubus.schema.validation.GoQuote;
 import io.micronaut.core.annotation.Nullable;
 
 import java.math.BigInteger;
@@ -55,7 +56,7 @@ record ListPaging(long limit, @Nullable ContinueToken continueToken, @Nullable B
         }
         if (reason != null) {
             throw ApiException.badRequest("invalid resource version: resourceVersion: Invalid value: "
-                    + Query.goQuote(rv) + ": strconv.ParseUint: parsing " + Query.goQuote(rv) + ": " + reason);
+                    + GoQuote.quote(rv) + ": strconv.ParseUint: parsing " + GoQuote.quote(rv) + ": " + reason);
         }
         BigInteger v = new BigInteger(rv);
         return v.signum() == 0 ? null : v;

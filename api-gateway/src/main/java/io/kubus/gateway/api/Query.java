@@ -1,5 +1,6 @@
 package io.kubus.gateway.api;
 
+import io.kubus.schema.validation.GoQuote;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.List;
@@ -60,12 +61,12 @@ public record Query(Map<String, List<String>> values) {
             digits = c >= '0' && c <= '9';
         }
         if (!digits) {
-            throw ApiException.badRequest("strconv.ParseInt: parsing " + goQuote(v) + ": invalid syntax");
+            throw ApiException.badRequest("strconv.ParseInt: parsing " + GoQuote.quote(v) + ": invalid syntax");
         }
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("strconv.ParseInt: parsing " + goQuote(v) + ": value out of range");
+            throw ApiException.badRequest("strconv.ParseInt: parsing " + GoQuote.quote(v) + ": value out of range");
         }
     }
 
@@ -84,27 +85,5 @@ public record Query(Map<String, List<String>> values) {
             // answered below
         }
         throw ApiException.badRequest(name + ": Invalid value: \"" + v + "\": must be a non-negative integer");
-    }
-
-    /** A string as Go's %q prints it, for the messages Kubernetes builds with it. */
-    static String goQuote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\x%02x", c));
-                    } else {
-                        b.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return b.append('"').toString();
     }
 }

@@ -2,6 +2,7 @@ package io.kubus.gateway.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.schema.validation.GoQuote;
 import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
@@ -208,8 +209,8 @@ public class WatchStreams {
                 why = "value out of range"; // beyond int64 (uint64 in Go, but no version here gets that far)
             }
         }
-        throw ApiException.badRequest("resourceVersion: Invalid value: " + Query.goQuote(rv)
-                + ": strconv.ParseUint: parsing " + Query.goQuote(rv) + ": " + why);
+        throw ApiException.badRequest("resourceVersion: Invalid value: " + GoQuote.quote(rv)
+                + ": strconv.ParseUint: parsing " + GoQuote.quote(rv) + ": " + why);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -1,5 +1,7 @@
 package io.kubus.gateway.apply;
 
+import io.kubus.schema.validation.GoQuote;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -200,7 +202,7 @@ final class JsonValues {
             return "null";
         }
         if (v.isTextual()) {
-            return goQuote(v.textValue());
+            return GoQuote.quote(v.textValue());
         }
         if (v.isIntegralNumber()) {
             return v.bigIntegerValue().toString();
@@ -221,27 +223,5 @@ final class JsonValues {
             b.append(e.getKey()).append('=').append(toGoString(e.getValue()));
         }
         return b.toString();
-    }
-
-    /** Go's strconv.Quote for the characters that occur in field values. */
-    static String goQuote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\x%02x", c));
-                    } else {
-                        b.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return b.append('"').toString();
     }
 }

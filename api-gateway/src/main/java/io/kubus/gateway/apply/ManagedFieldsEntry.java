@@ -1,5 +1,7 @@
 package io.kubus.gateway.apply;
 
+import io.kubus.schema.validation.GoQuote;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -59,9 +61,9 @@ public record ManagedFieldsEntry(String manager, String operation, String apiVer
 
     /** How conflict messages name this manager (kube's printManager). */
     public String printable() {
-        String s = JsonValues.goQuote(manager);
+        String s = GoQuote.quote(manager);
         if (!subresource.isEmpty()) {
-            s += " with subresource " + JsonValues.goQuote(subresource);
+            s += " with subresource " + GoQuote.quote(subresource);
         }
         return isApply() ? s : s + " using " + apiVersion;
     }

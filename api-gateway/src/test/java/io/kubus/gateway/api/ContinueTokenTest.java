@@ -55,12 +55,4 @@ class ContinueTokenTest {
         assertEquals("/a", ContinueToken.cleanPath("/./a/."));
         assertEquals("/", ContinueToken.cleanPath("/"));
     }
-
-    @Test
-    void goQuoteEscapesAsStrconvQuote() {
-        assertEquals("\"abc\"", Query.goQuote("abc"));
-        assertEquals("\"a\\\"b\\\\c\"", Query.goQuote("a\"b\\c"));
-        assertEquals("\"\\x00\\n\\t\\x7f\"", Query.goQuote("\u0000\n\t\u007f"));
-        assertEquals("\"é<>\"", Query.goQuote("é<>"));
-    }
 }

@@ -2,6 +2,11 @@ package io.kubus.gateway.apiextensions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubus.gateway.testing.GatewayFixture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import io.kubus.gateway.testing.Kubectl;
 import io.kubus.schema.KubusJson;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -105,6 +111,13 @@ class CustomResourcesKubectlTest {
         } finally {
             watch.destroy();
         }
+
+        // a plain Kafka consumer reads the kind's own topic: the documented envelope, the object as stored
+        List<JsonNode> events = bareConsumer("kubus.example.com.v1.widgets", 3);
+        assertEquals(List.of("io.kubus.example.com.v1.widgets.added", "io.kubus.example.com.v1.widgets.modified",
+                "io.kubus.example.com.v1.widgets.modified"), events.stream().map(e -> e.path("ce_type").asText()).toList());
+        assertEquals(5, events.get(2).path("object").path("spec").path("size").asInt());
+        assertEquals("example.com/v1", events.get(2).path("object").path("apiVersion").asText());
 
         // the schema and the rule refuse, naming the field and the rule's message
         Kubectl.Result small = kubectl.run("patch", "widget", "red", "--type=merge", "-p", "{\"spec\":{\"size\":0}}");
@@ -215,6 +228,36 @@ class CustomResourcesKubectlTest {
         assertEquals(1, scale.path("status").path("replicas").asInt(), "the definition's statusReplicasPath");
         assertEquals("app=s1", scale.path("status").path("selector").asText(), "the definition's labelSelectorPath");
         kubectl.run(60, "delete", "crd", "scalers.example.com", "--timeout=30s").ok();
+    }
+
+    /** The first {@code count} records of a topic, as a consumer knowing nothing of Kubus reads them. */
+    private static List<JsonNode> bareConsumer(String topic, int count) throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bare-" + topic,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+            while (records.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(records::add);
+            }
+            records.sort(java.util.Comparator.comparingLong(r -> header(r, "ce_resourceversion")));
+            for (ConsumerRecord<String, byte[]> r : records) {
+                com.fasterxml.jackson.databind.node.ObjectNode e = KubusJson.json().createObjectNode();
+                e.put("ce_type", new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8));
+                e.set("object", KubusJson.json().readTree(r.value()).path("object")); // the value is a watch event
+                out.add(e);
+            }
+        }
+        assertEquals(count, out.size(), "records on " + topic);
+        return out;
+    }
+
+    private static long header(ConsumerRecord<String, byte[]> r, String name) {
+        return Long.parseLong(new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8));
     }
 
     private static String poll(BlockingQueue<String> seen, String wanted) throws InterruptedException {

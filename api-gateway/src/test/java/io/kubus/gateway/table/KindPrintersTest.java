@@ -29,7 +29,8 @@ class KindPrintersTest {
     void everyKindHasItsOwnPrinter() {
         TablePrinter fallback = TablePrinters.DEFAULT;
         // kube-apiserver prints these with its default table convertor: printers.go has no columns for them
-        Set<ResourceType> defaultPrinted = Set.of(ResourceTypes.ROLES, ResourceTypes.CLUSTERROLES, ResourceTypes.LIMITRANGES);
+        Set<ResourceType> defaultPrinted = Set.of(ResourceTypes.ROLES, ResourceTypes.CLUSTERROLES, ResourceTypes.LIMITRANGES,
+                ResourceTypes.CUSTOMRESOURCEDEFINITIONS);
         for (ResourceType type : ResourceTypes.all()) {
             if (!defaultPrinted.contains(type)) {
                 assertNotSame(fallback, printer(type), type.kind());
