@@ -81,7 +81,7 @@ public final class CustomResourceBench {
                 double updates = run(clients, seconds, (c, n) -> send(c, patch(base + "/api/v1/namespaces/default/configmaps/"
                         + r + (n - n % 1_000_000), "application/merge-patch+json", "{\"data\":{\"a\":\"" + n + "\"}}"), 200));
                 double applies = run(clients, seconds, (c, n) -> send(c, patch(base + "/api/v1/namespaces/default/configmaps/"
-                        + r + (n - n % 1_000_000) + "?fieldManager=bench", "application/apply-patch+yaml",
+                        + r + (n - n % 1_000_000) + "?fieldManager=bench&force=true", "application/apply-patch+yaml",
                         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + r + (n - n % 1_000_000)
                                 + "\"},\"data\":{\"a\":\"" + n + "\",\"b\":\"2\"}}"), 200));
                 if (round == 0) {
