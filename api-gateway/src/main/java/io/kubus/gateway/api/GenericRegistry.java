@@ -118,9 +118,7 @@ public class GenericRegistry {
         meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
         ServerMetadata.created(meta, clock);
         ObjectNode created = admission.admitCreate(type, obj, request.user(), validation, warnings);
-        ObjectNode admitted = recordUpdate
-                ? fieldManager(type, null).update(null, created, request.fieldManager(), type.apiVersion(), null).object()
-                : created;
+        ObjectNode admitted = recordUpdate ? recordUpdate(request, null, created) : created;
         stampKind(type.storageType(), admitted);
         if (isDryRun(request.query())) {
             return respond(201, request, admitted, warnings);
@@ -251,8 +249,7 @@ public class GenericRegistry {
             checkResourceVersion(type, path.name(), metadata(wanted), current);
             ObjectNode admitted = admission.admitUpdate(type, prepare.next(current, wanted), current, request.user(),
                     validation, warnings);
-            ObjectNode next = recordUpdate ? fieldManager(type, path.subresource()).update(current, admitted,
-                    request.fieldManager(), type.apiVersion(), path.subresource()).object() : admitted;
+            ObjectNode next = recordUpdate ? recordUpdate(request, current, admitted) : admitted;
             strategies.of(type).beginUpdate(next, current, store);
             stampKind(type.storageType(), next);
             bumpGeneration(current, next);
@@ -305,24 +302,47 @@ public class GenericRegistry {
      */
     ObjectNode apply(ApiRequest request, @Nullable ObjectNode live, JsonNode config) {
         ApiPath path = request.path();
+        ResourceType type = path.type();
         String manager = request.query().get("fieldManager");
         if (manager == null || manager.isEmpty()) {
-            throw ApiException.badRequest("PATCH apply requires fieldManager");
+            throw ApiException.badRequest("fieldManager is required for apply requests");
         }
         if (!(config instanceof ObjectNode applied)) {
             throw ApiException.badRequest("the apply configuration must be an object");
         }
-        if (!path.type().apiVersion().equals(applied.path("apiVersion").asText())
-                || !path.type().kind().equals(applied.path("kind").asText())) {
-            throw ApiException.badRequest("the apply configuration is for " + applied.path("apiVersion").asText() + ", Kind="
-                    + applied.path("kind").asText() + "; the request is for " + path.type().apiVersion() + ", Kind="
-                    + path.type().kind());
+        if (!type.apiVersion().equals(applied.path("apiVersion").asText())) {
+            throw ApiException.badRequest("Incorrect version specified in apply patch. Specified patch version: "
+                    + applied.path("apiVersion").asText() + ", expected: " + type.apiVersion());
+        }
+        if (!type.kind().equals(applied.path("kind").asText())) {
+            throw ApiException.badRequest("Incorrect kind specified in apply patch. Specified patch kind: "
+                    + applied.path("kind").asText() + ", expected: " + type.kind());
         }
         try {
-            return fieldManager(path.type(), path.subresource()).apply(live == null ? JsonTree.F.objectNode() : live,
-                    applied, manager, path.type().apiVersion(), request.query().isTrue("force")).object();
+            return fieldManager(type, path.subresource()).apply(live == null ? JsonTree.F.objectNode() : live,
+                    applied, manager, type.apiVersion(), request.query().isTrue("force")).object();
         } catch (ApplyConflictException e) {
             throw ApiException.applyConflict(e);
+        } catch (IllegalArgumentException e) {
+            // a configuration the kind's list types cannot hold (duplicate keys, an item without its key fields)
+            throw ApiException.badRequest("failed to create typed patch object (" + type.group() + "/" + type.version()
+                    + ", Kind=" + type.kind() + "): " + e.getMessage());
+        }
+    }
+
+    /**
+     * The object with its writer's changed fields recorded as its manager's (operation Update). Managed fields the
+     * field manager cannot read (a client's garbage in them) are dropped rather than refused, as kube's
+     * UpdateNoErrors does: ownership restarts from the next apply.
+     */
+    private ObjectNode recordUpdate(ApiRequest request, @Nullable ObjectNode current, ObjectNode next) {
+        ApiPath path = request.path();
+        try {
+            return fieldManager(path.type(), path.subresource()).update(current, next, request.fieldManager(),
+                    path.type().apiVersion(), path.subresource()).object();
+        } catch (IllegalArgumentException e) {
+            metadata(next).remove("managedFields");
+            return next;
         }
     }
 

@@ -142,6 +142,9 @@ public class CustomResourceDefinitionController implements AutoCloseable, StoreF
     private void establish(ObjectNode crd) throws InterruptedException {
         String name = name(crd);
         String conflict = nameConflict(crd);
+        if (conflict == null && accepted(crd, true).equals(crd)) {
+            return; // named, Established and its topic made: a change of its spec's schema needs none of it again
+        }
         if (conflict == null && CustomResourceTypes.storageVersion(crd) != null) {
             CustomKind kind = CustomResourceTypes.of(accepted(crd, true)).orElseThrow();
             // the topic exists before the kind is served: its first object must have somewhere to go
@@ -194,6 +197,14 @@ public class CustomResourceDefinitionController implements AutoCloseable, StoreF
     private String nameConflict(ObjectNode crd) {
         JsonNode names = crd.path("spec").path("names");
         String group = crd.path("spec").path("group").asText();
+        // a built-in kind of the group keeps its names: one resource, one store key and one topic
+        for (ResourceType builtIn : ResourceTypes.all()) {
+            if (builtIn.group().equals(group) && (builtIn.plural().equals(names.path("plural").asText())
+                    || builtIn.kind().equals(names.path("kind").asText()))) {
+                return "\"" + (builtIn.plural().equals(names.path("plural").asText()) ? builtIn.plural() : builtIn.kind())
+                        + "\" is already in use";
+            }
+        }
         for (ObjectNode other : store.listCommitted(CRDS, "")) {
             if (other.path("metadata").path("name").asText().equals(name(crd))
                     || !other.path("spec").path("group").asText().equals(group)) {

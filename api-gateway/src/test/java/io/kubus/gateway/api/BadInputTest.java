@@ -1266,7 +1266,10 @@ class BadInputTest {
         return c;
     }
 
-    /** Malformed CustomResourceDefinitions: refused with kube-apiserver's paths, and no kind is served for them. */
+    /**
+     * Malformed CustomResourceDefinitions: refused with kube-apiserver's paths, and no kind is served for them; and
+     * server-side applies that cannot be applied.
+     */
     private static List<Case> customResourceDefinitionCases() {
         String crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
         String schema = "{\"openAPIV3Schema\":{\"type\":\"object\",\"properties\":{\"spec\":%s}}}";
@@ -1292,6 +1295,18 @@ class BadInputTest {
         c.add(new Case("CRD with a conversion webhook (Kubus serves None only)", "POST", crds, JSON,
                 crd.formatted("things.bad.example.com", v1.formatted("true", objectSpec)).replace("\"scope\"",
                         "\"conversion\":{\"strategy\":\"Webhook\"},\"scope\""), 422, "spec.conversion.strategy"));
+        // server-side apply
+        String apply = "application/apply-patch+yaml";
+        String cm = "/api/v1/namespaces/default/configmaps/applied";
+        c.add(new Case("apply without a field manager", "PATCH", cm, apply,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"applied\"}}", 400,
+                "fieldManager is required for apply requests"));
+        c.add(new Case("apply of another version", "PATCH", cm + "?fieldManager=t", apply,
+                "{\"apiVersion\":\"v2\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"applied\"}}", 400,
+                "Incorrect version specified in apply patch"));
+        c.add(new Case("apply with two items of one key", "PATCH", "/api/v1/namespaces/default/services/dup?fieldManager=t",
+                apply, "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"dup\"},"
+                        + "\"spec\":{\"ports\":[{\"port\":80},{\"port\":80}]}}", 400, "duplicate entries for key"));
         c.add(new Case("CRD in a group without a dot", "POST", crds, JSON,
                 crd.formatted("things.bad", v1.formatted("true", objectSpec)).replace("bad.example.com", "bad"), 422,
                 "spec.group"));

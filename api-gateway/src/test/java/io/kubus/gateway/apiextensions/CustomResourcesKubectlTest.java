@@ -230,6 +230,113 @@ class CustomResourcesKubectlTest {
         kubectl.run(60, "delete", "crd", "scalers.example.com", "--timeout=30s").ok();
     }
 
+    @Test
+    void severalVersionsServeOneStoredObjectAndServerSideApplyOwnsItsFields() throws Exception {
+        Files.writeString(dir.resolve("gizmos-crd.yaml"), """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: gizmos.example.com
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: gizmos, singular: gizmo, kind: Gizmo, categories: [all]}
+                  versions:
+                  - name: v1beta1
+                    served: true
+                    storage: false
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              ports:
+                                type: array
+                                x-kubernetes-list-type: map
+                                x-kubernetes-list-map-keys: [name]
+                                items:
+                                  type: object
+                                  required: [name]
+                                  properties:
+                                    name: {type: string}
+                                    port: {type: integer}
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              ports:
+                                type: array
+                                x-kubernetes-list-type: map
+                                x-kubernetes-list-map-keys: [name]
+                                items:
+                                  type: object
+                                  required: [name]
+                                  properties:
+                                    name: {type: string}
+                                    port: {type: integer}
+                """);
+        kubectl.run("apply", "-f", dir.resolve("gizmos-crd.yaml").toString()).ok();
+        kubectl.run(60, "wait", "--for=condition=Established", "crd/gizmos.example.com", "--timeout=30s").ok();
+        Path mine = Files.writeString(dir.resolve("g1.yaml"), "apiVersion: example.com/v1beta1\nkind: Gizmo\n"
+                + "metadata:\n  name: g1\nspec:\n  ports:\n  - {name: http, port: 80}\n");
+        kubectl.run("apply", "--server-side", "-f", mine.toString()).ok();
+        Path theirs = Files.writeString(dir.resolve("g1-theirs.yaml"), "apiVersion: example.com/v1beta1\nkind: Gizmo\n"
+                + "metadata:\n  name: g1\nspec:\n  ports:\n  - {name: metrics, port: 9090}\n");
+        kubectl.run("apply", "--server-side", "--field-manager=sidecar", "-f", theirs.toString()).ok();
+
+        // one object: written in v1beta1, stored and read in v1, both managers' ports kept by their keys
+        JsonNode v1 = json(gateway.request("GET", "/apis/example.com/v1/namespaces/default/gizmos/g1", null,
+                (String) null).body());
+        JsonNode beta = json(gateway.request("GET", "/apis/example.com/v1beta1/namespaces/default/gizmos/g1", null,
+                (String) null).body());
+        assertEquals("example.com/v1", v1.path("apiVersion").asText());
+        assertEquals("example.com/v1beta1", beta.path("apiVersion").asText());
+        assertEquals(v1.path("metadata").path("uid"), beta.path("metadata").path("uid"));
+        assertEquals("[{\"name\":\"http\",\"port\":80},{\"name\":\"metrics\",\"port\":9090}]",
+                v1.path("spec").path("ports").toString());
+        assertTrue(kubectl.run("get", "all", "-o", "name").ok().out().contains("gizmo.example.com/g1"),
+                "in the category all");
+        // kubectl's entry no longer names http: its port goes, the sidecar's stays
+        Files.writeString(mine, "apiVersion: example.com/v1beta1\nkind: Gizmo\nmetadata:\n  name: g1\nspec:\n  ports: []\n");
+        kubectl.run("apply", "--server-side", "-f", mine.toString()).ok();
+        assertEquals("[{\"name\":\"metrics\",\"port\":9090}]", json(kubectl.run("get", "gizmo", "g1", "-o", "json")
+                .ok().out()).path("spec").path("ports").toString());
+        kubectl.run(60, "delete", "crd", "gizmos.example.com", "--timeout=30s").ok();
+    }
+
+    @Test
+    void aDefinitionMayNotTakeABuiltInKindsNames() throws Exception {
+        Files.writeString(dir.resolve("shadow-crd.yaml"), """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: ingresses.networking.k8s.io
+                  annotations: {api-approved.kubernetes.io: "https://github.com/kubernetes/enhancements/pull/1111"}
+                spec:
+                  group: networking.k8s.io
+                  scope: Namespaced
+                  names: {plural: ingresses, kind: Ingress}
+                  versions:
+                  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+                """);
+        kubectl.run("apply", "-f", dir.resolve("shadow-crd.yaml").toString()).ok();
+        kubectl.run(60, "wait", "--for=condition=NamesAccepted=False", "crd/ingresses.networking.k8s.io",
+                "--timeout=30s").ok();
+        JsonNode crd = json(kubectl.run("get", "crd", "ingresses.networking.k8s.io", "-o", "json").ok().out());
+        assertTrue(crd.path("status").path("conditions").toString().contains("\\\"ingresses\\\" is already in use"),
+                crd.path("status").toString());
+        assertTrue(kubectl.run("get", "ingresses", "-o", "name").exitCode() == 0, "the built-in kind is still served");
+        kubectl.run(60, "delete", "crd", "ingresses.networking.k8s.io", "--timeout=30s").ok();
+    }
+
     /** The first {@code count} records of a topic, as a consumer knowing nothing of Kubus reads them. */
     private static List<JsonNode> bareConsumer(String topic, int count) throws Exception {
         List<JsonNode> out = new java.util.ArrayList<>();
