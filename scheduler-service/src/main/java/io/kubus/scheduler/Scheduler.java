@@ -98,7 +98,7 @@ public class Scheduler implements AutoCloseable {
     @PostConstruct
     void start() throws InterruptedException {
         ClientConfig credentials = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
-        api = new KubusApi(credentials);
+        api = new KubusApi(credentials, KubusApi.userAgent("kube-scheduler"));
         KafkaClientConfig kafka = KafkaClientConfig.fromSettings(
                 key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class), credentials);
         nodes = Informer.builder(api, kafka, ResourceTypes.NODES, Node.class).name("scheduler-nodes")

@@ -63,13 +63,38 @@ public final class KubusApi implements AutoCloseable {
     private volatile HttpClient http;
     private final Supplier<Optional<String>> bearerToken;
     private final ObjectMapper json = KubusJson.json();
+    private final String userAgent;
+
+    /** The Kubernetes version whose API Kubus serves, as components put it in their User-Agent. */
+    private static final String KUBERNETES_VERSION = "v1.32.0";
+    /** What a client that names no component sends. */
+    public static final String DEFAULT_USER_AGENT = "kubus-client/" + KUBERNETES_VERSION;
+
+    /** The User-Agent of one of Kubus's components, as kube's are written: {@code <component>/v1.32.0 (kubus)}. */
+    public static String userAgent(String component) {
+        return component + "/" + KUBERNETES_VERSION + " (kubus)";
+    }
 
     /** A client with a 5 s connect timeout and a 30 s request timeout. */
     public KubusApi(ClientConfig config) {
-        this(config, Duration.ofSeconds(5), Duration.ofSeconds(30));
+        this(config, DEFAULT_USER_AGENT);
+    }
+
+    /**
+     * A client whose requests say who sends them: {@code userAgent} as kube's components send theirs
+     * ({@code kube-controller-manager/v1.32.0 (kubus)}), whose first word the gateway records as the field manager of
+     * their writes.
+     */
+    public KubusApi(ClientConfig config, String userAgent) {
+        this(config, Duration.ofSeconds(5), Duration.ofSeconds(30), userAgent);
     }
 
     public KubusApi(ClientConfig config, Duration connectTimeout, Duration requestTimeout) {
+        this(config, connectTimeout, requestTimeout, DEFAULT_USER_AGENT);
+    }
+
+    public KubusApi(ClientConfig config, Duration connectTimeout, Duration requestTimeout, String userAgent) {
+        this.userAgent = userAgent;
         String server = config.server();
         this.baseUrl = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
         this.requestTimeout = requestTimeout;
@@ -434,6 +459,7 @@ public final class KubusApi implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)
                 .header("Accept", JSON)
+                .header("User-Agent", userAgent)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (contentType != null) {

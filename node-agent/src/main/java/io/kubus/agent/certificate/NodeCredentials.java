@@ -68,7 +68,7 @@ public class NodeCredentials implements AutoCloseable {
             bootstrap();
         }
         this.config = existing.orElseGet(() -> ClientConfig.fromKubeconfig(kubeconfig));
-        this.api = new KubusApi(config);
+        this.api = new KubusApi(config, KubusApi.userAgent("kubelet"));
         this.manager = rotation();
     }
 

@@ -113,7 +113,7 @@ public class NodeAgentService implements AutoCloseable {
     @PostConstruct
     void start() throws InterruptedException {
         ClientConfig config = credentials.config();
-        api = new KubusApi(config);
+        api = new KubusApi(config, KubusApi.userAgent("kubelet"));
         // Kafka's clients take the certificate of this moment as PEM text: their connections stay this identity
         // (system:nodes at the broker), until that certificate expires (README, "Security")
         KafkaClientConfig kafka = KafkaClientConfig.fromSettings(

@@ -27,7 +27,7 @@ public class ClientBeans {
     @Singleton
     @Bean(preDestroy = "close")
     KubusApi kubusApi(ClientConfig credentials) {
-        return new KubusApi(credentials);
+        return new KubusApi(credentials, KubusApi.userAgent("kube-controller-manager"));
     }
 
     /** Kafka as the controller manager's kubeconfig identity: the broker's ACLs know it by that certificate. */
