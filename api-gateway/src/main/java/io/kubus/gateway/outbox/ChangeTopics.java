@@ -7,9 +7,13 @@ import io.kubus.gateway.apiextensions.ServedTypes;
 import io.kubus.schema.event.StatusReports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import jakarta.inject.Singleton;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +52,11 @@ public class ChangeTopics {
         return List.of(StatusReports.POD_STATUS_TOPIC, StatusReports.NODE_STATUS_TOPIC);
     }
 
-    public void ensure() throws InterruptedException {
+    /**
+     * Every kind's topic and the status topics, once. Synchronized: the relay and the watch cache ask at once, and
+     * the second must not find the first one's topics made but not yet led and go on to produce to them.
+     */
+    public synchronized void ensure() throws InterruptedException {
         if (ensured) {
             return;
         }
@@ -60,7 +68,7 @@ public class ChangeTopics {
      * Makes the topics that do not exist yet, and waits until they have leaders: a custom kind's topic is made before
      * its definition is Established, so that its first object has somewhere to go.
      */
-    public void ensure(List<String> topics) throws InterruptedException {
+    public synchronized void ensure(List<String> topics) throws InterruptedException {
         try (Admin admin = Admin.create(kafka.client(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream()
@@ -82,20 +90,40 @@ public class ChangeTopics {
     }
 
     /**
-     * Until every partition of the new topics has a leader: the relay's idempotent producer, sending before that,
-     * was once seen answered NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, which stalls
-     * the outbox.
+     * Until every partition of the new topics has a leader that answers for it: the relay's idempotent producer,
+     * sending before that, was seen answered NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER on every
+     * retry, which stalls the outbox until its delivery timeout. A leader named in the metadata may not lead yet on
+     * its broker, so each partition's latest offset is asked of it (the leader alone answers) until all answer.
      */
     private static void awaitLeaders(Admin admin, List<String> topics)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            boolean led = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+            boolean led = described.values().stream()
                     .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            if (led || System.nanoTime() > deadline) {
+            if (led && leadersAnswer(admin, described)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
                 return;
             }
             Thread.sleep(50);
+        }
+    }
+
+    private static boolean leadersAnswer(Admin admin, Map<String, TopicDescription> described)
+            throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        described.forEach((topic, d) -> d.partitions().forEach(p ->
+                latest.put(new TopicPartition(topic, p.partition()),
+                        OffsetSpec.latest())));
+        try {
+            admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false; // not leading yet
         }
     }
 }
