@@ -103,9 +103,10 @@ class OperatorTest {
                 assertNotNull(d);
                 assertEquals("WebApp", d.getMetadata().getOwnerReferences().getFirst().getKind());
                 assertEquals(2, d.getStatus().getReadyReplicas());
-                // each writer's fields under its own name: the operator's create (fabric8's User-Agent), and the
-                // Deployment controller's status (kube-controller-manager, through /status)
-                assertEquals(java.util.Set.of("fabric8-kubernetes-client/Update/", "kube-controller-manager/Update/status"),
+                // each writer's fields under its own name, as on Kubernetes: the operator's create (fabric8's
+                // User-Agent), the Deployment controller's revision annotation and its status (through /status)
+                assertEquals(java.util.Set.of("fabric8-kubernetes-client/Update/", "kube-controller-manager/Update/",
+                                "kube-controller-manager/Update/status"),
                         d.getMetadata().getManagedFields().stream().map(m -> m.getManager() + "/" + m.getOperation() + "/"
                                 + (m.getSubresource() == null ? "" : m.getSubresource())).collect(java.util.stream.Collectors.toSet()));
 
