@@ -60,11 +60,13 @@ final class CelRules {
 
     /**
      * One rule as compiled: its program, or why it has none (an empty rule has neither); {@code fieldPath} is the
-     * rule's fieldPath as field.Path prints it (null without one).
+     * rule's fieldPath as field.Path prints it (null without one); {@code ast} and {@code messageAst} are the checked
+     * expressions, kept for {@link CelCost}'s estimate.
      */
     record Compiled(ValidationRule rule, @Nullable CelRuntime.Program program, @Nullable CelRuntime.Program message,
                     boolean usesOldSelf, @Nullable String error, @Nullable String messageError,
-                    @Nullable String fieldPath) {
+                    @Nullable String fieldPath, @Nullable CelAbstractSyntaxTree ast,
+                    @Nullable CelAbstractSyntaxTree messageAst) {
     }
 
     private CelRules() {
@@ -104,32 +106,32 @@ final class CelRules {
 
     private static Compiled compile(Cel cel, ValidationRule r, @Nullable String fieldPath) {
         if (r.rule().isBlank()) {
-            return new Compiled(r, null, null, false, null, null, fieldPath);
+            return new Compiled(r, null, null, false, null, null, fieldPath, null, null);
         }
         CelAbstractSyntaxTree ast;
         try {
             ast = checked(cel, r.rule());
         } catch (CelValidationException e) {
-            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null, fieldPath);
+            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null, fieldPath, null, null);
         }
         if (!ast.getResultType().equals(SimpleType.BOOL)) {
-            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null, fieldPath);
+            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null, fieldPath, null, null);
         }
         boolean usesOldSelf = ast.getReferenceMap().values().stream().anyMatch(ref -> ref.name().equals(OLD_SELF));
         CelRuntime.Program program = program(cel, ast);
         if (r.messageExpression().isEmpty()) {
-            return new Compiled(r, program, null, usesOldSelf, null, null, fieldPath);
+            return new Compiled(r, program, null, usesOldSelf, null, null, fieldPath, ast, null);
         }
         CelAbstractSyntaxTree messageAst;
         try {
             messageAst = checked(cel, r.messageExpression());
         } catch (CelValidationException e) {
-            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage(), fieldPath);
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage(), fieldPath, ast, null);
         }
         if (!messageAst.getResultType().equals(SimpleType.STRING)) {
-            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string", fieldPath);
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string", fieldPath, ast, null);
         }
-        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null, fieldPath);
+        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null, fieldPath, ast, messageAst);
     }
 
     /**

@@ -1,0 +1,123 @@
+package io.kubus.gateway.apiextensions.schema;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.schema;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * The static cost of x-kubernetes-validations: the estimates of apiextensions' compilation_test.go
+ * (TestCostEstimation, each case unbounded and with its bounds set), and the budget errors of CRD validation with
+ * kube's paths and messages.
+ */
+class CelCostTest {
+    private static final String HINT = " (try simplifying the rule, or adding maxItems, maxProperties, and maxLength"
+            + " where arrays, maps, and strings are declared)";
+
+    /** The one rule's worst-case cost on a node that is not a resource root, as kube's schemaChecker computes it. */
+    private static long cost(String node) {
+        StructuralSchema s = schema(node);
+        List<CelRules.Compiled> compiled = CelRules.compile(s, false);
+        assertEquals(1, compiled.size());
+        assertNotNull(compiled.get(0).ast(), () -> String.valueOf(compiled.get(0).error()));
+        return CelCost.maxCost(compiled.get(0).ast(), CelCost.decl(s, false));
+    }
+
+    private static String array(String itemType, String rule, String bounds) {
+        return "{type: 'array', items: " + itemType + ", " + bounds + " 'x-kubernetes-validations': [{rule: \"" + rule + "\"}]}";
+    }
+
+    private static String map(String valueType, String rule, String bounds) {
+        return "{type: 'object', additionalProperties: " + valueType + ", " + bounds
+                + " 'x-kubernetes-validations': [{rule: \"" + rule + "\"}]}";
+    }
+
+    private static String string(String rule, String bounds) {
+        return "{type: 'string', " + bounds + " 'x-kubernetes-validations': [{rule: \"" + rule + "\"}]}";
+    }
+
+    @Test
+    void comprehensionsCostTheirRangeTimesTheirBody() {
+        assertEquals(4718591, cost(array("{type: 'number'}", "self.all(x, true)", "")));
+        assertEquals(32, cost(array("{type: 'number'}", "self.all(x, true)", "maxItems: 10,")));
+        assertEquals(3145727, cost(array("{type: 'string'}", "self.all(x, true)", "")));
+        assertEquals(62, cost(array("{type: 'string'}", "self.all(x, true)", "maxItems: 20,")));
+        assertEquals(1887437, cost(array("{type: 'boolean'}", "self.all(x, true)", "")));
+        assertEquals(4718591, cost(array("{'x-kubernetes-int-or-string': true}", "self.all(x, true)", "")));
+        assertEquals(428963, cost(array("{type: 'string', format: 'date-time'}", "self.all(x, true)", "")));
+        assertEquals(77, cost(array("{type: 'string', format: 'date-time'}", "self.all(x, true)", "maxItems: 25,")));
+        assertEquals(1179647, cost(map("{type: 'string'}", "self.all(x, true)", "")));
+        assertEquals(11, cost(map("{type: 'string'}", "self.all(x, true)", "maxProperties: 3,")));
+        assertEquals(943718, cost(map("{type: 'boolean'}", "self.all(x, true)", "")));
+        assertEquals(352, cost(array("{type: 'number'}", "self.all(x, self.all(y, true))", "maxItems: 10,")));
+        assertEquals(3552, cost(array("{type: 'number'}", "self.all(x, self.all(y, self.all(z, true)))", "maxItems: 10,")));
+        // a declared bound counts even above what a request could hold
+        assertEquals(6291454, cost(array("{type: 'number'}", "self.all(x, x == 0.0)", "")));
+        assertEquals(25165826, cost(array("{type: 'number'}", "self.all(x, x == 0.0)", "maxItems: 6291456,")));
+        String mapItems = "{type: 'object', additionalProperties: {type: 'number'}}";
+        assertEquals(6291452, cost(array(mapItems, "self.all(x, x.y == 25.2)", "")));
+        assertEquals(74, cost(array(mapItems, "self.all(x, x.y == 25.2)", "maxItems: 12,")));
+    }
+
+    @Test
+    void stringFunctionsCostTheirLengths() {
+        assertEquals(314574, cost(string("self.contains('test')", "")));
+        assertEquals(5, cost(string("self.contains('test')", "maxLength: 10,")));
+        assertEquals(2, cost(string("self.startsWith('test')", "")));
+        assertEquals(314578, cost(string("size(self + 'hello') > size('hello')", "")));
+        assertEquals(7, cost(string("size(self + 'hello') > size('hello')", "maxLength: 4,")));
+        assertEquals(314574, cost(string("self.matches('x')", "")));
+        assertEquals(22, cost(string("self.matches('x')", "maxLength: 50,")));
+        assertEquals(1, cost(string("self.matches('')", "")));
+        assertEquals(7, cost(string("''.matches('(((((((((())))))))))[0-9]')", "")));
+        assertEquals(314575, cost(string("self.lowerAscii() == 'lower!'", "")));
+        assertEquals(6, cost(string("self.lowerAscii() == 'lower!'", "maxLength: 10,")));
+        // an enum bounds a string by its longest value
+        assertEquals(2, cost("{type: 'string', enum: ['A', 'B', 'C', 'LongValue'], 'x-kubernetes-validations': [{rule: \"self.contains('A')\"}]}"));
+        assertEquals(401, cost("{type: 'string', maxLength: 1000, enum: ['A', 'LongValue'], 'x-kubernetes-validations': [{rule: \"self.contains('A')\"}]}"));
+    }
+
+    @Test
+    void extensionFunctionsCostAsKubeEstimatesThem() {
+        String replace = "{type: 'object', properties: {str: {type: 'string'%s}, before: {type: 'string', maxLength: 2},"
+                + " after: {type: 'string', maxLength: 4}}, 'x-kubernetes-validations': [{rule:"
+                + " \"self.str.replace(self.before, self.after) == 'does not matter'\"}]}";
+        assertEquals(629154, cost(replace.formatted("")));
+        assertEquals(12, cost(replace.formatted(", maxLength: 4")));
+        String split = "{type: 'object', properties: {str: {type: 'string'%s}, separator: {type: 'string'%<s}},"
+                + " 'x-kubernetes-validations': [{rule: \"self.str.split(self.separator) == []\"}]}";
+        assertEquals(629160, cost(split.formatted("")));
+        assertEquals(22, cost(split.formatted(", maxLength: 10")));
+        assertEquals(329853068905L, cost(array("{type: 'string'}", "self.join(' ') == 'aa bb'", "")));
+        assertEquals(43, cost(array("{type: 'string', maxLength: 10}", "self.join(' ') == 'aa bb'", "maxItems: 10,")));
+    }
+
+    @Test
+    void indexingAndSizeAreCheap() {
+        assertEquals(2, cost(array("{type: 'number'}", "self[1] == 0.0", "")));
+        assertEquals(314577, cost(array("{type: 'string'}", "self[1] == self[1]", "maxItems: 8,")));
+        assertEquals(3, cost(array("{'x-kubernetes-int-or-string': true}", "self[0] == 5", "")));
+        assertEquals(2, cost(array("{type: 'boolean'}", "self[0] == false", "maxItems: 25,")));
+        assertEquals(4, cost(array(mapItemsOfNumbers(), "self[0].x > 2.0", "")));
+        assertEquals(2, cost(map("{type: 'number'}", "self['x'] == 0.0", "")));
+        assertEquals(5, cost(map("{type: 'integer'}", "oldSelf.size() == self.size()", "")));
+        // kube keeps has() itself free (PresenceTestHasCost(false)): only self costs
+        assertEquals(1, cost(map("{type: 'string'}", "has(self.x)", "")));
+    }
+
+    private static String mapItemsOfNumbers() {
+        return "{type: 'object', additionalProperties: {type: 'number'}}";
+    }
+
+    @Test
+    void theMessagesFactorRoundsAsGo() {
+        // 2.25 is exact in binary: Go's %.1f rounds it to even
+        assertEquals("c exceeds budget by factor of 2.2x" + HINT, CelCost.exceedsMessage("c", 22_500_000, 10_000_000));
+        assertEquals("c exceeds budget by factor of 2.4x" + HINT, CelCost.exceedsMessage("c", 23_500_001, 10_000_000));
+        assertEquals("c exceeds budget by factor of 100.0x" + HINT, CelCost.exceedsMessage("c", 1_000_000_000, 10_000_000));
+        assertEquals("c exceeds budget by factor of more than 100x" + HINT, CelCost.exceedsMessage("c", 1_000_000_001, 10_000_000));
+    }
+}
