@@ -39,9 +39,9 @@ import java.util.Optional;
  * strings, lists, sets, math, regex and optional extensions. Not available from cel-java: Kubernetes' own libraries (url,
  * quantity, ip/cidr, semver, format, authz, the k8s regex functions {@code find}/{@code findAll}, list functions
  * such as {@code isSorted}), the date/date-time/duration/byte formats typed as timestamp/duration/bytes (they stay
- * strings here), and kube's static cost estimator: cel-java 0.14 has none, so rules are not refused for their
- * estimated cost at CRD validation; evaluation is bounded by comprehension iterations instead (see
- * {@link #MAX_ITERATIONS}), and there is no total runtime budget per object.
+ * strings here), and a cost estimator: {@link CelCost} makes kube's static estimate at CRD validation, while
+ * evaluation is bounded by comprehension iterations instead of kube's runtime cost (see {@link #MAX_ITERATIONS}),
+ * and there is no total runtime budget per object.
  */
 final class CelRules {
     static final String SELF = "self";

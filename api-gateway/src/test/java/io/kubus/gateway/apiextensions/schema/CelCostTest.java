@@ -2,8 +2,10 @@ package io.kubus.gateway.apiextensions.schema;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
+import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.lines;
 import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.schema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * kube's paths and messages.
  */
 class CelCostTest {
+    private static final String AT = "spec.versions[0].schema.openAPIV3Schema";
     private static final String HINT = " (try simplifying the rule, or adding maxItems, maxProperties, and maxLength"
             + " where arrays, maps, and strings are declared)";
 
@@ -110,6 +113,108 @@ class CelCostTest {
 
     private static String mapItemsOfNumbers() {
         return "{type: 'object', additionalProperties: {type: 'number'}}";
+    }
+
+    private static List<String> check(String spec) {
+        return lines(StructuralChecks.check(schema("{type: 'object', properties: {spec: " + spec + "}}"), AT));
+    }
+
+    @Test
+    void aCheapRulePasses() {
+        assertEquals(List.of(), check("""
+                {type: 'object', properties: {replicas: {type: 'integer'}, name: {type: 'string'}},
+                 'x-kubernetes-validations': [{rule: "self.replicas >= 0 && self.name.startsWith('web')"}]}"""));
+    }
+
+    @Test
+    void aRegexOverAnUnboundedListOfUnboundedStringsExceedsTheBudget() {
+        String at = AT + ".properties[spec].x-kubernetes-validations[0].rule";
+        assertEquals(List.of(
+                at + ": Forbidden: estimated rule cost exceeds budget by factor of more than 100x" + HINT,
+                at + ": Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
+                AT + ": Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema"
+                        + " exceeds budget by factor of more than 100x" + HINT),
+                check("""
+                        {type: 'object', properties: {list: {type: 'array', items: {type: 'string'}}},
+                         'x-kubernetes-validations': [{rule: "self.list.all(x, x.matches('^[a-z]+$'))"}]}"""));
+    }
+
+    @Test
+    void theSameRuleWithMaxItemsAndMaxLengthPasses() {
+        assertEquals(List.of(), check("""
+                {type: 'object', properties: {list: {type: 'array', maxItems: 10, items: {type: 'string', maxLength: 64}}},
+                 'x-kubernetes-validations': [{rule: "self.list.all(x, x.matches('^[a-z]+$'))"}]}"""));
+    }
+
+    /** 3 + n * 86 for a list of n strings of at most 100 characters (400 bytes) each. */
+    private static String boundedRegexList(long maxItems) {
+        return "{type: 'object', properties: {list: {type: 'array', maxItems: " + maxItems
+                + ", items: {type: 'string', maxLength: 100}}},"
+                + " 'x-kubernetes-validations': [{rule: \"self.list.all(x, x.matches('^[a-z]+$'))\"}]}";
+    }
+
+    @Test
+    void theFactorIsPrintedAsGoPrintsIt() {
+        String at = AT + ".properties[spec].x-kubernetes-validations[0].rule: Forbidden: ";
+        // 3 + 372093 * 86 = 32,000,001
+        assertEquals(List.of(at + "estimated rule cost exceeds budget by factor of 3.2x" + HINT),
+                check(boundedRegexList(372093)));
+        // 3 + 150000 * 86 = 12,900,003: below 1.5 Go prints six decimals
+        assertEquals(List.of(at + "estimated rule cost exceeds budget by factor of 1.290000x" + HINT),
+                check(boundedRegexList(150000)));
+        // 3 + 116279 * 86 = 9,999,997: just within
+        assertEquals(List.of(), check(boundedRegexList(116279)));
+    }
+
+    @Test
+    void aRuleRunsAsOftenAsTheListsAboveAllow() {
+        String rule = "'x-kubernetes-validations': [{rule: \"self.matches('^[a-z]+$')\"}]";
+        String at = AT + ".properties[spec].properties[names].items.x-kubernetes-validations[0].rule: Forbidden: ";
+        // 8003 per string of 10000 characters, run 1000 times
+        assertEquals(List.of(), check("{type: 'object', properties: {names: {type: 'array', maxItems: 1000,"
+                + " items: {type: 'string', maxLength: 10000, " + rule + "}}}}"));
+        // ... 2000 times: 16,006,000
+        assertEquals(List.of(at + "estimated rule cost exceeds budget by factor of 1.6x" + HINT),
+                check("{type: 'object', properties: {names: {type: 'array', maxItems: 2000,"
+                        + " items: {type: 'string', maxLength: 10000, " + rule + "}}}}"));
+        // an unbounded list: as many strings as 3 MiB holds ("",), 1048576 of them; 8.4e9 in all
+        List<String> unbounded = check("{type: 'object', properties: {names: {type: 'array',"
+                + " items: {type: 'string', maxLength: 10000, " + rule + "}}}}");
+        assertEquals(at + "estimated rule cost exceeds budget by factor of more than 100x" + HINT, unbounded.get(0));
+        assertEquals(3, unbounded.size());
+    }
+
+    @Test
+    void theRulesOfOneSchemaShareABudget() {
+        // eleven rules within their own budget (9,030,002 up to 9,890,002), 104,060,022 together
+        StringBuilder props = new StringBuilder();
+        for (int i = 0; i < 11; i++) {
+            props.append(i == 0 ? "" : ", ").append("l").append(i).append(": {type: 'array', maxItems: ")
+                    .append(105000 + 1000 * i).append(", items: {type: 'string', maxLength: 100},")
+                    .append(" 'x-kubernetes-validations': [{rule: \"self.all(x, x.matches('^[a-z]+$'))\"}]}");
+        }
+        List<String> want = new ArrayList<>();
+        for (int i = 10; i >= 7; i--) { // the four costliest, costliest first
+            want.add(AT + ".properties[spec].properties[l" + i + "].x-kubernetes-validations[0].rule: Forbidden:"
+                    + " contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema");
+        }
+        want.add(AT + ": Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema"
+                + " exceeds budget by factor of 1.040600x" + HINT);
+        assertEquals(want, check("{type: 'object', properties: {" + props + "}}"));
+    }
+
+    @Test
+    void aMessageExpressionHasItsOwnBudget() {
+        String at = AT + ".properties[spec].x-kubernetes-validations[0].messageExpression";
+        assertEquals(List.of(
+                at + ": Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x" + HINT,
+                at + ": Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
+                AT + ": Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema"
+                        + " exceeds budget by factor of more than 100x" + HINT),
+                check("""
+                        {type: 'object', properties: {list: {type: 'array', items: {type: 'string'}}},
+                         'x-kubernetes-validations': [{rule: "size(self.list) < 5",
+                           messageExpression: "self.list.exists(x, x.matches('^[a-z]+$')) ? 'lower' : 'other'"}]}"""));
     }
 
     @Test
