@@ -1,10 +1,14 @@
 package io.kubus.gateway.apiextensions.schema;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubus.gateway.apiextensions.CustomResourceDefinitionValidation;
+import io.kubus.schema.validation.ErrorList;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.json;
 import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.lines;
 import static io.kubus.gateway.apiextensions.schema.SchemaTestSupport.schema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -215,6 +219,24 @@ class CelCostTest {
                         {type: 'object', properties: {list: {type: 'array', items: {type: 'string'}}},
                          'x-kubernetes-validations': [{rule: "size(self.list) < 5",
                            messageExpression: "self.list.exists(x, x.matches('^[a-z]+$')) ? 'lower' : 'other'"}]}"""));
+    }
+
+    @Test
+    void aWholeCrdReportsItsHoistedSchemasPaths() {
+        // one version: kube hoists its schema to spec.validation, where the errors are then found
+        ObjectNode crd = (ObjectNode) json("""
+                {apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+                 metadata: {name: 'widgets.example.com'},
+                 spec: {group: 'example.com', scope: 'Namespaced',
+                   names: {plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList'},
+                   versions: [{name: 'v1', served: true, storage: true,
+                     schema: {openAPIV3Schema: {type: 'object', properties: {spec: %s}}}}],
+                   conversion: {strategy: 'None'}},
+                 status: {storedVersions: ['v1']}}""".formatted(boundedRegexList(372093)));
+        ErrorList errs = new ErrorList();
+        CustomResourceDefinitionValidation.validate(crd, errs);
+        assertEquals(List.of("spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule:"
+                + " Forbidden: estimated rule cost exceeds budget by factor of 3.2x" + HINT), lines(errs.problems()));
     }
 
     @Test
