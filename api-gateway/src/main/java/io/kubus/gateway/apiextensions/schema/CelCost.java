@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The static cost estimate kube-apiserver 1.32 makes of x-kubernetes-validations when it validates a CRD, which
@@ -41,7 +42,8 @@ final class CelCost {
     /** celconfig.MaxRequestSizeBytes: the largest request, which bounds what a schema leaves unbounded. */
     static final long MAX_REQUEST_SIZE = 3L * 1024 * 1024;
     private static final long MAX = Long.MAX_VALUE;
-    private static final String ACCUMULATOR = "__result__";
+    /** The macros' accumulator: cel-go names it __result__, cel-java @result; its path names no data. */
+    private static final Set<String> ACCUMULATORS = Set.of("__result__", "@result");
     private static final double STRING_TRAVERSAL = 0.1;
     private static final double REGEX_LENGTH = 0.25;
 
@@ -674,7 +676,7 @@ final class CelCost {
         /** The AST node's path, except the accumulator's, which names no data. */
         private @Nullable List<String> nodePath(CelExpr e) {
             List<String> p = paths.get(e.id());
-            return p != null && !p.isEmpty() && p.get(0).equals(ACCUMULATOR) ? null : p;
+            return p != null && !p.isEmpty() && ACCUMULATORS.contains(p.get(0)) ? null : p;
         }
 
         /** sizeEstimator.EstimateSize: walk the path (after self) through the node's sizes. */

@@ -64,6 +64,9 @@ class CelCostTest {
         // a declared bound counts even above what a request could hold
         assertEquals(6291454, cost(array("{type: 'number'}", "self.all(x, x == 0.0)", "")));
         assertEquals(25165826, cost(array("{type: 'number'}", "self.all(x, x == 0.0)", "maxItems: 6291456,")));
+        // exists_one compares its count with 1: the count is an int (size 1), not data the schema sizes; over an
+        // empty list that is range 1 + result (1 for the comparison, 1 for the count) = 3
+        assertEquals(3, cost(array("{type: 'integer'}", "self.exists_one(x, x > 0)", "maxItems: 0,")));
         String mapItems = "{type: 'object', additionalProperties: {type: 'number'}}";
         assertEquals(6291452, cost(array(mapItems, "self.all(x, x.y == 25.2)", "")));
         assertEquals(74, cost(array(mapItems, "self.all(x, x.y == 25.2)", "maxItems: 12,")));
