@@ -470,6 +470,14 @@ final class CelCost {
                         return new Call(sz.byCostFactor(STRING_TRAVERSAL).plus(argSum), new Est(sz.min / 4, sz.max));
                     }
                 }
+                case "strings_quote" -> {
+                    if (args.size() == 1) {
+                        // every character may need escaping, plus the quotes
+                        Est sz = size(args.get(0));
+                        return new Call(sz.byCostFactor(STRING_TRAVERSAL).plus(argSum),
+                                new Est(add(sz.min, 2), add(multiply(sz.max, 2), 2)));
+                    }
+                }
                 case "starts_with_string", "ends_with_string" -> {
                     if (args.size() == 1) {
                         return new Call(size(args.get(0)).byCostFactor(STRING_TRAVERSAL).plus(argSum), null);

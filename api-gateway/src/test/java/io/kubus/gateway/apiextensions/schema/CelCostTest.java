@@ -85,6 +85,8 @@ class CelCostTest {
         assertEquals(7, cost(string("''.matches('(((((((((())))))))))[0-9]')", "")));
         assertEquals(314575, cost(string("self.lowerAscii() == 'lower!'", "")));
         assertEquals(6, cost(string("self.lowerAscii() == 'lower!'", "maxLength: 10,")));
+        // strings.quote's result is up to twice as long plus quotes: the comparison stops at self's 40 bytes
+        assertEquals(10, cost(string("strings.quote(self) == self", "maxLength: 10,")));
         // an enum bounds a string by its longest value
         assertEquals(2, cost("{type: 'string', enum: ['A', 'B', 'C', 'LongValue'], 'x-kubernetes-validations': [{rule: \"self.contains('A')\"}]}"));
         assertEquals(401, cost("{type: 'string', maxLength: 1000, enum: ['A', 'LongValue'], 'x-kubernetes-validations': [{rule: \"self.contains('A')\"}]}"));
