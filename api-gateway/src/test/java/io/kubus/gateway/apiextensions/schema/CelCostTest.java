@@ -73,6 +73,29 @@ class CelCostTest {
     }
 
     @Test
+    void nestedSizesFollowThePathThroughTheSchema() {
+        assertEquals(1348169, cost(map("{type: 'number'}", "self.all(x, true)", "")));
+        assertEquals(32, cost(map("{type: 'number'}", "self.all(x, true)", "maxProperties: 10,")));
+        // a map's keys have no size: only its values are bounded
+        String values = "{type: 'object', additionalProperties: {type: 'string'%s}, %s"
+                + " 'x-kubernetes-validations': [{rule: 'self.all(x, x.contains(self[x]))'}]}";
+        assertEquals(2752507, cost(values.formatted("", "")));
+        assertEquals(72, cost(values.formatted(", maxLength: 10", "maxProperties: 10,")));
+        // a list of maps of objects: unbounded, it holds as many as 3 MiB of {}, then the lookup follows
+        // @items, @values and the property to the unbounded string
+        String nested = "{type: 'array', %s items: {type: 'object', %s additionalProperties: {type: 'object', %s"
+                + " required: ['required'], properties: {required: {type: 'string'}, optional: {type: 'string'}}}},"
+                + " 'x-kubernetes-validations': [{rule: \"self.all(x, x['y'].required == 'z')\"}]}";
+        assertEquals(7340027, cost(nested.formatted("", "", "")));
+        assertEquals(72, cost(nested.formatted("maxItems: 10,", "maxProperties: 10,", "maxProperties: 10,")));
+        // only the list's bound counts for the range: the maps' bounds do not matter here
+        assertEquals(7340027, cost(nested.formatted("", "maxProperties: 10,", "")));
+        assertEquals(2, cost(array("{type: 'number'}", "self[3] == 0.0", "maxItems: 0,")));
+        assertEquals(2, cost(string("self == 'x'", "")));
+        assertEquals(1, cost(string("self == 'x'", "maxLength: 0,")));
+    }
+
+    @Test
     void stringFunctionsCostTheirLengths() {
         assertEquals(314574, cost(string("self.contains('test')", "")));
         assertEquals(5, cost(string("self.contains('test')", "maxLength: 10,")));
