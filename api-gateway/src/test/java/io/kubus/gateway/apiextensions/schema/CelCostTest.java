@@ -90,6 +90,13 @@ class CelCostTest {
         assertEquals(72, cost(nested.formatted("maxItems: 10,", "maxProperties: 10,", "maxProperties: 10,")));
         // only the list's bound counts for the range: the maps' bounds do not matter here
         assertEquals(7340027, cost(nested.formatted("", "maxProperties: 10,", "")));
+        // an object's smallest form holds its required properties without defaults: {"required":""}, 16 bytes
+        String objects = "{type: 'object', required: ['required'], properties: {required: {type: 'string'},"
+                + " optional: {type: 'string'}}}";
+        assertEquals(555128, cost(array(objects, "self.all(x, true)", "")));
+        assertEquals(152, cost(array(objects, "self.all(x, true)", "maxItems: 50,")));
+        assertEquals(3145727, cost(array("{type: 'array', items: {type: 'number'}}", "self.all(x, true)", "")));
+        assertEquals(302, cost(array("{type: 'array', items: {type: 'number'}}", "self.all(x, true)", "maxItems: 100,")));
         assertEquals(2, cost(array("{type: 'number'}", "self[3] == 0.0", "maxItems: 0,")));
         assertEquals(2, cost(string("self == 'x'", "")));
         assertEquals(1, cost(string("self == 'x'", "maxLength: 0,")));
@@ -214,6 +221,20 @@ class CelCostTest {
                 + " items: {type: 'string', maxLength: 10000, " + rule + "}}}}");
         assertEquals(at + "estimated rule cost exceeds budget by factor of more than 100x" + HINT, unbounded.get(0));
         assertEquals(3, unbounded.size());
+    }
+
+    @Test
+    void requiredPropertiesMakeFewerObjectsFitARequest() {
+        String items = "{type: 'object', %s properties: {name: {type: 'string', maxLength: 100}},"
+                + " 'x-kubernetes-validations': [{rule: \"self.name.matches('^[a-z]+$')\"}]}";
+        String at = AT + ".properties[spec].properties[people].items.x-kubernetes-validations[0].rule: Forbidden: ";
+        // 84 a rule; {} fits 1048576 times into 3 MiB: 88,080,384
+        assertEquals(List.of(at + "estimated rule cost exceeds budget by factor of 8.8x" + HINT),
+                check("{type: 'object', properties: {people: {type: 'array', items: " + items.formatted("") + "}}}"));
+        // {"name":""} only 241979 times: 20,326,236
+        assertEquals(List.of(at + "estimated rule cost exceeds budget by factor of 2.0x" + HINT),
+                check("{type: 'object', properties: {people: {type: 'array', items: "
+                        + items.formatted("required: ['name'],") + "}}}"));
     }
 
     @Test
