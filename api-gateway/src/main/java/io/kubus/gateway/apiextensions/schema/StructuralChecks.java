@@ -26,8 +26,8 @@ import java.util.regex.PatternSyntaxException;
  * the OpenAPI rules CRDs add must hold (ValidateCustomResourceDefinitionOpenAPISchema: no $ref, no uniqueItems,
  * additionalProperties and properties exclusive, list and map types well formed, x-kubernetes-validations entries
  * well formed). Errors name the schema's fields under the given path
- * ({@code spec.versions[0].schema.openAPIV3Schema.properties[spec].type}). CEL rules are compiled last, once the schema has no other errors, and refused for their
- * estimated cost ({@link CelCost}).
+ * ({@code spec.versions[0].schema.openAPIV3Schema.properties[spec].type}). CEL rules are compiled last, once the
+ * schema has no other errors, and refused for their estimated cost ({@link CelCost}).
  */
 public final class StructuralChecks {
     private static final List<String> OPENAPI_V3_TYPES = List.of("array", "boolean", "integer", "number", "object", "string");
@@ -122,7 +122,7 @@ public final class StructuralChecks {
             if (c.messageError() != null) {
                 errs.invalid(at + ".messageExpression", goJson(c.rule()), c.messageError());
             } else if (c.messageAst() != null && sizes != null) {
-                // a messageExpression runs once per failure it reports: kube does not multiply it by cardinality
+                // kube takes a messageExpression's cost as it is, not times the node's cardinality
                 long cost = CelCost.maxCost(c.messageAst(), sizes);
                 if (cost > CelCost.PER_EXPRESSION_LIMIT) {
                     errs.forbidden(at + ".messageExpression",
