@@ -50,8 +50,9 @@ import java.util.stream.Collectors;
  * stores a CRD that fails them, so {@link #validate}, which the strategy also runs on update, applies them as on
  * create.
  *
- * <p>Not checked, and why: the CEL cost budget (per rule, per schema, StaticEstimatedCRDCostLimit) needs CEL's cost
- * estimator, which cel-java 0.14 does not have; a CRD whose rules kube would refuse as too expensive is stored. The
+ * <p>The CEL cost budget (per rule and per schema) is checked as on create also on update: kube skips the per-rule
+ * limit for a version whose schema did not change (so that CRDs stored before the limit existed stay updatable),
+ * which needs the old object where {@link #validate} has none. Not checked, and why: the
  * conversion webhook's caBundle (kube checks it only on update of an Established CRD whose old bundle was valid, and
  * Kubus refuses the Webhook strategy anyway). The final
  * "error building validator" step (Kubus builds its validator from the same parsed schema later).

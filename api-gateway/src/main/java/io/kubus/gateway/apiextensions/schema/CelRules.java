@@ -39,9 +39,9 @@ import java.util.Optional;
  * strings, lists, sets, math, regex and optional extensions. Not available from cel-java: Kubernetes' own libraries (url,
  * quantity, ip/cidr, semver, format, authz, the k8s regex functions {@code find}/{@code findAll}, list functions
  * such as {@code isSorted}), the date/date-time/duration/byte formats typed as timestamp/duration/bytes (they stay
- * strings here), and kube's static cost estimator: cel-java 0.14 has none, so rules are not refused for their
- * estimated cost at CRD validation; evaluation is bounded by comprehension iterations instead (see
- * {@link #MAX_ITERATIONS}), and there is no total runtime budget per object.
+ * strings here), and a cost estimator: {@link CelCost} makes kube's static estimate at CRD validation, while
+ * evaluation is bounded by comprehension iterations instead of kube's runtime cost (see {@link #MAX_ITERATIONS}),
+ * and there is no total runtime budget per object.
  */
 final class CelRules {
     static final String SELF = "self";
@@ -60,11 +60,13 @@ final class CelRules {
 
     /**
      * One rule as compiled: its program, or why it has none (an empty rule has neither); {@code fieldPath} is the
-     * rule's fieldPath as field.Path prints it (null without one).
+     * rule's fieldPath as field.Path prints it (null without one); {@code ast} and {@code messageAst} are the checked
+     * expressions, kept for {@link CelCost}'s estimate.
      */
     record Compiled(ValidationRule rule, @Nullable CelRuntime.Program program, @Nullable CelRuntime.Program message,
                     boolean usesOldSelf, @Nullable String error, @Nullable String messageError,
-                    @Nullable String fieldPath) {
+                    @Nullable String fieldPath, @Nullable CelAbstractSyntaxTree ast,
+                    @Nullable CelAbstractSyntaxTree messageAst) {
     }
 
     private CelRules() {
@@ -104,32 +106,32 @@ final class CelRules {
 
     private static Compiled compile(Cel cel, ValidationRule r, @Nullable String fieldPath) {
         if (r.rule().isBlank()) {
-            return new Compiled(r, null, null, false, null, null, fieldPath);
+            return new Compiled(r, null, null, false, null, null, fieldPath, null, null);
         }
         CelAbstractSyntaxTree ast;
         try {
             ast = checked(cel, r.rule());
         } catch (CelValidationException e) {
-            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null, fieldPath);
+            return new Compiled(r, null, null, false, "compilation failed: " + e.getMessage(), null, fieldPath, null, null);
         }
         if (!ast.getResultType().equals(SimpleType.BOOL)) {
-            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null, fieldPath);
+            return new Compiled(r, null, null, false, "cel expression must evaluate to a bool", null, fieldPath, null, null);
         }
         boolean usesOldSelf = ast.getReferenceMap().values().stream().anyMatch(ref -> ref.name().equals(OLD_SELF));
         CelRuntime.Program program = program(cel, ast);
         if (r.messageExpression().isEmpty()) {
-            return new Compiled(r, program, null, usesOldSelf, null, null, fieldPath);
+            return new Compiled(r, program, null, usesOldSelf, null, null, fieldPath, ast, null);
         }
         CelAbstractSyntaxTree messageAst;
         try {
             messageAst = checked(cel, r.messageExpression());
         } catch (CelValidationException e) {
-            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage(), fieldPath);
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression compilation failed: " + e.getMessage(), fieldPath, ast, null);
         }
         if (!messageAst.getResultType().equals(SimpleType.STRING)) {
-            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string", fieldPath);
+            return new Compiled(r, program, null, usesOldSelf, null, "messageExpression must evaluate to a string", fieldPath, ast, null);
         }
-        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null, fieldPath);
+        return new Compiled(r, program, program(cel, messageAst), usesOldSelf, null, null, fieldPath, ast, messageAst);
     }
 
     /**

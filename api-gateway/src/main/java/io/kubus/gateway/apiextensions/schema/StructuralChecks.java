@@ -26,7 +26,8 @@ import java.util.regex.PatternSyntaxException;
  * the OpenAPI rules CRDs add must hold (ValidateCustomResourceDefinitionOpenAPISchema: no $ref, no uniqueItems,
  * additionalProperties and properties exclusive, list and map types well formed, x-kubernetes-validations entries
  * well formed). Errors name the schema's fields under the given path
- * ({@code spec.versions[0].schema.openAPIV3Schema.properties[spec].type}). CEL rules are compiled last, once the schema has no other errors.
+ * ({@code spec.versions[0].schema.openAPIV3Schema.properties[spec].type}). CEL rules are compiled last, once the
+ * schema has no other errors, and refused for their estimated cost ({@link CelCost}).
  */
 public final class StructuralChecks {
     private static final List<String> OPENAPI_V3_TYPES = List.of("array", "boolean", "integer", "number", "object", "string");
@@ -66,7 +67,17 @@ public final class StructuralChecks {
         }
         if (errs.isEmpty()) {
             // as kube, rules are compiled only against a schema without errors: its CEL types are sound then
-            cel(schema, path, true, null, errs);
+            CelCost.Total total = new CelCost.Total();
+            cel(schema, path, true, null, 1L, total, errs);
+            if (total.total > CelCost.CRD_LIMIT) {
+                for (Map.Entry<String, Long> expensive : total.mostExpensive) {
+                    errs.forbidden(expensive.getKey(),
+                            "contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema");
+                }
+                errs.forbidden(path, CelCost.exceedsMessage(
+                        "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema",
+                        total.total, CelCost.CRD_LIMIT));
+            }
         }
         return errs.problems();
     }
@@ -75,28 +86,49 @@ public final class StructuralChecks {
      * The CEL checks of every node's x-kubernetes-validations, children first as kube's recursion reports them: each
      * rule compiles to bool against the node's type, its messageExpression to string; oldSelf only where old values
      * correlate; optionalOldSelf only with oldSelf. {@code uncorrelatable} is the path of the nearest list (or
-     * non-correlating map) above whose elements have no old counterpart.
+     * non-correlating map) above whose elements have no old counterpart. {@code cardinality} is how often the node
+     * can occur (null: unbounded), by which each rule's estimated cost is multiplied and summed into {@code total}.
      */
     private static void cel(@Nullable StructuralSchema s, String path, boolean root, @Nullable String uncorrelatable,
-                            ErrorList errs) {
+                            @Nullable Long cardinality, CelCost.Total total, ErrorList errs) {
         if (s == null) {
             return;
         }
         boolean mapCorrelates = s.mapType == null || s.mapType.equals("granular") || s.mapType.equals("atomic");
         String forChildren = uncorrelatable != null || mapCorrelates ? uncorrelatable : path;
-        cel(s.additionalProperties, path + ".additionalProperties", false, forChildren, errs);
-        s.properties.forEach((k, v) -> cel(v, FieldPaths.key(path + ".properties", k), false, forChildren, errs));
+        Long childCardinality = CelCost.childCardinality(cardinality, s);
+        cel(s.additionalProperties, path + ".additionalProperties", false, forChildren, childCardinality, total, errs);
+        s.properties.forEach((k, v) -> cel(v, FieldPaths.key(path + ".properties", k), false, forChildren,
+                childCardinality, total, errs));
         cel(s.items, path + ".items", false,
-                uncorrelatable != null || "map".equals(s.listType) ? uncorrelatable : path, errs);
+                uncorrelatable != null || "map".equals(s.listType) ? uncorrelatable : path, childCardinality, total, errs);
         List<CelRules.Compiled> compiled = s.celRules(root);
+        CelCost.Decl sizes = compiled.isEmpty() ? null : CelCost.decl(s, root || s.embeddedResource);
         for (int i = 0; i < compiled.size(); i++) {
             CelRules.Compiled c = compiled.get(i);
             String at = FieldPaths.index(path + ".x-kubernetes-validations", i);
+            if (c.ast() != null && sizes != null) {
+                // kube reports the cost before the rule's other errors, and counts every rule into the total
+                long cost = CelCost.expressionCost(CelCost.maxCost(c.ast(), sizes), cardinality, sizes);
+                if (cost > CelCost.PER_EXPRESSION_LIMIT) {
+                    errs.forbidden(at + ".rule",
+                            CelCost.exceedsMessage("estimated rule cost", cost, CelCost.PER_EXPRESSION_LIMIT));
+                }
+                total.observe(at + ".rule", cost);
+            }
             if (c.error() != null) {
                 errs.invalid(at + ".rule", goJson(c.rule()), c.error());
             }
             if (c.messageError() != null) {
                 errs.invalid(at + ".messageExpression", goJson(c.rule()), c.messageError());
+            } else if (c.messageAst() != null && sizes != null) {
+                // kube takes a messageExpression's cost as it is, not times the node's cardinality
+                long cost = CelCost.maxCost(c.messageAst(), sizes);
+                if (cost > CelCost.PER_EXPRESSION_LIMIT) {
+                    errs.forbidden(at + ".messageExpression",
+                            CelCost.exceedsMessage("estimated messageExpression cost", cost, CelCost.PER_EXPRESSION_LIMIT));
+                }
+                total.observe(at + ".messageExpression", cost);
             }
             if (c.usesOldSelf() && uncorrelatable != null) {
                 errs.invalid(at + ".rule", c.rule().rule(),
