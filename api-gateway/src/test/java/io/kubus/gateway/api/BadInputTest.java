@@ -1292,6 +1292,11 @@ class BadInputTest {
         c.add(new Case("CRD with a CEL rule that does not compile", "POST", crds, JSON,
                 crd.formatted("things.bad.example.com", v1.formatted("true", "{\"type\":\"object\","
                         + "\"x-kubernetes-validations\":[{\"rule\":\"self.size >\"}]}")), 422, "compilation failed"));
+        c.add(new Case("CRD with a CEL rule over its cost budget (an unbounded list of unbounded strings)", "POST", crds,
+                JSON, crd.formatted("things.bad.example.com", v1.formatted("true", "{\"type\":\"object\","
+                        + "\"properties\":{\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+                        + "\"x-kubernetes-validations\":[{\"rule\":\"self.names.all(x, x.matches('^[a-z]+$'))\"}]}")),
+                422, "estimated rule cost exceeds budget by factor of"));
         c.add(new Case("CRD with a conversion webhook (Kubus serves None only)", "POST", crds, JSON,
                 crd.formatted("things.bad.example.com", v1.formatted("true", objectSpec)).replace("\"scope\"",
                         "\"conversion\":{\"strategy\":\"Webhook\"},\"scope\""), 422, "spec.conversion.strategy"));
