@@ -11,6 +11,8 @@ import io.kubus.gateway.watch.WatchCache;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.gateway.apiextensions.ServedTypes;
+import io.kubus.gateway.registry.Strategies;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -21,7 +23,10 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** /version, the health endpoints, and the minimal OpenAPI v3 that lets kubectl's strict validation hand over to us. */
@@ -35,13 +40,16 @@ public class ServerController {
     private final WatchCache watchCache;
     private final RbacPolicy rbacPolicy;
     private final ServedTypes types;
+    private final Strategies strategies;
     private volatile OpenApi openApi = new OpenApi(-1, Map.of(), NODES.objectNode());
 
     /** The OpenAPI documents of one set of served types: one per group version, and the root listing them. */
     private record OpenApi(long generation, Map<String, ObjectNode> byPath, ObjectNode root) {
     }
 
-    public ServerController(ObjectStore store, WatchCache watchCache, RbacPolicy rbacPolicy, ServedTypes types) {
+    public ServerController(ObjectStore store, WatchCache watchCache, RbacPolicy rbacPolicy, ServedTypes types,
+                            Strategies strategies) {
+        this.strategies = strategies;
         this.store = store;
         this.watchCache = watchCache;
         this.rbacPolicy = rbacPolicy;
@@ -77,6 +85,13 @@ public class ServerController {
             params.addObject().put("name", "fieldValidation").put("in", "query");
             params.addObject().put("name", "fieldManager").put("in", "query");
             params.addObject().put("name", "dryRun").put("in", "query");
+            JsonNode schema = strategies.of(t).openApiSchema();
+            if (schema != null) {
+                // kubectl explain finds a kind's schema by this extension; the name is kube's (reversed group)
+                ObjectNode published = schema.deepCopy();
+                published.putArray("x-kubernetes-group-version-kind").add(gvk.deepCopy());
+                doc.with("components").with("schemas").set(schemaName(t), published);
+            }
         }
         ObjectNode root = NODES.objectNode();
         ObjectNode paths = root.putObject("paths");
@@ -85,6 +100,13 @@ public class ServerController {
         OpenApi built = new OpenApi(generation, byPath, root);
         openApi = built;
         return built;
+    }
+
+    /** kube's OpenAPI name of a kind: its group reversed, its version, its kind ({@code com.example.v1.Widget}). */
+    private static String schemaName(ResourceType t) {
+        List<String> parts = new ArrayList<>(List.of(t.group().split("\\.")));
+        Collections.reverse(parts);
+        return String.join(".", parts) + "." + t.version() + "." + t.kind();
     }
 
     @Get(uri = "/version", produces = MediaType.APPLICATION_JSON)

@@ -36,9 +36,11 @@ public final class CustomResourceStrategy implements Strategy {
     private final String definition;
     private final JsonNode scale;
     private final FieldType fieldTypes;
+    private final JsonNode openApiSchema;
 
     private CustomResourceStrategy(ResourceType storage, boolean statusSubresource, StructuralSchema schema,
-                                   CustomResourcePrinter printer, boolean terminating, String definition, JsonNode scale) {
+                                   CustomResourcePrinter printer, boolean terminating, String definition, JsonNode scale,
+                                   JsonNode openApiSchema) {
         this.storage = storage;
         this.statusSubresource = statusSubresource;
         this.schema = schema;
@@ -47,6 +49,7 @@ public final class CustomResourceStrategy implements Strategy {
         this.definition = definition;
         this.scale = scale;
         this.fieldTypes = StructuralSchemaFieldTypes.of(schema);
+        this.openApiSchema = openApiSchema;
     }
 
     /** The strategy of {@code version} of the kind {@code crd} defines, whose objects are stored as {@code storage}. */
@@ -64,7 +67,7 @@ public final class CustomResourceStrategy implements Strategy {
                 StructuralSchema.parse(v.path("schema").path("openAPIV3Schema")),
                 CustomResourcePrinter.of(v.path("additionalPrinterColumns")),
                 crd.path("metadata").hasNonNull("deletionTimestamp"), crd.path("metadata").path("name").asText(),
-                v.path("subresources").path("scale"));
+                v.path("subresources").path("scale"), published(v.path("schema").path("openAPIV3Schema")));
     }
 
     @Override
@@ -159,6 +162,26 @@ public final class CustomResourceStrategy implements Strategy {
     @Override
     public FieldType fieldTypes() {
         return fieldTypes;
+    }
+
+    @Override
+    public JsonNode openApiSchema() {
+        return openApiSchema;
+    }
+
+    /**
+     * The version's schema as kube-apiserver publishes a CRD's: the type meta described, metadata an object (kube
+     * refers to ObjectMeta's schema, which Kubus does not publish), the rest as the definition wrote it.
+     */
+    private static JsonNode published(JsonNode openAPIV3Schema) {
+        ObjectNode schema = openAPIV3Schema.isObject() ? openAPIV3Schema.deepCopy() : JsonTree.F.objectNode();
+        ObjectNode properties = JsonTree.obj(schema, "properties");
+        properties.putObject("apiVersion").put("type", "string").put("description", "APIVersion defines the versioned "
+                + "schema of this representation of an object.");
+        properties.putObject("kind").put("type", "string").put("description", "Kind is a string value representing "
+                + "the REST resource this object represents.");
+        properties.putObject("metadata").put("type", "object").put("description", "Standard object's metadata.");
+        return schema;
     }
 
     @Override

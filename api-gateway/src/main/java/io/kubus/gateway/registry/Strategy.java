@@ -1,5 +1,6 @@
 package io.kubus.gateway.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.apply.FieldSet;
 import io.kubus.gateway.apply.FieldType;
@@ -215,6 +216,15 @@ public interface Strategy {
             return FieldSet.EMPTY;
         }
         return FieldSet.of(FieldSet.path(subresource == null ? "status" : "spec"));
+    }
+
+    /**
+     * The kind's OpenAPI v3 schema, as the OpenAPI document publishes it for {@code kubectl explain}; null when
+     * Kubus has none to publish (the built-in kinds, for now: their documents carry only the PATCH operation kubectl's
+     * validation looks for).
+     */
+    default @Nullable JsonNode openApiSchema() {
+        return null;
     }
 
     /** The fields a field selector may name besides metadata.name and metadata.namespace. */

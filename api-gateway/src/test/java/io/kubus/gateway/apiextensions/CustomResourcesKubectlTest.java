@@ -71,6 +71,13 @@ class CustomResourcesKubectlTest {
         assertTrue(kubectl.run("api-resources", "--api-group=example.com").ok().out()
                 .matches("(?s).*widgets\\s+wd\\s+example.com/v1\\s+true\\s+Widget.*"));
 
+        // kubectl explain reads the schema from the OpenAPI document
+        String explained = kubectl.run("explain", "widgets.spec").ok().out();
+        assertTrue(explained.contains("GROUP:      example.com") && explained.contains("KIND:       Widget")
+                && explained.contains("FIELD: spec <Object>"), explained);
+        assertTrue(explained.matches("(?s).*size\\s+<integer>.*") && explained.matches("(?s).*color\\s+<string> -required-.*"),
+                explained);
+
         // applied, defaulted, printed with the definition's columns
         assertEquals("widget.example.com/red created",
                 kubectl.run("apply", "-f", dir.resolve("widget-red.yaml").toString()).ok().out().trim());
