@@ -60,6 +60,7 @@ public class CustomResourceDefinitionController implements AutoCloseable, StoreF
     private final ObjectStore store;
     private final ChangeTopics topics;
     private final GenericRegistry registry;
+    private final WatchCache watchCache;
     private final Clock clock;
     private final DelayQueue<Key> queue = new DelayQueue<>();
     private final Thread worker;
@@ -72,6 +73,7 @@ public class CustomResourceDefinitionController implements AutoCloseable, StoreF
         this.store = store;
         this.topics = topics;
         this.registry = registry;
+        this.watchCache = watchCache;
         this.clock = clock;
         this.worker = Thread.ofPlatform().daemon().name("crd-controller").start(this::work);
         this.follower = new StoreFollower("crd-follower", List.of(CRDS), store, watchCache, this);
@@ -86,7 +88,9 @@ public class CustomResourceDefinitionController implements AutoCloseable, StoreF
     @Override
     public void apply(ResourceType type, WatchEventType change, ObjectNode crd) {
         if (change == WatchEventType.DELETED) {
+            Optional<CustomKind> gone = served.definition(name(crd));
             served.remove(name(crd));
+            gone.ifPresent(kind -> watchCache.endWatches(kind.storage().topic()));
         } else {
             served.put(crd);
             enqueue(name(crd), 0);

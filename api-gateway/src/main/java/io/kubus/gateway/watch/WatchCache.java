@@ -116,6 +116,19 @@ public class WatchCache implements AutoCloseable {
         return () -> remove(reg);
     }
 
+    /**
+     * Ends the open watches of a topic whose kind is no longer served (its CustomResourceDefinition is gone), as
+     * kube-apiserver ends them when it tears the kind's storage down: their clients see the stream end.
+     */
+    public void endWatches(String topic) {
+        synchronized (lock) {
+            List<Registration> regs = byTopic.remove(topic);
+            if (regs != null) {
+                regs.forEach(r -> r.listener.onEvent(null));
+            }
+        }
+    }
+
     private void remove(Registration reg) {
         synchronized (lock) {
             List<Registration> regs = byTopic.get(reg.topic);

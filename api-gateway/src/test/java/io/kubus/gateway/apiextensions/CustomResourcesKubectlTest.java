@@ -169,8 +169,11 @@ class CustomResourcesKubectlTest {
         assertTrue(extra.path("spec").path("shape").isMissingNode(), "pruned: " + extra);
         assertEquals("blue", extra.path("spec").path("color").asText());
 
-        // deleting the definition deletes its objects, and the kind leaves discovery
+        // deleting the definition deletes its objects, ends the kind's watches, and the kind leaves discovery
+        Process lastWatch = kubectl.start(dir.resolve("last-watch.err"), "get", "widgets", "-w", "-o", "name");
+        Thread.sleep(1_000);
         kubectl.run(60, "delete", "crd", "widgets.example.com", "--timeout=30s").ok();
+        assertTrue(lastWatch.waitFor(20, TimeUnit.SECONDS), "a watch of the deleted kind ends");
         Kubectl.Result gone = kubectl.run("get", "widgets");
         assertNotEquals(0, gone.exitCode());
         assertTrue(gone.err().contains("the server could not find the requested resource"), gone.err());
