@@ -323,6 +323,36 @@ class CustomResourcesKubectlTest {
     }
 
     @Test
+    void aClusterScopedKindLivesInNoNamespace() throws Exception {
+        Files.writeString(dir.resolve("regions-crd.yaml"), """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: regions.example.com
+                spec:
+                  group: example.com
+                  scope: Cluster
+                  names: {plural: regions, singular: region, kind: Region, shortNames: [rg]}
+                  versions:
+                  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object,
+                      properties: {spec: {type: object, properties: {zone: {type: string}}}}}}}
+                """);
+        kubectl.run("apply", "-f", dir.resolve("regions-crd.yaml").toString()).ok();
+        kubectl.run(60, "wait", "--for=condition=Established", "crd/regions.example.com", "--timeout=30s").ok();
+        Files.writeString(dir.resolve("eu.yaml"), "apiVersion: example.com/v1\nkind: Region\nmetadata:\n  name: eu\n"
+                + "spec:\n  zone: eu-west\n");
+        kubectl.run("apply", "-f", dir.resolve("eu.yaml").toString()).ok();
+        assertTrue(kubectl.run("api-resources", "--api-group=example.com").ok().out()
+                .matches("(?s).*regions\\s+rg\\s+example.com/v1\\s+false\\s+Region.*"));
+        JsonNode eu = json(gateway.request("GET", "/apis/example.com/v1/regions/eu", null, (String) null).body());
+        assertTrue(eu.path("metadata").path("namespace").isMissingNode(), eu.toString());
+        assertEquals(404, gateway.request("GET", "/apis/example.com/v1/namespaces/default/regions/eu", null,
+                (String) null).status(), "no namespaced path for a cluster-scoped kind");
+        assertEquals("region.example.com/eu", kubectl.run("get", "rg", "-o", "name").ok().out().trim());
+        kubectl.run(60, "delete", "crd", "regions.example.com", "--timeout=30s").ok();
+    }
+
+    @Test
     void aDefinitionMayNotTakeABuiltInKindsNames() throws Exception {
         Files.writeString(dir.resolve("shadow-crd.yaml"), """
                 apiVersion: apiextensions.k8s.io/v1
