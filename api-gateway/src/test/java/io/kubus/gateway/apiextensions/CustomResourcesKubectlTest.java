@@ -38,6 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * status subresource; deleting the definition deletes its objects and the kind leaves discovery.
  */
 class CustomResourcesKubectlTest {
+    /** One schema for both versions of the gizmos: ports, a list of maps keyed by name (flow style, one line). */
+    private static final String PORTS_SCHEMA = "{type: object, properties: {spec: {type: object, properties: {ports: "
+            + "{type: array, x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [name], items: {type: object, "
+            + "required: [name], properties: {name: {type: string}, port: {type: integer}}}}}}}}";
     @TempDir
     static Path dir;
     static GatewayFixture gateway;
@@ -252,47 +256,9 @@ class CustomResourcesKubectlTest {
                   scope: Namespaced
                   names: {plural: gizmos, singular: gizmo, kind: Gizmo, categories: [all]}
                   versions:
-                  - name: v1beta1
-                    served: true
-                    storage: false
-                    schema:
-                      openAPIV3Schema:
-                        type: object
-                        properties:
-                          spec:
-                            type: object
-                            properties:
-                              ports:
-                                type: array
-                                x-kubernetes-list-type: map
-                                x-kubernetes-list-map-keys: [name]
-                                items:
-                                  type: object
-                                  required: [name]
-                                  properties:
-                                    name: {type: string}
-                                    port: {type: integer}
-                  - name: v1
-                    served: true
-                    storage: true
-                    schema:
-                      openAPIV3Schema:
-                        type: object
-                        properties:
-                          spec:
-                            type: object
-                            properties:
-                              ports:
-                                type: array
-                                x-kubernetes-list-type: map
-                                x-kubernetes-list-map-keys: [name]
-                                items:
-                                  type: object
-                                  required: [name]
-                                  properties:
-                                    name: {type: string}
-                                    port: {type: integer}
-                """);
+                  - {name: v1beta1, served: true, storage: false, schema: {openAPIV3Schema: %1$s}}
+                  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: %1$s}}
+                """.formatted(PORTS_SCHEMA));
         kubectl.run("apply", "-f", dir.resolve("gizmos-crd.yaml").toString()).ok();
         kubectl.run(60, "wait", "--for=condition=Established", "crd/gizmos.example.com", "--timeout=30s").ok();
         Path mine = Files.writeString(dir.resolve("g1.yaml"), "apiVersion: example.com/v1beta1\nkind: Gizmo\n"
