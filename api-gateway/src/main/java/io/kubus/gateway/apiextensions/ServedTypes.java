@@ -5,19 +5,18 @@ import io.kubus.gateway.registry.Strategy;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.schema.CustomResourceTypes;
 import io.kubus.schema.CustomResourceTypes.CustomKind;
+import io.kubus.schema.KindCatalog;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Every type the API serves: the built-in catalog ({@link ResourceTypes}) and the types of the Established
@@ -45,56 +44,82 @@ public class ServedTypes {
         }
         synchronized (this) {
             if (snapshot == null) {
-                snapshot = snapshotOf(store.get().listCommitted(ResourceTypes.CUSTOMRESOURCEDEFINITIONS, ""), 0);
+                snapshot = Snapshot.of(store.get().listCommitted(ResourceTypes.CUSTOMRESOURCEDEFINITIONS, ""), 0);
             }
             return snapshot;
         }
     }
 
-    /** One definition's kinds and the strategy of each served version. */
-    record Custom(JsonNode crd, CustomKind kind, Map<ResourceType, CustomResourceStrategy> strategies) {
-    }
+    /**
+     * The kinds served, the strategy of each custom type (derived from the definitions, for one lookup per request),
+     * and the generation they are at.
+     */
+    private record Snapshot(KindCatalog kinds, Map<String, Map<ResourceType, CustomResourceStrategy>> byDefinition,
+                            Map<ResourceType, CustomResourceStrategy> strategies, long generation) {
+        static Snapshot of(List<? extends JsonNode> crds, long generation) {
+            return of(new LinkedHashMap<>(), KindCatalog.BUILT_IN, crds, generation);
+        }
 
-    private record Snapshot(Map<String, Custom> byDefinition, long generation) {
+        /** This snapshot with {@code crd} served as it now says, or not at all if it is no longer Established. */
+        Snapshot with(JsonNode crd) {
+            String name = crd.path("metadata").path("name").asText();
+            return of(new LinkedHashMap<>(byDefinition), kinds.without(name), List.of(crd), generation + 1);
+        }
+
+        Snapshot without(String name) {
+            Map<String, Map<ResourceType, CustomResourceStrategy>> next = new LinkedHashMap<>(byDefinition);
+            next.remove(name);
+            return new Snapshot(kinds.without(name), next, flatten(next), generation + 1);
+        }
+
+        private static Snapshot of(Map<String, Map<ResourceType, CustomResourceStrategy>> byDefinition,
+                                   KindCatalog kinds, List<? extends JsonNode> crds, long generation) {
+            for (JsonNode crd : crds) {
+                byDefinition.remove(crd.path("metadata").path("name").asText());
+                Optional<CustomKind> kind = CustomResourceTypes.of(crd);
+                if (kind.isPresent()) {
+                    kinds = kinds.with(kind.get());
+                    Map<ResourceType, CustomResourceStrategy> strategies = new HashMap<>();
+                    for (ResourceType t : kind.get().served()) {
+                        strategies.put(t, CustomResourceStrategy.of(crd, kind.get().storage(), t.version()));
+                    }
+                    byDefinition.put(kind.get().definition(), Map.copyOf(strategies));
+                }
+            }
+            return new Snapshot(kinds, byDefinition, flatten(byDefinition), generation);
+        }
+
+        private static Map<ResourceType, CustomResourceStrategy> flatten(
+                Map<String, Map<ResourceType, CustomResourceStrategy>> byDefinition) {
+            Map<ResourceType, CustomResourceStrategy> all = new HashMap<>();
+            byDefinition.values().forEach(all::putAll);
+            return Map.copyOf(all);
+        }
     }
 
     /** Every served type, built-in first, each version of a kind on its own (discovery, routing, OpenAPI). */
     public List<ResourceType> all() {
-        return Stream.concat(ResourceTypes.all().stream(),
-                snapshot().byDefinition.values().stream().flatMap(c -> c.kind.served().stream())).toList();
+        return snapshot().kinds.served();
     }
 
     /** The storage types: each kind of object once, custom kinds included (change topics, loops over every kind). */
     public List<ResourceType> stored() {
-        return Stream.concat(ResourceTypes.stored().stream(),
-                snapshot().byDefinition.values().stream().map(c -> c.kind.storage())).toList();
+        return snapshot().kinds.stored();
     }
 
     /** The type served at {@code group/version/plural}, if any. */
     public Optional<ResourceType> byPath(String group, String version, String plural) {
-        Optional<ResourceType> builtIn = ResourceTypes.byPath(group, version, plural);
-        if (builtIn.isPresent()) {
-            return builtIn;
-        }
-        return snapshot().byDefinition.values().stream().flatMap(c -> c.kind.served().stream())
-                .filter(t -> t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural))
-                .findFirst();
+        return snapshot().kinds.byPath(group, version, plural);
     }
 
     /** The strategy of a custom type's version, null for a built-in type. */
     public @Nullable Strategy customStrategy(ResourceType type) {
-        for (Custom c : snapshot().byDefinition.values()) {
-            CustomResourceStrategy s = c.strategies.get(type);
-            if (s != null) {
-                return s;
-            }
-        }
-        return null;
+        return snapshot().strategies.get(type);
     }
 
     /** The kinds a definition serves now, if it is Established. */
     public Optional<CustomKind> definition(String name) {
-        return Optional.ofNullable(snapshot().byDefinition.get(name)).map(Custom::kind);
+        return snapshot().kinds.definition(name);
     }
 
     /** Changes whenever the served types do. */
@@ -104,48 +129,18 @@ public class ServedTypes {
 
     /** The definitions as a fresh list shows them: those absent stop being served. */
     public synchronized void replaceAll(List<? extends JsonNode> crds) {
-        snapshot = snapshotOf(crds, snapshot == null ? 0 : snapshot.generation + 1);
-    }
-
-    private static Snapshot snapshotOf(List<? extends JsonNode> crds, long generation) {
-        Map<String, Custom> next = new LinkedHashMap<>();
-        for (JsonNode crd : crds) {
-            custom(crd).ifPresent(c -> next.put(c.kind.definition(), c));
-        }
-        return new Snapshot(next, generation);
+        snapshot = Snapshot.of(crds, snapshot == null ? 0 : snapshot.generation + 1);
     }
 
     /** One definition changed: served as it now says (not at all if it is no longer Established). */
     public synchronized void put(JsonNode crd) {
-        String name = crd.path("metadata").path("name").asText();
-        Map<String, Custom> next = new LinkedHashMap<>(snapshot().byDefinition);
-        Optional<Custom> custom = custom(crd);
-        if (custom.isPresent()) {
-            next.put(name, custom.get());
-        } else if (next.remove(name) == null) {
-            return;
-        }
-        snapshot = new Snapshot(next, snapshot().generation + 1);
+        snapshot = snapshot().with(crd);
     }
 
     /** One definition is gone. */
     public synchronized void remove(String name) {
-        if (!snapshot().byDefinition.containsKey(name)) {
-            return;
+        if (snapshot().kinds.definition(name).isPresent()) {
+            snapshot = snapshot().without(name);
         }
-        Map<String, Custom> next = new HashMap<>(snapshot().byDefinition);
-        next.remove(name);
-        snapshot = new Snapshot(next, snapshot().generation + 1);
-    }
-
-    private static Optional<Custom> custom(JsonNode crd) {
-        return CustomResourceTypes.of(crd).map(kind -> {
-            Map<ResourceType, CustomResourceStrategy> strategies = new HashMap<>();
-            List<ResourceType> types = new ArrayList<>(kind.served());
-            for (ResourceType t : types) {
-                strategies.put(t, CustomResourceStrategy.of(crd, kind.storage(), t.version()));
-            }
-            return new Custom(crd, kind, Map.copyOf(strategies));
-        });
     }
 }

@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.kubus.schema.CustomResourceTypes;
 import io.kubus.schema.CustomResourceTypes.CustomKind;
+import io.kubus.schema.KindCatalog;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 /**
  * The kinds CustomResourceDefinitions add, as a service that follows the API sees them (client-go's discovery and
@@ -33,8 +30,8 @@ public final class CustomKinds {
         void gone(CustomKind last);
     }
 
-    private final Map<String, CustomKind> byDefinition = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile KindCatalog catalog = KindCatalog.BUILT_IN;
 
     public CustomKinds(SharedInformers informers) {
         informers.informer(ResourceTypes.CUSTOMRESOURCEDEFINITIONS, CustomResourceDefinition.class)
@@ -51,55 +48,52 @@ public final class CustomKinds {
 
                     @Override
                     public void onDelete(CustomResourceDefinition last) {
-                        CustomKind gone = byDefinition.remove(last.getMetadata().getName());
-                        if (gone != null) {
-                            listeners.forEach(l -> l.gone(gone));
-                        }
+                        forget(last.getMetadata().getName());
                     }
                 });
     }
 
     /** Adds a listener, which first hears of every kind served now. */
-    public void addListener(Listener listener) {
+    public synchronized void addListener(Listener listener) {
         listeners.add(listener);
-        byDefinition.values().forEach(listener::served);
+        catalog.customKinds().forEach(listener::served);
     }
 
     /** The storage types of every kind, built-in and custom: each kind of object once. */
     public List<ResourceType> stored() {
-        return Stream.concat(ResourceTypes.stored().stream(), byDefinition.values().stream().map(CustomKind::storage))
-                .toList();
+        return catalog.stored();
     }
 
     /** The type serving {@code apiVersion}/{@code kind}, built-in or custom. */
     public Optional<ResourceType> byKind(String apiVersion, String kind) {
-        Optional<ResourceType> builtIn = ResourceTypes.byKind(apiVersion, kind);
-        if (builtIn.isPresent()) {
-            return builtIn;
-        }
-        return byDefinition.values().stream().flatMap(k -> k.served().stream())
-                .filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind)).findFirst();
+        return catalog.byKind(apiVersion, kind);
     }
 
     /** The storage type whose {@link ResourceType#qualifiedPlural()} is {@code qualifiedPlural}. */
     public Optional<ResourceType> byQualifiedPlural(String qualifiedPlural) {
-        return stored().stream().filter(t -> t.qualifiedPlural().equals(qualifiedPlural)).findFirst();
+        return catalog.byQualifiedPlural(qualifiedPlural);
     }
 
-    private void update(CustomResourceDefinition crd) {
+    private synchronized void update(CustomResourceDefinition crd) {
         JsonNode json = KubusJson.json().valueToTree(crd);
-        String name = crd.getMetadata().getName();
         Optional<CustomKind> kind = CustomResourceTypes.of(json);
-        if (kind.isPresent()) {
-            CustomKind before = byDefinition.put(name, kind.get());
-            if (!Objects.equals(before, kind.get())) {
-                listeners.forEach(l -> l.served(kind.get()));
-            }
-        } else {
-            CustomKind gone = byDefinition.remove(name);
-            if (gone != null) {
-                listeners.forEach(l -> l.gone(gone));
-            }
+        if (kind.isEmpty()) {
+            forget(crd.getMetadata().getName());
+            return;
+        }
+        Optional<CustomKind> before = catalog.definition(kind.get().definition());
+        catalog = catalog.with(kind.get());
+        if (!before.equals(kind)) {
+            listeners.forEach(l -> l.served(kind.get()));
+        }
+    }
+
+    /** A definition no longer served (deleted, or no longer Established). */
+    private synchronized void forget(String definition) {
+        Optional<CustomKind> gone = catalog.definition(definition);
+        if (gone.isPresent()) {
+            catalog = catalog.without(definition);
+            listeners.forEach(l -> l.gone(gone.get()));
         }
     }
 }
