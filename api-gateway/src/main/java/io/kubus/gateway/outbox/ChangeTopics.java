@@ -47,6 +47,11 @@ public class ChangeTopics {
         return types.stored().stream().map(ResourceType::topic).toList();
     }
 
+    /** Changes whenever {@link #names()} may have: a CustomResourceDefinition came or went. */
+    public long generation() {
+        return types.generation();
+    }
+
     /** The status topics node agents publish to and the gateway ingests (docs/architecture.md, "How a change flows", step 5). */
     public List<String> statusNames() {
         return List.of(StatusReports.POD_STATUS_TOPIC, StatusReports.NODE_STATUS_TOPIC);

@@ -151,6 +151,7 @@ public class WatchCache implements AutoCloseable {
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             List<TopicPartition> partitions = new ArrayList<>();
+            long generation = topics.generation();
             Set<String> followed = new HashSet<>(topics.names());
             for (String topic : followed) {
                 partitions.addAll(partitionsOf(c, topic));
@@ -171,7 +172,10 @@ public class WatchCache implements AutoCloseable {
             }
             ready.countDown();
             while (running) {
-                followNewTopics(c, followed, partitions);
+                if (topics.generation() != generation) {
+                    generation = topics.generation();
+                    followNewTopics(c, followed, partitions);
+                }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
                     accept(r);
                 }
@@ -191,7 +195,8 @@ public class WatchCache implements AutoCloseable {
     /**
      * Follows the topics of kinds served since the last look (a CustomResourceDefinition became Established, here or
      * through another gateway), from their beginning: the topic is made before its kind is served, so everything on
-     * it is newer than the definition's own event, which this cache has handed out already.
+     * it is newer than the definition's own event, which this cache has handed out already. Called only when the
+     * served kinds changed, not at every poll.
      */
     private void followNewTopics(KafkaConsumer<String, byte[]> c, Set<String> followed, List<TopicPartition> partitions) {
         List<TopicPartition> added = new ArrayList<>();
