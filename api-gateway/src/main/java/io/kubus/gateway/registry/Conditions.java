@@ -1,6 +1,8 @@
 package io.kubus.gateway.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.schema.validation.ErrorList;
 import io.kubus.schema.validation.Names;
 
@@ -11,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * The rules of a list of meta/v1 {@code Condition}s (apimachinery's metav1 validation ValidateConditions), for the
- * kinds whose status carries them.
+ * kinds whose status carries them, and how the server sets one.
  */
 public final class Conditions {
     private static final List<String> STATUSES = List.of("False", "True", "Unknown");
@@ -20,6 +22,37 @@ public final class Conditions {
     private static final int MAX_MESSAGE_LENGTH = 32 * 1024;
 
     private Conditions() {
+    }
+
+    /**
+     * Sets condition {@code type} of {@code object}'s {@code status.conditions} (added when missing), its
+     * {@code lastTransitionTime} changed to {@code now} only when its status changes, as meta's SetStatusCondition
+     * does. {@code probeTime}: the kind's conditions also carry a {@code lastProbeTime} (a pod's), null here.
+     */
+    public static void set(ObjectNode object, String type, String status, String reason, String message, String now,
+                           boolean probeTime) {
+        ObjectNode objectStatus = JsonTree.obj(object, "status");
+        ArrayNode conditions = objectStatus.get("conditions") instanceof ArrayNode a ? a
+                : objectStatus.putArray("conditions");
+        ObjectNode condition = null;
+        for (JsonNode c : conditions) {
+            if (type.equals(c.path("type").asText()) && c instanceof ObjectNode o) {
+                condition = o;
+            }
+        }
+        if (condition == null) {
+            condition = conditions.addObject();
+            condition.put("type", type);
+        }
+        if (!status.equals(condition.path("status").asText())) {
+            condition.put("status", status);
+            if (probeTime) {
+                condition.putNull("lastProbeTime");
+            }
+            condition.put("lastTransitionTime", now);
+        }
+        condition.put("reason", reason);
+        condition.put("message", message);
     }
 
     /** ValidateConditions of the list at {@code path}: each condition's rules, and no type twice. */

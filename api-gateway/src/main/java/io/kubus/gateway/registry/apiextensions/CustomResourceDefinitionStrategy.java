@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.apiextensions.CustomResourceDefinitionValidation;
 import io.kubus.gateway.auth.UserInfo;
+import io.kubus.gateway.registry.Conditions;
 import io.kubus.gateway.registry.DeleteIntent;
 import io.kubus.gateway.registry.Deletion;
 import io.kubus.gateway.registry.Deletions;
@@ -109,25 +110,9 @@ public class CustomResourceDefinitionStrategy implements Strategy {
         return Deletions.generic(this, marked, intent);
     }
 
-    /** Sets one condition of a definition's status, its transition time changed only when its status does. */
+    /** Sets one condition of a definition's status ({@link Conditions#set}: CRD conditions have no probe time). */
     public static void setCondition(ObjectNode crd, String type, String status, String reason, String message,
                                     Instant now) {
-        ArrayNode conditions = JsonTree.obj(crd, "status").withArray("conditions");
-        ObjectNode condition = null;
-        for (JsonNode c : conditions) {
-            if (type.equals(c.path("type").asText())) {
-                condition = (ObjectNode) c;
-            }
-        }
-        if (condition == null) {
-            condition = conditions.addObject();
-            condition.put("type", type);
-        }
-        if (!status.equals(condition.path("status").asText())) {
-            condition.put("lastTransitionTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
-        }
-        condition.put("status", status);
-        condition.put("reason", reason);
-        condition.put("message", message);
+        Conditions.set(crd, type, status, reason, message, now.truncatedTo(ChronoUnit.SECONDS).toString(), false);
     }
 }

@@ -1,7 +1,6 @@
 package io.kubus.gateway.registry.core.pod;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
@@ -14,6 +13,7 @@ import io.kubus.gateway.api.DeleteRequest;
 import io.kubus.gateway.api.GenericRegistry;
 import io.kubus.gateway.api.RequestBodies;
 import io.kubus.gateway.api.Subresource;
+import io.kubus.gateway.registry.Conditions;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.LabelSelectors;
 import io.kubus.gateway.store.ObjectStore;
@@ -239,25 +239,8 @@ public class PodEviction implements Subresource {
     /** The pod with the condition an eviction leaves on it (addConditionAndDeletePod). */
     private ObjectNode withDisruptionTarget(ObjectNode pod) {
         ObjectNode next = pod.deepCopy();
-        ObjectNode status = JsonTree.obj(next, "status");
-        ArrayNode conditions = status.get("conditions") instanceof ArrayNode a ? a : status.putArray("conditions");
-        ObjectNode condition = null;
-        for (JsonNode c : conditions) {
-            if ("DisruptionTarget".equals(c.path("type").asText()) && c instanceof ObjectNode o) {
-                condition = o;
-            }
-        }
-        if (condition == null) {
-            condition = conditions.addObject();
-            condition.put("type", "DisruptionTarget");
-        }
-        if (!"True".equals(condition.path("status").asText())) {
-            condition.put("status", "True");
-            condition.putNull("lastProbeTime");
-            condition.put("lastTransitionTime", registry.now());
-        }
-        condition.put("reason", "EvictionByEvictionAPI");
-        condition.put("message", "Eviction API: evicting");
+        Conditions.set(next, "DisruptionTarget", "True", "EvictionByEvictionAPI", "Eviction API: evicting",
+                registry.now(), true);
         return next;
     }
 
