@@ -284,6 +284,94 @@ abstract class ObjectStoreContract {
     // ---- consistency under concurrency ----
 
     @Test
+    void twoGatewaysWithEightWritersEachPublishOneOrderOnEveryTopic() throws Exception {
+        String ns = namespace();
+        long before = store.currentVersion();
+        int writersPerGateway = 8;
+        int perWriter = 30;
+        // what each acknowledged write published: topic|key -> its versions in the order acknowledged
+        Map<String, List<Long>> acked = new ConcurrentHashMap<>();
+        // Two more gateways on this database and broker, both relaying: their groups commit in turn, their relays
+        // take the outbox in turn.
+        try (GatewayFixture a = GatewayFixture.start(gateway.broker(), false, jdbcUrl, Map.of());
+             GatewayFixture b = GatewayFixture.start(gateway.broker(), false, jdbcUrl, Map.of())) {
+            List<ObjectStore> stores = List.of(a.context().getBean(ObjectStore.class), b.context().getBean(ObjectStore.class));
+            ExecutorService pool = Executors.newFixedThreadPool(2 * writersPerGateway);
+            CountDownLatch start = new CountDownLatch(1);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < 2 * writersPerGateway; w++) {
+                    ObjectStore s = stores.get(w % 2);
+                    String writer = "g" + (w % 2) + "w" + w;
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < perWriter; i++) {
+                            // a ConfigMap made, changed and (every third) deleted; a Secret on a second topic
+                            String name = writer + "-" + (i / 3);
+                            ResourceType type = i % 5 == 4 ? ResourceTypes.SECRETS : ResourceTypes.CONFIGMAPS;
+                            String value = Integer.toString(i);
+                            boolean delete = i % 3 == 2;
+                            WriteResult r = s.write(type, ns, name, cur -> {
+                                if (cur == null) {
+                                    return WriteOutcome.put(type == ResourceTypes.SECRETS ? secret(ns, name)
+                                            : configMap(ns, name, Map.of("i", value)));
+                                }
+                                return delete ? WriteOutcome.remove() : WriteOutcome.put(cur);
+                            });
+                            if (r.change() != null) {
+                                acked.computeIfAbsent(type.topic() + "|" + ns + "/" + name, k -> new ArrayList<>())
+                                        .add(Long.parseLong(r.object().path("metadata").path("resourceVersion").asText()));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : done) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!outboxAfter(before).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    fail("the relays did not empty the outbox: " + outboxAfter(before).size() + " rows left");
+                }
+                Thread.sleep(100);
+            }
+        }
+        java.util.TreeSet<Long> ackedVersions = new java.util.TreeSet<>();
+        acked.values().forEach(ackedVersions::addAll);
+        assertEquals(acked.values().stream().mapToInt(List::size).sum(), ackedVersions.size(),
+                "no version was given twice");
+
+        // A bare consumer reads both topics: the test namespace's records are exactly the acknowledged writes, once
+        // each, and every partition's versions rise strictly.
+        Map<String, List<Long>> published = new HashMap<>();
+        Map<TopicPartition, List<Long>> perPartition = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(List.of(ResourceTypes.CONFIGMAPS.topic(), ResourceTypes.SECRETS.topic()))) {
+            long v = Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION));
+            perPartition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>()).add(v);
+            if (r.key() != null && r.key().startsWith(ns + "/")) {
+                published.computeIfAbsent(r.topic() + "|" + r.key(), k -> new ArrayList<>()).add(v);
+            }
+        }
+        for (Map.Entry<TopicPartition, List<Long>> e : perPartition.entrySet()) {
+            List<Long> vs = e.getValue();
+            for (int i = 1; i < vs.size(); i++) {
+                assertTrue(vs.get(i - 1) < vs.get(i), e.getKey() + " holds versions out of order or repeated at "
+                        + i + ": " + vs.get(i - 1) + ", " + vs.get(i));
+            }
+        }
+        assertEquals(acked.keySet(), published.keySet(), "every object's events, and no others");
+        for (Map.Entry<String, List<Long>> e : acked.entrySet()) {
+            assertEquals(e.getValue(), published.get(e.getKey()), e.getKey() + ": each acknowledged version once, in order");
+        }
+    }
+
+
+    @Test
     void concurrentWritesCommitInGroupsAndARefusedOneLeavesNoGap() throws Exception {
         String ns = namespace();
         int writers = 8;
@@ -838,6 +926,7 @@ abstract class ObjectStoreContract {
 
     // ---- helpers ----
 
+    /** Every record of the topics, from their beginning to their end now, each partition's in offset order. */
     private List<ConsumerRecord<String, byte[]>> readAll(List<String> topics) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
@@ -862,7 +951,7 @@ abstract class ObjectStoreContract {
                 c.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
-        records.sort(java.util.Comparator.comparingLong(r -> Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION))));
+        // in each partition's offset order, as a consumer sees them
         return records;
     }
 
