@@ -57,9 +57,10 @@ import java.util.stream.Stream;
  * operations in a namespace of its own, so the first measured phase does not run while the JIT compiles the write path.
  *
  * <p>Phases: the JDBC floor; create (POST of small ConfigMaps); get (GET of a ConfigMap by name, among those created);
- * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); and the latency from a create's
- * response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer}, under the create load and
- * with one client. The table goes to stdout and, as Markdown, to {@code target/bench-results.md}.
+ * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); creates while two further clients
+ * list 1,000 ConfigMaps without pause, next to the creates alone (what a list costs concurrent writers); and the
+ * latency from a create's response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer},
+ * under the create load and with one client. The table goes to stdout and, as Markdown, to {@code target/bench-results.md}.
  *
  * <p>Paging phases compare, in the same run, this gateway with a baseline gateway whose store is as it was before
  * paging ({@link BeforePaging}: no history row per write, lists that lock the version row while they read): updates
@@ -74,8 +75,11 @@ public final class GatewayBenchmark {
     /** The warm-up round's namespace: its creates, gets and lists touch none of the measured phases' objects. */
     private static final String NS_WARMUP = "bench-warmup";
     private static final String JSON = "application/json";
-    /** Objects of the paging phases' namespace, and the clients that list it while the others write. */
-    private static final int PAGING_OBJECTS = 1000;
+    /**
+     * Objects of the namespace that {@value #LISTERS} clients list while the others write (the paging phases, and the
+     * creates while lists run), and those clients.
+     */
+    private static final int LISTED_OBJECTS = 1000;
     private static final String PAGING_NS = "bench-paging";
     private static final int LISTERS = 2;
     /** The namespace of the security phases: 100 ConfigMaps to get, and the Role the RBAC identities read with. */
@@ -198,6 +202,19 @@ public final class GatewayBenchmark {
                             (c, seq, rec) -> c.get("/api/v1/namespaces/" + ns + "/configmaps")));
                 }
 
+                // What lists cost the writers: the same creates, while further clients list without pause.
+                String listed = "bench-list-" + LISTED_OBJECTS;
+                if (Arrays.stream(opt.listSizes).noneMatch(n -> n == LISTED_OBJECTS)) {
+                    fill(g, listed, LISTED_OBJECTS);
+                }
+                WhileListing withLists = whileListing(gw.baseUrl(), listed, () -> measure(String.format(Locale.ROOT,
+                        "create ConfigMap (POST) while %d clients list %,d", LISTERS, LISTED_OBJECTS), null,
+                        (c, seq, rec) -> c.create(NS_CREATE, "cl-" + c.id + "-" + seq)));
+                results.add(withLists.result().against(create, "creates alone"));
+                notes.add(String.format(Locale.ROOT, "While %d clients created, %d more listed %,d ConfigMaps %.1f "
+                        + "times a second. The target: such lists slow concurrent creates by at most 20%% (at least "
+                        + "80%% of creates alone).", opt.clients, LISTERS, LISTED_OBJECTS, withLists.listsPerSecond()));
+
                 // One client: the latency of a lone writer, without waiting on the others' locks.
                 Options one = opt.withClients(1);
                 Result floor1 = floor;
@@ -260,7 +277,7 @@ public final class GatewayBenchmark {
             for (String url : List.of(before.baseUrl(), gw.baseUrl())) {
                 opt.baseUrl = url;
                 try (Gateway g = new Gateway(url)) {
-                    fill(g, PAGING_NS, PAGING_OBJECTS);
+                    fill(g, PAGING_NS, LISTED_OBJECTS);
                 }
             }
             // Two rounds, the baseline first in each: the first warms both gateways' code paths (they share one JVM,
@@ -273,9 +290,7 @@ public final class GatewayBenchmark {
             pagingResults.add(baseline[0]);
             pagingResults.add(baseline[1]);
             for (int i = 0; i < 2; i++) {
-                Result r = now[i];
-                pagingResults.add(new Result(r.name(), r.clients(), r.count(), r.opsPerSecond(), r.p50(), r.p99(),
-                        r.max(), baseline[i], r.note()));
+                pagingResults.add(now[i].against(baseline[i], "its ops/s"));
             }
             opt.baseUrl = gw.baseUrl();
         }
@@ -350,8 +365,7 @@ public final class GatewayBenchmark {
                 for (int i = 0; i < measured.size(); i++) {
                     Result r = measured.get(i);
                     Result base = i % 2 == 0 ? baseGet : baseCreate;
-                    securityResults.add(i < 2 ? r : new Result(r.name(), r.clients(), r.count(), r.opsPerSecond(),
-                            r.p50(), r.p99(), r.max(), base, r.note()));
+                    securityResults.add(i < 2 ? r : r.against(base, "its ops/s"));
                 }
             } finally {
                 opt.baseUrl = gw.baseUrl();
@@ -381,40 +395,59 @@ public final class GatewayBenchmark {
     private Result[] pagingRound(String url, boolean baseline) throws Exception {
         opt.baseUrl = url;
         Op update = (c, seq, rec) -> c.patch("/api/v1/namespaces/" + PAGING_NS + "/configmaps/cm-"
-                + ThreadLocalRandom.current().nextInt(PAGING_OBJECTS), c.id + "-" + seq);
+                + ThreadLocalRandom.current().nextInt(LISTED_OBJECTS), c.id + "-" + seq);
         Result alone = measure(opt, "update ConfigMap (PATCH)"
                 + (baseline ? ", before paging (no history)" : ", with the history row"), null, update);
+        WhileListing withLists = whileListing(url, PAGING_NS, () -> measure(
+                opt.withClients(Math.max(1, opt.clients - LISTERS)), "update ConfigMap (PATCH) while " + LISTERS
+                        + " clients list " + LISTED_OBJECTS
+                        + (baseline ? ", before paging (locking lists)" : ", lock-free lists"), null, update));
+        listsPerSecond.put(baseline, withLists.listsPerSecond());
+        return new Result[]{alone, withLists.result()};
+    }
+
+    /** What was measured while {@value #LISTERS} clients listed, and how many lists a second they made meanwhile. */
+    private record WhileListing(Result result, double listsPerSecond) {
+    }
+
+    /**
+     * Runs {@code measured} while {@value #LISTERS} further clients of the gateway at {@code url} list the ConfigMaps
+     * of namespace {@code ns} without pause, each on its own connection.
+     */
+    private WhileListing whileListing(String url, String ns, java.util.concurrent.Callable<Result> measured)
+            throws Exception {
         AtomicBoolean listing = new AtomicBoolean(true);
         AtomicLong lists = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> listers = new ArrayList<>();
         for (int i = 0; i < LISTERS; i++) {
             listers.add(Thread.ofPlatform().name("bench-lister-" + i).start(() -> {
                 try (Gateway g = new Gateway(url)) {
                     while (listing.get()) {
-                        g.get("/api/v1/namespaces/" + PAGING_NS + "/configmaps");
+                        g.get("/api/v1/namespaces/" + ns + "/configmaps");
                         lists.incrementAndGet();
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
                 }
             }));
         }
         long t0 = System.nanoTime();
-        Result withLists;
+        Result r;
         try {
-            withLists = measure(opt.withClients(Math.max(1, opt.clients - LISTERS)), "update ConfigMap (PATCH) while "
-                    + LISTERS + " clients list " + PAGING_OBJECTS
-                    + (baseline ? ", before paging (locking lists)" : ", lock-free lists"), null, update);
+            r = measured.call();
         } finally {
             listing.set(false);
             for (Thread t : listers) {
                 t.join();
             }
         }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a lister failed: " + failure.get(), failure.get());
+        }
         double perSecond = lists.get() / ((System.nanoTime() - t0) / 1e9);
         log(String.format(Locale.ROOT, "  the %d listers listed %.1f times a second meanwhile", LISTERS, perSecond));
-        listsPerSecond.put(baseline, perSecond);
-        return new Result[]{alone, withLists};
+        return new WhileListing(r, perSecond);
     }
 
     /** Creates {@code size} ConfigMaps in a new namespace, with all clients. */
@@ -773,20 +806,24 @@ public final class GatewayBenchmark {
         }
     }
 
-    /** One row of the table. {@code opsPerSecond} is NaN where it means nothing (event latency). */
+    /** {@code opsPerSecond} is NaN where it means nothing (event latency). */
+    /**
+     * One row of the table, compared with {@code floor} when not null: the JDBC floor when {@code versus} is null,
+     * else another row, which the comparison column calls {@code versus}.
+     */
     record Result(String name, int clients, long count, double opsPerSecond, double p50, double p99, double max,
-                  Result floor, String note) {
+                  Result floor, String versus, String note) {
 
         static Result of(String name, int clients, Latencies l, double seconds, Result floor) {
             long[] s = l.sorted();
-            return new Result(name, clients, s.length, s.length / seconds, pct(s, 50), pct(s, 99), ms(last(s)), floor, "");
+            return new Result(name, clients, s.length, s.length / seconds, pct(s, 50), pct(s, 99), ms(last(s)), floor, null, "");
         }
 
         static Result events(String name, Latencies l, int missing, int early) {
             long[] s = l.sorted();
             String note = (missing > 0 ? missing + " event(s) not seen in 60 s; " : "")
                     + (early > 0 ? early + " event(s) read before the HTTP response (counted as 0)" : "");
-            return new Result(name, 0, s.length, Double.NaN, pct(s, 50), pct(s, 99), ms(last(s)), null,
+            return new Result(name, 0, s.length, Double.NaN, pct(s, 50), pct(s, 99), ms(last(s)), null, null,
                     note.replaceAll("; $", ""));
         }
 
@@ -811,12 +848,22 @@ public final class GatewayBenchmark {
             return Double.isNaN(opsPerSecond) ? "—" : String.format(Locale.ROOT, "%,.0f", opsPerSecond);
         }
 
-        String vsFloor() {
+        /** This row compared with {@code base}, which the comparison column calls {@code versus}. */
+        Result against(Result base, String versus) {
+            return new Result(name, clients, count, opsPerSecond, p50, p99, max, base, versus, note);
+        }
+
+        /** The comparison column: ops/s and p50 against the JDBC floor; ops/s and p99 against another row. */
+        String comparison() {
             if (floor == null) {
                 return "—";
             }
-            return String.format(Locale.ROOT, "%s of its ops/s, p50 ×%s", percent(opsPerSecond / floor.opsPerSecond),
-                    times(p50 / floor.p50));
+            if (versus == null) {
+                return String.format(Locale.ROOT, "%s of its ops/s, p50 ×%s", percent(opsPerSecond / floor.opsPerSecond),
+                        times(p50 / floor.p50));
+            }
+            return String.format(Locale.ROOT, "%s of %s, p99 ×%s", percent(opsPerSecond / floor.opsPerSecond), versus,
+                    times(p99 / floor.p99));
         }
 
         String summary() {
@@ -841,11 +888,11 @@ public final class GatewayBenchmark {
     }
 
     private void report() throws IOException {
-        String[] head = {"operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "vs JDBC floor"};
+        String[] head = {"operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "compared with"};
         List<String[]> rows = new ArrayList<>();
         for (Result r : results) {
             rows.add(new String[]{r.name(), r.clients() == 0 ? "—" : Integer.toString(r.clients()),
-                    Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.vsFloor()});
+                    Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
         }
         String env = String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, %s %s; clients %d, warm-up round %s, warm-up %d s, measured %d s per phase.",
                 Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
@@ -883,18 +930,14 @@ public final class GatewayBenchmark {
         List<String[]> pagingRows = new ArrayList<>();
         for (Result r : pagingResults) {
             pagingRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
-                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.floor() == null ? "—" : String.format(Locale.ROOT,
-                    "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
-                    times(r.p99() / r.floor().p99()))});
+                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
         }
         String[] securityHead = {"security: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms",
                 "max ms", "vs no TLS, no authentication"};
         List<String[]> securityRows = new ArrayList<>();
         for (Result r : securityResults) {
             securityRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
-                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.floor() == null ? "—" : String.format(Locale.ROOT,
-                    "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
-                    times(r.p99() / r.floor().p99()))});
+                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
         }
         if (!securityRows.isEmpty()) {
             out.append('\n');
