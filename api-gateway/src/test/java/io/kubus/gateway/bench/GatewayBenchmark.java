@@ -2,6 +2,7 @@ package io.kubus.gateway.bench;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.TestPostgres;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceTypes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,27 +47,32 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * Throughput and latency of the api-gateway on an H2 file database, next to a floor measured in the same run and
- * the same JVM: raw JDBC inserts, one row per transaction, into a separate H2 file database with the same URL flags.
+ * Throughput and latency of the api-gateway on an H2 file database and/or PostgreSQL, next to a floor measured in the
+ * same run and the same JVM: raw JDBC inserts, one row per transaction, into a separate H2 file database with the same
+ * URL flags, or into a fresh schema of its own on the same PostgreSQL server ({@link TestPostgres}). With
+ * {@code --databases h2,postgres} the api phases run on each database in turn, each with its own broker, gateway and
+ * floor, and the report has a table per database.
  *
- * <p>Not a test: a main class, run with {@code ./kubus bench [--clients N] [--seconds S] [--warmup S]}. It starts a
- * real gateway with {@link GatewayFixture} (embedded Kafka broker, HTTP on a free port) and drives it over HTTP/1.1
- * with keep-alive, one {@link HttpClient} (one connection) per client thread. Each phase runs N closed-loop clients
- * for a warm-up, then measures for the given time; latencies are per request, from send to the whole body read.
- * Before the first phase, an unreported warm-up round ({@code --warmup-round S}, default 20 s) runs the phases'
- * operations in a namespace of its own, so the first measured phase does not run while the JIT compiles the write path.
+ * <p>Not a test: a main class, run with {@code ./kubus bench [--clients N] [--seconds S] [--warmup S]
+ * [--warmup-round S] [--databases h2,postgres]} (all options in {@link Options#USAGE}). It starts a real gateway with
+ * {@link GatewayFixture} (embedded Kafka broker, HTTP on a free port) and drives it over HTTP/1.1 with keep-alive, one
+ * {@link HttpClient} (one connection) per client thread. Each phase runs N closed-loop clients for a warm-up, then
+ * measures for the given time; latencies are per request, from send to the whole body read. Before the first phase,
+ * an unreported warm-up round ({@code --warmup-round S}, default 20 s) runs the phases' operations in a namespace of
+ * its own, so the first measured phase does not run while the JIT compiles the write path.
  *
  * <p>Phases: the JDBC floor; create (POST of small ConfigMaps); get (GET of a ConfigMap by name, among those created);
  * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); creates while two further clients
  * list 1,000 ConfigMaps without pause, next to the creates alone (what a list costs concurrent writers); and the
  * latency from a create's response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer},
- * under the create load and with one client. The table goes to stdout and, as Markdown, to {@code target/bench-results.md}.
+ * under the create load and with one client. The tables go to stdout and, as Markdown, to
+ * {@code target/bench-results.md}.
  *
  * <p>Paging phases compare, in the same run, this gateway with a baseline gateway whose store is as it was before
  * paging ({@link BeforePaging}: no history row per write, lists that lock the version row while they read): updates
  * alone (what the history insert costs a write), and updates while two clients list 1,000 objects without pause (what
  * a list costs the writers). The heap phase ({@link ListHeap}) measures a gateway process of its own serving one
- * unpaged list of 30,000 pods, next to the same process's heap at rest.
+ * unpaged list of 30,000 pods, next to the same process's heap at rest. These, and the security phases, run on H2 only.
  */
 public final class GatewayBenchmark {
     private static final String H2_FLAGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
@@ -86,14 +92,40 @@ public final class GatewayBenchmark {
     private static final String SECURITY_NS = "bench-security";
 
     private final Options opt;
-    private final List<Result> results = new ArrayList<>();
+    /** The api phases' rows, by database, in the order they ran. */
+    private final Map<Database, List<Result>> apiResults = new java.util.LinkedHashMap<>();
     private final List<Result> pagingResults = new ArrayList<>();
     private final List<Result> securityResults = new ArrayList<>();
     private ListHeap.Measured heap;
     /** Lists per second the listers made during the last paging round, on the baseline (true) or this gateway. */
     private final Map<Boolean, Double> listsPerSecond = new java.util.HashMap<>();
     private final List<String> notes = new ArrayList<>();
-    private String floorUrl;
+
+    /** A database the api phases run on, each with a gateway and a JDBC floor of its own. */
+    enum Database {
+        H2("h2", "H2"), POSTGRES("postgres", "PostgreSQL");
+
+        final String option;
+        final String label;
+
+        Database(String option, String label) {
+            this.option = option;
+            this.label = label;
+        }
+
+        static Database of(String option) {
+            for (Database d : values()) {
+                if (d.option.equals(option.trim())) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("the databases are h2 and postgres, not '" + option + "'");
+        }
+    }
+
+    /** Where the JDBC floor inserts: its own database (H2) or schema (PostgreSQL), and how it logs in. */
+    private record Floor(Database db, String url, String user, String password) {
+    }
 
     private GatewayBenchmark(Options opt) {
         this.opt = opt;
@@ -124,19 +156,48 @@ public final class GatewayBenchmark {
         Path dir = Path.of("target", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 .toAbsolutePath();
         Files.createDirectories(dir);
-        String gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
-        // The gateway makes H2 write every commit to its file before answering (H2Settings); the floor does the same.
-        floorUrl = "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS + ";WRITE_DELAY=0";
         log("data under " + dir + " (clients " + opt.clients + ", warm-up " + opt.warmupSeconds + " s, measure "
-                + opt.seconds + " s per phase)");
+                + opt.seconds + " s per phase; databases " + opt.databases.stream().map(d -> d.label).toList() + ")");
+        try {
+            for (Database db : opt.databases) {
+                runOn(db, dir);
+            }
+            if (!opt.databases.contains(Database.H2) && opt.phases.stream().anyMatch(p -> !p.equals("api"))) {
+                log("the paging, security and heap phases run on H2 only: skipped, add h2 to --databases");
+            }
+        } finally {
+            if (!opt.keep) {
+                deleteRecursively(dir);
+            }
+        }
+        report();
+    }
 
+    /**
+     * The phases on one database, with a broker and a gateway of their own: the api phases on either, the paging,
+     * security and heap phases on H2 only.
+     */
+    private void runOn(Database db, Path dir) throws Exception {
+        String gatewayUrl;
+        Floor floor;
+        if (db == Database.H2) {
+            gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
+            // The gateway makes H2 write every commit to its file before answering (H2Settings); the floor does too.
+            floor = new Floor(db, "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS + ";WRITE_DELAY=0", "sa", "");
+        } else {
+            gatewayUrl = TestPostgres.freshSchemaUrl();
+            floor = new Floor(db, TestPostgres.freshSchemaUrl(), TestPostgres.user(), TestPostgres.password());
+        }
         long t0 = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
         try (GatewayFixture gw = GatewayFixture.start(broker, false, gatewayUrl, Map.of())) {
-            log("gateway up at " + gw.baseUrl() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            log(db.label + " gateway up at " + gw.baseUrl() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             opt.baseUrl = gw.baseUrl();
             if (opt.phases.contains("api")) {
-                measurePhases(gw);
+                measurePhases(gw, floor);
+            }
+            if (db != Database.H2) {
+                return;
             }
             if (opt.phases.contains("paging")) {
                 measurePaging(gw, broker, dir);
@@ -152,14 +213,34 @@ public final class GatewayBenchmark {
             }
         } finally {
             broker.close();
-            if (!opt.keep) {
-                deleteRecursively(dir);
+            if (db == Database.POSTGRES && !opt.keep) {
+                dropSchema(gatewayUrl);
+                dropSchema(floor.url());
             }
         }
-        report();
     }
 
-    private void measurePhases(GatewayFixture gw) throws Exception {
+    /** Drops the schema of a {@link TestPostgres#freshSchemaUrl()} and all in it. */
+    private static void dropSchema(String url) {
+        String schema = url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
+        try (Connection c = DriverManager.getConnection(TestPostgres.url(), TestPostgres.user(),
+                TestPostgres.password());
+             Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA " + schema + " CASCADE");
+        } catch (java.sql.SQLException e) {
+            log("could not drop the PostgreSQL schema " + schema + ": " + e.getMessage());
+        }
+    }
+
+    /** Prefixes a note of one database's api phases with the database, when the run has more than one. */
+    private void note(Database db, String text) {
+        notes.add(opt.databases.size() > 1 ? db.label + ": " + text : text);
+    }
+
+    private void measurePhases(GatewayFixture gw, Floor floorDb) throws Exception {
+        Database db = floorDb.db();
+        List<Result> results = new ArrayList<>();
+        apiResults.put(db, results);
         try (Gateway g = new Gateway(gw.baseUrl())) {
             g.createNamespace(NS_CREATE);
             g.createNamespace(NS_EVENTS);
@@ -169,10 +250,11 @@ public final class GatewayBenchmark {
             String sample = g.get("/api/v1/namespaces/" + NS_CREATE + "/configmaps/"
                     + g.create(NS_CREATE, "sample").name());
             int rowBytes = sample.getBytes(StandardCharsets.UTF_8).length;
-            notes.add("ConfigMap request body " + configMap("cm-0-0").length + " B; stored object (and JDBC floor row body) "
-                    + rowBytes + " B.");
+            note(db, "ConfigMap request body " + configMap("cm-0-0").length + " B; stored object (and JDBC floor row "
+                    + "body) " + rowBytes + " B.");
+            note(db, floorNote(floorDb));
 
-            Result floor = jdbcFloor(opt, sample);
+            Result floor = jdbcFloor(floorDb, opt, sample);
             results.add(floor);
 
             try (EventWatch events = new EventWatch(gw.kafkaBootstrap(), ResourceTypes.CONFIGMAPS.topic())) {
@@ -211,7 +293,7 @@ public final class GatewayBenchmark {
                         "create ConfigMap (POST) while %d clients list %,d", LISTERS, LISTED_OBJECTS), null,
                         (c, seq, rec) -> c.create(NS_CREATE, "cl-" + c.id + "-" + seq)));
                 results.add(withLists.result().against(create, "creates alone"));
-                notes.add(String.format(Locale.ROOT, "While %d clients created, %d more listed %,d ConfigMaps %.1f "
+                note(db, String.format(Locale.ROOT, "While %d clients created, %d more listed %,d ConfigMaps %.1f "
                         + "times a second. The target: such lists slow concurrent creates by at most 20%% (at least "
                         + "80%% of creates alone).", opt.clients, LISTERS, LISTED_OBJECTS, withLists.listsPerSecond()));
 
@@ -219,7 +301,7 @@ public final class GatewayBenchmark {
                 Options one = opt.withClients(1);
                 Result floor1 = floor;
                 if (opt.clients != 1) {
-                    floor1 = jdbcFloor(one, sample);
+                    floor1 = jdbcFloor(floorDb, one, sample);
                     results.add(floor1);
                 }
                 results.add(measure(one, "create ConfigMap (POST)", floor1, (c, seq, rec) -> {
@@ -461,11 +543,10 @@ public final class GatewayBenchmark {
         });
     }
 
-    // ------------------------------------------------------------------ the floor: raw JDBC into H2
+    // ------------------------------------------------------------------ the floor: raw JDBC into H2 or PostgreSQL
 
-    private Result jdbcFloor(Options o, String body) throws Exception {
-        String url = floorUrl;
-        try (Connection admin = DriverManager.getConnection(url, "sa", "");
+    private Result jdbcFloor(Floor f, Options o, String body) throws Exception {
+        try (Connection admin = DriverManager.getConnection(f.url(), f.user(), f.password());
              Statement st = admin.createStatement()) {
             // The gateway's api_object table.
             st.execute("""
@@ -483,7 +564,7 @@ public final class GatewayBenchmark {
             PreparedStatement[] stmts = new PreparedStatement[o.clients];
             try {
                 for (int i = 0; i < o.clients; i++) {
-                    conns[i] = DriverManager.getConnection(url, "sa", "");
+                    conns[i] = DriverManager.getConnection(f.url(), f.user(), f.password());
                     conns[i].setAutoCommit(true);
                     stmts[i] = conns[i].prepareStatement("INSERT INTO api_object "
                             + "(resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)");
@@ -506,9 +587,54 @@ public final class GatewayBenchmark {
                         conn.close();
                     }
                 }
-                st.execute("SHUTDOWN");
+                if (f.db() == Database.H2) {
+                    st.execute("SHUTDOWN");
+                }
             }
         }
+    }
+
+    /** What the floor of this database is, and what its commits wait for. */
+    private static String floorNote(Floor f) throws java.sql.SQLException {
+        String common = " one row per transaction (autocommit), one connection per client, measured at the same "
+                + "concurrency as the gateway row it is compared with. The gateway's create also takes the global "
+                + "resourceVersion row lock, writes an outbox row, and serves HTTP and JSON.";
+        if (f.db() == Database.H2) {
+            return "The JDBC floor inserts rows of the stored object's size into a copy of the api_object table in a "
+                    + "separate H2 file database with the gateway's URL flags and WRITE_DELAY=0 (as the gateway sets "
+                    + "it)," + common + " Both write each commit to the file before answering but neither calls fsync, "
+                    + "so this floor is CPU, locking and file writes, not disk syncs.";
+        }
+        Map<String, String> set = new java.util.LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(f.url(), f.user(), f.password());
+             Statement st = c.createStatement()) {
+            for (String name : List.of("server_version", "synchronous_commit", "fsync", "wal_sync_method",
+                    "commit_delay")) {
+                try (java.sql.ResultSet rs = st.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    set.put(name, rs.getString(1));
+                }
+            }
+        }
+        String durability;
+        if (set.get("fsync").equals("off")) {
+            durability = "The server does not fsync (fsync=off): a commit's WAL reaches the operating system's cache, "
+                    + "not the disk, so neither the floor nor the gateway waits for a disk sync.";
+        } else if (set.get("synchronous_commit").equals("off")) {
+            durability = "The server answers a commit before its WAL is flushed (synchronous_commit=off; the WAL "
+                    + "writer flushes it shortly after), so neither the floor nor the gateway waits for a disk sync.";
+        } else {
+            durability = "Each commit, the floor's and the gateway's, waits until the server has flushed its WAL to "
+                    + "disk (synchronous_commit=" + set.get("synchronous_commit") + ", fsync=on, wal_sync_method="
+                    + set.get("wal_sync_method") + "), so unlike H2's this floor waits for disk syncs: concurrent "
+                    + "commits can share one, and what one costs depends on the disk and its write cache.";
+        }
+        return "The JDBC floor inserts rows of the stored object's size into a copy of the api_object table in a "
+                + "fresh schema of its own on the gateway's PostgreSQL server (" + set.get("server_version") + ", "
+                + set.entrySet().stream().filter(e -> !e.getKey().equals("server_version"))
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+                + ") over JDBC (TCP to " + f.url().replaceFirst("^jdbc:postgresql://([^/]+)/.*$", "$1") + "),"
+                + common + " " + durability;
     }
 
     // ------------------------------------------------------------------ measuring
@@ -888,51 +1014,54 @@ public final class GatewayBenchmark {
     }
 
     private void report() throws IOException {
-        String[] head = {"operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "compared with"};
-        List<String[]> rows = new ArrayList<>();
-        for (Result r : results) {
-            rows.add(new String[]{r.name(), r.clients() == 0 ? "—" : Integer.toString(r.clients()),
-                    Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
-        }
-        String env = String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, %s %s; clients %d, warm-up round %s, warm-up %d s, measured %d s per phase.",
+        // One table of the api phases per database, its name in the first column's head.
+        Map<String[], List<String[]>> apiTables = new java.util.LinkedHashMap<>();
+        apiResults.forEach((db, list) -> {
+            String[] head = {db.label + ": operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
+                    "compared with"};
+            List<String[]> rows = new ArrayList<>();
+            for (Result r : list) {
+                rows.add(new String[]{r.name(), r.clients() == 0 ? "—" : Integer.toString(r.clients()),
+                        Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
+                if (!r.note().isEmpty()) {
+                    note(db, r.name() + ": " + r.note() + ".");
+                }
+            }
+            apiTables.put(head, rows);
+        });
+        String env = String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, %s %s; clients %d, warm-up round %s, warm-up %d s, measured %d s per phase; api phases on %s.",
                 Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("os.name"), System.getProperty("os.arch"),
                 opt.clients, opt.warmupRoundSeconds == 0 ? "none" : opt.warmupRoundSeconds + " s",
-                opt.warmupSeconds, opt.seconds);
+                opt.warmupSeconds, opt.seconds, String.join(" and ", opt.databases.stream().map(d -> d.label).toList()));
         if (opt.warmupRoundSeconds > 0 && opt.phases.contains("api")) {
-            notes.add("Before the api phases, a warm-up round of " + opt.warmupRoundSeconds + " s, not reported, ran "
-                    + "their operations in a namespace of its own, a quarter of the time each: creates by " + opt.clients
-                    + " clients, gets, lists of that namespace, creates by 1 client (--warmup-round 0 skips it).");
-        }
-        for (Result r : results) {
-            if (!r.note().isEmpty()) {
-                notes.add(r.name() + ": " + r.note() + ".");
-            }
+            notes.add("Before the api phases, on each database, a warm-up round of " + opt.warmupRoundSeconds
+                    + " s, not reported, ran their operations in a namespace of its own, a quarter of the time each: "
+                    + "creates by " + opt.clients + " clients, gets, lists of that namespace, creates by 1 client "
+                    + "(--warmup-round 0 skips it).");
         }
 
         // Plain text.
-        int[] w = new int[head.length];
-        Stream.concat(Stream.<String[]>of(head), rows.stream()).forEach(row -> {
-            for (int i = 0; i < row.length; i++) {
-                w[i] = Math.max(w[i], row[i].length());
+        StringBuilder out = new StringBuilder();
+        apiTables.forEach((head, rows) -> {
+            int[] w = widths(head, rows);
+            out.append('\n');
+            appendRow(out, head, w);
+            StringBuilder rule = new StringBuilder();
+            for (int i = 0; i < w.length; i++) {
+                rule.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
             }
+            out.append(rule).append('\n');
+            rows.forEach(row -> appendRow(out, row, w));
         });
-        StringBuilder out = new StringBuilder("\n");
-        appendRow(out, head, w);
-        StringBuilder rule = new StringBuilder();
-        for (int i = 0; i < w.length; i++) {
-            rule.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
-        }
-        out.append(rule).append('\n');
-        rows.forEach(row -> appendRow(out, row, w));
-        String[] pagingHead = {"paging: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
+        String[] pagingHead = {"paging, H2: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
                 "vs before paging"};
         List<String[]> pagingRows = new ArrayList<>();
         for (Result r : pagingResults) {
             pagingRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
                     fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
         }
-        String[] securityHead = {"security: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms",
+        String[] securityHead = {"security, H2: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms",
                 "max ms", "vs no TLS, no authentication"};
         List<String[]> securityRows = new ArrayList<>();
         for (Result r : securityResults) {
@@ -970,13 +1099,7 @@ public final class GatewayBenchmark {
         StringBuilder md = new StringBuilder("# Gateway benchmark\n\n");
         md.append("`").append(("./kubus bench " + String.join(" ", opt.args)).strip()).append("` at ")
                 .append(LocalDateTime.now().withNano(0)).append(". ").append(env).append("\n\n");
-        md.append("| ").append(String.join(" | ", head)).append(" |\n|");
-        for (int i = 0; i < head.length; i++) {
-            md.append(i == 0 ? "---|" : "---:|");
-        }
-        md.append('\n');
-        rows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
-        md.append('\n');
+        apiTables.forEach((head, rows) -> markdownTable(md, head, rows));
         if (!securityRows.isEmpty()) {
             markdownTable(md, securityHead, securityRows);
         }
@@ -988,12 +1111,6 @@ public final class GatewayBenchmark {
         }
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
         md.append("""
-                - The JDBC floor inserts rows of the stored object's size into a copy of the `api_object` table in a \
-                separate H2 file database with the gateway's URL flags and WRITE_DELAY=0 (as the gateway sets it), one \
-                row per transaction (autocommit), one connection per client, measured at the same concurrency as \
-                the gateway row it is compared with. The gateway's create also takes the global resourceVersion row \
-                lock, writes an outbox row, and serves HTTP and JSON. Both write each commit to the file before \
-                answering but neither calls fsync, so this floor is CPU, locking and file writes, not disk syncs.
                 - Latency is per request, from send to the whole response read, over HTTP/1.1 keep-alive, one \
                 connection per client; p50/p99 are nearest-rank percentiles of all measured requests.
                 - Event latency: from the create's HTTP response to the change event read from the Kafka topic by a \
@@ -1095,8 +1212,8 @@ public final class GatewayBenchmark {
     static final class Options {
         static final String USAGE = """
                 usage: ./kubus bench [--clients N] [--seconds S] [--warmup S] [--warmup-round S] [--list-sizes 100,1000]
-                                     [--out FILE] [--keep]
-                                     [--phases api,paging,security,heap] [--heap-objects N] [--heap-max SIZE]
+                                     [--out FILE] [--keep] [--phases api,paging,security,heap] [--databases h2,postgres]
+                                     [--heap-objects N] [--heap-max SIZE]
                   --clients N       concurrent clients (threads, one keep-alive connection each), default 8
                   --seconds S       measured seconds per phase, default 5
                   --warmup S        unmeasured warm-up seconds before each phase, default 2
@@ -1105,10 +1222,16 @@ public final class GatewayBenchmark {
                                     first measured phase does not pay for the JIT; default 20, 0 skips it
                   --list-sizes L    namespace sizes for the list phase, comma-separated, default 100,1000
                   --out FILE        the Markdown table, default target/bench-results.md
-                  --keep            keep the H2 databases under target/bench-*
-                  --phases P        which to run, comma-separated: api (create/get/list/events), paging (updates with
-                                    and without the history, with lists running), security (gets and creates with and
-                                    without TLS, authentication and authorization), heap (one big list); default all
+                  --keep            keep the H2 databases under target/bench-* and the PostgreSQL schemas
+                  --phases P        which to run, comma-separated: api (create/get/list, creates while 2 clients list
+                                    1,000, events), paging (updates with and without the history, with lists running),
+                                    security (gets and creates with and without TLS, authentication and authorization),
+                                    heap (one big list); default all
+                  --databases D     the api phases' databases, comma-separated, one after the other, each with its own
+                                    broker, gateway and JDBC floor: h2 (a file database), postgres (fresh schemas on
+                                    KUBUS_TEST_POSTGRES_URL, default jdbc:postgresql://127.0.0.1:5432/kubus_test);
+                                    default h2. The paging, security and heap phases run on H2 only, with h2 listed
+                  --database D      as --databases, one database
                   --heap-objects N  pods in the heap phase's list, default 30000
                   --heap-max SIZE   the heap phase gateway's -Xmx, default 1g""";
 
@@ -1121,6 +1244,7 @@ public final class GatewayBenchmark {
         String out = "target/bench-results.md";
         static final java.util.Set<String> PHASES = java.util.Set.of("api", "paging", "security", "heap");
         java.util.Set<String> phases = PHASES;
+        List<Database> databases = List.of(Database.H2);
         int heapObjects = 30_000;
         String heapMax = "1g";
         boolean keep;
@@ -1144,7 +1268,7 @@ public final class GatewayBenchmark {
                 String name = a;
                 switch (name) {
                     case "--clients", "--seconds", "--warmup", "--warmup-round", "--list-sizes", "--out", "--phases", "--heap-objects",
-                         "--heap-max" -> {
+                         "--heap-max", "--database", "--databases" -> {
                         if (value == null) {
                             if (i + 1 >= args.length) {
                                 throw new IllegalArgumentException(a + " needs a value");
@@ -1166,6 +1290,9 @@ public final class GatewayBenchmark {
                             }
                             case "--heap-objects" -> o.heapObjects = positive(a, value, 0);
                             case "--heap-max" -> o.heapMax = value;
+                            case "--database" -> o.databases = List.of(Database.of(value));
+                            case "--databases" -> o.databases = Arrays.stream(value.split(",")).map(Database::of)
+                                    .distinct().toList();
                             default -> o.out = value;
                         }
                     }
@@ -1201,6 +1328,7 @@ public final class GatewayBenchmark {
             o.keep = keep;
             o.baseUrl = baseUrl;
             o.phases = phases;
+            o.databases = databases;
             o.heapObjects = heapObjects;
             o.heapMax = heapMax;
             return o;
