@@ -2,6 +2,7 @@ package io.kubus.gateway.bench;
 
 import io.kubus.broker.EmbeddedKafkaBroker;
 import io.kubus.gateway.testing.GatewayFixture;
+import io.kubus.gateway.testing.TestPostgres;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceTypes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,46 +47,85 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * Throughput and latency of the api-gateway on an H2 file database, next to a floor measured in the same run and
- * the same JVM: raw JDBC inserts, one row per transaction, into a separate H2 file database with the same URL flags.
+ * Throughput and latency of the api-gateway on an H2 file database and/or PostgreSQL, next to a floor measured in the
+ * same run and the same JVM: raw JDBC inserts, one row per transaction, into a separate H2 file database with the same
+ * URL flags, or into a fresh schema of its own on the same PostgreSQL server ({@link TestPostgres}). With
+ * {@code --databases h2,postgres} the api phases run on each database in turn, each with its own broker, gateway and
+ * floor, and the report has a table per database.
  *
- * <p>Not a test: a main class, run with {@code ./kubus bench [--clients N] [--seconds S] [--warmup S]}. It starts a
- * real gateway with {@link GatewayFixture} (embedded Kafka broker, HTTP on a free port) and drives it over HTTP/1.1
- * with keep-alive, one {@link HttpClient} (one connection) per client thread. Each phase runs N closed-loop clients
- * for a warm-up, then measures for the given time; latencies are per request, from send to the whole body read.
+ * <p>Not a test: a main class, run with {@code ./kubus bench [--clients N] [--seconds S] [--warmup S]
+ * [--warmup-round S] [--databases h2,postgres]} (all options in {@link Options#USAGE}). It starts a real gateway with
+ * {@link GatewayFixture} (embedded Kafka broker, HTTP on a free port) and drives it over HTTP/1.1 with keep-alive, one
+ * {@link HttpClient} (one connection) per client thread. Each phase runs N closed-loop clients for a warm-up, then
+ * measures for the given time; latencies are per request, from send to the whole body read. Before the first phase,
+ * an unreported warm-up round ({@code --warmup-round S}, default 20 s) runs the phases' operations in a namespace of
+ * its own, so the first measured phase does not run while the JIT compiles the write path.
  *
  * <p>Phases: the JDBC floor; create (POST of small ConfigMaps); get (GET of a ConfigMap by name, among those created);
- * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); and the latency from a create's
- * response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer}, under the create load and
- * with one client. The table goes to stdout and, as Markdown, to {@code target/bench-results.md}.
+ * list (GET of the ConfigMap list of a namespace holding 100 and 1,000 objects); creates while two further clients
+ * list 1,000 ConfigMaps without pause, next to the creates alone (what a list costs concurrent writers); and the
+ * latency from a create's response to its change event on the Kafka topic, read by a plain {@link KafkaConsumer},
+ * under the create load and with one client. The tables go to stdout and, as Markdown, to
+ * {@code target/bench-results.md}.
  *
  * <p>Paging phases compare, in the same run, this gateway with a baseline gateway whose store is as it was before
  * paging ({@link BeforePaging}: no history row per write, lists that lock the version row while they read): updates
  * alone (what the history insert costs a write), and updates while two clients list 1,000 objects without pause (what
  * a list costs the writers). The heap phase ({@link ListHeap}) measures a gateway process of its own serving one
- * unpaged list of 30,000 pods, next to the same process's heap at rest.
+ * unpaged list of 30,000 pods, next to the same process's heap at rest. These, and the security phases, run on H2 only.
  */
 public final class GatewayBenchmark {
     private static final String H2_FLAGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
     private static final String NS_CREATE = "bench";
     private static final String NS_EVENTS = "bench-events";
+    /** The warm-up round's namespace: its creates, gets and lists touch none of the measured phases' objects. */
+    private static final String NS_WARMUP = "bench-warmup";
     private static final String JSON = "application/json";
-    /** Objects of the paging phases' namespace, and the clients that list it while the others write. */
-    private static final int PAGING_OBJECTS = 1000;
+    /**
+     * Objects of the namespace that {@value #LISTERS} clients list while the others write (the paging phases, and the
+     * creates while lists run), and those clients.
+     */
+    private static final int LISTED_OBJECTS = 1000;
     private static final String PAGING_NS = "bench-paging";
     private static final int LISTERS = 2;
     /** The namespace of the security phases: 100 ConfigMaps to get, and the Role the RBAC identities read with. */
     private static final String SECURITY_NS = "bench-security";
 
     private final Options opt;
-    private final List<Result> results = new ArrayList<>();
+    /** The api phases' rows, by database, in the order they ran. */
+    private final Map<Database, List<Result>> apiResults = new java.util.LinkedHashMap<>();
     private final List<Result> pagingResults = new ArrayList<>();
     private final List<Result> securityResults = new ArrayList<>();
     private ListHeap.Measured heap;
     /** Lists per second the listers made during the last paging round, on the baseline (true) or this gateway. */
     private final Map<Boolean, Double> listsPerSecond = new java.util.HashMap<>();
     private final List<String> notes = new ArrayList<>();
-    private String floorUrl;
+
+    /** A database the api phases run on, each with a gateway and a JDBC floor of its own. */
+    enum Database {
+        H2("h2", "H2"), POSTGRES("postgres", "PostgreSQL");
+
+        final String option;
+        final String label;
+
+        Database(String option, String label) {
+            this.option = option;
+            this.label = label;
+        }
+
+        static Database of(String option) {
+            for (Database d : values()) {
+                if (d.option.equals(option.trim())) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("the databases are h2 and postgres, not '" + option + "'");
+        }
+    }
+
+    /** Where the JDBC floor inserts: its own database (H2) or schema (PostgreSQL), and how it logs in. */
+    private record Floor(Database db, String url, String user, String password) {
+    }
 
     private GatewayBenchmark(Options opt) {
         this.opt = opt;
@@ -116,19 +156,51 @@ public final class GatewayBenchmark {
         Path dir = Path.of("target", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 .toAbsolutePath();
         Files.createDirectories(dir);
-        String gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
-        // The gateway makes H2 write every commit to its file before answering (H2Settings); the floor does the same.
-        floorUrl = "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS + ";WRITE_DELAY=0";
         log("data under " + dir + " (clients " + opt.clients + ", warm-up " + opt.warmupSeconds + " s, measure "
-                + opt.seconds + " s per phase)");
+                + opt.seconds + " s per phase; databases " + opt.databases.stream().map(d -> d.label).toList() + ")");
+        try {
+            for (Database db : opt.databases) {
+                runOn(db, dir);
+            }
+            if (!opt.databases.contains(Database.H2) && opt.phases.stream().anyMatch(p -> !p.equals("api"))) {
+                log("the paging, security and heap phases run on H2 only: skipped, add h2 to --databases");
+            }
+        } finally {
+            if (!opt.keep) {
+                deleteRecursively(dir);
+            }
+        }
+        report();
+    }
 
+    /**
+     * The phases on one database, with a broker and a gateway of their own: the api phases on either, the paging,
+     * security and heap phases on H2 only.
+     */
+    private void runOn(Database db, Path dir) throws Exception {
+        if (db != Database.H2 && !opt.phases.contains("api")) {
+            return;
+        }
+        String gatewayUrl;
+        Floor floor;
+        if (db == Database.H2) {
+            gatewayUrl = "jdbc:h2:file:" + dir.resolve("gateway/kubus") + H2_FLAGS;
+            // The gateway makes H2 write every commit to its file before answering (H2Settings); the floor does too.
+            floor = new Floor(db, "jdbc:h2:file:" + dir.resolve("floor/floor") + H2_FLAGS + ";WRITE_DELAY=0", "sa", "");
+        } else {
+            gatewayUrl = TestPostgres.freshSchemaUrl();
+            floor = new Floor(db, TestPostgres.freshSchemaUrl(), TestPostgres.user(), TestPostgres.password());
+        }
         long t0 = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
         try (GatewayFixture gw = GatewayFixture.start(broker, false, gatewayUrl, Map.of())) {
-            log("gateway up at " + gw.baseUrl() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            log(db.label + " gateway up at " + gw.baseUrl() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             opt.baseUrl = gw.baseUrl();
             if (opt.phases.contains("api")) {
-                measurePhases(gw);
+                measurePhases(gw, floor);
+            }
+            if (db != Database.H2) {
+                return;
             }
             if (opt.phases.contains("paging")) {
                 measurePaging(gw, broker, dir);
@@ -144,26 +216,48 @@ public final class GatewayBenchmark {
             }
         } finally {
             broker.close();
-            if (!opt.keep) {
-                deleteRecursively(dir);
+            if (db == Database.POSTGRES && !opt.keep) {
+                dropSchema(gatewayUrl);
+                dropSchema(floor.url());
             }
         }
-        report();
     }
 
-    private void measurePhases(GatewayFixture gw) throws Exception {
+    /** Drops the schema of a {@link TestPostgres#freshSchemaUrl()} and all in it. */
+    private static void dropSchema(String url) {
+        String schema = url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
+        try (Connection c = DriverManager.getConnection(TestPostgres.url(), TestPostgres.user(),
+                TestPostgres.password());
+             Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA " + schema + " CASCADE");
+        } catch (java.sql.SQLException e) {
+            log("could not drop the PostgreSQL schema " + schema + ": " + e.getMessage());
+        }
+    }
+
+    /** Prefixes a note of one database's api phases with the database, when the run has more than one. */
+    private void note(Database db, String text) {
+        notes.add(opt.databases.size() > 1 ? db.label + ": " + text : text);
+    }
+
+    private void measurePhases(GatewayFixture gw, Floor floorDb) throws Exception {
+        Database db = floorDb.db();
+        List<Result> results = new ArrayList<>();
+        apiResults.put(db, results);
         try (Gateway g = new Gateway(gw.baseUrl())) {
             g.createNamespace(NS_CREATE);
             g.createNamespace(NS_EVENTS);
+            warmupRound(g);
 
             // The floor writes rows as large as what the gateway stores for one small ConfigMap.
             String sample = g.get("/api/v1/namespaces/" + NS_CREATE + "/configmaps/"
                     + g.create(NS_CREATE, "sample").name());
             int rowBytes = sample.getBytes(StandardCharsets.UTF_8).length;
-            notes.add("ConfigMap request body " + configMap("cm-0-0").length + " B; stored object (and JDBC floor row body) "
-                    + rowBytes + " B.");
+            note(db, "ConfigMap request body " + configMap("cm-0-0").length + " B; stored object (and JDBC floor row "
+                    + "body) " + rowBytes + " B.");
+            note(db, floorNote(floorDb));
 
-            Result floor = jdbcFloor(opt, sample);
+            Result floor = jdbcFloor(floorDb, opt, sample);
             results.add(floor);
 
             try (EventWatch events = new EventWatch(gw.kafkaBootstrap(), ResourceTypes.CONFIGMAPS.topic())) {
@@ -193,11 +287,24 @@ public final class GatewayBenchmark {
                             (c, seq, rec) -> c.get("/api/v1/namespaces/" + ns + "/configmaps")));
                 }
 
+                // What lists cost the writers: the same creates, while further clients list without pause.
+                String listed = "bench-list-" + LISTED_OBJECTS;
+                if (Arrays.stream(opt.listSizes).noneMatch(n -> n == LISTED_OBJECTS)) {
+                    fill(g, listed, LISTED_OBJECTS);
+                }
+                WhileListing withLists = whileListing(gw.baseUrl(), listed, () -> measure(String.format(Locale.ROOT,
+                        "create ConfigMap (POST) while %d clients list %,d", LISTERS, LISTED_OBJECTS), null,
+                        (c, seq, rec) -> c.create(NS_CREATE, "cl-" + c.id + "-" + seq)));
+                results.add(withLists.result().against(create, "creates alone"));
+                note(db, String.format(Locale.ROOT, "While %d clients created, %d more listed %,d ConfigMaps %.1f "
+                        + "times a second. The target: such lists slow concurrent creates by at most 20%% (at least "
+                        + "80%% of creates alone).", opt.clients, LISTERS, LISTED_OBJECTS, withLists.listsPerSecond()));
+
                 // One client: the latency of a lone writer, without waiting on the others' locks.
                 Options one = opt.withClients(1);
                 Result floor1 = floor;
                 if (opt.clients != 1) {
-                    floor1 = jdbcFloor(one, sample);
+                    floor1 = jdbcFloor(floorDb, one, sample);
                     results.add(floor1);
                 }
                 results.add(measure(one, "create ConfigMap (POST)", floor1, (c, seq, rec) -> {
@@ -212,6 +319,38 @@ public final class GatewayBenchmark {
     }
 
     /**
+     * The api phases' operations, unreported, for {@code --warmup-round} seconds in all (a quarter each): creates by N
+     * clients, gets of them and lists of their namespace, then creates by 1 client. Without it the first phase ran
+     * before the JIT had compiled the write path and reported a fifth of the creates per second the same gateway
+     * served later in the run; a phase's own short warm-up is not enough for that.
+     */
+    private void warmupRound(Gateway g) throws Exception {
+        if (opt.warmupRoundSeconds == 0) {
+            return;
+        }
+        long share = opt.warmupRoundSeconds * 1_000_000_000L / 4;
+        log("warm-up round, " + opt.warmupRoundSeconds + " s (not reported):");
+        g.createNamespace(NS_WARMUP);
+        Queue created = new Queue();
+        warm(opt.clients, share, "create ConfigMap (POST)", (c, seq, rec) ->
+                created.add(c.create(NS_WARMUP, "w-" + c.id + "-" + seq).name()));
+        String[] names = created.toArray();
+        if (names.length == 0) {
+            throw new IllegalStateException("the warm-up round created no ConfigMap");
+        }
+        warm(opt.clients, share, "get ConfigMap (GET by name)", (c, seq, rec) ->
+                c.get("/api/v1/namespaces/" + NS_WARMUP + "/configmaps/"
+                        + names[ThreadLocalRandom.current().nextInt(names.length)]));
+        warm(opt.clients, share, "list " + names.length + " ConfigMaps (GET list)",
+                (c, seq, rec) -> c.get("/api/v1/namespaces/" + NS_WARMUP + "/configmaps"));
+        warm(1, share, "create ConfigMap (POST)", (c, seq, rec) -> c.create(NS_WARMUP, "w1-" + seq));
+    }
+
+    private void warm(int clients, long nanos, String name, Op op) throws Exception {
+        log("  " + name + ", " + clients + " client(s): " + closedLoop(clients, 0, nanos, name, null, op).summary());
+    }
+
+    /**
      * Updates, and updates while lists run, on this gateway and on a baseline gateway with the store as it was before
      * paging, alternately, in the same JVM and run. Each gateway gets its own namespace of 1,000 ConfigMaps.
      */
@@ -223,7 +362,7 @@ public final class GatewayBenchmark {
             for (String url : List.of(before.baseUrl(), gw.baseUrl())) {
                 opt.baseUrl = url;
                 try (Gateway g = new Gateway(url)) {
-                    fill(g, PAGING_NS, PAGING_OBJECTS);
+                    fill(g, PAGING_NS, LISTED_OBJECTS);
                 }
             }
             // Two rounds, the baseline first in each: the first warms both gateways' code paths (they share one JVM,
@@ -236,9 +375,7 @@ public final class GatewayBenchmark {
             pagingResults.add(baseline[0]);
             pagingResults.add(baseline[1]);
             for (int i = 0; i < 2; i++) {
-                Result r = now[i];
-                pagingResults.add(new Result(r.name(), r.clients(), r.count(), r.opsPerSecond(), r.p50(), r.p99(),
-                        r.max(), baseline[i], r.note()));
+                pagingResults.add(now[i].against(baseline[i], "its ops/s"));
             }
             opt.baseUrl = gw.baseUrl();
         }
@@ -313,8 +450,7 @@ public final class GatewayBenchmark {
                 for (int i = 0; i < measured.size(); i++) {
                     Result r = measured.get(i);
                     Result base = i % 2 == 0 ? baseGet : baseCreate;
-                    securityResults.add(i < 2 ? r : new Result(r.name(), r.clients(), r.count(), r.opsPerSecond(),
-                            r.p50(), r.p99(), r.max(), base, r.note()));
+                    securityResults.add(i < 2 ? r : r.against(base, "its ops/s"));
                 }
             } finally {
                 opt.baseUrl = gw.baseUrl();
@@ -344,40 +480,59 @@ public final class GatewayBenchmark {
     private Result[] pagingRound(String url, boolean baseline) throws Exception {
         opt.baseUrl = url;
         Op update = (c, seq, rec) -> c.patch("/api/v1/namespaces/" + PAGING_NS + "/configmaps/cm-"
-                + ThreadLocalRandom.current().nextInt(PAGING_OBJECTS), c.id + "-" + seq);
+                + ThreadLocalRandom.current().nextInt(LISTED_OBJECTS), c.id + "-" + seq);
         Result alone = measure(opt, "update ConfigMap (PATCH)"
                 + (baseline ? ", before paging (no history)" : ", with the history row"), null, update);
+        WhileListing withLists = whileListing(url, PAGING_NS, () -> measure(
+                opt.withClients(Math.max(1, opt.clients - LISTERS)), "update ConfigMap (PATCH) while " + LISTERS
+                        + " clients list " + LISTED_OBJECTS
+                        + (baseline ? ", before paging (locking lists)" : ", lock-free lists"), null, update));
+        listsPerSecond.put(baseline, withLists.listsPerSecond());
+        return new Result[]{alone, withLists.result()};
+    }
+
+    /** What was measured while {@value #LISTERS} clients listed, and how many lists a second they made meanwhile. */
+    private record WhileListing(Result result, double listsPerSecond) {
+    }
+
+    /**
+     * Runs {@code measured} while {@value #LISTERS} further clients of the gateway at {@code url} list the ConfigMaps
+     * of namespace {@code ns} without pause, each on its own connection.
+     */
+    private WhileListing whileListing(String url, String ns, java.util.concurrent.Callable<Result> measured)
+            throws Exception {
         AtomicBoolean listing = new AtomicBoolean(true);
         AtomicLong lists = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> listers = new ArrayList<>();
         for (int i = 0; i < LISTERS; i++) {
             listers.add(Thread.ofPlatform().name("bench-lister-" + i).start(() -> {
                 try (Gateway g = new Gateway(url)) {
                     while (listing.get()) {
-                        g.get("/api/v1/namespaces/" + PAGING_NS + "/configmaps");
+                        g.get("/api/v1/namespaces/" + ns + "/configmaps");
                         lists.incrementAndGet();
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
                 }
             }));
         }
         long t0 = System.nanoTime();
-        Result withLists;
+        Result r;
         try {
-            withLists = measure(opt.withClients(Math.max(1, opt.clients - LISTERS)), "update ConfigMap (PATCH) while "
-                    + LISTERS + " clients list " + PAGING_OBJECTS
-                    + (baseline ? ", before paging (locking lists)" : ", lock-free lists"), null, update);
+            r = measured.call();
         } finally {
             listing.set(false);
             for (Thread t : listers) {
                 t.join();
             }
         }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a lister failed: " + failure.get(), failure.get());
+        }
         double perSecond = lists.get() / ((System.nanoTime() - t0) / 1e9);
         log(String.format(Locale.ROOT, "  the %d listers listed %.1f times a second meanwhile", LISTERS, perSecond));
-        listsPerSecond.put(baseline, perSecond);
-        return new Result[]{alone, withLists};
+        return new WhileListing(r, perSecond);
     }
 
     /** Creates {@code size} ConfigMaps in a new namespace, with all clients. */
@@ -391,11 +546,10 @@ public final class GatewayBenchmark {
         });
     }
 
-    // ------------------------------------------------------------------ the floor: raw JDBC into H2
+    // ------------------------------------------------------------------ the floor: raw JDBC into H2 or PostgreSQL
 
-    private Result jdbcFloor(Options o, String body) throws Exception {
-        String url = floorUrl;
-        try (Connection admin = DriverManager.getConnection(url, "sa", "");
+    private Result jdbcFloor(Floor f, Options o, String body) throws Exception {
+        try (Connection admin = DriverManager.getConnection(f.url(), f.user(), f.password());
              Statement st = admin.createStatement()) {
             // The gateway's api_object table.
             st.execute("""
@@ -413,7 +567,7 @@ public final class GatewayBenchmark {
             PreparedStatement[] stmts = new PreparedStatement[o.clients];
             try {
                 for (int i = 0; i < o.clients; i++) {
-                    conns[i] = DriverManager.getConnection(url, "sa", "");
+                    conns[i] = DriverManager.getConnection(f.url(), f.user(), f.password());
                     conns[i].setAutoCommit(true);
                     stmts[i] = conns[i].prepareStatement("INSERT INTO api_object "
                             + "(resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)");
@@ -436,9 +590,54 @@ public final class GatewayBenchmark {
                         conn.close();
                     }
                 }
-                st.execute("SHUTDOWN");
+                if (f.db() == Database.H2) {
+                    st.execute("SHUTDOWN");
+                }
             }
         }
+    }
+
+    /** What the floor of this database is, and what its commits wait for. */
+    private static String floorNote(Floor f) throws java.sql.SQLException {
+        String common = " one row per transaction (autocommit), one connection per client, measured at the same "
+                + "concurrency as the gateway row it is compared with. The gateway's create also takes the global "
+                + "resourceVersion row lock, writes an outbox row, and serves HTTP and JSON.";
+        if (f.db() == Database.H2) {
+            return "The JDBC floor inserts rows of the stored object's size into a copy of the api_object table in a "
+                    + "separate H2 file database with the gateway's URL flags and WRITE_DELAY=0 (as the gateway sets "
+                    + "it)," + common + " Both write each commit to the file before answering but neither calls fsync, "
+                    + "so this floor is CPU, locking and file writes, not disk syncs.";
+        }
+        Map<String, String> set = new java.util.LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(f.url(), f.user(), f.password());
+             Statement st = c.createStatement()) {
+            for (String name : List.of("server_version", "synchronous_commit", "fsync", "wal_sync_method",
+                    "commit_delay")) {
+                try (java.sql.ResultSet rs = st.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    set.put(name, rs.getString(1));
+                }
+            }
+        }
+        String durability;
+        if (set.get("fsync").equals("off")) {
+            durability = "The server does not fsync (fsync=off): a commit's WAL reaches the operating system's cache, "
+                    + "not the disk, so neither the floor nor the gateway waits for a disk sync.";
+        } else if (set.get("synchronous_commit").equals("off")) {
+            durability = "The server answers a commit before its WAL is flushed (synchronous_commit=off; the WAL "
+                    + "writer flushes it shortly after), so neither the floor nor the gateway waits for a disk sync.";
+        } else {
+            durability = "Each commit, the floor's and the gateway's, waits until the server has flushed its WAL to "
+                    + "disk (synchronous_commit=" + set.get("synchronous_commit") + ", fsync=on, wal_sync_method="
+                    + set.get("wal_sync_method") + "), so unlike H2's this floor waits for disk syncs: concurrent "
+                    + "commits can share one, and what one costs depends on the disk and its write cache.";
+        }
+        return "The JDBC floor inserts rows of the stored object's size into a copy of the api_object table in a "
+                + "fresh schema of its own on the gateway's PostgreSQL server (" + set.get("server_version") + ", "
+                + set.entrySet().stream().filter(e -> !e.getKey().equals("server_version"))
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+                + ") over JDBC (TCP to " + f.url().replaceFirst("^jdbc:postgresql://([^/]+)/.*$", "$1") + "),"
+                + common + " " + durability;
     }
 
     // ------------------------------------------------------------------ measuring
@@ -465,12 +664,20 @@ public final class GatewayBenchmark {
     private Result measure(Options o, String name, Result floor, Op op) throws Exception {
         log(String.format(Locale.ROOT, "%-36s warm-up %d s, measure %d s, %d client(s) ...", name, o.warmupSeconds,
                 o.seconds, o.clients));
+        Result r = closedLoop(o.clients, o.warmupSeconds * 1_000_000_000L, o.seconds * 1_000_000_000L, name, floor, op);
+        log("  " + r.summary());
+        return r;
+    }
+
+    /** Runs {@code op} in a closed loop on {@code clients} threads: {@code warmupNanos} unrecorded, then recorded. */
+    private Result closedLoop(int clients, long warmupNanos, long measureNanos, String name, Result floor, Op op)
+            throws Exception {
         long start = System.nanoTime();
-        long measureFrom = start + o.warmupSeconds * 1_000_000_000L;
-        long measureTo = measureFrom + o.seconds * 1_000_000_000L;
-        Latencies[] lat = new Latencies[o.clients];
-        long[] lastEnd = new long[o.clients];
-        runClients(o.clients, c -> {
+        long measureFrom = start + warmupNanos;
+        long measureTo = measureFrom + measureNanos;
+        Latencies[] lat = new Latencies[clients];
+        long[] lastEnd = new long[clients];
+        runClients(clients, c -> {
             Latencies l = new Latencies();
             lat[c.id] = l;
             long seq = 0;
@@ -489,9 +696,7 @@ public final class GatewayBenchmark {
         Latencies all = Latencies.merge(lat);
         long end = Arrays.stream(lastEnd).max().orElse(measureTo);
         double seconds = Math.max(end, measureTo) - measureFrom;
-        Result r = Result.of(name, o.clients, all, seconds / 1e9, floor);
-        log("  " + r.summary());
-        return r;
+        return Result.of(name, clients, all, seconds / 1e9, floor);
     }
 
     private void runClients(int n, ClientBody body) throws Exception {
@@ -730,20 +935,24 @@ public final class GatewayBenchmark {
         }
     }
 
-    /** One row of the table. {@code opsPerSecond} is NaN where it means nothing (event latency). */
+    /** {@code opsPerSecond} is NaN where it means nothing (event latency). */
+    /**
+     * One row of the table, compared with {@code floor} when not null: the JDBC floor when {@code versus} is null,
+     * else another row, which the comparison column calls {@code versus}.
+     */
     record Result(String name, int clients, long count, double opsPerSecond, double p50, double p99, double max,
-                  Result floor, String note) {
+                  Result floor, String versus, String note) {
 
         static Result of(String name, int clients, Latencies l, double seconds, Result floor) {
             long[] s = l.sorted();
-            return new Result(name, clients, s.length, s.length / seconds, pct(s, 50), pct(s, 99), ms(last(s)), floor, "");
+            return new Result(name, clients, s.length, s.length / seconds, pct(s, 50), pct(s, 99), ms(last(s)), floor, null, "");
         }
 
         static Result events(String name, Latencies l, int missing, int early) {
             long[] s = l.sorted();
             String note = (missing > 0 ? missing + " event(s) not seen in 60 s; " : "")
                     + (early > 0 ? early + " event(s) read before the HTTP response (counted as 0)" : "");
-            return new Result(name, 0, s.length, Double.NaN, pct(s, 50), pct(s, 99), ms(last(s)), null,
+            return new Result(name, 0, s.length, Double.NaN, pct(s, 50), pct(s, 99), ms(last(s)), null, null,
                     note.replaceAll("; $", ""));
         }
 
@@ -768,12 +977,22 @@ public final class GatewayBenchmark {
             return Double.isNaN(opsPerSecond) ? "—" : String.format(Locale.ROOT, "%,.0f", opsPerSecond);
         }
 
-        String vsFloor() {
+        /** This row compared with {@code base}, which the comparison column calls {@code versus}. */
+        Result against(Result base, String versus) {
+            return new Result(name, clients, count, opsPerSecond, p50, p99, max, base, versus, note);
+        }
+
+        /** The comparison column: ops/s and p50 against the JDBC floor; ops/s and p99 against another row. */
+        String comparison() {
             if (floor == null) {
                 return "—";
             }
-            return String.format(Locale.ROOT, "%s of its ops/s, p50 ×%s", percent(opsPerSecond / floor.opsPerSecond),
-                    times(p50 / floor.p50));
+            if (versus == null) {
+                return String.format(Locale.ROOT, "%s of its ops/s, p50 ×%s", percent(opsPerSecond / floor.opsPerSecond),
+                        times(p50 / floor.p50));
+            }
+            return String.format(Locale.ROOT, "%s of %s, p99 ×%s", percent(opsPerSecond / floor.opsPerSecond), versus,
+                    times(p99 / floor.p99));
         }
 
         String summary() {
@@ -798,54 +1017,59 @@ public final class GatewayBenchmark {
     }
 
     private void report() throws IOException {
-        String[] head = {"operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "vs JDBC floor"};
-        List<String[]> rows = new ArrayList<>();
-        for (Result r : results) {
-            rows.add(new String[]{r.name(), r.clients() == 0 ? "—" : Integer.toString(r.clients()),
-                    Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.vsFloor()});
-        }
-        String env = String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, %s %s; clients %d, warm-up %d s, measured %d s per phase.",
+        // One table of the api phases per database, its name in the first column's head.
+        Map<String[], List<String[]>> apiTables = new java.util.LinkedHashMap<>();
+        apiResults.forEach((db, list) -> {
+            String[] head = {db.label + ": operation", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
+                    "compared with"};
+            List<String[]> rows = new ArrayList<>();
+            for (Result r : list) {
+                rows.add(new String[]{r.name(), r.clients() == 0 ? "—" : Integer.toString(r.clients()),
+                        Long.toString(r.count()), r.ops(), fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
+                if (!r.note().isEmpty()) {
+                    note(db, r.name() + ": " + r.note() + ".");
+                }
+            }
+            apiTables.put(head, rows);
+        });
+        String env = String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, %s %s; clients %d, warm-up round %s, warm-up %d s, measured %d s per phase; api phases on %s.",
                 Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("os.name"), System.getProperty("os.arch"),
-                opt.clients, opt.warmupSeconds, opt.seconds);
-        for (Result r : results) {
-            if (!r.note().isEmpty()) {
-                notes.add(r.name() + ": " + r.note() + ".");
-            }
+                opt.clients, opt.warmupRoundSeconds == 0 ? "none" : opt.warmupRoundSeconds + " s",
+                opt.warmupSeconds, opt.seconds, String.join(" and ", opt.databases.stream().map(d -> d.label).toList()));
+        if (opt.warmupRoundSeconds > 0 && opt.phases.contains("api")) {
+            notes.add("Before the api phases, on each database, a warm-up round of " + opt.warmupRoundSeconds
+                    + " s, not reported, ran their operations in a namespace of its own, a quarter of the time each: "
+                    + "creates by " + opt.clients + " clients, gets, lists of that namespace, creates by 1 client "
+                    + "(--warmup-round 0 skips it).");
         }
 
         // Plain text.
-        int[] w = new int[head.length];
-        Stream.concat(Stream.<String[]>of(head), rows.stream()).forEach(row -> {
-            for (int i = 0; i < row.length; i++) {
-                w[i] = Math.max(w[i], row[i].length());
+        StringBuilder out = new StringBuilder();
+        apiTables.forEach((head, rows) -> {
+            int[] w = widths(head, rows);
+            out.append('\n');
+            appendRow(out, head, w);
+            StringBuilder rule = new StringBuilder();
+            for (int i = 0; i < w.length; i++) {
+                rule.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
             }
+            out.append(rule).append('\n');
+            rows.forEach(row -> appendRow(out, row, w));
         });
-        StringBuilder out = new StringBuilder("\n");
-        appendRow(out, head, w);
-        StringBuilder rule = new StringBuilder();
-        for (int i = 0; i < w.length; i++) {
-            rule.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
-        }
-        out.append(rule).append('\n');
-        rows.forEach(row -> appendRow(out, row, w));
-        String[] pagingHead = {"paging: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
+        String[] pagingHead = {"paging, H2: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms", "max ms",
                 "vs before paging"};
         List<String[]> pagingRows = new ArrayList<>();
         for (Result r : pagingResults) {
             pagingRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
-                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.floor() == null ? "—" : String.format(Locale.ROOT,
-                    "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
-                    times(r.p99() / r.floor().p99()))});
+                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
         }
-        String[] securityHead = {"security: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms",
+        String[] securityHead = {"security, H2: same run, two gateways", "clients", "ops", "ops/s", "p50 ms", "p99 ms",
                 "max ms", "vs no TLS, no authentication"};
         List<String[]> securityRows = new ArrayList<>();
         for (Result r : securityResults) {
             securityRows.add(new String[]{r.name(), Integer.toString(r.clients()), Long.toString(r.count()), r.ops(),
-                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.floor() == null ? "—" : String.format(Locale.ROOT,
-                    "%s of its ops/s, p99 ×%s", percent(r.opsPerSecond() / r.floor().opsPerSecond()),
-                    times(r.p99() / r.floor().p99()))});
+                    fmt(r.p50()), fmt(r.p99()), fmt(r.max()), r.comparison()});
         }
         if (!securityRows.isEmpty()) {
             out.append('\n');
@@ -878,13 +1102,7 @@ public final class GatewayBenchmark {
         StringBuilder md = new StringBuilder("# Gateway benchmark\n\n");
         md.append("`").append(("./kubus bench " + String.join(" ", opt.args)).strip()).append("` at ")
                 .append(LocalDateTime.now().withNano(0)).append(". ").append(env).append("\n\n");
-        md.append("| ").append(String.join(" | ", head)).append(" |\n|");
-        for (int i = 0; i < head.length; i++) {
-            md.append(i == 0 ? "---|" : "---:|");
-        }
-        md.append('\n');
-        rows.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
-        md.append('\n');
+        apiTables.forEach((head, rows) -> markdownTable(md, head, rows));
         if (!securityRows.isEmpty()) {
             markdownTable(md, securityHead, securityRows);
         }
@@ -896,12 +1114,6 @@ public final class GatewayBenchmark {
         }
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
         md.append("""
-                - The JDBC floor inserts rows of the stored object's size into a copy of the `api_object` table in a \
-                separate H2 file database with the gateway's URL flags and WRITE_DELAY=0 (as the gateway sets it), one \
-                row per transaction (autocommit), one connection per client, measured at the same concurrency as \
-                the gateway row it is compared with. The gateway's create also takes the global resourceVersion row \
-                lock, writes an outbox row, and serves HTTP and JSON. Both write each commit to the file before \
-                answering but neither calls fsync, so this floor is CPU, locking and file writes, not disk syncs.
                 - Latency is per request, from send to the whole response read, over HTTP/1.1 keep-alive, one \
                 connection per client; p50/p99 are nearest-rank percentiles of all measured requests.
                 - Event latency: from the create's HTTP response to the change event read from the Kafka topic by a \
@@ -1002,17 +1214,27 @@ public final class GatewayBenchmark {
     /** Command-line options. */
     static final class Options {
         static final String USAGE = """
-                usage: ./kubus bench [--clients N] [--seconds S] [--warmup S] [--list-sizes 100,1000] [--out FILE] [--keep]
-                                     [--phases api,paging,security,heap] [--heap-objects N] [--heap-max SIZE]
+                usage: ./kubus bench [--clients N] [--seconds S] [--warmup S] [--warmup-round S] [--list-sizes 100,1000]
+                                     [--out FILE] [--keep] [--phases api,paging,security,heap] [--databases h2,postgres]
+                                     [--heap-objects N] [--heap-max SIZE]
                   --clients N       concurrent clients (threads, one keep-alive connection each), default 8
                   --seconds S       measured seconds per phase, default 5
                   --warmup S        unmeasured warm-up seconds before each phase, default 2
+                  --warmup-round S  unreported seconds, in all, of the api phases' operations before them (creates by N
+                                    clients, gets, a list, creates by 1 client, in a namespace of their own), so the
+                                    first measured phase does not pay for the JIT; default 20, 0 skips it
                   --list-sizes L    namespace sizes for the list phase, comma-separated, default 100,1000
                   --out FILE        the Markdown table, default target/bench-results.md
-                  --keep            keep the H2 databases under target/bench-*
-                  --phases P        which to run, comma-separated: api (create/get/list/events), paging (updates with
-                                    and without the history, with lists running), security (gets and creates with and
-                                    without TLS, authentication and authorization), heap (one big list); default all
+                  --keep            keep the H2 databases under target/bench-* and the PostgreSQL schemas
+                  --phases P        which to run, comma-separated: api (create/get/list, creates while 2 clients list
+                                    1,000, events), paging (updates with and without the history, with lists running),
+                                    security (gets and creates with and without TLS, authentication and authorization),
+                                    heap (one big list); default all
+                  --databases D     the api phases' databases, comma-separated, one after the other, each with its own
+                                    broker, gateway and JDBC floor: h2 (a file database), postgres (fresh schemas on
+                                    KUBUS_TEST_POSTGRES_URL, default jdbc:postgresql://127.0.0.1:5432/kubus_test);
+                                    default h2. The paging, security and heap phases run on H2 only, with h2 listed
+                  --database D      as --databases, one database
                   --heap-objects N  pods in the heap phase's list, default 30000
                   --heap-max SIZE   the heap phase gateway's -Xmx, default 1g""";
 
@@ -1020,10 +1242,12 @@ public final class GatewayBenchmark {
         int clients = 8;
         int seconds = 5;
         int warmupSeconds = 2;
+        int warmupRoundSeconds = 20;
         int[] listSizes = {100, 1000};
         String out = "target/bench-results.md";
         static final java.util.Set<String> PHASES = java.util.Set.of("api", "paging", "security", "heap");
         java.util.Set<String> phases = PHASES;
+        List<Database> databases = List.of(Database.H2);
         int heapObjects = 30_000;
         String heapMax = "1g";
         boolean keep;
@@ -1046,8 +1270,8 @@ public final class GatewayBenchmark {
                 }
                 String name = a;
                 switch (name) {
-                    case "--clients", "--seconds", "--warmup", "--list-sizes", "--out", "--phases", "--heap-objects",
-                         "--heap-max" -> {
+                    case "--clients", "--seconds", "--warmup", "--warmup-round", "--list-sizes", "--out", "--phases", "--heap-objects",
+                         "--heap-max", "--database", "--databases" -> {
                         if (value == null) {
                             if (i + 1 >= args.length) {
                                 throw new IllegalArgumentException(a + " needs a value");
@@ -1058,6 +1282,7 @@ public final class GatewayBenchmark {
                             case "--clients" -> o.clients = positive(a, value, 1);
                             case "--seconds" -> o.seconds = positive(a, value, 1);
                             case "--warmup" -> o.warmupSeconds = positive(a, value, 0);
+                            case "--warmup-round" -> o.warmupRoundSeconds = positive(a, value, 0);
                             case "--list-sizes" -> o.listSizes = value.isBlank() ? new int[0]
                                     : Arrays.stream(value.split(",")).mapToInt(s -> positive(name, s.trim(), 1)).toArray();
                             case "--phases" -> {
@@ -1068,6 +1293,9 @@ public final class GatewayBenchmark {
                             }
                             case "--heap-objects" -> o.heapObjects = positive(a, value, 0);
                             case "--heap-max" -> o.heapMax = value;
+                            case "--database" -> o.databases = List.of(Database.of(value));
+                            case "--databases" -> o.databases = Arrays.stream(value.split(",")).map(Database::of)
+                                    .distinct().toList();
                             default -> o.out = value;
                         }
                     }
@@ -1097,11 +1325,13 @@ public final class GatewayBenchmark {
             o.clients = n;
             o.seconds = seconds;
             o.warmupSeconds = warmupSeconds;
+            o.warmupRoundSeconds = warmupRoundSeconds;
             o.listSizes = listSizes;
             o.out = out;
             o.keep = keep;
             o.baseUrl = baseUrl;
             o.phases = phases;
+            o.databases = databases;
             o.heapObjects = heapObjects;
             o.heapMax = heapMax;
             return o;
