@@ -187,6 +187,6 @@ public record LauncherOptions(Path dataDir, String bind, int apiPort, int kafkaP
      */
     public String jdbcUrl() {
         return "jdbc:h2:file:" + databaseFile()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+                + io.kubus.gateway.store.H2Settings.URL_FLAGS + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 }

@@ -66,7 +66,7 @@ class LauncherOptionsTest {
         assertEquals(Path.of("/tmp/k"), o.dataDir());
         assertEquals(16443, o.apiPort());
         assertEquals(19092, o.kafkaPort());
-        assertEquals("jdbc:h2:file:/tmp/k/db/kubus;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE",
+        assertEquals("jdbc:h2:file:/tmp/k/db/kubus;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE",
                 o.jdbcUrl());
     }
 

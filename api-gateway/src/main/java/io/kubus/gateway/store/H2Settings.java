@@ -25,6 +25,14 @@ import java.sql.Statement;
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
 public class H2Settings {
+    /**
+     * What every H2 URL of the gateway carries: PostgreSQL's dialect, lower-case names and its null ordering (the
+     * SQL is written once, for both databases), and a query cache of 64 statements per session: H2 parses a
+     * statement again unless it is among the session's last 8 by default, a write uses more than 8, and parsing was
+     * a third of a write's select.
+     */
+    public static final String URL_FLAGS =
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;QUERY_CACHE_SIZE=64";
     static final int MAX_MEMORY_ROWS = 2000;
 
     private final TransactionOperations<Connection> tx;

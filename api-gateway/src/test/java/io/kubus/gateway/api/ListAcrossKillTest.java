@@ -59,7 +59,7 @@ class ListAcrossKillTest {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
             int port = freePort();
             String jdbc = "jdbc:h2:file:" + dir.resolve("db/kubus").toAbsolutePath()
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                    + io.kubus.gateway.store.H2Settings.URL_FLAGS;
             Map<String, Object> props = Map.of("micronaut.server.port", port,
                     "kubus.kafka.bootstrap-servers", broker.bootstrapServers(),
                     "datasources.default.url", jdbc, "datasources.default.username", "sa",

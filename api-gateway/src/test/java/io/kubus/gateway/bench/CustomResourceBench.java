@@ -59,7 +59,7 @@ public final class CustomResourceBench {
             }
         }
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-crd-");
-        String jdbc = "jdbc:h2:file:" + dir.resolve("kubus") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        String jdbc = "jdbc:h2:file:" + dir.resolve("kubus") + io.kubus.gateway.store.H2Settings.URL_FLAGS;
         List<String> rows = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
              GatewayFixture gateway = GatewayFixture.start(broker, false, jdbc, Map.of())) {

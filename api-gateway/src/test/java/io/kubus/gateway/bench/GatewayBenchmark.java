@@ -75,7 +75,7 @@ import java.util.stream.Stream;
  * unpaged list of 30,000 pods, next to the same process's heap at rest. These, and the security phases, run on H2 only.
  */
 public final class GatewayBenchmark {
-    private static final String H2_FLAGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    private static final String H2_FLAGS = io.kubus.gateway.store.H2Settings.URL_FLAGS;
     private static final String NS_CREATE = "bench";
     private static final String NS_EVENTS = "bench-events";
     /** The warm-up round's namespace: its creates, gets and lists touch none of the measured phases' objects. */

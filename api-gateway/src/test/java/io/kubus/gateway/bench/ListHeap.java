@@ -58,7 +58,7 @@ final class ListHeap {
     static Measured measure(Path dir, String kafkaBootstrap, int objects, String maxHeap) throws Exception {
         Path data = dir.resolve("heap");
         Files.createDirectories(data);
-        String jdbc = "jdbc:h2:file:" + data.resolve("kubus") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        String jdbc = "jdbc:h2:file:" + data.resolve("kubus") + io.kubus.gateway.store.H2Settings.URL_FLAGS;
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();

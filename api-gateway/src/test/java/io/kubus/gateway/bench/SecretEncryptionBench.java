@@ -55,7 +55,7 @@ public final class SecretEncryptionBench {
                     extra.put("kubus.encryption.provider-config", config.toString());
                 }
                 String jdbc = "jdbc:h2:file:" + dir.resolve("round-" + round).resolve("kubus")
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                        + io.kubus.gateway.store.H2Settings.URL_FLAGS;
                 try (GatewayFixture gateway = GatewayFixture.start(broker, false, jdbc, extra)) {
                     ConcurrentLinkedQueue<String> names = new ConcurrentLinkedQueue<>();
                     String base = gateway.baseUrl() + "/api/v1/namespaces/default/secrets";

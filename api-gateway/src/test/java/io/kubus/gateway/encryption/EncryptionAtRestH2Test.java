@@ -14,7 +14,7 @@ class EncryptionAtRestH2Test extends EncryptionAtRestContract {
     @Override
     String freshDatabaseUrl(Path dir) {
         return "jdbc:h2:file:" + dir.resolve("db").resolve("kubus")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + io.kubus.gateway.store.H2Settings.URL_FLAGS;
     }
 
     /** The bytes of every file of the database, once the stopped gateway closed it (H2 writes its file on close). */

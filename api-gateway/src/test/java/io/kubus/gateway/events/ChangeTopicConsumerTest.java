@@ -58,7 +58,7 @@ class ChangeTopicConsumerTest {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
             int port = freePort();
             String jdbc = "jdbc:h2:file:" + dir.resolve("db/kubus").toAbsolutePath()
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                    + io.kubus.gateway.store.H2Settings.URL_FLAGS;
             Path log = dir.resolve("gateway.log");
             GatewayProcess first = GatewayProcess.start(port, broker.bootstrapServers(), jdbc, log);
             String base = first.baseUrl();

@@ -48,7 +48,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public static String h2InMemory() {
-        return "jdbc:h2:mem:kubus-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        return "jdbc:h2:mem:kubus-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" + io.kubus.gateway.store.H2Settings.URL_FLAGS;
     }
 
     public static GatewayFixture start(EmbeddedKafkaBroker broker, boolean ownsBroker, String jdbcUrl,
