@@ -2,6 +2,8 @@ package io.kubus.controllers.bench;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -18,8 +20,8 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * What the controllers' benchmarks share: their arguments, waiting with progress reports, timing, and the
- * Deployment that several of them measure or compare with.
+ * What the controllers' benchmarks share: their arguments, waiting with progress reports, timing, and the bare pod
+ * and Deployment that several of them measure or compare with.
  */
 final class Bench {
     static final String IMAGE = "kubus/busybox:1";
@@ -82,6 +84,12 @@ final class Bench {
 
     static void createNamespace(KubusApi api, String name) {
         api.create(ResourceTypes.NAMESPACES, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build());
+    }
+
+    /** A bare pod of one {@link #IMAGE} container named app. */
+    static Pod barePod(String namespace, String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage(IMAGE).endContainer().endSpec().build();
     }
 
     /** A pod template of one {@link #IMAGE} container named app, labelled {@code app: <app>}. */
