@@ -1,11 +1,16 @@
 package io.kubus.controllers.bench;
 
 import io.kubus.client.api.KubusApi;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.kubus.controllers.testing.ClusterFixture;
 import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -17,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.awaitDeployment;
@@ -54,11 +60,24 @@ public final class ClusterBenchmark {
     private static final String DEPLOYMENT = "bench";
 
     /**
+     * The gateway's part of the heap that can be told apart cheaply: the rows of its store (H2 in memory, so in this
+     * heap) and the characters of their JSON bodies, current objects and history (earlier states kept for lists at
+     * an older resourceVersion).
+     */
+    private record Store(long rows, long bodyChars) {
+        @Override
+        public String toString() {
+            return "%s in %,d rows".formatted(mib(bodyChars), rows);
+        }
+    }
+
+    /**
      * One timed phase: {@code pods} from start to all Running ({@code seconds}); latencies in ms; the process's CPU
-     * time over the phase; the used heap after GC before it and with all its pods Running; RSS at the end.
+     * time over the phase; the used heap after GC before it and with all its pods Running; RSS and the gateway's
+     * store at the end.
      */
     private record Phase(String name, int pods, double seconds, List<Double> latenciesMs, long cpuNanos,
-                         long heapBefore, long heapAfter, long rss) {
+                         long heapBefore, long heapAfter, long rss, Store storeBefore, Store store) {
         double podsPerSecond() {
             return pods / seconds;
         }
@@ -81,6 +100,10 @@ public final class ClusterBenchmark {
 
         double heapBytesPerPod() {
             return (double) (heapAfter - heapBefore) / pods;
+        }
+
+        double storeCharsPerPod() {
+            return (double) (store.bodyChars() - storeBefore.bodyChars()) / pods;
         }
     }
 
@@ -137,6 +160,7 @@ public final class ClusterBenchmark {
         try (BaselinePods watch = new BaselinePods(cluster, namespace, () -> { })) {
             List<String> names = IntStream.range(0, count).mapToObj(i -> "pod-" + i).toList();
             long heapBefore = heapAfterGc();
+            Store storeBefore = store(cluster);
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             watch.create(pool, names, name -> barePod(namespace, name));
@@ -150,7 +174,7 @@ public final class ClusterBenchmark {
             long last = Collections.max(watch.runningAt.values());
             List<Double> latencies = latencies(names, watch.sentAt, watch.runningAt);
             Phase phase = new Phase("bare pods", count, (last - first) / 1e9, latencies, cpu, heapBefore, heapAfterGc(),
-                    rssBytes());
+                    rssBytes(), storeBefore, store(cluster));
             log(namespace, phase);
             long d0 = System.nanoTime();
             watch.deleteAll(pool, names);
@@ -168,6 +192,7 @@ public final class ClusterBenchmark {
         KubusApi api = cluster.api();
         try (BaselinePods watch = new BaselinePods(cluster, namespace, () -> { })) {
             long heapBefore = heapAfterGc();
+            Store storeBefore = store(cluster);
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             api.create(ResourceTypes.DEPLOYMENTS, deployment(namespace, DEPLOYMENT, replicas));
@@ -179,10 +204,27 @@ public final class ClusterBenchmark {
                     () -> watch.running.size() + " Running");
             Phase phase = new Phase("Deployment", replicas, took,
                     latencies(watch.runningAt.keySet(), watch.seenAt, watch.runningAt), cpu, heapBefore, heapAfterGc(),
-                    rssBytes());
+                    rssBytes(), storeBefore, store(cluster));
             log(namespace, phase);
             return phase;
         }
+    }
+
+    /** The gateway's store as it is now: all rows and body characters of api_object and api_object_history. */
+    private static Store store(ClusterFixture cluster) throws SQLException {
+        DataSource ds = DelegatingDataSource.unwrapDataSource(cluster.gateway().context().getBean(DataSource.class));
+        long rows = 0;
+        long chars = 0;
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            for (String table : List.of("api_object", "api_object_history")) {
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM " + table)) {
+                    rs.next();
+                    rows += rs.getLong(1);
+                    chars += rs.getLong(2);
+                }
+            }
+        }
+        return new Store(rows, chars);
     }
 
     /** {@code to - from} in ms for each name, sorted. */
@@ -193,8 +235,8 @@ public final class ClusterBenchmark {
 
     private static void log(String namespace, Phase p) {
         System.out.printf("[bench] %s: %d pods Running in %.1f s, %.0f pods/s, p50 %.0f ms, p99 %.0f ms, "
-                        + "CPU %.2f ms/pod, heap after GC %s, RSS %s%n", namespace, p.pods(), p.seconds(),
-                p.podsPerSecond(), p.p50(), p.p99(), p.cpuMsPerPod(), mib(p.heapAfter()), mib(p.rss()));
+                        + "CPU %.2f ms/pod, heap after GC %s, RSS %s, gateway store %s%n", namespace, p.pods(), p.seconds(),
+                p.podsPerSecond(), p.p50(), p.p99(), p.cpuMsPerPod(), mib(p.heapAfter()), mib(p.rss()), p.store());
     }
 
     private static String report(String command, String date, int nodes, int maxPods, int clients, int warmup,
@@ -208,8 +250,8 @@ public final class ClusterBenchmark {
                 + clients + " clients, after an untimed warm-up of " + warmup + " bare pods. Idle cluster before the "
                 + "warm-up: heap after GC " + mib(idleHeap) + ", RSS " + mib(idleRss) + ".\n\n");
 
-        md.append("| phase | pods | seconds | pods/s | p50 ms | p99 ms | CPU ms/pod | heap after GC | RSS |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| phase | pods | seconds | pods/s | p50 ms | p99 ms | CPU ms/pod | heap after GC | RSS | gateway store |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : bare) {
             md.append(row("bare pods", p));
         }
@@ -227,12 +269,15 @@ public final class ClusterBenchmark {
         Phase base = bare.getFirst();
         md.append("\nPer pod, bare-pod phase; baseline: the smallest size measured in this run (%d pods), its cost = 1.00.\n\n"
                 .formatted(base.pods()));
-        md.append("| pods | CPU ms/pod | × baseline | wall ms/pod | × baseline | heap KiB/pod | × baseline |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| pods | CPU ms/pod | × baseline | wall ms/pod | × baseline | heap KiB/pod | × baseline "
+                + "| of it gateway store KiB/pod | × baseline |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : bare) {
-            md.append("| %d | %.2f | %.2f | %.3f | %.2f | %.1f | %.2f |\n".formatted(p.pods(), p.cpuMsPerPod(),
-                    p.cpuMsPerPod() / base.cpuMsPerPod(), p.wallMsPerPod(), p.wallMsPerPod() / base.wallMsPerPod(),
-                    p.heapBytesPerPod() / 1024, p.heapBytesPerPod() / base.heapBytesPerPod()));
+            md.append("| %d | %.2f | %.2f | %.3f | %.2f | %.1f | %.2f | %.1f | %.2f |\n".formatted(p.pods(),
+                    p.cpuMsPerPod(), p.cpuMsPerPod() / base.cpuMsPerPod(), p.wallMsPerPod(),
+                    p.wallMsPerPod() / base.wallMsPerPod(), p.heapBytesPerPod() / 1024,
+                    p.heapBytesPerPod() / base.heapBytesPerPod(), p.storeCharsPerPod() / 1024,
+                    p.storeCharsPerPod() / base.storeCharsPerPod()));
         }
 
         Phase top = bare.getLast();
@@ -243,14 +288,19 @@ public final class ClusterBenchmark {
         md.append("| p99 create → Running ≤ 5 s | %.2f s | %s |\n".formatted(top.p99() / 1000, met(top.p99() <= 5000)));
         md.append("| CPU per pod within 20%% of the smallest size's (wall and heap: above) | × %.2f | %s |\n".formatted(growth,
                 bare.size() < 2 ? "one size only" : met(Math.abs(growth - 1) <= 0.2)));
-        md.append("| heap reported | %s (whole JVM) | reported |\n".formatted(mib(top.heapAfter())));
+        md.append("| gateway heap reported | %s whole JVM; gateway store %s | reported |\n".formatted(mib(top.heapAfter()),
+                top.store()));
 
         md.append("""
 
                 Heap is the whole JVM's used heap after System.gc(), not the gateway's alone: the gateway with its \
                 in-memory H2 and watch cache, the broker, the scheduler's, controllers' and agents' caches, and this \
-                benchmark's own watch of the namespace (one cached copy of each pod). Heap per pod = (heap after GC with \
-                all the size's pods Running − before creating them) / pods. RSS is VmRSS of /proc/self/status. CPU per \
+                benchmark's own watch of the namespace (one cached copy of each pod). Of it, the gateway's store is told \
+                apart: the JSON bodies (characters; about bytes, as Java keeps Latin-1 strings in a byte each) of all \
+                rows of its H2 tables, current objects and their history (the states kept for lists at an older \
+                resourceVersion, including deleted pods' until compacted), a lower bound on the gateway's share \
+                (without H2's row and index overhead or the watch cache). Heap per pod = (heap after GC with \
+                all the size's pods Running − before creating them) / pods; the store's the same way. RSS is VmRSS of /proc/self/status. CPU per \
                 pod is the process's CPU time (every component, GC included) from the first create (the Deployment's \
                 creation) until the benchmark noticed the last pod Running (available; polled every 200 ms) / pods; \
                 wall per pod is the phase's seconds / pods. Each size runs in a fresh namespace after the previous \
@@ -262,8 +312,8 @@ public final class ClusterBenchmark {
     }
 
     private static String row(String what, Phase p) {
-        return "| %s | %d | %.1f | %.0f | %.0f | %.0f | %.2f | %s | %s |\n".formatted(what, p.pods(), p.seconds(),
-                p.podsPerSecond(), p.p50(), p.p99(), p.cpuMsPerPod(), mib(p.heapAfter()), mib(p.rss()));
+        return "| %s | %d | %.1f | %.0f | %.0f | %.0f | %.2f | %s | %s | %s |\n".formatted(what, p.pods(), p.seconds(),
+                p.podsPerSecond(), p.p50(), p.p99(), p.cpuMsPerPod(), mib(p.heapAfter()), mib(p.rss()), p.store());
     }
 
     private static String met(boolean ok) {
