@@ -18,23 +18,29 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 import static io.kubus.controllers.bench.Bench.await;
 
 /**
  * The pods of one namespace made for a benchmark (by default the bare pods of its baseline), as an informer on the
- * pods' change topic sees them: which are there, which Ready, which Succeeded, and when each was first seen and
- * first seen Ready (System.nanoTime). Made before the pods are, so that they are timed the way the controllers' side
- * is observed.
+ * pods' change topic sees them: which are there, which Ready, which Running, which Succeeded, and when each was first
+ * seen, first seen Running and first seen Ready (System.nanoTime); for the pods made through {@link #create}, also
+ * when each one's create request was sent. Made before the pods are, so that they are timed the way the controllers'
+ * side is observed.
  */
 final class BaselinePods implements AutoCloseable {
     static final String NAMESPACE = "baseline";
 
     final Set<String> present = ConcurrentHashMap.newKeySet();
     final Set<String> ready = ConcurrentHashMap.newKeySet();
+    final Set<String> running = ConcurrentHashMap.newKeySet();
     final Set<String> succeeded = ConcurrentHashMap.newKeySet();
     final Map<String, Long> seenAt = new ConcurrentHashMap<>();
     final Map<String, Long> readyAt = new ConcurrentHashMap<>();
+    final Map<String, Long> runningAt = new ConcurrentHashMap<>();
+    /** When the create request of each pod made through {@link #create} was sent. */
+    final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     final String namespace;
     private final KubusApi api;
     private final Informer<Pod> informer;
@@ -65,7 +71,11 @@ final class BaselinePods implements AutoCloseable {
                         if (PodStates.isReady(now) && ready.add(name)) {
                             readyAt.putIfAbsent(name, at);
                         }
-                        if (now.getStatus() != null && "Succeeded".equals(now.getStatus().getPhase()) && succeeded.add(name)) {
+                        String phase = now.getStatus() == null ? null : now.getStatus().getPhase();
+                        if ("Running".equals(phase) && running.add(name)) {
+                            runningAt.putIfAbsent(name, at);
+                        }
+                        if ("Succeeded".equals(phase) && succeeded.add(name)) {
                             onSucceeded.run();
                         }
                     }
@@ -76,6 +86,24 @@ final class BaselinePods implements AutoCloseable {
                     }
                 }).build().start();
         informer.awaitSynced(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Creates the pods of these names (in this namespace), each made by {@code pod} on the client thread that sends it,
+     * through {@code clients}; notes in {@link #sentAt} when each request was sent, and returns once all are answered.
+     */
+    void create(ExecutorService clients, Collection<String> names, Function<String, Pod> pod) throws Exception {
+        List<Future<?>> creates = new ArrayList<>();
+        for (String name : names) {
+            creates.add(clients.submit(() -> {
+                Pod p = pod.apply(name);
+                sentAt.put(name, System.nanoTime());
+                return api.create(ResourceTypes.PODS, p);
+            }));
+        }
+        for (Future<?> f : creates) {
+            f.get();
+        }
     }
 
     /** Deletes the pods of these names through {@code clients} and waits until the informer saw them all go. */

@@ -1,7 +1,8 @@
 package io.kubus.controllers.bench;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.kubus.client.api.KubusApi;
@@ -10,13 +11,12 @@ import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static io.kubus.controllers.bench.Bench.IMAGE;
+import static io.kubus.controllers.bench.Bench.barePod;
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.startSimulatedCluster;
 import static io.kubus.controllers.bench.Bench.intArg;
@@ -30,6 +30,9 @@ import static io.kubus.controllers.bench.Bench.stringArg;
  * 8 clients until an informer sees them all Ready, which is the same path minus the DaemonSet controller.
  */
 public final class DaemonSetBenchmark {
+    /** The baseline's pod on node N is named on-N. */
+    private static final String POD_PREFIX = "on-";
+
     public static void main(String[] args) throws Exception {
         int nodes = intArg(args, "--nodes", 1_000);
         String out = stringArg(args, "--out", "target/bench-results-daemonset.md");
@@ -73,28 +76,26 @@ public final class DaemonSetBenchmark {
 
     /** One bare pod per node in its own namespace, timed until all are Ready; then deleted (not timed). */
     private static double baseline(ClusterFixture cluster, List<String> nodes) throws Exception {
-        KubusApi api = cluster.api();
         try (BaselinePods pods = new BaselinePods(cluster, () -> { });
              ExecutorService clients = Executors.newFixedThreadPool(8)) {
             long t0 = System.nanoTime();
-            List<Future<?>> creates = new ArrayList<>();
-            for (String node : nodes) {
-                creates.add(clients.submit(() -> api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata()
-                        .withName("on-" + node).withNamespace(BaselinePods.NAMESPACE).endMetadata().withNewSpec()
-                        .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-                        .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In")
-                        .withValues(node).endMatchField().endNodeSelectorTerm()
-                        .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
-                        .addNewContainer().withName("app").withImage(IMAGE).endContainer().endSpec().build())));
-            }
-            for (Future<?> f : creates) {
-                f.get();
-            }
+            List<String> names = nodes.stream().map(n -> POD_PREFIX + n).toList();
+            pods.create(clients, names, name -> onNode(name.substring(POD_PREFIX.length())));
             await("baseline pods Ready", () -> pods.ready.size() >= nodes.size(), () -> pods.ready.size() + " ready");
             double took = seconds(t0);
-            pods.deleteAll(clients, nodes.stream().map(n -> "on-" + n).toList());
+            pods.deleteAll(clients, names);
             return took;
         }
+    }
+
+    /** A bare pod bound to {@code node} by the node-name affinity a daemon pod carries. */
+    private static Pod onNode(String node) {
+        Pod pod = barePod(BaselinePods.NAMESPACE, POD_PREFIX + node);
+        pod.getSpec().setAffinity(new AffinityBuilder().withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchField()
+                .withKey("metadata.name").withOperator("In").withValues(node).endMatchField().endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
+        return pod;
     }
 
     private static DaemonSet daemonSet() {

@@ -1,6 +1,5 @@
 package io.kubus.controllers.bench;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.kubus.client.api.KubusApi;
 import io.kubus.client.api.PatchKind;
@@ -9,14 +8,13 @@ import io.kubus.schema.ResourceTypes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 import static io.kubus.controllers.bench.Bench.startSimulatedCluster;
-import static io.kubus.controllers.bench.Bench.IMAGE;
+import static io.kubus.controllers.bench.Bench.barePod;
 import static io.kubus.controllers.bench.Bench.await;
 import static io.kubus.controllers.bench.Bench.awaitDeployment;
 import static io.kubus.controllers.bench.Bench.deployment;
@@ -83,22 +81,11 @@ public final class DeploymentBenchmark {
      * deleted (not timed) to give the nodes back.
      */
     private static double baseline(ClusterFixture cluster, int count) throws Exception {
-        KubusApi api = cluster.api();
         try (BaselinePods pods = new BaselinePods(cluster, () -> { });
              ExecutorService clients = Executors.newFixedThreadPool(8)) {
             long t0 = System.nanoTime();
-            List<String> names = new ArrayList<>();
-            List<Future<?>> creates = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = "bare-" + i;
-                names.add(name);
-                creates.add(clients.submit(() -> api.create(ResourceTypes.PODS, new PodBuilder().withNewMetadata()
-                        .withName(name).withNamespace(BaselinePods.NAMESPACE).endMetadata().withNewSpec().addNewContainer()
-                        .withName("app").withImage(IMAGE).endContainer().endSpec().build())));
-            }
-            for (Future<?> f : creates) {
-                f.get();
-            }
+            List<String> names = IntStream.range(0, count).mapToObj(i -> "bare-" + i).toList();
+            pods.create(clients, names, n -> barePod(BaselinePods.NAMESPACE, n));
             System.out.printf("[bench] baseline: %d pods created in %.1f s%n", count, seconds(t0));
             await("baseline pods Ready", () -> pods.ready.size() >= count, () -> pods.ready.size() + " ready");
             double rate = count / seconds(t0);
