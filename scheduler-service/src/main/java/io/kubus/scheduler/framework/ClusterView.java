@@ -12,6 +12,15 @@ public interface ClusterView {
     }
 
     /**
+     * The pod's resource requests (the larger of its containers' sum and each init container's). The scheduling
+     * pipeline computes them once per cycle, as kube-scheduler's PreFilter keeps them in the cycle state: parsing the
+     * pod's quantities again for every node and every plugin was half of a scheduling decision on 1,000 nodes.
+     */
+    default io.kubus.schema.quantity.ResourceAmounts requestsOf(io.fabric8.kubernetes.api.model.Pod pod) {
+        return NodeInfo.requestsOf(pod);
+    }
+
+    /**
      * Whether any pod on any node has required pod anti-affinity: only then must a new pod be checked against every
      * existing pod (otherwise that check is the scheduler's most expensive loop, nodes x pods for every decision).
      */

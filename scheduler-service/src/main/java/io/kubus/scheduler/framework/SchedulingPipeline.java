@@ -84,7 +84,8 @@ public final class SchedulingPipeline {
     /** Where the next search for feasible nodes starts (only the scheduling loop's thread schedules). */
     private int nextStart;
 
-    public Result schedule(Pod pod, ClusterView cluster) {
+    public Result schedule(Pod pod, ClusterView view) {
+        ClusterView cluster = new Cycle(view, pod, NodeInfo.requestsOf(pod));
         List<NodeInfo> feasible = new ArrayList<>();
         Map<String, String> reasons = new LinkedHashMap<>();
         List<NodeInfo> nodes = new ArrayList<>(cluster.nodes());
@@ -127,7 +128,31 @@ public final class SchedulingPipeline {
         return new Result(pickBest(totals), null, reasonByNode);
     }
 
-    /** kube-scheduler's numFeasibleNodesToFind: all of a small cluster, an adaptive share (at least 100) of a large one. */
+    /** The cluster as one cycle sees it: the view, and what the cycle computed once about its pod. */
+    private record Cycle(ClusterView view, Pod pod, io.kubus.schema.quantity.ResourceAmounts requests)
+            implements ClusterView {
+        @Override
+        public java.util.Collection<NodeInfo> nodes() {
+            return view.nodes();
+        }
+
+        @Override
+        public VolumeView volumes() {
+            return view.volumes();
+        }
+
+        @Override
+        public boolean anyRequiredAntiAffinity() {
+            return view.anyRequiredAntiAffinity();
+        }
+
+        @Override
+        public io.kubus.schema.quantity.ResourceAmounts requestsOf(Pod p) {
+            return p == pod ? requests : view.requestsOf(p);
+        }
+    }
+
+        /** kube-scheduler's numFeasibleNodesToFind: all of a small cluster, an adaptive share (at least 100) of a large one. */
     static int feasibleNodesToFind(int nodes) {
         if (nodes <= 100) {
             return nodes;

@@ -2,6 +2,7 @@ package io.kubus.scheduler.plugins;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kubus.schema.quantity.ResourceAmounts;
+import io.kubus.scheduler.framework.ClusterView;
 import io.kubus.scheduler.framework.NodeInfo;
 
 /**
@@ -10,8 +11,8 @@ import io.kubus.scheduler.framework.NodeInfo;
  */
 record Allocation(long cpuRequested, long cpuAllocatable, long memRequested, long memAllocatable) {
 
-    static Allocation of(Pod pod, NodeInfo node) {
-        ResourceAmounts request = NodeInfo.requestsOf(pod);
+    static Allocation of(Pod pod, NodeInfo node, ClusterView cluster) {
+        ResourceAmounts request = cluster.requestsOf(pod);
         ResourceAmounts alloc = node.allocatable();
         return new Allocation(node.nonZeroCpuMillis() + NodeInfo.nonZeroCpu(request), alloc.get("cpu").milliValue(),
                 node.nonZeroMemoryBytes() + NodeInfo.nonZeroMemory(request), alloc.get("memory").longValueCeil());

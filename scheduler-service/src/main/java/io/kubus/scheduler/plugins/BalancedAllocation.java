@@ -17,7 +17,7 @@ public final class BalancedAllocation implements ScorePlugin {
 
     @Override
     public long score(Pod pod, NodeInfo node, ClusterView cluster) {
-        Allocation a = Allocation.of(pod, node);
+        Allocation a = Allocation.of(pod, node, cluster);
         double cpu = fraction(a.cpuRequested(), a.cpuAllocatable());
         double mem = fraction(a.memRequested(), a.memAllocatable());
         double std = Math.abs(cpu - mem) / 2;

@@ -17,7 +17,7 @@ public final class LeastAllocated implements ScorePlugin {
 
     @Override
     public long score(Pod pod, NodeInfo node, ClusterView cluster) {
-        Allocation a = Allocation.of(pod, node);
+        Allocation a = Allocation.of(pod, node, cluster);
         return (free(a.cpuRequested(), a.cpuAllocatable()) + free(a.memRequested(), a.memAllocatable())) / 2;
     }
 

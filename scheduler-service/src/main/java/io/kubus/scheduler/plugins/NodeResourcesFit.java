@@ -34,7 +34,7 @@ public final class NodeResourcesFit implements FilterPlugin {
         if (used.get("pods").add(ResourceQuantity.ofLong(1)).compareTo(allocatable.get("pods")) > 0) {
             reasons.add(TOO_MANY_PODS);
         }
-        ResourceAmounts request = NodeInfo.requestsOf(pod);
+        ResourceAmounts request = cluster.requestsOf(pod);
         // cpu and memory first, then the rest in name order, as kube-scheduler lists them
         List<String> names = new ArrayList<>();
         for (String n : List.of("cpu", "memory")) {
