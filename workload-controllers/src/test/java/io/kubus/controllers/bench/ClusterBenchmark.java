@@ -286,8 +286,10 @@ public final class ClusterBenchmark {
         md.append("| target | measured | |\n|---|---:|---|\n");
         md.append("| ≥ 500 pods/s | %.0f pods/s | %s |\n".formatted(top.podsPerSecond(), met(top.podsPerSecond() >= 500)));
         md.append("| p99 create → Running ≤ 5 s | %.2f s | %s |\n".formatted(top.p99() / 1000, met(top.p99() <= 5000)));
-        md.append("| CPU per pod within 20%% of the smallest size's (wall and heap: above) | × %.2f | %s |\n".formatted(growth,
-                bare.size() < 2 ? "one size only" : met(Math.abs(growth - 1) <= 0.2)));
+        // The target is that cost does not grow with the cluster: a larger size that costs less per pod (its fixed
+        // costs spread over more pods) meets it.
+        md.append("| CPU per pod at most 20%% above the smallest size's (wall and heap: above) | × %.2f | %s |\n".formatted(growth,
+                bare.size() < 2 ? "one size only" : met(growth <= 1.2)));
         md.append("| gateway heap reported | %s whole JVM; gateway store %s | reported |\n".formatted(mib(top.heapAfter()),
                 top.store()));
 
