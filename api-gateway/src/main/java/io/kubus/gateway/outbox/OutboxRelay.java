@@ -61,6 +61,14 @@ public class OutboxRelay implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong producers = new AtomicLong();
     private volatile KafkaProducer<String, byte[]> producer;
+    /**
+     * The newest version Kafka acknowledged per topic and key, for rows still in the outbox: a round whose delete did
+     * not commit (the database went away after Kafka's acknowledgement) leaves its rows, and the next round skips
+     * those already acknowledged instead of publishing them twice. Cleared once a round's delete commits. Only the
+     * relay thread touches it. A relay in another gateway, taking over after this one died, does not know it and may
+     * publish such rows again (at least once, as docs/events.md says).
+     */
+    private final Map<String, Long> acknowledged = new java.util.HashMap<>();
     private volatile boolean running = true;
 
     public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
@@ -111,6 +119,7 @@ public class OutboxRelay implements AutoCloseable {
             try {
                 topics.ensure();
                 int sent = relayOnce();
+                acknowledged.clear(); // the round's delete committed: none of those rows is left
                 backoff = 100;
                 if (sent < settings.getRelayBatch()) {
                     signal.await(settings.getRelayPollMillis(), TimeUnit.MILLISECONDS);
@@ -146,6 +155,8 @@ public class OutboxRelay implements AutoCloseable {
                 lock.executeQuery().close();
             }
             List<Future<RecordMetadata>> acks = new ArrayList<>();
+            List<String> ackKeys = new ArrayList<>();
+            List<Long> ackVersions = new ArrayList<>();
             long last = -1;
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT resource_version, topic, record_key, event_type, ce_type, event_time, body FROM outbox ORDER BY resource_version LIMIT ?")) {
@@ -156,17 +167,25 @@ public class OutboxRelay implements AutoCloseable {
                         ChangeEvent event = new ChangeEvent(WatchEventType.valueOf(rs.getString(4)), rs.getString(2),
                                 rs.getString(3), last, Instant.parse(rs.getString(6)), rs.getString(5),
                                 (ObjectNode) KubusJson.json().readTree(rs.getString(7)));
+                        String sentKey = event.topic() + "|" + event.key();
+                        Long sent = acknowledged.get(sentKey);
+                        if (sent != null && sent >= last) {
+                            continue; // acknowledged in a round whose delete did not commit
+                        }
                         acks.add(producer.send(ChangeEventRecords.toRecord(event)));
+                        ackKeys.add(sentKey);
+                        ackVersions.add(last);
                     }
                 }
             }
-            if (acks.isEmpty()) {
+            if (last < 0) {
                 return 0;
             }
             try {
                 producer.flush();
-                for (Future<RecordMetadata> ack : acks) {
-                    ack.get(settings.getRelayDeliveryTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                for (int i = 0; i < acks.size(); i++) {
+                    acks.get(i).get(settings.getRelayDeliveryTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                    acknowledged.merge(ackKeys.get(i), ackVersions.get(i), Math::max);
                 }
             } catch (ExecutionException | TimeoutException e) {
                 throw new Unacknowledged(e);
