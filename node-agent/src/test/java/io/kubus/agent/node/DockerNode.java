@@ -108,12 +108,29 @@ public final class DockerNode implements BeforeAllCallback, AfterAllCallback {
     /** The host's address on Docker's default bridge, where the pods are. */
     public static String bridgeGateway() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("docker", "network", "inspect", "bridge", "-f",
-                "{{(index .IPAM.Config 0).Gateway}}").redirectErrorStream(true).start();
+                "{{(index .IPAM.Config 0).Gateway}} {{index .Options \"com.docker.network.bridge.name\"}}")
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (p.waitFor() != 0) {
             throw new IOException("docker network inspect bridge: " + out);
         }
-        return out;
+        String[] gatewayAndBridge = out.split(" ");
+        if (gatewayAndBridge.length == 2 && !gatewayAndBridge[0].isEmpty()) {
+            return gatewayAndBridge[0];
+        }
+        // A dockerd that made docker0 itself on its first start leaves the gateway out of the network's IPAM config
+        // (Docker 20.10; it appears after a restart): the host's address on the bridge is the same thing.
+        String bridge = gatewayAndBridge[gatewayAndBridge.length - 1].isEmpty() ? "docker0"
+                : gatewayAndBridge[gatewayAndBridge.length - 1];
+        java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(bridge);
+        if (nic != null) {
+            for (java.net.InterfaceAddress a : nic.getInterfaceAddresses()) {
+                if (a.getAddress() instanceof java.net.Inet4Address v4) {
+                    return v4.getHostAddress();
+                }
+            }
+        }
+        throw new IOException("no address for Docker's bridge network (" + out + ")");
     }
 
     /** The test class's own folder (manifests, host paths). */
