@@ -161,26 +161,25 @@ class DatabaseRestartTest {
                 if (System.nanoTime() > deadline) {
                     fail("only " + byKey.size() + " of " + names.size() + " objects reached the topic");
                 }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null && r.key().startsWith(ns + "/")) {
-                        Header h = r.headers().lastHeader(ChangeEvent.H_RESOURCEVERSION);
-                        byKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
-                                .add(Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
-                    }
-                }
+                pollInto(c, ns, byKey);
             }
             // a little longer, for any duplicate still on its way
             for (int i = 0; i < 5; i++) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null && r.key().startsWith(ns + "/")) {
-                        Header h = r.headers().lastHeader(ChangeEvent.H_RESOURCEVERSION);
-                        byKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
-                                .add(Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
-                    }
-                }
+                pollInto(c, ns, byKey);
             }
         }
         return byKey;
+    }
+
+    /** One poll: the versions of the namespace's records, by key, in the order read. */
+    private static void pollInto(KafkaConsumer<String, byte[]> c, String ns, Map<String, List<Long>> byKey) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+            if (r.key() != null && r.key().startsWith(ns + "/")) {
+                Header h = r.headers().lastHeader(ChangeEvent.H_RESOURCEVERSION);
+                byKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                        .add(Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
+            }
+        }
     }
 
     private static long version(ObjectNode o) {
