@@ -74,10 +74,10 @@ public final class Expectations {
         return false;
     }
 
-    /** Whether {@code objectKey} is awaited as deleted for {@code key}. */
-    public synchronized boolean isDeletionExpected(String key, String objectKey) {
+    /** The objects awaited as deleted for {@code key}, a snapshot. */
+    public synchronized Set<String> expectedDeletions(String key) {
         Entry e = entries.get(key);
-        return e != null && e.deletions.contains(objectKey);
+        return e == null ? Set.of() : Set.copyOf(e.deletions);
     }
 
     /** Drops the key's expectations: its object is gone. */

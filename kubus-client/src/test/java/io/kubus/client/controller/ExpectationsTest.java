@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,8 +22,9 @@ class ExpectationsTest {
         e.creationObserved("ns/rs");
         e.deletionObserved("ns/rs", "ns/other");
         assertFalse(e.satisfied("ns/rs"), "another object's deletion does not count");
-        assertTrue(e.isDeletionExpected("ns/rs", "ns/p1"));
+        assertEquals(Set.of("ns/p1"), e.expectedDeletions("ns/rs"));
         e.deletionObserved("ns/rs", "ns/p1");
+        assertEquals(Set.of(), e.expectedDeletions("ns/rs"));
         assertTrue(e.satisfied("ns/rs"));
         e.creationObserved("ns/rs");
         e.expectCreations("ns/rs", 1);

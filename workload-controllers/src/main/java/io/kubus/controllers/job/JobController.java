@@ -151,15 +151,20 @@ public class JobController implements Reconciler, ManagedController {
             return Result.requeueAfter(Duration.ofSeconds(1)); // the write's event comes first, as a rule
         }
         Job job = copy(cached.get());
+        // The expectations are read before the pod cache, as syncJob reads them: a change this controller awaits is
+        // either still awaited in what is read here or already in the cache read next. Read after the cache, an
+        // awaited finalizer removal observed in between would be neither, and the pod would be counted again.
+        boolean satisfied = expectations.satisfied(key);
+        Set<String> removing = finalizerRemovals.expectedDeletions(key);
         List<Pod> all = pods.byIndex(Index.NAMESPACE, job.getMetadata().getNamespace());
         if (isFinished(job)) {
             // Nothing runs any more; pods that still carry the finalizer (a controller that stopped half-way) lose it.
             removeFinalizers(key, all.stream().filter(p -> OwnerReferences.isControlledBy(p, job))
                     .filter(JobController::hasFinalizer)
-                    .filter(p -> !finalizerRemovals.isDeletionExpected(key, p.getMetadata().getUid())).toList());
+                    .filter(p -> !removing.contains(p.getMetadata().getUid())).toList());
             return Result.done();
         }
-        return new Sync(key, job, claims.claim(job, selector(job), all)).run();
+        return new Sync(key, job, claims.claim(job, selector(job), all), satisfied, removing).run();
     }
 
     /** One pass over one Job (syncJob): {@code job} is a working copy whose status accumulates the changes. */
@@ -169,6 +174,8 @@ public class JobController implements Reconciler, ManagedController {
         private final List<Pod> pods;
         private final Instant now = clock.instant();
         private final boolean satisfied;
+        /** Uids whose finalizer removal is awaited: those read at the start of the sync, then those it removes. */
+        private final Set<String> removing;
         private final boolean indexed;
         private final Set<String> uncountedSucceeded;
         private final Set<String> uncountedFailed;
@@ -181,11 +188,12 @@ public class JobController implements Reconciler, ManagedController {
         private JobCondition finished;
         private Result result = Result.done();
 
-        Sync(String key, Job job, List<Pod> pods) {
+        Sync(String key, Job job, List<Pod> pods, boolean satisfied, Set<String> removing) {
             this.key = key;
             this.job = job;
             this.pods = pods;
-            this.satisfied = expectations.satisfied(key);
+            this.satisfied = satisfied;
+            this.removing = new HashSet<>(removing);
             this.indexed = isIndexed(job);
             if (job.getStatus() == null) {
                 job.setStatus(new JobStatus());
@@ -305,7 +313,7 @@ public class JobController implements Reconciler, ManagedController {
             List<Pod> result = new ArrayList<>();
             for (Pod p : pods) {
                 String uid = p.getMetadata().getUid();
-                if (!hasFinalizer(p) || uncounted.contains(uid) || finalizerRemovals.isDeletionExpected(key, uid)) {
+                if (!hasFinalizer(p) || uncounted.contains(uid) || removing.contains(uid)) {
                     continue;
                 }
                 if (indexed && !validIndex(p)) {
@@ -596,7 +604,7 @@ public class JobController implements Reconciler, ManagedController {
         private void track(boolean flush) throws InterruptedException {
             Set<String> withFinalizer = new HashSet<>();
             for (Pod p : pods) {
-                if (hasFinalizer(p) && !finalizerRemovals.isDeletionExpected(key, p.getMetadata().getUid())) {
+                if (hasFinalizer(p) && !removing.contains(p.getMetadata().getUid())) {
                     withFinalizer.add(p.getMetadata().getUid());
                 }
             }
@@ -606,7 +614,7 @@ public class JobController implements Reconciler, ManagedController {
             List<Integer> newSucceededIndexes = new ArrayList<>();
             for (Pod p : indexed ? byIndex(pods) : pods) {
                 String uid = p.getMetadata().getUid();
-                if (!hasFinalizer(p) || finalizerRemovals.isDeletionExpected(key, uid)) {
+                if (!hasFinalizer(p) || removing.contains(uid)) {
                     continue;
                 }
                 boolean failed = isFailed(p, job);
@@ -660,6 +668,7 @@ public class JobController implements Reconciler, ManagedController {
                 writeStatus();
             }
             removeFinalizers(key, toRelease); // throws unless every one is gone
+            toRelease.forEach(p -> removing.add(p.getMetadata().getUid()));
             toRelease.forEach(p -> withFinalizer.remove(p.getMetadata().getUid()));
             boolean moved = countUncounted(withFinalizer);
             boolean done = terminal != null && uncountedSucceeded.isEmpty() && uncountedFailed.isEmpty() && terminating == 0;
