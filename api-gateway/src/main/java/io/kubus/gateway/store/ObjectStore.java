@@ -10,6 +10,7 @@ import io.kubus.schema.event.ChangeEvent;
 import io.kubus.schema.event.WatchEventType;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import java.sql.Connection;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -42,11 +42,8 @@ public class ObjectStore {
     private final ObjectHistory history;
     private final ObjectLists lists;
     private final StorageTransformers transformers;
-    /**
-     * Writers of this gateway queue here, fairly, before they take the version row's lock in the database: the row
-     * lock still orders writers of all gateways, but local ones no longer spin in the database's lock wait.
-     */
-    private final ReentrantLock localWriters = new ReentrantLock(true);
+    /** This gateway's writes, applied in arrival order and committed in groups. */
+    private final GroupCommit<List<WriteResult>> commits;
 
     public ObjectStore(TransactionOperations<Connection> tx, OutboxSignal outboxSignal, Clock clock,
                        ObjectHistory history, ObjectLists lists, StorageTransformers transformers) {
@@ -56,6 +53,11 @@ public class ObjectStore {
         this.clock = clock;
         this.history = history;
         this.lists = lists;
+        this.commits = new GroupCommit<>(tx, committed -> {
+            if (committed.stream().flatMap(List::stream).anyMatch(r -> r.change() != null)) {
+                outboxSignal.signal();
+            }
+        });
     }
 
     public Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
@@ -114,23 +116,15 @@ public class ObjectStore {
     }
 
     /**
-     * Reads the object under a row lock, lets {@code decide} choose what to do with it, and applies that with a new
-     * resourceVersion and an outbox event, all in one transaction. {@code decide} may throw to refuse the write;
-     * then nothing is stored or published.
+     * Reads the object, lets {@code decide} choose what to do with it, and applies that with a new resourceVersion
+     * and an outbox event, in one transaction, committed before this returns. {@code decide} may throw to refuse the
+     * write; then nothing is stored or published. Writes of this gateway are applied one at a time in arrival order
+     * and committed in groups ({@link GroupCommit}), so {@code decide} sees every write before it; a write made inside
+     * another's {@code decide} joins that write's transaction.
      */
     public WriteResult write(ResourceType type, String namespace, String name,
                              Function<ObjectNode, WriteOutcome> decide) {
-        WriteResult result;
-        localWriters.lock();
-        try {
-            result = tx.executeWrite(status -> writeInTransaction(status.getConnection(), type, namespace, name, decide));
-        } finally {
-            localWriters.unlock();
-        }
-        if (result.change() != null) {
-            outboxSignal.signal();
-        }
-        return result;
+        return writeAll(List.of(new Write(type, namespace, name, decide))).getFirst();
     }
 
     /** One write of a {@link #writeAll batch}: the object it addresses and how to decide what to do with it. */
@@ -141,56 +135,45 @@ public class ObjectStore {
     /**
      * Applies several writes in one transaction: each is decided and applied as {@link #write} does, with its own
      * new resourceVersion and outbox event, in the order given, and all of them commit together or not at all (a
-     * {@code decide} that throws refuses the whole batch). Results come in the order of the writes. The object rows
-     * are locked first, in one fixed order, and only then the version row, as a single write does, so batches of
-     * several gateways cannot deadlock with each other or with single writes.
+     * {@code decide} that throws refuses the whole batch). Results come in the order of the writes.
      */
     public List<WriteResult> writeAll(List<Write> writes) {
         if (writes.isEmpty()) {
             return List.of();
         }
-        List<Write> lockOrder = new ArrayList<>(writes);
-        lockOrder.sort(java.util.Comparator.comparing((Write w) -> key(w.type()))
-                .thenComparing(w -> w.namespace() == null ? "" : w.namespace())
-                .thenComparing(Write::name));
-        List<WriteResult> results;
-        localWriters.lock();
-        try {
-            results = tx.executeWrite(status -> {
-                Connection c = status.getConnection();
-                for (Write w : lockOrder) {
-                    lockRow(c, w.type(), w.namespace(), w.name());
-                }
-                List<WriteResult> out = new ArrayList<>(writes.size());
-                for (Write w : writes) {
-                    out.add(writeInTransaction(c, w.type(), w.namespace(), w.name(), w.decide()));
-                }
-                return out;
-            });
-        } finally {
-            localWriters.unlock();
-        }
-        if (results.stream().anyMatch(r -> r.change() != null)) {
-            outboxSignal.signal();
-        }
-        return results;
-    }
-
-    private static void lockRow(Connection c, ResourceType type, String namespace, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM api_object WHERE resource = ? AND namespace = ? AND name = ? FOR UPDATE")) {
-            ps.setString(1, key(type));
-            ps.setString(2, namespace == null ? "" : namespace);
-            ps.setString(3, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
+        GroupCommit.Group nested = commits.nested();
+        if (nested != null) {
+            // On the group's connection, not through the transaction manager: a refusal here must reach the outer
+            // decide as it was thrown, without marking the whole group's transaction rollback-only.
+            try {
+                return apply(nested.connection(), writes, nested.versions());
+            } catch (SQLException e) {
+                throw new IllegalStateException("the store failed to write: " + e.getMessage(), e);
             }
         }
+        return commits.run((c, versions) -> apply(c, writes, versions));
     }
 
-    private WriteResult writeInTransaction(Connection c, ResourceType type, String namespace, String name,
-                                       Function<ObjectNode, WriteOutcome> decide) throws SQLException {
-        String stored = selectStored(c, type, namespace, name, true);
+    /** Stops the committer: the group in progress commits, writes still waiting fail. */
+    @PreDestroy
+    void close() {
+        commits.close();
+    }
+
+    private List<WriteResult> apply(Connection c, List<Write> writes, GroupCommit.Versions versions)
+            throws SQLException {
+        List<WriteResult> out = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            out.add(writeInTransaction(c, versions, w.type(), w.namespace(), w.name(), w.decide()));
+        }
+        return out;
+    }
+
+    private WriteResult writeInTransaction(Connection c, GroupCommit.Versions versions, ResourceType type,
+                                           String namespace, String name, Function<ObjectNode, WriteOutcome> decide)
+            throws SQLException {
+        // No row lock: every writer holds the version row's lock (GroupCommit) while it reads and writes.
+        String stored = selectStored(c, type, namespace, name);
         ObjectNode current = stored == null ? null : parse(fromStorage(type, namespace, name, stored));
         WriteOutcome outcome = decide.apply(current == null ? null : current.deepCopy());
         if (outcome instanceof WriteOutcome.Keep && current != null && transformers.of(type).isStale(stored)) {
@@ -201,7 +184,7 @@ public class ObjectStore {
         return switch (outcome) {
             case WriteOutcome.Keep keep -> new WriteResult(current, null);
             case WriteOutcome.Put put -> {
-                long version = nextVersion(c);
+                long version = versions.next();
                 ObjectNode obj = put.object();
                 ((ObjectNode) obj.with("metadata")).put("resourceVersion", Long.toString(version));
                 if (current == null) {
@@ -219,7 +202,7 @@ public class ObjectStore {
                 if (current == null) {
                     yield new WriteResult(null, null);
                 }
-                long version = nextVersion(c);
+                long version = versions.next();
                 history.record(c, key(type), namespace == null ? "" : namespace, name, version, Instant.now(clock));
                 try (PreparedStatement ps = c.prepareStatement(
                         "DELETE FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
@@ -245,30 +228,20 @@ public class ObjectStore {
     }
 
     private ObjectNode select(Connection c, ResourceType type, String namespace, String name) throws SQLException {
-        String stored = selectStored(c, type, namespace, name, false);
+        String stored = selectStored(c, type, namespace, name);
         return stored == null ? null : parse(fromStorage(type, namespace, name, stored));
     }
 
-    private static String selectStored(Connection c, ResourceType type, String namespace, String name, boolean lock)
+    private static String selectStored(Connection c, ResourceType type, String namespace, String name)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?"
-                + (lock ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
             ps.setString(1, key(type));
             ps.setString(2, namespace == null ? "" : namespace);
             ps.setString(3, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
-        }
-    }
-
-    private static long nextVersion(Connection c) throws SQLException {
-        try (PreparedStatement up = c.prepareStatement(
-                "UPDATE resource_version SET current_version = current_version + 1 WHERE id = 1")) {
-            up.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT current_version FROM resource_version WHERE id = 1")) {
-            return readVersion(ps);
         }
     }
 
