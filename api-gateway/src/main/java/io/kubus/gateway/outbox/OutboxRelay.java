@@ -24,11 +24,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import io.kubus.schema.event.ChangeEvent;
 import io.kubus.schema.event.WatchEventType;
@@ -43,8 +45,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>A round whose sends Kafka did not acknowledge within the delivery timeout closes its producer and starts a new
  * one. The idempotent producer otherwise keeps its producer id and sequence numbers across rounds, and a partition
  * whose sequence it lost (OUT_OF_ORDER_SEQUENCE_NUMBER after NOT_LEADER_OR_FOLLOWER on a topic just made, seen once)
- * refused every retry: the outbox stalled for good. A new producer id starts every partition's sequence afresh;
- * the rows of the failed round are sent again, which at-least-once delivery allows.
+ * refused every retry: the outbox stalled for good. A new producer id starts every partition's sequence afresh.
+ *
+ * <p>Before it sends rows that may be on their topics already, the relay reads what the topics hold: at its start (a
+ * gateway killed between Kafka's acknowledgement and its delete left them) and after any round that failed (sends of
+ * a round Kafka did not acknowledge may still have been appended; a delete that did not commit left acknowledged
+ * rows). The rows still in the outbox are the newest published on each partition, in version order, so the last
+ * records of each partition, as many as a round sends, hold every one of them that reached Kafka; rows whose version
+ * is there are deleted without being sent again. So a broker restart, a database restart or a gateway restart
+ * publishes each version once ({@code WriteStreamFaultsTest}).
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
@@ -62,13 +71,12 @@ public class OutboxRelay implements AutoCloseable {
     private final AtomicLong producers = new AtomicLong();
     private volatile KafkaProducer<String, byte[]> producer;
     /**
-     * The newest version Kafka acknowledged per topic and key, for rows still in the outbox: a round whose delete did
-     * not commit (the database went away after Kafka's acknowledgement) leaves its rows, and the next round skips
-     * those already acknowledged instead of publishing them twice. Cleared once a round's delete commits. Only the
-     * relay thread touches it. A relay in another gateway, taking over after this one died, does not know it and may
-     * publish such rows again (at least once, as docs/events.md says).
+     * Whether rows in the outbox may be on their topics already: so at start and after a failed round, until a round
+     * succeeds. Only the relay thread touches it. A running gateway whose relay takes the lock over from another
+     * gateway that died mid-round does not know it, and may publish such rows again (at least once, as
+     * docs/events.md says).
      */
-    private final Map<String, Long> acknowledged = new java.util.HashMap<>();
+    private boolean unsure = true;
     private volatile boolean running = true;
 
     public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
@@ -119,7 +127,7 @@ public class OutboxRelay implements AutoCloseable {
             try {
                 topics.ensure();
                 int sent = relayOnce();
-                acknowledged.clear(); // the round's delete committed: none of those rows is left
+                unsure = false;
                 backoff = 100;
                 if (sent < settings.getRelayBatch()) {
                     signal.await(settings.getRelayPollMillis(), TimeUnit.MILLISECONDS);
@@ -128,6 +136,7 @@ public class OutboxRelay implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Unacknowledged e) {
+                unsure = true;
                 if (!running) {
                     return;
                 }
@@ -137,6 +146,7 @@ public class OutboxRelay implements AutoCloseable {
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
             } catch (RuntimeException e) {
+                unsure = true;
                 if (!running) {
                     return;
                 }
@@ -147,45 +157,42 @@ public class OutboxRelay implements AutoCloseable {
         }
     }
 
-    /** One round: lock, read a batch in order, publish, wait for acks, delete. Returns the rows sent. */
+    /** One round: lock, read a batch in order, publish, wait for acks, delete. Returns the rows relayed. */
     int relayOnce() {
         return tx.executeWrite(status -> {
             Connection c = status.getConnection();
             try (PreparedStatement lock = c.prepareStatement("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE")) {
                 lock.executeQuery().close();
             }
-            List<Future<RecordMetadata>> acks = new ArrayList<>();
-            List<String> ackKeys = new ArrayList<>();
-            List<Long> ackVersions = new ArrayList<>();
-            long last = -1;
+            List<ChangeEvent> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT resource_version, topic, record_key, event_type, ce_type, event_time, body FROM outbox ORDER BY resource_version LIMIT ?")) {
                 ps.setInt(1, settings.getRelayBatch());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        last = rs.getLong(1);
-                        ChangeEvent event = new ChangeEvent(WatchEventType.valueOf(rs.getString(4)), rs.getString(2),
-                                rs.getString(3), last, Instant.parse(rs.getString(6)), rs.getString(5),
-                                (ObjectNode) KubusJson.json().readTree(rs.getString(7)));
-                        String sentKey = event.topic() + "|" + event.key();
-                        Long sent = acknowledged.get(sentKey);
-                        if (sent != null && sent >= last) {
-                            continue; // acknowledged in a round whose delete did not commit
-                        }
-                        acks.add(producer.send(ChangeEventRecords.toRecord(event)));
-                        ackKeys.add(sentKey);
-                        ackVersions.add(last);
+                        rows.add(new ChangeEvent(WatchEventType.valueOf(rs.getString(4)), rs.getString(2),
+                                rs.getString(3), rs.getLong(1), Instant.parse(rs.getString(6)), rs.getString(5),
+                                (ObjectNode) KubusJson.json().readTree(rs.getString(7))));
                     }
                 }
             }
-            if (last < 0) {
+            if (rows.isEmpty()) {
                 return 0;
+            }
+            long last = rows.getLast().resourceVersion();
+            Set<Long> onTopics = unsure ? PublishedTails.read(kafka,
+                    rows.stream().map(ChangeEvent::topic).collect(Collectors.toSet()), settings.getRelayBatch(),
+                    settings.getRelayDeliveryTimeout()) : Set.of();
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (ChangeEvent event : rows) {
+                if (!onTopics.contains(event.resourceVersion())) {
+                    acks.add(producer.send(ChangeEventRecords.toRecord(event)));
+                }
             }
             try {
                 producer.flush();
-                for (int i = 0; i < acks.size(); i++) {
-                    acks.get(i).get(settings.getRelayDeliveryTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                    acknowledged.merge(ackKeys.get(i), ackVersions.get(i), Math::max);
+                for (Future<RecordMetadata> ack : acks) {
+                    ack.get(settings.getRelayDeliveryTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
                 }
             } catch (ExecutionException | TimeoutException e) {
                 throw new Unacknowledged(e);
@@ -195,7 +202,7 @@ public class OutboxRelay implements AutoCloseable {
                 del.executeUpdate();
             }
             published.addAndGet(acks.size());
-            return acks.size();
+            return rows.size();
         });
     }
 

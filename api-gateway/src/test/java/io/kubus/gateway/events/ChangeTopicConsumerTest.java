@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Reads the change topics the way an outside consumer would: a plain Kafka consumer and a JSON parser, nothing from
  * Kubus but the documented format (docs/events.md). A burst of writes runs while the gateway is killed with
- * SIGKILL and restarted; every write the API acknowledged must be on the topic, and no object's changes may
- * arrive out of order (a redelivered change is allowed, an older change after a newer one is not).
+ * SIGKILL and restarted; every write the API acknowledged must be on the topic, and each object's changes arrive
+ * once each, in order: the restarted gateway's relay reads what the topic holds before it sends the rows the killed
+ * one left (OutboxRelay), so a change Kafka took just before the kill is not published again.
  */
 class ChangeTopicConsumerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +54,7 @@ class ChangeTopicConsumerTest {
     Path dir;
 
     @Test
-    void everyAcknowledgedChangeArrivesInOrderPerObjectAcrossAKill9OfTheGateway() throws Exception {
+    void everyAcknowledgedChangeArrivesOnceInOrderPerObjectAcrossAKill9OfTheGateway() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
             int port = freePort();
             String jdbc = "jdbc:h2:file:" + dir.resolve("db/kubus").toAbsolutePath()
@@ -109,13 +109,11 @@ class ChangeTopicConsumerTest {
                                 + " is missing on the topic; seen " + got);
                     }
                     long newest = -1;
-                    Set<Long> before = new HashSet<>();
                     for (long rv : got) {
-                        if (rv < newest && !before.contains(rv)) {
+                        if (rv <= newest) {
                             fail(e.getKey() + " received change " + rv + " after " + newest + ": " + got);
                         }
-                        before.add(rv);
-                        newest = Math.max(newest, rv);
+                        newest = rv;
                     }
                 }
             } finally {
