@@ -133,8 +133,7 @@ public final class PodSync {
         Map<String, ContainerObservation.Waiting> waiting = new HashMap<>();
         // Volumes are set up before the sandbox, as the kubelet's volume manager does before SyncPod.
         String sandboxId = mountVolumes(pod, now) ? ensureSandbox(pod, owned) : null;
-        List<ContainerInfo> current = sandboxId == null ? owned : runtime.list().stream()
-                .filter(c -> uid.equals(c.podUid())).toList();
+        List<ContainerInfo> current = sandboxId == null ? owned : runtime.listPod(uid);
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
         boolean initDone = true;
         for (Container c : Objects.requireNonNullElse(pod.getSpec().getInitContainers(), List.<Container>of())) {
@@ -154,7 +153,7 @@ public final class PodSync {
                 converge(pod, sandboxId, c, newest(current, c.getName()), policy, waiting, now);
             }
         }
-        List<ContainerInfo> after = runtime.list().stream().filter(c -> uid.equals(c.podUid())).toList();
+        List<ContainerInfo> after = runtime.listPod(uid);
         String ip = podIp(pod);
         Map<String, ContainerObservation> obs = new LinkedHashMap<>();
         List<Container> inits = Objects.requireNonNullElse(pod.getSpec().getInitContainers(), List.of());
@@ -343,8 +342,7 @@ public final class PodSync {
             runtime.startContainer(id);
             events.normal(pod, "Started", "Started container " + c.getName());
             // Keep the run before this one (for lastState and logs --previous), remove older ones.
-            List<ContainerInfo> runs = runs(runtime.list().stream().filter(x -> pod.getMetadata().getUid()
-                    .equals(x.podUid())).toList(), c.getName());
+            List<ContainerInfo> runs = runs(runtime.listPod(pod.getMetadata().getUid()), c.getName());
             for (int i = 2; i < runs.size(); i++) {
                 runtime.removeContainer(runs.get(i).id());
             }

@@ -45,6 +45,12 @@ public interface ContainerRuntime extends AutoCloseable {
     /** Every sandbox and container this agent manages on this node (found by the labels), in any state. */
     List<ContainerInfo> list();
 
+    /**
+     * The sandbox and containers of one pod, in any state: what a pod's sync reads, several times, without going
+     * through every container of the node.
+     */
+    List<ContainerInfo> listPod(String podUid);
+
     Optional<ContainerInfo> inspect(String containerId);
 
     /**

@@ -391,6 +391,11 @@ class PodConfigSimulatedTest {
         }
 
         @Override
+        public List<ContainerInfo> listPod(String podUid) {
+            return delegate.listPod(podUid);
+        }
+
+        @Override
         public Optional<ContainerInfo> inspect(String containerId) {
             return delegate.inspect(containerId);
         }

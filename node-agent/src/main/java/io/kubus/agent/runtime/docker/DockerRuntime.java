@@ -414,7 +414,17 @@ public final class DockerRuntime implements ContainerRuntime {
 
     @Override
     public List<ContainerInfo> list() {
-        Map<String, String> filter = new HashMap<>();
+        return list(Map.of());
+    }
+
+    @Override
+    public List<ContainerInfo> listPod(String podUid) {
+        return list(Map.of(RuntimeLabels.POD_UID, podUid));
+    }
+
+    /** This agent's sandboxes and containers on this node that also carry {@code labels}; each inspected. */
+    private List<ContainerInfo> list(Map<String, String> labels) {
+        Map<String, String> filter = new HashMap<>(labels);
         filter.put(RuntimeLabels.MANAGED_BY, RuntimeLabels.MANAGED_BY_VALUE);
         if (nodeName != null) {
             filter.put(RuntimeLabels.NODE, nodeName);

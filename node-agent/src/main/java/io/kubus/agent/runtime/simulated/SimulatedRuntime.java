@@ -45,6 +45,8 @@ public final class SimulatedRuntime implements ContainerRuntime {
     private final Duration startLatency;
     private final Clock clock;
     private final Map<String, Sim> objects = new ConcurrentHashMap<>();
+    /** The ids of {@link #objects} by pod uid, for {@link #listPod}. */
+    private final Map<String, Set<String>> byPod = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong ips = new AtomicLong();
     private final int nodeIndex;
@@ -75,14 +77,39 @@ public final class SimulatedRuntime implements ContainerRuntime {
         long host = 2 + ips.getAndIncrement() % 253;
         String ip = "10." + (244 + nodeIndex / 256) + "." + (nodeIndex % 256) + "." + host;
         Instant now = clock.instant();
-        objects.put(id, new Sim(id, true, spec.podUid(), spec.namespace(), spec.podName(), "", "pause", 0,
-                Map.of(), now, now, null, 0, ip));
+        add(new Sim(id, true, spec.podUid(), spec.namespace(), spec.podName(), "", "pause", 0,
+                labels(Map.of(), spec.podUid(), true), now, now, null, 0, ip));
         return new SandboxInfo(id, ip);
     }
 
     @Override
     public void removeSandbox(String sandboxId) {
-        objects.remove(sandboxId);
+        remove(sandboxId);
+    }
+
+    private void add(Sim s) {
+        byPod.computeIfAbsent(s.podUid(), uid -> ConcurrentHashMap.newKeySet()).add(s.id());
+        objects.put(s.id(), s);
+    }
+
+    private void remove(String id) {
+        Sim s = objects.remove(id);
+        if (s != null) {
+            byPod.computeIfPresent(s.podUid(), (uid, ids) -> {
+                ids.remove(id);
+                return ids.isEmpty() ? null : ids;
+            });
+        }
+    }
+
+    /** The labels the runtime reports: the spec's and the agent's own, made once per container, not per list. */
+    private Map<String, String> labels(Map<String, String> spec, String podUid, boolean sandbox) {
+        Map<String, String> all = new HashMap<>(spec);
+        all.put(RuntimeLabels.MANAGED_BY, RuntimeLabels.MANAGED_BY_VALUE);
+        all.put(RuntimeLabels.NODE, nodeName);
+        all.put(RuntimeLabels.POD_UID, podUid);
+        all.put(RuntimeLabels.KIND, sandbox ? "sandbox" : "container");
+        return Map.copyOf(all);
     }
 
     @Override
@@ -100,8 +127,8 @@ public final class SimulatedRuntime implements ContainerRuntime {
     @Override
     public String createContainer(String sandboxId, ContainerSpec spec) {
         String id = "sim-" + nodeName + "-" + ids.incrementAndGet();
-        objects.put(id, new Sim(id, false, spec.podUid(), spec.namespace(), spec.podName(), spec.name(), spec.image(),
-                spec.restartCount(), spec.labels(), clock.instant(), null, null, 0, null));
+        add(new Sim(id, false, spec.podUid(), spec.namespace(), spec.podName(), spec.name(), spec.image(),
+                spec.restartCount(), labels(spec.labels(), spec.podUid(), false), clock.instant(), null, null, 0, null));
         return id;
     }
 
@@ -120,17 +147,31 @@ public final class SimulatedRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String containerId) {
-        objects.remove(containerId);
+        remove(containerId);
         files.remove(containerId);
     }
 
     @Override
     public List<ContainerInfo> list() {
         List<ContainerInfo> all = new ArrayList<>();
+        Instant now = clock.instant();
         for (Sim s : objects.values()) {
-            all.add(s.info(clock.instant(), nodeName));
+            all.add(s.info(now));
         }
         return all;
+    }
+
+    @Override
+    public List<ContainerInfo> listPod(String podUid) {
+        List<ContainerInfo> pod = new ArrayList<>();
+        Instant now = clock.instant();
+        for (String id : byPod.getOrDefault(podUid, Set.of())) {
+            Sim s = objects.get(id);
+            if (s != null) {
+                pod.add(s.info(now));
+            }
+        }
+        return pod;
     }
 
     /** The earliest start or exit still ahead: a container is seen Running after its start latency, not a sync later. */
@@ -151,7 +192,7 @@ public final class SimulatedRuntime implements ContainerRuntime {
     @Override
     public Optional<ContainerInfo> inspect(String containerId) {
         Sim s = objects.get(containerId);
-        return s == null ? Optional.empty() : Optional.of(s.info(clock.instant(), nodeName));
+        return s == null ? Optional.empty() : Optional.of(s.info(clock.instant()));
     }
 
     @Override
@@ -190,10 +231,11 @@ public final class SimulatedRuntime implements ContainerRuntime {
     @Override
     public void close() {
         objects.clear();
+        byPod.clear();
         files.clear();
     }
 
-    /** One simulated sandbox or container; immutable, replaced on change. */
+    /** One simulated sandbox or container, with the labels the runtime reports; immutable, replaced on change. */
     private record Sim(String id, boolean sandbox, String podUid, String namespace, String podName, String name,
                        String image, int restartCount, Map<String, String> labels, Instant createdAt,
                        Instant startedAt, Instant finishedAt, int exitCode, String ip) {
@@ -215,7 +257,7 @@ public final class SimulatedRuntime implements ContainerRuntime {
                     startedAt == null ? at : startedAt, at, code, ip);
         }
 
-        ContainerInfo info(Instant now, String node) {
+        ContainerInfo info(Instant now) {
             ContainerInfo.State state;
             if (startedAt == null || startedAt.isAfter(now)) {
                 state = ContainerInfo.State.CREATED;
@@ -224,16 +266,11 @@ public final class SimulatedRuntime implements ContainerRuntime {
             } else {
                 state = ContainerInfo.State.RUNNING;
             }
-            Map<String, String> all = new HashMap<>(labels);
-            all.put(RuntimeLabels.MANAGED_BY, RuntimeLabels.MANAGED_BY_VALUE);
-            all.put(RuntimeLabels.NODE, node);
-            all.put(RuntimeLabels.POD_UID, podUid);
-            all.put(RuntimeLabels.KIND, sandbox ? "sandbox" : "container");
             boolean exited = state == ContainerInfo.State.EXITED;
             return new ContainerInfo(id, sandbox, podUid, namespace, podName, name, state, exited ? exitCode : 0,
                     exited ? (exitCode == 0 ? "Completed" : "Error") : null, createdAt,
                     state == ContainerInfo.State.CREATED ? null : startedAt, exited ? finishedAt : null, image,
-                    "sim://" + image, restartCount, all);
+                    "sim://" + image, restartCount, labels);
         }
     }
 }

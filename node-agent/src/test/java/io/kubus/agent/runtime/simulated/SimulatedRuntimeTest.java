@@ -3,6 +3,7 @@ package io.kubus.agent.runtime.simulated;
 import io.kubus.agent.testing.MovableClock;
 import io.kubus.agent.runtime.ContainerInfo;
 import io.kubus.agent.runtime.ContainerSpec;
+import io.kubus.agent.runtime.RuntimeLabels;
 import io.kubus.agent.runtime.SandboxSpec;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,10 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The simulated runtime tells when its containers change by themselves, so that the agent looks again then. */
+/**
+ * The simulated runtime tells when its containers change by themselves, so that the agent looks again then, and lists
+ * one pod's containers without the others.
+ */
 class SimulatedRuntimeTest {
     private final MovableClock clock = new MovableClock(Instant.parse("2026-12-06T00:00:00Z"));
 
@@ -34,5 +38,30 @@ class SimulatedRuntimeTest {
         clock.advance(Duration.ofMillis(1000));
         assertEquals(ContainerInfo.State.EXITED, runtime.inspect(id).orElseThrow().state());
         assertEquals(Optional.empty(), runtime.nextChange());
+    }
+
+    @Test
+    void listPodHoldsOnlyThatPodsSandboxAndContainersWithTheirLabels() {
+        SimulatedRuntime runtime = new SimulatedRuntime("n", Duration.ZERO, clock);
+        String sandboxA = runtime.runSandbox(new SandboxSpec("n", "a", "ns", "pa", "pa", List.of(), Map.of())).id();
+        String sandboxB = runtime.runSandbox(new SandboxSpec("n", "b", "ns", "pb", "pb", List.of(), Map.of())).id();
+        String containerA = runtime.createContainer(sandboxA, new ContainerSpec("n", "a", "ns", "pa", "c", "img",
+                List.of(), List.of(), Map.of(), null, List.of(), 0, 0, 0, 0, Map.of("app", "x")));
+        runtime.createContainer(sandboxB, new ContainerSpec("n", "b", "ns", "pb", "c", "img", List.of(), List.of(),
+                Map.of(), null, List.of(), 0, 0, 0, 0, Map.of()));
+
+        List<ContainerInfo> a = runtime.listPod("a");
+        assertEquals(java.util.Set.of(sandboxA, containerA),
+                a.stream().map(ContainerInfo::id).collect(java.util.stream.Collectors.toSet()));
+        ContainerInfo c = a.stream().filter(i -> i.id().equals(containerA)).findFirst().orElseThrow();
+        assertEquals(Map.of("app", "x", RuntimeLabels.MANAGED_BY, RuntimeLabels.MANAGED_BY_VALUE,
+                RuntimeLabels.NODE, "n", RuntimeLabels.POD_UID, "a", RuntimeLabels.KIND, "container"), c.labels());
+        assertEquals(4, runtime.list().size(), "the node's list holds both pods");
+
+        runtime.removeContainer(containerA);
+        runtime.removeSandbox(sandboxA);
+        assertEquals(List.of(), runtime.listPod("a"));
+        assertEquals(2, runtime.listPod("b").size());
+        assertEquals(List.of(), runtime.listPod("unknown"));
     }
 }
