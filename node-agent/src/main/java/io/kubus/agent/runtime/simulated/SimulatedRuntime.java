@@ -88,7 +88,12 @@ public final class SimulatedRuntime implements ContainerRuntime {
     }
 
     private void add(Sim s) {
-        byPod.computeIfAbsent(s.podUid(), uid -> ConcurrentHashMap.newKeySet()).add(s.id());
+        // In one compute, as remove's: a set emptied and dropped by a concurrent remove is never added to.
+        byPod.compute(s.podUid(), (uid, ids) -> {
+            Set<String> of = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+            of.add(s.id());
+            return of;
+        });
         objects.put(s.id(), s);
     }
 
