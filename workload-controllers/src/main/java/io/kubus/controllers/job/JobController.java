@@ -668,8 +668,10 @@ public class JobController implements Reconciler, ManagedController {
                 writeStatus();
             }
             removeFinalizers(key, toRelease); // throws unless every one is gone
-            toRelease.forEach(p -> removing.add(p.getMetadata().getUid()));
-            toRelease.forEach(p -> withFinalizer.remove(p.getMetadata().getUid()));
+            for (Pod p : toRelease) {
+                removing.add(p.getMetadata().getUid());
+                withFinalizer.remove(p.getMetadata().getUid());
+            }
             boolean moved = countUncounted(withFinalizer);
             boolean done = terminal != null && uncountedSucceeded.isEmpty() && uncountedFailed.isEmpty() && terminating == 0;
             if (done) {
