@@ -3,7 +3,7 @@ package io.kubus.gateway.admission;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.registry.storage.StorageClassStrategy;
-import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.CachedObjects;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -18,12 +18,12 @@ import static io.kubus.gateway.registry.JsonTree.obj;
  * class, or the empty class ({@code ""}: no class, only pre-made volumes), is left as it is.
  */
 @Singleton
-@Requires(env = GatewayApplication.ENVIRONMENT) // reads the store, which only a gateway has
+@Requires(env = GatewayApplication.ENVIRONMENT) // reads the cached objects, which only a gateway has
 public class DefaultStorageClass implements AdmissionPlugin {
-    private final ObjectStore store;
+    private final CachedObjects cache;
 
-    public DefaultStorageClass(ObjectStore store) {
-        this.store = store;
+    public DefaultStorageClass(CachedObjects cache) {
+        this.cache = cache;
     }
 
     @Override
@@ -33,7 +33,7 @@ public class DefaultStorageClass implements AdmissionPlugin {
                 && !request.object().path("spec").get("storageClassName").isNull()) {
             return;
         }
-        store.listCommitted(ResourceTypes.STORAGECLASSES, "").stream()
+        cache.list(ResourceTypes.STORAGECLASSES, "").stream()
                 .filter(StorageClassStrategy::isDefault)
                 .max(Comparator.comparing((ObjectNode sc) -> sc.path("metadata").path("creationTimestamp").asText())
                         .thenComparing(sc -> sc.path("metadata").path("name").asText(), Comparator.reverseOrder()))

@@ -3,7 +3,7 @@ package io.kubus.gateway.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.JsonTree;
-import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.CachedObjects;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.quantity.ResourceAmounts;
 import io.kubus.schema.quantity.ResourceQuantity;
@@ -27,14 +27,14 @@ import java.util.TreeMap;
  * Pods only on create: their resources cannot change afterwards.
  */
 @Singleton
-@Requires(env = GatewayApplication.ENVIRONMENT) // reads the store, which only a gateway has
+@Requires(env = GatewayApplication.ENVIRONMENT) // reads the cached objects, which only a gateway has
 public class LimitRanger implements AdmissionPlugin {
     private static final String ANNOTATION = "kubernetes.io/limit-ranger";
 
-    private final ObjectStore store;
+    private final CachedObjects cache;
 
-    public LimitRanger(ObjectStore store) {
-        this.store = store;
+    public LimitRanger(CachedObjects cache) {
+        this.cache = cache;
     }
 
     @Override
@@ -65,7 +65,7 @@ public class LimitRanger implements AdmissionPlugin {
     }
 
     private List<ObjectNode> ranges(AdmissionRequest request) {
-        return store.listCommitted(ResourceTypes.LIMITRANGES, request.object().path("metadata").path("namespace").asText(""));
+        return cache.list(ResourceTypes.LIMITRANGES, request.object().path("metadata").path("namespace").asText(""));
     }
 
     // ---- defaults ----

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.scheduling.PriorityClassStrategy;
-import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.CachedObjects;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.core.annotation.Nullable;
 import io.kubus.gateway.GatewayApplication;
@@ -21,12 +21,12 @@ import java.util.Comparator;
  * the global default.
  */
 @Singleton
-@Requires(env = GatewayApplication.ENVIRONMENT) // reads the store, which only a gateway has
+@Requires(env = GatewayApplication.ENVIRONMENT) // reads the cached objects, which only a gateway has
 public class PriorityAdmission implements AdmissionPlugin {
-    private final ObjectStore store;
+    private final CachedObjects cache;
 
-    public PriorityAdmission(ObjectStore store) {
-        this.store = store;
+    public PriorityAdmission(CachedObjects cache) {
+        this.cache = cache;
     }
 
     @Override
@@ -49,7 +49,7 @@ public class PriorityAdmission implements AdmissionPlugin {
         long priority = 0;
         String policy = PriorityClassStrategy.PREEMPT_LOWER_PRIORITY;
         ObjectNode pc = className.isEmpty() ? globalDefault()
-                : store.get(ResourceTypes.PRIORITYCLASSES, "", className).orElseThrow(() -> request.forbidden(
+                : cache.get(ResourceTypes.PRIORITYCLASSES, "", className).orElseThrow(() -> request.forbidden(
                         "no PriorityClass with name " + className + " was found"));
         if (pc != null) {
             spec.put("priorityClassName", JsonTree.text(pc.path("metadata"), "name"));
@@ -88,7 +88,7 @@ public class PriorityAdmission implements AdmissionPlugin {
 
     /** The global default class; of several (two made at once), the one of the lowest value, as Kubernetes picks. */
     private @Nullable ObjectNode globalDefault() {
-        return store.listCommitted(ResourceTypes.PRIORITYCLASSES, "").stream()
+        return cache.list(ResourceTypes.PRIORITYCLASSES, "").stream()
                 .filter(pc -> pc.path("globalDefault").asBoolean(false))
                 .min(Comparator.comparingLong(pc -> pc.path("value").asLong(0)))
                 .orElse(null);

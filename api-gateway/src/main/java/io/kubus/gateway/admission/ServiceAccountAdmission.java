@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.api.GenericRegistry;
 import io.kubus.gateway.registry.core.NamespaceContents;
-import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.CachedObjects;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.BeanProvider;
@@ -29,11 +29,11 @@ public class ServiceAccountAdmission implements AdmissionPlugin {
     static final long TOKEN_SECONDS = 3607;
     private static final String MIRROR = "kubernetes.io/config.mirror";
 
-    private final ObjectStore store;
+    private final CachedObjects cache;
     private final BeanProvider<GenericRegistry> registry;
 
-    public ServiceAccountAdmission(ObjectStore store, BeanProvider<GenericRegistry> registry) {
-        this.store = store;
+    public ServiceAccountAdmission(CachedObjects cache, BeanProvider<GenericRegistry> registry) {
+        this.cache = cache;
         this.registry = registry;
     }
 
@@ -58,7 +58,7 @@ public class ServiceAccountAdmission implements AdmissionPlugin {
         spec.put("serviceAccount", name);
         String namespace = pod.path("metadata").path("namespace").asText("");
         String account = name;
-        ObjectNode sa = store.get(ResourceTypes.SERVICEACCOUNTS, namespace, name).orElseThrow(() -> request.forbidden(
+        ObjectNode sa = cache.get(ResourceTypes.SERVICEACCOUNTS, namespace, name).orElseThrow(() -> request.forbidden(
                 "error looking up service account " + namespace + "/" + account + ": serviceaccount \"" + account
                         + "\" not found"));
         if (automount(spec, sa) && !hasMountAt(spec)) {

@@ -9,6 +9,7 @@ import io.kubus.gateway.api.GenericRegistry;
 import io.kubus.gateway.outbox.ChangeTopics;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.apiextensions.CustomResourceDefinitionStrategy;
+import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.watch.StoreFollower;
@@ -80,9 +81,9 @@ public class CustomResourceDefinitionController implements AutoCloseable, StoreF
     }
 
     @Override
-    public void replace(ResourceType type, List<ObjectNode> objects) {
-        served.replaceAll(objects);
-        objects.forEach(crd -> enqueue(name(crd), 0));
+    public void replace(ResourceType type, ObjectList list) {
+        served.replaceAll(list.items());
+        list.items().forEach(crd -> enqueue(name(crd), 0));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.kubus.gateway.config.AuthSettings;
 import io.kubus.gateway.registry.JsonTree;
 import io.kubus.gateway.registry.ServerMetadata;
 import io.kubus.gateway.registry.certificates.CertificateSigningRequestStrategy;
+import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.store.WriteOutcome;
 import io.kubus.gateway.watch.StoreFollower;
@@ -79,8 +80,8 @@ public class CertificateSigner implements AutoCloseable {
         this.follower = new StoreFollower("csr-signer-requests", List.of(ResourceTypes.CERTIFICATESIGNINGREQUESTS),
                 store, watchCache, new StoreFollower.View() {
                     @Override
-                    public void replace(ResourceType type, List<ObjectNode> requests) {
-                        requests.forEach(csr -> queue.add(JsonTree.text(csr.path("metadata"), "name")));
+                    public void replace(ResourceType type, ObjectList requests) {
+                        requests.items().forEach(csr -> queue.add(JsonTree.text(csr.path("metadata"), "name")));
                     }
 
                     @Override

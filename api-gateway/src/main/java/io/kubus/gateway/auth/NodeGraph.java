@@ -2,6 +2,7 @@ package io.kubus.gateway.auth;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.store.ObjectStore;
 import io.kubus.gateway.watch.StoreFollower;
 import io.kubus.gateway.watch.WatchCache;
@@ -54,10 +55,10 @@ public class NodeGraph implements StoreFollower.View, AutoCloseable {
     }
 
     @Override
-    public synchronized void replace(ResourceType type, List<ObjectNode> objects) {
+    public synchronized void replace(ResourceType type, ObjectList list) {
         pods.clear();
         byNode.clear();
-        objects.forEach(this::put);
+        list.items().forEach(this::put);
     }
 
     @Override

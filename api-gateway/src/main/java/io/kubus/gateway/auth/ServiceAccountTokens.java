@@ -12,6 +12,7 @@ import io.kubus.client.tls.Pem;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.config.AuthSettings;
 import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.CachedObjects;
 import io.kubus.schema.ResourceTypes;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -51,14 +52,17 @@ public class ServiceAccountTokens implements TokenAuthenticator {
 
     private final AuthSettings settings;
     private final ObjectStore store;
+    private final CachedObjects cache;
     private final Clock clock;
     private final RSASSASigner signer;
     private final RSASSAVerifier verifier;
     private final String keyId;
 
-    public ServiceAccountTokens(AuthSettings settings, GatewayPki pki, ObjectStore store, Clock clock) {
+    public ServiceAccountTokens(AuthSettings settings, GatewayPki pki, ObjectStore store, CachedObjects cache,
+                               Clock clock) {
         this.settings = settings;
         this.store = store;
+        this.cache = cache;
         this.clock = clock;
         try {
             RSAPrivateKey key = (RSAPrivateKey) Pem.privateKey(Files.readString(pki.pki().serviceAccountKey()));
@@ -163,7 +167,9 @@ public class ServiceAccountTokens implements TokenAuthenticator {
         }
         String namespace = String.valueOf(k8s.get("namespace"));
         Ref sa = Ref.of(k8s.get("serviceaccount"));
-        ObjectNode account = live(ResourceTypes.SERVICEACCOUNTS, namespace, sa)
+        // the ServiceAccount from memory (this gateway's deletes seen at once, other gateways' within moments, as
+        // kube-apiserver's informer-fed getter); the pod and Secret, too many to hold, from the store
+        ObjectNode account = cache.get(ResourceTypes.SERVICEACCOUNTS, namespace, sa.name()).filter(sa::names)
                 .orElseThrow(() -> new InvalidTokenException("service account " + namespace + "/" + sa.name() + " has been deleted"));
         Map<String, List<String>> extra = new LinkedHashMap<>();
         if (k8s.get("pod") != null) {
@@ -192,11 +198,15 @@ public class ServiceAccountTokens implements TokenAuthenticator {
     }
 
     private Optional<ObjectNode> live(io.kubus.schema.ResourceType type, String namespace, Ref ref) {
-        return store.get(type, namespace, ref.name())
-                .filter(o -> o.path("metadata").path("uid").asText().equals(ref.uid()));
+        return store.get(type, namespace, ref.name()).filter(ref::names);
     }
 
     private record Ref(String name, String uid) {
+        /** Whether the object is the one the token names: the same uid, not a namesake made since. */
+        boolean names(ObjectNode o) {
+            return o.path("metadata").path("uid").asText().equals(uid);
+        }
+
         @SuppressWarnings("unchecked")
         static Ref of(Object claim) {
             if (!(claim instanceof Map<?, ?> m)) {

@@ -41,7 +41,10 @@ final class GroupCommit<T> implements AutoCloseable {
     }
 
     private final TransactionOperations<Connection> tx;
-    /** Called after a commit in which at least one write changed something, with the results of the group. */
+    /**
+     * Called on the committer thread after every group, with the results of the writes that committed (none when the
+     * group failed or refused them all).
+     */
     private final Consumer<List<T>> committed;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition waiting = lock.newCondition();
@@ -168,9 +171,7 @@ final class GroupCommit<T> implements AutoCloseable {
                 results.add(p.result);
             }
         }
-        if (!results.isEmpty()) {
-            committed.accept(results);
-        }
+        committed.accept(results);
         group.forEach(Pending::finish);
     }
 

@@ -21,7 +21,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -44,6 +46,10 @@ public class ObjectStore {
     private final StorageTransformers transformers;
     /** This gateway's writes, applied in arrival order and committed in groups. */
     private final GroupCommit<List<WriteResult>> commits;
+    /** The changes of the group being applied, for {@link #lastWritten}; touched only by the committer thread. */
+    private final List<Written> written = new ArrayList<>();
+    /** Per kind (its rows' key), the newest version this gateway has committed a change of. */
+    private final Map<String, Long> lastWritten = new ConcurrentHashMap<>();
 
     public ObjectStore(TransactionOperations<Connection> tx, OutboxSignal outboxSignal, Clock clock,
                        ObjectHistory history, ObjectLists lists, StorageTransformers transformers) {
@@ -54,7 +60,13 @@ public class ObjectStore {
         this.history = history;
         this.lists = lists;
         this.commits = new GroupCommit<>(tx, committed -> {
-            if (committed.stream().flatMap(List::stream).anyMatch(r -> r.change() != null)) {
+            // a failed group committed nothing; the changes of a refused write were dropped when it was refused
+            boolean changed = !committed.isEmpty() && !written.isEmpty();
+            if (changed) {
+                written.forEach(w -> lastWritten.merge(w.key(), w.version(), Math::max));
+            }
+            written.clear();
+            if (changed) {
                 outboxSignal.signal();
             }
         });
@@ -62,6 +74,15 @@ public class ObjectStore {
 
     public Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
         return tx.executeRead(status -> Optional.ofNullable(select(status.getConnection(), type, namespace, name)));
+    }
+
+    /**
+     * The newest version at which this gateway committed a change of the kind, 0 if none since it started: a view
+     * fed by the change stream that has seen that version of the kind reads this gateway's own writes
+     * ({@link io.kubus.gateway.watch.CachedObjects}). Writes through other gateways are not counted.
+     */
+    public long lastWritten(ResourceType type) {
+        return lastWritten.getOrDefault(key(type), 0L);
     }
 
     /** The newest resourceVersion committed. */
@@ -151,7 +172,15 @@ public class ObjectStore {
                 throw new IllegalStateException("the store failed to write: " + e.getMessage(), e);
             }
         }
-        return commits.run((c, versions) -> apply(c, writes, versions));
+        return commits.run((c, versions) -> {
+            int mark = written.size();
+            try {
+                return apply(c, writes, versions);
+            } catch (SQLException | RuntimeException e) {
+                written.subList(mark, written.size()).clear();
+                throw e;
+            }
+        });
     }
 
     /** Stops the committer: the group in progress commits, writes still waiting fail. */
@@ -196,6 +225,7 @@ public class ObjectStore {
                 }
                 WatchEventType change = current == null ? WatchEventType.ADDED : WatchEventType.MODIFIED;
                 appendOutbox(c, type, change, obj, version);
+                written.add(new Written(key(type), version));
                 yield new WriteResult(obj, change);
             }
             case WriteOutcome.Remove remove -> {
@@ -213,9 +243,13 @@ public class ObjectStore {
                 }
                 current.with("metadata").put("resourceVersion", Long.toString(version));
                 appendOutbox(c, type, WatchEventType.DELETED, current, version);
+                written.add(new Written(key(type), version));
                 yield new WriteResult(current, WatchEventType.DELETED);
             }
         };
+    }
+
+    private record Written(String key, long version) {
     }
 
     /**

@@ -26,11 +26,15 @@ public final class StoreFollower implements AutoCloseable {
 
     /** What is kept current. Called from the follower's thread and under the watch cache's lock: must not block. */
     public interface View {
-        /** Everything of the kind, as a fresh list shows it. */
-        void replace(ResourceType type, List<ObjectNode> objects);
+        /** Everything of the kind, as a fresh list shows it at its resourceVersion. */
+        void replace(ResourceType type, ObjectList list);
 
         /** One change after the list. */
         void apply(ResourceType type, WatchEventType change, ObjectNode object);
+
+        /** The kind's watch ended: until the next {@link #replace} the view may miss changes. */
+        default void lost(ResourceType type) {
+        }
     }
 
     private final String name;
@@ -85,9 +89,10 @@ public final class StoreFollower implements AutoCloseable {
             throw new IllegalStateException("the watch cache is not ready yet");
         }
         ObjectList list = store.list(type, null);
-        view.replace(type, list.items());
+        view.replace(type, list);
         watches.put(type, watchCache.watch(type, list.resourceVersion(), event -> {
             if (event == null) {
+                view.lost(type);
                 if (running) {
                     toList.add(type);
                 }

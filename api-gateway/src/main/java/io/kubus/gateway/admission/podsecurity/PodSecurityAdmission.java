@@ -7,6 +7,7 @@ import io.kubus.gateway.admission.AdmissionPlugin;
 import io.kubus.gateway.admission.AdmissionRequest;
 import io.kubus.gateway.admission.podsecurity.PodSecurityChecks.Violation;
 import io.kubus.gateway.store.ObjectStore;
+import io.kubus.gateway.watch.CachedObjects;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
 import io.kubus.schema.validation.GoQuote;
@@ -37,7 +38,7 @@ import java.util.Set;
  * pods that would violate it.
  */
 @Singleton
-@Requires(env = GatewayApplication.ENVIRONMENT) // reads the store, which only a gateway has
+@Requires(env = GatewayApplication.ENVIRONMENT) // reads the store and the cached objects, which only a gateway has
 public class PodSecurityAdmission implements AdmissionPlugin {
     private static final Logger AUDIT = LoggerFactory.getLogger("io.kubus.gateway.admission.podsecurity.audit");
     /** Kube's limits on the dry run of a new enforce level against a namespace's pods. */
@@ -48,14 +49,17 @@ public class PodSecurityAdmission implements AdmissionPlugin {
             ResourceTypes.REPLICATIONCONTROLLERS, ResourceTypes.PODTEMPLATES);
 
     private final ObjectStore store;
+    private final CachedObjects cache;
     private final PodSecurityChecks checks;
     private final NamespacePolicy defaults;
     private final Set<String> exemptNamespaces;
     private final Set<String> exemptRuntimeClasses;
     private final Set<String> exemptUsers;
 
-    public PodSecurityAdmission(ObjectStore store, PodSecurityChecks checks, PodSecuritySettings settings) {
+    public PodSecurityAdmission(ObjectStore store, CachedObjects cache, PodSecurityChecks checks,
+                                PodSecuritySettings settings) {
         this.store = store;
+        this.cache = cache;
         this.checks = checks;
         this.defaults = defaults(settings.getDefaults());
         this.exemptNamespaces = Set.copyOf(settings.getExemptions().getNamespaces());
@@ -255,7 +259,7 @@ public class PodSecurityAdmission implements AdmissionPlugin {
      * (kube's NamespaceLifecycle answers before PodSecurity).
      */
     private Optional<NamespacePolicy.Resolved> namespacePolicy(String namespace) {
-        return store.get(ResourceTypes.NAMESPACES, "", namespace)
+        return cache.get(ResourceTypes.NAMESPACES, "", namespace)
                 .map(ns -> NamespacePolicy.resolve(ns.path("metadata").path("labels"), defaults));
     }
 

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.auth.UserInfo;
+import io.kubus.gateway.store.ObjectList;
 import io.kubus.gateway.watch.StoreFollower;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
@@ -89,9 +90,9 @@ public class RbacPolicy implements StoreFollower.View {
 
     /** Replaces what is held of one kind by a list of it. */
     @Override
-    public synchronized void replace(ResourceType type, List<ObjectNode> objects) {
+    public synchronized void replace(ResourceType type, ObjectList list) {
         Set<String> keep = new HashSet<>();
-        for (ObjectNode o : objects) {
+        for (ObjectNode o : list.items()) {
             keep.add(key(o));
             put(type, o);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubus.gateway.auth.Authorizer.Decision;
 import io.kubus.gateway.auth.RequestAttributes;
 import io.kubus.gateway.auth.UserInfo;
+import io.kubus.gateway.store.ObjectList;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
@@ -170,10 +171,10 @@ class RbacAuthorizerTest {
 
         // a relist keeps what it lists and forgets the rest
         policy.apply(ResourceTypes.CLUSTERROLEBINDINGS, WatchEventType.ADDED, toBob);
-        policy.replace(ResourceTypes.CLUSTERROLEBINDINGS, List.of(binding));
+        policy.replace(ResourceTypes.CLUSTERROLEBINDINGS, new ObjectList(List.of(binding), 0));
         assertTrue(rbac.authorize(get(ALICE, "pods", "", "ns", "p")).allowed());
         assertFalse(rbac.authorize(get(BOB, "pods", "", "ns", "p")).allowed());
-        policy.replace(ResourceTypes.CLUSTERROLES, List.of());
+        policy.replace(ResourceTypes.CLUSTERROLES, new ObjectList(List.of(), 0));
         assertFalse(rbac.authorize(get(ALICE, "pods", "", "ns", "p")).allowed());
     }
 
