@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
@@ -44,9 +45,19 @@ import java.util.regex.Pattern;
  * ServiceAccount token volume every pod gets).
  */
 final class PodConfig {
+    /** How long a volume's source read for a refresh is kept when no pod reads it again. */
+    private static final Duration SOURCES_UNUSED = Duration.ofMinutes(5);
+
     private final PodConfigSource source;
     /** Projected ServiceAccount tokens by pod uid, volume and path: kept until 80% of their life has passed. */
     private final Map<String, PodConfigSource.Token> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The Secrets and ConfigMaps of volumes as last read, by kind, namespace and name, shared by the node's pods when
+     * their volumes are refreshed, as the kubelet's cache-based manager shares them: a node of thirty pods read
+     * {@code kube-root-ca.crt} thirty times a refresh period, now once; a pod's first mount still reads afresh.
+     */
+    private final Map<String, Read> volumeSources = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Instant volumeSourcesSwept = Instant.MIN;
 
     PodConfig(PodConfigSource source) {
         this.source = source;
@@ -54,6 +65,10 @@ final class PodConfig {
 
     /** The data of a Secret or ConfigMap as bytes per key. */
     private record Data(Map<String, byte[]> entries) {
+    }
+
+    /** A volume's source as read at a time; empty when it did not exist. */
+    private record Read(Optional<Data> data, Instant at) {
     }
 
     private Optional<Data> secret(String ns, String name) {
@@ -183,8 +198,9 @@ final class PodConfig {
      * message when a non-optional source or key is missing. A projected ServiceAccount token is requested for the
      * pod (bound to it) and requested again once 80% of its life has passed, as the kubelet's token manager does.
      */
-    void writeVolumes(Pod pod, Path podDir, Instant now) {
+    void writeVolumes(Pod pod, Path podDir, Instant now, Duration maxAge) {
         String ns = pod.getMetadata().getNamespace();
+        Sources sources = new Sources(now, maxAge);
         for (Volume v : Objects.requireNonNullElse(pod.getSpec().getVolumes(), List.<Volume>of())) {
             if (!isConfigVolume(v)) {
                 continue;
@@ -194,21 +210,58 @@ final class PodConfig {
             Integer defaultMode;
             if (v.getSecret() != null) {
                 String name = v.getSecret().getSecretName();
-                add(files, secret(ns, name), "secret \"" + name + "\"", v.getSecret().getItems(),
+                add(files, sources.secret(ns, name), "secret \"" + name + "\"", v.getSecret().getItems(),
                         Boolean.TRUE.equals(v.getSecret().getOptional()), failure);
                 defaultMode = v.getSecret().getDefaultMode();
             } else if (v.getConfigMap() != null) {
                 String name = v.getConfigMap().getName();
-                add(files, configMap(ns, name), "configmap \"" + name + "\"", v.getConfigMap().getItems(),
+                add(files, sources.configMap(ns, name), "configmap \"" + name + "\"", v.getConfigMap().getItems(),
                         Boolean.TRUE.equals(v.getConfigMap().getOptional()), failure);
                 defaultMode = v.getConfigMap().getDefaultMode();
             } else {
                 for (VolumeProjection p : Objects.requireNonNullElse(v.getProjected().getSources(), List.<VolumeProjection>of())) {
-                    project(pod, v.getName(), p, files, failure, now);
+                    project(pod, v.getName(), p, files, failure, sources);
                 }
                 defaultMode = v.getProjected().getDefaultMode();
             }
             write(podDir.resolve(v.getName()), files.content(), files.modes(), defaultMode == null ? 0644 : defaultMode);
+        }
+    }
+
+    /**
+     * The sources of one writing of a pod's volumes: each read at most {@code maxAge} ago (zero: read now), from
+     * {@link #volumeSources} or afresh.
+     */
+    private final class Sources {
+        final Instant now;
+        final Duration maxAge;
+
+        Sources(Instant now, Duration maxAge) {
+            this.now = now;
+            this.maxAge = maxAge;
+        }
+
+        Optional<Data> secret(String ns, String name) {
+            return read("secret/" + ns + "/" + name, () -> PodConfig.this.secret(ns, name));
+        }
+
+        Optional<Data> configMap(String ns, String name) {
+            return read("configmap/" + ns + "/" + name, () -> PodConfig.this.configMap(ns, name));
+        }
+
+        private Optional<Data> read(String key, java.util.function.Supplier<Optional<Data>> source) {
+            Read kept = volumeSources.get(key);
+            if (kept != null && now.isBefore(kept.at().plus(maxAge))) {
+                return kept.data();
+            }
+            Read fresh = new Read(source.get(), now);
+            volumeSources.put(key, fresh);
+            if (now.isAfter(volumeSourcesSwept.plus(SOURCES_UNUSED))) {
+                // what no pod read for that long is no longer referenced on this node (refreshes read every minute)
+                volumeSourcesSwept = now;
+                volumeSources.values().removeIf(r -> r.at().plus(SOURCES_UNUSED).isBefore(now));
+            }
+            return fresh.data();
         }
     }
 
@@ -217,15 +270,16 @@ final class PodConfig {
         tokens.keySet().removeIf(k -> k.startsWith(podUid + "/"));
     }
 
-    private void project(Pod pod, String volume, VolumeProjection p, VolumeFiles files, String failure, Instant now) {
+    private void project(Pod pod, String volume, VolumeProjection p, VolumeFiles files, String failure, Sources sources) {
         String ns = pod.getMetadata().getNamespace();
+        Instant now = sources.now;
         if (p.getSecret() != null) {
             String name = p.getSecret().getName();
-            add(files, secret(ns, name), "secret \"" + name + "\"", p.getSecret().getItems(),
+            add(files, sources.secret(ns, name), "secret \"" + name + "\"", p.getSecret().getItems(),
                     Boolean.TRUE.equals(p.getSecret().getOptional()), failure);
         } else if (p.getConfigMap() != null) {
             String name = p.getConfigMap().getName();
-            add(files, configMap(ns, name), "configmap \"" + name + "\"", p.getConfigMap().getItems(),
+            add(files, sources.configMap(ns, name), "configmap \"" + name + "\"", p.getConfigMap().getItems(),
                     Boolean.TRUE.equals(p.getConfigMap().getOptional()), failure);
         } else if (p.getDownwardAPI() != null) {
             for (DownwardAPIVolumeFile f : Objects.requireNonNullElse(p.getDownwardAPI().getItems(), List.<DownwardAPIVolumeFile>of())) {

@@ -543,7 +543,8 @@ public final class PodSync {
             return true;
         }
         try {
-            config.writeVolumes(pod, volumesRoot.resolve(uid), now);
+            // a first mount reads its sources now; a refresh takes what another pod's refresh read this period
+            config.writeVolumes(pod, volumesRoot.resolve(uid), now, last == null ? Duration.ZERO : VOLUME_REFRESH);
             volumesWritten.put(uid, now);
             return true;
         } catch (ContainerConfigException | java.io.UncheckedIOException e) {

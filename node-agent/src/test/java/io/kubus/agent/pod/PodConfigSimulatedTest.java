@@ -60,6 +60,7 @@ class PodConfigSimulatedTest {
     private final Map<String, PersistentVolume> pvs = new ConcurrentHashMap<>();
     private final List<String> events = new ArrayList<>();
     private final List<String> tokenRequests = new ArrayList<>();
+    private final List<String> configMapReads = new CopyOnWriteArrayList<>();
     private PodSync sync;
 
     @BeforeEach
@@ -72,6 +73,7 @@ class PodConfigSimulatedTest {
 
             @Override
             public Optional<ConfigMap> configMap(String namespace, String name) {
+                configMapReads.add(namespace + "/" + name);
                 return Optional.ofNullable(configMaps.get(namespace + "/" + name));
             }
 
@@ -203,6 +205,43 @@ class PodConfigSimulatedTest {
                 .endMetadata().build();
         assertTrue(sync.sync(deleting, owned(pod)).stopped());
         assertFalse(Files.exists(volumes.resolve("uid-vols")), "the files go with the pod");
+    }
+
+    @Test
+    void refreshesShareOneReadOfAVolumesSourcePerPeriodWhileEachFirstMountReadsAfresh() throws Exception {
+        configMaps.put("default/shared", configMap("shared", "one"));
+        Pod a = withConfigMapVolume(base("a"), "shared");
+        Pod b = withConfigMapVolume(base("b"), "shared");
+        sync.sync(a, owned(a));
+        configMaps.put("default/shared", configMap("shared", "two"));
+        sync.sync(b, owned(b));
+        assertEquals(List.of("default/shared", "default/shared"), configMapReads, "each first mount reads the source");
+        assertEquals("one", Files.readString(volumes.resolve("uid-a/conf/value")));
+        assertEquals("two", Files.readString(volumes.resolve("uid-b/conf/value")), "not the copy pod a's mount read");
+
+        clock.advance(Duration.ofSeconds(30));
+        sync.sync(a, owned(a));
+        sync.sync(b, owned(b));
+        assertEquals(2, configMapReads.size(), "no refresh within the period");
+
+        configMaps.put("default/shared", configMap("shared", "three"));
+        clock.advance(Duration.ofSeconds(31));
+        sync.sync(a, owned(a));
+        sync.sync(b, owned(b));
+        assertEquals(3, configMapReads.size(), "both pods' refreshes came from one read: " + configMapReads);
+        assertEquals("three", Files.readString(volumes.resolve("uid-a/conf/value")));
+        assertEquals("three", Files.readString(volumes.resolve("uid-b/conf/value")));
+    }
+
+    private static Pod withConfigMapVolume(Pod pod, String configMap) {
+        return new PodBuilder(pod).editSpec()
+                .addNewVolume().withName("conf").withNewConfigMap().withName(configMap).endConfigMap().endVolume()
+                .editFirstContainer().addNewVolumeMount().withName("conf").withMountPath("/etc/conf").endVolumeMount()
+                .endContainer().endSpec().build();
+    }
+
+    private static ConfigMap configMap(String name, String value) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata().withData(Map.of("value", value)).build();
     }
 
     @Test
