@@ -3,7 +3,6 @@ package io.kubus.scheduler;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.kubus.client.api.KubusApi;
@@ -14,6 +13,7 @@ import io.kubus.client.informer.Informer;
 import io.kubus.client.informer.ResourceEventHandler;
 import io.kubus.client.kafka.KafkaClientConfig;
 import io.kubus.client.leader.KafkaLeaderElection;
+import io.kubus.client.record.EventRecorder;
 import io.kubus.scheduler.framework.SchedulingPipeline;
 import io.kubus.scheduler.framework.VolumeView;
 import io.kubus.scheduler.plugins.VolumeBinding;
@@ -76,6 +76,8 @@ public class Scheduler implements AutoCloseable {
     private final EmbeddedServer server;
     private final SchedulingPipeline pipeline = SchedulingPipeline.defaults(RandomGenerator.getDefault());
     private KubusApi api;
+    /** Scheduled and FailedScheduling events, sent in the background: a binding slot is not held for its event. */
+    private EventRecorder recorder;
     private Informer<Node> nodes;
     private Informer<Pod> pods;
     private Informer<PersistentVolumeClaim> claims;
@@ -99,6 +101,7 @@ public class Scheduler implements AutoCloseable {
     void start() throws InterruptedException {
         ClientConfig credentials = ClientConfig.fromKubeconfig(Path.of(settings.getKubeconfig()));
         api = new KubusApi(credentials, KubusApi.userAgent("kube-scheduler"));
+        recorder = new EventRecorder(api, "default-scheduler");
         KafkaClientConfig kafka = KafkaClientConfig.fromSettings(
                 key -> properties.get(KafkaClientConfig.SETTINGS + key, String.class), credentials);
         nodes = Informer.builder(api, kafka, ResourceTypes.NODES, Node.class).name("scheduler-nodes")
@@ -293,7 +296,7 @@ public class Scheduler implements AutoCloseable {
             selectNode(pod, node);
             api.bind(ns, name, node);
             bound.incrementAndGet();
-            event(pod, "Normal", "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + node);
+            recorder.normal(pod, "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + node);
         } catch (KubusApiException e) {
             // 409: already bound (another leader's decision) or being deleted; 404: gone. Either way not ours.
             cache.forget(key);
@@ -348,17 +351,7 @@ public class Scheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debug("could not record Unschedulable on {}/{}: {}", ns, name, e.toString());
         }
-        event(pod, "Warning", "FailedScheduling", message);
-    }
-
-    private void event(Pod pod, String type, String reason, String message) {
-        try {
-            api.createEvent(new ObjectReferenceBuilder().withKind("Pod").withApiVersion("v1")
-                    .withNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .withUid(pod.getMetadata().getUid()).build(), type, reason, message, "default-scheduler");
-        } catch (RuntimeException e) {
-            LOG.debug("event {} not recorded: {}", reason, e.toString());
-        }
+        recorder.warning(pod, "FailedScheduling", message);
     }
 
     private Duration backoff(int attempts) {
@@ -387,6 +380,9 @@ public class Scheduler implements AutoCloseable {
             if (i != null) {
                 i.close();
             }
+        }
+        if (recorder != null) {
+            recorder.close();
         }
         if (api != null) {
             api.close();
