@@ -38,9 +38,7 @@ class QuotaLimitPriorityAdmissionTest {
     void start() {
         gateway = GatewayFixture.start();
         store = gateway.context().getBean(ObjectStore.class);
-        for (String ns : List.of("quota", "cpu", "fresh", "burst", "guaranteed", "prio", "race")) {
-            created("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}");
-        }
+        gateway.createNamespaces("quota", "cpu", "fresh", "burst", "guaranteed", "prio", "race");
     }
 
     @AfterAll

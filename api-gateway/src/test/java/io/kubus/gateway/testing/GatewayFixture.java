@@ -213,6 +213,17 @@ public final class GatewayFixture implements AutoCloseable {
         return request(http, method, path, contentType, body, headers);
     }
 
+    /** Creates the namespaces, as the administrator; fails unless each is created. */
+    public void createNamespaces(String... names) {
+        for (String name : names) {
+            Reply r = request("POST", "/api/v1/namespaces", "application/json",
+                    "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");
+            if (r.status() != 201) {
+                throw new IllegalStateException("namespace " + name + " not created: " + r.status() + " " + r.body());
+            }
+        }
+    }
+
     /** An HTTP client that trusts the cluster's CA and presents no certificate: anonymous, or a bearer token's. */
     public static HttpClient anonymousClient() {
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestPki.ssl(null)).build();

@@ -40,9 +40,7 @@ class CachedObjectsTest {
         gateway = GatewayFixture.start();
         cache = gateway.context().getBean(CachedObjects.class);
         store = gateway.context().getBean(ObjectStore.class);
-        for (String ns : new String[] {"ryw", "settled", "copies"}) {
-            created("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}");
-        }
+        gateway.createNamespaces("ryw", "settled", "copies");
     }
 
     @AfterAll
