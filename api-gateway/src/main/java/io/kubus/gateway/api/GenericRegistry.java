@@ -240,16 +240,20 @@ public class GenericRegistry {
         List<String> warnings = new ArrayList<>();
         boolean dryRun = isDryRun(request.query());
         ObjectNode[] dry = new ObjectNode[1];
-        WriteResult result = store.write(type, path.storeNamespace(), path.name(), current -> {
+        // Decided on the object as last committed, outside the store's ordered section; only the kind's BeginUpdate
+        // (allocations) and the outcome wait for it (ObjectStore.update). A decision may run again on a newer state.
+        WriteResult result = store.update(type, path.storeNamespace(), path.name(), current -> {
             if (current == null) {
                 throw ApiException.notFound(type, path.name());
             }
+            warnings.clear();
             ObjectNode wanted = admission.toStorage(type,
                     desired.apply(conversions.fromStorage(type, current.deepCopy())), validation, warnings);
             checkResourceVersion(type, path.name(), metadata(wanted), current);
             ObjectNode admitted = admission.admitUpdate(type, prepare.next(current, wanted), current, request.user(),
                     validation, warnings);
-            ObjectNode next = recordUpdate ? recordUpdate(request, current, admitted) : admitted;
+            return recordUpdate ? recordUpdate(request, current, admitted) : admitted;
+        }, (current, next) -> {
             strategies.of(type).beginUpdate(next, current, store);
             stampKind(type.storageType(), next);
             bumpGeneration(current, next);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -148,6 +149,55 @@ public class ObjectStore {
         return writeAll(List.of(new Write(type, namespace, name, decide))).getFirst();
     }
 
+    /**
+     * An update decided, for the most part, outside the ordered section, as kube-apiserver's GuaranteedUpdate decides
+     * on the object it read and lets etcd compare revisions: {@code prepare} runs on the caller's thread with a copy
+     * of the object as last committed (null if there is none) and may throw to refuse; the committer then checks that
+     * the object is still at the version prepare saw, and only {@code decide} (what must see the store in order: an
+     * allocation, the outcome) runs there, with the same object. When another write changed the object in between,
+     * prepare runs again on the newer state; after {@value #OPTIMISTIC_ATTEMPTS} such misses the whole update runs in
+     * order, as {@link #write} does. {@code prepare} must not act outside its result: it may run more than once.
+     */
+    public <P> WriteResult update(ResourceType type, String namespace, String name, Function<ObjectNode, P> prepare,
+                                  BiFunction<ObjectNode, P, WriteOutcome> decide) {
+        Function<ObjectNode, WriteOutcome> inOrder = current -> decide.apply(current,
+                prepare.apply(current == null ? null : current.deepCopy()));
+        if (commits.nested() != null) {
+            return write(type, namespace, name, inOrder);
+        }
+        for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+            Row seen = tx.executeRead(status -> selectRow(status.getConnection(), type, namespace, name));
+            ObjectNode current = seen == null ? null : parse(fromStorage(type, namespace, name, seen.body()));
+            P prepared = prepare.apply(current == null ? null : current.deepCopy());
+            try {
+                return commits.run((c, versions) -> {
+                    Row now = selectRow(c, type, namespace, name);
+                    if (now == null ? seen != null : seen == null || now.version() != seen.version()) {
+                        throw Stale.INSTANCE;
+                    }
+                    return forgettingIfRefused(() -> List.of(applyOutcome(c, versions, type, namespace, name, current,
+                            now == null ? null : now.body(),
+                            decide.apply(current == null ? null : current.deepCopy(), prepared))));
+                }).getFirst();
+            } catch (Stale e) {
+                // another write came first: decide again on what it left
+            }
+        }
+        return write(type, namespace, name, inOrder);
+    }
+
+    /** How many times {@link #update} decides on a snapshot before it decides in order. */
+    static final int OPTIMISTIC_ATTEMPTS = 3;
+
+    /** The object changed since an {@link #update} read it; thrown often under contention, so without a trace. */
+    private static final class Stale extends RuntimeException {
+        static final Stale INSTANCE = new Stale();
+
+        private Stale() {
+            super("the object changed since it was read", null, false, false);
+        }
+    }
+
     /** One write of a {@link #writeAll batch}: the object it addresses and how to decide what to do with it. */
     public record Write(ResourceType type, @Nullable String namespace, String name,
                        Function<ObjectNode, WriteOutcome> decide) {
@@ -172,15 +222,24 @@ public class ObjectStore {
                 throw new IllegalStateException("the store failed to write: " + e.getMessage(), e);
             }
         }
-        return commits.run((c, versions) -> {
-            int mark = written.size();
-            try {
-                return apply(c, writes, versions);
-            } catch (SQLException | RuntimeException e) {
-                written.subList(mark, written.size()).clear();
-                throw e;
-            }
-        });
+        return commits.run((c, versions) -> forgettingIfRefused(() -> apply(c, writes, versions)));
+    }
+
+    /** A write's work in its group, run by the committer. */
+    @FunctionalInterface
+    private interface Work {
+        List<WriteResult> apply() throws SQLException;
+    }
+
+    /** Runs a write's work; if it is refused, its savepoint drops its changes and {@link #written} forgets them too. */
+    private List<WriteResult> forgettingIfRefused(Work work) throws SQLException {
+        int mark = written.size();
+        try {
+            return work.apply();
+        } catch (SQLException | RuntimeException e) {
+            written.subList(mark, written.size()).clear();
+            throw e;
+        }
     }
 
     /** Stops the committer: the group in progress commits, writes still waiting fail. */
@@ -202,9 +261,18 @@ public class ObjectStore {
                                            String namespace, String name, Function<ObjectNode, WriteOutcome> decide)
             throws SQLException {
         // No row lock: every writer holds the version row's lock (GroupCommit) while it reads and writes.
-        String stored = selectStored(c, type, namespace, name);
+        Row row = selectRow(c, type, namespace, name);
+        String stored = row == null ? null : row.body();
         ObjectNode current = stored == null ? null : parse(fromStorage(type, namespace, name, stored));
-        WriteOutcome outcome = decide.apply(current == null ? null : current.deepCopy());
+        return applyOutcome(c, versions, type, namespace, name, current, stored,
+                decide.apply(current == null ? null : current.deepCopy()));
+    }
+
+    /** What a decide chose, applied to the object {@code current} (stored as {@code stored}; both null if none). */
+    private WriteResult applyOutcome(Connection c, GroupCommit.Versions versions, ResourceType type, String namespace,
+                                     String name, @Nullable ObjectNode current, @Nullable String stored,
+                                     WriteOutcome decided) throws SQLException {
+        WriteOutcome outcome = decided;
         if (outcome instanceof WriteOutcome.Keep && current != null && transformers.of(type).isStale(stored)) {
             // Stored under an older key or provider: an update that changes nothing rewrites it, as kube-apiserver
             // rewrites a stale value, so that rewriting every object moves them all to the key that writes now.
@@ -262,19 +330,23 @@ public class ObjectStore {
     }
 
     private ObjectNode select(Connection c, ResourceType type, String namespace, String name) throws SQLException {
-        String stored = selectStored(c, type, namespace, name);
-        return stored == null ? null : parse(fromStorage(type, namespace, name, stored));
+        Row row = selectRow(c, type, namespace, name);
+        return row == null ? null : parse(fromStorage(type, namespace, name, row.body()));
     }
 
-    private static String selectStored(Connection c, ResourceType type, String namespace, String name)
+    /** An object's row as stored: its resourceVersion and its body (encrypted if its kind is). */
+    private record Row(long version, String body) {
+    }
+
+    private static @Nullable Row selectRow(Connection c, ResourceType type, String namespace, String name)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
+                "SELECT resource_version, body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
             ps.setString(1, key(type));
             ps.setString(2, namespace == null ? "" : namespace);
             ps.setString(3, name);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new Row(rs.getLong(1), rs.getString(2)) : null;
             }
         }
     }

@@ -203,6 +203,81 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void anUpdateDecidesOnTheStoredObjectAndAgainWhenAnotherWriteCameFirst() {
+        String ns = namespace();
+        store.write(ResourceTypes.CONFIGMAPS, ns, "u", cur -> WriteOutcome.put(configMap(ns, "u", Map.of("a", "1"))));
+        List<String> seen = new ArrayList<>();
+        WriteResult updated = store.update(ResourceTypes.CONFIGMAPS, ns, "u", cur -> {
+            seen.add(cur.path("data").toString());
+            if (seen.size() == 1) {
+                // another writer changes the object after this update read it
+                store.write(ResourceTypes.CONFIGMAPS, ns, "u", other -> {
+                    ((ObjectNode) other.with("data")).put("b", "2");
+                    return WriteOutcome.put(other);
+                });
+            }
+            ObjectNode next = cur.deepCopy();
+            ((ObjectNode) next.with("data")).put("c", "3");
+            return next;
+        }, (cur, next) -> {
+            assertEquals(cur.path("data").toString(), seen.getLast(), "decide sees the object prepare saw");
+            return WriteOutcome.put(next);
+        });
+        assertEquals(List.of("{\"a\":\"1\"}", "{\"a\":\"1\",\"b\":\"2\"}"), seen,
+                "the first decision was dropped and made again on the other writer's result");
+        assertEquals(Map.of("a", "1", "b", "2", "c", "3"), data(store.get(ResourceTypes.CONFIGMAPS, ns, "u").orElseThrow()),
+                "neither write is lost");
+        assertEquals(WatchEventType.MODIFIED, updated.change());
+        assertEquals(store.currentVersion(), rv(updated.object()));
+    }
+
+    @Test
+    void anUpdateThatKeepsLosingTheRaceIsDecidedInOrder() {
+        String ns = namespace();
+        store.write(ResourceTypes.CONFIGMAPS, ns, "hot", cur -> WriteOutcome.put(configMap(ns, "hot", Map.of("n", "0"))));
+        int[] prepared = {0};
+        store.update(ResourceTypes.CONFIGMAPS, ns, "hot", cur -> {
+            prepared[0]++;
+            if (prepared[0] <= ObjectStore.OPTIMISTIC_ATTEMPTS) {
+                store.write(ResourceTypes.CONFIGMAPS, ns, "hot", other -> {
+                    ((ObjectNode) other.with("data")).put("n", Integer.toString(prepared[0]));
+                    return WriteOutcome.put(other);
+                });
+            }
+            ObjectNode next = cur.deepCopy();
+            ((ObjectNode) next.with("data")).put("mine", cur.path("data").path("n").asText());
+            return next;
+        }, (cur, next) -> WriteOutcome.put(next));
+        assertEquals(ObjectStore.OPTIMISTIC_ATTEMPTS + 1, prepared[0], "three misses, then one decision in order");
+        assertEquals(Map.of("n", "3", "mine", "3"), data(store.get(ResourceTypes.CONFIGMAPS, ns, "hot").orElseThrow()));
+    }
+
+    @Test
+    void anUpdateRefusedOrOfAMissingObjectStoresNothing() {
+        String ns = namespace();
+        store.write(ResourceTypes.CONFIGMAPS, ns, "r", cur -> WriteOutcome.put(configMap(ns, "r", Map.of("a", "1"))));
+        long before = store.currentVersion();
+        IllegalStateException refused = new IllegalStateException("refused");
+        assertEquals(refused, assertThrows(IllegalStateException.class, () -> store.update(ResourceTypes.CONFIGMAPS, ns,
+                "r", cur -> {
+                    throw refused;
+                }, (cur, next) -> WriteOutcome.put(cur))));
+        assertEquals(refused, assertThrows(IllegalStateException.class, () -> store.update(ResourceTypes.CONFIGMAPS, ns,
+                "r", cur -> cur, (cur, next) -> {
+                    throw refused;
+                })), "a refusal in the ordered part reaches the caller as thrown");
+        List<Boolean> missing = new ArrayList<>();
+        WriteResult none = store.update(ResourceTypes.CONFIGMAPS, ns, "absent", cur -> {
+            missing.add(cur == null);
+            return "nothing";
+        }, (cur, next) -> WriteOutcome.keep());
+        assertEquals(List.of(true), missing, "prepare is told there is no object");
+        assertNull(none.object());
+        assertEquals(before, store.currentVersion(), "nothing stored, no version taken");
+        assertEquals(List.of(), outboxAfter(before), "nothing published");
+    }
+
+    @Test
     void decideThatThrowsLeavesNoRowAndNoEvent() {
         String ns = namespace();
         long before = store.currentVersion();
@@ -1001,6 +1076,12 @@ abstract class ObjectStoreContract {
 
     private static String shortId() {
         return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static Map<String, String> data(JsonNode obj) {
+        Map<String, String> out = new TreeMap<>();
+        obj.path("data").properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     private static long rv(JsonNode obj) {
