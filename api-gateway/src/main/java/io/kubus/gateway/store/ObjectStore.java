@@ -167,16 +167,16 @@ public class ObjectStore {
         }
         for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
             Row seen = tx.executeRead(status -> selectRow(status.getConnection(), type, namespace, name));
-            ObjectNode current = seen == null ? null : parse(fromStorage(type, namespace, name, seen.body()));
+            ObjectNode current = objectOf(type, namespace, name, seen);
             P prepared = prepare.apply(current == null ? null : current.deepCopy());
             try {
                 return commits.run((c, versions) -> {
-                    Row now = selectRow(c, type, namespace, name);
-                    if (now == null ? seen != null : seen == null || now.version() != seen.version()) {
+                    // the same version is the same body: only the version is read again in the ordered section
+                    if (selectVersion(c, type, namespace, name) != (seen == null ? 0 : seen.version())) {
                         throw Stale.INSTANCE;
                     }
                     return forgettingIfRefused(() -> List.of(applyOutcome(c, versions, type, namespace, name, current,
-                            now == null ? null : now.body(),
+                            seen == null ? null : seen.body(),
                             decide.apply(current == null ? null : current.deepCopy(), prepared))));
                 }).getFirst();
             } catch (Stale e) {
@@ -262,9 +262,8 @@ public class ObjectStore {
             throws SQLException {
         // No row lock: every writer holds the version row's lock (GroupCommit) while it reads and writes.
         Row row = selectRow(c, type, namespace, name);
-        String stored = row == null ? null : row.body();
-        ObjectNode current = stored == null ? null : parse(fromStorage(type, namespace, name, stored));
-        return applyOutcome(c, versions, type, namespace, name, current, stored,
+        ObjectNode current = objectOf(type, namespace, name, row);
+        return applyOutcome(c, versions, type, namespace, name, current, row == null ? null : row.body(),
                 decide.apply(current == null ? null : current.deepCopy()));
     }
 
@@ -304,9 +303,7 @@ public class ObjectStore {
                 history.record(c, key(type), namespace == null ? "" : namespace, name, version, Instant.now(clock));
                 try (PreparedStatement ps = c.prepareStatement(
                         "DELETE FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
-                    ps.setString(1, key(type));
-                    ps.setString(2, namespace == null ? "" : namespace);
-                    ps.setString(3, name);
+                    bindKey(ps, 1, type, namespace, name);
                     ps.executeUpdate();
                 }
                 current.with("metadata").put("resourceVersion", Long.toString(version));
@@ -330,25 +327,47 @@ public class ObjectStore {
     }
 
     private ObjectNode select(Connection c, ResourceType type, String namespace, String name) throws SQLException {
-        Row row = selectRow(c, type, namespace, name);
-        return row == null ? null : parse(fromStorage(type, namespace, name, row.body()));
+        return objectOf(type, namespace, name, selectRow(c, type, namespace, name));
     }
 
     /** An object's row as stored: its resourceVersion and its body (encrypted if its kind is). */
     private record Row(long version, String body) {
     }
 
+    /** The object a row holds, readable; null for no row. */
+    private @Nullable ObjectNode objectOf(ResourceType type, String namespace, String name, @Nullable Row row) {
+        return row == null ? null : parse(fromStorage(type, namespace, name, row.body()));
+    }
+
+    /** The object's resourceVersion as stored, 0 when there is no object (versions start at 1). */
+    private static long selectVersion(Connection c, ResourceType type, String namespace, String name)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT resource_version FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
+            bindKey(ps, 1, type, namespace, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
     private static @Nullable Row selectRow(Connection c, ResourceType type, String namespace, String name)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT resource_version, body FROM api_object WHERE resource = ? AND namespace = ? AND name = ?")) {
-            ps.setString(1, key(type));
-            ps.setString(2, namespace == null ? "" : namespace);
-            ps.setString(3, name);
+            bindKey(ps, 1, type, namespace, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Row(rs.getLong(1), rs.getString(2)) : null;
             }
         }
+    }
+
+    /** Binds an object's key (kind, namespace, name) to three parameters from {@code first} on. */
+    private static void bindKey(PreparedStatement ps, int first, ResourceType type, @Nullable String namespace,
+                                String name) throws SQLException {
+        ps.setString(first, key(type));
+        ps.setString(first + 1, namespace == null ? "" : namespace);
+        ps.setString(first + 2, name);
     }
 
     private static long readVersion(PreparedStatement ps) throws SQLException {
@@ -364,9 +383,7 @@ public class ObjectStore {
                                long version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO api_object (resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, key(type));
-            ps.setString(2, namespace == null ? "" : namespace);
-            ps.setString(3, name);
+            bindKey(ps, 1, type, namespace, name);
             ps.setString(4, obj.path("metadata").path("uid").asText(""));
             ps.setLong(5, version);
             ps.setString(6, toStorage(type, namespace, name, obj));
@@ -385,9 +402,7 @@ public class ObjectStore {
                 "UPDATE api_object SET resource_version = ?, body = ? WHERE resource = ? AND namespace = ? AND name = ?")) {
             ps.setLong(1, version);
             ps.setString(2, toStorage(type, namespace, name, obj));
-            ps.setString(3, key(type));
-            ps.setString(4, namespace == null ? "" : namespace);
-            ps.setString(5, name);
+            bindKey(ps, 3, type, namespace, name);
             ps.executeUpdate();
         }
     }
