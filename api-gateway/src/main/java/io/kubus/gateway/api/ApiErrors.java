@@ -3,6 +3,7 @@ package io.kubus.gateway.api;
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.admission.AdmissionException;
 import io.micronaut.context.annotation.Requires;
+import io.kubus.gateway.store.ObjectTooLargeException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -49,6 +50,11 @@ public class ApiErrors {
     @Error(global = true, exception = ContentLengthExceededException.class)
     public HttpResponse<?> tooLarge(HttpRequest<?> request, ContentLengthExceededException e) {
         return respond(ApiException.tooLarge("the request is too large: " + e.getMessage()));
+    }
+
+    @Error(global = true, exception = ObjectTooLargeException.class)
+    public HttpResponse<?> objectTooLarge(HttpRequest<?> request, ObjectTooLargeException e) {
+        return respond(ApiException.tooLarge(e.getMessage()));
     }
 
     @Error(global = true, exception = UnsatisfiedRouteException.class)

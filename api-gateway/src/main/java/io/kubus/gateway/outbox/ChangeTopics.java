@@ -5,14 +5,20 @@ import io.kubus.gateway.config.KafkaSettings;
 import io.kubus.schema.ResourceType;
 import io.kubus.gateway.apiextensions.ServedTypes;
 import io.kubus.schema.event.StatusReports;
+import io.kubus.gateway.store.ObjectStore;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import jakarta.inject.Singleton;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +34,16 @@ import java.util.stream.Stream;
  */
 @Singleton
 public class ChangeTopics {
+    /**
+     * The largest record the topics take ({@code max.message.bytes}) and the relay sends ({@code max.request.size}):
+     * an event of the largest object stored ({@link ObjectStore#MAX_OBJECT_BYTES}) with room for its envelope.
+     * Kafka's default, 1 MiB, is less than a ConfigMap Kubernetes allows, and a row the relay cannot send holds back
+     * every change after it.
+     */
+    public static final int MAX_EVENT_BYTES = ObjectStore.MAX_OBJECT_BYTES + 1024 * 1024;
+    private static final Map<String, String> TOPIC_CONFIG =
+            Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_EVENT_BYTES));
+
     private final KafkaSettings settings;
     private final KafkaClientConfig kafka;
     private final ServedTypes types;
@@ -78,7 +94,16 @@ public class ChangeTopics {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream()
                     .filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, settings.getPartitions(), settings.getReplicationFactor())).toList();
+                    .map(t -> new NewTopic(t, settings.getPartitions(), settings.getReplicationFactor())
+                            .configs(TOPIC_CONFIG)).toList();
+            // topics made before the limit was set, or by hand, take it too
+            Map<ConfigResource, Collection<AlterConfigOp>> limits = new HashMap<>();
+            topics.stream().filter(existing::contains).forEach(t -> limits.put(new ConfigResource(ConfigResource.Type.TOPIC, t),
+                    List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                            Integer.toString(MAX_EVENT_BYTES)), AlterConfigOp.OpType.SET))));
+            if (!limits.isEmpty()) {
+                admin.incrementalAlterConfigs(limits).all().get(30, TimeUnit.SECONDS);
+            }
             if (!missing.isEmpty()) {
                 try {
                     admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

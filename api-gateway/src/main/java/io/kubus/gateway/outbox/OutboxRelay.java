@@ -6,6 +6,7 @@ import io.kubus.gateway.config.GatewaySettings;
 import io.kubus.gateway.store.OutboxSignal;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,13 +49,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * whose sequence it lost (OUT_OF_ORDER_SEQUENCE_NUMBER after NOT_LEADER_OR_FOLLOWER on a topic just made, seen once)
  * refused every retry: the outbox stalled for good. A new producer id starts every partition's sequence afresh.
  *
- * <p>Before it sends rows that may be on their topics already, the relay reads what the topics hold: at its start (a
- * gateway killed between Kafka's acknowledgement and its delete left them) and after any round that failed (sends of
- * a round Kafka did not acknowledge may still have been appended; a delete that did not commit left acknowledged
- * rows). The rows still in the outbox are the newest published on each partition, in version order, so the last
- * records of each partition, as many as a round sends, hold every one of them that reached Kafka; rows whose version
- * is there are deleted without being sent again. So a broker restart, a database restart or a gateway restart
- * publishes each version once ({@code WriteStreamFaultsTest}).
+ * <p>Before it sends rows that may be on their topics already, the relay reads what the topics hold. Which rows
+ * those are is kept in the database, not in the gateway: before a round sends, it commits the newest version it is
+ * about to send ({@code outbox_relay_sent}, in a transaction of its own while the round holds the lock). A round
+ * that completes deletes every row up to there; so rows at or below that mark that are still in the outbox are rows
+ * a round may have sent and never deleted: its gateway was killed between Kafka's acknowledgement and the delete,
+ * Kafka did not acknowledge the sends in time (they may still have been appended), or the delete did not commit.
+ * The next round, in this gateway or in any other on the database (one that starts, or one running all along that
+ * takes the lock over), then reads the last records of each partition, as many as a round sends: the rows still in
+ * the outbox are the newest published on each partition, in version order, so those records hold every one of them
+ * that reached Kafka, and rows whose version is there are deleted without being sent again. So a broker restart, a
+ * database restart or a gateway kill publishes each version once ({@code WriteStreamFaultsTest},
+ * {@code ChangeTopicConsumerTest}, {@code RelayTakeoverTest}).
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
@@ -70,13 +77,6 @@ public class OutboxRelay implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong producers = new AtomicLong();
     private volatile KafkaProducer<String, byte[]> producer;
-    /**
-     * Whether rows in the outbox may be on their topics already: so at start and after a failed round, until a round
-     * succeeds. Only the relay thread touches it. A running gateway whose relay takes the lock over from another
-     * gateway that died mid-round does not know it, and may publish such rows again (at least once, as
-     * docs/events.md says).
-     */
-    private boolean unsure = true;
     private volatile boolean running = true;
 
     public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
@@ -110,6 +110,7 @@ public class OutboxRelay implements AutoCloseable {
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout / 2),
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ChangeTopics.MAX_EVENT_BYTES,
                 ProducerConfig.CLIENT_ID_CONFIG, "kubus-outbox-relay")),
                 new StringSerializer(), new ByteArraySerializer());
     }
@@ -127,7 +128,6 @@ public class OutboxRelay implements AutoCloseable {
             try {
                 topics.ensure();
                 int sent = relayOnce();
-                unsure = false;
                 backoff = 100;
                 if (sent < settings.getRelayBatch()) {
                     signal.await(settings.getRelayPollMillis(), TimeUnit.MILLISECONDS);
@@ -136,7 +136,6 @@ public class OutboxRelay implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Unacknowledged e) {
-                unsure = true;
                 if (!running) {
                     return;
                 }
@@ -146,7 +145,6 @@ public class OutboxRelay implements AutoCloseable {
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
             } catch (RuntimeException e) {
-                unsure = true;
                 if (!running) {
                     return;
                 }
@@ -180,9 +178,13 @@ public class OutboxRelay implements AutoCloseable {
                 return 0;
             }
             long last = rows.getLast().resourceVersion();
-            Set<Long> onTopics = unsure ? PublishedTails.read(kafka,
+            long sentUpTo = sentUpTo(c);
+            Set<Long> onTopics = rows.getFirst().resourceVersion() <= sentUpTo ? PublishedTails.read(kafka,
                     rows.stream().map(ChangeEvent::topic).collect(Collectors.toSet()), settings.getRelayBatch(),
                     settings.getRelayDeliveryTimeout()) : Set.of();
+            if (last > sentUpTo) {
+                markSent(last);
+            }
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (ChangeEvent event : rows) {
                 if (!onTopics.contains(event.resourceVersion())) {
@@ -203,6 +205,29 @@ public class OutboxRelay implements AutoCloseable {
             }
             published.addAndGet(acks.size());
             return rows.size();
+        });
+    }
+
+    private static long sentUpTo(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sent_up_to FROM outbox_relay_sent WHERE id = 1");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Commits, before the round sends, that rows up to {@code version} may be on their topics: in a transaction of its
+     * own, as the round's transaction (which holds the lock) is rolled back if its gateway dies.
+     */
+    private void markSent(long version) {
+        tx.execute(TransactionDefinition.of(TransactionDefinition.Propagation.REQUIRES_NEW), status -> {
+            try (PreparedStatement ps = status.getConnection().prepareStatement(
+                    "UPDATE outbox_relay_sent SET sent_up_to = ? WHERE id = 1")) {
+                ps.setLong(1, version);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 

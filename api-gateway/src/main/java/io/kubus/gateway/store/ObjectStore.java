@@ -39,6 +39,12 @@ import java.util.function.Function;
  */
 @Singleton
 public class ObjectStore {
+    /**
+     * The largest object stored, in bytes of JSON: kube-apiserver's request limit (3 MiB). etcd keeps kube's objects
+     * to 1.5 MiB of protobuf, which is about this much JSON. Each change event carries the object, and the change
+     * topics take records up to {@code ChangeTopics.MAX_EVENT_BYTES}, above this.
+     */
+    public static final int MAX_OBJECT_BYTES = 3 * 1024 * 1024;
     private final TransactionOperations<Connection> tx;
     private final OutboxSignal outboxSignal;
     private final Clock clock;
@@ -435,7 +441,15 @@ public class ObjectStore {
     }
 
     private String toStorage(ResourceType type, @Nullable String namespace, String name, ObjectNode obj) {
-        return transformers.of(type).toStorage(KubusJson.write(obj), storageContext(type, namespace, name));
+        String json = KubusJson.write(obj);
+        // a character is at most 3 bytes of UTF-8: only a long body is counted
+        if (json.length() > MAX_OBJECT_BYTES / 3) {
+            long bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > MAX_OBJECT_BYTES) {
+                throw new ObjectTooLargeException(type, name, bytes);
+            }
+        }
+        return transformers.of(type).toStorage(json, storageContext(type, namespace, name));
     }
 
     private String fromStorage(ResourceType type, @Nullable String namespace, String name, String stored) {

@@ -7,16 +7,21 @@ import io.kubus.gateway.testing.GatewayFixture;
 import io.kubus.schema.KubusJson;
 import io.kubus.schema.ResourceType;
 import io.kubus.schema.ResourceTypes;
+import io.kubus.client.events.ChangeEventRecords;
 import io.kubus.schema.event.ChangeEvent;
 import io.kubus.schema.event.WatchEventType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +34,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -939,6 +945,23 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void anObjectOverTheSizeLimitIsRefusedAndNothingStored() {
+        String ns = namespace();
+        long before = store.currentVersion();
+        String tooMuch = "\u00e9".repeat(ObjectStore.MAX_OBJECT_BYTES / 2); // two bytes each in UTF-8
+        assertThrows(ObjectTooLargeException.class, () -> store.write(ResourceTypes.CONFIGMAPS, ns, "huge",
+                cur -> WriteOutcome.put(configMap(ns, "huge", Map.of("payload", tooMuch)))));
+        store.write(ResourceTypes.CONFIGMAPS, ns, "huge", cur -> WriteOutcome.put(configMap(ns, "huge", Map.of())));
+        assertThrows(ObjectTooLargeException.class, () -> store.write(ResourceTypes.CONFIGMAPS, ns, "huge", cur -> {
+            ((ObjectNode) cur.get("data")).put("payload", tooMuch);
+            return WriteOutcome.put(cur);
+        }), "an update that grows it over the limit too");
+        assertEquals(Map.of(), data(store.get(ResourceTypes.CONFIGMAPS, ns, "huge").orElseThrow()));
+        assertEquals(before + 1, store.currentVersion(), "only the small create took a version");
+        assertEquals(1, outboxAfter(before).size());
+    }
+
+    @Test
     void relayPublishesOutboxRowsInOrderThenEmptiesTheOutbox() throws Exception {
         String ns = namespace();
         long before = store.currentVersion();
@@ -962,13 +985,7 @@ abstract class ObjectStoreContract {
 
         // A second gateway on the same database and broker, relay on: it publishes every row, then deletes them.
         try (GatewayFixture relaying = GatewayFixture.start(gateway.broker(), false, jdbcUrl, NO_REPAIR)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!outboxAfter(-1).isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    fail("the relay did not empty the outbox: " + outboxAfter(-1).size() + " rows left");
-                }
-                Thread.sleep(100);
-            }
+            awaitOutboxEmpty();
             assertTrue(relaying.context().getBean(io.kubus.gateway.outbox.OutboxRelay.class).published() >= everything.size());
         }
 
@@ -1010,6 +1027,75 @@ abstract class ObjectStoreContract {
     // ---- helpers ----
 
     /** Every record of the topics, from their beginning to their end now, each partition's in offset order. */
+    /**
+     * A relay round that sent part of its rows, had them acknowledged and died before its delete (its transaction,
+     * lock included, rolled back), emulated here on a connection of the test's own, step for step as OutboxRelay
+     * takes them. A gateway whose relay had been running all along takes the lock over: it reads what the topic holds
+     * and sends only the rest, so every version is on the topic once.
+     */
+    @Test
+    void aRunningGatewayThatTakesTheRelayOverSendsNothingTwice() throws Exception {
+        String ns = namespace();
+        // about 1 MiB of JSON, as much as Kubernetes allows a ConfigMap: more than Kafka's default record size
+        long big = rv(store.write(ResourceTypes.CONFIGMAPS, ns, "big", cur -> WriteOutcome.put(configMap(ns, "big",
+                Map.of("payload", "x".repeat((1 << 20) - 100))))).object());
+        try (GatewayFixture relaying = GatewayFixture.start(gateway.broker(), false, jdbcUrl, NO_REPAIR)) {
+            awaitOutboxEmpty(); // the relay is past its start, where it reads the topics anyway
+            long before = store.currentVersion();
+            Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
+            List<OutboxRow> rows;
+            try (Connection dying = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
+                    (String) ds.get("datasources.default.password"))) {
+                dying.setAutoCommit(false);
+                try (PreparedStatement lock = dying.prepareStatement("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE")) {
+                    lock.executeQuery().close();
+                }
+                for (int i = 0; i < 10; i++) {
+                    String name = "t" + i;
+                    store.write(ResourceTypes.CONFIGMAPS, ns, name, cur -> WriteOutcome.put(configMap(ns, name, Map.of())));
+                }
+                rows = outboxAfter(before);
+                assertEquals(10, rows.size());
+                try (Connection mark = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
+                        (String) ds.get("datasources.default.password"));
+                     PreparedStatement ps = mark.prepareStatement("UPDATE outbox_relay_sent SET sent_up_to = ? WHERE id = 1")) {
+                    ps.setLong(1, rows.getLast().version());
+                    ps.executeUpdate();
+                }
+                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.kafkaBootstrap(),
+                        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+                    for (OutboxRow row : rows.subList(0, 5)) {
+                        producer.send(ChangeEventRecords.toRecord(new ChangeEvent(WatchEventType.valueOf(row.eventType()),
+                                row.topic(), row.key(), row.version(), Instant.now(), row.ceType(), row.body()))).get();
+                    }
+                }
+                dying.rollback(); // the round's gateway is gone: no delete, the lock is free
+            }
+            awaitOutboxEmpty();
+            assertTrue(relaying.context().getBean(io.kubus.gateway.outbox.OutboxRelay.class).published() >= 5);
+        }
+        Map<Long, Integer> copies = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(List.of(ResourceTypes.CONFIGMAPS.topic()))) {
+            if (r.key().startsWith(ns + "/")) {
+                copies.merge(Long.parseLong(header(r, ChangeEvent.H_RESOURCEVERSION)), 1, Integer::sum);
+            }
+        }
+        assertEquals(1, copies.remove(big), "the large ConfigMap's event reached the topic once");
+        assertEquals(10, copies.size(), "every version reached the topic: " + copies);
+        assertEquals(Set.of(1), Set.copyOf(copies.values()), "each once: " + copies);
+    }
+
+    private void awaitOutboxEmpty() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!outboxAfter(-1).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail("the relay did not empty the outbox: " + outboxAfter(-1).size() + " rows left");
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private List<ConsumerRecord<String, byte[]>> readAll(List<String> topics) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
