@@ -1043,6 +1043,12 @@ abstract class ObjectStoreContract {
             awaitOutboxEmpty(); // the relay is past its start, where it reads the topics anyway
             long before = store.currentVersion();
             Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
+            try (Connection c = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
+                    (String) ds.get("datasources.default.password"));
+                 ResultSet rs = c.createStatement().executeQuery("SELECT sent_up_to FROM outbox_relay_sent WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertEquals(before, rs.getLong(1), "the relay marked the newest version it sent");
+            }
             List<OutboxRow> rows;
             try (Connection dying = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
                     (String) ds.get("datasources.default.password"))) {
