@@ -832,9 +832,7 @@ abstract class ObjectStoreContract {
     }
 
     private List<HistoryRow> history(String ns, String name) {
-        Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
-        try (Connection c = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
-                (String) ds.get("datasources.default.password"));
+        try (Connection c = connect();
              PreparedStatement ps = c.prepareStatement("SELECT resource_version, superseded_version, superseded_at, body "
                      + "FROM api_object_history WHERE namespace = ? AND name = ? ORDER BY resource_version")) {
             ps.setString(1, ns);
@@ -1042,16 +1040,13 @@ abstract class ObjectStoreContract {
         try (GatewayFixture relaying = GatewayFixture.start(gateway.broker(), false, jdbcUrl, NO_REPAIR)) {
             awaitOutboxEmpty(); // the relay is past its start, where it reads the topics anyway
             long before = store.currentVersion();
-            Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
-            try (Connection c = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
-                    (String) ds.get("datasources.default.password"));
+            try (Connection c = connect();
                  ResultSet rs = c.createStatement().executeQuery("SELECT sent_up_to FROM outbox_relay_sent WHERE id = 1")) {
                 assertTrue(rs.next());
                 assertEquals(before, rs.getLong(1), "the relay marked the newest version it sent");
             }
             List<OutboxRow> rows;
-            try (Connection dying = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
-                    (String) ds.get("datasources.default.password"))) {
+            try (Connection dying = connect()) {
                 dying.setAutoCommit(false);
                 try (PreparedStatement lock = dying.prepareStatement("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE")) {
                     lock.executeQuery().close();
@@ -1062,8 +1057,7 @@ abstract class ObjectStoreContract {
                 }
                 rows = outboxAfter(before);
                 assertEquals(10, rows.size());
-                try (Connection mark = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
-                        (String) ds.get("datasources.default.password"));
+                try (Connection mark = connect();
                      PreparedStatement ps = mark.prepareStatement("UPDATE outbox_relay_sent SET sent_up_to = ? WHERE id = 1")) {
                     ps.setLong(1, rows.getLast().version());
                     ps.executeUpdate();
@@ -1141,10 +1135,15 @@ abstract class ObjectStoreContract {
         }
     }
 
-    private List<OutboxRow> outboxAfter(long version) {
+    /** A connection of the test's own to the gateway's database. */
+    private Connection connect() throws SQLException {
         Map<String, Object> ds = GatewayFixture.datasource(jdbcUrl);
-        try (Connection c = DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
+        return DriverManager.getConnection(jdbcUrl, (String) ds.get("datasources.default.username"),
                 (String) ds.get("datasources.default.password"));
+    }
+
+    private List<OutboxRow> outboxAfter(long version) {
+        try (Connection c = connect();
              PreparedStatement ps = c.prepareStatement("SELECT resource_version, topic, record_key, event_type, ce_type, body "
                      + "FROM outbox WHERE resource_version > ? ORDER BY resource_version")) {
             ps.setLong(1, version);
