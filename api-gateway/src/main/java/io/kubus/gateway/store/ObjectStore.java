@@ -289,15 +289,17 @@ public class ObjectStore {
                 long version = versions.next();
                 ObjectNode obj = put.object();
                 ((ObjectNode) obj.with("metadata")).put("resourceVersion", Long.toString(version));
+                // written once, for the object's row and (unless its event leaves something out) the event's
+                String json = storedJson(type, name, obj);
                 if (current == null) {
-                    insert(c, type, namespace, name, obj, version);
+                    insert(c, type, namespace, name, obj, json, version);
                 } else {
                     // The replaced state stays readable for lists at earlier versions (ObjectLists).
                     history.record(c, key(type), namespace == null ? "" : namespace, name, version, Instant.now(clock));
-                    update(c, type, namespace, name, obj, version);
+                    update(c, type, namespace, name, json, version);
                 }
                 WatchEventType change = current == null ? WatchEventType.ADDED : WatchEventType.MODIFIED;
-                appendOutbox(c, type, change, obj, version);
+                appendOutbox(c, type, change, obj, json, version);
                 written.add(new Written(key(type), version));
                 yield new WriteResult(obj, change);
             }
@@ -313,7 +315,7 @@ public class ObjectStore {
                     ps.executeUpdate();
                 }
                 current.with("metadata").put("resourceVersion", Long.toString(version));
-                appendOutbox(c, type, WatchEventType.DELETED, current, version);
+                appendOutbox(c, type, WatchEventType.DELETED, current, null, version);
                 written.add(new Written(key(type), version));
                 yield new WriteResult(current, WatchEventType.DELETED);
             }
@@ -385,14 +387,14 @@ public class ObjectStore {
         }
     }
 
-    private void insert(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
-                               long version) throws SQLException {
+    private void insert(Connection c, ResourceType type, String namespace, String name, ObjectNode obj, String json,
+                        long version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO api_object (resource, namespace, name, uid, resource_version, body) VALUES (?, ?, ?, ?, ?, ?)")) {
             bindKey(ps, 1, type, namespace, name);
             ps.setString(4, obj.path("metadata").path("uid").asText(""));
             ps.setLong(5, version);
-            ps.setString(6, toStorage(type, namespace, name, obj));
+            ps.setString(6, toStorage(type, namespace, name, json));
             ps.executeUpdate();
         } catch (SQLException e) {
             if (isUniqueViolation(e)) {
@@ -402,19 +404,20 @@ public class ObjectStore {
         }
     }
 
-    private void update(Connection c, ResourceType type, String namespace, String name, ObjectNode obj,
-                               long version) throws SQLException {
+    private void update(Connection c, ResourceType type, String namespace, String name, String json, long version)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE api_object SET resource_version = ?, body = ? WHERE resource = ? AND namespace = ? AND name = ?")) {
             ps.setLong(1, version);
-            ps.setString(2, toStorage(type, namespace, name, obj));
+            ps.setString(2, toStorage(type, namespace, name, json));
             bindKey(ps, 3, type, namespace, name);
             ps.executeUpdate();
         }
     }
 
-    private void appendOutbox(Connection c, ResourceType type, WatchEventType change, ObjectNode obj, long version)
-            throws SQLException {
+    /** {@code json}: {@code obj} as JSON when the caller has it already, else null. */
+    private void appendOutbox(Connection c, ResourceType type, WatchEventType change, ObjectNode obj,
+                              @Nullable String json, long version) throws SQLException {
         ObjectNode published = obj;
         if (!type.eventOmits().isEmpty()) {
             // What the event contract leaves out (a Secret's data) consumers read from the gateway.
@@ -435,12 +438,13 @@ public class ObjectStore {
             ps.setString(4, change.name());
             ps.setString(5, event.ceType());
             ps.setString(6, event.time().toString());
-            ps.setString(7, KubusJson.write(published));
+            ps.setString(7, published == obj && json != null ? json : KubusJson.write(published));
             ps.executeUpdate();
         }
     }
 
-    private String toStorage(ResourceType type, @Nullable String namespace, String name, ObjectNode obj) {
+    /** The object as it is stored and published, refused over {@link #MAX_OBJECT_BYTES}. */
+    private static String storedJson(ResourceType type, String name, ObjectNode obj) {
         String json = KubusJson.write(obj);
         // a character is at most 3 bytes of UTF-8: only a long body is counted
         if (json.length() > MAX_OBJECT_BYTES / 3) {
@@ -449,6 +453,10 @@ public class ObjectStore {
                 throw new ObjectTooLargeException(type, name, bytes);
             }
         }
+        return json;
+    }
+
+    private String toStorage(ResourceType type, @Nullable String namespace, String name, String json) {
         return transformers.of(type).toStorage(json, storageContext(type, namespace, name));
     }
 
