@@ -2,8 +2,8 @@ package io.kubus.gateway.api;
 
 import io.kubus.gateway.GatewayApplication;
 import io.kubus.gateway.admission.AdmissionException;
-import io.micronaut.context.annotation.Requires;
 import io.kubus.gateway.store.ObjectTooLargeException;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;

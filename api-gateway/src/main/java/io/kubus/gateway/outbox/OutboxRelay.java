@@ -60,7 +60,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the outbox are the newest published on each partition, in version order, so those records hold every one of them
  * that reached Kafka, and rows whose version is there are deleted without being sent again. So a broker restart, a
  * database restart or a gateway kill publishes each version once ({@code WriteStreamFaultsTest},
- * {@code ChangeTopicConsumerTest}, {@code RelayTakeoverTest}).
+ * {@code ChangeTopicConsumerTest}, {@code ObjectStoreContract.aRunningGatewayThatTakesTheRelayOverSendsNothingTwice}).
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
