@@ -73,6 +73,7 @@ public final class SharedInformers implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        informers.values().forEach(Informer::stop);
         informers.values().forEach(Informer::close);
     }
 }
