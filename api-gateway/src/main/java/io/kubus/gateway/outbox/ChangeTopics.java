@@ -8,6 +8,7 @@ import io.kubus.schema.event.StatusReports;
 import io.kubus.gateway.store.ObjectStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -96,14 +97,7 @@ public class ChangeTopics {
                     .filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, settings.getPartitions(), settings.getReplicationFactor())
                             .configs(TOPIC_CONFIG)).toList();
-            // topics made before the limit was set, or by hand, take it too
-            Map<ConfigResource, Collection<AlterConfigOp>> limits = new HashMap<>();
-            topics.stream().filter(existing::contains).forEach(t -> limits.put(new ConfigResource(ConfigResource.Type.TOPIC, t),
-                    List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                            Integer.toString(MAX_EVENT_BYTES)), AlterConfigOp.OpType.SET))));
-            if (!limits.isEmpty()) {
-                admin.incrementalAlterConfigs(limits).all().get(30, TimeUnit.SECONDS);
-            }
+            raiseLimits(admin, topics.stream().filter(existing::contains).toList());
             if (!missing.isEmpty()) {
                 try {
                     admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
@@ -116,6 +110,30 @@ public class ChangeTopics {
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " does not answer: " + e, e);
+        }
+    }
+
+    /**
+     * Topics made before the limit was set, or by hand, with a smaller {@code max.message.bytes} (the broker's default
+     * or their own) are raised to {@link #MAX_EVENT_BYTES}; a larger one an operator set stays.
+     */
+    private static void raiseLimits(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Config> configs = admin.describeConfigs(topics.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get(30, TimeUnit.SECONDS);
+        Map<ConfigResource, Collection<AlterConfigOp>> raised = new HashMap<>();
+        configs.forEach((topic, config) -> {
+            ConfigEntry limit = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (limit == null || limit.value() == null || Long.parseLong(limit.value()) < MAX_EVENT_BYTES) {
+                raised.put(topic, List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(MAX_EVENT_BYTES)), AlterConfigOp.OpType.SET)));
+            }
+        });
+        if (!raised.isEmpty()) {
+            admin.incrementalAlterConfigs(raised).all().get(30, TimeUnit.SECONDS);
         }
     }
 
