@@ -167,7 +167,8 @@ class SchedulerTest {
         assertEquals("False", c.getStatus());
         assertTrue(c.getMessage().startsWith("0/") && c.getMessage().contains("2 Insufficient cpu"), c.getMessage());
         List<Event> events = List.of();
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        // events go out on the recorder's one background sender, behind earlier ones: waited for as long as a binding
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < until && events.stream().noneMatch(e -> "FailedScheduling".equals(e.getReason()))) {
             events = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
             Thread.sleep(100);
@@ -180,7 +181,7 @@ class SchedulerTest {
         assertEquals("large", placed.getSpec().getNodeName());
         // The Scheduled event is recorded just after the binding: wait for it.
         List<Event> after = List.of();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline && after.stream().noneMatch(e -> "Scheduled".equals(e.getReason()))) {
             after = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
             Thread.sleep(100);
