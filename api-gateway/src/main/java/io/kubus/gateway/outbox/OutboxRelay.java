@@ -72,8 +72,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     /**
-     * How many full rounds past a round's newest row the mark goes: a mark is a commit of its own, which every round
-     * made when it marked just what it sent (9% fewer creates a second on H2 with 8 clients).
+     * How many full rounds past a round's newest row the mark goes: a mark is a commit of its own, on a second
+     * connection, which every round made when it marked just what it sent.
      */
     static final int MARK_AHEAD_ROUNDS = 20;
 
