@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -51,31 +50,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * refused every retry: the outbox stalled for good. A new producer id starts every partition's sequence afresh.
  *
  * <p>Before it sends rows that may be on their topics already, the relay reads what the topics hold. Which rows
- * those are is kept in the database, not in the gateway: no round sends a row above the mark in
- * {@code outbox_relay_sent}, which it commits in a transaction of its own while the round holds the lock, with its
- * relay's name. Rows at or below the mark that are still in the outbox may have been sent by a round that never
- * deleted them: its gateway was killed between Kafka's acknowledgement and the delete, Kafka did not acknowledge the
- * sends in time (they may still have been appended), or the delete did not commit. The next round then reads the last
- * records of each partition, as many as a round sends: the rows still in the outbox are the newest published on each
- * partition, in version order, so those records hold every one of them that reached Kafka, and rows whose version is
- * there are deleted without being sent again. Only the relay that wrote the mark, and none of whose rounds failed
- * since, knows that its rows below the mark were never sent (a round that completes deletes what it sent) and skips
- * that read; every other, in a gateway that starts or one running all along that takes the lock over, writes its
- * own name before it sends. The mark goes {@value #MARK_AHEAD_ROUNDS} rounds past what a round sends, so that most
- * rounds commit no mark. So a broker restart, a database restart or a gateway kill publishes each version once
- * ({@code WriteStreamFaultsTest}, {@code ChangeTopicConsumerTest},
- * {@code ObjectStoreContract.aRunningGatewayThatTakesTheRelayOverSendsNothingTwice}).
+ * those are is kept in the database, not in the gateway: before a round sends, it commits the newest version it is
+ * about to send ({@code outbox_relay_sent}, in a transaction of its own while the round holds the lock). A round
+ * that completes deletes every row up to there; so rows at or below that mark that are still in the outbox are rows
+ * a round may have sent and never deleted: its gateway was killed between Kafka's acknowledgement and the delete,
+ * Kafka did not acknowledge the sends in time (they may still have been appended), or the delete did not commit.
+ * The next round, in this gateway or in any other on the database (one that starts, or one running all along that
+ * takes the lock over), then reads the last records of each partition, as many as a round sends: the rows still in
+ * the outbox are the newest published on each partition, in version order, so those records hold every one of them
+ * that reached Kafka, and rows whose version is there are deleted without being sent again. So a broker restart, a
+ * database restart or a gateway kill publishes each version once ({@code WriteStreamFaultsTest},
+ * {@code ChangeTopicConsumerTest}, {@code ObjectStoreContract.aRunningGatewayThatTakesTheRelayOverSendsNothingTwice}).
  */
 @Requires(env = GatewayApplication.ENVIRONMENT)
 @Context
 @Requires(property = "kubus.gateway.relay.enabled", notEquals = "false")
 public class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-    /**
-     * How many full rounds past a round's newest row the mark goes: a mark is a commit of its own, on a second
-     * connection, which every round made when it marked just what it sent.
-     */
-    static final int MARK_AHEAD_ROUNDS = 20;
 
     private final TransactionOperations<Connection> tx;
     private final OutboxSignal signal;
@@ -87,10 +78,6 @@ public class OutboxRelay implements AutoCloseable {
     private final AtomicLong producers = new AtomicLong();
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile boolean running = true;
-    /** This relay's name in the mark: new with each start, as what an earlier run sent is not known. */
-    private final String name = "relay-" + UUID.randomUUID();
-    /** No round of this relay failed since it last completed one: its rows below its own mark were never sent. */
-    private volatile boolean clean;
 
     public OutboxRelay(TransactionOperations<Connection> tx, OutboxSignal signal, GatewaySettings settings,
                        KafkaClientConfig kafka, ChangeTopics topics) {
@@ -170,7 +157,7 @@ public class OutboxRelay implements AutoCloseable {
 
     /** One round: lock, read a batch in order, publish, wait for acks, delete. Returns the rows relayed. */
     int relayOnce() {
-        int relayed = tx.executeWrite(status -> {
+        return tx.executeWrite(status -> {
             Connection c = status.getConnection();
             try (PreparedStatement lock = c.prepareStatement("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE")) {
                 lock.executeQuery().close();
@@ -191,14 +178,12 @@ public class OutboxRelay implements AutoCloseable {
                 return 0;
             }
             long last = rows.getLast().resourceVersion();
-            Mark mark = mark(c);
-            boolean own = clean && name.equals(mark.owner());
-            clean = false; // until this round completes
-            Set<Long> onTopics = !own && rows.getFirst().resourceVersion() <= mark.sentUpTo() ? PublishedTails.read(kafka,
+            long sentUpTo = sentUpTo(c);
+            Set<Long> onTopics = rows.getFirst().resourceVersion() <= sentUpTo ? PublishedTails.read(kafka,
                     rows.stream().map(ChangeEvent::topic).collect(Collectors.toSet()), settings.getRelayBatch(),
                     settings.getRelayDeliveryTimeout()) : Set.of();
-            if (!own || last > mark.sentUpTo()) {
-                markSent(Math.max(mark.sentUpTo(), last + (long) settings.getRelayBatch() * MARK_AHEAD_ROUNDS));
+            if (last > sentUpTo) {
+                markSent(last);
             }
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (ChangeEvent event : rows) {
@@ -221,33 +206,25 @@ public class OutboxRelay implements AutoCloseable {
             published.addAndGet(acks.size());
             return rows.size();
         });
-        clean = true; // committed: what it sent is deleted, and nothing above it was sent
-        return relayed;
     }
 
-    /** The newest version a round may have sent, and the relay that wrote it. */
-    private record Mark(long sentUpTo, String owner) {
-    }
-
-    private static Mark mark(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT sent_up_to, owner FROM outbox_relay_sent WHERE id = 1");
+    private static long sentUpTo(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sent_up_to FROM outbox_relay_sent WHERE id = 1");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new Mark(rs.getLong(1), rs.getString(2));
+            return rs.getLong(1);
         }
     }
 
     /**
-     * Commits, before the round sends, that rows up to {@code version} may be on their topics and that this relay
-     * sends: in a transaction of its own, as the round's transaction (which holds the lock) is rolled back if its
-     * gateway dies.
+     * Commits, before the round sends, that rows up to {@code version} may be on their topics: in a transaction of its
+     * own, as the round's transaction (which holds the lock) is rolled back if its gateway dies.
      */
     private void markSent(long version) {
         tx.execute(TransactionDefinition.of(TransactionDefinition.Propagation.REQUIRES_NEW), status -> {
             try (PreparedStatement ps = status.getConnection().prepareStatement(
-                    "UPDATE outbox_relay_sent SET sent_up_to = ?, owner = ? WHERE id = 1")) {
+                    "UPDATE outbox_relay_sent SET sent_up_to = ? WHERE id = 1")) {
                 ps.setLong(1, version);
-                ps.setString(2, name);
                 ps.executeUpdate();
             }
             return null;
