@@ -287,20 +287,27 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
     private void loop() {
         long backoff = 100;
         while (!closed) {
-            KafkaConsumer<String, byte[]> c = newConsumer();
+            // A consumer that cannot be made (its bootstrap address not resolvable yet) is retried like a failed
+            // list; it is closed before the retry's pause, without waiting for the broker (CLOSE_NOW).
             try {
-                consumer = c;
-                if (closed) {
-                    return;
+                KafkaConsumer<String, byte[]> c = newConsumer();
+                try {
+                    consumer = c;
+                    if (closed) {
+                        return;
+                    }
+                    long listTime = listAndReplace();
+                    synced.countDown();
+                    backoff = 100;
+                    if (afterList != null) {
+                        afterList.run();
+                    }
+                    seekTo(c, listTime - lookback.toMillis());
+                    consume(c);
+                } finally {
+                    consumer = null;
+                    c.close(CLOSE_NOW);
                 }
-                long listTime = listAndReplace();
-                synced.countDown();
-                backoff = 100;
-                if (afterList != null) {
-                    afterList.run();
-                }
-                seekTo(c, listTime - lookback.toMillis());
-                consume(c);
             } catch (WakeupException | InterruptException e) {
                 if (closed) {
                     return;
@@ -317,9 +324,6 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
                     return;
                 }
                 backoff = Math.min(backoff * 2, 10_000);
-            } finally {
-                consumer = null;
-                c.close(CLOSE_NOW);
             }
         }
     }
