@@ -166,13 +166,7 @@ class SchedulerTest {
         PodCondition c = pending.getStatus().getConditions().stream().filter(x -> x.getType().equals("PodScheduled")).findFirst().orElseThrow();
         assertEquals("False", c.getStatus());
         assertTrue(c.getMessage().startsWith("0/") && c.getMessage().contains("2 Insufficient cpu"), c.getMessage());
-        List<Event> events = List.of();
-        // events go out on the recorder's one background sender, behind earlier ones: waited for as long as a binding
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < until && events.stream().noneMatch(e -> "FailedScheduling".equals(e.getReason()))) {
-            events = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
-            Thread.sleep(100);
-        }
+        List<Event> events = eventsOnceOneIs("big", "FailedScheduling");
         assertTrue(events.stream().anyMatch(e -> "FailedScheduling".equals(e.getReason()) && "Warning".equals(e.getType())
                 && e.getMessage().contains("Insufficient cpu")), events.toString());
 
@@ -180,12 +174,7 @@ class SchedulerTest {
         Pod placed = await(api, "big", TestClusters::bound, Duration.ofSeconds(30));
         assertEquals("large", placed.getSpec().getNodeName());
         // The Scheduled event is recorded just after the binding: wait for it.
-        List<Event> after = List.of();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && after.stream().noneMatch(e -> "Scheduled".equals(e.getReason()))) {
-            after = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=big", Event.class).items();
-            Thread.sleep(100);
-        }
+        List<Event> after = eventsOnceOneIs("big", "Scheduled");
         assertTrue(after.stream().anyMatch(e -> "Scheduled".equals(e.getReason())
                 && e.getMessage().equals("Successfully assigned default/big to large")), after.toString());
     }
@@ -251,6 +240,20 @@ class SchedulerTest {
                 && p.getStatus().getConditions().stream().anyMatch(c -> c.getMessage() != null
                 && c.getMessage().contains("persistentvolumeclaim \"missing\" not found")), Duration.ofSeconds(30));
         assertTrue(!TestClusters.bound(waiting));
+    }
+
+    /**
+     * The events about pod {@code name} once one has {@code reason}, or as they are after 30 s. Events go out on the
+     * recorder's one background sender, behind earlier ones: they are waited for as long as a binding.
+     */
+    private static List<Event> eventsOnceOneIs(String name, String reason) throws InterruptedException {
+        List<Event> events = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && events.stream().noneMatch(e -> reason.equals(e.getReason()))) {
+            events = api.list(ResourceTypes.EVENTS, "default", null, "involvedObject.name=" + name, Event.class).items();
+            Thread.sleep(100);
+        }
+        return events;
     }
 
     private static Pod withClaim(Pod pod, String claim) {

@@ -124,12 +124,13 @@ public class ChangeTopics {
         }
         Map<ConfigResource, Config> configs = admin.describeConfigs(topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get(30, TimeUnit.SECONDS);
+        List<AlterConfigOp> raise = List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                Integer.toString(MAX_EVENT_BYTES)), AlterConfigOp.OpType.SET));
         Map<ConfigResource, Collection<AlterConfigOp>> raised = new HashMap<>();
         configs.forEach((topic, config) -> {
             ConfigEntry limit = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
             if (limit == null || limit.value() == null || Long.parseLong(limit.value()) < MAX_EVENT_BYTES) {
-                raised.put(topic, List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                        Integer.toString(MAX_EVENT_BYTES)), AlterConfigOp.OpType.SET)));
+                raised.put(topic, raise);
             }
         });
         if (!raised.isEmpty()) {
