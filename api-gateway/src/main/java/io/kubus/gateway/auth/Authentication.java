@@ -1,7 +1,9 @@
 package io.kubus.gateway.auth;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kubus.client.tls.Subjects;
 import io.kubus.gateway.GatewayApplication;
+import io.kubus.gateway.config.AuthSettings;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
@@ -25,10 +27,12 @@ public class Authentication {
     private static final String BEARER = "bearer ";
 
     private final List<TokenAuthenticator> tokens;
+    private final TokenCache cache;
 
     public Authentication(StaticTokens staticTokens, ServiceAccountTokens serviceAccounts,
-                          BootstrapTokens bootstrapTokens) {
+                          BootstrapTokens bootstrapTokens, AuthSettings settings) {
         this.tokens = List.of(staticTokens, serviceAccounts, bootstrapTokens);
+        this.cache = new TokenCache(settings.getTokenCacheTtl(), Ticker.systemTicker());
     }
 
     public Optional<UserInfo> authenticate(HttpRequest<?> request) {
@@ -53,6 +57,10 @@ public class Authentication {
     }
 
     public Optional<UserInfo> authenticateToken(String token) {
+        return cache.authenticate(token, () -> authenticateEach(token));
+    }
+
+    private Optional<UserInfo> authenticateEach(String token) {
         for (TokenAuthenticator a : tokens) {
             Optional<UserInfo> user = a.authenticate(token);
             if (user.isPresent()) {

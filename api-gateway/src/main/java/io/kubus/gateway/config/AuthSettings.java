@@ -25,6 +25,11 @@ public class AuthSettings {
     /** The longest lifetime a TokenRequest gets (--service-account-max-token-expiration). */
     private Duration maxTokenExpiration = Duration.ofHours(48);
     /**
+     * How long a bearer token that was good is taken without being checked again (kube-apiserver's token cache, 10 s):
+     * a deleted ServiceAccount's or pod's tokens keep working for up to this long. Zero checks every request.
+     */
+    private Duration tokenCacheTtl = Duration.ofSeconds(10);
+    /**
      * The longest lifetime of a certificate the gateway's signer issues for a CertificateSigningRequest
      * (kube-controller-manager's --cluster-signing-duration); a request's expirationSeconds may ask for less.
      */
@@ -107,6 +112,14 @@ public class AuthSettings {
 
     public void setApiAudiences(List<String> apiAudiences) {
         this.apiAudiences = apiAudiences;
+    }
+
+    public Duration getTokenCacheTtl() {
+        return tokenCacheTtl;
+    }
+
+    public void setTokenCacheTtl(Duration tokenCacheTtl) {
+        this.tokenCacheTtl = tokenCacheTtl;
     }
 
     public Duration getMaxTokenExpiration() {

@@ -206,7 +206,7 @@ public final class GatewayBenchmark {
                 measurePaging(gw, broker, dir);
             }
             if (opt.phases.contains("security")) {
-                measureSecurity(gw, broker, dir);
+                measureSecurity(gw, gatewayUrl, broker, dir);
             }
             if (opt.phases.contains("heap") && opt.heapObjects > 0) {
                 log("heap: a gateway process serving a list of " + opt.heapObjects + " pods (-Xmx" + opt.heapMax + ") ...");
@@ -389,13 +389,18 @@ public final class GatewayBenchmark {
      * What TLS, authentication and authorization cost every request: gets and creates against a baseline gateway in
      * the same JVM and run without them ({@link WithoutSecurity}: plain HTTP, no filter), and against this one as the
      * administrator (client certificate, system:masters), as a user whose RoleBinding allows (client certificate,
-     * RBAC), and as a ServiceAccount (bearer token: a JWT checked, its ServiceAccount read, RBAC). Keep-alive
-     * connections, as clients use them; a warm-up round first, then the reported one.
+     * RBAC), and as a ServiceAccount (bearer token: a JWT checked, its ServiceAccount read, RBAC), with a token of
+     * its own and with a pod's (bound to the pod, which is read too); the pod's token also against a second gateway on
+     * the same database that checks every token (no token cache). Keep-alive connections, as clients use them; a
+     * warm-up round first, then the reported one.
      */
-    private void measureSecurity(GatewayFixture gw, EmbeddedKafkaBroker broker, Path dir) throws Exception {
+    private void measureSecurity(GatewayFixture gw, String gatewayUrl, EmbeddedKafkaBroker broker, Path dir)
+            throws Exception {
         String baselineUrl = "jdbc:h2:file:" + dir.resolve("insecure/kubus") + H2_FLAGS;
         try (GatewayFixture plain = GatewayFixture.start(broker, false, baselineUrl,
-                Map.of(WithoutSecurity.PROPERTY, "true", "micronaut.server.ssl.enabled", false))) {
+                Map.of(WithoutSecurity.PROPERTY, "true", "micronaut.server.ssl.enabled", false));
+             GatewayFixture uncached = GatewayFixture.start(broker, false, gatewayUrl,
+                     Map.of("kubus.auth.token-cache-ttl", "0s"))) {
             log("baseline gateway (plain HTTP, no authentication or authorization) up at " + plain.baseUrl());
             for (String url : List.of(plain.baseUrl(), gw.baseUrl())) {
                 opt.baseUrl = url;
@@ -419,12 +424,27 @@ public final class GatewayBenchmark {
                 String tr = admin.send("POST", ns + "/serviceaccounts/bench/token", ("{\"apiVersion\":"
                         + "\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}").getBytes(StandardCharsets.UTF_8), 201);
                 String token = KubusJson.json().readTree(tr).path("status").path("token").asText();
+                // a pod's own token is bound to it (the kubelet asks for it so): each check also looks the pod up
+                String podUid = KubusJson.json().readTree(admin.send("POST", ns + "/pods", ("{\"apiVersion\":\"v1\","
+                        + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"holder\"},\"spec\":{\"serviceAccountName\":"
+                        + "\"bench\",\"containers\":[{\"name\":\"c\",\"image\":\"kubus/busybox:1\"}]}}")
+                        .getBytes(StandardCharsets.UTF_8), 201)).path("metadata").path("uid").asText();
+                String bound = KubusJson.json().readTree(admin.send("POST", ns + "/serviceaccounts/bench/token",
+                        ("{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{"
+                                + "\"boundObjectRef\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"holder\","
+                                + "\"uid\":\"" + podUid + "\"}}}").getBytes(StandardCharsets.UTF_8), 201))
+                        .path("status").path("token").asText();
                 List<Access> accesses = List.of(
                         new Access("no TLS, no authentication (baseline)", plain.baseUrl(), opt.ssl, null),
                         new Access("TLS, client certificate, system:masters", gw.baseUrl(), opt.ssl, null),
                         new Access("TLS, client certificate, RBAC", gw.baseUrl(), io.kubus.gateway.testing.TestPki.ssl(
                                 io.kubus.gateway.testing.TestPki.identity("bench-user")), null),
-                        new Access("TLS, ServiceAccount token, RBAC", gw.baseUrl(), io.kubus.gateway.testing.TestPki.ssl(null), token));
+                        new Access("TLS, ServiceAccount token, RBAC", gw.baseUrl(), io.kubus.gateway.testing.TestPki.ssl(null), token),
+                        // the gateway without the cache first: later phases of a round tend to run faster
+                        new Access("TLS, ServiceAccount token bound to a pod, RBAC, no token cache", uncached.baseUrl(),
+                                io.kubus.gateway.testing.TestPki.ssl(null), bound),
+                        new Access("TLS, ServiceAccount token bound to a pod, RBAC", gw.baseUrl(),
+                                io.kubus.gateway.testing.TestPki.ssl(null), bound));
                 // RBAC follows its topics: wait until the binding allows both identities
                 for (Access a : accesses) {
                     try (Gateway g = new Gateway(a.url(), a.ssl(), a.token())) {

@@ -77,8 +77,14 @@ abstract class ObjectStoreContract {
      * back in the middle of whatever test runs next, whose version and outbox counts expect only its own writes.
      */
     private static final Map<String, Object> NO_REPAIR = Map.of("kubus.gateway.kubernetes-service-interval", "24h");
-    private static final Map<String, Object> NOT_RELAYING = Map.of("kubus.gateway.kubernetes-service-interval", "24h",
-            "kubus.gateway.relay.enabled", "false");
+    /** {@link #NO_REPAIR}, and no relay: the outbox stays for the test to inspect. */
+    private static final Map<String, Object> NOT_RELAYING = notRelaying();
+
+    private static Map<String, Object> notRelaying() {
+        Map<String, Object> props = new HashMap<>(NO_REPAIR);
+        props.put("kubus.gateway.relay.enabled", "false");
+        return Map.copyOf(props);
+    }
 
     private GatewayFixture gateway;
     private ObjectStore store;

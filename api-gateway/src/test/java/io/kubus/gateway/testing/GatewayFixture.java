@@ -44,7 +44,12 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** A gateway on a fresh in-memory H2 database and its own broker. */
     public static GatewayFixture start() {
-        return start(EmbeddedKafkaBroker.startTemporary(), true, h2InMemory(), Map.of());
+        return start(Map.of());
+    }
+
+    /** A gateway on a broker of its own and an in-memory H2, with {@code extra} configuration. */
+    public static GatewayFixture start(Map<String, Object> extra) {
+        return start(EmbeddedKafkaBroker.startTemporary(), true, h2InMemory(), extra);
     }
 
     public static String h2InMemory() {
