@@ -196,6 +196,21 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Converges only {@code pods} (bound to this node, as the cache holds them now), each with its own containers, and
+     * reports each status that changed: what a change to those pods asks for, without looking at the node's others.
+     */
+    public void syncPods(Collection<Pod> pods) {
+        for (Pod pod : pods) {
+            try {
+                sync(pod, runtime.listPod(pod.getMetadata().getUid()));
+            } catch (RuntimeException e) {
+                LOG.warn("sync of pod {}/{} on {} failed, retrying", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), nodeName, e);
+            }
+        }
+    }
+
     private void sync(Pod pod, List<ContainerInfo> owned) {
         String uid = pod.getMetadata().getUid();
         Published last = published.get(uid);

@@ -46,11 +46,14 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -60,8 +63,8 @@ import java.util.function.Predicate;
 
 /**
  * The node-agent process: one pod informer and one node informer over the change topics for all the nodes it hosts,
- * and per node a loop that syncs its pods whenever one changes and at least every sync interval, and a loop that
- * renews its Lease; one more loop looks at every node's status each heartbeat interval and reports what changed.
+ * and per node a loop that syncs a pod whenever it changes and all its pods at least every sync interval, and a loop
+ * that renews its Lease; one more loop looks at every node's status each heartbeat interval and reports what changed.
  *
  * <p>The Lease renewals of the nodes of one process are spread over the renew interval (node i of n starts i/n of it
  * late), and each waits the interval plus up to 4 % more after its renewal, as the kubelet's JitterUntil does: a
@@ -152,7 +155,7 @@ public class NodeAgentService implements AutoCloseable {
                     Path.of(settings.getDataDir()).resolve(name), background, clock, () -> nodes.get(name),
                     settings.getNodeStatusReportFrequency(), settings.getNodeLeaseDurationSeconds(), podDns);
             NodeLoop loop = new NodeLoop(agent, runtime);
-            agent.onProbeResult(loop.wake::release);
+            agent.onProbeResult(loop::syncEverything);
             loops.put(name, loop);
             runtimes.register(name, runtime);
         }
@@ -160,7 +163,7 @@ public class NodeAgentService implements AutoCloseable {
                 .filter(p -> p.getSpec() != null && loops.containsKey(p.getSpec().getNodeName()))
                 .index(Index.NODE_NAME) // one process may host many (simulated) nodes, each syncing its own pods
                 .name("node-agent-pods")
-                .handler(ResourceEventHandler.of(this::wake, this::wake))
+                .handler(ResourceEventHandler.of(this::changed, this::deleted))
                 .build();
         nodes.start();
         for (NodeLoop loop : loops.values()) {
@@ -279,10 +282,18 @@ public class NodeAgentService implements AutoCloseable {
         }
     }
 
-    private void wake(Pod pod) {
+    private void changed(Pod pod) {
         NodeLoop loop = pod.getSpec() == null ? null : loops.get(pod.getSpec().getNodeName());
         if (loop != null) {
-            loop.wake.release();
+            loop.podChanged(pod);
+        }
+    }
+
+    /** A pod gone from the node: the pass that looks at all of them removes its containers. */
+    private void deleted(Pod pod) {
+        NodeLoop loop = pod.getSpec() == null ? null : loops.get(pod.getSpec().getNodeName());
+        if (loop != null) {
+            loop.syncEverything();
         }
     }
 
@@ -387,34 +398,80 @@ public class NodeAgentService implements AutoCloseable {
      * The sync loop of one node: it syncs every pod when woken (a change to one of its pods, a probe result), when a
      * container is due to change by itself ({@link ContainerRuntime#nextChange}), and at least every sync interval.
      */
+    /**
+     * One node's sync loop, as the kubelet's pod workers and its relist: a pod whose object changed is synced on its
+     * own, at once; every pod of the node and all its containers are looked at each sync interval, when a container is
+     * due to change by itself, after a probe's result changed and after a pod left (its containers go then). A node
+     * with a hundred pods no longer syncs all of them for every change to one.
+     */
     private final class NodeLoop {
         final NodeAgent agent;
         final ContainerRuntime runtime;
         final Semaphore wake = new Semaphore(0);
+        /** Keys of the pods that changed since the last pass. */
+        final Set<String> changed = ConcurrentHashMap.newKeySet();
+        /** Whether the next pass looks at every pod. */
+        volatile boolean everything = true;
 
         NodeLoop(NodeAgent agent, ContainerRuntime runtime) {
             this.agent = agent;
             this.runtime = runtime;
         }
 
-        /** Until the next sync: the sync interval, or sooner (at least 1 ms) when a container changes before that. */
-        private long waitMillis() {
-            long interval = settings.getSyncInterval().toMillis();
-            return runtime.nextChange()
-                    .map(at -> Math.max(1, Math.min(interval, Duration.between(clock.instant(), at).toMillis() + 1)))
-                    .orElse(interval);
+        void podChanged(Pod pod) {
+            changed.add(Informer.keyOf(pod));
+            wake.release();
+        }
+
+        void syncEverything() {
+            everything = true;
+            wake.release();
+        }
+
+        /** Until the next pass over every pod (the rest of the sync interval), or sooner when a container changes. */
+        private long waitMillis(Instant lastFull) {
+            Instant next = lastFull.plus(settings.getSyncInterval());
+            Optional<Instant> change = runtime.nextChange();
+            if (change.isPresent() && change.get().isBefore(next)) {
+                next = change.get();
+            }
+            return Math.max(1, Duration.between(clock.instant(), next).toMillis() + 1);
         }
 
         void run() {
+            Instant lastFull = clock.instant();
+            Instant lookedAt = lastFull;
             while (running) {
                 try {
-                    agent.syncAll(pods.byIndex(Index.NODE_NAME, agent.nodeName()), pods.hasSynced());
+                    Instant now = clock.instant();
+                    if (everything) {
+                        everything = false;
+                        changed.clear();
+                        lastFull = now;
+                        agent.syncAll(pods.byIndex(Index.NODE_NAME, agent.nodeName()), pods.hasSynced());
+                    } else {
+                        // and the pods whose containers started or stopped by themselves since the last pass
+                        changed.addAll(runtime.changedBetween(lookedAt, now));
+                        List<Pod> some = new ArrayList<>();
+                        for (var it = changed.iterator(); it.hasNext(); ) {
+                            String key = it.next();
+                            it.remove(); // first: a change that comes now is kept for the next pass
+                            pods.get(key).filter(p -> agent.nodeName().equals(p.getSpec().getNodeName()))
+                                    .ifPresent(some::add);
+                        }
+                        agent.syncPods(some);
+                    }
+                    lookedAt = now;
                 } catch (RuntimeException e) {
                     LOG.warn("sync loop of {} failed: {}", agent.nodeName(), e.toString());
                 }
                 try {
-                    wake.tryAcquire(waitMillis(), TimeUnit.MILLISECONDS);
+                    // woken by a change to a pod, or a container due to change (changedBetween names its pod)
+                    wake.tryAcquire(waitMillis(lastFull), TimeUnit.MILLISECONDS);
                     wake.drainPermits();
+                    if (!clock.instant().isBefore(lastFull.plus(settings.getSyncInterval()))) {
+                        everything = true;
+                    }
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the node agent needs from a container engine, in the shape of Kubernetes' CRI: a pod sandbox that holds the
@@ -61,6 +62,15 @@ public interface ContainerRuntime extends AutoCloseable {
      */
     default Optional<Instant> nextChange() {
         return Optional.empty();
+    }
+
+    /**
+     * The pods ({@code namespace/name}) with a sandbox or container that started or exited after {@code after} and at
+     * or before {@code upTo}, of those whose times the runtime knows ahead ({@link #nextChange}): the pods to look at
+     * again when such a time has come. Empty for a runtime that foretells nothing.
+     */
+    default Set<String> changedBetween(Instant after, Instant upTo) {
+        return Set.of();
     }
 
     /** The container's output, as kubectl logs shows it. */

@@ -195,6 +195,19 @@ public final class SimulatedRuntime implements ContainerRuntime {
     }
 
     @Override
+    public Set<String> changedBetween(Instant after, Instant upTo) {
+        Set<String> pods = new java.util.HashSet<>();
+        for (Sim s : objects.values()) {
+            for (Instant at : new Instant[] {s.startedAt(), s.finishedAt()}) {
+                if (at != null && at.isAfter(after) && !at.isAfter(upTo)) {
+                    pods.add(s.namespace() + "/" + s.podName());
+                }
+            }
+        }
+        return pods;
+    }
+
+    @Override
     public Optional<ContainerInfo> inspect(String containerId) {
         Sim s = objects.get(containerId);
         return s == null ? Optional.empty() : Optional.of(s.info(clock.instant()));

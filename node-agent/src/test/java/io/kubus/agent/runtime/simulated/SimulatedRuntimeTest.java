@@ -41,6 +41,29 @@ class SimulatedRuntimeTest {
     }
 
     @Test
+    void changedBetweenNamesThePodsWhoseContainersStartedOrExitedInThatTime() {
+        SimulatedRuntime runtime = new SimulatedRuntime("n", Duration.ofMillis(50), clock);
+        Instant t0 = clock.instant();
+        String sandboxA = runtime.runSandbox(new SandboxSpec("n", "a", "ns", "pa", "pa", List.of(), Map.of())).id();
+        String sandboxB = runtime.runSandbox(new SandboxSpec("n", "b", "ns", "pb", "pb", List.of(), Map.of())).id();
+        clock.advance(Duration.ofMillis(10));
+        Instant t1 = clock.instant();
+        String a = runtime.createContainer(sandboxA, new ContainerSpec("n", "a", "ns", "pa", "c", "img", List.of(),
+                List.of(), Map.of(), null, List.of(), 0, 0, 0, 0, Map.of(SimulatedRuntime.EXIT_AFTER_MS, "1000")));
+        runtime.createContainer(sandboxB, new ContainerSpec("n", "b", "ns", "pb", "c", "img", List.of(), List.of(),
+                Map.of(), null, List.of(), 0, 0, 0, 0, Map.of()));
+        runtime.startContainer(a); // runs at t1 + 50 ms, exits 1 s later; pb's container is never started
+        assertEquals(java.util.Set.of("ns/pa", "ns/pb"), runtime.changedBetween(t0.minusMillis(1), t1),
+                "both sandboxes started then");
+        assertEquals(java.util.Set.of(), runtime.changedBetween(t1, t1.plusMillis(49)));
+        assertEquals(java.util.Set.of("ns/pa"), runtime.changedBetween(t1.plusMillis(49), t1.plusMillis(50)),
+                "the start, at its time exactly");
+        assertEquals(java.util.Set.of(), runtime.changedBetween(t1.plusMillis(50), t1.plusMillis(1049)));
+        assertEquals(java.util.Set.of("ns/pa"), runtime.changedBetween(t1.plusMillis(1049), t1.plusSeconds(5)),
+                "the exit");
+    }
+
+    @Test
     void listPodHoldsOnlyThatPodsSandboxAndContainersWithTheirLabels() {
         SimulatedRuntime runtime = new SimulatedRuntime("n", Duration.ZERO, clock);
         String sandboxA = runtime.runSandbox(new SandboxSpec("n", "a", "ns", "pa", "pa", List.of(), Map.of())).id();
