@@ -395,14 +395,11 @@ public class NodeAgentService implements AutoCloseable {
     }
 
     /**
-     * The sync loop of one node: it syncs every pod when woken (a change to one of its pods, a probe result), when a
-     * container is due to change by itself ({@link ContainerRuntime#nextChange}), and at least every sync interval.
-     */
-    /**
      * One node's sync loop, as the kubelet's pod workers and its relist: a pod whose object changed is synced on its
-     * own, at once; every pod of the node and all its containers are looked at each sync interval, when a container is
-     * due to change by itself, after a probe's result changed and after a pod left (its containers go then). A node
-     * with a hundred pods no longer syncs all of them for every change to one.
+     * own, at once, and so is a pod whose container started or exited by itself when the runtime foretold it
+     * ({@link ContainerRuntime#nextChange}, {@link ContainerRuntime#changedBetween}); every pod of the node and all its
+     * containers are looked at each sync interval, after a probe's result changed and after a pod left (its
+     * containers go then). A node with a hundred pods no longer syncs all of them for every change to one.
      */
     private final class NodeLoop {
         final NodeAgent agent;
