@@ -177,12 +177,7 @@ public final class NodeAgent implements AutoCloseable {
         for (Pod pod : pods) {
             String uid = pod.getMetadata().getUid();
             wanted.add(uid);
-            try {
-                sync(pod, byUid.getOrDefault(uid, List.of()));
-            } catch (RuntimeException e) {
-                LOG.warn("sync of pod {}/{} on {} failed, retrying", pod.getMetadata().getNamespace(),
-                        pod.getMetadata().getName(), nodeName, e);
-            }
+            syncOrLog(pod, byUid.getOrDefault(uid, List.of()));
         }
         if (podsComplete) {
             for (Map.Entry<String, List<ContainerInfo>> e : byUid.entrySet()) {
@@ -202,12 +197,17 @@ public final class NodeAgent implements AutoCloseable {
      */
     public void syncPods(Collection<Pod> pods) {
         for (Pod pod : pods) {
-            try {
-                sync(pod, runtime.listPod(pod.getMetadata().getUid()));
-            } catch (RuntimeException e) {
-                LOG.warn("sync of pod {}/{} on {} failed, retrying", pod.getMetadata().getNamespace(),
-                        pod.getMetadata().getName(), nodeName, e);
-            }
+            syncOrLog(pod, runtime.listPod(pod.getMetadata().getUid()));
+        }
+    }
+
+    /** One pod's sync; a failure is logged and the pod tried again at its next pass. */
+    private void syncOrLog(Pod pod, List<ContainerInfo> owned) {
+        try {
+            sync(pod, owned);
+        } catch (RuntimeException e) {
+            LOG.warn("sync of pod {}/{} on {} failed, retrying", pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), nodeName, e);
         }
     }
 

@@ -283,18 +283,17 @@ public class NodeAgentService implements AutoCloseable {
     }
 
     private void changed(Pod pod) {
-        NodeLoop loop = pod.getSpec() == null ? null : loops.get(pod.getSpec().getNodeName());
-        if (loop != null) {
-            loop.podChanged(pod);
-        }
+        loopOf(pod).ifPresent(loop -> loop.podChanged(pod));
     }
 
     /** A pod gone from the node: the pass that looks at all of them removes its containers. */
     private void deleted(Pod pod) {
-        NodeLoop loop = pod.getSpec() == null ? null : loops.get(pod.getSpec().getNodeName());
-        if (loop != null) {
-            loop.syncEverything();
-        }
+        loopOf(pod).ifPresent(NodeLoop::syncEverything);
+    }
+
+    /** The loop of the node the pod is bound to, when this process hosts it. */
+    private Optional<NodeLoop> loopOf(Pod pod) {
+        return Optional.ofNullable(pod.getSpec() == null ? null : loops.get(pod.getSpec().getNodeName()));
     }
 
     /**

@@ -185,8 +185,8 @@ public final class SimulatedRuntime implements ContainerRuntime {
         Instant now = clock.instant();
         Instant next = null;
         for (Sim s : objects.values()) {
-            for (Instant at : new Instant[] {s.startedAt(), s.finishedAt()}) {
-                if (at != null && at.isAfter(now) && (next == null || at.isBefore(next))) {
+            for (Instant at : s.changes()) {
+                if (at.isAfter(now) && (next == null || at.isBefore(next))) {
                     next = at;
                 }
             }
@@ -198,8 +198,8 @@ public final class SimulatedRuntime implements ContainerRuntime {
     public Set<String> changedBetween(Instant after, Instant upTo) {
         Set<String> pods = new java.util.HashSet<>();
         for (Sim s : objects.values()) {
-            for (Instant at : new Instant[] {s.startedAt(), s.finishedAt()}) {
-                if (at != null && at.isAfter(after) && !at.isAfter(upTo)) {
+            for (Instant at : s.changes()) {
+                if (at.isAfter(after) && !at.isAfter(upTo)) {
                     pods.add(s.namespace() + "/" + s.podName());
                 }
             }
@@ -257,6 +257,18 @@ public final class SimulatedRuntime implements ContainerRuntime {
     private record Sim(String id, boolean sandbox, String podUid, String namespace, String podName, String name,
                        String image, int restartCount, Map<String, String> labels, Instant createdAt,
                        Instant startedAt, Instant finishedAt, int exitCode, String ip) {
+
+        /** When it starts and exits by itself, as far as known. */
+        List<Instant> changes() {
+            List<Instant> at = new ArrayList<>(2);
+            if (startedAt != null) {
+                at.add(startedAt);
+            }
+            if (finishedAt != null) {
+                at.add(finishedAt);
+            }
+            return at;
+        }
 
         Sim started(Instant at) {
             Instant finish = null;
